@@ -1,0 +1,87 @@
+# Madoguchi — every set-up step lives here, so a fresh Debian machine (as root or with sudo)
+# needs only `make run` or `make test`. Targets are idempotent: stamp files record what is done.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+STAMPS := .stamps
+DEMO_STORE ?= $(HOME)/.local/share/madoguchi/training/demo.db
+DEMO_RESIDENTS ?= 5000
+
+# Debian packages: PC/SC daemon + headers + virtual reader (vpcd) for pyscard and the test card,
+# swig and a C compiler to build pyscard, Xvfb and the X/GL/xkb libraries the Qt wheels load,
+# Japanese fonts, poppler (PDF checks), PostgreSQL (sync tests), dbus + gnome-keyring (a real
+# keyring backend for tests), sqlite3 shell, binutils for PyInstaller, dpkg-dev for the .deb.
+DEBS := pcscd libpcsclite-dev libpcsclite1 vsmartcard-vpcd pcsc-tools swig gcc make \
+	xvfb xauth libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 \
+	libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 \
+	libxcb-image0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1 libxrender1 libxi6 libsm6 libice6 \
+	libglib2.0-0 libcups2 fonts-ipaexfont-gothic fonts-ipaexfont-mincho poppler-utils \
+	postgresql postgresql-client dbus dbus-x11 gnome-keyring libsecret-tools sqlite3 binutils \
+	dpkg-dev fakeroot imagemagick
+
+.PHONY: all deps venv run test bench screenshots translations build package clean-venv demo
+
+all: venv
+
+$(STAMPS)/debs: Makefile
+	@mkdir -p $(STAMPS)
+	@missing=$$(dpkg-query -W -f='$${Package} $${Status}\n' $(DEBS) 2>/dev/null | awk '$$NF!="installed"{print $$1}'; \
+	  for p in $(DEBS); do dpkg-query -W $$p >/dev/null 2>&1 || echo $$p; done); \
+	missing=$$(echo $$missing | tr ' ' '\n' | sort -u | tr '\n' ' '); \
+	if [ -n "$${missing// /}" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@# pcscd is started by the tests and the training tray themselves, never as a system service here.
+	@touch $@
+
+deps: $(STAMPS)/debs
+
+$(VENV)/bin/python: | $(STAMPS)/debs
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip wheel
+
+$(STAMPS)/venv: pyproject.toml $(VENV)/bin/python $(STAMPS)/debs
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $@
+
+venv: $(STAMPS)/venv
+
+# Qt translations: .ts sources in the repo, .qm built here.
+TS := $(wildcard resources/translations/*.ts)
+QM := $(TS:.ts=.qm)
+resources/translations/%.qm: resources/translations/%.ts $(STAMPS)/venv
+	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
+
+translations: $(QM)
+
+$(DEMO_STORE): $(STAMPS)/venv
+	@mkdir -p $(dir $(DEMO_STORE))
+	$(PY) -m app demo-data --store $(DEMO_STORE) --residents $(DEMO_RESIDENTS) --seed 7
+
+demo: $(DEMO_STORE)
+
+run: venv translations $(DEMO_STORE)
+	$(PY) -m app --training --store $(DEMO_STORE)
+
+test: venv translations
+	bash scripts/run-tests.sh
+
+bench: venv translations
+	$(PY) -m benchmarks
+
+screenshots: venv translations
+	$(PY) -m app.ui.screenshots docs/screenshots
+
+build: venv translations
+	$(PY) -m pip install -q -e '.[build]'
+	$(VENV)/bin/pyinstaller --noconfirm --clean build.spec
+
+package: build
+	bash scripts/build-deb.sh
+
+clean-venv:
+	rm -rf $(VENV) $(STAMPS)

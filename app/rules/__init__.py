@@ -1,0 +1,4 @@
+"""The rules of the counter as data: decision tables and the decision pipeline.
+
+No Qt, no I/O of its own: rules read the store only through what a caller hands them.
+"""

@@ -1,0 +1,126 @@
+"""The shape of every decision: an outcome plus reasons a clerk can read aloud, in Japanese and
+English, each with the rule it comes from (law article, notice and date, or a setting).
+
+A case's decision pipeline is an ordered list of stages. Each stage looks at a
+:class:`RequestScope` (who asks, for whom, for what, delivered how) and returns a
+:class:`Decision` that stops the pipeline, or ``None`` to let the next stage decide. The
+DV-restriction stage (``app.security``) is one such stage and can block any case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Callable, Iterable, Sequence
+
+
+class Outcome(str, Enum):
+    ALLOW = "allow"          # go on
+    REFUSE = "refuse"        # the case ends refused; the reason is read to the resident
+    RESTRICT = "restrict"    # blocked until a support officer (not the handling clerk) releases
+    WAIT = "wait"            # cannot finish today (e.g. inquiry form mailed to the holder)
+    REDIRECT = "redirect"    # not done here; the reason says where to go
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str        # stable identifier, e.g. "copy.my_number.third_party"
+    ja: str          # what the clerk reads aloud, Japanese
+    en: str          # the same in English
+    source: str      # the rule: law article, notice and date, or "setting: <name>"
+
+    def text(self, lang: str = "ja") -> str:
+        return self.en if lang == "en" else self.ja
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "ja": self.ja, "en": self.en, "source": self.source}
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    reasons: tuple[Reason, ...] = ()
+    data: dict = field(default_factory=dict)   # e.g. allowed items, delivery options
+
+    @property
+    def allowed(self) -> bool:
+        return self.outcome is Outcome.ALLOW
+
+    def as_dict(self) -> dict:
+        return {
+            "outcome": self.outcome.value,
+            "reasons": [r.as_dict() for r in self.reasons],
+            **({"data": self.data} if self.data else {}),
+        }
+
+    @classmethod
+    def allow(cls, *reasons: Reason, **data) -> "Decision":
+        return cls(Outcome.ALLOW, tuple(reasons), dict(data))
+
+    @classmethod
+    def refuse(cls, *reasons: Reason, **data) -> "Decision":
+        return cls(Outcome.REFUSE, tuple(reasons), dict(data))
+
+
+@dataclass(frozen=True)
+class Person:
+    """Particulars of a person as stated on a request or read from an ID (not a store row)."""
+
+    family_name: str = ""
+    given_name: str = ""
+    family_kana: str = ""
+    given_kana: str = ""
+    birth_date: str = ""     # ISO
+    sex: int | None = None   # 1, 2, 9
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class RequestScope:
+    """Everything a rule stage may need to know about a request, as it stands now.
+
+    ``persons`` are store resident ids in scope (every target, every household member in scope,
+    removed records included); ``mail_to`` are resident ids whose registered address a mailing or
+    notice goes to; ``documents`` are document-type codes.
+    """
+
+    case_id: str
+    case_type: str
+    handling_staff_id: str
+    persons: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    mail_to: tuple[str, ...] = ()
+    requester_type: str = ""                 # e.g. "self", "same_household", "professional", ...
+    requester: Person = Person()
+    requester_resident_id: str | None = None
+    professional_client: Person | None = None  # for 特定事務受任者: the client they act for
+    purpose: str = ""                        # e.g. "court_submission", "own_right", ...
+    identity: tuple[str, ...] = ()           # identity document codes shown
+    oral_questions_ok: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+Stage = Callable[[RequestScope], "Decision | None"]
+
+
+def run_pipeline(stages: Iterable[Stage], scope: RequestScope) -> Decision:
+    """Run stages in order; the first that returns a decision other than ALLOW stops the run.
+    ALLOW decisions' reasons and data are accumulated into the final ALLOW."""
+    reasons: list[Reason] = []
+    data: dict = {}
+    for stage in stages:
+        decision = stage(scope)
+        if decision is None:
+            continue
+        if decision.outcome is not Outcome.ALLOW:
+            return decision
+        reasons.extend(decision.reasons)
+        data.update(decision.data)
+    return Decision(Outcome.ALLOW, tuple(reasons), data)
+
+
+def first_non_allow(decisions: Sequence[Decision]) -> Decision | None:
+    for d in decisions:
+        if d.outcome is not Outcome.ALLOW:
+            return d
+    return None
