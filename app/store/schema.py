@@ -253,6 +253,24 @@ CREATE TABLE sync_state (
 );
 """
 
+# Case queue (app.workflows): the current status and step of every case, derived from its events.
+# A status-changing event carries "status" in its payload; the step of the last event is where the
+# case stands (navigation events carry their destination).
+V2_CASE_QUEUE = """
+CREATE VIEW case_queue AS
+SELECT c.id AS case_id, c.case_type, c.terminal_id, c.opened_by, c.opened_at,
+       COALESCE((SELECT json_extract(e.payload, '$.status') FROM case_events e
+                 WHERE e.case_id = c.id AND json_extract(e.payload, '$.status') IS NOT NULL
+                 ORDER BY e.n DESC LIMIT 1), 'open') AS status,
+       (SELECT e.step FROM case_events e WHERE e.case_id = c.id ORDER BY e.n DESC LIMIT 1) AS step,
+       COALESCE((SELECT e.at FROM case_events e WHERE e.case_id = c.id ORDER BY e.n DESC LIMIT 1),
+                c.opened_at) AS updated_at,
+       COALESCE((SELECT e.staff_id FROM case_events e WHERE e.case_id = c.id ORDER BY e.n DESC LIMIT 1),
+                c.opened_by) AS updated_by
+FROM cases c;
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "core tables", _script(V1_CORE)),
+    Migration(2, "case queue view", _script(V2_CASE_QUEUE)),
 ]
