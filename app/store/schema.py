@@ -253,8 +253,26 @@ CREATE TABLE sync_state (
 );
 """
 
+# Case queue (app.workflows): the current status and step of every case, derived from its events.
+# A status-changing event carries "status" in its payload; the step of the last event is where the
+# case stands (navigation events carry their destination).
+V2_CASE_QUEUE = """
+CREATE VIEW case_queue AS
+SELECT c.id AS case_id, c.case_type, c.terminal_id, c.opened_by, c.opened_at,
+       COALESCE((SELECT json_extract(e.payload, '$.status') FROM case_events e
+                 WHERE e.case_id = c.id AND json_extract(e.payload, '$.status') IS NOT NULL
+                 ORDER BY e.n DESC LIMIT 1), 'open') AS status,
+       (SELECT e.step FROM case_events e WHERE e.case_id = c.id ORDER BY e.n DESC LIMIT 1) AS step,
+       COALESCE((SELECT e.at FROM case_events e WHERE e.case_id = c.id ORDER BY e.n DESC LIMIT 1),
+                c.opened_at) AS updated_at,
+       COALESCE((SELECT e.staff_id FROM case_events e WHERE e.case_id = c.id ORDER BY e.n DESC LIMIT 1),
+                c.opened_by) AS updated_by
+FROM cases c;
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "core tables", _script(V1_CORE)),
+    Migration(2, "case queue view", _script(V2_CASE_QUEUE)),
 ]
 
 
@@ -263,7 +281,7 @@ MIGRATIONS: list[Migration] = [
 # support-measure additions. The database itself refuses what a modified client could skip: a
 # release whose officer is the handling clerk (or the case's opener), an audit or release row
 # changed or deleted, a DV restriction set to the "alert" level.
-V2_SECURITY = """
+V3_SECURITY = """
 ALTER TABLE staff ADD COLUMN employee_no TEXT;           -- 職員番号: one account per person
 ALTER TABLE staff ADD COLUMN card_cert_sha256 TEXT;      -- fingerprint of card_cert (one account per card)
 ALTER TABLE staff ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
@@ -386,5 +404,5 @@ ALTER TABLE support_forwardings ADD COLUMN recorded_by TEXT REFERENCES staff(id)
 ALTER TABLE support_forwardings ADD COLUMN receipt_note TEXT;
 """
 
-MIGRATIONS.append(Migration(2, "security: audit log, releases, staff and measure additions",
-                            _script(V2_SECURITY)))
+MIGRATIONS.append(Migration(3, "security: audit log, releases, staff and measure additions",
+                            _script(V3_SECURITY)))
