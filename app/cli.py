@@ -19,6 +19,7 @@ from app import __version__
 COMMAND_MODULES = [
     "app.store.cli",
     "app.card.cli",
+    "app.security.cli",
 ]
 
 
