@@ -61,6 +61,7 @@ translations: $(QM)
 $(DEMO_STORE): $(STAMPS)/venv
 	@mkdir -p $(dir $(DEMO_STORE))
 	$(PY) -m app demo-data --store $(DEMO_STORE) --residents $(DEMO_RESIDENTS) --seed 7
+	$(PY) -m app staff demo --store $(DEMO_STORE)
 
 demo: $(DEMO_STORE)
 
