@@ -73,10 +73,11 @@ class Services(QObject):
     card_view_changed = Signal(object)     # CardView
     card_event = Signal(object)            # raw card events (card pulled mid-case, ...)
 
-    def __init__(self, *, store, config: OfficeConfig, training: bool, card_service=None,
-                 tray=None) -> None:
+    def __init__(self, *, store=None, config: OfficeConfig, training: bool, card_service=None,
+                 tray=None, store_path: Path | None = None) -> None:
         super().__init__()
         self.store = store
+        self.store_path = store_path
         self.config = config
         self.training = training
         self.terminal_id = config.terminal_id
@@ -90,22 +91,30 @@ class Services(QObject):
     # ---------------------------------------------------------------------------------- start
     @classmethod
     def open(cls, *, config: OfficeConfig, training: bool, store_path: Path | None) -> "Services":
+        """Cheap checks only, so the sign-in window shows at once; :meth:`prepare` does the rest."""
         from app.paths import default_store_path
-        from app.store import StoreError, open_store
 
         path = store_path or default_store_path(training)
         if not path.exists() and not training:
             raise StartError(f"ローカルストアがありません: {path}\nNo local store at {path}. "
                              "Ask office IT staff to set up this terminal.")
+        return cls(store=None, store_path=path, config=config, training=training)
+
+    def prepare(self) -> None:
+        """Open the store (and, in training mode, make the training accounts). Called right after
+        the sign-in window is shown, and before anything needs the store; idempotent."""
+        if self.store is not None:
+            return
+        from app.store import StoreError, open_store
+
         try:
-            store = open_store(path, create=training)
+            self.store = open_store(self.store_path, create=self.training)
         except StoreError as exc:
             raise StartError(str(exc)) from exc
-        if training:
+        if self.training:
             from app.security.demo import create_training_accounts
 
-            create_training_accounts(store, terminal_id=config.terminal_id)
-        return cls(store=store, config=config, training=training)
+            create_training_accounts(self.store, terminal_id=self.terminal_id)
 
     def close(self) -> None:
         if self.card_service is not None:
@@ -113,7 +122,8 @@ class Services(QObject):
                 self.card_service.close()
             except Exception:
                 log.exception("closing the card service")
-        self.store.close()
+        if self.store is not None:
+            self.store.close()
 
     def remember_language(self, lang: str) -> None:
         self.config.language = lang
@@ -157,6 +167,7 @@ class Services(QObject):
     def sign_in_password(self, login: str, password: str, only=None) -> SignInResult:
         from app.security.staff import AuthError, authenticate_password
 
+        self.prepare()
         try:
             auth = authenticate_password(self.store, login, password, terminal_id=self.terminal_id)
         except AuthError as exc:

@@ -42,128 +42,133 @@
 <context>
     <name>CasePage</name>
     <message>
-        <location filename="../../app/ui/casepage.py" line="307" />
+        <location filename="../../app/ui/casepage.py" line="335" />
         <source>{case} — step {n} of {count}: {step}</source>
         <translation>{case} — 手順 {n}/{count}：{step}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="310" />
+        <location filename="../../app/ui/casepage.py" line="338" />
         <source>Status: {status}</source>
         <translation>状態：{status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="316" />
+        <location filename="../../app/ui/casepage.py" line="344" />
         <source>Read the card (Ctrl+R): the resident types the PIN</source>
         <translation>カードを読む (Ctrl+R)：暗証番号は住民本人が入力</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="317" />
+        <location filename="../../app/ui/casepage.py" line="345" />
         <source>Checklist — tick each item after checking it</source>
         <translation>確認項目 — 確認したらチェック</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="319" />
-        <location filename="../../app/ui/casepage.py" line="323" />
+        <location filename="../../app/ui/casepage.py" line="347" />
+        <location filename="../../app/ui/casepage.py" line="351" />
         <source> (optional)</source>
         <translation>（任意）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="321" />
+        <location filename="../../app/ui/casepage.py" line="349" />
         <source>Details</source>
         <translation>入力内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="327" />
+        <location filename="../../app/ui/casepage.py" line="358" />
+        <source>… and {n} more</source>
+        <translation>…ほか {n} 件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="359" />
         <source>Next is not possible yet:</source>
         <translation>まだ次へ進めません：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="332" />
+        <location filename="../../app/ui/casepage.py" line="364" />
         <source>Back (Alt+←)</source>
         <translation>戻る (Alt+←)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="333" />
+        <location filename="../../app/ui/casepage.py" line="365" />
         <source>Pause (Ctrl+P)</source>
         <translation>保留 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="334" />
+        <location filename="../../app/ui/casepage.py" line="366" />
         <source>Abandon</source>
         <translation>取りやめ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="335" />
+        <location filename="../../app/ui/casepage.py" line="367" />
         <source>To the queue (Ctrl+H)</source>
         <translation>案件一覧へ (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="336" />
+        <location filename="../../app/ui/casepage.py" line="368" />
         <source>Preview / print / save PDF</source>
         <translation>プレビュー・印刷・PDF保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="338" />
+        <location filename="../../app/ui/casepage.py" line="370" />
         <source>Resume</source>
         <translation>再開</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="340" />
+        <location filename="../../app/ui/casepage.py" line="372" />
         <source>Finished</source>
         <translation>終了</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="342" />
+        <location filename="../../app/ui/casepage.py" line="374" />
         <source>Finish (Enter)</source>
         <translation>完了 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="344" />
+        <location filename="../../app/ui/casepage.py" line="376" />
         <source>Next (Enter)</source>
         <translation>次へ (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="351" />
+        <location filename="../../app/ui/casepage.py" line="383" />
         <source>✔ {name}, {time}</source>
         <translation>✔ {name} {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="371" />
+        <location filename="../../app/ui/casepage.py" line="409" />
         <source>Refused. Read the reason to the resident:</source>
         <translation>処理できません。理由を申請者に伝えてください：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="372" />
+        <location filename="../../app/ui/casepage.py" line="410" />
         <source>Completed.</source>
         <translation>完了しました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="373" />
+        <location filename="../../app/ui/casepage.py" line="411" />
         <source>Abandoned.</source>
         <translation>取りやめました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="374" />
+        <location filename="../../app/ui/casepage.py" line="412" />
         <source>Paused: the case waits in the queue.</source>
         <translation>保留中：案件一覧で待機しています。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="376" />
+        <location filename="../../app/ui/casepage.py" line="414" />
         <source>Notes for this step:</source>
         <translation>この手順の判定：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="426" />
+        <location filename="../../app/ui/casepage.py" line="464" />
         <source>Abandon the case</source>
         <translation>案件の取りやめ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="427" />
+        <location filename="../../app/ui/casepage.py" line="465" />
         <source>Abandon this case? It stays in the record as abandoned.</source>
         <translation>この案件を取りやめますか？記録には「取りやめ」として残ります。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="445" />
+        <location filename="../../app/ui/casepage.py" line="483" />
         <source>Reading the card…</source>
         <translation>カードを読んでいます…</translation>
     </message>
