@@ -174,6 +174,49 @@
     </message>
 </context>
 <context>
+    <name>DocumentsDialog</name>
+    <message>
+        <location filename="../../app/ui/preview.py" line="108" />
+        <source>Documents of this case</source>
+        <translation>この案件の書類</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="109" />
+        <source>Preview and print on the counter printer, or save the PDF.</source>
+        <translation>窓口のプリンターでプレビュー・印刷するか、PDFとして保存します。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="110" />
+        <source>Preview and print…</source>
+        <translation>プレビューと印刷…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="111" />
+        <source>Save as PDF…</source>
+        <translation>PDFとして保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="112" />
+        <source>Close</source>
+        <translation>閉じる</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="130" />
+        <source>Preview is not available on this terminal (poppler-utils missing). Save the PDF instead.</source>
+        <translation>この端末ではプレビューできません（poppler-utils がありません）。PDFとして保存してください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="156" />
+        <source>The PDF could not be saved there ({error}). Choose another folder.</source>
+        <translation>そこにはPDFを保存できませんでした（{error}）。別のフォルダーを選んでください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="160" />
+        <source>Save as PDF</source>
+        <translation>PDFとして保存</translation>
+    </message>
+</context>
+<context>
     <name>HomePage</name>
     <message>
         <location filename="../../app/ui/mainwindow.py" line="124" />
