@@ -80,6 +80,8 @@ class CasePage(QWidget):
         from app.ui.restriction import RestrictionWarning
         self.warning = RestrictionWarning(services, self)
         self.warning.released.connect(self.refresh)
+        # the officer's decision is judged by the engine at once, as if the clerk pressed Next
+        self.warning.decided.connect(lambda _: self._run(self.services.next))
         outer.addWidget(self.warning)
 
         scroll = QScrollArea(self)

@@ -10,6 +10,7 @@ card take a GUI-thread callback and return at once (see :mod:`app.ui.cardbridge`
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -54,6 +55,23 @@ class ResidentRow:
 
     def sex_names(self) -> tuple[str, str]:
         return {1: ("男", "male"), 2: ("女", "female")}.get(self.sex, ("―", "n/a"))
+
+
+class ReleaseView:
+    """A release in force, as the countdown shows it (the decision stays with app.security)."""
+
+    def __init__(self, release, officer_name: str) -> None:
+        self.release = release
+        self.officer_name = officer_name
+
+    def seconds_left(self) -> float:
+        return self.release.seconds_left()
+
+
+@dataclass(frozen=True)
+class TrayCard:
+    label: str
+    path: str
 
 
 @dataclass(frozen=True)
@@ -122,6 +140,10 @@ class Services(QObject):
                 self.card_service.close()
             except Exception:
                 log.exception("closing the card service")
+        if getattr(self, "_chores", None) is not None:
+            self._chores.shutdown(wait=True)
+        if self.training and "app.card.stack" in sys.modules:
+            sys.modules["app.card.stack"].stop_training_stack()
         if self.store is not None:
             self.store.close()
 
@@ -342,12 +364,106 @@ class Services(QObject):
     def documents_for(self, view) -> list:
         return []
 
-    def active_release(self, view):
-        return None
+    def current_scope(self, case_id: str):
+        """The request of a case as it stands now (the scope the restriction stage judges)."""
+        state = self.engine.state(case_id)
+        return self.engine.context(state).scope()
+
+    def active_release(self, view) -> "ReleaseView | None":
+        """The support officer's release that opens this request now, for the countdown."""
+        if view.status not in ("open", "awaiting_release"):
+            return None
+        from app.security import release as releases
+
+        release = releases.valid_release(self.store.conn, self.current_scope(view.case_id))
+        if release is None:
+            return None
+        return ReleaseView(release, self.staff_name(release.officer_id))
+
+    def sign_off(self, view, login: str, password: str, *, action: str, checks: list[str],
+                 note: str) -> SignInResult:
+        """A second person signs in on the spot and releases or refuses this request. Who may do
+        it (a support officer who never worked on the case) is decided by ``app.security``."""
+        from app.security import release as releases
+        from app.security.staff import AuthError, authenticate_password
+
+        if not login or not password:
+            return SignInResult(False, error={"ja": "責任者の職員IDとパスワードを入力してください。",
+                                              "en": "Type the officer's staff ID and password."})
+        try:
+            officer = authenticate_password(self.store, login, password, terminal_id=self.terminal_id)
+        except AuthError as exc:
+            return SignInResult(False, error=exc)
+        scope = self.current_scope(view.case_id)
+        try:
+            if action == "release":
+                releases.grant(self.store, scope, officer, checklist={c: True for c in checks},
+                               note=note or None)
+            else:
+                releases.refuse(self.store, scope, officer, reason=note)
+        except releases.ReleaseError as exc:
+            return SignInResult(False, error=exc)
+        return SignInResult(True, staff=officer.staff)
 
     # ---------------------------------------------------------------------------------- training tray
-    def tray_cards(self) -> list:
-        return []
+    def _background(self):
+        """One worker thread for slow non-card chores (the training stack); never the card thread."""
+        if getattr(self, "_chores", None) is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._chores = ThreadPoolExecutor(1, thread_name_prefix="ui-chores")
+        return self._chores
+
+    def tray_cards(self) -> list[TrayCard]:
+        """The demo store's test cards (training mode only)."""
+        if not self.training or self.store is None:
+            return []
+        base = Path(self.store_path).parent if self.store_path else Path(".")
+        cards = []
+        for card_file, family, given, status in self.store.conn.execute(
+                "SELECT c.card_file, r.family_name, r.given_name, c.status FROM cards c "
+                "JOIN residents r ON r.id = c.resident_id WHERE c.card_file IS NOT NULL "
+                "ORDER BY r.family_kana, r.given_kana"):
+            path = Path(card_file)
+            if not path.is_absolute():
+                path = base / path
+            state = {"active": "", "suspended": "（一時停止）", "revoked": "（廃止）"}.get(status, "")
+            cards.append(TrayCard(f"{family} {given}{state}", str(path)))
+        return cards
 
     def tray_slots(self) -> list[str]:
-        return []
+        if not self.training:
+            return []
+        from app.card.stack import SLOTS, reader_name
+
+        return [reader_name(i) for i in range(SLOTS)]
+
+    def _stack(self):
+        from app.card.stack import training_stack
+
+        return training_stack()
+
+    def tray_insert(self, card_file: str, slot: int, on_done: Callable[[dict], None]) -> None:
+        def work():
+            self._stack().insert(card_file, slot)
+            return {"ja": "カードをリーダーに置きました。", "en": "The card is on the reader."}
+
+        self._tray_call(work, on_done)
+
+    def tray_remove(self, slot: int, on_done: Callable[[dict], None]) -> None:
+        def work():
+            self._stack().remove(slot)
+            return {"ja": "カードを取り外しました。", "en": "The card was taken off."}
+
+        self._tray_call(work, on_done)
+
+    def _tray_call(self, work, on_done) -> None:
+        def finished(future):
+            try:
+                on_done(future.result())
+            except Exception as exc:
+                log.exception("training tray")
+                on_done({"ja": f"カードトレイの操作に失敗しました: {exc}",
+                         "en": f"The training tray failed: {exc}"})
+
+        self.bridge.when_done(self._background().submit(work), finished)
