@@ -373,6 +373,9 @@ class Services(QObject):
         """The support officer's release that opens this request now, for the countdown."""
         if view.status not in ("open", "awaiting_release"):
             return None
+        last = ((view.decision or {}).get("decision") or {}).get("data") or {}
+        if view.status != "awaiting_release" and "release_id" not in last:
+            return None            # no protected person was in this request
         from app.security import release as releases
 
         release = releases.valid_release(self.store.conn, self.current_scope(view.case_id))
