@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "app.store.cli",
     "app.card.cli",
     "app.security.cli",
+    "app.workflows.cli",
 ]
 
 
