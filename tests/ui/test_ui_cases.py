@@ -56,7 +56,7 @@ def fill(qtbot, page, field_id, value):
             qtbot.keyClicks(editor, value)
         else:
             editor.insert(value)             # what the input method commits for kanji/kana
-        qtbot.keyClick(editor, Qt.Key.Key_Tab)   # leaving the field records the value
+        qtbot.keyClick(editor, Qt.Key.Key_Return)   # Enter (or leaving the field) records it
     qtbot.waitUntil(lambda: page.view.fields and any(
         f.id == field_id and f.value not in (None, "") for f in page.view.fields), timeout=3000)
 
