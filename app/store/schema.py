@@ -406,3 +406,45 @@ ALTER TABLE support_forwardings ADD COLUMN receipt_note TEXT;
 
 MIGRATIONS.append(Migration(3, "security: audit log, releases, staff and measure additions",
                             _script(V3_SECURITY)))
+
+
+# Printing (app.printing): issue numbers and the issuance history.
+V4_ISSUANCE = """
+-- 交付番号の連番: one counter per office and terminal; the issue number carries both, so it is
+-- unique across the municipality.
+CREATE TABLE issue_counters (
+    office_code  TEXT NOT NULL,
+    terminal_id  TEXT NOT NULL,
+    last_serial  INTEGER NOT NULL,
+    PRIMARY KEY (office_code, terminal_id)
+);
+
+-- 交付履歴 issuance history: time, place, target, items, pages, issue number, terminal, user.
+-- Append-only, like case events.
+CREATE TABLE issued_documents (
+    id             TEXT PRIMARY KEY,
+    issue_number   TEXT NOT NULL UNIQUE,
+    issued_at      TEXT NOT NULL,
+    office_code    TEXT NOT NULL,
+    office_name    TEXT NOT NULL,          -- place
+    terminal_id    TEXT NOT NULL,
+    staff_id       TEXT NOT NULL REFERENCES staff(id),
+    case_id        TEXT REFERENCES cases(id),
+    document_type  TEXT NOT NULL,          -- DocumentType code, or 'cover_letter'
+    target_ids     TEXT NOT NULL,          -- JSON list of resident ids
+    items          TEXT NOT NULL,          -- JSON list of Item codes printed
+    pages          INTEGER NOT NULL,
+    delivery       TEXT NOT NULL DEFAULT 'counter',
+    training       INTEGER NOT NULL DEFAULT 0,
+    sha256         TEXT NOT NULL,          -- of the PDF as issued
+    seq            INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX issued_documents_case ON issued_documents(case_id);
+CREATE INDEX issued_documents_time ON issued_documents(issued_at);
+CREATE TRIGGER issued_documents_no_update BEFORE UPDATE ON issued_documents
+BEGIN SELECT RAISE(ABORT, 'issuance history is append-only'); END;
+CREATE TRIGGER issued_documents_no_delete BEFORE DELETE ON issued_documents
+BEGIN SELECT RAISE(ABORT, 'issuance history is append-only'); END;
+"""
+
+MIGRATIONS.append(Migration(4, "printing: issue numbers and issuance history", _script(V4_ISSUANCE)))

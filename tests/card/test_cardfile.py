@@ -66,9 +66,16 @@ def test_pin_counters_persist_across_loads(tmp_path, ca_dir):
 def test_pins_never_in_clear_in_the_file(tmp_path, ca_dir):
     pins = {"auth": "8642", "juki": "7531", "input": "9753", "sign": "ZX9Q7W"}
     path = create_card_file(tmp_path / "c.json", pins=pins, ca_dir=ca_dir, **HOLDER)
-    text = path.read_text(encoding="utf-8")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert set(data["pins"]) == set(pins)
+    for record in data["pins"].values():
+        assert set(record) == {"salt", "pbkdf2_sha256", "tries_left", "max_tries"}
+    # random hex/base64 (salts, keys, certificates) may contain any 4 digits by chance: look at
+    # everything else, and at the signing password (letters beyond hex) everywhere
+    rest = {k: v for k, v in data.items() if k not in ("pins", "keys", "certificates")}
     for pin in pins.values():
-        assert pin not in text
+        assert pin not in json.dumps(rest, ensure_ascii=False)
+    assert pins["sign"] not in path.read_text(encoding="utf-8")
 
 
 def test_card_without_signing_certificate(tmp_path, ca_dir):
