@@ -18,6 +18,7 @@ from app import __version__
 #: modules whose ``register(subparsers)`` adds sub-commands, in help order
 COMMAND_MODULES = [
     "app.store.cli",
+    "app.sync.cli",
 ]
 
 
