@@ -279,8 +279,9 @@ class CasePage(QWidget):
         self.pause_button.setEnabled(v.status == "open")
         self.abandon_button.setEnabled(v.status in ("open", "paused", "awaiting_release"))
         final = v.status in ("completed", "refused", "abandoned")
-        self.next_button.setEnabled(v.can_advance and not final and v.status != "paused"
-                                    or v.status == "paused")
+        # while the case awaits the officer, Next stays off: the sign-off dialog is the way on
+        self.next_button.setEnabled(v.status == "paused" or (
+            v.can_advance and not final and v.status != "awaiting_release"))
 
     def _editor(self, f, editable: bool) -> QWidget:
         kind = f.kind
@@ -384,7 +385,10 @@ class CasePage(QWidget):
             elif f.kind in ("resident", "residents"):
                 editor.label.setText(self.services.describe_value(f))
                 editor.button.setText(self.tr("Choose… (search)"))
-        if v.blocking and v.status in ("open", "awaiting_release"):
+        if v.status == "awaiting_release":
+            self.blocking_label.setText(self.tr("Next is not possible yet:") + "\n• " + self.tr(
+                "waiting for the support officer's release (sign-off on this terminal)"))
+        elif v.blocking and v.status == "open":
             shown = [i18n.text_of(r) for r in v.blocking[:MAX_BLOCKING_SHOWN]]
             more = len(v.blocking) - len(shown)
             if more > 0:

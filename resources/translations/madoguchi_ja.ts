@@ -42,138 +42,144 @@
 <context>
     <name>CasePage</name>
     <message>
-        <location filename="../../app/ui/casepage.py" line="365" />
+        <location filename="../../app/ui/casepage.py" line="366" />
         <source>{case} — step {n} of {count}: {step}</source>
         <translation>{case} — 手順 {n}/{count}：{step}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="368" />
+        <location filename="../../app/ui/casepage.py" line="369" />
         <source>Status: {status}</source>
         <translation>状態：{status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="374" />
+        <location filename="../../app/ui/casepage.py" line="375" />
         <source>Read the card (Ctrl+R): the resident types the PIN</source>
         <translation>カードを読む (Ctrl+R)：暗証番号は住民本人が入力</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="375" />
+        <location filename="../../app/ui/casepage.py" line="376" />
         <source>Checklist — tick each item after checking it</source>
         <translation>確認項目 — 確認したらチェック</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="377" />
-        <location filename="../../app/ui/casepage.py" line="381" />
+        <location filename="../../app/ui/casepage.py" line="378" />
+        <location filename="../../app/ui/casepage.py" line="382" />
         <source> (optional)</source>
         <translation>（任意）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="379" />
+        <location filename="../../app/ui/casepage.py" line="380" />
         <source>Details</source>
         <translation>入力内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="386" />
+        <location filename="../../app/ui/casepage.py" line="387" />
         <source>Choose… (search)</source>
         <translation>選ぶ…（検索）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="391" />
+        <location filename="../../app/ui/casepage.py" line="395" />
         <source>… and {n} more</source>
         <translation>…ほか {n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="392" />
+        <location filename="../../app/ui/casepage.py" line="389" />
+        <location filename="../../app/ui/casepage.py" line="396" />
         <source>Next is not possible yet:</source>
         <translation>まだ次へ進めません：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="397" />
+        <location filename="../../app/ui/casepage.py" line="390" />
+        <source>waiting for the support officer's release (sign-off on this terminal)</source>
+        <translation>支援措置責任者の解除待ち（この端末で承認します）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="401" />
         <source>Back (Alt+←)</source>
         <translation>戻る (Alt+←)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="398" />
+        <location filename="../../app/ui/casepage.py" line="402" />
         <source>Pause (Ctrl+P)</source>
         <translation>保留 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="399" />
+        <location filename="../../app/ui/casepage.py" line="403" />
         <source>Abandon</source>
         <translation>取りやめ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="400" />
+        <location filename="../../app/ui/casepage.py" line="404" />
         <source>To the queue (Ctrl+H)</source>
         <translation>案件一覧へ (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="401" />
+        <location filename="../../app/ui/casepage.py" line="405" />
         <source>Preview / print / save PDF</source>
         <translation>プレビュー・印刷・PDF保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="403" />
+        <location filename="../../app/ui/casepage.py" line="407" />
         <source>Resume</source>
         <translation>再開</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="405" />
+        <location filename="../../app/ui/casepage.py" line="409" />
         <source>Finished</source>
         <translation>終了</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="407" />
+        <location filename="../../app/ui/casepage.py" line="411" />
         <source>Finish (Enter)</source>
         <translation>完了 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="409" />
+        <location filename="../../app/ui/casepage.py" line="413" />
         <source>Next (Enter)</source>
         <translation>次へ (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="416" />
+        <location filename="../../app/ui/casepage.py" line="420" />
         <source>✔ {name}, {time}</source>
         <translation>✔ {name} {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="442" />
+        <location filename="../../app/ui/casepage.py" line="446" />
         <source>Refused. Read the reason to the resident:</source>
         <translation>処理できません。理由を申請者に伝えてください：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="443" />
+        <location filename="../../app/ui/casepage.py" line="447" />
         <source>Completed.</source>
         <translation>完了しました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="444" />
+        <location filename="../../app/ui/casepage.py" line="448" />
         <source>Abandoned.</source>
         <translation>取りやめました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="445" />
+        <location filename="../../app/ui/casepage.py" line="449" />
         <source>Paused: the case waits in the queue.</source>
         <translation>保留中：案件一覧で待機しています。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="447" />
+        <location filename="../../app/ui/casepage.py" line="451" />
         <source>Notes for this step:</source>
         <translation>この手順の判定：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="497" />
+        <location filename="../../app/ui/casepage.py" line="501" />
         <source>Abandon the case</source>
         <translation>案件の取りやめ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="498" />
+        <location filename="../../app/ui/casepage.py" line="502" />
         <source>Abandon this case? It stays in the record as abandoned.</source>
         <translation>この案件を取りやめますか？記録には「取りやめ」として残ります。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="516" />
+        <location filename="../../app/ui/casepage.py" line="520" />
         <source>Reading the card…</source>
         <translation>カードを読んでいます…</translation>
     </message>
