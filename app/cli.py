@@ -18,6 +18,9 @@ from app import __version__
 #: modules whose ``register(subparsers)`` adds sub-commands, in help order
 COMMAND_MODULES = [
     "app.store.cli",
+    "app.card.cli",
+    "app.security.cli",
+    "app.workflows.cli",
 ]
 
 
