@@ -642,6 +642,8 @@ class _Generator:
                 self.application(row, issued - _ri(rng, 30, 75), handed_over=issued)
 
     def card(self, row, issued, expiry, status, status_date, reason, sign, auth, locked, birth) -> None:
+        if (issued - birth) < 15 * 365.2425:   # issued under 15: there is no signing certificate
+            sign = "none"
         self.cards.append((self.uid(), row[0], _iso(issued), _iso(expiry), status, status_date, reason,
                            sign, auth, locked, None))
         self.summary_counts["cards"] += 1

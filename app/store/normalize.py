@@ -169,7 +169,8 @@ ERAS = {
 }
 _ERA_ALIASES = {"M": "明治", "T": "大正", "S": "昭和", "H": "平成", "R": "令和",
                 "明": "明治", "大": "大正", "昭": "昭和", "平": "平成", "令": "令和"}
-_ERA_DATE = re.compile(r"^(明治|大正|昭和|平成|令和|[MTSHR明大昭平令])(元|\d{1,2})[年./\-](\d{1,2})(?:[月./\-](\d{1,2})日?)?$")
+_ERA_DATE = re.compile(
+    r"^(明治|大正|昭和|平成|令和|[MTSHR明大昭平令])(元|\d{1,2})(?:[年./\-](?:(\d{1,2})(?:[月./\-](\d{1,2})日?)?)?)?$")
 _WESTERN_DATE = re.compile(r"^(\d{4})(?:[年./\-]?(\d{1,2})(?:[月./\-]?(\d{1,2})日?)?)?$")
 
 
@@ -188,8 +189,9 @@ def parse_birth_date(text: str, *, today: _dt.date | None = None) -> tuple[str, 
         era = _ERA_ALIASES.get(m.group(1), m.group(1))
         first, last = ERAS[era]
         n = 1 if m.group(2) == "元" else int(m.group(2))
-        year, month, day = first.year + n - 1, int(m.group(3)), m.group(4)
-        lo, hi = _range(year, month, int(day) if day else None, raw)
+        year = first.year + n - 1
+        month, day = m.group(3), m.group(4)
+        lo, hi = _range(year, int(month) if month else None, int(day) if day else None, raw)
         if lo < first and hi < first or (last and lo > last):
             raise DateInputError(f"{raw} はその元号の期間にありません / {raw} is outside that era")
         lo, hi = max(lo, first), min(hi, last) if last else hi
@@ -222,7 +224,7 @@ def _range(year: int, month: int | None, day: int | None, raw: str) -> tuple[_dt
         d = _dt.date(year, month, day)
         return d, d
     except ValueError:
-        raise DateInputError(f"{raw} という日付はありません / {raw} is not a real date") from None
+        raise DateInputError(f"生年月日 {raw} という日付はありません / the birth date {raw} is not a real date") from None
 
 
 _SEX_WORDS = {

@@ -152,7 +152,7 @@ def _parse(query: ResidentQuery) -> _Parsed:
                 raise SearchError(f"氏名が長すぎます（{MAX_NAME_LENGTH}文字まで） / the name is too long "
                                   f"(at most {MAX_NAME_LENGTH} characters)")
             p.name_key = fold_name(query.name)
-            if not p.name_key:
+            if not any(ch.isalpha() for ch in p.name_key):
                 raise SearchError("氏名に文字がありません（記号や空白だけです） / the name has no letters, "
                                   "only spaces or punctuation")
             p.kana = is_kana_key(p.name_key)
