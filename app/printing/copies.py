@@ -21,7 +21,7 @@ from app.printing.fonts import GOTHIC, MINCHO
 from app.printing.household import chunks, household_order
 from app.printing.layout import (
     CONTENT_W, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, PAGE_W, RULE, Furniture, draw_title,
-    finish_document, fit_box, fit_line, label_cell, new_document, value_cell,
+    finish_document, fit_box, fit_line, label_cell, new_document, office_line, value_cell,
 )
 from app.printing.model import (
     FUHYO_DOCUMENTS, NUMBER_ITEMS, REMOVED_DOCUMENTS, CopyRequest, NumberNotEntitledError,
@@ -317,16 +317,11 @@ def _draw_certification(c: Canvas, request: CopyRequest) -> None:
     c.restoreState()
 
 
-def _footer_office(request: CopyRequest) -> str:
-    o = request.office
-    return f"{o.municipality_name}　{o.office_name}　端末 {o.terminal_id}"
-
-
 def furniture_for(request: CopyRequest) -> Furniture:
     number = request.issue_number
     return Furniture(
         footer_left=f"交付番号 {number}" if number else "交付番号（未発行・交付前の確認用）",
-        footer_office=_footer_office(request),
+        footer_office=office_line(request.office),
         plain_paper=request.plain_paper,
         training=request.training,
         preview=not number,

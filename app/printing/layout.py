@@ -97,6 +97,11 @@ def finish_document(buf: io.BytesIO, c: _FurnishedCanvas) -> tuple[bytes, int]:
     return buf.getvalue(), c.page_count
 
 
+def office_line(office, terminal_id: str | None = None) -> str:
+    """The office that printed a document, for the footer: 研修市　本庁 市民課　端末 T001."""
+    return f"{office.municipality_name}　{office.office_name}　端末 {terminal_id or office.terminal_id}"
+
+
 def page_label(number: int, total: int) -> str:
     return f"{number} / {total} 頁"
 
@@ -269,3 +274,99 @@ def draw_title(c: _canvas.Canvas, title: str, y: float, *, size: float = 18, sub
 
 
 Draw = Callable[[_canvas.Canvas], None]
+
+
+# --------------------------------------------------------------------------- flowing documents
+
+class Flow:
+    """A cursor running down the page for documents of any length (slip, letters): a block that
+    does not fit on the rest of the page starts a new one, with ``on_new_page`` drawing the
+    continuation heading."""
+
+    def __init__(self, c: _canvas.Canvas, *, top: float, bottom: float = MARGIN_BOTTOM + 14 * mm,
+                 on_new_page: Callable[[_canvas.Canvas], float] | None = None):
+        self.c = c
+        self.top = top
+        self.bottom = bottom
+        self.y = top
+        self.on_new_page = on_new_page
+
+    def need(self, height: float) -> None:
+        if self.y - height < self.bottom:
+            self.new_page()
+
+    def new_page(self) -> None:
+        self.c.showPage()
+        self.y = self.on_new_page(self.c) if self.on_new_page else self.top
+
+    def heading(self, text: str, *, size: float = 10.5, gap: float = 3 * mm, keep: float = 12 * mm) -> None:
+        """A section heading, kept on the same page as the first ``keep`` of what follows."""
+        self.need(size + gap + keep)
+        self.y -= gap + size
+        self.c.setFillColor(black)
+        self.c.setFont(GOTHIC, size)
+        self.c.drawString(MARGIN_X, self.y, "■ " + text)
+        self.y -= 1.8 * mm
+
+    def paragraph(self, text: str, *, font: str = MINCHO, size: float = 10, indent: float = 0,
+                  leading: float = 1.5, width: float | None = None) -> None:
+        width = (width or CONTENT_W) - indent
+        for line in wrap(text, width, font, size):
+            self.need(size * leading)
+            self.y -= size * leading
+            self.c.setFillColor(black)
+            self.c.setFont(font, size)
+            self.c.drawString(MARGIN_X + indent, self.y, line)
+
+    def space(self, height: float) -> None:
+        self.y -= height
+
+    def table(self, headers: list[str], rows: list[list[str]], widths: list[float], *, size: float = 8.5,
+              font: str = MINCHO, header_size: float = 7.5, min_row: float = 6 * mm) -> None:
+        """A bordered table; every cell wraps, rows grow to fit, the header repeats on a new page."""
+        total = sum(widths)
+        ws = [CONTENT_W * w / total for w in widths]
+        pad = 1.2 * mm
+
+        def row_height(cells: list[str], fnt: str, sz: float) -> float:
+            lines = max((len(wrap(t, w - 2 * pad, fnt, sz)) for t, w in zip(cells, ws)), default=1)
+            return max(min_row, lines * sz * 1.25 + 2 * pad)
+
+        def draw_row(cells: list[str], fnt: str, sz: float, fill: bool) -> None:
+            h = row_height(cells, fnt, sz)
+            x = MARGIN_X
+            for text, w in zip(cells, ws):
+                self.c.setStrokeColor(RULE)
+                self.c.setLineWidth(0.5)
+                if fill:
+                    self.c.setFillColor(LABEL_FILL)
+                    self.c.rect(x, self.y - h, w, h, stroke=1, fill=1)
+                else:
+                    self.c.rect(x, self.y - h, w, h, stroke=1, fill=0)
+                self.c.setFillColor(black)
+                self.c.setFont(fnt, sz)
+                for i, line in enumerate(wrap(text, w - 2 * pad, fnt, sz)):
+                    self.c.drawString(x + pad, self.y - pad - sz * 0.95 - i * sz * 1.25, line)
+                x += w
+            self.y -= h
+
+        head_h = row_height(headers, GOTHIC, header_size)
+        self.need(head_h + row_height(rows[0], font, size) if rows else head_h)
+        draw_row(headers, GOTHIC, header_size, True)
+        for cells in rows:
+            h = row_height(cells, font, size)
+            if self.y - h < self.bottom:
+                self.new_page()
+                draw_row(headers, GOTHIC, header_size, True)
+            draw_row(cells, font, size, False)
+
+    def fields(self, pairs: list[tuple[str, str]], *, label_w: float = 32 * mm, size: float = 9) -> None:
+        """Label / value rows (a two-column form)."""
+        pad = 1.2 * mm
+        for label, value in pairs:
+            lines = wrap(value, CONTENT_W - label_w - 2 * pad, MINCHO, size)
+            h = max(6.5 * mm, len(lines) * size * 1.3 + 2 * pad)
+            self.need(h)
+            label_cell(self.c, label, MARGIN_X, self.y - h, label_w, h)
+            value_cell(self.c, value, MARGIN_X + label_w, self.y - h, CONTENT_W - label_w, h, size=size)
+            self.y -= h
