@@ -114,7 +114,10 @@ class CasePage(QWidget):
         self.card_row = QHBoxLayout()
         self.read_card_button = QPushButton(self.body)
         self.read_card_button.setObjectName("read_card")
+        self.read_tries_button = QPushButton(self.body)
+        self.read_tries_button.setObjectName("read_tries")
         self.card_row.addWidget(self.read_card_button)
+        self.card_row.addWidget(self.read_tries_button)
         self.card_row.addStretch(1)
         self.body_layout.addLayout(self.card_row)
         self.checklist_box = QGroupBox(self.body)
@@ -174,6 +177,7 @@ class CasePage(QWidget):
         self.abandon_button.clicked.connect(self.abandon)
         self.home_button.clicked.connect(self.closed)
         self.read_card_button.clicked.connect(self.read_card)
+        self.read_tries_button.clicked.connect(self.read_tries)
         self.preview_button.clicked.connect(self.preview)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.go_next)
         QShortcut(QKeySequence("Ctrl+Enter"), self, activated=self.go_next)
@@ -272,7 +276,9 @@ class CasePage(QWidget):
     def _update_common(self) -> None:
         v = self.view
         editable = v.status == "open"
-        self.read_card_button.setVisible(editable and self.services.step_reads_card(v))
+        actions = self.services.card_actions(v)
+        self.read_card_button.setVisible("read_items" in actions)
+        self.read_tries_button.setVisible("read_tries" in actions)
         self.preview_button.setVisible(bool(self.services.documents_for(v)))
         self.warning.show_view(v)
         self.back_button.setEnabled(v.can_go_back)
@@ -373,6 +379,7 @@ class CasePage(QWidget):
         self.guide.setText(guide)
         self.guide.setVisible(bool(guide))
         self.read_card_button.setText(self.tr("Read the card (Ctrl+R): the resident types the PIN"))
+        self.read_tries_button.setText(self.tr("Read the tries left from the card (no try is used)"))
         self.checklist_box.setTitle(self.tr("Checklist — tick each item after checking it"))
         for box, who, item in self.item_boxes.values():
             box.setText(i18n.pick(item.ja, item.en) + ("" if item.required else self.tr(" (optional)")))
@@ -522,8 +529,17 @@ class CasePage(QWidget):
         self.services.read_card_into_case(self.case_id, pin, self._card_read)
         del pin
 
+    def read_tries(self) -> None:
+        if not self.read_tries_button.isVisible():
+            return
+        field_id = next(f.id for f in self.view.fields if f.id in self.services.COUNTER_FIELDS)
+        self.read_tries_button.setEnabled(False)
+        self.error_label.setText(self.tr("Reading the card…"))
+        self.services.read_tries_into_case(self.case_id, field_id, self._card_read)
+
     def _card_read(self, result) -> None:
         self.read_card_button.setEnabled(True)
+        self.read_tries_button.setEnabled(True)
         if getattr(result, "ok", False):
             self._error = None
             self.error_label.clear()

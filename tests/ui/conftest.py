@@ -33,7 +33,8 @@ def window(qtbot, tmp_path, lang_ja, request):
     from app.ui.main import Controller
     from app.ui.services import Services
 
-    services = Services.open(config=OfficeConfig(), training=True, store_path=tmp_path / "demo.db")
+    services = Services.open(config=OfficeConfig(), training=True, store_path=tmp_path / "demo.db",
+                             with_card=False)
     controller = Controller(services)
     controller.start()
     qtbot.addWidget(controller.signin)

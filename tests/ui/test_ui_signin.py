@@ -16,7 +16,8 @@ def controller(qtbot, tmp_path, lang_ja):
     from app.ui.main import Controller
     from app.ui.services import Services
 
-    services = Services.open(config=OfficeConfig(), training=True, store_path=tmp_path / "demo.db")
+    services = Services.open(config=OfficeConfig(), training=True, store_path=tmp_path / "demo.db",
+                             with_card=False)
     c = Controller(services)
     c.start()
     qtbot.addWidget(c.signin)
