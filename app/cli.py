@@ -20,6 +20,9 @@ COMMAND_MODULES = [
     "app.store.cli",
     "app.card.cli",
     "app.security.cli",
+    "app.workflows.cli",
+    "app.printing.cli",
+    "app.sync.cli",
 ]
 
 

@@ -97,6 +97,11 @@ def finish_document(buf: io.BytesIO, c: _FurnishedCanvas) -> tuple[bytes, int]:
     return buf.getvalue(), c.page_count
 
 
+def office_line(office, terminal_id: str | None = None) -> str:
+    """The office that printed a document, for the footer: 研修市　本庁 市民課　端末 T001."""
+    return f"{office.municipality_name}　{office.office_name}　端末 {terminal_id or office.terminal_id}"
+
+
 def page_label(number: int, total: int) -> str:
     return f"{number} / {total} 頁"
 
@@ -151,28 +156,45 @@ def _draw_diagonal(c: _canvas.Canvas, text: str, colour: Color) -> None:
 
 # --------------------------------------------------------------------------- text helpers
 
+_CHAR_WIDTHS: dict[str, dict[str, float]] = {}
+
+
+def text_width(text: str, font: str, size: float) -> float:
+    """Width of ``text`` in points, from per-character widths cached per font (the fonts have
+    no kerning, so the sum is exact and much cheaper than asking reportlab each time)."""
+    widths = _CHAR_WIDTHS.setdefault(font, {})
+    total = 0.0
+    for ch in text:
+        w = widths.get(ch)
+        if w is None:
+            w = widths[ch] = stringWidth(ch, font, 1000.0)
+        total += w
+    return total * size / 1000.0
+
+
 def wrap(text: str, width: float, font: str, size: float) -> list[str]:
     """Break ``text`` into lines no wider than ``width``. Japanese breaks between any two
     characters; a Latin word is kept whole where it fits on a line of its own."""
     lines: list[str] = []
     for paragraph in (text or "").split("\n"):
-        line = ""
-        tokens = _tokens(paragraph)
-        for token in tokens:
-            candidate = line + token
-            if stringWidth(candidate, font, size) <= width or not line:
-                if stringWidth(candidate, font, size) <= width:
-                    line = candidate
-                    continue
-                # a single token wider than the line: split it by characters
-                for ch in token:
-                    if stringWidth(line + ch, font, size) > width and line:
-                        lines.append(line)
-                        line = ""
-                    line += ch
+        line, line_w = "", 0.0
+        for token in _tokens(paragraph):
+            token_w = text_width(token, font, size)
+            if line_w + token_w <= width:
+                line, line_w = line + token, line_w + token_w
                 continue
-            lines.append(line.rstrip())
-            line = token.lstrip()
+            if line and token_w <= width:
+                lines.append(line.rstrip())
+                line = token.lstrip()
+                line_w = text_width(line, font, size)
+                continue
+            # a token wider than a whole line: split it by characters
+            for ch in token:
+                ch_w = text_width(ch, font, size)
+                if line and line_w + ch_w > width:
+                    lines.append(line)
+                    line, line_w = "", 0.0
+                line, line_w = line + ch, line_w + ch_w
         lines.append(line)
     return lines
 
@@ -196,9 +218,9 @@ def _tokens(text: str) -> list[str]:
 def fit_line(c: _canvas.Canvas, text: str, x: float, y: float, width: float, font: str, size: float,
              *, min_size: float = 5.5, align: str = "left") -> float:
     """Draw one line, shrinking the font until it fits ``width``; returns the size used."""
-    while size > min_size and stringWidth(text, font, size) > width:
+    while size > min_size and text_width(text, font, size) > width:
         size -= 0.25
-    if stringWidth(text, font, size) > width:
+    if text_width(text, font, size) > width:
         log.warning("text wider than its box even at %.1f pt (%d chars)", size, len(text))
     c.setFont(font, size)
     if align == "center":
@@ -218,7 +240,7 @@ def fit_box(c: _canvas.Canvas, text: str, x: float, y: float, w: float, h: float
     inner_w, inner_h = w - 2 * pad, h - 2 * pad * 0.6
     lines = wrap(text, inner_w, font, size)
     while size > min_size and (len(lines) * size * leading > inner_h or
-                               any(stringWidth(ln, font, size) > inner_w for ln in lines)):
+                               any(text_width(ln, font, size) > inner_w for ln in lines)):
         size -= 0.25
         lines = wrap(text, inner_w, font, size)
     block = len(lines) * size * leading
@@ -269,3 +291,99 @@ def draw_title(c: _canvas.Canvas, title: str, y: float, *, size: float = 18, sub
 
 
 Draw = Callable[[_canvas.Canvas], None]
+
+
+# --------------------------------------------------------------------------- flowing documents
+
+class Flow:
+    """A cursor running down the page for documents of any length (slip, letters): a block that
+    does not fit on the rest of the page starts a new one, with ``on_new_page`` drawing the
+    continuation heading."""
+
+    def __init__(self, c: _canvas.Canvas, *, top: float, bottom: float = MARGIN_BOTTOM + 14 * mm,
+                 on_new_page: Callable[[_canvas.Canvas], float] | None = None):
+        self.c = c
+        self.top = top
+        self.bottom = bottom
+        self.y = top
+        self.on_new_page = on_new_page
+
+    def need(self, height: float) -> None:
+        if self.y - height < self.bottom:
+            self.new_page()
+
+    def new_page(self) -> None:
+        self.c.showPage()
+        self.y = self.on_new_page(self.c) if self.on_new_page else self.top
+
+    def heading(self, text: str, *, size: float = 10.5, gap: float = 3 * mm, keep: float = 12 * mm) -> None:
+        """A section heading, kept on the same page as the first ``keep`` of what follows."""
+        self.need(size + gap + keep)
+        self.y -= gap + size
+        self.c.setFillColor(black)
+        self.c.setFont(GOTHIC, size)
+        self.c.drawString(MARGIN_X, self.y, "■ " + text)
+        self.y -= 1.8 * mm
+
+    def paragraph(self, text: str, *, font: str = MINCHO, size: float = 10, indent: float = 0,
+                  leading: float = 1.5, width: float | None = None) -> None:
+        width = (width or CONTENT_W) - indent
+        for line in wrap(text, width, font, size):
+            self.need(size * leading)
+            self.y -= size * leading
+            self.c.setFillColor(black)
+            self.c.setFont(font, size)
+            self.c.drawString(MARGIN_X + indent, self.y, line)
+
+    def space(self, height: float) -> None:
+        self.y -= height
+
+    def table(self, headers: list[str], rows: list[list[str]], widths: list[float], *, size: float = 8.5,
+              font: str = MINCHO, header_size: float = 7.5, min_row: float = 6 * mm) -> None:
+        """A bordered table; every cell wraps, rows grow to fit, the header repeats on a new page."""
+        total = sum(widths)
+        ws = [CONTENT_W * w / total for w in widths]
+        pad = 1.2 * mm
+
+        def row_height(cells: list[str], fnt: str, sz: float) -> float:
+            lines = max((len(wrap(t, w - 2 * pad, fnt, sz)) for t, w in zip(cells, ws)), default=1)
+            return max(min_row, lines * sz * 1.25 + 2 * pad)
+
+        def draw_row(cells: list[str], fnt: str, sz: float, fill: bool) -> None:
+            h = row_height(cells, fnt, sz)
+            x = MARGIN_X
+            for text, w in zip(cells, ws):
+                self.c.setStrokeColor(RULE)
+                self.c.setLineWidth(0.5)
+                if fill:
+                    self.c.setFillColor(LABEL_FILL)
+                    self.c.rect(x, self.y - h, w, h, stroke=1, fill=1)
+                else:
+                    self.c.rect(x, self.y - h, w, h, stroke=1, fill=0)
+                self.c.setFillColor(black)
+                self.c.setFont(fnt, sz)
+                for i, line in enumerate(wrap(text, w - 2 * pad, fnt, sz)):
+                    self.c.drawString(x + pad, self.y - pad - sz * 0.95 - i * sz * 1.25, line)
+                x += w
+            self.y -= h
+
+        head_h = row_height(headers, GOTHIC, header_size)
+        self.need(head_h + row_height(rows[0], font, size) if rows else head_h)
+        draw_row(headers, GOTHIC, header_size, True)
+        for cells in rows:
+            h = row_height(cells, font, size)
+            if self.y - h < self.bottom:
+                self.new_page()
+                draw_row(headers, GOTHIC, header_size, True)
+            draw_row(cells, font, size, False)
+
+    def fields(self, pairs: list[tuple[str, str]], *, label_w: float = 32 * mm, size: float = 9) -> None:
+        """Label / value rows (a two-column form)."""
+        pad = 1.2 * mm
+        for label, value in pairs:
+            lines = wrap(value, CONTENT_W - label_w - 2 * pad, MINCHO, size)
+            h = max(6.5 * mm, len(lines) * size * 1.3 + 2 * pad)
+            self.need(h)
+            label_cell(self.c, label, MARGIN_X, self.y - h, label_w, h)
+            value_cell(self.c, value, MARGIN_X + label_w, self.y - h, CONTENT_W - label_w, h, size=size)
+            self.y -= h

@@ -136,6 +136,8 @@ def sample_documents(store: Store, town: SampleTown, *, training: bool = False) 
 
     from app.config import OfficeConfig
     from app.printing.copies import render_copy
+    from app.printing.letters import Enclosure, RefusalNotice, build_cover_letter, render_cover_letter, render_refusal
+    from app.printing.slip import SlipReason, render_slip
     from app.printing.model import build_copy_request
     from app.rules.codes import DocumentType as D, Item as I
 
@@ -156,7 +158,56 @@ def sample_documents(store: Store, town: SampleTown, *, training: bool = False) 
         "fuhyo": copy(D.FUHYO, [town.head, town.wife, town.child_old], 5, items={I.HISTORY}),
         "juminhyo-removed": copy(D.JUMINHYO_REMOVED, [town.removed], 6, items={I.HISTORY}),
     }
+    docs["processing-slip"] = render_slip(sample_slip(town, office, training=training))
+    docs["refusal-notice"] = render_refusal(RefusalNotice(
+        requester_name="高橋　健", procedure="住民票の写し等の交付", office=office, case_id="sample-0002",
+        request_date=day, issued_on=day, training=training,
+        reasons=(SlipReason(
+            "住民票の写し等を交付することはできません。交付されない場合の対応方法については、裁判所で手続の教示を"
+            "受けることができます。具体的な手続については、裁判所にご相談ください。",
+            "DV等支援措置に係る総務省通知（平成30年12月3日）：裁判所からの調査嘱託"),)))
+    letter = build_cover_letter(
+        store, town.head, [Enclosure("住民票の写し", 1, f"{day:%Y%m%d}-00-T001-000003", carries_my_number=True)],
+        subject_ids=[town.head], office=office, training=training, issued_on=day)
+    docs["cover-letter"] = render_cover_letter(dataclasses.replace(letter, issue_number=f"{day:%Y%m%d}-00-T001-000007"))
     return docs
+
+
+def sample_slip(town: SampleTown, office, *, training: bool = False):
+    """A processing slip of a copy issuance under a support measure, released by the officer."""
+    from app.printing.slip import Confirmer, ProcessingSlip, SlipCheck, SlipEntry, SlipReason
+
+    t = "2026-11-25T01:{:02d}:00+00:00".format
+    return ProcessingSlip(
+        case_id="3f2a9c1e-5b7d-4e0a-9c61-2d8f7a1b0c42", case_type="住民票の写し等の交付", status="完了",
+        opened_at=t(2), opened_by="窓口　一郎", terminal_id=office.terminal_id, office=office,
+        requester=(("請求者の種別", "本人"), ("請求者（住民記録）", "高橋　美咲")),
+        targets=("高橋　美咲（対象者）",),
+        checks=(
+            SlipCheck("請求の内容", "請求書の記載（請求者・対象者・生年月日・住所）を確認した", True, "窓口　一郎", t(3)),
+            SlipCheck("請求者の本人確認", "書類が原本で有効期限内であることを確認した", True, "窓口　一郎", t(6)),
+            SlipCheck("交付", "交付する写しを請求書と照合した（対象者・記載事項・通数）", True, "窓口　一郎", t(14)),
+            SlipCheck("交付", "手数料を受領した", True, "窓口　一郎", t(15)),
+        ),
+        entries=(
+            SlipEntry("請求する証明書", "住民票の写し", "窓口　一郎", t(3)),
+            SlipEntry("範囲", "本人のみ（個人）", "窓口　一郎", t(3)),
+            SlipEntry("請求事由", "本人による自己の権利行使", "窓口　一郎", t(4)),
+            SlipEntry("提示された本人確認書類", "マイナンバーカード", "窓口　一郎", t(6)),
+            SlipEntry("交付方法", "直接交付", "窓口　一郎", t(5)),
+        ),
+        confirmers=(
+            Confirmer("窓口担当者", "窓口　一郎", t(2)),
+            Confirmer("支援措置責任者（一時解除）", "支援　責任者", t(10), "住民票の写し　期限 令和8年11月25日 10:40:00"),
+            Confirmer("再ロック（支援措置責任者）", "支援　責任者", t(16)),
+            Confirmer("再ロック確認（第三者）", "確認　三郎", t(20)),
+        ),
+        decision="可（手続を行った）",
+        reasons=(SlipReason("本人からの請求です。", "住民基本台帳法第12条第1項"),
+                 SlipReason("支援措置責任者が本件に限り一時解除しました。", "DV等支援措置に係る総務省通知（平成27年9月4日）：支援措置責任者による一時解除")),
+        issued=("住民票の写し　交付番号 20261125-00-T001-000003　1頁　窓口　一郎",),
+        printed_at=t(21), training=training,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

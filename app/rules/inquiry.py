@@ -127,9 +127,11 @@ def lookup_stage(store, ctx):
 
     def stage(scope) -> Decision:
         v = ctx.values
+        by_id = v.get("method") == "application_id"
         if store is None:
-            return Decision.allow(ANSWERED_HERE, lookup="not_run_without_store")
-        if v.get("method") == "application_id":
+            reasons = [ANSWERED_HERE] + ([BY_APPLICATION_ID] if by_id else [])
+            return Decision.allow(*reasons, lookup="not_run_without_store")
+        if by_id:
             found = find_by_application_id(store, v["application_id"])
             reasons = [ANSWERED_HERE, BY_APPLICATION_ID]
         else:

@@ -253,6 +253,8 @@ class CaseTypeDef:
     build_scope: Callable[["RouteContext"], RequestScope]
     #: facts looked up in the store from the values (e.g. card status, residency); store may be None
     derive: Callable[[Any, Mapping[str, Any]], dict] | None = None
+    #: the facts ``derive`` supplies, by name (a ``rules explain`` request may state them instead)
+    facts: tuple[str, ...] = ()
 
     def __post_init__(self):
         ids = [s.id for s in self.steps]
@@ -579,8 +581,9 @@ class CaseEngine:
                             code="case.unknown_type") from None
 
     def context(self, state: CaseState) -> RouteContext:
+        ctype = self._type(state)
         return RouteContext(
-            case_type=self._type(state), values=state.plain_values, settings=self.settings(),
+            case_type=ctype, values=visible_values(ctype, state.plain_values), settings=self.settings(),
             store=self.store, case_id=state.case_id, staff_id=self.staff_id,
             terminal_id=self.terminal_id, step=state.step, today=self._today or "",
         )
@@ -591,23 +594,11 @@ class CaseEngine:
             return [_reason("case.paused", "保留中です。再開してください", "the case is paused: resume it")]
         if state.status in FINAL_STATUSES:
             return [_reason("case.ended", "この案件は終了しています", "the case has ended")]
-        ctype = self._type(state)
-        step = ctype.step(state.step)
-        values = state.plain_values
-        reasons: list[Reason] = []
-        for item in step.items:
-            if item.required and item.visible(values) and not (
-                item.id in state.ticks and state.ticks[item.id].checked
-            ):
-                reasons.append(_reason(f"checklist.unticked.{item.id}", f"「{item.ja}」が未確認です",
-                                       f"not yet checked: {item.en}"))
-        for spec in step.fields:
-            if spec.required and spec.visible(values) and values.get(spec.id) in (None, "", []):
-                reasons.append(_reason(f"field.missing.{spec.id}", f"「{spec.ja}」が未入力です",
-                                       f"not yet entered: {spec.en}"))
-        if not reasons and step.check is not None:
-            reasons.extend(step.check(self.context(state)))
-        return reasons
+        step = self._type(state).step(state.step)
+        return step_blocking(
+            step, state.plain_values, lambda item: item in state.ticks and state.ticks[item].checked,
+            lambda: self.context(state),
+        )
 
     def can_advance(self, case_id: str) -> list[Reason]:
         """The reasons Next is disabled (the UI shows them); an empty list means Next is enabled.
@@ -856,6 +847,32 @@ class CaseEngine:
             self._write(conn, state, "abandoned", state.step, {"status": ABANDONED, "note": reason})
 
         return self._change(case_id, action)
+
+
+def step_blocking(step: Step, values: Mapping[str, Any], is_checked: Callable[[str], bool],
+                  context: Callable[[], RouteContext]) -> list[Reason]:
+    """Why Next is disabled on ``step``: required visible items unticked, required visible fields
+    empty, then (only when those are complete) the step's own check. Used by the engine and by
+    ``rules explain`` alike."""
+    reasons: list[Reason] = []
+    for item in step.items:
+        if item.required and item.visible(values) and not is_checked(item.id):
+            reasons.append(_reason(f"checklist.unticked.{item.id}", f"「{item.ja}」が未確認です",
+                                   f"not yet checked: {item.en}"))
+    for spec in step.fields:
+        if spec.required and spec.visible(values) and values.get(spec.id) in (None, "", []):
+            reasons.append(_reason(f"field.missing.{spec.id}", f"「{spec.ja}」が未入力です",
+                                   f"not yet entered: {spec.en}"))
+    if not reasons and step.check is not None:
+        reasons.extend(step.check(context()))
+    return reasons
+
+
+def visible_values(ctype: CaseTypeDef, values: Mapping[str, Any]) -> dict:
+    """The values the rules see: a value of a field that is hidden now (its ``when`` no longer
+    holds, e.g. the four items after switching to the application ID) does not count."""
+    hidden = {f.id for s in ctype.steps for f in s.fields if not f.visible(values)}
+    return {k: v for k, v in values.items() if k not in hidden}
 
 
 def _facts(ctx: RouteContext, state: CaseState) -> dict:

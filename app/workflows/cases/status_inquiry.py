@@ -98,6 +98,7 @@ CASE = CaseTypeDef(
     ),
     build_scope=_scope,
     derive=_derive,
+    facts=("matched_resident_ids",),
 )
 
 RULES = {
