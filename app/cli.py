@@ -18,6 +18,8 @@ from app import __version__
 #: modules whose ``register(subparsers)`` adds sub-commands, in help order
 COMMAND_MODULES = [
     "app.store.cli",
+    "app.config_cli",
+    "app.support",
 ]
 
 
@@ -45,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app.config import ConfigError
     from app.logs import setup_logging
     from app.store import StoreError
 
@@ -58,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"madoguchi: {exc}", file=sys.stderr)
         return exc.code
-    except StoreError as exc:
+    except (StoreError, ConfigError) as exc:
         print(f"madoguchi: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
