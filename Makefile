@@ -22,7 +22,7 @@ DEBS := pcscd libpcsclite-dev libpcsclite1 vsmartcard-vpcd pcsc-tools swig gcc m
 	postgresql postgresql-client dbus dbus-x11 gnome-keyring libsecret-tools sqlite3 binutils \
 	dpkg-dev fakeroot imagemagick
 
-.PHONY: all deps venv run test bench screenshots translations build package clean-venv demo
+.PHONY: all deps venv run test bench screenshots translations ts build package clean-venv demo
 
 all: venv
 
@@ -58,9 +58,16 @@ resources/translations/%.qm: resources/translations/%.ts $(STAMPS)/venv
 
 translations: $(QM)
 
+# Update the .ts sources from the self.tr() strings of app/ui (then translate the new entries,
+# e.g. with pyside6-linguist, and commit the .ts).
+ts: $(STAMPS)/venv
+	$(VENV)/bin/pyside6-lupdate -no-obsolete app/ui/*.py -source-language en -target-language ja \
+	  -ts resources/translations/madoguchi_ja.ts
+
 $(DEMO_STORE): $(STAMPS)/venv
 	@mkdir -p $(dir $(DEMO_STORE))
 	$(PY) -m app demo-data --store $(DEMO_STORE) --residents $(DEMO_RESIDENTS) --seed 7
+	$(PY) -m app staff demo --store $(DEMO_STORE)
 
 demo: $(DEMO_STORE)
 

@@ -18,6 +18,10 @@ from app import __version__
 #: modules whose ``register(subparsers)`` adds sub-commands, in help order
 COMMAND_MODULES = [
     "app.store.cli",
+    "app.card.cli",
+    "app.security.cli",
+    "app.workflows.cli",
+    "app.sync.cli",
     "app.config_cli",
     "app.support",
 ]

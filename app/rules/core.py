@@ -9,7 +9,9 @@ DV-restriction stage (``app.security``) is one such stage and can block any case
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Callable, Iterable, Sequence
 
@@ -101,6 +103,30 @@ class RequestScope:
 
 
 Stage = Callable[[RequestScope], "Decision | None"]
+
+
+#: fields of a scope that say *what* is asked and for whom; the digest covers exactly these.
+#: ``case_id`` and ``handling_staff_id`` are included: a release is for this request of this case.
+def scope_to_dict(scope: RequestScope) -> dict:
+    """The scope as plain JSON data, with order-insensitive tuples sorted (persons, documents,
+    mail_to, identity), so that the same request always gives the same dict."""
+    data = asdict(scope)
+    for key in ("persons", "documents", "mail_to", "identity"):
+        data[key] = sorted(set(data[key]))
+    return data
+
+
+def scope_digest(scope: RequestScope) -> str:
+    """SHA-256 (hex) of the canonical JSON of :func:`scope_to_dict`.
+
+    A support officer's release is bound to this digest: changing anything in the request after a
+    release (another person, another document, another mailing address, another purpose) gives a
+    different digest, so the release no longer matches and the case stops again.
+    """
+    canonical = json.dumps(
+        scope_to_dict(scope), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def run_pipeline(stages: Iterable[Stage], scope: RequestScope) -> Decision:

@@ -253,6 +253,198 @@ CREATE TABLE sync_state (
 );
 """
 
+# Case queue (app.workflows): the current status and step of every case, derived from its events.
+# A status-changing event carries "status" in its payload; the step of the last event is where the
+# case stands (navigation events carry their destination).
+V2_CASE_QUEUE = """
+CREATE VIEW case_queue AS
+SELECT c.id AS case_id, c.case_type, c.terminal_id, c.opened_by, c.opened_at,
+       COALESCE((SELECT json_extract(e.payload, '$.status') FROM case_events e
+                 WHERE e.case_id = c.id AND json_extract(e.payload, '$.status') IS NOT NULL
+                 ORDER BY e.n DESC LIMIT 1), 'open') AS status,
+       (SELECT e.step FROM case_events e WHERE e.case_id = c.id ORDER BY e.n DESC LIMIT 1) AS step,
+       COALESCE((SELECT e.at FROM case_events e WHERE e.case_id = c.id ORDER BY e.n DESC LIMIT 1),
+                c.opened_at) AS updated_at,
+       COALESCE((SELECT e.staff_id FROM case_events e WHERE e.case_id = c.id ORDER BY e.n DESC LIMIT 1),
+                c.opened_by) AS updated_by
+FROM cases c;
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "core tables", _script(V1_CORE)),
+    Migration(2, "case queue view", _script(V2_CASE_QUEUE)),
 ]
+
+
+# Security (app/security): staff account additions, the store's monotonic clock, the append-only
+# hash-chained audit log, two-person releases of DV restrictions and their life-cycle events, and
+# support-measure additions. The database itself refuses what a modified client could skip: a
+# release whose officer is the handling clerk (or the case's opener), an audit or release row
+# changed or deleted, a DV restriction set to the "alert" level.
+V3_SECURITY = """
+ALTER TABLE staff ADD COLUMN employee_no TEXT;           -- 職員番号: one account per person
+ALTER TABLE staff ADD COLUMN card_cert_sha256 TEXT;      -- fingerprint of card_cert (one account per card)
+ALTER TABLE staff ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE staff ADD COLUMN password_changed_at TEXT;
+CREATE UNIQUE INDEX staff_employee_no ON staff(employee_no) WHERE employee_no IS NOT NULL;
+CREATE UNIQUE INDEX staff_card_cert ON staff(card_cert_sha256) WHERE card_cert_sha256 IS NOT NULL;
+
+-- The store's own clock: the latest wall time any security operation saw (never goes back) and a
+-- counter of operations. A clock moved backwards cannot extend a release.
+CREATE TABLE store_clock (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    high_water  TEXT NOT NULL,
+    tick        INTEGER NOT NULL
+);
+
+-- 監査ログ: append-only, each entry holds the previous entry's hash and its own SHA-256 over
+-- canonical JSON of all other fields. Never a PIN or a My Number in it.
+CREATE TABLE audit_log (
+    seq          INTEGER PRIMARY KEY,      -- 1, 2, 3 ... without gaps
+    id           TEXT NOT NULL UNIQUE,
+    at           TEXT NOT NULL,
+    tick         INTEGER NOT NULL,
+    staff_id     TEXT,                     -- operator (NULL: unknown login, system)
+    terminal_id  TEXT NOT NULL,
+    action       TEXT NOT NULL,            -- e.g. 'signin.ok', 'restriction.block', 'release.grant'
+    target_kind  TEXT,                     -- 'resident', 'staff', 'case', 'release', 'setting', ...
+    target_id    TEXT,
+    case_id      TEXT,
+    detail       TEXT NOT NULL DEFAULT '{}',  -- JSON
+    prev_hash    TEXT NOT NULL,
+    hash         TEXT NOT NULL UNIQUE
+);
+CREATE INDEX audit_log_target ON audit_log(target_id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+-- 一時解除 two-person release (or the officer's refusal) of a DV restriction, bound to one case,
+-- the exact persons, the document types and the digest of the request as it stood.
+CREATE TABLE releases (
+    id                 TEXT PRIMARY KEY,
+    case_id            TEXT NOT NULL REFERENCES cases(id),
+    handling_staff_id  TEXT NOT NULL REFERENCES staff(id),
+    officer_id         TEXT NOT NULL REFERENCES staff(id),
+    terminal_id        TEXT NOT NULL,
+    decision           TEXT NOT NULL CHECK (decision IN ('released', 'refused')),
+    persons            TEXT NOT NULL,      -- JSON sorted list of resident ids in scope
+    protected          TEXT NOT NULL,      -- JSON sorted list of the protected ones among them
+    documents          TEXT NOT NULL,      -- JSON sorted list of document types
+    scope_digest       TEXT NOT NULL,
+    reason             TEXT,               -- the officer's reason (required for a refusal)
+    checklist          TEXT NOT NULL DEFAULT '{}',  -- JSON: what the officer confirmed
+    auth_method        TEXT NOT NULL CHECK (auth_method IN ('password', 'card')),
+    issued_at          TEXT NOT NULL,
+    issued_tick        INTEGER NOT NULL,
+    issued_mono        REAL,               -- monotonic clock at issue (same boot only)
+    boot_id            TEXT,
+    expires_at         TEXT NOT NULL,
+    seq                INTEGER NOT NULL DEFAULT 0,
+    CHECK (officer_id <> handling_staff_id),
+    CHECK (decision = 'released' OR (reason IS NOT NULL AND length(trim(reason)) > 0))
+);
+CREATE INDEX releases_case ON releases(case_id);
+CREATE TRIGGER releases_officer_not_clerk BEFORE INSERT ON releases
+WHEN NEW.officer_id = NEW.handling_staff_id
+  OR NEW.officer_id = (SELECT opened_by FROM cases WHERE id = NEW.case_id)
+BEGIN SELECT RAISE(ABORT, 'the releasing officer cannot be the handling clerk'); END;
+CREATE TRIGGER releases_officer_role BEFORE INSERT ON releases
+WHEN NOT EXISTS (SELECT 1 FROM staff s, json_each(s.roles) r
+                 WHERE s.id = NEW.officer_id AND s.disabled = 0 AND r.value = 'support_officer')
+BEGIN SELECT RAISE(ABORT, 'only an enabled support officer can release or refuse'); END;
+CREATE TRIGGER releases_no_update BEFORE UPDATE ON releases
+BEGIN SELECT RAISE(ABORT, 'releases are append-only'); END;
+CREATE TRIGGER releases_no_delete BEFORE DELETE ON releases
+BEGIN SELECT RAISE(ABORT, 'releases are append-only'); END;
+
+-- What happened to a release afterwards: used (once), voided (request changed), relocked by the
+-- officer, relock confirmed by a third person.
+CREATE TABLE release_events (
+    id           TEXT PRIMARY KEY,
+    release_id   TEXT NOT NULL REFERENCES releases(id),
+    kind         TEXT NOT NULL CHECK (kind IN ('used', 'voided', 'relocked', 'relock_confirmed')),
+    at           TEXT NOT NULL,
+    tick         INTEGER NOT NULL,
+    staff_id     TEXT NOT NULL REFERENCES staff(id),
+    terminal_id  TEXT NOT NULL,
+    note         TEXT,
+    seq          INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX release_events_once ON release_events(release_id, kind);
+CREATE TRIGGER release_events_use_open_only BEFORE INSERT ON release_events
+WHEN NEW.kind = 'used' AND (
+     (SELECT decision FROM releases WHERE id = NEW.release_id) <> 'released'
+  OR EXISTS (SELECT 1 FROM release_events WHERE release_id = NEW.release_id
+             AND kind IN ('voided', 'relocked')))
+BEGIN SELECT RAISE(ABORT, 'this release is no longer open'); END;
+CREATE TRIGGER release_events_confirm_third_person BEFORE INSERT ON release_events
+WHEN NEW.kind = 'relock_confirmed' AND (
+     NEW.staff_id IN (SELECT officer_id FROM releases WHERE id = NEW.release_id)
+  OR NEW.staff_id IN (SELECT handling_staff_id FROM releases WHERE id = NEW.release_id)
+  OR NEW.staff_id IN (SELECT staff_id FROM release_events
+                      WHERE release_id = NEW.release_id AND kind = 'relocked')
+  OR NOT EXISTS (SELECT 1 FROM release_events WHERE release_id = NEW.release_id AND kind = 'relocked'))
+BEGIN SELECT RAISE(ABORT, 'the re-lock is confirmed by a third person, after the re-lock'); END;
+CREATE TRIGGER release_events_no_update BEFORE UPDATE ON release_events
+BEGIN SELECT RAISE(ABORT, 'release events are append-only'); END;
+CREATE TRIGGER release_events_no_delete BEFORE DELETE ON release_events
+BEGIN SELECT RAISE(ABORT, 'release events are append-only'); END;
+
+-- Support measures: every DV-type restriction blocks (level 'error'); 'alert' is refused here.
+ALTER TABLE support_measures ADD COLUMN level TEXT NOT NULL DEFAULT 'error' CHECK (level = 'error');
+ALTER TABLE support_measures ADD COLUMN renewed_from TEXT REFERENCES support_measures(id);
+ALTER TABLE support_measures ADD COLUMN decided_by TEXT REFERENCES staff(id);
+ALTER TABLE support_measures ADD COLUMN scope TEXT NOT NULL DEFAULT 'all'; -- processes blocked
+CREATE TRIGGER support_measures_no_alert BEFORE UPDATE OF level ON support_measures
+WHEN NEW.level <> 'error'
+BEGIN SELECT RAISE(ABORT, 'a DV support-measure restriction cannot be set to alert only'); END;
+ALTER TABLE support_forwardings ADD COLUMN recorded_by TEXT REFERENCES staff(id);
+ALTER TABLE support_forwardings ADD COLUMN receipt_note TEXT;
+"""
+
+MIGRATIONS.append(Migration(3, "security: audit log, releases, staff and measure additions",
+                            _script(V3_SECURITY)))
+
+
+# Printing (app.printing): issue numbers and the issuance history.
+V4_ISSUANCE = """
+-- 交付番号の連番: one counter per office and terminal; the issue number carries both, so it is
+-- unique across the municipality.
+CREATE TABLE issue_counters (
+    office_code  TEXT NOT NULL,
+    terminal_id  TEXT NOT NULL,
+    last_serial  INTEGER NOT NULL,
+    PRIMARY KEY (office_code, terminal_id)
+);
+
+-- 交付履歴 issuance history: time, place, target, items, pages, issue number, terminal, user.
+-- Append-only, like case events.
+CREATE TABLE issued_documents (
+    id             TEXT PRIMARY KEY,
+    issue_number   TEXT NOT NULL UNIQUE,
+    issued_at      TEXT NOT NULL,
+    office_code    TEXT NOT NULL,
+    office_name    TEXT NOT NULL,          -- place
+    terminal_id    TEXT NOT NULL,
+    staff_id       TEXT NOT NULL REFERENCES staff(id),
+    case_id        TEXT REFERENCES cases(id),
+    document_type  TEXT NOT NULL,          -- DocumentType code, or 'cover_letter'
+    target_ids     TEXT NOT NULL,          -- JSON list of resident ids
+    items          TEXT NOT NULL,          -- JSON list of Item codes printed
+    pages          INTEGER NOT NULL,
+    delivery       TEXT NOT NULL DEFAULT 'counter',
+    training       INTEGER NOT NULL DEFAULT 0,
+    sha256         TEXT NOT NULL,          -- of the PDF as issued
+    seq            INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX issued_documents_case ON issued_documents(case_id);
+CREATE INDEX issued_documents_time ON issued_documents(issued_at);
+CREATE TRIGGER issued_documents_no_update BEFORE UPDATE ON issued_documents
+BEGIN SELECT RAISE(ABORT, 'issuance history is append-only'); END;
+CREATE TRIGGER issued_documents_no_delete BEFORE DELETE ON issued_documents
+BEGIN SELECT RAISE(ABORT, 'issuance history is append-only'); END;
+"""
+
+MIGRATIONS.append(Migration(4, "printing: issue numbers and issuance history", _script(V4_ISSUANCE)))

@@ -1,0 +1,519 @@
+"""The test card's card file: the chip memory of one test My Number card, and the test CA.
+
+A card file is what the test card (``app.card.emulator``) presents through vpcd: the four basic
+items (基本4情報), the My Number, the RSA-2048 keys and certificates of the JPKI application, the
+four secrets with their retry counters, and the card state. Like a chip, it keeps its PIN
+counters across sessions: every change is written back atomically (temp file + ``os.replace``).
+
+The PINs live only here — the card file is the chip's own memory. They are kept as salted PBKDF2
+hashes, so a card file copied around does not show them in clear; nothing in this module logs,
+prints or returns a PIN. Training PINs of the demo cards are the documented constants
+:data:`TRAINING_PINS` (they are public by design: training cards are not real cards).
+
+Certificates are issued by a *test* CA made with ``cryptography`` (RSA-2048). It is cached in a
+folder (``ca_dir``) so many card files share one CA. The CA says plainly in its name that it is a
+test CA and not J-LIS. This module must not touch PC/SC, sockets or Qt.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any, Iterator
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from app.ids import validate_my_number
+
+FORMAT = "madoguchi-test-card"
+FORMAT_VERSION = 1
+
+#: The four secrets of the card (``app.rules.codes.Secret`` values) and their rules (CARD.md).
+#: ``max_tries``: misses before the PIN is blocked. ``pattern``: what a valid PIN looks like.
+PIN_RULES: dict[str, dict[str, Any]] = {
+    "sign": {"max_tries": 5, "pattern": re.compile(r"^(?=.*[A-Z])(?=.*[0-9])[A-Z0-9]{6,16}$"),
+             "ja": "署名用電子証明書の暗証番号（英大文字と数字を含む6〜16桁）",
+             "en": "signing password (6–16 upper-case letters and digits, at least one of each)"},
+    "auth": {"max_tries": 3, "pattern": re.compile(r"^[0-9]{4}$"),
+             "ja": "利用者証明用電子証明書の暗証番号（数字4桁）",
+             "en": "user-authentication PIN (4 digits)"},
+    "juki": {"max_tries": 3, "pattern": re.compile(r"^[0-9]{4}$"),
+             "ja": "住民基本台帳用の暗証番号（数字4桁）",
+             "en": "resident-registry PIN (4 digits)"},
+    "input": {"max_tries": 3, "pattern": re.compile(r"^[0-9]{4}$"),
+              "ja": "券面事項入力補助用の暗証番号（数字4桁）",
+              "en": "card-info input-support PIN (4 digits)"},
+}
+SECRETS = tuple(PIN_RULES)
+
+#: PINs of every demo/training card (研修用). Public on purpose: training cards are not real
+#: cards, and the trainee must be able to type them. Real PINs never appear anywhere in the app.
+TRAINING_PINS: dict[str, str] = {"auth": "1234", "juki": "1234", "input": "1234", "sign": "ABC123"}
+
+#: Card states a card file can hold. ``active``/``suspended``/``revoked`` mirror the store's
+#: ``cards.status`` (suspension and revocation are J-LIS records: the chip still answers, the
+#: app must look them up). ``broken``: the chip is dead — the test card answers nothing useful.
+CARD_STATES = ("active", "suspended", "revoked", "broken")
+
+_PBKDF2_ITERATIONS = 5_000
+_CA_KEY_NAME = "test-jpki-ca.key.pem"
+_CA_CERT_NAME = "test-jpki-ca.cert.pem"
+_CA_COMMON_NAME = "Madoguchi TEST JPKI CA (test only, not J-LIS)"
+_FULL_WIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
+
+
+class CardFileError(ValueError):
+    """A card file that cannot be made or read; the message never contains a PIN."""
+
+
+class PinCheck(Enum):
+    """Outcome of presenting a PIN to the chip."""
+
+    OK = "ok"
+    WRONG = "wrong"        # a try was used; see tries_left
+    BLOCKED = "blocked"    # no tries left: nothing was compared
+    NO_SUCH_PIN = "none"   # the card has no such secret (e.g. no signing certificate)
+
+
+# ---------------------------------------------------------------------------------------------
+# PIN records: salted hash + counter; the clear PIN is never kept.
+
+def _pin_hash(pin: str, salt: bytes) -> bytes:
+    return hashlib.pbkdf2_hmac("sha256", pin.encode("ascii"), salt, _PBKDF2_ITERATIONS)
+
+
+def validate_pin(secret: str, pin: str) -> None:
+    """Raise :class:`CardFileError` when ``pin`` does not fit the rules of ``secret``."""
+    rule = PIN_RULES.get(secret)
+    if rule is None:
+        raise CardFileError(f"unknown secret {secret!r}; expected one of {', '.join(SECRETS)}")
+    if not isinstance(pin, str) or not rule["pattern"].match(pin):
+        raise CardFileError(f"{rule['ja']}の形式ではありません / not a valid {rule['en']}")
+
+
+@dataclass
+class PinRecord:
+    salt: bytes
+    digest: bytes
+    tries_left: int
+    max_tries: int
+
+    @classmethod
+    def new(cls, secret: str, pin: str) -> "PinRecord":
+        validate_pin(secret, pin)
+        salt = secrets.token_bytes(16)
+        max_tries = PIN_RULES[secret]["max_tries"]
+        return cls(salt, _pin_hash(pin, salt), max_tries, max_tries)
+
+    def matches(self, candidate: str) -> bool:
+        return hmac.compare_digest(_pin_hash(candidate, self.salt), self.digest)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"salt": self.salt.hex(), "pbkdf2_sha256": self.digest.hex(),
+                "tries_left": self.tries_left, "max_tries": self.max_tries}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "PinRecord":
+        return cls(bytes.fromhex(data["salt"]), bytes.fromhex(data["pbkdf2_sha256"]),
+                   int(data["tries_left"]), int(data["max_tries"]))
+
+
+# ---------------------------------------------------------------------------------------------
+# The card file
+
+@dataclass
+class Holder:
+    """The four basic items as printed on the card surface (券面)."""
+
+    family_name: str
+    given_name: str
+    address: str
+    birth_date: str   # ISO YYYY-MM-DD
+    sex: int          # 1 male, 2 female, 9 not applicable
+
+    @property
+    def name(self) -> str:
+        """Family and given name separated by an ideographic space (U+3000), as on the chip."""
+        return f"{self.family_name}\u3000{self.given_name}"
+
+
+@dataclass
+class CardFile:
+    """One test card's chip memory. Mutating methods write the file back at once."""
+
+    path: Path
+    serial: str
+    state: str
+    valid_from: str
+    valid_until: str
+    holder: Holder
+    my_number: str
+    pins: dict[str, PinRecord]
+    keys_pem: dict[str, bytes]          # 'auth', optionally 'sign'
+    certificates: dict[str, bytes]      # DER: 'auth', 'auth_ca', optionally 'sign', 'sign_ca'
+    long_form_lengths: bool = False     # encode the basic four items with long-form BER lengths
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+
+    # -- facts --------------------------------------------------------------------------------
+    @property
+    def has_signing_certificate(self) -> bool:
+        return "sign" in self.certificates
+
+    def tries_left(self, secret: str) -> int | None:
+        record = self.pins.get(secret)
+        return None if record is None else record.tries_left
+
+    def max_tries(self, secret: str) -> int | None:
+        record = self.pins.get(secret)
+        return None if record is None else record.max_tries
+
+    def private_key(self, which: str) -> rsa.RSAPrivateKey:
+        key = serialization.load_pem_private_key(self.keys_pem[which], password=None)
+        assert isinstance(key, rsa.RSAPrivateKey)
+        return key
+
+    def certificate(self, which: str) -> x509.Certificate:
+        return x509.load_der_x509_certificate(self.certificates[which])
+
+    # -- the chip's PIN logic ------------------------------------------------------------------
+    def check_pin(self, secret: str, candidate: str) -> PinCheck:
+        """Present a PIN: a correct one restores the counter, a wrong one uses a try. Persisted."""
+        with self._lock:
+            record = self.pins.get(secret)
+            if record is None:
+                return PinCheck.NO_SUCH_PIN
+            if record.tries_left <= 0:
+                return PinCheck.BLOCKED
+            if record.matches(candidate):
+                if record.tries_left != record.max_tries:
+                    record.tries_left = record.max_tries
+                    self.save()
+                return PinCheck.OK
+            record.tries_left -= 1
+            self.save()
+            return PinCheck.WRONG
+
+    def change_pin(self, secret: str, new_pin: str) -> None:
+        """CHANGE REFERENCE DATA after a successful VERIFY (the caller checked that)."""
+        with self._lock:
+            validate_pin(secret, new_pin)
+            old = self.pins[secret]
+            fresh = PinRecord.new(secret, new_pin)
+            fresh.max_tries = old.max_tries
+            fresh.tries_left = old.max_tries
+            self.pins[secret] = fresh
+            self.save()
+
+    def admin_reset_pin(self, secret: str, new_pin: str) -> None:
+        """What the card-administration terminal does at the counter: new PIN, full counter.
+
+        Only the test card's test-only control channel calls this; it is not a card command.
+        """
+        with self._lock:
+            if secret not in self.pins:
+                raise CardFileError(f"this card has no {PIN_RULES[secret]['en']}")
+            self.change_pin(secret, new_pin)
+
+    def set_state(self, state: str) -> None:
+        if state not in CARD_STATES:
+            raise CardFileError(f"unknown card state {state!r}; expected one of {', '.join(CARD_STATES)}")
+        with self._lock:
+            self.state = state
+            self.save()
+
+    # -- persistence ---------------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "note": "TEST CARD - not a real My Number card; certificates from a test CA, not J-LIS",
+            "serial": self.serial,
+            "state": self.state,
+            "valid_from": self.valid_from,
+            "valid_until": self.valid_until,
+            "holder": {
+                "family_name": self.holder.family_name, "given_name": self.holder.given_name,
+                "address": self.holder.address, "birth_date": self.holder.birth_date,
+                "sex": self.holder.sex,
+            },
+            "my_number": self.my_number,
+            "pins": {name: record.to_json() for name, record in self.pins.items()},
+            "keys": {name: pem.decode("ascii") for name, pem in self.keys_pem.items()},
+            "certificates": {name: base64.b64encode(der).decode("ascii")
+                             for name, der in self.certificates.items()},
+            "encoding": {"long_form_lengths": self.long_form_lengths},
+        }
+
+    def save(self) -> None:
+        """Write the file atomically (temp file in the same folder, fsync, rename)."""
+        with self._lock:
+            _atomic_write_json(self.path, self.to_json())
+
+
+def _atomic_write_json(path: Path, data: dict[str, Any]) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, indent=1)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def load_card_file(path: str | os.PathLike[str]) -> CardFile:
+    """Read a card file; raises :class:`CardFileError` with a readable message if it is not one."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CardFileError(f"カードファイルがありません / no card file at {path}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CardFileError(f"カードファイルを読めません / cannot read card file {path}: {exc}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise CardFileError(f"テストカードのファイルではありません / {path} is not a test card file")
+    if data.get("version") != FORMAT_VERSION:
+        raise CardFileError(f"unsupported card file version {data.get('version')!r} in {path}")
+    try:
+        h = data["holder"]
+        return CardFile(
+            path=path,
+            serial=data["serial"],
+            state=data["state"],
+            valid_from=data["valid_from"],
+            valid_until=data["valid_until"],
+            holder=Holder(h["family_name"], h["given_name"], h["address"], h["birth_date"], int(h["sex"])),
+            my_number=data["my_number"],
+            pins={name: PinRecord.from_json(rec) for name, rec in data["pins"].items()},
+            keys_pem={name: pem.encode("ascii") for name, pem in data["keys"].items()},
+            certificates={name: base64.b64decode(der) for name, der in data["certificates"].items()},
+            long_form_lengths=bool(data.get("encoding", {}).get("long_form_lengths", False)),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CardFileError(f"カードファイルが壊れています / damaged card file {path}: {exc!r}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# The test CA (shared by many card files)
+
+@dataclass(frozen=True)
+class TestCA:
+    key: rsa.RSAPrivateKey
+    cert: x509.Certificate
+
+    @property
+    def cert_der(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.DER)
+
+
+@contextlib.contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def default_ca_dir() -> Path:
+    from app.paths import data_dir
+
+    return data_dir() / "test-card-ca"
+
+
+def load_or_create_test_ca(ca_dir: Path | None = None) -> TestCA:
+    """The test CA in ``ca_dir`` (created once, under a file lock so parallel callers share it)."""
+    directory = Path(ca_dir) if ca_dir is not None else default_ca_dir()
+    with _locked(directory):
+        key_path, cert_path = directory / _CA_KEY_NAME, directory / _CA_CERT_NAME
+        if key_path.exists() and cert_path.exists():
+            key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+            assert isinstance(key, rsa.RSAPrivateKey)
+            return TestCA(key, x509.load_pem_x509_certificate(cert_path.read_bytes()))
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = x509.Name([
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Madoguchi TEST"),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "TEST ONLY - not J-LIS"),
+            x509.NameAttribute(NameOID.COMMON_NAME, _CA_COMMON_NAME),
+        ])
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+            .not_valid_after(dt.datetime(2099, 12, 31, tzinfo=dt.timezone.utc))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+                           critical=True)
+            .sign(key, hashes.SHA256())
+        )
+        _write_private(key_path, key.private_bytes(serialization.Encoding.PEM,
+                                                   serialization.PrivateFormat.PKCS8,
+                                                   serialization.NoEncryption()))
+        _write_private(cert_path, cert.public_bytes(serialization.Encoding.PEM))
+        return TestCA(key, cert)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(data)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Making a card file
+
+def _as_date(value: dt.date | str | None, default: dt.date) -> dt.date:
+    if value is None:
+        return default
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise CardFileError(f"not an ISO date (YYYY-MM-DD): {value!r}") from None
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def card_surface_address(address: str) -> str:
+    """Address as the chip holds it: ASCII digits and hyphens folded to full width."""
+    return address.translate(_FULL_WIDTH)
+
+
+def _issue_certificate(ca: TestCA, key: rsa.RSAPrivateKey, subject: x509.Name, start: dt.date,
+                       end: dt.date, signing: bool) -> x509.Certificate:
+    usage = x509.KeyUsage(digital_signature=True, content_commitment=signing, key_encipherment=False,
+                          data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                          crl_sign=False, encipher_only=False, decipher_only=False)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject).issuer_name(ca.cert.subject).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(dt.datetime.combine(start, dt.time(0, 0), tzinfo=dt.timezone.utc))
+        .not_valid_after(dt.datetime.combine(end, dt.time(14, 59, 59), tzinfo=dt.timezone.utc))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(usage, critical=True)
+    )
+    if not signing:
+        builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]),
+                                        critical=False)
+    return builder.sign(ca.key, hashes.SHA256())
+
+
+def create_card_file(
+    path: str | os.PathLike[str],
+    *,
+    family_name: str,
+    given_name: str,
+    address: str,
+    birth_date: str,
+    sex: int,
+    my_number: str,
+    pins: dict[str, str],
+    signing_cert: bool = True,
+    ca_dir: Path | None = None,
+    valid_from: dt.date | str | None = None,
+    valid_until: dt.date | str | None = None,
+    state: str = "active",
+    long_form_lengths: bool = False,
+) -> Path:
+    """Make a new test card file at ``path`` and return the path.
+
+    ``pins`` has the keys ``'auth'``, ``'juki'``, ``'input'`` and, when ``signing_cert`` is true,
+    ``'sign'`` (a holder under 15 or an adult ward has no signing certificate and so no signing
+    password). ``valid_from`` defaults to today, ``valid_until`` to ten years later for the card;
+    the certificates run five years (but never past the card). ``ca_dir`` is where the shared test
+    CA is cached (default: the user data folder).
+    """
+    if state not in CARD_STATES:
+        raise CardFileError(f"unknown card state {state!r}; expected one of {', '.join(CARD_STATES)}")
+    if sex not in (1, 2, 9):
+        raise CardFileError("sex must be 1 (male), 2 (female) or 9 (not applicable)")
+    birth = _as_date(birth_date, dt.date.today())
+    if not family_name or not given_name or not address:
+        raise CardFileError("family name, given name and address are required")
+    number = validate_my_number(my_number)
+    wanted = {"auth", "juki", "input"} | ({"sign"} if signing_cert else set())
+    missing = wanted - set(pins)
+    if missing:
+        raise CardFileError(f"missing PINs for: {', '.join(sorted(missing))}")
+    records = {secret: PinRecord.new(secret, pins[secret]) for secret in sorted(wanted)}
+
+    start = _as_date(valid_from, dt.date.today())
+    end = _as_date(valid_until, _add_years(start, 10))
+    if end <= start:
+        raise CardFileError("valid_until must be after valid_from")
+    cert_end = min(end, _add_years(start, 5))
+
+    ca = load_or_create_test_ca(ca_dir)
+    serial = secrets.token_hex(8).upper()
+    auth_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    auth_subject = x509.Name([
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "JPKI TEST"),
+        x509.NameAttribute(NameOID.COMMON_NAME, f"TEST-{serial}"),
+    ])
+    keys = {"auth": auth_key}
+    certs = {"auth": _issue_certificate(ca, auth_key, auth_subject, start, cert_end, signing=False),
+             "auth_ca": ca.cert}
+    if signing_cert:
+        sign_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        sign_subject = x509.Name([
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "JPKI TEST"),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"{family_name} {given_name}"),
+        ])
+        keys["sign"] = sign_key
+        certs["sign"] = _issue_certificate(ca, sign_key, sign_subject, start, cert_end, signing=True)
+        certs["sign_ca"] = ca.cert
+
+    card = CardFile(
+        path=Path(path),
+        serial=serial,
+        state=state,
+        valid_from=start.isoformat(),
+        valid_until=end.isoformat(),
+        holder=Holder(family_name, given_name, card_surface_address(address), birth.isoformat(), sex),
+        my_number=number,
+        pins=records,
+        keys_pem={name: key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()) for name, key in keys.items()},
+        certificates={name: cert.public_bytes(serialization.Encoding.DER) for name, cert in certs.items()},
+        long_form_lengths=long_form_lengths,
+    )
+    card.save()
+    return card.path

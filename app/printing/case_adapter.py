@@ -1,0 +1,304 @@
+"""The adapter from a case of the workflow engine (``app.workflows.engine``) to the printable
+:class:`~app.printing.slip.ProcessingSlip` and :class:`~app.printing.letters.RefusalNotice`.
+
+The only module of ``app.printing`` that reads the engine's case state (imported lazily, so the
+workflows can import the printers without a cycle). It reads; it never writes a case event.
+Values are put into words here: choice labels, resident names, era dates; a 12-digit value is
+masked and a JSON value (e.g. card data) is summarised, never dumped.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+
+from app.config import OfficeConfig
+from app.ids import mask_my_number
+from app.printing.issuance import issuance_history
+from app.printing.slip import (
+    Confirmer, ProcessingSlip, SlipCheck, SlipEntry, SlipReason, era_date_text,
+)
+from app.rules.codes import CaseType, DocumentType
+from app.store.db import Store
+
+#: decision outcome → what the slip says
+OUTCOME_LABELS = {
+    "allow": "可（手続を行った）",
+    "refuse": "不可（理由を説明）",
+    "restrict": "制限中（支援措置責任者の解除待ち）",
+    "wait": "後日（照会書の回答等を待つ）",
+    "redirect": "他の窓口・機関を案内",
+}
+
+CASE_TYPE_LABELS = {
+    CaseType.PIN_RESET.value: "暗証番号の再設定・ロック解除",
+    CaseType.SUSPENSION_LIFT.value: "一時停止の解除",
+    CaseType.STATUS_INQUIRY.value: "申請状況の照会",
+    CaseType.COPY_ISSUANCE.value: "住民票の写し等の交付",
+}
+
+DOCUMENT_LABELS = {
+    DocumentType.JUMINHYO.value: "住民票の写し",
+    DocumentType.KISAI_JIKO.value: "住民票記載事項証明書",
+    DocumentType.FUHYO.value: "戸籍の附票の写し",
+    DocumentType.JUMINHYO_REMOVED.value: "住民票の除票の写し",
+    DocumentType.FUHYO_REMOVED.value: "戸籍の附票の除票の写し",
+    "cover_letter": "送付書",
+}
+
+RELEASE_ROLES = {
+    "released": "支援措置責任者（一時解除）",
+    "refused": "支援措置責任者（解除せず）",
+}
+RELEASE_EVENT_ROLES = {
+    "relocked": "再ロック（支援措置責任者）",
+    "relock_confirmed": "再ロック確認（第三者）",
+}
+
+
+class _Names:
+    """Staff and resident names, looked up once each."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._staff: dict[str, str] = {}
+        self._residents: dict[str, str] = {}
+
+    def staff(self, staff_id: str | None) -> str:
+        if not staff_id:
+            return ""
+        if staff_id not in self._staff:
+            row = self.store.conn.execute("SELECT display_name FROM staff WHERE id = ?", (staff_id,)).fetchone()
+            self._staff[staff_id] = row[0] if row else staff_id
+        return self._staff[staff_id]
+
+    def resident(self, resident_id: str) -> str:
+        if resident_id not in self._residents:
+            row = self.store.conn.execute(
+                "SELECT family_name, given_name, status FROM residents WHERE id = ?", (resident_id,)
+            ).fetchone()
+            if row is None:
+                self._residents[resident_id] = f"（不明な住民 {resident_id[:8]}）"
+            else:
+                self._residents[resident_id] = f"{row[0]}　{row[1]}" + ("（除票）" if row[2] == "removed" else "")
+        return self._residents[resident_id]
+
+
+def field_text(spec, value: Any, names: _Names) -> str:
+    """A field value in words for the slip."""
+    kind = spec.kind
+    if value is None:
+        return ""
+    if kind == "choice":
+        return next((c.ja for c in spec.choices if c.code == value), str(value))
+    if kind == "multi":
+        labels = {c.code: c.ja for c in spec.choices}
+        return "、".join(labels.get(v, str(v)) for v in value)
+    if kind == "bool":
+        return "はい" if value else "いいえ"
+    if kind == "date":
+        return era_date_text(value)
+    if kind == "resident":
+        return names.resident(value)
+    if kind == "residents":
+        return "、".join(names.resident(v) for v in value)
+    if kind == "digits":
+        text = str(value)
+        return mask_my_number(text) if len(text) == 12 else text
+    if kind == "json":
+        return "（記録あり：" + "、".join(sorted(str(k) for k in value)) + "）" if isinstance(value, Mapping) else "（記録あり）"
+    return str(value)
+
+
+def _table_exists(store: Store, name: str) -> bool:
+    return store.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
+
+
+def _release_confirmers(store: Store, case_id: str, names: _Names) -> list[Confirmer]:
+    if not _table_exists(store, "releases"):
+        return []
+    out: list[Confirmer] = []
+    for rid, officer, decision, issued_at, expires_at, reason, documents in store.conn.execute(
+        "SELECT id, officer_id, decision, issued_at, expires_at, reason, documents FROM releases "
+        "WHERE case_id = ? ORDER BY issued_at", (case_id,)
+    ).fetchall():
+        docs = "、".join(DOCUMENT_LABELS.get(d, d) for d in json.loads(documents or "[]"))
+        if decision == "released":
+            note = "　".join(x for x in (docs, f"期限 {_short_time(expires_at)}") if x)
+        else:
+            note = reason or ""
+        out.append(Confirmer(RELEASE_ROLES.get(decision, "支援措置責任者"), names.staff(officer), issued_at, note))
+        if _table_exists(store, "release_events"):
+            for kind, staff_id, at in store.conn.execute(
+                "SELECT kind, staff_id, at FROM release_events WHERE release_id = ? AND kind IN "
+                "('relocked', 'relock_confirmed') ORDER BY at", (rid,)
+            ).fetchall():
+                out.append(Confirmer(RELEASE_EVENT_ROLES[kind], names.staff(staff_id), at))
+    return out
+
+
+def _short_time(at: str) -> str:
+    from app.printing.slip import local_time
+
+    return local_time(at)
+
+
+def _decision_of(state) -> dict | None:
+    if state.outcome and state.outcome.get("decision"):
+        return state.outcome["decision"]
+    last = state.last_decision()
+    return last.get("decision") if last else None
+
+
+def slip_from_case(store: Store, case_id: str, *, office: OfficeConfig | None = None, training: bool = False,
+                   case_types: Mapping[str, Any] | None = None) -> ProcessingSlip:
+    """The processing slip of a case, as the engine's events say it stands now."""
+    from app.workflows.engine import STATUS_LABELS, CaseEngine
+
+    head = store.conn.execute("SELECT opened_by, terminal_id FROM cases WHERE id = ?", (case_id,)).fetchone()
+    if head is None:
+        from app.printing.model import PrintRefused
+
+        raise PrintRefused(f"案件が見つかりません（{case_id}） / no case {case_id}")
+    engine = CaseEngine(store, staff_id=head[0], terminal_id=head[1], case_types=case_types)
+    state = engine.state(case_id)
+    ctype = engine.case_types.get(state.case_type)
+    names = _Names(store)
+    values = state.plain_values
+
+    checks: list[SlipCheck] = []
+    requester: list[tuple[str, str]] = []
+    entries: list[SlipEntry] = []
+    targets: list[str] = []
+    known_items: set[str] = set()
+    for step in (ctype.steps if ctype else ()):
+        for item in step.items:
+            known_items.add(item.id)
+            tick = state.ticks.get(item.id)
+            if tick is None and not item.visible(values):
+                continue
+            checks.append(SlipCheck(step.ja, item.ja, bool(tick and tick.checked),
+                                    names.staff(tick.by.staff_id) if tick else "", tick.by.at if tick else ""))
+        for spec in step.fields:
+            if spec.id not in state.values:
+                continue
+            entered = state.values[spec.id]
+            text = field_text(spec, entered.value, names)
+            if spec.id.startswith("requester"):
+                requester.append((spec.ja, text))
+            elif spec.kind in ("resident", "residents"):
+                targets.append(f"{text}（{spec.ja}）")
+            else:
+                entries.append(SlipEntry(spec.ja, text, names.staff(entered.by.staff_id), entered.by.at))
+    for item_id, tick in state.ticks.items():   # items of an older version of the case type
+        if item_id not in known_items:
+            checks.append(SlipCheck("", item_id, tick.checked, names.staff(tick.by.staff_id), tick.by.at))
+    last = state.last_decision() or {}
+    for key, value in (last.get("facts") or {}).items():
+        if key.endswith("resident_ids") and isinstance(value, list):
+            targets.extend(names.resident(v) for v in value)
+        elif key.endswith("resident_id") and isinstance(value, str):
+            targets.append(names.resident(value))
+
+    decision = _decision_of(state) or {}
+    confirmers = [Confirmer("窓口担当者", names.staff(state.opened_by), state.opened_at)]
+    if state.is_final and state.updated_by != state.opened_by:
+        confirmers.append(Confirmer("終了処理", names.staff(state.updated_by), state.updated_at))
+    confirmers.extend(_release_confirmers(store, case_id, names))
+    issued = tuple(
+        f"{DOCUMENT_LABELS.get(r['document_type'], r['document_type'])}　交付番号 {r['issue_number']}"
+        f"　{r['pages']}頁　{names.staff(r['staff_id'])}"
+        for r in reversed(issuance_history(store, case_id=case_id))
+    )
+    return ProcessingSlip(
+        case_id=case_id,
+        case_type=(ctype.ja if ctype else CASE_TYPE_LABELS.get(state.case_type, state.case_type)),
+        status=STATUS_LABELS.get(state.status, (state.status,))[0],
+        opened_at=state.opened_at, opened_by=names.staff(state.opened_by), terminal_id=state.terminal_id,
+        office=office or OfficeConfig.load(), requester=tuple(requester), targets=tuple(dict.fromkeys(targets)),
+        checks=tuple(checks), entries=tuple(entries), confirmers=tuple(confirmers),
+        decision=OUTCOME_LABELS.get(decision.get("outcome", ""), decision.get("outcome", "")),
+        reasons=tuple(SlipReason(r.get("ja", ""), r.get("source", "")) for r in decision.get("reasons", ())),
+        issued=issued, training=training,
+    )
+
+
+def refusal_from_case(store: Store, case_id: str, *, office: OfficeConfig | None = None,
+                      training: bool = False, case_types: Mapping[str, Any] | None = None):
+    """The refusal notice of a refused case: the reasons of its final decision, read aloud and
+    printed with their source. Raises :class:`PrintRefused` if the case was not refused."""
+    import datetime as _dt
+
+    from app.printing.letters import RefusalNotice
+    from app.printing.model import PrintRefused
+
+    slip = slip_from_case(store, case_id, office=office, training=training, case_types=case_types)
+    from app.workflows.engine import REFUSED, CaseEngine
+
+    head = store.conn.execute("SELECT opened_by, terminal_id FROM cases WHERE id = ?", (case_id,)).fetchone()
+    state = CaseEngine(store, staff_id=head[0], terminal_id=head[1], case_types=case_types).state(case_id)
+    if state.status != REFUSED:
+        raise PrintRefused("この案件は「不可」で終了していません。不可通知は作成できません。"
+                           " / The case was not refused; there is no refusal notice to print.")
+    name = requester_name(store, state.plain_values)
+    opened = _dt.datetime.fromisoformat(state.opened_at)
+    if opened.tzinfo is not None:
+        opened = opened.astimezone()
+    return RefusalNotice(
+        requester_name=name, procedure=slip.case_type, reasons=slip.reasons, office=slip.office,
+        case_id=case_id, request_date=opened.date(), appeal=state.case_type == CaseType.COPY_ISSUANCE.value,
+        training=training,
+    )
+
+
+def requester_name(store: Store, values: Mapping[str, Any]) -> str:
+    """The requester's name as stated on the request, or from their resident record."""
+    stated = "　".join(v for v in (values.get("requester_family_name"), values.get("requester_given_name")) if v)
+    if stated:
+        return stated
+    if values.get("requester_resident_id"):
+        return _Names(store).resident(values["requester_resident_id"])
+    return ""
+
+
+#: the workflow's delivery codes (app.rules.tables) → how the copy leaves the counter
+DELIVERY_OF = {
+    "hand_over": "counter",
+    "post_person_address": "post",
+    "post_requester_address": "post",
+    "post_other": "post",
+    "post_representative": "post",
+}
+
+
+def copy_request_from_case(store: Store, case_id: str, *, office: OfficeConfig | None = None,
+                           training: bool = False, case_types: Mapping[str, Any] | None = None):
+    """The copy a completed 住民票の写し等の交付 case issues, from its final ALLOW decision's data
+    (document, persons, items, delivery, requester_type; written by the case's summary stage).
+
+    The items of that decision are what the rules allowed, so a number among them is entitled.
+    Anything else — a case not completed, a decision without that data — raises PrintRefused."""
+    from app.printing.model import Delivery, PrintRefused, build_copy_request
+    from app.workflows.engine import COMPLETED, CaseEngine
+
+    head = store.conn.execute("SELECT opened_by, terminal_id FROM cases WHERE id = ?", (case_id,)).fetchone()
+    if head is None:
+        raise PrintRefused(f"案件が見つかりません（{case_id}） / no case {case_id}")
+    state = CaseEngine(store, staff_id=head[0], terminal_id=head[1], case_types=case_types).state(case_id)
+    decision = (state.outcome or {}).get("decision") or {}
+    data = decision.get("data") or {}
+    if state.status != COMPLETED or decision.get("outcome") != "allow" or not data.get("document"):
+        raise PrintRefused("交付が認められた案件ではありません。写しは印刷しません。"
+                           " / The case has not been completed with an issuance decision; nothing is printed.")
+    items = frozenset(data.get("items") or ())
+    delivery_code = data.get("delivery") or "hand_over"
+    if delivery_code not in DELIVERY_OF:
+        raise PrintRefused(f"交付方法が不明です（{delivery_code}） / unknown delivery {delivery_code}")
+    from app.rules.codes import Item
+
+    return build_copy_request(
+        store, data["document"], list(data.get("persons") or ()), items=items,
+        entitled_numbers=items & {Item.MY_NUMBER.value, Item.RESIDENT_CODE.value},
+        requester_type=data.get("requester_type") or "self", delivery=Delivery(DELIVERY_OF[delivery_code]),
+        office=office, training=training, purpose=data.get("purpose_detail") or "",
+    )

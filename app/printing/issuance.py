@@ -1,0 +1,133 @@
+"""Issuing a printed document: the issue number (交付番号: date, office, terminal, serial) and the
+issuance history (交付履歴: time, place, target, items, pages, issue number, terminal, user).
+
+A serial is taken from the store's counter, the document is rendered with its number, and the
+history row (plus its outbox entry for the central server) is written — all in one transaction,
+so a failed render uses no number and leaves no history, and two issues never share a number.
+This module must not decide entitlement or what a document says.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from app.printing.model import CopyRequest
+from app.store.db import Store, new_id, now_iso
+from app.store.outbox import enqueue
+
+COVER_LETTER = "cover_letter"
+
+
+@dataclass(frozen=True)
+class IssuedDocument:
+    issue_number: str
+    pdf: bytes
+    pages: int
+    record_id: str          # issued_documents.id
+
+
+def format_issue_number(day: _dt.date, office_code: str, terminal_id: str, serial: int) -> str:
+    """e.g. 20261125-00-T001-000042"""
+    return f"{day:%Y%m%d}-{office_code}-{terminal_id}-{serial:06d}"
+
+
+def next_serial(conn: sqlite3.Connection, office_code: str, terminal_id: str) -> int:
+    """Take the next serial of this office and terminal. Call inside a write transaction."""
+    return conn.execute(
+        "INSERT INTO issue_counters(office_code, terminal_id, last_serial) VALUES (?, ?, 1) "
+        "ON CONFLICT(office_code, terminal_id) DO UPDATE SET last_serial = last_serial + 1 "
+        "RETURNING last_serial",
+        (office_code, terminal_id),
+    ).fetchone()[0]
+
+
+def issue(
+    store: Store,
+    *,
+    day: _dt.date,
+    office_code: str,
+    office_name: str,
+    terminal_id: str,
+    staff_id: str,
+    case_id: str | None,
+    document_type: str,
+    target_ids: list[str],
+    items: list[str],
+    delivery: str,
+    training: bool,
+    render: Callable[[str], tuple[bytes, int]],
+) -> IssuedDocument:
+    """Number, render and record one document. ``render(issue_number)`` returns (pdf, pages)."""
+    with store.transaction() as conn:
+        serial = next_serial(conn, office_code, terminal_id)
+        number = format_issue_number(day, office_code, terminal_id, serial)
+        pdf, pages = render(number)
+        row = {
+            "id": new_id(),
+            "issue_number": number,
+            "issued_at": now_iso(),
+            "office_code": office_code,
+            "office_name": office_name,
+            "terminal_id": terminal_id,
+            "staff_id": staff_id,
+            "case_id": case_id,
+            "document_type": document_type,
+            "target_ids": json.dumps(list(target_ids)),
+            "items": json.dumps(sorted(items)),
+            "pages": pages,
+            "delivery": delivery,
+            "training": int(training),
+            "sha256": hashlib.sha256(pdf).hexdigest(),
+        }
+        names = ", ".join(row)
+        conn.execute(f"INSERT INTO issued_documents({names}) VALUES ({', '.join('?' for _ in row)})",
+                     tuple(row.values()))
+        enqueue(conn, "issued_document", row["id"], row)
+    return IssuedDocument(number, pdf, pages, row["id"])
+
+
+def issue_copy(store: Store, request: CopyRequest, *, staff_id: str, case_id: str | None = None) -> IssuedDocument:
+    """Issue one copy: a new issue number, the PDF with it, and its history row.
+    Raises :class:`app.printing.model.PrintRefused` (nothing is recorded then)."""
+    from app.printing.copies import check_request, render_copy_with_pages
+
+    check_request(request)  # refuse before a number is taken
+    office = request.office
+    return issue(
+        store, day=request.issued_on, office_code=office.office_code, office_name=office.office_name,
+        terminal_id=office.terminal_id, staff_id=staff_id, case_id=case_id,
+        document_type=request.document.value, target_ids=[p.resident_id for p in request.persons],
+        items=[i.value for i in request.items], delivery=request.delivery.value, training=request.training,
+        render=lambda number: render_copy_with_pages(replace(request, issue_number=number)),
+    )
+
+
+def issuance_history(store: Store, *, resident_id: str | None = None, case_id: str | None = None,
+                     limit: int = 200) -> list[dict]:
+    """History rows, newest first, optionally for one resident (as a target) or one case."""
+    sql = "SELECT * FROM issued_documents"
+    where, args = [], []
+    if case_id:
+        where.append("case_id = ?")
+        args.append(case_id)
+    if resident_id:
+        where.append("EXISTS (SELECT 1 FROM json_each(issued_documents.target_ids) WHERE value = ?)")
+        args.append(resident_id)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY issued_at DESC, issue_number DESC LIMIT ?"
+    args.append(limit)
+    cur = store.conn.execute(sql, args)
+    cols = [d[0] for d in cur.description]
+    rows = []
+    for values in cur.fetchall():
+        row = dict(zip(cols, values))
+        row["target_ids"] = json.loads(row["target_ids"])
+        row["items"] = json.loads(row["items"])
+        rows.append(row)
+    return rows

@@ -1,0 +1,74 @@
+"""The identity-document rule (本人確認): one official photo ID, or two documents of which at
+least one from group A (A+A or A+B; B+B is not enough; nothing the requester made themself
+counts); without a photo ID, oral questions are asked or judged unnecessary with a note.
+
+Reads ``app.rules.tables.IDENTITY_DOCUMENTS``; returns the reasons why identity is not yet
+sufficient (empty: sufficient), so the step can say why Next is disabled. No I/O.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from app.rules.core import Reason
+from app.rules.tables import (
+    GROUP_A, GROUP_B, IDENTITY_DOCUMENTS, NOT_ACCEPTED, PHOTO, SRC_ID_DOCS, SRC_ID_ORAL, SRC_PIN_CARD_ID,
+)
+
+NO_DOCUMENT = Reason("identity.none", "本人確認書類が提示されていません。",
+                     "No identity document has been shown.", SRC_ID_DOCS)
+NOT_ENOUGH = Reason(
+    "identity.not_enough",
+    "顔写真付きの本人確認書類が1点もないため、A群から1点を含む2点（A+A又はA+B）が必要です。B群のみ（B+B）では確認できません。",
+    "Without an official photo ID, two documents are needed, at least one from group A (A+A or A+B); "
+    "B+B is not enough.",
+    SRC_ID_DOCS,
+)
+SELF_MADE = Reason("identity.self_made", "本人が作成した書類は本人確認書類になりません。",
+                   "A document the requester made themself does not count.", SRC_ID_DOCS)
+ORAL_MISSING = Reason(
+    "identity.oral_questions",
+    "顔写真付きの書類がないため、口頭質問を行うか、不要と判断した理由を記録してください。",
+    "No photo ID: ask oral questions, or record why they are not needed.",
+    SRC_ID_ORAL,
+)
+CARD_IS_ID = Reason(
+    "identity.my_number_card_accepted",
+    "マイナンバーカードは、暗証番号がロックされていても本人確認書類として使えます。",
+    "The My Number card counts as identity document, even when its PIN is locked.",
+    SRC_PIN_CARD_ID,
+)
+PHOTO_OK = Reason("identity.photo", "顔写真付きの本人確認書類1点で確認しました。",
+                  "Identity confirmed with one official photo ID.", SRC_ID_DOCS)
+TWO_OK = Reason("identity.two_documents", "A群を含む2点の書類と口頭質問で確認しました。",
+                "Identity confirmed with two documents including group A, and oral questions.", SRC_ID_ORAL)
+
+
+def identity_problems(documents: Iterable[str], oral_questions: str | None = None,
+                      oral_note: str = "") -> list[Reason]:
+    """Why the documents shown do not yet establish identity (empty list: they do)."""
+    docs = [IDENTITY_DOCUMENTS[d] for d in dict.fromkeys(documents or ()) if d in IDENTITY_DOCUMENTS]
+    groups = [d.group for d in docs]
+    problems = [SELF_MADE] if NOT_ACCEPTED in groups else []
+    if PHOTO in groups:
+        return []
+    a, b = groups.count(GROUP_A), groups.count(GROUP_B)
+    if a + b == 0:
+        return problems + [NO_DOCUMENT]
+    if a < 1 or a + b < 2:
+        return problems + [NOT_ENOUGH]
+    if oral_questions not in ("done", "not_needed") or (oral_questions == "not_needed" and not oral_note.strip()):
+        return problems + [ORAL_MISSING]
+    return []
+
+
+def identity_basis(documents: Iterable[str]) -> list[Reason]:
+    """The reasons recorded when identity is sufficient."""
+    docs = list(documents or ())
+    if any(IDENTITY_DOCUMENTS[d].group == PHOTO for d in docs if d in IDENTITY_DOCUMENTS):
+        return [CARD_IS_ID, PHOTO_OK] if "my_number_card" in docs else [PHOTO_OK]
+    return [TWO_OK]
+
+
+def has_photo_id(documents: Iterable[str]) -> bool:
+    return any(IDENTITY_DOCUMENTS[d].group == PHOTO for d in documents or () if d in IDENTITY_DOCUMENTS)

@@ -1,0 +1,135 @@
+"""Sign-in with the staff member's own My Number card (職員証として): challenge and verification.
+
+The application makes a fresh random challenge; the card engineer's reader (``app/card``) has the
+card sign ``challenge.message`` with its user-authentication key after the holder types the PIN
+(SHA-256 DigestInfo, RSA PKCS#1 v1.5 — CARD.md), and returns the signature together with the
+user-authentication certificate read from the card (EF 000A). Here the certificate must be the
+one registered to an account, still valid, and the signature must verify against it over this
+challenge. A challenge is used once and only for a short time. The PIN never comes here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import threading
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+from app.security import audit
+from app.security.clock import SYSTEM_CLOCK, Clock, iso
+from app.security.staff import (AuthError, Authenticated, StaffError, _BAD_CREDENTIALS, _gate,
+                                _require, record_failure, record_success)
+
+CHALLENGE_SECONDS = 120
+_DOMAIN = b"MADOGUCHI-STAFF-SIGNIN-V1\x00"
+_used: set[bytes] = set()
+_used_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Challenge:
+    nonce: bytes
+    terminal_id: str
+    issued_at: dt.datetime
+
+    @property
+    def message(self) -> bytes:
+        """The bytes the card signs (the card side hashes them with SHA-256)."""
+        return _DOMAIN + self.terminal_id.encode() + b"\x00" + self.nonce
+
+
+def new_challenge(terminal_id: str, clock: Clock = SYSTEM_CLOCK) -> Challenge:
+    return Challenge(secrets.token_bytes(32), terminal_id, clock.now())
+
+
+def load_certificate(cert_der: bytes) -> x509.Certificate:
+    try:
+        cert = x509.load_der_x509_certificate(bytes(cert_der))
+    except ValueError as exc:
+        raise StaffError("カードの証明書を読み取れません / the card certificate cannot be read") from exc
+    if not isinstance(cert.public_key(), (rsa.RSAPublicKey, ec.EllipticCurvePublicKey)):
+        raise StaffError("対応していない鍵の証明書です / unsupported key type in the certificate")
+    return cert
+
+
+def fingerprint(cert_der: bytes) -> str:
+    return hashlib.sha256(bytes(cert_der)).hexdigest()
+
+
+def register_card(store, login: str, cert_der: bytes, *, actor_id: str | None, terminal_id: str,
+                  clock: Clock = SYSTEM_CLOCK) -> None:
+    """Register the user-authentication certificate (DER, from EF 000A of the staff member's own
+    card) to an account. One card belongs to one account."""
+    cert = load_certificate(cert_der)
+    fp = fingerprint(cert_der)
+    with store.transaction() as conn:
+        member = _require(conn, login)
+        other = conn.execute("SELECT login FROM staff WHERE card_cert_sha256 = ? AND id <> ?",
+                             (fp, member.id)).fetchone()
+        if other:
+            raise StaffError(f"このカードは既に {other[0]} に登録されています（一人一アカウント） / this card "
+                             f"is already registered to {other[0]}")
+        conn.execute("UPDATE staff SET card_cert = ?, card_cert_sha256 = ? WHERE id = ?",
+                     (bytes(cert_der), fp, member.id))
+        audit.append(conn, action="staff.register_card", staff_id=actor_id,
+                     terminal_id=terminal_id, target_kind="staff", target_id=member.id,
+                     clock=clock, detail={"cert_sha256": fp,
+                                          "not_after": iso(cert.not_valid_after_utc)})
+
+
+def _verify_signature(cert: x509.Certificate, signature: bytes, message: bytes) -> None:
+    key = cert.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
+    else:
+        key.verify(signature, message, ec.ECDSA(hashes.SHA256()))
+
+
+def authenticate_card(store, challenge: Challenge, signature: bytes, cert_der: bytes, *,
+                      terminal_id: str, clock: Clock = SYSTEM_CLOCK) -> Authenticated:
+    """Sign in with a card: ``signature`` over ``challenge.message`` by the key of ``cert_der``.
+    Raises :class:`AuthError` (logged) when refused."""
+    now = clock.now()
+    fp = fingerprint(cert_der)
+    with store.transaction() as conn:
+        row = conn.execute("SELECT id FROM staff WHERE card_cert_sha256 = ?", (fp,)).fetchone()
+        refusal = _gate(conn, f"card:{fp[:16]}", row[0] if row else None, "card", terminal_id,
+                        clock)
+        if refusal is None:
+            why = _check(challenge, signature, cert_der, terminal_id, now)
+            if why:
+                refusal = record_failure(conn, row[0], "card", why, terminal_id, clock)
+            else:
+                return record_success(conn, row[0], "card", terminal_id, clock)
+    raise AuthError(*(refusal or _BAD_CREDENTIALS))
+
+
+def _check(challenge: Challenge, signature: bytes, cert_der: bytes, terminal_id: str,
+           now: dt.datetime) -> str | None:
+    """Why the card sign-in fails, or None."""
+    if challenge.terminal_id != terminal_id:
+        return "challenge of another terminal"
+    age = now - challenge.issued_at
+    if age < dt.timedelta(seconds=-2) or age > dt.timedelta(seconds=CHALLENGE_SECONDS):
+        return "challenge expired"
+    with _used_lock:
+        if challenge.nonce in _used:
+            return "challenge reused"
+        _used.add(challenge.nonce)
+    try:
+        cert = load_certificate(cert_der)
+    except StaffError:
+        return "unreadable certificate"
+    if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+        return "certificate not valid now"
+    try:
+        _verify_signature(cert, bytes(signature), challenge.message)
+    except (InvalidSignature, ValueError, TypeError):
+        return "bad signature"
+    return None

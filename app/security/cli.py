@@ -1,0 +1,232 @@
+"""Sub-commands of security for office IT staff and supervisors:
+``staff add|list|disable|enable|reset-password|roles|register-card|demo`` and
+``audit verify|show``. Passwords come from a prompt without echo or from ``--password-stdin``;
+they are never accepted as an argument (they would end up in the shell history).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from pathlib import Path
+
+from app.cli import UserError
+from app.store.db import open_store
+
+
+def _terminal() -> str:
+    from app.config import OfficeConfig
+
+    return OfficeConfig.load().terminal_id
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("staff", help="staff accounts (職員): add, list, disable, reset a password")
+    ssub = p.add_subparsers(dest="staff_command", required=True, metavar="ACTION")
+
+    add = ssub.add_parser("add", help="add an account (one per person)")
+    add.add_argument("--store", required=True)
+    add.add_argument("login")
+    add.add_argument("--name", required=True, help="display name, e.g. 窓口 一郎")
+    add.add_argument("--role", action="append", required=True,
+                     choices=["clerk", "support_officer", "administrator"],
+                     help="repeat for a person holding several roles")
+    add.add_argument("--employee-no", help="職員番号: refuses a second account for the same person")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.add_argument("--no-password", action="store_true", help="card sign-in only")
+    add.set_defaults(func=_add)
+
+    lst = ssub.add_parser("list", help="list accounts")
+    lst.add_argument("--store", required=True)
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=_list)
+
+    for name, enable in (("disable", False), ("enable", True)):
+        d = ssub.add_parser(name, help=f"{name} an account")
+        d.add_argument("--store", required=True)
+        d.add_argument("login")
+        d.set_defaults(func=_disable, enable=enable)
+
+    rp = ssub.add_parser("reset-password", help="set a new password (the person changes it at sign-in)")
+    rp.add_argument("--store", required=True)
+    rp.add_argument("login")
+    rp.add_argument("--password-stdin", action="store_true")
+    rp.set_defaults(func=_reset)
+
+    ro = ssub.add_parser("roles", help="replace the roles of an account")
+    ro.add_argument("--store", required=True)
+    ro.add_argument("login")
+    ro.add_argument("--role", action="append", required=True,
+                    choices=["clerk", "support_officer", "administrator"])
+    ro.set_defaults(func=_roles)
+
+    rc = ssub.add_parser("register-card", help="register the user-authentication certificate "
+                                                "(DER) of the person's own card")
+    rc.add_argument("--store", required=True)
+    rc.add_argument("login")
+    rc.add_argument("--cert", required=True, help="DER file of the certificate")
+    rc.set_defaults(func=_register_card)
+
+    demo = ssub.add_parser("demo", help="create the published training accounts (demo store only)")
+    demo.add_argument("--store", required=True)
+    demo.set_defaults(func=_demo)
+
+    a = sub.add_parser("audit", help="audit log (監査ログ): verify the chain, show entries")
+    asub = a.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    v = asub.add_parser("verify", help="walk the hash chain; non-zero exit naming the first broken entry")
+    v.add_argument("--store", required=True)
+    v.add_argument("--json", action="store_true")
+    v.set_defaults(func=_verify)
+    s = asub.add_parser("show", help="latest entries")
+    s.add_argument("--store", required=True)
+    s.add_argument("--limit", type=int, default=20)
+    s.add_argument("--target")
+    s.set_defaults(func=_show)
+
+
+def _read_password(args, prompt: str = "Password / パスワード: ") -> str:
+    if getattr(args, "password_stdin", False):
+        line = sys.stdin.readline()
+        if not line:
+            raise UserError("標準入力にパスワードがありません / no password on stdin")
+        return line.rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise UserError("端末がありません。--password-stdin を使ってください / no terminal to prompt "
+                        "on: use --password-stdin")
+    first = getpass.getpass(prompt)
+    if getpass.getpass("Again / もう一度: ") != first:
+        raise UserError("パスワードが一致しません / the passwords do not match")
+    return first
+
+
+def _staff_call(fn, *a, **kw):
+    from app.security.staff import StaffError
+
+    try:
+        return fn(*a, **kw)
+    except StaffError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _add(args) -> int:
+    from app.security.staff import add_staff
+
+    password = None if args.no_password else _read_password(args)
+    with open_store(args.store) as store:
+        member = _staff_call(add_staff, store, login=args.login, display_name=args.name,
+                             roles=args.role, password=password, employee_no=args.employee_no,
+                             actor_id=None, terminal_id=_terminal())
+    print(f"added {member.login} ({', '.join(sorted(r.value for r in member.roles))})")
+    return 0
+
+
+def _list(args) -> int:
+    from app.security.staff import list_staff
+
+    with open_store(args.store) as store:
+        members = list_staff(store.conn)
+    if args.json:
+        print(json.dumps([m.as_dict() for m in members], ensure_ascii=False, indent=2))
+        return 0
+    for m in members:
+        flags = [f for f, on in (("disabled", m.disabled), ("card", m.has_card),
+                                 ("locked", bool(m.locked_until))) if on]
+        print(f"{m.login:<16} {m.display_name:<12} {','.join(sorted(r.value for r in m.roles)):<30}"
+              f" {' '.join(flags)}")
+    return 0
+
+
+def _disable(args) -> int:
+    from app.security.staff import disable_staff
+
+    with open_store(args.store) as store:
+        member = _staff_call(disable_staff, store, args.login, actor_id=None,
+                             terminal_id=_terminal(), enable=args.enable)
+    print(f"{member.login}: {'enabled' if not member.disabled else 'disabled'}")
+    return 0
+
+
+def _reset(args) -> int:
+    from app.security.staff import reset_password
+
+    password = _read_password(args, "New password / 新しいパスワード: ")
+    with open_store(args.store) as store:
+        _staff_call(reset_password, store, args.login, password, actor_id=None,
+                    terminal_id=_terminal())
+    print(f"{args.login}: password reset; to be changed at the next sign-in")
+    return 0
+
+
+def _roles(args) -> int:
+    from app.security.staff import set_roles
+
+    with open_store(args.store) as store:
+        member = _staff_call(set_roles, store, args.login, args.role, actor_id=None,
+                             terminal_id=_terminal())
+    print(f"{member.login}: {', '.join(sorted(r.value for r in member.roles))}")
+    return 0
+
+
+def _register_card(args) -> int:
+    from app.security.cardauth import register_card
+
+    try:
+        der = Path(args.cert).read_bytes()
+    except OSError as exc:
+        raise UserError(f"証明書ファイルを読めません: {args.cert} ({exc.strerror})") from None
+    with open_store(args.store) as store:
+        _staff_call(register_card, store, args.login, der, actor_id=None, terminal_id=_terminal())
+    print(f"{args.login}: card certificate registered")
+    return 0
+
+
+def _demo(args) -> int:
+    from app.security.demo import create_training_accounts
+
+    with open_store(args.store, create=True) as store:
+        rows = create_training_accounts(store, terminal_id=_terminal())
+    print("研修用アカウント / training accounts (demo store only):")
+    for account, member, created in rows:
+        print(f"  {account.login:<9} {account.password:<16} "
+              f"{','.join(r.value for r in account.roles):<24} {account.note}"
+              f"{'' if created else '  (already there)'}")
+    return 0
+
+
+def _verify(args) -> int:
+    from app.security.audit import verify
+
+    with open_store(args.store) as store:
+        result = verify(store.conn)
+    if args.json:
+        print(json.dumps({"ok": result.ok, "entries": result.entries, "head": result.head,
+                          "witness": result.witness,
+                          "first_broken": result.first.seq if result.first else None,
+                          "problems": [{"seq": p.seq, "text": p.text} for p in result.problems]},
+                         ensure_ascii=False, indent=2))
+    elif result.ok:
+        head = result.head or {}
+        print(f"audit log OK: {result.entries} entries, head {head.get('seq', 0)} "
+              f"{head.get('hash', '')[:16]}"
+              + (f", matches the server-witnessed entry {result.witness['seq']}"
+                 if result.witness else ""))
+    else:
+        first = result.first
+        print(f"AUDIT LOG BROKEN: first broken entry: {first.seq if first.seq else '-'}: "
+              f"{first.text}", file=sys.stderr)
+        for p in result.problems:
+            if p is not first:
+                print(f"  also: {p.text}", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def _show(args) -> int:
+    from app.security.audit import entries
+
+    with open_store(args.store) as store:
+        for e in reversed(entries(store.conn, target_id=args.target, limit=args.limit)):
+            print(f"{e.seq:>6} {e.at} {e.terminal_id} {e.staff_id or '-':<36} {e.action:<22} "
+                  f"{e.target_kind or ''}:{e.target_id or ''} {e.detail}")
+    return 0

@@ -1,0 +1,55 @@
+"""Training accounts (研修用アカウント) for the demo store of ``make run``.
+
+These logins and passwords are published on purpose (README, docs/ARCHITECTURE.md, the output of
+``madoguchi staff demo``): they exist only for training on demo data and must never be created in
+a live store. Creating them is idempotent: an existing login is left as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.rules.codes import Role
+from app.security.staff import StaffMember, add_staff, get_staff
+
+
+@dataclass(frozen=True)
+class TrainingAccount:
+    login: str
+    display_name: str
+    roles: tuple[Role, ...]
+    password: str
+    employee_no: str
+    note: str
+
+
+TRAINING_ACCOUNTS: tuple[TrainingAccount, ...] = (
+    TrainingAccount("clerk1", "窓口 一郎", (Role.CLERK,), "clerk1-kenshu", "T0001",
+                    "counter clerk"),
+    TrainingAccount("clerk2", "窓口 二美", (Role.CLERK,), "clerk2-kenshu", "T0002",
+                    "counter clerk (confirms a re-lock as the third person)"),
+    TrainingAccount("officer1", "支援 責任", (Role.SUPPORT_OFFICER,), "officer1-kenshu", "T0003",
+                    "support officer (支援措置責任者): releases or refuses"),
+    TrainingAccount("officer2", "支援 副責任", (Role.SUPPORT_OFFICER,), "officer2-kenshu", "T0004",
+                    "second support officer"),
+    TrainingAccount("admin1", "管理 太郎", (Role.ADMINISTRATOR,), "admin1-kenshu", "T0005",
+                    "administrator: staff accounts and settings"),
+    TrainingAccount("dual1", "兼務 花子", (Role.CLERK, Role.SUPPORT_OFFICER), "dual1-kenshu",
+                    "T0006", "one person holding both roles: can never release her own case"),
+)
+
+
+def create_training_accounts(store, *, terminal_id: str) -> list[tuple[TrainingAccount, StaffMember, bool]]:
+    """Create the training accounts that are missing; returns (account, member, created)."""
+    out = []
+    for account in TRAINING_ACCOUNTS:
+        existing = get_staff(store.conn, login=account.login)
+        if existing:
+            out.append((account, existing, False))
+            continue
+        member = add_staff(store, login=account.login, display_name=account.display_name,
+                           roles=account.roles, password=account.password,
+                           employee_no=account.employee_no, actor_id=None,
+                           terminal_id=terminal_id)
+        out.append((account, member, True))
+    return out

@@ -1,0 +1,377 @@
+"""職員 staff accounts, password sign-in with lockout, and the idle-locking session.
+
+One account per person (unique login, unique employee number, one card certificate per account);
+roles are :class:`app.rules.codes.Role` values and one person may hold several (a clerk who is
+also a support officer keeps ONE account: the four-eyes rule compares accounts, i.e. persons).
+Passwords are hashed with Argon2id (memory-hard); after repeated failures the account locks for a
+while (settings). Every sign-in, failed or not, and every account change is audited.
+
+A successful sign-in returns an :class:`Authenticated` proof that only this module and
+:mod:`app.security.cardauth` can make (it carries an HMAC with a per-process key), so a release
+cannot be granted on a hand-built proof. No PIN or password is ever logged or kept in memory
+longer than the call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import sqlite3
+import time
+from dataclasses import dataclass, field
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from app.rules.codes import Role
+from app.security import audit, settings
+from app.security.clock import SYSTEM_CLOCK, Clock, iso, parse
+from app.store.db import new_id
+
+_HASHER = PasswordHasher()          # Argon2id, library defaults (64 MiB, 3 passes)
+_PROOF_KEY = secrets.token_bytes(32)
+_LOGIN = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
+#: a hash to verify against for unknown logins, so timing does not tell which logins exist
+_DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
+
+
+class StaffError(ValueError):
+    """A staff-account problem worded for the administrator (ja / en)."""
+
+
+class AuthError(Exception):
+    """Sign-in refused. ``ja``/``en`` are safe to show: they never say whether the login exists."""
+
+    def __init__(self, code: str, ja: str, en: str):
+        super().__init__(f"{ja} / {en}")
+        self.code, self.ja, self.en = code, ja, en
+
+
+_BAD_CREDENTIALS = ("auth.bad_credentials", "ログインIDまたはパスワードが違います。",
+                    "The login or the password is wrong.")
+_LOCKED = ("auth.locked", "連続して失敗したため、このアカウントは一時的にロックされています。しばらく待つか管理者に連絡してください。",
+           "This account is locked after repeated failures. Wait, or ask an administrator.")
+_DISABLED = ("auth.disabled", "このアカウントは使用停止です。管理者に連絡してください。",
+             "This account is disabled. Ask an administrator.")
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: str
+    login: str
+    display_name: str
+    roles: frozenset[Role]
+    employee_no: str | None = None
+    disabled: bool = False
+    has_password: bool = False
+    has_card: bool = False
+    must_change_password: bool = False
+    locked_until: str | None = None
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "login": self.login, "display_name": self.display_name,
+                "roles": sorted(r.value for r in self.roles), "employee_no": self.employee_no,
+                "disabled": self.disabled, "password": self.has_password, "card": self.has_card,
+                "must_change_password": self.must_change_password,
+                "locked_until": self.locked_until}
+
+
+_COLUMNS = ("id, login, display_name, roles, employee_no, disabled, password_hash IS NOT NULL, "
+            "card_cert IS NOT NULL, must_change_password, locked_until")
+
+
+def _member(row) -> StaffMember:
+    return StaffMember(id=row[0], login=row[1], display_name=row[2],
+                       roles=frozenset(Role(r) for r in json.loads(row[3])), employee_no=row[4],
+                       disabled=bool(row[5]), has_password=bool(row[6]), has_card=bool(row[7]),
+                       must_change_password=bool(row[8]), locked_until=row[9])
+
+
+def get_staff(conn: sqlite3.Connection, *, login: str | None = None,
+              staff_id: str | None = None) -> StaffMember | None:
+    if login is not None:
+        row = conn.execute(f"SELECT {_COLUMNS} FROM staff WHERE login = ?", (login,)).fetchone()
+    else:
+        row = conn.execute(f"SELECT {_COLUMNS} FROM staff WHERE id = ?", (staff_id,)).fetchone()
+    return _member(row) if row else None
+
+
+def list_staff(conn: sqlite3.Connection) -> list[StaffMember]:
+    return [_member(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM staff ORDER BY login")]
+
+
+def _require(conn, login: str) -> StaffMember:
+    member = get_staff(conn, login=login)
+    if member is None:
+        raise StaffError(f"職員 {login} は登録されていません / no staff account {login}")
+    return member
+
+
+def check_password_policy(conn, password: str) -> None:
+    minimum = settings.get(conn, "security.password_min_length")
+    if len(password) < minimum:
+        raise StaffError(f"パスワードは{minimum}文字以上にしてください / a password needs at least "
+                         f"{minimum} characters")
+    if password.strip() != password or not password.isprintable():
+        raise StaffError("パスワードの前後に空白や制御文字は使えません / no leading or trailing "
+                         "spaces or control characters in a password")
+
+
+def _parse_roles(roles) -> list[str]:
+    try:
+        values = sorted({Role(r).value for r in roles})
+    except ValueError as exc:
+        raise StaffError(f"不明な役割です: {exc} / unknown role (clerk, support_officer, "
+                         f"administrator)") from exc
+    if not values:
+        raise StaffError("役割を一つ以上指定してください / give at least one role")
+    return values
+
+
+def add_staff(store, *, login: str, display_name: str, roles, password: str | None = None,
+              employee_no: str | None = None, actor_id: str | None = None, terminal_id: str,
+              clock: Clock = SYSTEM_CLOCK) -> StaffMember:
+    """Create one account for one person. A second account for the same employee number (or the
+    same login) is refused."""
+    if not _LOGIN.match(login or ""):
+        raise StaffError("ログインIDは英小文字で始まる2〜32文字（a-z 0-9 . _ -）です / a login is 2–32 "
+                         "characters a-z 0-9 . _ -, starting with a letter")
+    if not (display_name or "").strip():
+        raise StaffError("氏名を入力してください / the display name is required")
+    role_values = _parse_roles(roles)
+    with store.transaction() as conn:
+        if get_staff(conn, login=login):
+            raise StaffError(f"ログインID {login} は既に使われています / login {login} exists")
+        if employee_no and conn.execute("SELECT 1 FROM staff WHERE employee_no = ?",
+                                        (employee_no,)).fetchone():
+            raise StaffError(f"職員番号 {employee_no} のアカウントは既にあります（一人一アカウント） / "
+                             f"employee {employee_no} already has an account (one per person)")
+        pw_hash = None
+        if password is not None:
+            check_password_policy(conn, password)
+            pw_hash = _HASHER.hash(password)
+        staff_id = new_id()
+        now = iso(clock.now())
+        conn.execute(
+            "INSERT INTO staff(id, login, display_name, roles, password_hash, employee_no, "
+            "created_at, password_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (staff_id, login, display_name.strip(), json.dumps(role_values), pw_hash,
+             employee_no or None, now, now if pw_hash else None))
+        audit.append(conn, action="staff.add", staff_id=actor_id, terminal_id=terminal_id,
+                     target_kind="staff", target_id=staff_id, clock=clock,
+                     detail={"login": login, "roles": role_values})
+        return get_staff(conn, staff_id=staff_id)
+
+
+def set_roles(store, login: str, roles, *, actor_id: str | None, terminal_id: str) -> StaffMember:
+    role_values = _parse_roles(roles)
+    with store.transaction() as conn:
+        member = _require(conn, login)
+        conn.execute("UPDATE staff SET roles = ? WHERE id = ?", (json.dumps(role_values), member.id))
+        audit.append(conn, action="staff.roles", staff_id=actor_id, terminal_id=terminal_id,
+                     target_kind="staff", target_id=member.id,
+                     detail={"from": sorted(r.value for r in member.roles), "to": role_values})
+        return get_staff(conn, staff_id=member.id)
+
+
+def disable_staff(store, login: str, *, actor_id: str | None, terminal_id: str,
+                  enable: bool = False) -> StaffMember:
+    with store.transaction() as conn:
+        member = _require(conn, login)
+        conn.execute("UPDATE staff SET disabled = ? WHERE id = ?", (0 if enable else 1, member.id))
+        audit.append(conn, action="staff.enable" if enable else "staff.disable", staff_id=actor_id,
+                     terminal_id=terminal_id, target_kind="staff", target_id=member.id)
+        return get_staff(conn, staff_id=member.id)
+
+
+def reset_password(store, login: str, password: str, *, actor_id: str | None, terminal_id: str,
+                   must_change: bool = True, clock: Clock = SYSTEM_CLOCK) -> StaffMember:
+    """Set a new password (by an administrator); clears the lockout and failure count."""
+    with store.transaction() as conn:
+        member = _require(conn, login)
+        check_password_policy(conn, password)
+        conn.execute("UPDATE staff SET password_hash = ?, failed_attempts = 0, locked_until = NULL, "
+                     "must_change_password = ?, password_changed_at = ? WHERE id = ?",
+                     (_HASHER.hash(password), int(must_change), iso(clock.now()), member.id))
+        audit.append(conn, action="staff.reset_password", staff_id=actor_id,
+                     terminal_id=terminal_id, target_kind="staff", target_id=member.id, clock=clock)
+        return get_staff(conn, staff_id=member.id)
+
+
+def change_own_password(store, login: str, old: str, new: str, *, terminal_id: str,
+                        clock: Clock = SYSTEM_CLOCK) -> StaffMember:
+    auth = authenticate_password(store, login, old, terminal_id=terminal_id, clock=clock)
+    return reset_password(store, login, new, actor_id=auth.staff.id, terminal_id=terminal_id,
+                          must_change=False, clock=clock)
+
+
+# ------------------------------------------------------------------------------------ sign-in
+
+@dataclass(frozen=True)
+class Authenticated:
+    """Proof that ``staff`` just proved who they are on ``terminal_id`` (``method``: 'password' or
+    'card'). Made only by this module and :mod:`app.security.cardauth`."""
+
+    staff: StaffMember
+    method: str
+    at: str
+    terminal_id: str
+    proof: str = field(repr=False, default="")
+
+    def _payload(self) -> bytes:
+        return "|".join((self.staff.id, self.method, self.at, self.terminal_id)).encode()
+
+    def genuine(self) -> bool:
+        expected = hmac.new(_PROOF_KEY, self._payload(), hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, self.proof)
+
+    def fresh(self, now: dt.datetime, seconds: int) -> bool:
+        at = parse(self.at)
+        return at <= now + dt.timedelta(seconds=2) and now - at <= dt.timedelta(seconds=seconds)
+
+
+def _issue(staff: StaffMember, method: str, at: dt.datetime, terminal_id: str) -> Authenticated:
+    unsigned = Authenticated(staff, method, iso(at), terminal_id)
+    proof = hmac.new(_PROOF_KEY, unsigned._payload(), hashlib.sha256).hexdigest()
+    return Authenticated(staff, method, iso(at), terminal_id, proof)
+
+
+def _gate(conn, login: str | None, staff_row, method: str, terminal_id: str, clock: Clock):
+    """Checks common to every sign-in method before the secret is checked: unknown, disabled or
+    locked accounts are refused (and logged)."""
+    now = clock.now()
+    if staff_row is None:
+        audit.append(conn, action="signin.fail", terminal_id=terminal_id, clock=clock,
+                     detail={"login": login, "method": method, "why": "unknown"})
+        return _BAD_CREDENTIALS
+    member = get_staff(conn, staff_id=staff_row)
+    if member.disabled:
+        audit.append(conn, action="signin.fail", staff_id=member.id, terminal_id=terminal_id,
+                     target_kind="staff", target_id=member.id, clock=clock,
+                     detail={"method": method, "why": "disabled"})
+        return _DISABLED
+    if member.locked_until and parse(member.locked_until) > now:
+        audit.append(conn, action="signin.fail", staff_id=member.id, terminal_id=terminal_id,
+                     target_kind="staff", target_id=member.id, clock=clock,
+                     detail={"method": method, "why": "locked"})
+        return _LOCKED
+    return None
+
+
+def record_failure(conn, member_id: str, method: str, why: str, terminal_id: str,
+                   clock: Clock) -> tuple[str, str, str]:
+    """Count a failed attempt; lock the account when the limit is reached."""
+    attempts = conn.execute("SELECT failed_attempts FROM staff WHERE id = ?",
+                            (member_id,)).fetchone()[0] + 1
+    limit = settings.get(conn, "security.lockout_attempts")
+    locked_until = None
+    if attempts >= limit:
+        minutes = settings.get(conn, "security.lockout_minutes")
+        locked_until = iso(clock.now() + dt.timedelta(minutes=minutes))
+        attempts = 0
+    conn.execute("UPDATE staff SET failed_attempts = ?, locked_until = ? WHERE id = ?",
+                 (attempts, locked_until, member_id))
+    audit.append(conn, action="signin.fail", staff_id=member_id, terminal_id=terminal_id,
+                 target_kind="staff", target_id=member_id, clock=clock,
+                 detail={"method": method, "why": why, **({"locked_until": locked_until}
+                                                           if locked_until else {})})
+    return _LOCKED if locked_until else _BAD_CREDENTIALS
+
+
+def record_success(conn, member_id: str, method: str, terminal_id: str,
+                   clock: Clock) -> Authenticated:
+    conn.execute("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?",
+                 (member_id,))
+    audit.append(conn, action="signin.ok", staff_id=member_id, terminal_id=terminal_id,
+                 target_kind="staff", target_id=member_id, clock=clock, detail={"method": method})
+    return _issue(get_staff(conn, staff_id=member_id), method, clock.now(), terminal_id)
+
+
+def authenticate_password(store, login: str, password: str, *, terminal_id: str,
+                          clock: Clock = SYSTEM_CLOCK) -> Authenticated:
+    """Sign in with login and password. Raises :class:`AuthError` (logged) when refused."""
+    refusal = None
+    with store.transaction() as conn:
+        row = conn.execute("SELECT id, password_hash FROM staff WHERE login = ?",
+                           (login,)).fetchone()
+        refusal = _gate(conn, login, row[0] if row else None, "password", terminal_id, clock)
+        if refusal is None:
+            try:
+                if not row[1]:
+                    raise VerifyMismatchError()
+                _HASHER.verify(row[1], password)
+            except (VerificationError, InvalidHashError):
+                refusal = record_failure(conn, row[0], "password", "wrong password",
+                                         terminal_id, clock)
+            else:
+                if _HASHER.check_needs_rehash(row[1]):
+                    conn.execute("UPDATE staff SET password_hash = ? WHERE id = ?",
+                                 (_HASHER.hash(password), row[0]))
+                return record_success(conn, row[0], "password", terminal_id, clock)
+        elif row is None:
+            try:
+                _HASHER.verify(_DUMMY_HASH, password)
+            except VerificationError:
+                pass
+    raise AuthError(*refusal)
+
+
+# ------------------------------------------------------------------------------------ session
+
+class Session:
+    """A signed-in clerk at a terminal (UI-free). The screen calls :meth:`touch` on every user
+    action and asks :meth:`is_locked` on a timer; after ``idle_seconds`` without a touch the
+    session is locked and only the same person's sign-in (:meth:`unlock`) opens it again.
+    ``now`` values are monotonic seconds (``time.monotonic()``), so moving the wall clock does
+    not keep a session open."""
+
+    def __init__(self, auth: Authenticated, idle_seconds: float, *, now: float | None = None):
+        if not auth.genuine():
+            raise AuthError("auth.forged", "認証が確認できません。", "The sign-in cannot be verified.")
+        self.auth = auth
+        self.idle_seconds = float(idle_seconds)
+        self._last = time.monotonic() if now is None else now
+        self._locked = False
+
+    @classmethod
+    def start(cls, store, auth: Authenticated, *, now: float | None = None) -> "Session":
+        """A session with the store's idle-lock setting."""
+        return cls(auth, settings.get(store, "security.idle_lock_minutes") * 60, now=now)
+
+    @property
+    def staff(self) -> StaffMember:
+        return self.auth.staff
+
+    def touch(self, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        if not self.is_locked(now):
+            self._last = now
+
+    def is_locked(self, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        if not self._locked and now - self._last >= self.idle_seconds:
+            self._locked = True
+        return self._locked
+
+    def lock(self) -> None:
+        self._locked = True
+
+    def remaining(self, now: float | None = None) -> float:
+        now = time.monotonic() if now is None else now
+        return 0.0 if self.is_locked(now) else max(0.0, self.idle_seconds - (now - self._last))
+
+    def unlock(self, auth: Authenticated, *, now: float | None = None) -> None:
+        """Unlock with a fresh sign-in of the same person; anyone else starts a new session."""
+        if not auth.genuine() or auth.staff.id != self.auth.staff.id:
+            raise AuthError("auth.other_person", "ロック中の画面は本人だけが解除できます。",
+                            "Only the signed-in person can unlock this session.")
+        self.auth = auth
+        self._locked = False
+        self._last = time.monotonic() if now is None else now

@@ -1,0 +1,114 @@
+"""Fail closed (フェイルクローズ): when this terminal's copy of the support measures may be out of date,
+every case that could touch a protected person is treated as restricted.
+
+The terminal records when it last pulled support measures (``sync_state['support_pulled_at']``, the
+moment the server's state was read). Past ``sync.support_max_age_minutes`` (default 10), or when it
+has never pulled at all, a measure decided at the main office a minute ago might be missing here, so
+any case with a person or a mailing address in scope gets a RESTRICT decision whose reason says why
+and since when. It ends when a sync succeeds, or for one case when a support officer (not the
+handling clerk) releases that case.
+
+A training or demo store never syncs: set ``sync.standalone`` to true in its settings (or call
+:func:`mark_standalone`) and this rule does not apply there.
+
+Use :func:`stale_support_reason` from the DV restriction stage, or put :func:`stale_support_stage`
+into a pipeline. Must not import Qt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.rules.core import Decision, Outcome, Reason, RequestScope, Stage
+from app.store.db import Store
+from app.sync import state
+
+MAX_AGE_SETTING = "sync.support_max_age_minutes"
+STANDALONE_SETTING = "sync.standalone"
+DEFAULT_MAX_AGE_MINUTES = 10
+CODE = "sync.support_data_stale"
+SOURCE = f"setting: {MAX_AGE_SETTING} (default {DEFAULT_MAX_AGE_MINUTES} minutes)"
+
+
+def is_standalone(store: Store) -> bool:
+    return bool(store.setting(STANDALONE_SETTING, False))
+
+
+def mark_standalone(store: Store, standalone: bool = True) -> None:
+    """A training/demo store: works without a central server, never restricted for staleness."""
+    store.set_setting(STANDALONE_SETTING, bool(standalone))
+
+
+def max_age(store: Store) -> dt.timedelta:
+    minutes = store.setting(MAX_AGE_SETTING, DEFAULT_MAX_AGE_MINUTES)
+    try:
+        minutes = float(minutes)
+    except (TypeError, ValueError):
+        minutes = DEFAULT_MAX_AGE_MINUTES
+    return dt.timedelta(minutes=max(0.0, minutes))
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def support_pulled_at(store: Store) -> dt.datetime | None:
+    value = state.get(store.conn, state.SUPPORT_PULLED_AT)
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def stale_support_reason(store: Store, scope: RequestScope | None = None,
+                         now: dt.datetime | None = None) -> Reason | None:
+    """The reason to restrict ``scope`` because support data may be stale, or None.
+
+    ``scope=None`` asks about the terminal as a whole (for a status line)."""
+    if is_standalone(store):
+        return None
+    if scope is not None and not (scope.persons or scope.mail_to):
+        return None
+    now = now or _now()
+    limit = max_age(store)
+    pulled = support_pulled_at(store)
+    limit_min = int(limit.total_seconds() // 60)
+    if pulled is None:
+        return Reason(
+            CODE,
+            "この端末はまだ中央サーバーから支援措置の情報を受け取っていません。支援措置の対象者が含まれるか確認できないため、"
+            "同期が成功するか支援措置責任者が確認するまで、この手続は止まります。",
+            "This terminal has never received the support-measure list from the central server, so "
+            "it cannot tell whether a protected person is involved. The case stops until a sync "
+            "succeeds or a support officer checks and releases it.",
+            SOURCE)
+    age = now - pulled
+    if age <= limit:
+        return None
+    minutes = int(age.total_seconds() // 60)
+    local = pulled.astimezone().strftime("%Y-%m-%d %H:%M")
+    return Reason(
+        CODE,
+        f"支援措置の情報が古くなっています（最終受信 {local}、{minutes} 分前。上限 {limit_min} 分）。"
+        "中央サーバーとの同期が成功するか支援措置責任者が確認するまで、この手続は止まります。",
+        f"The support-measure list on this terminal is out of date (last received {local}, "
+        f"{minutes} minutes ago; the limit is {limit_min}). The case stops until a sync succeeds "
+        "or a support officer checks and releases it.",
+        SOURCE)
+
+
+def stale_support_stage(store: Store, *, now=None) -> Stage:
+    """A pipeline stage: RESTRICT with the staleness reason, else ``None`` (let others decide).
+
+    The support officer's release of the case is handled by the DV restriction stage's release
+    predicate; put this stage where that predicate applies (see docs/ARCHITECTURE.md, sync)."""
+
+    def stage(scope: RequestScope) -> Decision | None:
+        reason = stale_support_reason(store, scope, now() if callable(now) else now)
+        if reason is None:
+            return None
+        return Decision(Outcome.RESTRICT, (reason,), {"stale_support_data": True})
+
+    return stage

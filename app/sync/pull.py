@@ -1,0 +1,237 @@
+"""Pull: what comes down from the central server, by its change sequence.
+
+1. **Master data** (staff, households, residents, cards, card applications, support measures with
+   their members and forwardings) in foreign-key order. For each table the rows with
+   ``cursor < seq <= horizon`` are streamed from a server-side cursor and upserted locally in
+   batches; the table's cursor (``sync_state['pull:<table>']``) is written in the same local
+   transaction as each batch, so an interrupted first sync of a large municipality resumes where it
+   stopped. ``horizon`` comes from ``madoguchi.pull_horizon()``: every writer with a lower sequence
+   has committed, so no row is ever skipped.
+2. **Sign-off traffic** (remote sign-off, 遠隔の解除): cases waiting for a support officer's release
+   (a ``gated`` event) that were opened at other terminals come down with all their events, so an
+   officer sees them in the queue of their own terminal; releases and release events decided at
+   other terminals for such cases come down too, so the branch terminal that waits receives the
+   officer's decision. Rows this terminal wrote itself never come back.
+
+Columns are matched by name between the server and the local table, so a column added on one side
+only is simply not copied. Per-terminal state (a staff member's failed sign-ins and lock-out) is
+never overwritten by the server. Must not import Qt.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Callable
+
+import psycopg
+
+from app.store.db import Store, now_iso
+from app.sync import state
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MasterTable:
+    name: str
+    key: tuple[str, ...] = ("id",)
+    local_only: tuple[str, ...] = ()      # kept as the terminal has them when a row is updated
+    removed_flag: str | None = None       # server column marking a row taken away
+
+
+MASTER: tuple[MasterTable, ...] = (
+    MasterTable("staff", local_only=("failed_attempts", "locked_until")),
+    MasterTable("households"),
+    MasterTable("residents"),
+    MasterTable("cards"),
+    MasterTable("card_applications"),
+    MasterTable("support_measures"),
+    MasterTable("support_measure_members", key=("measure_id", "resident_id"), removed_flag="removed"),
+    MasterTable("support_forwardings"),
+)
+SUPPORT_TABLES = ("support_measures", "support_measure_members", "support_forwardings")
+
+#: sign-off traffic: local table <- central table, in foreign-key order
+TRAFFIC = ("cases", "case_events", "releases", "release_events")
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass
+class PullResult:
+    horizon: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
+def horizon(conn: psycopg.Connection) -> int:
+    return int(conn.execute("SELECT madoguchi.pull_horizon()").fetchone()[0])
+
+
+def _local_columns(store: Store, table: str) -> list[str]:
+    return [r[1] for r in store.conn.execute(f'PRAGMA table_info("{table}")')]
+
+
+def _server_columns(conn: psycopg.Connection, table: str) -> list[str]:
+    return [r[0] for r in conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'madoguchi' "
+        "AND table_name = %s ORDER BY ordinal_position", (table,))]
+
+
+def pending_counts(store: Store, conn: psycopg.Connection, hi: int) -> dict[str, int]:
+    """How many master rows are waiting on the server for this terminal, per table."""
+    out = {}
+    for t in MASTER:
+        lo = int(state.get(store.conn, state.cursor_key(t.name), 0))
+        out[t.name] = int(conn.execute(
+            f"SELECT count(*) FROM madoguchi.{t.name} WHERE seq > %s AND seq <= %s", (lo, hi)
+        ).fetchone()[0])
+    return out
+
+
+def pull_master(store: Store, conn: psycopg.Connection, hi: int, *, batch_size: int = 5000,
+                on_progress: ProgressFn | None = None,
+                fault: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Bring every master table up to ``hi``; returns rows applied per table."""
+    done: dict[str, int] = {}
+    totals = pending_counts(store, conn, hi) if on_progress else {}
+    for table in MASTER:
+        done[table.name] = _pull_table(store, conn, table, hi, batch_size,
+                                       (lambda n, t=table.name: on_progress(t, n, totals.get(t, 0)))
+                                       if on_progress else None, fault)
+    return done
+
+
+def _pull_table(store: Store, conn: psycopg.Connection, table: MasterTable, hi: int,
+                batch_size: int, progress, fault) -> int:
+    local_cols = _local_columns(store, table.name)
+    server_cols = _server_columns(conn, table.name)
+    cols = [c for c in server_cols if c in local_cols]
+    select_cols = cols + ["seq"] * ("seq" not in cols)
+    if table.removed_flag:
+        select_cols.append(table.removed_flag)
+    seq_at = select_cols.index("seq")
+    flag_at = select_cols.index(table.removed_flag) if table.removed_flag else None
+    key = state.cursor_key(table.name)
+    lo = int(state.get(store.conn, key, 0))
+    if lo >= hi:
+        return 0
+    updatable = [c for c in cols if c not in table.key and c not in table.local_only]
+    conflict = (f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in updatable)}"
+                if updatable else "DO NOTHING")
+    upsert = (f'INSERT INTO "{table.name}" ({", ".join(cols)}) VALUES ({", ".join("?" * len(cols))}) '
+              f"ON CONFLICT({', '.join(table.key)}) {conflict}")
+    key_idx = [cols.index(k) for k in table.key]
+    delete = f'DELETE FROM "{table.name}" WHERE {" AND ".join(f"{k} = ?" for k in table.key)}'
+    applied = 0
+    with conn.transaction():
+        cur = conn.cursor(name=f"pull_{table.name}")
+        cur.itersize = batch_size
+        cur.execute(f"SELECT {', '.join(select_cols)} FROM madoguchi.{table.name} "
+                    f"WHERE seq > %s AND seq <= %s ORDER BY seq", (lo, hi))
+        while True:
+            rows = cur.fetchmany(batch_size)
+            if not rows:
+                break
+            if fault:
+                fault(f"fetched:{table.name}")
+            ncols = len(cols)
+            keep = [r[:ncols] for r in rows if flag_at is None or not r[flag_at]]
+            gone = [tuple(r[i] for i in key_idx) for r in rows if flag_at is not None and r[flag_at]]
+            with store.transaction() as local:
+                if keep:
+                    local.executemany(upsert, keep)
+                if gone:
+                    local.executemany(delete, gone)
+                state.put(local, key, int(rows[-1][seq_at]))
+            applied += len(rows)
+            if progress:
+                progress(applied)
+        cur.close()
+    # nothing newer below the horizon: the cursor may move up to it
+    with store.transaction() as local:
+        if int(state.get(local, key, 0)) < hi:
+            state.put(local, key, hi)
+    return applied
+
+
+# ------------------------------------------------------------------------------ sign-off traffic
+
+_NEW_WAITING = """
+SELECT c.id FROM madoguchi.cases c
+WHERE c.terminal_id <> %(me)s AND EXISTS (
+    SELECT 1 FROM madoguchi.case_events g
+    WHERE g.case_id = c.id AND g.kind = 'gated' AND g.seq > %(lo)s AND g.seq <= %(hi)s)
+"""
+_GATED = "SELECT case_id FROM madoguchi.case_events WHERE kind = 'gated'"
+
+_WINDOW = {
+    "cases": f"SELECT c.row, c.seq FROM madoguchi.cases c WHERE c.id = ANY(%(ids)s) AND c.seq <= %(hi)s",
+    "case_events": f"""
+        SELECT e.row, e.seq FROM madoguchi.case_events e
+        WHERE e.seq <= %(hi)s AND (e.case_id = ANY(%(ids)s) OR (
+              e.seq > %(lo)s AND e.terminal_id <> %(me)s AND e.case_id IN ({_GATED})))
+        ORDER BY e.seq""",
+    "releases": f"""
+        SELECT r.row, r.seq FROM madoguchi.releases r
+        WHERE r.seq <= %(hi)s AND (r.case_id = ANY(%(ids)s) OR (
+              r.seq > %(lo)s AND r.terminal_id <> %(me)s AND r.case_id IN ({_GATED})))
+        ORDER BY r.seq""",
+    "release_events": f"""
+        SELECT x.row, x.seq FROM madoguchi.release_events x JOIN madoguchi.releases r ON r.id = x.release_id
+        WHERE x.seq <= %(hi)s AND (r.case_id = ANY(%(ids)s) OR (
+              x.seq > %(lo)s AND x.terminal_id <> %(me)s AND r.case_id IN ({_GATED})))
+        ORDER BY x.seq""",
+}
+
+
+def _table_exists(store: Store, table: str) -> bool:
+    return store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                              (table,)).fetchone() is not None
+
+
+def pull_traffic(store: Store, conn: psycopg.Connection, hi: int, terminal_id: str) -> dict[str, int]:
+    """Bring down sign-off traffic up to ``hi`` (see the module docstring)."""
+    present = [t for t in TRAFFIC if _table_exists(store, t)]
+    lo_events = int(state.get(store.conn, state.cursor_key("case_events"), 0))
+    new_ids = [r[0] for r in conn.execute(_NEW_WAITING, {"me": terminal_id, "lo": lo_events, "hi": hi})]
+    fetched: dict[str, list] = {}
+    for table in present:
+        lo = int(state.get(store.conn, state.cursor_key(table), 0))
+        if table == "cases":
+            rows = conn.execute(_WINDOW[table], {"ids": new_ids, "hi": hi}).fetchall() if new_ids else []
+        else:
+            rows = conn.execute(_WINDOW[table], {"ids": new_ids, "hi": hi, "lo": lo,
+                                                 "me": terminal_id}).fetchall()
+        fetched[table] = rows
+    counts: dict[str, int] = {}
+    with store.transaction() as local:
+        for table in present:
+            cols = _local_columns(store, table)
+            n = 0
+            for row_text, seq in fetched[table]:
+                n += _insert_row(local, table, cols, json.loads(row_text), seq)
+            counts[table] = n
+            state.put(local, state.cursor_key(table), hi)
+    return counts
+
+
+def _insert_row(conn: sqlite3.Connection, table: str, cols: list[str], row: dict, seq: int) -> int:
+    if "seq" in cols:
+        row = {**row, "seq": seq}
+    use = [c for c in cols if c in row]
+    cur = conn.execute(
+        f'INSERT INTO "{table}" ({", ".join(use)}) VALUES ({", ".join("?" * len(use))}) '
+        f"ON CONFLICT(id) DO NOTHING", [row[c] for c in use])
+    return cur.rowcount
+
+
+def mark_support_pulled(store: Store, at: str | None = None) -> None:
+    with store.transaction() as local:
+        state.put(local, state.SUPPORT_PULLED_AT, at or now_iso())

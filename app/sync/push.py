@@ -1,0 +1,146 @@
+"""Push: the local ``outbox`` goes to the central server in outbox order, in batches, idempotently.
+
+Each batch is copied (COPY) into a temporary staging table and inserted into the central tables in
+dependency order (cases, their events, releases, release events, audit entries) with
+``ON CONFLICT (id) DO NOTHING``, in one server transaction. Only after that transaction committed
+are the rows marked ``pushed_at`` locally. A connection cut anywhere therefore leads to a resend of
+rows the server may already hold, which the stable ids turn into no-ops: nothing lost, nothing
+twice. Any other unique clash (e.g. two events with one number) is an error, never silently dropped.
+
+After the last batch the server records this terminal's audit chain head (its witness), which is
+stored locally as ``sync_state['audit_witness']``.
+
+Outbox kinds this module knows are listed in :data:`KINDS`; rows of another kind stay queued and
+are reported (the server must be updated first). Must not import Qt.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Callable
+
+import psycopg
+
+from app.store.db import Store, now_iso
+from app.sync import state
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PushKind:
+    kind: str
+    table: str
+    columns: tuple[str, ...]
+    select: str      # expressions over the staged row: s.row_id, s.payload (text), j (jsonb)
+
+
+#: outbox kinds in dependency order, and how each becomes a central row
+KINDS: tuple[PushKind, ...] = (
+    PushKind("case", "cases",
+             ("id", "case_type", "terminal_id", "opened_by", "opened_at", "row"),
+             "s.row_id, j->>'case_type', j->>'terminal_id', j->>'opened_by', j->>'opened_at', s.payload"),
+    PushKind("case_event", "case_events",
+             ("id", "case_id", "n", "at", "staff_id", "terminal_id", "kind", "step", "row"),
+             "s.row_id, j->>'case_id', (j->>'n')::integer, j->>'at', j->>'staff_id', "
+             "j->>'terminal_id', j->>'kind', j->>'step', s.payload"),
+    PushKind("release", "releases",
+             ("id", "case_id", "officer_id", "handling_staff_id", "terminal_id", "decision",
+              "issued_at", "row"),
+             "s.row_id, j->>'case_id', j->>'officer_id', j->>'handling_staff_id', j->>'terminal_id', "
+             "j->>'decision', j->>'issued_at', s.payload"),
+    PushKind("release_event", "release_events",
+             ("id", "release_id", "kind", "staff_id", "terminal_id", "row"),
+             "s.row_id, j->>'release_id', j->>'kind', j->>'staff_id', j->>'terminal_id', s.payload"),
+    PushKind("audit", "audit",
+             ("id", "terminal_id", "chain_seq", "hash", "prev_hash", "at", "staff_id", "row"),
+             "s.row_id, j->>'terminal_id', (j->>'seq')::bigint, j->>'hash', j->>'prev_hash', "
+             "j->>'at', j->>'staff_id', s.payload"),
+)
+KNOWN_KINDS = tuple(k.kind for k in KINDS)
+
+
+@dataclass
+class PushResult:
+    pushed: int = 0
+    batches: int = 0
+    unknown: dict[str, int] = field(default_factory=dict)   # kind -> rows left queued
+    witness: dict | None = None
+
+
+def pending_count(store: Store) -> int:
+    return store.conn.execute("SELECT count(*) FROM outbox WHERE pushed_at IS NULL").fetchone()[0]
+
+
+def _insert_sql(k: PushKind) -> str:
+    return (f"INSERT INTO madoguchi.{k.table} ({', '.join(k.columns)}) "
+            f"SELECT {k.select} FROM (SELECT oseq, row_id, payload, payload::jsonb AS j "
+            f"FROM push_stage WHERE kind = '{k.kind}') s ORDER BY s.oseq "
+            f"ON CONFLICT (id) DO NOTHING")
+
+
+_INSERTS = {k.kind: _insert_sql(k) for k in KINDS}
+
+
+def push(store: Store, conn: psycopg.Connection, *, batch_size: int = 5000,
+         on_progress: Callable[[int, int], None] | None = None,
+         fault: Callable[[str], None] | None = None) -> PushResult:
+    """Send every queued outbox row of a known kind; returns what was done.
+
+    ``fault(point)`` is a test hook called at the points where a real connection may break
+    ("sent", "committed"); it is ``None`` in service.
+    """
+    result = PushResult()
+    marks = ",".join("?" * len(KNOWN_KINDS))
+    total = store.conn.execute(
+        f"SELECT count(*) FROM outbox WHERE pushed_at IS NULL AND kind IN ({marks})", KNOWN_KINDS
+    ).fetchone()[0]
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS push_stage "
+                 "(oseq bigint, kind text, row_id text, payload text) ON COMMIT DELETE ROWS")
+    last_seq = 0
+    while True:
+        rows = store.conn.execute(
+            f"SELECT seq, kind, row_id, payload FROM outbox WHERE pushed_at IS NULL AND seq > ? "
+            f"AND kind IN ({marks}) ORDER BY seq LIMIT ?", (last_seq, *KNOWN_KINDS, batch_size),
+        ).fetchall()
+        if not rows:
+            break
+        kinds_here = {r[1] for r in rows}
+        with conn.transaction():
+            with conn.cursor().copy("COPY push_stage (oseq, kind, row_id, payload) FROM STDIN") as cp:
+                for row in rows:
+                    cp.write_row(row)
+            for k in KINDS:
+                if k.kind in kinds_here:
+                    conn.execute(_INSERTS[k.kind])
+            if fault:
+                fault("sent")
+        if fault:
+            fault("committed")
+        seqs = [r[0] for r in rows]
+        at = now_iso()
+        with store.transaction() as local:
+            local.executemany("UPDATE outbox SET pushed_at = ? WHERE seq = ?", [(at, s) for s in seqs])
+        last_seq = seqs[-1]
+        result.pushed += len(rows)
+        result.batches += 1
+        if on_progress:
+            on_progress(result.pushed, total)
+    for kind, count in store.conn.execute(
+            f"SELECT kind, count(*) FROM outbox WHERE pushed_at IS NULL AND kind NOT IN ({marks}) "
+            f"GROUP BY kind", KNOWN_KINDS):
+        result.unknown[kind] = count
+    result.witness = record_witness(store, conn)
+    return result
+
+
+def record_witness(store: Store, conn: psycopg.Connection) -> dict | None:
+    """Have the server record this terminal's audit chain head; keep its answer locally."""
+    seq, digest, _at = conn.execute("SELECT * FROM madoguchi.record_witness()").fetchone()
+    if seq is None:
+        return None
+    witness = {"seq": int(seq), "hash": digest}
+    with store.transaction() as local:
+        state.put(local, state.AUDIT_WITNESS, witness)
+    return witness

@@ -1,0 +1,509 @@
+"""Case screen (案件画面): renders the current step of a case from the workflow engine's
+:class:`~app.workflows.engine.StepView` — checklist with who ticked each item and when, the values
+the step collects, Next/Back — and shows why Next is disabled, refusals with the reason to read
+aloud and its source, and the restriction warning with the support officer's sign-off.
+
+The page decides nothing: every tick and value goes to the engine at once (so a crash loses
+nothing) and the page re-renders the view the engine returns.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QGroupBox, QHBoxLayout,
+                               QLabel, QLineEdit, QMessageBox, QPushButton, QScrollArea, QSpinBox,
+                               QVBoxLayout, QWidget)
+
+from app.ui import i18n, theme
+from app.ui.mainwindow import case_type_name
+from app.ui.widgets import ReasonBox
+
+log = logging.getLogger(__name__)
+
+STATUS_NAMES = {
+    "open": ("処理中", "Open"),
+    "paused": ("保留中", "Paused"),
+    "awaiting_release": ("支援措置責任者の解除待ち", "Awaiting the support officer's release"),
+    "completed": ("完了", "Completed"),
+    "refused": ("交付・処理できません", "Refused"),
+    "abandoned": ("取りやめ", "Abandoned"),
+}
+
+
+#: reasons listed under the buttons at most (the rest summed up), to keep the page readable at 768 px
+MAX_BLOCKING_SHOWN = 4
+
+
+def render_applications(rows) -> str:
+    """The status inquiry's answer: each application with its status, to read out."""
+    if not rows:
+        return ""
+    lines = []
+    for r in rows:
+        status = i18n.pick(r.get("status_ja", ""), r.get("status_en", ""))
+        lines.append(f"<b>{status}</b> — {r.get('application_id', '')} "
+                     f"({r.get('received_date', '')} → {r.get('status_date', '')})")
+    return "<br>".join(lines)
+
+
+#: how the data of a decision is shown on the case page (key of Decision.data → renderer)
+DECISION_DATA_RENDERERS = {
+    "applications": render_applications,
+}
+
+
+class CasePage(QWidget):
+    closed = Signal()
+
+    def __init__(self, services, case_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.case_id = case_id
+        self.view = None
+        self.editors: dict[str, QWidget] = {}
+        self._error = None
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+        self.header = QLabel(self)
+        self.header.setObjectName("Title")
+        self.header.setFont(theme.scaled(4, bold=True))
+        self.header.setWordWrap(True)
+        outer.addWidget(self.header)
+        self.subject = QLabel(self)
+        self.subject.setWordWrap(True)
+        outer.addWidget(self.subject)
+
+        from app.ui.restriction import RestrictionWarning
+        self.warning = RestrictionWarning(services, self)
+        self.warning.released.connect(self.refresh)
+        # the officer's decision is judged by the engine at once, as if the clerk pressed Next
+        self.warning.decided.connect(lambda _: self._run(self.services.next))
+        outer.addWidget(self.warning)
+
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.body = QWidget(scroll)
+        self.body_layout = QVBoxLayout(self.body)
+        self.body_layout.setContentsMargins(0, 0, 0, 0)
+        scroll.setWidget(self.body)
+        outer.addWidget(scroll, 1)
+
+        self.guide = QLabel(self.body)
+        self.guide.setWordWrap(True)
+        self.body_layout.addWidget(self.guide)
+        self.card_row = QHBoxLayout()
+        self.read_card_button = QPushButton(self.body)
+        self.read_card_button.setObjectName("read_card")
+        self.card_row.addWidget(self.read_card_button)
+        self.card_row.addStretch(1)
+        self.body_layout.addLayout(self.card_row)
+        self.checklist_box = QGroupBox(self.body)
+        self.checklist_layout = QVBoxLayout(self.checklist_box)
+        self.body_layout.addWidget(self.checklist_box)
+        self.fields_box = QGroupBox(self.body)
+        self.fields_layout = QFormLayout(self.fields_box)
+        self.fields_layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.body_layout.addWidget(self.fields_box)
+        self.outcome_box = ReasonBox(self.body)
+        self.body_layout.addWidget(self.outcome_box)
+        self.answer = QLabel(self.body)
+        self.answer.setObjectName("answer")
+        self.answer.setWordWrap(True)
+        self.answer.setFont(theme.scaled(3))
+        self.answer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.body_layout.addWidget(self.answer)
+        self.documents_row = QHBoxLayout()
+        self.preview_button = QPushButton(self.body)
+        self.preview_button.setObjectName("preview")
+        self.documents_row.addWidget(self.preview_button)
+        self.documents_row.addStretch(1)
+        self.body_layout.addLayout(self.documents_row)
+        self.body_layout.addStretch(1)
+
+        self.blocking_label = QLabel(self)
+        self.blocking_label.setObjectName("Reason")
+        self.blocking_label.setWordWrap(True)
+        outer.addWidget(self.blocking_label)
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("Reason")
+        self.error_label.setWordWrap(True)
+        outer.addWidget(self.error_label)
+
+        buttons = QHBoxLayout()
+        self.back_button = QPushButton(self)
+        self.back_button.setObjectName("back")
+        self.pause_button = QPushButton(self)
+        self.pause_button.setObjectName("pause")
+        self.abandon_button = QPushButton(self)
+        self.abandon_button.setObjectName("abandon")
+        self.home_button = QPushButton(self)
+        self.home_button.setObjectName("home")
+        self.next_button = QPushButton(self)
+        self.next_button.setObjectName("next")
+        self.next_button.setDefault(True)
+        self.next_button.setFont(theme.scaled(2, bold=True))
+        for b in (self.back_button, self.pause_button, self.abandon_button, self.home_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.next_button)
+        outer.addLayout(buttons)
+
+        self.back_button.clicked.connect(self.go_back)
+        self.next_button.clicked.connect(self.go_next)
+        self.pause_button.clicked.connect(self.pause)
+        self.abandon_button.clicked.connect(self.abandon)
+        self.home_button.clicked.connect(self.closed)
+        self.read_card_button.clicked.connect(self.read_card)
+        self.preview_button.clicked.connect(self.preview)
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.go_next)
+        QShortcut(QKeySequence("Ctrl+Enter"), self, activated=self.go_next)
+        QShortcut(QKeySequence("Alt+Left"), self, activated=self.go_back)
+        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.pause)
+        QShortcut(QKeySequence("Ctrl+R"), self, activated=self.read_card)
+        services.card_event.connect(self._card_event)
+        self.refresh()
+        i18n.translate_ui(self)
+
+    # ------------------------------------------------------------------------------------------
+    def refresh(self, view=None) -> None:
+        self.view = view or self.services.case_view(self.case_id)
+        v = self.view
+        shape = (v.step, v.status, tuple(i.id for i in v.items), tuple((f.id, f.kind) for f in v.fields))
+        if shape != getattr(self, "_shape", None):
+            self._rebuild()            # a new step: new widgets, focus on its first item
+            self._shape = shape
+        else:
+            self._update_values()      # same step: keep the widgets (and the keyboard focus)
+        self._update_common()
+        self.translateUI()
+
+    def _update_values(self) -> None:
+        for item in self.view.items:
+            box, who, _ = self.item_boxes[item.id]
+            box.blockSignals(True)
+            box.setChecked(item.checked)
+            box.blockSignals(False)
+            self.item_boxes[item.id] = (box, who, item)
+        for f in self.view.fields:
+            editor, label, _ = self.editors[f.id]
+            self.editors[f.id] = (editor, label, f)
+            editor.blockSignals(True)
+            if isinstance(editor, QLineEdit) and not editor.hasFocus():
+                editor.setText("" if f.value is None else str(f.value))
+            elif isinstance(editor, QCheckBox):
+                editor.setChecked(bool(f.value))
+            elif isinstance(editor, QComboBox):
+                editor.setCurrentIndex(max(0, editor.findData(f.value)))
+            editor.blockSignals(False)
+
+    def _run(self, action, *args):
+        """Call an engine action; a refusal by the engine is shown, never lost."""
+        from app.workflows.engine import CaseError
+
+        try:
+            view = action(self.case_id, *args)
+        except CaseError as exc:
+            self._error = exc
+            self.error_label.setText(i18n.text_of(exc))
+            return None
+        self._error = None
+        self.error_label.clear()
+        self.refresh(view)
+        return view
+
+    def _rebuild(self) -> None:
+        v = self.view
+        while self.checklist_layout.count():
+            w = self.checklist_layout.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        while self.fields_layout.rowCount():
+            self.fields_layout.removeRow(0)
+        self.editors = {}
+        editable = v.status == "open"
+        self.item_boxes = {}
+        for item in v.items:
+            row = QWidget(self.checklist_box)
+            hl = QHBoxLayout(row)
+            hl.setContentsMargins(0, 0, 0, 0)
+            box = QCheckBox(row)
+            box.setObjectName(f"item_{item.id}")
+            box.setChecked(item.checked)
+            box.setEnabled(editable)
+            box.toggled.connect(lambda checked, iid=item.id: QTimer.singleShot(
+                0, lambda: self._run(self.services.tick, iid, checked)))
+            who = QLabel(row)
+            who.setObjectName(f"who_{item.id}")
+            who.setStyleSheet("color: #333;")
+            hl.addWidget(box, 1)
+            hl.addWidget(who)
+            self.checklist_layout.addWidget(row)
+            self.item_boxes[item.id] = (box, who, item)
+        self.checklist_box.setVisible(bool(v.items))
+        for f in v.fields:
+            editor = self._editor(f, editable)
+            label = QLabel(self.fields_box)
+            label.setWordWrap(True)
+            label.setBuddy(editor)
+            self.fields_layout.addRow(label, editor)
+            self.editors[f.id] = (editor, label, f)
+        self.fields_box.setVisible(bool(v.fields))
+
+    def _update_common(self) -> None:
+        v = self.view
+        editable = v.status == "open"
+        self.read_card_button.setVisible(editable and self.services.step_reads_card(v))
+        self.preview_button.setVisible(bool(self.services.documents_for(v)))
+        self.warning.show_view(v)
+        self.back_button.setEnabled(v.can_go_back)
+        self.pause_button.setEnabled(v.status == "open")
+        self.abandon_button.setEnabled(v.status in ("open", "paused", "awaiting_release"))
+        final = v.status in ("completed", "refused", "abandoned")
+        self.next_button.setEnabled(v.can_advance and not final and v.status != "paused"
+                                    or v.status == "paused")
+
+    def _editor(self, f, editable: bool) -> QWidget:
+        kind = f.kind
+        value = f.value
+        if kind == "bool":
+            w = QCheckBox(self.fields_box)
+            w.setChecked(bool(value))
+            w.toggled.connect(lambda checked, fid=f.id: self._set(fid, checked))
+        elif kind in ("choice",):
+            w = QComboBox(self.fields_box)
+            w.addItem("—", None)
+            for c in f.choices:
+                w.addItem(i18n.pick(c.ja, c.en), c.code)
+            if value is not None:
+                w.setCurrentIndex(max(0, w.findData(value)))
+            w.activated.connect(lambda i, fid=f.id, combo=w: self._set(fid, combo.itemData(i)))
+        elif kind == "multi":
+            w = QWidget(self.fields_box)
+            lay = QVBoxLayout(w)
+            lay.setContentsMargins(0, 0, 0, 0)
+            chosen = set(value or [])
+            w.boxes = []
+            for c in f.choices:
+                b = QCheckBox(i18n.pick(c.ja, c.en), w)
+                b.setChecked(c.code in chosen)
+                b.setProperty("code", c.code)
+                b.setEnabled(editable)
+                b.toggled.connect(lambda _=False, fid=f.id, holder=w: self._set(
+                    fid, [x.property("code") for x in holder.boxes if x.isChecked()]))
+                lay.addWidget(b)
+                w.boxes.append(b)
+        elif kind == "int":
+            w = QSpinBox(self.fields_box)
+            w.setRange(0, 1_000_000)
+            w.setValue(int(value or 0))
+            w.editingFinished.connect(lambda fid=f.id, spin=w: self._set(fid, spin.value()))
+        elif kind in ("resident", "residents", "json"):
+            w = QLabel(self.fields_box)
+            w.setWordWrap(True)
+            w.setText(self.services.describe_value(f))
+            w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        else:  # text, date, digits
+            w = QLineEdit(self.fields_box)
+            w.setText("" if value is None else str(value))
+            if kind == "date":
+                w.setPlaceholderText("YYYY-MM-DD")
+                w.setInputMask("")
+            if kind == "digits" and f.length:
+                w.setMaxLength(f.length + 4)
+            w.editingFinished.connect(lambda fid=f.id, edit=w: self._set_text(fid, edit))
+        w.setObjectName(f"field_{f.id}")
+        if kind != "multi":
+            w.setEnabled(editable or kind in ("resident", "residents", "json"))
+        return w
+
+    def _set_text(self, field_id: str, edit: QLineEdit) -> None:
+        text = edit.text().strip()
+        current = self.editors.get(field_id, (None, None, None))[2]
+        if current is not None and (current.value or "") == text:
+            return
+        self._set(field_id, text or None)
+
+    def _set(self, field_id: str, value) -> None:
+        QTimer.singleShot(0, lambda: self._run(self.services.set_value, field_id, value))
+
+    # ------------------------------------------------------------------------------------------
+    def translateUI(self) -> None:  # noqa: N802
+        v = self.view
+        self.header.setText(self.tr("{case} — step {n} of {count}: {step}").format(
+            case=case_type_name(v.case_type), n=v.index + 1, count=v.count,
+            step=i18n.pick(v.ja, v.en)))
+        self.subject.setText(self.tr("Status: {status}").format(
+            status=i18n.pick(*STATUS_NAMES.get(v.status, (v.status, v.status))))
+            + "".join("  ·  " + s for s in [self.services.case_subject(v)] if s))
+        guide = i18n.pick(v.guide_ja, v.guide_en)
+        self.guide.setText(guide)
+        self.guide.setVisible(bool(guide))
+        self.read_card_button.setText(self.tr("Read the card (Ctrl+R): the resident types the PIN"))
+        self.checklist_box.setTitle(self.tr("Checklist — tick each item after checking it"))
+        for box, who, item in self.item_boxes.values():
+            box.setText(i18n.pick(item.ja, item.en) + ("" if item.required else self.tr(" (optional)")))
+            who.setText(self._mark_text(item.by) if item.checked else "")
+        self.fields_box.setTitle(self.tr("Details"))
+        for editor, label, f in self.editors.values():
+            label.setText(i18n.pick(f.ja, f.en) + ("" if f.required else self.tr(" (optional)")))
+            if f.kind in ("resident", "residents", "json"):
+                editor.setText(self.services.describe_value(f))
+        if v.blocking and v.status in ("open", "awaiting_release"):
+            shown = [i18n.text_of(r) for r in v.blocking[:MAX_BLOCKING_SHOWN]]
+            more = len(v.blocking) - len(shown)
+            if more > 0:
+                shown.append(self.tr("… and {n} more").format(n=more))
+            self.blocking_label.setText(self.tr("Next is not possible yet:") + "\n" + "\n".join(
+                "• " + line for line in shown))
+        else:
+            self.blocking_label.setText("")
+        self._show_outcome()
+        self.back_button.setText(self.tr("Back (Alt+←)"))
+        self.pause_button.setText(self.tr("Pause (Ctrl+P)"))
+        self.abandon_button.setText(self.tr("Abandon"))
+        self.home_button.setText(self.tr("To the queue (Ctrl+H)"))
+        self.preview_button.setText(self.tr("Preview / print / save PDF"))
+        if v.status == "paused":
+            self.next_button.setText(self.tr("Resume"))
+        elif v.status in ("completed", "refused", "abandoned"):
+            self.next_button.setText(self.tr("Finished"))
+        elif v.index + 1 == v.count:
+            self.next_button.setText(self.tr("Finish (Enter)"))
+        else:
+            self.next_button.setText(self.tr("Next (Enter)"))
+        if self._error is not None:
+            self.error_label.setText(i18n.text_of(self._error))
+
+    def _mark_text(self, mark) -> str:
+        if mark is None:
+            return ""
+        return self.tr("✔ {name}, {time}").format(name=self.services.staff_name(mark.staff_id),
+                                                  time=mark.at[11:16])
+
+    def _show_outcome(self) -> None:
+        from app.rules.core import Reason
+
+        v = self.view
+        source = v.outcome if v.status in ("completed", "refused", "abandoned") else None
+        if source is None and v.status == "paused":
+            source = v.pause
+        decision = (source or {}).get("decision") if source else None
+        if decision is None and v.decision and v.decision.get("decision", {}).get("reasons") \
+                and v.status == "open":
+            decision = v.decision.get("decision")
+        if not decision and v.status not in ("refused", "completed", "abandoned", "paused"):
+            self.outcome_box.clear()
+            self.answer.hide()
+            return
+        data = (decision or {}).get("data", {})
+        answer = "<br>".join(html for key, render in DECISION_DATA_RENDERERS.items()
+                             if key in data for html in [render(data[key])] if html)
+        self.answer.setText(answer)
+        self.answer.setVisible(bool(answer))
+        reasons = [Reason(r["code"], r["ja"], r["en"], r.get("source", ""))
+                   for r in (decision or {}).get("reasons", [])]
+        titles = {
+            "refused": lambda: self.tr("Refused. Read the reason to the resident:"),
+            "completed": lambda: self.tr("Completed."),
+            "abandoned": lambda: self.tr("Abandoned."),
+            "paused": lambda: self.tr("Paused: the case waits in the queue."),
+        }
+        self.outcome_box.show_reasons(titles.get(v.status, lambda: self.tr("Notes for this step:")), reasons)
+        colour = theme.DANGER if v.status == "refused" else theme.INK
+        self.outcome_box.setStyleSheet(f"color: {colour};")
+
+    # ------------------------------------------------------------------------------------------
+    def focus_first(self) -> None:
+        for box, _, item in self.item_boxes.values():
+            if not item.checked and box.isEnabled():
+                box.setFocus()
+                return
+        self.next_button.setFocus()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        # Enter anywhere on the page (outside a text field, which commits its value) is Next.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self.next_button.isEnabled():
+                self.go_next()
+            return
+        super().keyPressEvent(event)
+
+    def go_next(self) -> None:
+        if not self.next_button.isEnabled():
+            return
+        focused = self.focusWidget()
+        if isinstance(focused, QLineEdit):
+            focused.editingFinished.emit()
+            QTimer.singleShot(0, self._next_now)
+            return
+        self._next_now()
+
+    def _next_now(self) -> None:
+        v = self.view
+        if v.status == "paused":
+            self._run(self.services.resume)
+        elif v.status in ("completed", "refused", "abandoned"):
+            self.closed.emit()
+            return
+        else:
+            self._run(self.services.next)
+        self.focus_first()
+
+    def go_back(self) -> None:
+        if self.back_button.isEnabled():
+            self._run(self.services.back)
+
+    def pause(self) -> None:
+        if self.pause_button.isEnabled():
+            self._run(self.services.pause)
+
+    def abandon(self) -> None:
+        answer = QMessageBox.question(self, self.tr("Abandon the case"),
+                                      self.tr("Abandon this case? It stays in the record as abandoned."))
+        if answer == QMessageBox.StandardButton.Yes:
+            self._run(self.services.abandon)
+
+    def leave(self) -> None:
+        """Going back to the queue pauses an open case so it can be resumed later."""
+        if self.view is not None and self.view.status == "open":
+            self._run(self.services.pause)
+
+    # card ------------------------------------------------------------------------------------
+    def read_card(self) -> None:
+        if not self.read_card_button.isVisible():
+            return
+        from app.ui.pindialog import ResidentPinDialog
+
+        pin = ResidentPinDialog.ask(self)
+        if pin is None:
+            return
+        self.error_label.setText(self.tr("Reading the card…"))
+        self.read_card_button.setEnabled(False)
+        self.services.read_card_into_case(self.case_id, pin, self._card_read)
+        del pin
+
+    def _card_read(self, result) -> None:
+        self.read_card_button.setEnabled(True)
+        if getattr(result, "ok", False):
+            self._error = None
+            self.error_label.clear()
+            self.refresh(result.view)
+        else:
+            self._error = result.error
+            self.error_label.setText(i18n.text_of(result.error))
+
+    def _card_event(self, event) -> None:
+        if self.view is not None and self.view.status == "open" and self.services.card_was_pulled(event):
+            self._error = {"ja": "カードが抜かれました。入力済みの内容は保存されています。カードを置き直して続けてください。",
+                           "en": "The card was removed. Everything entered is saved. Put the card back to go on."}
+            self.error_label.setText(i18n.text_of(self._error))
+
+    def preview(self) -> None:
+        from app.ui.preview import preview_documents
+
+        preview_documents(self, self.services.documents_for(self.view))

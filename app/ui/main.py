@@ -1,0 +1,157 @@
+"""Start of the counter window: Qt application set-up and the flow sign-in → main window → lock.
+
+``madoguchi`` with no sub-command calls :func:`run`. This module owns the QApplication (font,
+style, language, high-DPI), the :class:`Controller` that moves between the sign-in window, the main
+window and the idle lock, and the idle watcher. Rules, cases and the card live in other packages and
+are reached through :mod:`app.ui.services`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.ui import i18n, theme
+
+log = logging.getLogger(__name__)
+
+#: user input that counts as "the clerk is still here" for the idle lock
+ACTIVITY_EVENTS = {
+    QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+}
+
+
+def create_application(argv: list[str] | None = None, lang: str = "ja") -> QApplication:
+    """The one QApplication, with font, style and language set (reused if it exists, as in tests)."""
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+        app.setApplicationName("Madoguchi")
+        app.setOrganizationName("madoguchi")
+        app.setApplicationDisplayName("窓口 Madoguchi")
+    if not getattr(app, "_madoguchi_themed", False):
+        theme.apply(app)
+        app._madoguchi_themed = True
+    i18n.language().set(lang)
+    return app
+
+
+class IdleWatcher(QObject):
+    """Application-wide event filter: every key or mouse action tells the session it is alive."""
+
+    activity = Signal()
+
+    def eventFilter(self, obj, event):  # noqa: N802 (Qt name)
+        if event.type() in ACTIVITY_EVENTS:
+            self.activity.emit()
+        return False
+
+
+class Controller(QObject):
+    """Moves between the sign-in window, the main window and the lock screen."""
+
+    def __init__(self, services) -> None:
+        super().__init__()
+        self.services = services
+        self.signin = None
+        self.window = None
+        self.idle = IdleWatcher()
+        QApplication.instance().installEventFilter(self.idle)
+        self.idle.activity.connect(services.touch)
+        self.lock_timer = QTimer(self)
+        self.lock_timer.setInterval(1000)
+        self.lock_timer.timeout.connect(self._check_idle)
+
+    def start(self) -> None:
+        self.show_sign_in()
+        # the store and the security module load after the window is on screen
+        QTimer.singleShot(0, self._prepare)
+
+    def _prepare(self) -> None:
+        from app.ui.services import StartError
+
+        try:
+            self.services.prepare()
+        except StartError as exc:
+            QMessageBox.critical(self.signin, "窓口 Madoguchi", str(exc))
+            QApplication.instance().exit(2)
+
+    def show_sign_in(self, locked_staff=None) -> None:
+        from app.ui.signin import SignInWindow
+
+        if self.signin is None:
+            self.signin = SignInWindow(self.services)
+            self.signin.signed_in.connect(self._signed_in)
+        self.signin.prepare(locked_staff)
+        self.signin.show()
+        self.signin.raise_()
+        self.signin.activateWindow()
+
+    def _signed_in(self, staff) -> None:
+        from app.ui.mainwindow import MainWindow
+
+        self.signin.hide()
+        if self.window is None:
+            self.window = MainWindow(self.services)
+            self.window.sign_out_requested.connect(self.sign_out)
+            self.window.lock_requested.connect(self.lock)
+        self.window.signed_in(staff)
+        self.window.show()
+        self.lock_timer.start()
+
+    def _check_idle(self) -> None:
+        if self.services.session_locked():
+            self.lock()
+
+    def lock(self) -> None:
+        self.lock_timer.stop()
+        staff = self.services.lock_session()
+        if self.window is not None:
+            self.window.hide()
+        self.show_sign_in(locked_staff=staff)
+
+    def sign_out(self) -> None:
+        self.lock_timer.stop()
+        self.services.sign_out()
+        if self.window is not None:
+            self.window.hide()
+        self.show_sign_in()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Open the counter window (``madoguchi`` / ``make run``); returns the exit status."""
+    from app.config import OfficeConfig
+    from app.ui.services import Services, StartError
+
+    config = OfficeConfig.load()
+    lang = getattr(args, "lang", None) or config.language or "ja"
+    app = create_application(lang=lang)
+    try:
+        services = Services.open(config=config, training=bool(getattr(args, "training", False)),
+                                 store_path=Path(args.store) if getattr(args, "store", None) else None)
+    except StartError as exc:
+        QMessageBox.critical(None, "窓口 Madoguchi", str(exc))
+        return 2
+    controller = Controller(services)
+    controller.start()
+    app._madoguchi_controller = controller
+    try:
+        return app.exec()
+    finally:
+        services.close()
+
+
+def main() -> int:
+    """Entry point of the ``madoguchi-gui`` script (same as ``madoguchi`` without a command)."""
+    from app.cli import main as cli_main
+
+    return cli_main(sys.argv[1:])

@@ -1,0 +1,329 @@
+"""Main window (窓口画面): today's case queue, "new case" per case type, resident search with the
+restriction flag shown at once, the card panel and, in training mode, the training card tray.
+
+It shows pages and forwards the clerk's actions to :mod:`app.ui.services`; the case itself is
+rendered by :class:`app.ui.casepage.CasePage` from the workflow engine's steps.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QMainWindow, QPushButton, QStackedWidget, QTabBar, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget, QGroupBox, QGridLayout,
+                               QScrollArea, QFrame)
+
+from app.rules.codes import CaseType
+from app.ui import i18n, theme
+from app.ui.cardpanel import CardPanel
+from app.ui.widgets import LanguageMenu, TrainingBanner
+
+CASE_TYPE_NAMES = {
+    CaseType.PIN_RESET: ("暗証番号の再設定・ロック解除", "PIN reset / lock release"),
+    CaseType.SUSPENSION_LIFT: ("一時停止の解除", "Lift a suspension"),
+    CaseType.STATUS_INQUIRY: ("申請状況の照会", "Application status inquiry"),
+    CaseType.COPY_ISSUANCE: ("住民票の写し等の交付", "Copies of the resident record"),
+}
+
+#: queue tabs: (status code, ja, en)
+QUEUE_TABS = (
+    ("open", "対応中", "Open"),
+    ("paused", "保留中", "Paused"),
+    ("awaiting_signoff", "承認待ち", "Awaiting sign-off"),
+    ("done", "完了", "Done"),
+)
+
+
+def case_type_name(code: str) -> str:
+    try:
+        return i18n.pick(*CASE_TYPE_NAMES[CaseType(code)])
+    except ValueError:
+        return code
+
+
+class HomePage(QWidget):
+    """Queue, new-case buttons and resident search."""
+
+    resume_case = Signal(str)
+    new_case = Signal(str, object)   # case type, resident id or None
+
+    def __init__(self, services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+
+        self.new_box = QGroupBox(self)
+        grid = QGridLayout(self.new_box)
+        self.new_buttons = {}
+        for i, ct in enumerate(CaseType):
+            button = QPushButton(self.new_box)
+            button.setObjectName(f"new_{ct.value}")
+            button.clicked.connect(lambda _=False, code=ct.value: self._new(code))
+            grid.addWidget(button, i // 2, i % 2)
+            self.new_buttons[ct] = button
+        layout.addWidget(self.new_box)
+
+        self.search_box = QGroupBox(self)
+        sl = QVBoxLayout(self.search_box)
+        srow = QHBoxLayout()
+        self.search_edit = QLineEdit(self.search_box)
+        self.search_edit.setObjectName("search_edit")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_button = QPushButton(self.search_box)
+        srow.addWidget(self.search_edit, 1)
+        srow.addWidget(self.search_button)
+        sl.addLayout(srow)
+        self.search_message = QLabel(self.search_box)
+        self.search_message.setWordWrap(True)
+        sl.addWidget(self.search_message)
+        self.results = QTableWidget(0, 6, self.search_box)
+        self.results.setObjectName("search_results")
+        self._table_defaults(self.results)
+        sl.addWidget(self.results, 1)
+        layout.addWidget(self.search_box, 3)
+
+        self.queue_box = QGroupBox(self)
+        ql = QVBoxLayout(self.queue_box)
+        self.queue_tabs = QTabBar(self.queue_box)
+        for _ in QUEUE_TABS:
+            self.queue_tabs.addTab("")
+        ql.addWidget(self.queue_tabs)
+        self.queue = QTableWidget(0, 5, self.queue_box)
+        self.queue.setObjectName("queue")
+        self._table_defaults(self.queue)
+        ql.addWidget(self.queue, 1)
+        self.resume_button = QPushButton(self.queue_box)
+        ql.addWidget(self.resume_button, 0, Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(self.queue_box, 3)
+
+        self.search_edit.returnPressed.connect(self.search)
+        self.search_button.clicked.connect(self.search)
+        self.queue_tabs.currentChanged.connect(lambda _: self.refresh_queue())
+        self.queue.itemActivated.connect(lambda _: self._resume_selected())
+        self.resume_button.clicked.connect(self._resume_selected)
+        self.results.itemActivated.connect(lambda _: self._new_for_selected())
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search_edit.setFocus)
+        self._results = []
+        self._queue_rows = []
+        self._search_error = None
+        i18n.translate_ui(self)
+
+    @staticmethod
+    def _table_defaults(table: QTableWidget) -> None:
+        table.verticalHeader().hide()
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setTabKeyNavigation(False)
+
+    def translateUI(self) -> None:  # noqa: N802
+        self.new_box.setTitle(self.tr("New case"))
+        for i, (ct, button) in enumerate(self.new_buttons.items()):
+            button.setText(f"{case_type_name(ct.value)}  (Ctrl+{i + 1})")
+            button.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))   # setText() drops the shortcut
+        self.search_box.setTitle(self.tr("Resident search"))
+        self.search_edit.setPlaceholderText(self.tr(
+            "Name (kanji or kana), birth date 1980-04-01, address or My Number — Ctrl+F"))
+        self.search_button.setText(self.tr("Search"))
+        self.results.setHorizontalHeaderLabels([
+            self.tr("Restriction"), self.tr("Name"), self.tr("Birth date"), self.tr("Sex"),
+            self.tr("My Number"), self.tr("Address")])
+        self.queue_box.setTitle(self.tr("Today's cases"))
+        for i, (_, ja, en) in enumerate(QUEUE_TABS):
+            self.queue_tabs.setTabText(i, i18n.pick(ja, en))
+        self.queue.setHorizontalHeaderLabels([
+            self.tr("Case"), self.tr("Resident"), self.tr("Step"), self.tr("Opened"), self.tr("Clerk")])
+        self.resume_button.setText(self.tr("Open the selected case (Enter)"))
+        self._fill_results()
+        self._fill_queue()
+
+    # search ----------------------------------------------------------------------------------
+    def search(self) -> None:
+        text = self.search_edit.text().strip()
+        self._results, self._search_error = self.services.search_residents(text)
+        self._fill_results()
+
+    def _fill_results(self) -> None:
+        self.results.setRowCount(len(self._results))
+        for row, r in enumerate(self._results):
+            flag = QTableWidgetItem(self.tr("SUPPORT MEASURE") if r.restricted else "")
+            if r.restricted:
+                flag.setBackground(QColor(theme.DANGER))
+                flag.setForeground(QColor("white"))
+                flag.setFont(theme.scaled(0, bold=True))
+            cells = [flag, QTableWidgetItem(r.name_line()), QTableWidgetItem(r.birth_date),
+                     QTableWidgetItem(i18n.pick(*r.sex_names())), QTableWidgetItem(r.my_number_masked),
+                     QTableWidgetItem(r.address)]
+            for col, item in enumerate(cells):
+                self.results.setItem(row, col, item)
+        self.results.resizeColumnsToContents()
+        if self._search_error:
+            self.search_message.setText(i18n.text_of(self._search_error))
+        elif self.search_edit.text().strip():
+            self.search_message.setText(self.tr("{n} residents found. Enter on a row starts a case for them.")
+                                        .format(n=len(self._results)))
+        else:
+            self.search_message.setText("")
+
+    def selected_resident(self):
+        rows = self.results.selectionModel().selectedRows()
+        return self._results[rows[0].row()] if rows else None
+
+    def _new(self, code: str) -> None:
+        resident = self.selected_resident()
+        self.new_case.emit(code, resident.id if resident else None)
+
+    def _new_for_selected(self) -> None:
+        self.new_buttons[CaseType.COPY_ISSUANCE].setFocus()
+
+    # queue -----------------------------------------------------------------------------------
+    def refresh_queue(self) -> None:
+        status = QUEUE_TABS[max(0, self.queue_tabs.currentIndex())][0]
+        self._queue_rows = self.services.queue(status)
+        self._fill_queue()
+
+    def _fill_queue(self) -> None:
+        self.queue.setRowCount(len(self._queue_rows))
+        for row, q in enumerate(self._queue_rows):
+            cells = [case_type_name(q.case_type), q.resident, i18n.text_of(q.step), q.opened_at, q.clerk]
+            for col, text in enumerate(cells):
+                self.queue.setItem(row, col, QTableWidgetItem(text))
+        self.queue.resizeColumnsToContents()
+
+    def _resume_selected(self) -> None:
+        rows = self.queue.selectionModel().selectedRows()
+        if rows:
+            self.resume_case.emit(self._queue_rows[rows[0].row()].case_id)
+
+
+class MainWindow(QMainWindow):
+    sign_out_requested = Signal()
+    lock_requested = Signal()
+
+    def __init__(self, services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.staff = None
+        self.setObjectName("MainWindow")
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        if services.training:
+            self.banner = TrainingBanner(central)
+            outer.addWidget(self.banner)
+        body = QHBoxLayout()
+        outer.addLayout(body, 1)
+        self.stack = QStackedWidget(central)
+        self.home = HomePage(services, self.stack)
+        self.stack.addWidget(self.home)
+        body.addWidget(self.stack, 1)
+
+        side = QWidget(central)
+        side.setFixedWidth(400)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(4, 4, 4, 4)
+        self.card_panel = CardPanel(side)
+        side_layout.addWidget(self.card_panel)
+        self.tray = None
+        if services.training:
+            from app.ui.tray import TrainingCardTray
+            self.tray = TrainingCardTray(services, side)
+            side_layout.addWidget(self.tray)
+        side_layout.addStretch(1)
+        scroll = QScrollArea(central)
+        scroll.setWidget(side)
+        scroll.setWidgetResizable(True)
+        scroll.setFixedWidth(420)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body.addWidget(scroll)
+        self.setCentralWidget(central)
+
+        self.staff_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.staff_label)
+        self._build_menus()
+
+        self.card_panel.reader_chosen.connect(services.choose_reader)
+        self.card_panel.refresh_requested.connect(services.refresh_card)
+        services.card_view_changed.connect(self.card_panel.show_view)
+        self.home.new_case.connect(self.start_case)
+        self.home.resume_case.connect(self.open_case)
+        self.case_page = None
+        self.resize(1366, 740)
+        i18n.translate_ui(self)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("")
+        self.act_home = QAction(self, shortcut=QKeySequence("Ctrl+H"), triggered=self.go_home)
+        self.act_lock = QAction(self, shortcut=QKeySequence("Ctrl+L"), triggered=self.lock_requested.emit)
+        self.act_sign_out = QAction(self, triggered=self.sign_out_requested.emit)
+        self.act_quit = QAction(self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close)
+        for a in (self.act_home, self.act_lock, self.act_sign_out, self.act_quit):
+            self.file_menu.addAction(a)
+        self.case_menu = bar.addMenu("")
+        self.case_actions = {}
+        for ct in CaseType:
+            a = QAction(self, triggered=lambda _=False, code=ct.value: self.home._new(code))
+            self.case_menu.addAction(a)
+            self.case_actions[ct] = a
+        bar.addMenu(LanguageMenu(self, on_change=self.services.remember_language))
+
+    def translateUI(self) -> None:  # noqa: N802
+        self.setWindowTitle(self.tr("Madoguchi — counter"))
+        self.file_menu.setTitle(self.tr("&File"))
+        self.act_home.setText(self.tr("&Home: queue and search"))
+        self.act_lock.setText(self.tr("&Lock the terminal"))
+        self.act_sign_out.setText(self.tr("Sign &out"))
+        self.act_quit.setText(self.tr("&Quit"))
+        self.case_menu.setTitle(self.tr("&Case"))
+        for ct, a in self.case_actions.items():
+            a.setText(self.tr("New: {case}").format(case=case_type_name(ct.value)))
+        if self.staff is not None:
+            self.staff_label.setText(self.tr("Signed in: {name} · terminal {terminal}").format(
+                name=self.staff.display_name, terminal=self.services.terminal_id))
+
+    # ------------------------------------------------------------------------------------------
+    def signed_in(self, staff) -> None:
+        self.staff = staff
+        self.translateUI()
+        self.home.refresh_queue()
+        self.services.refresh_card()
+        QTimer.singleShot(0, self._reopen_interrupted)
+
+    def _reopen_interrupted(self) -> None:
+        """A case left open when the app stopped comes back first."""
+        case_id = self.services.interrupted_case()
+        if case_id:
+            self.open_case(case_id)
+
+    def go_home(self) -> None:
+        if self.case_page is not None:
+            self.case_page.leave()
+        self.stack.setCurrentWidget(self.home)
+        self.home.refresh_queue()
+        self.home.search_edit.setFocus()
+
+    def start_case(self, case_type: str, resident_id) -> None:
+        handle = self.services.start_case(case_type, resident_id)
+        self._show_case(handle)
+
+    def open_case(self, case_id: str) -> None:
+        handle = self.services.open_case(case_id)
+        self._show_case(handle)
+
+    def _show_case(self, handle) -> None:
+        from app.ui.casepage import CasePage
+
+        if self.case_page is not None:
+            self.stack.removeWidget(self.case_page)
+            self.case_page.deleteLater()
+        self.case_page = CasePage(self.services, handle, self.stack)
+        self.case_page.closed.connect(self.go_home)
+        self.stack.addWidget(self.case_page)
+        self.stack.setCurrentWidget(self.case_page)
+        self.case_page.focus_first()

@@ -1,0 +1,92 @@
+"""Small widgets shared by every screen: the permanent training banner, the language menu, a
+refusal/reason box and helpers for keyboard use. No behaviour beyond display."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QWidget
+
+from app.ui import i18n, theme
+
+
+class TrainingBanner(QLabel):
+    """研修モード: shown across the top of every window in training mode, never hidden."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("TrainingBanner")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setFont(theme.scaled(1, bold=True))
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        i18n.translate_ui(self)
+
+    def translateUI(self) -> None:  # noqa: N802
+        # Both languages at once: a trainee must never mistake this terminal for a live one.
+        self.setText(self.tr("研修モード — TRAINING MODE: demo data only, nothing here is real"))
+
+
+class LanguageMenu(QMenu):
+    """Language ▸ 日本語 / English: switches every open window at once."""
+
+    def __init__(self, parent: QWidget | None = None, on_change=None) -> None:
+        super().__init__(parent)
+        self._on_change = on_change
+        group = QActionGroup(self)
+        self.actions_by_lang = {}
+        for lang, label in (("ja", "日本語"), ("en", "English")):
+            action = QAction(label, self, checkable=True)
+            action.setData(lang)
+            group.addAction(action)
+            self.addAction(action)
+            self.actions_by_lang[lang] = action
+            action.triggered.connect(lambda _=False, code=lang: self.switch(code))
+        self.actions_by_lang["ja"].setShortcut(QKeySequence("Ctrl+Shift+J"))
+        self.actions_by_lang["en"].setShortcut(QKeySequence("Ctrl+Shift+E"))
+        i18n.translate_ui(self)
+
+    def switch(self, lang: str) -> None:
+        i18n.language().set(lang)
+        if self._on_change:
+            self._on_change(lang)
+
+    def translateUI(self) -> None:  # noqa: N802
+        self.setTitle(self.tr("&Language"))
+        self.actions_by_lang[i18n.current()].setChecked(True)
+
+
+class ReasonBox(QLabel):
+    """A refusal or block, worded for reading aloud, with the rule it comes from."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Refusal")
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setFont(theme.scaled(2, bold=True))
+        self._reasons = ()
+        self._title = ""
+        self.hide()
+        i18n.translate_ui(self)
+
+    def show_reasons(self, title, reasons) -> None:
+        """``title`` is a string or a callable giving it in the current language."""
+        self._title, self._reasons = title, tuple(reasons)
+        self.translateUI()
+        self.setVisible(bool(self._reasons) or bool(title))
+
+    def clear(self) -> None:
+        self._reasons = ()
+        self._title = ""
+        self.hide()
+
+    def translateUI(self) -> None:  # noqa: N802
+        title = self._title() if callable(self._title) else self._title
+        lines = [f"<p>{title}</p>"] if title else []
+        source_label = self.tr("Source:")
+        for reason in self._reasons:
+            source = getattr(reason, "source", "")
+            lines.append(f"<p>{i18n.text_of(reason)}</p>"
+                         + (f"<p style='font-size:small;font-weight:normal'>"
+                            f"{source_label} {source}</p>" if source else ""))
+        self.setText("".join(lines))

@@ -1,0 +1,4 @@
+"""Counter cases as UI-free state machines (see ``engine``), their case types (``cases``), the
+decision pipeline (``pipeline``) and ``madoguchi rules explain`` (``explain``, ``cli``). No Qt."""
+
+from app.workflows.engine import CaseEngine, CaseError, FieldError  # noqa: F401

@@ -1,0 +1,143 @@
+"""PIN reset / lock release (暗証番号の再設定・ロック解除) as a case.
+
+Steps: who came and which secrets → (voluntary agent: the inquiry-and-answer form is mailed and the
+case waits; it resumes at the return visit) → identity (the My Number card itself counts) → the
+reset in the card-administration system → confirmation by the retry counters read from the card
+(handed in by the caller; the engine never talks to the card) → the holder sets the new PIN on the
+PIN pad (the case records only which secrets were set, never a PIN). Rules: ``app.rules.cards``.
+"""
+
+from __future__ import annotations
+
+from app.rules import cards
+from app.rules.core import Outcome, Reason, RequestScope
+from app.rules.tables import CARD_REQUESTERS, SECRETS
+from app.workflows.cases.common import IDENTITY_FIELDS, choices, holder_facts
+from app.workflows.engine import (
+    CaseTypeDef, ChecklistItem, FieldSpec, Route, RouteContext, Step, complete, go,
+)
+
+SECRET_CHOICES = choices(SECRETS)
+REQUESTER_CHOICES = choices(CARD_REQUESTERS)
+
+
+def requirement_items(table) -> tuple[ChecklistItem, ...]:
+    """One checklist item per requirement in the table, shown for the requester types needing it."""
+    seen: dict[str, tuple[str, str, set]] = {}
+    for code, row in table.items():
+        for item_id, ja, en in row.requirements:
+            seen.setdefault(item_id, (ja, en, set()))[2].add(str(getattr(code, "value", code)))
+    return tuple(
+        ChecklistItem(item_id, ja, en, when=lambda v, types=frozenset(types): v.get("requester_type") in types)
+        for item_id, (ja, en, types) in seen.items()
+    )
+
+
+def holder_missing(ctx: RouteContext) -> list[Reason]:
+    if ctx.get("holder_found") is False:
+        return [Reason("card.holder_not_found", "カード所有者が住民記録に見つかりません。",
+                       "The card holder is not in the resident records.", "store")]
+    return []
+
+
+def route_requester(ctx: RouteContext) -> Route:
+    decision = ctx.decide("requester")
+    if decision.outcome is Outcome.WAIT:
+        return Route(decision, "return_visit")
+    return Route(decision, "identity") if decision.allowed else Route(decision)
+
+
+def _agent(values) -> bool:
+    return values.get("requester_type") == "voluntary_agent"
+
+
+RETURN_VISIT = Step(
+    "return_visit", "再来庁（照会書兼回答書）", "Return visit (inquiry-and-answer form)",
+    route=lambda ctx: go("identity", ctx.decide("return_visit")),
+    items=(
+        ChecklistItem("form_sealed", "照会書兼回答書が封をされたまま持参された", "the form was brought back sealed"),
+        ChecklistItem("form_answered", "回答書に本人の記入があり、委任の意思を確認した",
+                      "the holder filled in the answer and confirms the delegation"),
+    ),
+    fields=(FieldSpec("inquiry_form_returned", "bool", "照会書兼回答書の持参", "inquiry form brought back"),),
+    check=lambda ctx: [] if ctx.get("inquiry_form_returned") else [Reason(
+        "card.voluntary_agent.form_missing", "照会書兼回答書の持参が確認できません。",
+        "The inquiry-and-answer form has not been brought back.", cards.SRC_PIN_AGENT)],
+)
+
+
+CASE = CaseTypeDef(
+    id="pin_reset",
+    ja="暗証番号の再設定・ロック解除",
+    en="PIN reset / lock release",
+    steps=(
+        Step(
+            "requester", "来庁者と再設定する暗証番号", "Who came, which PINs",
+            route=route_requester,
+            check=lambda ctx: holder_missing(ctx) + cards.pin_requester_check(ctx.values, ctx.today),
+            items=(ChecklistItem("card_presented", "マイナンバーカードを持参している", "the My Number card is presented"),)
+            + requirement_items(CARD_REQUESTERS),
+            fields=(
+                FieldSpec("requester_type", "choice", "来庁者", "who came", choices=REQUESTER_CHOICES),
+                FieldSpec("holder_resident_id", "resident", "カードの所有者", "card holder"),
+                FieldSpec("secrets", "multi", "再設定する暗証番号", "PINs to reset", choices=SECRET_CHOICES),
+                FieldSpec("holder_adult_ward", "bool", "成年被後見人である", "the holder is an adult ward",
+                          required=False),
+            ),
+            guide_ja="マイナンバーカード自体が本人確認書類になります（暗証番号がロックされていても使えます）。",
+            guide_en="The My Number card itself is an identity document, even with a locked PIN.",
+        ),
+        RETURN_VISIT,
+        Step(
+            "identity", "本人確認", "Identity",
+            route=lambda ctx: go("reset", ctx.decide("identity")),
+            check=lambda ctx: cards.pin_identity_problems(ctx.values, ctx.settings),
+            items=(ChecklistItem("documents_original", "書類が原本で有効期限内であることを確認した",
+                                 "documents are originals and valid"),),
+            fields=IDENTITY_FIELDS,
+        ),
+        Step(
+            "reset", "カード管理システムでの再設定", "Reset in the card-administration system",
+            route=lambda ctx: go("confirm", ctx.decide("reset")),
+            items=(ChecklistItem("reset_in_cas", "カード管理システム（J-LIS端末）で初期化・ロック解除を行った",
+                                 "reset done in the card-administration system (J-LIS terminal)"),),
+        ),
+        Step(
+            "confirm", "試行回数の確認", "Confirm the retry counters",
+            route=lambda ctx: go("new_pin", ctx.decide("confirm")),
+            check=lambda ctx: cards.counters_problems(ctx.values),
+            fields=(FieldSpec("retry_counters", "json", "カードから読み取った残り試行回数",
+                              "retry counters read from the card"),),
+            guide_ja="カードリーダーで残り試行回数を読み取ります（試行回数は消費しません）。",
+            guide_en="Read the retry counters with the card reader (this uses no try).",
+        ),
+        Step(
+            "new_pin", "新しい暗証番号の設定（本人）", "New PIN (set by the holder)",
+            route=lambda ctx: complete(ctx.decide("new_pin")),
+            check=lambda ctx: cards.new_pin_problems(ctx.values),
+            items=(ChecklistItem("holder_set_pin", "本人が暗証番号入力画面で設定した（職員は見ていない）",
+                                 "the holder set it on the PIN pad; staff did not see it"),),
+            fields=(FieldSpec("new_pin_set", "multi", "設定された暗証番号（種類のみ）", "PINs set (which ones only)",
+                              choices=SECRET_CHOICES),),
+        ),
+    ),
+    build_scope=lambda ctx: RequestScope(
+        case_id=ctx.case_id, case_type="pin_reset", handling_staff_id=ctx.staff_id,
+        persons=tuple(filter(None, [ctx.get("holder_resident_id")])),
+        mail_to=tuple(filter(None, [ctx.get("holder_resident_id")])) if _agent(ctx.values)
+        and not ctx.get("inquiry_form_returned") else (),
+        requester_type=ctx.get("requester_type", ""), purpose="pin_reset",
+        identity=tuple(ctx.get("identity_documents", ())),
+        oral_questions_ok=ctx.get("oral_questions") == "done",
+        extra={"secrets": list(ctx.get("secrets", []))},
+    ),
+    derive=lambda store, values: holder_facts(store, values.get("holder_resident_id")),
+    facts=("holder_found", "holder_birth_date", "holder_is_resident", "holder_municipality", "card_status",
+           "locked_pins", "cert_sign_status"),
+)
+
+RULES = {
+    "requester": (cards.pin_requester_stage,),
+    "identity": (cards.pin_identity_stage,),
+    "new_pin": (cards.pin_done_stage,),
+}

@@ -1,0 +1,102 @@
+"""Lifting the suspension of a found card (一時停止の解除) as a case.
+
+Steps: the holder and who came (non-residents are sent to their municipality of residence, never to
+the call centre; a revoked card is not reinstated: re-issue is offered with the fee; a voluntary
+agent waits for the inquiry-and-answer form) → the found card and identity → the lift in the
+card-administration system, with the certificates handled as the municipality's setting says.
+Rules: ``app.rules.cards``.
+"""
+
+from __future__ import annotations
+
+from app.rules import cards
+from app.rules.core import Outcome, RequestScope
+from app.rules.tables import CARD_REQUESTERS
+from app.workflows.cases.common import IDENTITY_FIELDS, holder_facts
+from app.workflows.cases.pin_reset import RETURN_VISIT, REQUESTER_CHOICES, holder_missing, requirement_items
+from app.workflows.engine import (
+    CaseTypeDef, ChecklistItem, FieldSpec, Route, RouteContext, Step, complete, go,
+)
+
+
+def route_holder(ctx: RouteContext) -> Route:
+    decision = ctx.decide("holder")
+    if decision.outcome is Outcome.WAIT:
+        return Route(decision, "return_visit")
+    return Route(decision, "identity") if decision.allowed else Route(decision)
+
+
+def holder_check(ctx: RouteContext):
+    if not ctx.get("holder_resident_id") and ctx.get("holder_is_resident") is None:
+        from app.rules.core import Reason
+
+        return [Reason("suspension.holder_unknown",
+                       "カードの所有者を住民記録から選ぶか、この市区町村の住民でないことを記録してください。",
+                       "Pick the holder from the resident records, or record that they are not registered here.",
+                       "checklist")]
+    return holder_missing(ctx)
+
+
+CASE = CaseTypeDef(
+    id="suspension_lift",
+    ja="一時停止の解除",
+    en="Lifting a suspension (found card)",
+    steps=(
+        Step(
+            "holder", "カードの所有者と来庁者", "Card holder and who came",
+            route=route_holder, check=holder_check,
+            items=requirement_items(CARD_REQUESTERS),
+            fields=(
+                FieldSpec("requester_type", "choice", "来庁者", "who came", choices=REQUESTER_CHOICES),
+                FieldSpec("holder_resident_id", "resident", "カードの所有者", "card holder", required=False),
+                FieldSpec("holder_is_resident", "bool", "この市区町村の住民である", "registered in this municipality",
+                          required=False, when=lambda v: not v.get("holder_resident_id")),
+                FieldSpec("holder_municipality", "text", "住民登録のある市区町村", "municipality of residence",
+                          required=False, when=lambda v: v.get("holder_is_resident") is False),
+            ),
+            guide_ja="一時停止の解除は住所地市区町村の窓口で行います。コールセンターへ案内しないでください。",
+            guide_en="The suspension is lifted at the municipality of residence. Do not send the holder to the call centre.",
+        ),
+        RETURN_VISIT,
+        Step(
+            "identity", "見つかったカードと本人確認", "Found card and identity",
+            route=lambda ctx: go("lift", ctx.decide("identity")),
+            check=lambda ctx: cards.suspension_identity_problems(ctx.values),
+            items=(
+                ChecklistItem("found_card_presented", "見つかったカードを持参し、所有者の券面と一致する",
+                              "the found card is presented and matches the holder"),
+                ChecklistItem("documents_original", "書類が原本で有効期限内であることを確認した",
+                              "documents are originals and valid"),
+            ),
+            fields=IDENTITY_FIELDS,
+        ),
+        Step(
+            "lift", "一時停止の解除", "Lift the suspension",
+            route=lambda ctx: complete(ctx.decide("lift")),
+            items=(
+                ChecklistItem("lift_in_cas", "カード管理システム（J-LIS端末）で一時停止を解除した",
+                              "suspension lifted in the card-administration system"),
+                ChecklistItem("certificates_handled", "電子証明書を設定どおりに処理した（保留解除又は新規発行）",
+                              "certificates handled as the setting says (hold released or new ones issued)"),
+            ),
+        ),
+    ),
+    build_scope=lambda ctx: RequestScope(
+        case_id=ctx.case_id, case_type="suspension_lift", handling_staff_id=ctx.staff_id,
+        persons=tuple(filter(None, [ctx.get("holder_resident_id")])),
+        mail_to=tuple(filter(None, [ctx.get("holder_resident_id")]))
+        if ctx.get("requester_type") == "voluntary_agent" and not ctx.get("inquiry_form_returned") else (),
+        requester_type=ctx.get("requester_type", ""), purpose="suspension_lift",
+        identity=tuple(ctx.get("identity_documents", ())),
+        oral_questions_ok=ctx.get("oral_questions") == "done",
+    ),
+    derive=lambda store, values: holder_facts(store, values.get("holder_resident_id")),
+    facts=("holder_found", "holder_birth_date", "holder_is_resident", "holder_municipality", "card_status",
+           "locked_pins", "cert_sign_status"),
+)
+
+RULES = {
+    "holder": (cards.suspension_holder_stage,),
+    "identity": (cards.suspension_identity_stage,),
+    "lift": (cards.suspension_done_stage,),
+}

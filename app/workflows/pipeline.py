@@ -1,0 +1,95 @@
+"""The decision pipeline: which stages run, in which order, at every decision point of every case.
+
+This is the ONE place that assembles them (:func:`stages_for`). At every decision point (a step's
+Next) a case type builds an :class:`app.rules.core.RequestScope` of the request as it stands and
+the stages run in this order:
+
+1. the DV / support-measure restriction stage of ``app.security`` (it sees every person in scope,
+   every document and every mailing address, and can stop ANY case with ``Outcome.RESTRICT``, or
+   refuse a perpetrator's request with ``Outcome.REFUSE``);
+2. the case type's own rule stages for that point (``app.rules``: requester types, identity
+   documents, item permissions, the My-Number-copy delivery table, card rules...).
+
+Interface with ``app.security`` (the sign-off gate):
+``app.security.stage.restriction_stage(store, ctx: PipelineContext) -> Stage``. The returned stage
+gets the scope and returns ``None`` (no protected person in scope) or a Decision: RESTRICT while no
+release by a support officer matches ``scope_digest(scope)``; ALLOW (with a reason naming the
+release, for the processing slip) when one does; REFUSE for a perpetrator's request. The stage is
+therefore also the release predicate: when a case waits with status ``awaiting_release``, Next runs
+the pipeline again and the case goes on only once the stage no longer restricts. A release bound to
+a digest stops matching as soon as anything in the request changes.
+
+This module decides nothing itself and must not import Qt.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from app.rules.core import Decision, RequestScope, Stage, run_pipeline
+
+log = logging.getLogger(__name__)
+
+#: where the restriction stage lives (module:function); see the module docstring
+RESTRICTION_STAGE = "app.security.stage:restriction_stage"
+
+
+@dataclass(frozen=True)
+class PipelineContext:
+    """What a stage may know besides the scope: where in which case, the values and settings."""
+
+    case_type: str
+    point: str                           # the decision point: a step id, or "*" for all points
+    values: Mapping[str, Any] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    case_id: str = ""
+    staff_id: str = ""
+    terminal_id: str = ""
+    today: str = ""
+
+
+_warned: list = []
+
+StageFactory = Callable[[Any, PipelineContext], Stage]
+
+
+def restriction_stages(store, ctx: PipelineContext) -> list[Stage]:
+    """The restriction stage, when a store is there to look support measures up in."""
+    if store is None:
+        return []
+    module_name, func_name = RESTRICTION_STAGE.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name in ("app.security", module_name):
+            if not _warned:
+                log.warning("restriction stage %s not installed in this build", RESTRICTION_STAGE)
+                _warned.append(True)
+            return []
+        raise
+    return [getattr(module, func_name)(store, ctx)]
+
+
+def rule_stages(case_type: str, store, ctx: PipelineContext) -> list[Stage]:
+    from app.workflows.registry import RULES
+
+    points = RULES.get(case_type, {})
+    factories: list[StageFactory] = []
+    if ctx.point == "*":
+        for point_factories in points.values():
+            factories.extend(point_factories)
+    else:
+        factories.extend(points.get(ctx.point, ()))
+    return [factory(store, ctx) for factory in factories]
+
+
+def stages_for(case_type: str, store, ctx: PipelineContext) -> list[Stage]:
+    """Every stage of ``case_type`` at ``ctx.point``, in order: restriction first, then rules."""
+    return restriction_stages(store, ctx) + rule_stages(case_type, store, ctx)
+
+
+def run_stages(case_type: str, store, ctx: PipelineContext, scope: RequestScope) -> Decision:
+    return run_pipeline(stages_for(case_type, store, ctx), scope)

@@ -1,0 +1,587 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ja" sourcelanguage="en">
+<context>
+    <name>CardPanel</name>
+    <message>
+        <location filename="../../app/ui/cardpanel.py" line="125" />
+        <source>Card reader</source>
+        <translation>カードリーダー</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/cardpanel.py" line="126" />
+        <source>&amp;Reader</source>
+        <translation>リーダー(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/cardpanel.py" line="127" />
+        <source>Read again (F5)</source>
+        <translation>再読取 (F5)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/cardpanel.py" line="128" />
+        <source>PIN</source>
+        <translation>暗証番号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/cardpanel.py" line="128" />
+        <source>Tries left</source>
+        <translation>残り回数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/cardpanel.py" line="144" />
+        <source>blocked</source>
+        <translation>ロック</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/cardpanel.py" line="146" />
+        <source>{left} of {max}</source>
+        <translation>{left} / {max}</translation>
+    </message>
+</context>
+<context>
+    <name>CasePage</name>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="337" />
+        <source>{case} — step {n} of {count}: {step}</source>
+        <translation>{case} — 手順 {n}/{count}：{step}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="340" />
+        <source>Status: {status}</source>
+        <translation>状態：{status}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="346" />
+        <source>Read the card (Ctrl+R): the resident types the PIN</source>
+        <translation>カードを読む (Ctrl+R)：暗証番号は住民本人が入力</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="347" />
+        <source>Checklist — tick each item after checking it</source>
+        <translation>確認項目 — 確認したらチェック</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="349" />
+        <location filename="../../app/ui/casepage.py" line="353" />
+        <source> (optional)</source>
+        <translation>（任意）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="351" />
+        <source>Details</source>
+        <translation>入力内容</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="360" />
+        <source>… and {n} more</source>
+        <translation>…ほか {n} 件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="361" />
+        <source>Next is not possible yet:</source>
+        <translation>まだ次へ進めません：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="366" />
+        <source>Back (Alt+←)</source>
+        <translation>戻る (Alt+←)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="367" />
+        <source>Pause (Ctrl+P)</source>
+        <translation>保留 (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="368" />
+        <source>Abandon</source>
+        <translation>取りやめ</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="369" />
+        <source>To the queue (Ctrl+H)</source>
+        <translation>案件一覧へ (Ctrl+H)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="370" />
+        <source>Preview / print / save PDF</source>
+        <translation>プレビュー・印刷・PDF保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="372" />
+        <source>Resume</source>
+        <translation>再開</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="374" />
+        <source>Finished</source>
+        <translation>終了</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="376" />
+        <source>Finish (Enter)</source>
+        <translation>完了 (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="378" />
+        <source>Next (Enter)</source>
+        <translation>次へ (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="385" />
+        <source>✔ {name}, {time}</source>
+        <translation>✔ {name} {time}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="411" />
+        <source>Refused. Read the reason to the resident:</source>
+        <translation>処理できません。理由を申請者に伝えてください：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="412" />
+        <source>Completed.</source>
+        <translation>完了しました。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="413" />
+        <source>Abandoned.</source>
+        <translation>取りやめました。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="414" />
+        <source>Paused: the case waits in the queue.</source>
+        <translation>保留中：案件一覧で待機しています。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="416" />
+        <source>Notes for this step:</source>
+        <translation>この手順の判定：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="466" />
+        <source>Abandon the case</source>
+        <translation>案件の取りやめ</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="467" />
+        <source>Abandon this case? It stays in the record as abandoned.</source>
+        <translation>この案件を取りやめますか？記録には「取りやめ」として残ります。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="485" />
+        <source>Reading the card…</source>
+        <translation>カードを読んでいます…</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentsDialog</name>
+    <message>
+        <location filename="../../app/ui/preview.py" line="108" />
+        <source>Documents of this case</source>
+        <translation>この案件の書類</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="109" />
+        <source>Preview and print on the counter printer, or save the PDF.</source>
+        <translation>窓口のプリンターでプレビュー・印刷するか、PDFとして保存します。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="110" />
+        <source>Preview and print…</source>
+        <translation>プレビューと印刷…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="111" />
+        <source>Save as PDF…</source>
+        <translation>PDFとして保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="112" />
+        <source>Close</source>
+        <translation>閉じる</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="130" />
+        <source>Preview is not available on this terminal (poppler-utils missing). Save the PDF instead.</source>
+        <translation>この端末ではプレビューできません（poppler-utils がありません）。PDFとして保存してください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="156" />
+        <source>The PDF could not be saved there ({error}). Choose another folder.</source>
+        <translation>そこにはPDFを保存できませんでした（{error}）。別のフォルダーを選んでください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="160" />
+        <source>Save as PDF</source>
+        <translation>PDFとして保存</translation>
+    </message>
+</context>
+<context>
+    <name>HomePage</name>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="123" />
+        <source>New case</source>
+        <translation>新しい案件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="127" />
+        <source>Resident search</source>
+        <translation>住民検索</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="129" />
+        <source>Name (kanji or kana), birth date 1980-04-01, address or My Number — Ctrl+F</source>
+        <translation>氏名（漢字・かな）、生年月日 1980-04-01、住所、個人番号 — Ctrl+F</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="130" />
+        <source>Search</source>
+        <translation>検索</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="132" />
+        <source>Restriction</source>
+        <translation>支援措置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="132" />
+        <source>Name</source>
+        <translation>氏名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="132" />
+        <source>Birth date</source>
+        <translation>生年月日</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="132" />
+        <source>Sex</source>
+        <translation>性別</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="133" />
+        <source>My Number</source>
+        <translation>個人番号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="133" />
+        <source>Address</source>
+        <translation>住所</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="134" />
+        <source>Today's cases</source>
+        <translation>本日の案件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="138" />
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="138" />
+        <source>Resident</source>
+        <translation>住民</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="138" />
+        <source>Step</source>
+        <translation>手順</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="138" />
+        <source>Opened</source>
+        <translation>受付</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="138" />
+        <source>Clerk</source>
+        <translation>担当</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="139" />
+        <source>Open the selected case (Enter)</source>
+        <translation>選んだ案件を開く (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="152" />
+        <source>SUPPORT MEASURE</source>
+        <translation>支援措置対象</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="166" />
+        <source>{n} residents found. Enter on a row starts a case for them.</source>
+        <translation>{n} 件見つかりました。行で Enter を押すとその住民の案件を始めます。</translation>
+    </message>
+</context>
+<context>
+    <name>LanguageMenu</name>
+    <message>
+        <location filename="../../app/ui/widgets.py" line="54" />
+        <source>&amp;Language</source>
+        <translation>言語(&amp;L)</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="277" />
+        <source>Madoguchi — counter</source>
+        <translation>窓口 — 窓口業務</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="278" />
+        <source>&amp;File</source>
+        <translation>ファイル(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="279" />
+        <source>&amp;Home: queue and search</source>
+        <translation>ホーム：案件一覧と検索(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="280" />
+        <source>&amp;Lock the terminal</source>
+        <translation>端末をロック(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="281" />
+        <source>Sign &amp;out</source>
+        <translation>サインアウト(&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="282" />
+        <source>&amp;Quit</source>
+        <translation>終了(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="283" />
+        <source>&amp;Case</source>
+        <translation>案件(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="285" />
+        <source>New: {case}</source>
+        <translation>新規：{case}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="287" />
+        <source>Signed in: {name} · terminal {terminal}</source>
+        <translation>サインイン中：{name} ・ 端末 {terminal}</translation>
+    </message>
+</context>
+<context>
+    <name>ReasonBox</name>
+    <message>
+        <location filename="../../app/ui/widgets.py" line="86" />
+        <source>Source:</source>
+        <translation>根拠：</translation>
+    </message>
+</context>
+<context>
+    <name>ResidentPinDialog</name>
+    <message>
+        <location filename="../../app/ui/pindialog.py" line="74" />
+        <source>PIN — for the resident</source>
+        <translation>暗証番号の入力 — 住民の方へ</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/pindialog.py" line="75" />
+        <source>Please type your card's 4-digit PIN
+(券面事項入力補助用)</source>
+        <translation>カードの暗証番号（数字4桁）を
+入力してください（券面事項入力補助用）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/pindialog.py" line="76" />
+        <source>Only you type it. Staff never see it and it is not kept. A wrong PIN uses one of your 3 tries.</source>
+        <translation>ご本人だけが入力してください。職員には見えず、保存もされません。間違えると3回のうち1回を使います。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/pindialog.py" line="78" />
+        <source>Clear</source>
+        <translation>クリア</translation>
+    </message>
+</context>
+<context>
+    <name>RestrictionWarning</name>
+    <message>
+        <location filename="../../app/ui/restriction.py" line="92" />
+        <source>⚠ SUPPORT MEASURE (DV etc.): this case is stopped. A person in this request is protected. Do not say whether the person lives here. Only the support officer — not you — can release it.</source>
+        <translation>⚠ 支援措置（DV等）：この案件は止まっています。請求の範囲に支援対象者が含まれています。その方が住んでいるかどうかを口にしないでください。解除できるのは支援措置責任者だけです（担当者は解除できません）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/restriction.py" line="98" />
+        <source>Support officer sign-off… (Ctrl+Shift+S)</source>
+        <translation>支援措置責任者の承認… (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/restriction.py" line="107" />
+        <source>The temporary release has expired. The restriction is back.</source>
+        <translation>一時解除の期限が切れました。制限は元に戻っています。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/restriction.py" line="110" />
+        <source>Temporarily released by {officer} for this request only: {minutes}:{seconds:02d} left</source>
+        <translation>{officer} がこの請求に限り一時解除中：残り {minutes}:{seconds:02d}</translation>
+    </message>
+</context>
+<context>
+    <name>SignInWindow</name>
+    <message>
+        <location filename="../../app/ui/signin.py" line="130" />
+        <source>Madoguchi — staff sign-in</source>
+        <translation>窓口 — 職員サインイン</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/signin.py" line="131" />
+        <source>Madoguchi counter terminal</source>
+        <translation>窓口端末</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/signin.py" line="133" />
+        <source>Locked after inactivity. {name}, sign in again to continue.</source>
+        <translation>操作がなかったためロックしました。{name} さん、続けるにはもう一度サインインしてください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/signin.py" line="136" />
+        <source>Sign in with your own account before serving a resident.</source>
+        <translation>住民の対応の前に、ご自身のアカウントでサインインしてください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/signin.py" line="137" />
+        <location filename="../../app/ui/signin.py" line="139" />
+        <source>Password</source>
+        <translation>パスワード</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/signin.py" line="138" />
+        <source>Staff ID</source>
+        <translation>職員ID</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/signin.py" line="140" />
+        <source>Sign in</source>
+        <translation>サインイン</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/signin.py" line="141" />
+        <source>Your own My Number card</source>
+        <translation>ご自身のマイナンバーカード</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/signin.py" line="142" />
+        <source>Put your own card on the reader and type your user-authentication PIN (4 digits).</source>
+        <translation>ご自身のカードをリーダーに置き、利用者証明用の暗証番号（数字4桁）を入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/signin.py" line="144" />
+        <source>PIN</source>
+        <translation>暗証番号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/signin.py" line="145" />
+        <source>Sign in with card (Ctrl+K)</source>
+        <translation>カードでサインイン (Ctrl+K)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/signin.py" line="146" />
+        <source>Sign out instead</source>
+        <translation>代わりにサインアウト</translation>
+    </message>
+</context>
+<context>
+    <name>SignOffDialog</name>
+    <message>
+        <location filename="../../app/ui/restriction.py" line="198" />
+        <source>Support officer sign-off</source>
+        <translation>支援措置責任者の承認</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/restriction.py" line="199" />
+        <source>Support officer only. The clerk handling this case cannot release it, whatever roles they hold.</source>
+        <translation>支援措置責任者専用。この案件の担当者は、どの役割を持っていても解除できません。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/restriction.py" line="201" />
+        <source>The request</source>
+        <translation>請求の内容</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/restriction.py" line="203" />
+        <source>Identity checklist and scope (tick after checking)</source>
+        <translation>本人確認と範囲の確認（確認したらチェック）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/restriction.py" line="206" />
+        <source>Sign in here, on this terminal</source>
+        <translation>この端末でサインイン</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/restriction.py" line="207" />
+        <source>Officer's staff ID</source>
+        <translation>責任者の職員ID</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/restriction.py" line="208" />
+        <source>Password</source>
+        <translation>パスワード</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/restriction.py" line="209" />
+        <source>Note / reason for a refusal</source>
+        <translation>メモ・拒否の理由</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/restriction.py" line="210" />
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/restriction.py" line="211" />
+        <source>Refuse the request</source>
+        <translation>請求を拒否する</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/restriction.py" line="212" />
+        <source>Release for this request ({minutes} min)</source>
+        <translation>この請求に限り一時解除（{minutes}分）</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingBanner</name>
+    <message>
+        <location filename="../../app/ui/widgets.py" line="26" />
+        <source>研修モード — TRAINING MODE: demo data only, nothing here is real</source>
+        <translation>研修モード — TRAINING MODE：デモデータのみ。実際の処理ではありません</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingCardTray</name>
+    <message>
+        <location filename="../../app/ui/tray.py" line="70" />
+        <source>Training card tray</source>
+        <translation>研修用カードトレイ</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tray.py" line="71" />
+        <source>Training only: put a demo resident's card on a reader. It goes through the same PC/SC path as a real reader.</source>
+        <translation>研修専用：デモ住民のカードをリーダーに置きます。実際のリーダーと同じ PC/SC 経路を通ります。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tray.py" line="73" />
+        <source>Reader</source>
+        <translation>リーダー</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tray.py" line="74" />
+        <source>Put on reader</source>
+        <translation>リーダーに置く</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tray.py" line="75" />
+        <source>Take off</source>
+        <translation>取り外す</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,69 @@
+"""Fail closed: stale or never-pulled support data restricts every case that could touch a person,
+with a reason that says why; a good sync lifts it; training stores are standalone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.rules.core import Outcome, RequestScope, run_pipeline
+from app.sync import freshness, state
+from app.sync.service import status_of, sync_round
+from tests.sync.municipality import sid
+
+pytestmark = pytest.mark.postgres
+
+
+def _scope(persons=(), mail_to=()):
+    return RequestScope(case_id="c1", case_type="copy_issuance", handling_staff_id=sid("clerk_a"),
+                        persons=tuple(persons), mail_to=tuple(mail_to))
+
+
+def test_never_synced_terminal_restricts_cases_with_persons(store):
+    stage = freshness.stale_support_stage(store)
+    decision = run_pipeline([stage], _scope(persons=[sid("resident-9")]))
+    assert decision.outcome is Outcome.RESTRICT
+    reason = decision.reasons[0]
+    assert reason.code == "sync.support_data_stale" and "never received" in reason.en
+    assert "支援措置" in reason.ja and reason.source.startswith("setting: sync.support_max_age_minutes")
+    # a mailing to a person counts too; a case with nobody in scope is not held up
+    assert run_pipeline([stage], _scope(mail_to=["x"])).outcome is Outcome.RESTRICT
+    assert run_pipeline([stage], _scope()).outcome is Outcome.ALLOW
+
+
+def test_stale_support_data_forces_sign_off_until_a_sync_succeeds(seeded, terminal_store):
+    a = terminal_store("a")
+    target = seeded.target("TA")
+    sync_round(a, target, password=seeded.password("TA"))
+    scope = _scope(persons=[sid("resident-20")])
+    pulled = freshness.support_pulled_at(a)
+    assert freshness.stale_support_reason(a, scope) is None
+    eleven_later = pulled + dt.timedelta(minutes=11)
+    reason = freshness.stale_support_reason(a, scope, now=eleven_later)
+    assert reason is not None and "11 minutes ago" in reason.en and "上限 10 分" in reason.ja
+    decision = run_pipeline([freshness.stale_support_stage(a, now=eleven_later)], scope)
+    assert decision.outcome is Outcome.RESTRICT
+    # the office may allow longer
+    a.set_setting(freshness.MAX_AGE_SETTING, 30)
+    assert freshness.stale_support_reason(a, scope, now=eleven_later) is None
+    a.set_setting(freshness.MAX_AGE_SETTING, 10)
+    # the status line says so
+    with a.transaction() as conn:
+        state.put(conn, state.SUPPORT_PULLED_AT, (pulled - dt.timedelta(hours=2)).isoformat())
+    status = status_of(a, target)
+    assert status.support_stale and "out of date" in status.stale_reason_en
+    # a good sync lifts it
+    sync_round(a, target, password=seeded.password("TA"))
+    assert freshness.stale_support_reason(a, scope) is None
+    assert not status_of(a, target).support_stale
+
+
+def test_a_failed_sync_does_not_refresh_support_data(seeded, terminal_store, proxy):
+    a = terminal_store("a")
+    proxy.cut_after(3000)        # the round breaks before the support measures are read
+    from app.sync.connection import SyncError
+    with pytest.raises(SyncError):
+        sync_round(a, seeded.target("TA", host="127.0.0.1", port=proxy.port),
+                   password=seeded.password("TA"))
+    assert freshness.stale_support_reason(a, _scope(persons=["x"])) is not None
