@@ -528,7 +528,42 @@ class Services(QObject):
             actions.append("read_items")
         if any(f.id in self.COUNTER_FIELDS for f in view.fields):
             actions.append("read_tries")
+        if (view.case_type, view.step) in self.RESET_STEPS and self.training:
+            actions.append("reset_on_card")
         return actions
+
+    #: steps where the PIN reset happens: in training the test card's administration does it
+    #: (the holder types the new PIN here); live, the J-LIS terminal does (step guide and tick)
+    RESET_STEPS = {("pin_reset", "reset")}
+
+    def secrets_to_reset(self, case_id: str) -> list[str]:
+        return list(self.engine.state(case_id).plain_values.get("secrets") or [])
+
+    def _slot_of_reader(self) -> int:
+        from app.card.stack import SLOTS, reader_name
+
+        return next((i for i in range(SLOTS) if reader_name(i) == self.card.reader), 0)
+
+    def reset_on_training_card(self, secret: str, new_pin: str, on_done: Callable[[Any], None]) -> None:
+        """The test card's administration resets ``secret`` to the holder's new PIN (test-only
+        control of the training card, never a card command), off the GUI thread."""
+        from app.card.admin import TestCardAdministration
+
+        admin = TestCardAdministration(self._stack().control_path(self._slot_of_reader()))
+        future = self._background().submit(admin.request_reset, secret, new_pin)
+        del new_pin
+
+        def done(f) -> None:
+            try:
+                request = f.result()
+            except Exception as exc:
+                on_done(CardResult(False, error=exc))
+                return
+            on_done(CardResult(True, view=None, error={"ja": request.instruction_ja,
+                                                       "en": request.instruction_en}))
+            self.refresh_tries()
+
+        self.bridge.when_done(future, done)
 
     def _resident_by_number(self, my_number: str | None) -> str | None:
         if not my_number:
@@ -621,8 +656,49 @@ class Services(QObject):
         self.bridge.when_done(future, done)
 
     # ---------------------------------------------------------------------------------- documents
+    def has_documents(self, view) -> bool:
+        """A case that has ended has at least its processing slip (処理票)."""
+        return view.status in ("completed", "refused", "abandoned")
+
     def documents_for(self, view) -> list:
-        return []
+        """The PDFs of an ended case, made by ``app.printing``: the processing slip, the refusal
+        notice of a refused case, and the copy of a completed issuance — issued (numbered and
+        recorded) once; a case whose copy was already issued is not issued again here."""
+        from app.printing import case_adapter
+        from app.printing.issuance import issuance_history, issue_copy
+        from app.printing.letters import render_refusal
+        from app.printing.model import PrintRefused
+        from app.printing.slip import render_slip
+        from app.ui.preview import Document
+
+        if not self.has_documents(view):
+            return []
+        cache = self.__dict__.setdefault("_documents", {})
+        if view.case_id in cache:
+            return cache[view.case_id]
+        docs = []
+        short = view.case_id[:8]
+        if view.status == "completed" and view.case_type == "copy_issuance":
+            if not issuance_history(self.store, case_id=view.case_id):
+                try:
+                    request = case_adapter.copy_request_from_case(
+                        self.store, view.case_id, office=self.config, training=self.training)
+                    issued = issue_copy(self.store, request, staff_id=self.staff.id, case_id=view.case_id)
+                except PrintRefused as exc:
+                    log.warning("copy not printed for case %s: %s", short, exc)
+                else:
+                    docs.append(Document("住民票の写し等（交付番号 " + issued.issue_number + "）",
+                                         f"Copy (issue number {issued.issue_number})", issued.pdf,
+                                         f"copy-{issued.issue_number}.pdf"))
+        if view.status == "refused":
+            notice = case_adapter.refusal_from_case(self.store, view.case_id, office=self.config,
+                                                    training=self.training)
+            docs.append(Document("お知らせ（交付できない理由）", "Refusal notice", render_refusal(notice),
+                                 f"refusal-{short}.pdf"))
+        slip = case_adapter.slip_from_case(self.store, view.case_id, office=self.config, training=self.training)
+        docs.append(Document("処理票", "Processing slip", render_slip(slip), f"slip-{short}.pdf"))
+        cache[view.case_id] = docs
+        return docs
 
     def current_scope(self, case_id: str):
         """The request of a case as it stands now (the scope the restriction stage judges)."""

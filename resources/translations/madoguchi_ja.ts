@@ -42,150 +42,155 @@
 <context>
     <name>CasePage</name>
     <message>
-        <location filename="../../app/ui/casepage.py" line="372" />
+        <location filename="../../app/ui/casepage.py" line="377" />
         <source>{case} — step {n} of {count}: {step}</source>
         <translation>{case} — 手順 {n}/{count}：{step}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="375" />
+        <location filename="../../app/ui/casepage.py" line="380" />
         <source>Status: {status}</source>
         <translation>状態：{status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="381" />
+        <location filename="../../app/ui/casepage.py" line="386" />
         <source>Read the card (Ctrl+R): the resident types the PIN</source>
         <translation>カードを読む (Ctrl+R)：暗証番号は住民本人が入力</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="383" />
+        <location filename="../../app/ui/casepage.py" line="389" />
         <source>Checklist — tick each item after checking it</source>
         <translation>確認項目 — 確認したらチェック</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="385" />
-        <location filename="../../app/ui/casepage.py" line="389" />
+        <location filename="../../app/ui/casepage.py" line="391" />
+        <location filename="../../app/ui/casepage.py" line="395" />
         <source> (optional)</source>
         <translation>（任意）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="387" />
+        <location filename="../../app/ui/casepage.py" line="393" />
         <source>Details</source>
         <translation>入力内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="394" />
+        <location filename="../../app/ui/casepage.py" line="400" />
         <source>Choose… (search)</source>
         <translation>選ぶ…（検索）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="402" />
+        <location filename="../../app/ui/casepage.py" line="408" />
         <source>… and {n} more</source>
         <translation>…ほか {n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="396" />
-        <location filename="../../app/ui/casepage.py" line="403" />
+        <location filename="../../app/ui/casepage.py" line="402" />
+        <location filename="../../app/ui/casepage.py" line="409" />
         <source>Next is not possible yet:</source>
         <translation>まだ次へ進めません：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="382" />
+        <location filename="../../app/ui/casepage.py" line="387" />
         <source>Read the tries left from the card (no try is used)</source>
         <translation>カードから残り回数を読む（回数は減りません）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="397" />
+        <location filename="../../app/ui/casepage.py" line="388" />
+        <source>Training card: reset, the holder types the new PIN</source>
+        <translation>研修用カード：再設定（新しい暗証番号は本人が入力）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="403" />
         <source>waiting for the support officer's release (sign-off on this terminal)</source>
         <translation>支援措置責任者の解除待ち（この端末で承認します）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="408" />
+        <location filename="../../app/ui/casepage.py" line="414" />
         <source>Back (Alt+←)</source>
         <translation>戻る (Alt+←)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="409" />
+        <location filename="../../app/ui/casepage.py" line="415" />
         <source>Pause (Ctrl+P)</source>
         <translation>保留 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="410" />
+        <location filename="../../app/ui/casepage.py" line="416" />
         <source>Abandon</source>
         <translation>取りやめ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="411" />
+        <location filename="../../app/ui/casepage.py" line="417" />
         <source>To the queue (Ctrl+H)</source>
         <translation>案件一覧へ (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="412" />
+        <location filename="../../app/ui/casepage.py" line="418" />
         <source>Preview / print / save PDF</source>
         <translation>プレビュー・印刷・PDF保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="414" />
+        <location filename="../../app/ui/casepage.py" line="420" />
         <source>Resume</source>
         <translation>再開</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="416" />
+        <location filename="../../app/ui/casepage.py" line="422" />
         <source>Finished</source>
         <translation>終了</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="418" />
+        <location filename="../../app/ui/casepage.py" line="424" />
         <source>Finish (Enter)</source>
         <translation>完了 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="420" />
+        <location filename="../../app/ui/casepage.py" line="426" />
         <source>Next (Enter)</source>
         <translation>次へ (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="427" />
+        <location filename="../../app/ui/casepage.py" line="433" />
         <source>✔ {name}, {time}</source>
         <translation>✔ {name} {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="453" />
+        <location filename="../../app/ui/casepage.py" line="459" />
         <source>Refused. Read the reason to the resident:</source>
         <translation>処理できません。理由を申請者に伝えてください：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="454" />
+        <location filename="../../app/ui/casepage.py" line="460" />
         <source>Completed.</source>
         <translation>完了しました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="455" />
+        <location filename="../../app/ui/casepage.py" line="461" />
         <source>Abandoned.</source>
         <translation>取りやめました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="456" />
+        <location filename="../../app/ui/casepage.py" line="462" />
         <source>Paused: the case waits in the queue.</source>
         <translation>保留中：案件一覧で待機しています。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="458" />
+        <location filename="../../app/ui/casepage.py" line="464" />
         <source>Notes for this step:</source>
         <translation>この手順の判定：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="508" />
+        <location filename="../../app/ui/casepage.py" line="514" />
         <source>Abandon the case</source>
         <translation>案件の取りやめ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="509" />
+        <location filename="../../app/ui/casepage.py" line="515" />
         <source>Abandon this case? It stays in the record as abandoned.</source>
         <translation>この案件を取りやめますか？記録には「取りやめ」として残ります。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="527" />
-        <location filename="../../app/ui/casepage.py" line="537" />
+        <location filename="../../app/ui/casepage.py" line="533" />
+        <location filename="../../app/ui/casepage.py" line="543" />
         <source>Reading the card…</source>
         <translation>カードを読んでいます…</translation>
     </message>
@@ -350,6 +355,24 @@
         <location filename="../../app/ui/mainwindow.py" line="301" />
         <source>Signed in: {name} · terminal {terminal}</source>
         <translation>サインイン中：{name} ・ 端末 {terminal}</translation>
+    </message>
+</context>
+<context>
+    <name>NewPinDialog</name>
+    <message>
+        <location filename="../../app/ui/pindialog.py" line="147" />
+        <source>New PIN — for the holder</source>
+        <translation>新しい暗証番号 — ご本人用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/pindialog.py" line="148" />
+        <source>Type your new {secret}, then once more</source>
+        <translation>新しい{secret}を入力し、もう一度入力してください</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/pindialog.py" line="149" />
+        <source>Only you type it. Staff never see it and it is not kept.</source>
+        <translation>ご本人だけが入力してください。職員には見えず、保存もされません。</translation>
     </message>
 </context>
 <context>

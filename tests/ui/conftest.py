@@ -50,3 +50,33 @@ def window(qtbot, tmp_path, lang_ja, request):
     yield w
     dispose(w, controller.signin)
     services.close()
+
+
+@pytest.fixture
+def card_window(qtbot, tmp_path, lang_ja, pcsc_stack, card_file):
+    """The main window on a store holding the test card's holder (a resident with the card's My
+    Number and a card row pointing at the test card file), with the real reader service on the
+    session's PC/SC stack; the training tray puts the card on "Virtual PCD 00 00"."""
+    from app.config import OfficeConfig
+    from app.ui.main import Controller
+    from app.ui.services import Services
+    from tests.ui.uihelpers import add_card_holder
+
+    services = Services.open(config=OfficeConfig(), training=True, store_path=tmp_path / "demo.db",
+                             stack=pcsc_stack)
+    services.prepare()
+    holder_id = add_card_holder(services.store, card_file)
+    controller = Controller(services)
+    controller.start()
+    qtbot.addWidget(controller.signin)
+    qtbot.waitUntil(lambda: services.card_service is not None, timeout=5000)
+    controller.signin.login.setText("clerk1")
+    controller.signin.password.setText("clerk1-kenshu")
+    controller.signin.sign_in_with_password()
+    w = controller.window
+    qtbot.addWidget(w)
+    w.holder_id = holder_id
+    yield w
+    pcsc_stack.remove(0)
+    dispose(w, controller.signin)
+    services.close()
