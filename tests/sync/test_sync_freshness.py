@@ -21,6 +21,9 @@ def _scope(persons=(), mail_to=()):
 
 
 def test_never_synced_terminal_restricts_cases_with_persons(store):
+    assert freshness.is_standalone(store)          # no server configured, never synced
+    assert freshness.stale_support_reason(store, _scope(persons=["x"])) is None
+    freshness.mark_standalone(store, False)        # an office terminal before its first sync
     stage = freshness.stale_support_stage(store)
     decision = run_pipeline([stage], _scope(persons=[sid("resident-9")]))
     assert decision.outcome is Outcome.RESTRICT
@@ -30,6 +33,15 @@ def test_never_synced_terminal_restricts_cases_with_persons(store):
     # a mailing to a person counts too; a case with nobody in scope is not held up
     assert run_pipeline([stage], _scope(mail_to=["x"])).outcome is Outcome.RESTRICT
     assert run_pipeline([stage], _scope()).outcome is Outcome.ALLOW
+
+
+def test_a_configured_terminal_is_not_standalone(store):
+    from app.config import OfficeConfig
+    config = OfficeConfig.load()
+    config.server_host = "central.example.lg.jp"
+    config.save()
+    assert not freshness.is_standalone(store)
+    assert freshness.stale_support_reason(store, _scope(persons=["x"])) is not None
 
 
 def test_stale_support_data_forces_sign_off_until_a_sync_succeeds(seeded, terminal_store):
