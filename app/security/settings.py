@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.security import audit
+from app.security.clock import SYSTEM_CLOCK, Clock
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ def get(store_or_conn, key: str) -> int:
     return value if spec.low <= value <= spec.high else spec.default
 
 
-def change(store, key: str, value: int, *, staff_id: str | None, terminal_id: str) -> None:
+def change(store, key: str, value: int, *, staff_id: str | None, terminal_id: str,
+           clock: Clock = SYSTEM_CLOCK) -> None:
     """Set a security setting (validated) and log who changed it from what to what."""
     spec = SPECS.get(key)
     if spec is None:
@@ -67,4 +69,5 @@ def change(store, key: str, value: int, *, staff_id: str | None, terminal_id: st
         conn.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
                      "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, str(value)))
         audit.append(conn, action="setting.change", staff_id=staff_id, terminal_id=terminal_id,
-                     target_kind="setting", target_id=key, detail={"from": old, "to": value})
+                     target_kind="setting", target_id=key, clock=clock,
+                     detail={"from": old, "to": value})

@@ -20,7 +20,7 @@ from app.security.staff import AuthError, StaffError, disable_staff
 TERMINAL = "T001"
 
 
-def make_card(not_after_days=365, start=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)):
+def make_card(not_after_days=3650, start=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "JPKI test user auth")])
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)

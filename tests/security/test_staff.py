@@ -59,7 +59,7 @@ def test_lockout_after_repeated_failures_even_with_the_right_password(sstore, cl
 
 def test_lockout_limit_is_a_setting_and_its_change_is_audited(sstore, clock, staff_ids):
     settings.change(sstore, "security.lockout_attempts", 3, staff_id=staff_ids["admin1"],
-                    terminal_id=TERMINAL)
+                    terminal_id=TERMINAL, clock=clock)
     assert settings.get(sstore, "security.lockout_attempts") == 3
     entry = sstore.conn.execute("SELECT staff_id, target_id, detail FROM audit_log "
                                 "WHERE action='setting.change'").fetchone()

@@ -1,0 +1,367 @@
+"""一時解除: the support officer's temporary, narrow release of a DV restriction — or refusal.
+
+A release is bound to ONE case, the exact persons in scope, the document types and the digest of
+the request as it stood (``app.rules.core.scope_digest``); it is single-use, expires by itself
+(setting ``security.release_minutes``, default 15) and is voided when the request changes. The
+officer re-locks it explicitly when the case ends, and a third person (neither the clerk nor the
+officer) confirms the re-lock; releases not yet confirmed re-locked stay on a list
+(:func:`pending_relock`).
+
+THE RELEASING OFFICER IS NEVER THE HANDLING CLERK: the accounts (persons) are compared — the
+case's opener, the handling clerk, and anyone who worked on the case — whatever roles the officer
+holds; no setting or role escapes it, and the database refuses such a row as well (trigger).
+
+Expiry cannot be stretched by moving the clock back: it is judged on the store's high-water time
+(:mod:`app.security.clock`), a release is refused when the wall clock is earlier than its issue
+time, and on the same boot the monotonic time elapsed decides too.
+
+Rows go to the outbox: ``'release'`` for a release or refusal, ``'release_event'`` for what
+happened to it later. Every step is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass, field
+
+from app.rules.codes import Role
+from app.rules.core import RequestScope, scope_digest
+from app.security import audit, settings
+from app.security.clock import SYSTEM_CLOCK, TOLERANCE, Clock, advance, iso, parse, peek
+from app.security.measures import measures_protecting
+from app.security.staff import Authenticated, get_staff
+from app.store.db import new_id
+from app.store.outbox import enqueue
+
+
+class ReleaseError(Exception):
+    """A release operation refused; ``ja``/``en`` are for the officer and the clerk."""
+
+    def __init__(self, code: str, ja: str, en: str):
+        super().__init__(f"{ja} / {en}")
+        self.code, self.ja, self.en = code, ja, en
+
+
+_ERRORS = {
+    "forged": ("責任者の認証が確認できません。もう一度認証してください。",
+               "The officer's sign-in cannot be verified. Sign in again."),
+    "stale": ("責任者の認証から時間が経っています。もう一度認証してください。",
+              "The officer's sign-in is too old. Sign in again."),
+    "not_officer": ("解除・拒否できるのは支援措置責任者だけです。",
+                    "Only a support officer can release or refuse."),
+    "same_person": ("この案件を担当した職員は解除できません。別の支援措置責任者が確認してください。",
+                    "The staff member who handles this case cannot release it. Another support "
+                    "officer must review it."),
+    "nothing_restricted": ("この請求に支援措置の対象者は含まれていません。",
+                           "No protected person is in this request."),
+    "clock_back": ("端末の時計が戻されています。時計を直してから解除してください。",
+                   "The terminal's clock was moved backwards. Correct the clock first."),
+    "no_reason": ("拒否の理由を記録してください。", "Record the reason for the refusal."),
+    "not_found": ("この解除はありません。", "No such release."),
+    "closed": ("この解除は既に終了しています。", "This release has already ended."),
+    "not_relocked": ("まだ再ロックされていません。", "The release has not been re-locked yet."),
+    "third_person": ("再ロックの確認は、担当者と解除した責任者以外の職員が行います。",
+                     "The re-lock is confirmed by someone other than the clerk and the officer."),
+    "invalid": ("有効な解除がありません。", "There is no valid release for this request."),
+}
+
+
+def _error(code: str) -> ReleaseError:
+    ja, en = _ERRORS[code]
+    return ReleaseError(f"release.{code}", ja, en)
+
+
+@dataclass(frozen=True)
+class Release:
+    id: str
+    case_id: str
+    handling_staff_id: str
+    officer_id: str
+    terminal_id: str
+    decision: str
+    persons: tuple[str, ...]
+    protected: tuple[str, ...]
+    documents: tuple[str, ...]
+    scope_digest: str
+    reason: str | None
+    checklist: dict
+    auth_method: str
+    issued_at: str
+    issued_tick: int
+    issued_mono: float | None
+    boot_id: str | None
+    expires_at: str
+    events: dict = field(default_factory=dict)     # kind → {"at", "staff_id", "note"}
+
+    def as_dict(self) -> dict:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(self).items()
+                if k != "events"}
+
+    def seconds_left(self, clock: Clock = SYSTEM_CLOCK) -> float:
+        """For the screen's countdown (not a decision: :func:`check` decides)."""
+        left = (parse(self.expires_at) - clock.now()).total_seconds()
+        if self.issued_mono is not None and self.boot_id == clock.boot_id:
+            ttl = (parse(self.expires_at) - parse(self.issued_at)).total_seconds()
+            left = min(left, ttl - (clock.mono() - self.issued_mono))
+        return max(0.0, left)
+
+
+_COLUMNS = ("id, case_id, handling_staff_id, officer_id, terminal_id, decision, persons, "
+            "protected, documents, scope_digest, reason, checklist, auth_method, issued_at, "
+            "issued_tick, issued_mono, boot_id, expires_at")
+
+
+def _release(conn, row) -> Release:
+    values = list(row)
+    for i in (6, 7, 8):
+        values[i] = tuple(json.loads(values[i]))
+    values[11] = json.loads(values[11])
+    events = {k: {"at": at, "staff_id": s, "note": n} for k, at, s, n in conn.execute(
+        "SELECT kind, at, staff_id, note FROM release_events WHERE release_id = ?", (row[0],))}
+    return Release(*values, events=events)
+
+
+def get_release(conn: sqlite3.Connection, release_id: str) -> Release:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM releases WHERE id = ?", (release_id,)).fetchone()
+    if row is None:
+        raise _error("not_found")
+    return _release(conn, row)
+
+
+def releases_for_case(conn: sqlite3.Connection, case_id: str) -> list[Release]:
+    return [_release(conn, r) for r in conn.execute(
+        f"SELECT {_COLUMNS} FROM releases WHERE case_id = ? ORDER BY issued_tick", (case_id,))]
+
+
+def case_workers(conn: sqlite3.Connection, case_id: str, handling_staff_id: str) -> set[str]:
+    """Everyone who handled the case: the handling clerk, whoever opened it, and whoever recorded
+    any of its events. None of them may release it."""
+    workers = {handling_staff_id}
+    row = conn.execute("SELECT opened_by FROM cases WHERE id = ?", (case_id,)).fetchone()
+    if row:
+        workers.add(row[0])
+    workers.update(r[0] for r in conn.execute(
+        "SELECT DISTINCT staff_id FROM case_events WHERE case_id = ?", (case_id,)))
+    return workers
+
+
+def protected_in_scope(conn: sqlite3.Connection, scope: RequestScope) -> list[str]:
+    return sorted(measures_protecting(conn, (*scope.persons, *scope.mail_to)))
+
+
+def _check_officer(conn, officer: Authenticated, scope: RequestScope, clock: Clock) -> None:
+    if not officer.genuine():
+        raise _error("forged")
+    if not officer.fresh(clock.now(), settings.get(conn, "security.auth_fresh_seconds")):
+        raise _error("stale")
+    current = get_staff(conn, staff_id=officer.staff.id)       # roles as they are now
+    if current is None or current.disabled or not current.has(Role.SUPPORT_OFFICER):
+        raise _error("not_officer")
+    if current.id in case_workers(conn, scope.case_id, scope.handling_staff_id):
+        raise _error("same_person")
+
+
+def _issue(store, scope: RequestScope, officer: Authenticated, *, decision: str,
+           reason: str | None, checklist: dict, clock: Clock) -> Release:
+    with store.transaction() as conn:
+        try:
+            _check_officer(conn, officer, scope, clock)
+        except ReleaseError as exc:
+            audit.append(conn, action="release.denied", staff_id=officer.staff.id,
+                         terminal_id=officer.terminal_id, target_kind="case",
+                         target_id=scope.case_id, case_id=scope.case_id, clock=clock,
+                         detail={"why": exc.code, "decision": decision})
+            denied = exc
+        else:
+            denied = None
+            protected = protected_in_scope(conn, scope)
+            if not protected:
+                raise _error("nothing_restricted")
+            tick = advance(conn, clock)
+            if tick.moved_back:
+                raise _error("clock_back")
+            minutes = settings.get(conn, "security.release_minutes")
+            row = {
+                "id": new_id(), "case_id": scope.case_id,
+                "handling_staff_id": scope.handling_staff_id, "officer_id": officer.staff.id,
+                "terminal_id": officer.terminal_id, "decision": decision,
+                "persons": json.dumps(sorted(set(scope.persons) | set(scope.mail_to))),
+                "protected": json.dumps(protected),
+                "documents": json.dumps(sorted(set(scope.documents))),
+                "scope_digest": scope_digest(scope), "reason": reason,
+                "checklist": json.dumps(checklist or {}, ensure_ascii=False, sort_keys=True),
+                "auth_method": officer.method, "issued_at": iso(tick.effective),
+                "issued_tick": tick.tick, "issued_mono": clock.mono(), "boot_id": clock.boot_id,
+                "expires_at": iso(tick.effective + dt.timedelta(minutes=minutes)),
+            }
+            conn.execute(f"INSERT INTO releases({_COLUMNS}) VALUES ({','.join('?' * 18)})",
+                         tuple(row[k] for k in _COLUMNS.split(", ")))
+            enqueue(conn, "release", row["id"], row)
+            for rid in protected:
+                audit.append(conn, action=f"release.{decision}", staff_id=officer.staff.id,
+                             terminal_id=officer.terminal_id, target_kind="resident",
+                             target_id=rid, case_id=scope.case_id, clock=clock,
+                             detail={"release": row["id"], "documents": json.loads(row["documents"]),
+                                     "expires_at": row["expires_at"],
+                                     **({"reason": reason} if reason else {})})
+            return get_release(conn, row["id"])
+    raise denied
+
+
+def grant(store, scope: RequestScope, officer: Authenticated, *, checklist: dict | None = None,
+          note: str | None = None, clock: Clock = SYSTEM_CLOCK) -> Release:
+    """The officer releases the restriction for exactly this request. ``checklist`` records what
+    the officer checked (request form, identity documents, documents to issue: confirmer fields
+    on the processing slip)."""
+    return _issue(store, scope, officer, decision="released", reason=note,
+                  checklist=checklist or {}, clock=clock)
+
+
+def refuse(store, scope: RequestScope, officer: Authenticated, *, reason: str,
+           clock: Clock = SYSTEM_CLOCK) -> Release:
+    """The officer refuses the request, with a reason the clerk reads to the requester."""
+    if not (reason or "").strip():
+        raise _error("no_reason")
+    return _issue(store, scope, officer, decision="refused", reason=reason.strip(), checklist={},
+                  clock=clock)
+
+
+# ----------------------------------------------------------------------------------- validity
+
+def check(conn: sqlite3.Connection, release: Release, scope: RequestScope,
+          clock: Clock = SYSTEM_CLOCK) -> str | None:
+    """Why ``release`` does not open ``scope`` now (a code), or None when it does."""
+    if release.decision != "released":
+        return "refused"
+    for kind in ("used", "voided", "relocked"):
+        if kind in release.events:
+            return kind
+    if release.case_id != scope.case_id:
+        return "other_case"
+    if release.scope_digest != scope_digest(scope):
+        return "request_changed"
+    if (tuple(sorted(set(scope.persons) | set(scope.mail_to))) != release.persons
+            or tuple(sorted(set(scope.documents))) != release.documents):
+        return "request_changed"
+    tick = peek(conn, clock)
+    issued, expires = parse(release.issued_at), parse(release.expires_at)
+    if tick.moved_back or tick.wall < issued - TOLERANCE:
+        return "clock_moved_back"
+    if tick.effective >= expires:
+        return "expired"
+    if release.issued_mono is not None and release.boot_id == clock.boot_id:
+        elapsed = clock.mono() - release.issued_mono
+        if elapsed < 0 or elapsed >= (expires - issued).total_seconds():
+            return "expired"
+    return None
+
+
+def valid_release(conn: sqlite3.Connection, scope: RequestScope,
+                  clock: Clock = SYSTEM_CLOCK) -> Release | None:
+    """The release that opens exactly this request now, if any."""
+    for release in reversed(releases_for_case(conn, scope.case_id)):
+        if check(conn, release, scope, clock) is None:
+            return release
+    return None
+
+
+def refusal_for(conn: sqlite3.Connection, scope: RequestScope) -> Release | None:
+    """The officer's refusal of exactly this request, if any."""
+    digest = scope_digest(scope)
+    for release in reversed(releases_for_case(conn, scope.case_id)):
+        if release.decision == "refused" and release.scope_digest == digest:
+            return release
+    return None
+
+
+def _event(conn, release: Release, kind: str, *, staff_id: str, terminal_id: str,
+           note: str | None, clock: Clock) -> None:
+    tick = advance(conn, clock)
+    row = {"id": new_id(), "release_id": release.id, "kind": kind, "at": iso(tick.effective),
+           "tick": tick.tick, "staff_id": staff_id, "terminal_id": terminal_id, "note": note}
+    conn.execute("INSERT INTO release_events(id, release_id, kind, at, tick, staff_id, terminal_id, "
+                 "note) VALUES (:id, :release_id, :kind, :at, :tick, :staff_id, :terminal_id, :note)",
+                 row)
+    enqueue(conn, "release_event", row["id"], row)
+    for rid in release.protected:
+        audit.append(conn, action=f"release.{kind}", staff_id=staff_id, terminal_id=terminal_id,
+                     target_kind="resident", target_id=rid, case_id=release.case_id, clock=clock,
+                     detail={"release": release.id, **({"note": note} if note else {})})
+
+
+def use(store, scope: RequestScope, *, staff_id: str, terminal_id: str,
+        clock: Clock = SYSTEM_CLOCK) -> Release:
+    """Spend the release on this request (when the document is issued or the case completes):
+    single-use. Raises :class:`ReleaseError` when no valid release opens the request."""
+    with store.transaction() as conn:
+        release = valid_release(conn, scope, clock)
+        if release is None:
+            raise _error("invalid")
+        _event(conn, release, "used", staff_id=staff_id, terminal_id=terminal_id, note=None,
+               clock=clock)
+        return get_release(conn, release.id)
+
+
+def void_changed(store, scope: RequestScope, *, terminal_id: str,
+                 clock: Clock = SYSTEM_CLOCK) -> list[Release]:
+    """Void every open release of this case that no longer matches the request (the request
+    changed after release): it never comes back, even if the request is changed back."""
+    voided = []
+    with store.transaction() as conn:
+        for release in releases_for_case(conn, scope.case_id):
+            if check(conn, release, scope, clock) == "request_changed":
+                _event(conn, release, "voided", staff_id=scope.handling_staff_id,
+                       terminal_id=terminal_id, note="request changed after release", clock=clock)
+                voided.append(get_release(conn, release.id))
+    return voided
+
+
+def relock(store, release_id: str, officer: Authenticated, *, note: str | None = None,
+           clock: Clock = SYSTEM_CLOCK) -> Release:
+    """The officer puts the restriction back (確実に禁止状態に戻す) when the processing ends — or
+    earlier, cancelling an unused release."""
+    with store.transaction() as conn:
+        release = get_release(conn, release_id)
+        if not officer.genuine():
+            raise _error("forged")
+        current = get_staff(conn, staff_id=officer.staff.id)
+        if current is None or current.disabled or not current.has(Role.SUPPORT_OFFICER):
+            raise _error("not_officer")
+        if current.id == release.handling_staff_id:
+            raise _error("same_person")
+        if release.decision != "released" or "relocked" in release.events:
+            raise _error("closed")
+        _event(conn, release, "relocked", staff_id=current.id, terminal_id=officer.terminal_id,
+               note=note, clock=clock)
+        return get_release(conn, release_id)
+
+
+def confirm_relock(store, release_id: str, confirmer: Authenticated, *,
+                   clock: Clock = SYSTEM_CLOCK) -> Release:
+    """A third person (neither the clerk nor the officer) confirms the re-lock was not forgotten
+    (他の職員による複層的確認)."""
+    with store.transaction() as conn:
+        release = get_release(conn, release_id)
+        if not confirmer.genuine():
+            raise _error("forged")
+        if "relocked" not in release.events:
+            raise _error("not_relocked")
+        if confirmer.staff.id in {release.officer_id, release.handling_staff_id,
+                                  release.events["relocked"]["staff_id"]}:
+            raise _error("third_person")
+        if "relock_confirmed" in release.events:
+            raise _error("closed")
+        _event(conn, release, "relock_confirmed", staff_id=confirmer.staff.id,
+               terminal_id=confirmer.terminal_id, note=None, clock=clock)
+        return get_release(conn, release_id)
+
+
+def pending_relock(conn: sqlite3.Connection) -> list[Release]:
+    """Releases whose re-lock is not yet confirmed by a third person (used, expired or open alike):
+    the list the officer and another user check so that no re-lock is forgotten."""
+    return [_release(conn, r) for r in conn.execute(
+        f"SELECT {_COLUMNS} FROM releases r WHERE decision = 'released' AND NOT EXISTS "
+        f"(SELECT 1 FROM release_events e WHERE e.release_id = r.id AND e.kind = 'relock_confirmed') "
+        f"ORDER BY issued_tick")]

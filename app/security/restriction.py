@@ -1,0 +1,284 @@
+"""The DV restriction stage (交付制限) of the decision pipeline, run first at every decision point
+of every case type (``app.workflows.pipeline.stages_for``).
+
+For a request whose scope touches a protected person — any person in ``scope.persons`` (targets,
+household members in scope, removed records) or ``scope.mail_to`` (mailings and notices) — under
+a support measure in force (active or provisional; an end date passing does not end it):
+
+1. **REFUSE** a request by the perpetrator: the requester (or the person a professional or agent
+   acts for) matches the perpetrator's particulars (folded name or kana, plus birth date or
+   address), is the perpetrator's resident record, or is the perpetrator's lawyer on record; a
+   "submission to a court" purpose gets the inquiry-commission (調査嘱託) guidance;
+2. **REFUSE** a requester claiming to be the protected person without photo ID whose stated
+   address, sex or birth date do not match the record; ask for them when not yet given;
+3. **REFUSE** when the support officer refused exactly this request;
+4. **ALLOW** when a release by a support officer opens exactly this request now;
+5. otherwise **RESTRICT** — the clerk cannot go on; only a support officer who is not the handling
+   clerk can release (:mod:`app.security.release`). A release whose request changed is voided.
+
+Every such decision is audited (per protected person). The tables of reasons are data below. This
+stage never shows anything and has no "alert only" mode: a DV restriction always blocks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from app.rules.core import Decision, Outcome, Person, Reason, RequestScope, Stage, scope_digest
+from app.security import audit, release as releases
+from app.security.clock import SYSTEM_CLOCK, Clock
+from app.security.measures import Measure, Perpetrator, fold, measures_protecting
+
+SRC_BLOCK = ("総務省通知 2015-09-04（別紙③）・2018-03-28 住基システム上の交付制限: 支援措置責任者が解除しない限り"
+             "手続が進行しない仕組み / MIC notices 2015-09-04, 2018-03-28")
+SRC_PERPETRATOR = "住民基本台帳事務処理要領 第5-10; 総務省通知 2018-03-28（加害者の代理人・特定事務受任者）"
+SRC_COURT = "総務省通知 2018-12-03（裁判所への提出: 調査嘱託）"
+SRC_IDENTITY = "総務省通知 2015-09-04（写真付き身分証明書がない場合: 住所の申告、性別・生年月日との照合）"
+SRC_REASON = "総務省通知: 本人等請求の場合であっても、請求事由を明らかにさせる"
+
+REASONS: dict[str, Reason] = {r.code: r for r in (
+    Reason("dv.restricted",
+           "交付制限（支援措置）：支援措置責任者の解除なしに手続を進めることはできません。",
+           "Restricted (DV/stalking support measure): this request cannot go on without the "
+           "support officer's release.", SRC_BLOCK),
+    Reason("dv.released",
+           "支援措置責任者が、この請求に限り一時的に制限を解除しました。",
+           "The support officer has released the restriction for this request only, for a "
+           "limited time.", SRC_BLOCK),
+    Reason("dv.perpetrator",
+           "加害者本人からの申出があったものとみなし、申出を拒否します。",
+           "The request is treated as the perpetrator's own request and is refused.",
+           SRC_PERPETRATOR),
+    Reason("dv.perpetrator_agent",
+           "加害者の代理人又は加害者が依頼した事件の特定事務受任者からの請求は、加害者本人からの申出があったものとみなし、拒否します。",
+           "A request by an agent or professional acting for the perpetrator is treated as the "
+           "perpetrator's own request and is refused.", SRC_PERPETRATOR),
+    Reason("dv.court",
+           "住民票の写し等を交付することはできません。交付されない場合の対応方法については、裁判所で手続の教示を受けることができます。"
+           "具体的な手続については、裁判所にご相談ください。（裁判所からの調査嘱託に基づき、裁判所に交付します）",
+           "No copy can be issued. The court can explain what to do when a copy is not issued; "
+           "please consult the court. (The court obtains it by an inquiry commission.)",
+           SRC_COURT),
+    Reason("dv.possible_perpetrator",
+           "請求者の氏名が加害者と一致します。支援措置責任者が確認してください。",
+           "The requester's name matches the perpetrator's: the support officer must check.",
+           SRC_PERPETRATOR),
+    Reason("dv.identity_ask",
+           "写真付きの本人確認書類がありません。請求者自身に住所を申告させ、性別・生年月日を記録と照合してください。",
+           "No photo ID: ask the requester to state their own address and compare their sex and "
+           "birth date with the record.", SRC_IDENTITY),
+    Reason("dv.identity_mismatch",
+           "申告された住所・性別・生年月日が記録と一致しません。なりすましのおそれがあるため交付できません。",
+           "The stated address, sex or birth date do not match the record: possible "
+           "impersonation, nothing can be issued.", SRC_IDENTITY),
+    Reason("dv.reason_required",
+           "本人等請求の場合であっても、請求事由を明らかにしてもらってください。",
+           "Even for the person's own request, the requester must state the reason.", SRC_REASON),
+    Reason("dv.release_voided",
+           "解除後に請求内容が変わったため、解除は無効になりました。",
+           "The request changed after the release, so the release is void.", SRC_BLOCK),
+    Reason("dv.clock",
+           "端末の時計が戻されたため、解除は使えません。",
+           "The terminal's clock was moved backwards, so the release cannot be used.", SRC_BLOCK),
+)}
+
+AGENT_TYPES = frozenset({"professional", "voluntary_agent", "legal_representative", "messenger"})
+COURT_PURPOSES = frozenset({"court_submission"})
+
+
+def _has_photo_id(identity) -> bool:
+    """Photo ID per the workflow's identity table; without that table, assume none (stricter)."""
+    try:
+        from app.rules.identity import has_photo_id
+    except ImportError:
+        return False
+    return has_photo_id(identity)
+
+
+# ------------------------------------------------------------------------ particulars matching
+
+def _names(family, given) -> str:
+    return fold((family or "") + (given or ""))
+
+
+def matches_perpetrator(person: Person | None, p: Perpetrator) -> str:
+    """'full' when the person matches the perpetrator (name or kana, plus birth date or address),
+    'name' when only the name matches, '' otherwise."""
+    if person is None:
+        return ""
+    name_hit = bool(_names(person.family_name, person.given_name)) and (
+        _names(person.family_name, person.given_name) == _names(p.family_name, p.given_name))
+    kana_hit = bool(_names(person.family_kana, person.given_kana)) and (
+        _names(person.family_kana, person.given_kana) == _names(p.family_kana, p.given_kana))
+    if not (name_hit or kana_hit):
+        return ""
+    birth_hit = bool(person.birth_date) and person.birth_date == p.birth_date
+    address_hit = bool(fold(person.address)) and fold(person.address) == fold(p.address)
+    return "full" if birth_hit or address_hit else "name"
+
+
+def _lawyer_hit(requester: Person, p: Perpetrator) -> bool:
+    lawyer = fold(p.lawyer_name)
+    return bool(lawyer) and lawyer == _names(requester.family_name, requester.given_name)
+
+
+@dataclass(frozen=True)
+class PerpetratorFinding:
+    outcome: str        # 'perpetrator', 'agent', 'possible', ''
+    measure: Measure | None = None
+
+
+def find_perpetrator(scope: RequestScope, measures: list[Measure]) -> PerpetratorFinding:
+    possible = None
+    for m in measures:
+        p = m.perpetrator
+        if scope.requester_resident_id and scope.requester_resident_id == p.resident_id:
+            return PerpetratorFinding("perpetrator", m)
+        hit = matches_perpetrator(scope.requester, p)
+        if hit == "full":
+            return PerpetratorFinding("perpetrator", m)
+        if _lawyer_hit(scope.requester, p):
+            return PerpetratorFinding("agent", m)
+        if scope.professional_client is not None:
+            client_hit = matches_perpetrator(scope.professional_client, p)
+            if client_hit == "full":
+                return PerpetratorFinding("agent", m)
+            if client_hit == "name":
+                possible = possible or m
+        if hit == "name":
+            possible = possible or m
+    return PerpetratorFinding("possible", possible) if possible else PerpetratorFinding("")
+
+
+def identity_check(conn, scope: RequestScope, protected: list[str]) -> str:
+    """For a requester claiming to be a protected person (requester type 'self') without photo
+    ID: 'ask' (address, sex, birth date not yet stated), 'mismatch', 'ok' or '' (not applicable)."""
+    if scope.requester_type != "self" or _has_photo_id(scope.identity):
+        return ""
+    claimed = scope.requester_resident_id or (scope.persons[0] if scope.persons else None)
+    if claimed not in protected:
+        return ""
+    row = conn.execute("SELECT address, sex, birth_date FROM residents WHERE id = ?",
+                       (claimed,)).fetchone()
+    r = scope.requester
+    if not (r.address and r.birth_date and r.sex):
+        return "ask"
+    if row is None or fold(r.address) != fold(row[0]) or r.sex != row[1] or r.birth_date != row[2]:
+        return "mismatch"
+    return "ok"
+
+
+# ------------------------------------------------------------------------------------- stage
+
+def evaluate(store, scope: RequestScope, *, terminal_id: str,
+             clock: Clock = SYSTEM_CLOCK) -> Decision | None:
+    """The restriction decision for ``scope`` (None when no protected person is in scope)."""
+    conn = store.conn
+    by_person = measures_protecting(conn, (*scope.persons, *scope.mail_to))
+    if not by_person:
+        return None
+    protected = sorted(by_person)
+    measures = list({m.id: m for ms in by_person.values() for m in ms}.values())
+    data = {"protected": protected, "measures": sorted(m.id for m in measures),
+            "scope_digest": scope_digest(scope), "case_id": scope.case_id}
+    reasons = lambda *codes: tuple(REASONS[c] for c in codes)  # noqa: E731
+
+    finding = find_perpetrator(scope, measures)
+    court = scope.purpose in COURT_PURPOSES
+    decision: Decision
+    if finding.outcome in ("perpetrator", "agent"):
+        codes = ["dv.perpetrator" if finding.outcome == "perpetrator" else "dv.perpetrator_agent"]
+        if court:
+            codes.append("dv.court")
+        decision = Decision(Outcome.REFUSE, reasons(*codes), {**data, "court_guidance": court})
+        return _logged(store, scope, decision, "restriction.refuse_perpetrator", terminal_id, clock)
+
+    identity = identity_check(conn, scope, protected)
+    if identity == "mismatch":
+        decision = Decision(Outcome.REFUSE, reasons("dv.identity_mismatch"), data)
+        return _logged(store, scope, decision, "restriction.refuse_identity", terminal_id, clock)
+
+    refusal = releases.refusal_for(conn, scope)
+    if refusal is not None:
+        officer_reason = Reason("dv.officer_refused", f"支援措置責任者が拒否しました：{refusal.reason}",
+                                f"The support officer refused: {refusal.reason}", SRC_BLOCK)
+        decision = Decision(Outcome.REFUSE, (officer_reason,), {**data, "release_id": refusal.id})
+        return _logged(store, scope, decision, "restriction.refuse_officer", terminal_id, clock)
+
+    granted = releases.valid_release(conn, scope, clock)
+    if granted is not None and identity != "ask":
+        decision = Decision(Outcome.ALLOW, reasons("dv.released"), {
+            **data, "release_id": granted.id, "release_officer_id": granted.officer_id,
+            "release_expires_at": granted.expires_at})
+        return _logged(store, scope, decision, "restriction.released", terminal_id, clock)
+
+    codes = ["dv.restricted"]
+    if releases.void_changed(store, scope, terminal_id=terminal_id, clock=clock):
+        codes.append("dv.release_voided")
+    if any(releases.check(conn, r, scope, clock) == "clock_moved_back"
+           for r in releases.releases_for_case(conn, scope.case_id)):
+        codes.append("dv.clock")
+    if finding.outcome == "possible":
+        codes.append("dv.possible_perpetrator")
+    if identity == "ask":
+        codes.append("dv.identity_ask")
+    if scope.requester_type == "self" and not scope.purpose:
+        codes.append("dv.reason_required")
+    if court:
+        codes.append("dv.court")
+    decision = Decision(Outcome.RESTRICT, reasons(*codes), data)
+    return _logged(store, scope, decision, "restriction.block", terminal_id, clock)
+
+
+_last_logged: dict[tuple, str] = {}
+
+
+def _logged(store, scope: RequestScope, decision: Decision, action: str, terminal_id: str,
+            clock: Clock) -> Decision:
+    """Audit the decision once per protected person, case, request and outcome (the pipeline may
+    run the same check many times while the clerk looks at one screen)."""
+    key = (str(store.path), scope.case_id, decision.data["scope_digest"], action)
+    if _last_logged.get(key) != action:
+        with store.transaction() as conn:
+            for rid in decision.data["protected"]:
+                audit.append(conn, action=action, staff_id=scope.handling_staff_id or None,
+                             terminal_id=terminal_id, target_kind="resident", target_id=rid,
+                             case_id=scope.case_id or None, clock=clock,
+                             detail={"case_type": scope.case_type,
+                                     "documents": sorted(scope.documents),
+                                     "reasons": [r.code for r in decision.reasons],
+                                     "scope_digest": decision.data["scope_digest"]})
+        _last_logged[key] = action
+    return decision
+
+
+def restriction_stage(store, ctx=None, *, clock: Clock = SYSTEM_CLOCK,
+                      terminal_id: str | None = None) -> Stage:
+    """The pipeline stage (``app.workflows.pipeline``): ``ctx`` is the workflow's
+    PipelineContext (its ``terminal_id`` is used for the audit log)."""
+    terminal = terminal_id or getattr(ctx, "terminal_id", "") or _configured_terminal()
+
+    def stage(scope: RequestScope) -> Decision | None:
+        return evaluate(store, scope, terminal_id=terminal, clock=clock)
+
+    return stage
+
+
+def _configured_terminal() -> str:
+    from app.config import OfficeConfig
+
+    return OfficeConfig.load().terminal_id
+
+
+def record_lookup(store, resident_ids, *, staff_id: str | None, terminal_id: str,
+                  context: str = "", clock: Clock = SYSTEM_CLOCK) -> set[str]:
+    """Log a look-up (search result, record view) of any protected person among ``resident_ids``
+    and return those ids, so the screen can show at once that they are under restriction."""
+    with store.transaction() as conn:
+        protected = sorted(measures_protecting(conn, resident_ids))
+        for rid in protected:
+            audit.append(conn, action="lookup.protected", staff_id=staff_id,
+                         terminal_id=terminal_id, target_kind="resident", target_id=rid,
+                         clock=clock, detail={"context": context})
+    return set(protected)
