@@ -448,3 +448,46 @@ BEGIN SELECT RAISE(ABORT, 'issuance history is append-only'); END;
 """
 
 MIGRATIONS.append(Migration(4, "printing: issue numbers and issuance history", _script(V4_ISSUANCE)))
+
+
+# Search support: alternative name keys (alias kana, former surname), and address-fragment search
+# through a trigram index over the distinct folded addresses. ``addresses`` has an INTEGER PRIMARY
+# KEY so that VACUUM never renumbers the rows the FTS index points at. Triggers keep both in step
+# with every resident written; the name keys themselves are computed by the writer
+# (app.store.normalize.resident_search_keys), since SQL cannot fold kana.
+V5_SEARCH = """
+ALTER TABLE residents ADD COLUMN alias_kana_key TEXT;
+ALTER TABLE residents ADD COLUMN former_key TEXT;
+ALTER TABLE residents ADD COLUMN former_kana_key TEXT;
+CREATE INDEX residents_alias_kana_key ON residents(alias_kana_key) WHERE alias_kana_key IS NOT NULL;
+CREATE INDEX residents_former_key ON residents(former_key) WHERE former_key IS NOT NULL;
+CREATE INDEX residents_former_kana_key ON residents(former_kana_key) WHERE former_kana_key IS NOT NULL;
+CREATE INDEX residents_address_key ON residents(address_key);
+CREATE INDEX support_measures_perpetrator ON support_measures(perpetrator_resident_id)
+    WHERE perpetrator_resident_id IS NOT NULL;
+CREATE TABLE addresses (
+    id           INTEGER PRIMARY KEY,
+    address_key  TEXT NOT NULL UNIQUE
+);
+CREATE VIRTUAL TABLE address_fts USING fts5(
+    address_key, content='addresses', content_rowid='id', tokenize='trigram'
+);
+CREATE TRIGGER residents_address_ai AFTER INSERT ON residents
+BEGIN INSERT OR IGNORE INTO addresses(address_key) VALUES (NEW.address_key); END;
+CREATE TRIGGER residents_address_au AFTER UPDATE OF address_key ON residents
+BEGIN INSERT OR IGNORE INTO addresses(address_key) VALUES (NEW.address_key); END;
+CREATE TRIGGER addresses_fts_ai AFTER INSERT ON addresses
+BEGIN INSERT INTO address_fts(rowid, address_key) VALUES (NEW.id, NEW.address_key); END;
+"""
+
+
+def _v5_search(conn: sqlite3.Connection) -> None:
+    _script(V5_SEARCH)(conn)
+    from app.store.residents import refresh_search_keys  # rows a v1 store already holds
+
+    refresh_search_keys(conn)
+    conn.execute("INSERT OR IGNORE INTO addresses(address_key) "
+                 "SELECT address_key FROM residents ORDER BY address_key")
+
+
+MIGRATIONS.append(Migration(5, "search keys and address index", _v5_search))

@@ -33,6 +33,28 @@ STATUS_NAMES = {
 }
 
 
+#: reasons listed under the buttons at most (the rest summed up), to keep the page readable at 768 px
+MAX_BLOCKING_SHOWN = 4
+
+
+def render_applications(rows) -> str:
+    """The status inquiry's answer: each application with its status, to read out."""
+    if not rows:
+        return ""
+    lines = []
+    for r in rows:
+        status = i18n.pick(r.get("status_ja", ""), r.get("status_en", ""))
+        lines.append(f"<b>{status}</b> — {r.get('application_id', '')} "
+                     f"({r.get('received_date', '')} → {r.get('status_date', '')})")
+    return "<br>".join(lines)
+
+
+#: how the data of a decision is shown on the case page (key of Decision.data → renderer)
+DECISION_DATA_RENDERERS = {
+    "applications": render_applications,
+}
+
+
 class CasePage(QWidget):
     closed = Signal()
 
@@ -58,6 +80,8 @@ class CasePage(QWidget):
         from app.ui.restriction import RestrictionWarning
         self.warning = RestrictionWarning(services, self)
         self.warning.released.connect(self.refresh)
+        # the officer's decision is judged by the engine at once, as if the clerk pressed Next
+        self.warning.decided.connect(lambda _: self._run(self.services.next))
         outer.addWidget(self.warning)
 
         scroll = QScrollArea(self)
@@ -87,6 +111,12 @@ class CasePage(QWidget):
         self.body_layout.addWidget(self.fields_box)
         self.outcome_box = ReasonBox(self.body)
         self.body_layout.addWidget(self.outcome_box)
+        self.answer = QLabel(self.body)
+        self.answer.setObjectName("answer")
+        self.answer.setWordWrap(True)
+        self.answer.setFont(theme.scaled(3))
+        self.answer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.body_layout.addWidget(self.answer)
         self.documents_row = QHBoxLayout()
         self.preview_button = QPushButton(self.body)
         self.preview_button.setObjectName("preview")
@@ -309,7 +339,7 @@ class CasePage(QWidget):
             step=i18n.pick(v.ja, v.en)))
         self.subject.setText(self.tr("Status: {status}").format(
             status=i18n.pick(*STATUS_NAMES.get(v.status, (v.status, v.status))))
-            + "  ·  " + self.services.case_subject(v))
+            + "".join("  ·  " + s for s in [self.services.case_subject(v)] if s))
         guide = i18n.pick(v.guide_ja, v.guide_en)
         self.guide.setText(guide)
         self.guide.setVisible(bool(guide))
@@ -324,8 +354,12 @@ class CasePage(QWidget):
             if f.kind in ("resident", "residents", "json"):
                 editor.setText(self.services.describe_value(f))
         if v.blocking and v.status in ("open", "awaiting_release"):
+            shown = [i18n.text_of(r) for r in v.blocking[:MAX_BLOCKING_SHOWN]]
+            more = len(v.blocking) - len(shown)
+            if more > 0:
+                shown.append(self.tr("… and {n} more").format(n=more))
             self.blocking_label.setText(self.tr("Next is not possible yet:") + "\n" + "\n".join(
-                "• " + i18n.text_of(r) for r in v.blocking))
+                "• " + line for line in shown))
         else:
             self.blocking_label.setText("")
         self._show_outcome()
@@ -364,7 +398,13 @@ class CasePage(QWidget):
             decision = v.decision.get("decision")
         if not decision and v.status not in ("refused", "completed", "abandoned", "paused"):
             self.outcome_box.clear()
+            self.answer.hide()
             return
+        data = (decision or {}).get("data", {})
+        answer = "<br>".join(html for key, render in DECISION_DATA_RENDERERS.items()
+                             if key in data for html in [render(data[key])] if html)
+        self.answer.setText(answer)
+        self.answer.setVisible(bool(answer))
         reasons = [Reason(r["code"], r["ja"], r["en"], r.get("source", ""))
                    for r in (decision or {}).get("reasons", [])]
         titles = {

@@ -73,6 +73,17 @@ class Controller(QObject):
 
     def start(self) -> None:
         self.show_sign_in()
+        # the store and the security module load after the window is on screen
+        QTimer.singleShot(0, self._prepare)
+
+    def _prepare(self) -> None:
+        from app.ui.services import StartError
+
+        try:
+            self.services.prepare()
+        except StartError as exc:
+            QMessageBox.critical(self.signin, "窓口 Madoguchi", str(exc))
+            QApplication.instance().exit(2)
 
     def show_sign_in(self, locked_staff=None) -> None:
         from app.ui.signin import SignInWindow

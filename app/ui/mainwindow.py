@@ -60,7 +60,6 @@ class HomePage(QWidget):
         for i, ct in enumerate(CaseType):
             button = QPushButton(self.new_box)
             button.setObjectName(f"new_{ct.value}")
-            button.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             button.clicked.connect(lambda _=False, code=ct.value: self._new(code))
             grid.addWidget(button, i // 2, i % 2)
             self.new_buttons[ct] = button
@@ -124,6 +123,7 @@ class HomePage(QWidget):
         self.new_box.setTitle(self.tr("New case"))
         for i, (ct, button) in enumerate(self.new_buttons.items()):
             button.setText(f"{case_type_name(ct.value)}  (Ctrl+{i + 1})")
+            button.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))   # setText() drops the shortcut
         self.search_box.setTitle(self.tr("Resident search"))
         self.search_edit.setPlaceholderText(self.tr(
             "Name (kanji or kana), birth date 1980-04-01, address or My Number — Ctrl+F"))

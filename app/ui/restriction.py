@@ -35,7 +35,8 @@ OFFICER_CHECKS = (
 class RestrictionWarning(QWidget):
     """Full-width block on the case page; cannot be dismissed."""
 
-    released = Signal()
+    released = Signal()          # re-render (a release expired)
+    decided = Signal(str)        # the officer released or refused: "release" / "refuse"
 
     def __init__(self, services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -115,7 +116,7 @@ class RestrictionWarning(QWidget):
             return
         result = SignOffDialog.run(self, self.services, self.view)
         if result:
-            self.released.emit()
+            self.decided.emit(result)
 
 
 class SignOffDialog(QDialog):

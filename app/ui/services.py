@@ -10,6 +10,7 @@ card take a GUI-thread callback and return at once (see :mod:`app.ui.cardbridge`
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -56,6 +57,23 @@ class ResidentRow:
         return {1: ("男", "male"), 2: ("女", "female")}.get(self.sex, ("―", "n/a"))
 
 
+class ReleaseView:
+    """A release in force, as the countdown shows it (the decision stays with app.security)."""
+
+    def __init__(self, release, officer_name: str) -> None:
+        self.release = release
+        self.officer_name = officer_name
+
+    def seconds_left(self) -> float:
+        return self.release.seconds_left()
+
+
+@dataclass(frozen=True)
+class TrayCard:
+    label: str
+    path: str
+
+
 @dataclass(frozen=True)
 class QueueEntry:
     case_id: str
@@ -73,10 +91,11 @@ class Services(QObject):
     card_view_changed = Signal(object)     # CardView
     card_event = Signal(object)            # raw card events (card pulled mid-case, ...)
 
-    def __init__(self, *, store, config: OfficeConfig, training: bool, card_service=None,
-                 tray=None) -> None:
+    def __init__(self, *, store=None, config: OfficeConfig, training: bool, card_service=None,
+                 tray=None, store_path: Path | None = None) -> None:
         super().__init__()
         self.store = store
+        self.store_path = store_path
         self.config = config
         self.training = training
         self.terminal_id = config.terminal_id
@@ -90,22 +109,30 @@ class Services(QObject):
     # ---------------------------------------------------------------------------------- start
     @classmethod
     def open(cls, *, config: OfficeConfig, training: bool, store_path: Path | None) -> "Services":
+        """Cheap checks only, so the sign-in window shows at once; :meth:`prepare` does the rest."""
         from app.paths import default_store_path
-        from app.store import StoreError, open_store
 
         path = store_path or default_store_path(training)
         if not path.exists() and not training:
             raise StartError(f"ローカルストアがありません: {path}\nNo local store at {path}. "
                              "Ask office IT staff to set up this terminal.")
+        return cls(store=None, store_path=path, config=config, training=training)
+
+    def prepare(self) -> None:
+        """Open the store (and, in training mode, make the training accounts). Called right after
+        the sign-in window is shown, and before anything needs the store; idempotent."""
+        if self.store is not None:
+            return
+        from app.store import StoreError, open_store
+
         try:
-            store = open_store(path, create=training)
+            self.store = open_store(self.store_path, create=self.training)
         except StoreError as exc:
             raise StartError(str(exc)) from exc
-        if training:
+        if self.training:
             from app.security.demo import create_training_accounts
 
-            create_training_accounts(store, terminal_id=config.terminal_id)
-        return cls(store=store, config=config, training=training)
+            create_training_accounts(self.store, terminal_id=self.terminal_id)
 
     def close(self) -> None:
         if self.card_service is not None:
@@ -113,7 +140,12 @@ class Services(QObject):
                 self.card_service.close()
             except Exception:
                 log.exception("closing the card service")
-        self.store.close()
+        if getattr(self, "_chores", None) is not None:
+            self._chores.shutdown(wait=True)
+        if self.training and "app.card.stack" in sys.modules:
+            sys.modules["app.card.stack"].stop_training_stack()
+        if self.store is not None:
+            self.store.close()
 
     def remember_language(self, lang: str) -> None:
         self.config.language = lang
@@ -157,6 +189,7 @@ class Services(QObject):
     def sign_in_password(self, login: str, password: str, only=None) -> SignInResult:
         from app.security.staff import AuthError, authenticate_password
 
+        self.prepare()
         try:
             auth = authenticate_password(self.store, login, password, terminal_id=self.terminal_id)
         except AuthError as exc:
@@ -331,12 +364,109 @@ class Services(QObject):
     def documents_for(self, view) -> list:
         return []
 
-    def active_release(self, view):
-        return None
+    def current_scope(self, case_id: str):
+        """The request of a case as it stands now (the scope the restriction stage judges)."""
+        state = self.engine.state(case_id)
+        return self.engine.context(state).scope()
+
+    def active_release(self, view) -> "ReleaseView | None":
+        """The support officer's release that opens this request now, for the countdown."""
+        if view.status not in ("open", "awaiting_release"):
+            return None
+        last = ((view.decision or {}).get("decision") or {}).get("data") or {}
+        if view.status != "awaiting_release" and "release_id" not in last:
+            return None            # no protected person was in this request
+        from app.security import release as releases
+
+        release = releases.valid_release(self.store.conn, self.current_scope(view.case_id))
+        if release is None:
+            return None
+        return ReleaseView(release, self.staff_name(release.officer_id))
+
+    def sign_off(self, view, login: str, password: str, *, action: str, checks: list[str],
+                 note: str) -> SignInResult:
+        """A second person signs in on the spot and releases or refuses this request. Who may do
+        it (a support officer who never worked on the case) is decided by ``app.security``."""
+        from app.security import release as releases
+        from app.security.staff import AuthError, authenticate_password
+
+        if not login or not password:
+            return SignInResult(False, error={"ja": "責任者の職員IDとパスワードを入力してください。",
+                                              "en": "Type the officer's staff ID and password."})
+        try:
+            officer = authenticate_password(self.store, login, password, terminal_id=self.terminal_id)
+        except AuthError as exc:
+            return SignInResult(False, error=exc)
+        scope = self.current_scope(view.case_id)
+        try:
+            if action == "release":
+                releases.grant(self.store, scope, officer, checklist={c: True for c in checks},
+                               note=note or None)
+            else:
+                releases.refuse(self.store, scope, officer, reason=note)
+        except releases.ReleaseError as exc:
+            return SignInResult(False, error=exc)
+        return SignInResult(True, staff=officer.staff)
 
     # ---------------------------------------------------------------------------------- training tray
-    def tray_cards(self) -> list:
-        return []
+    def _background(self):
+        """One worker thread for slow non-card chores (the training stack); never the card thread."""
+        if getattr(self, "_chores", None) is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._chores = ThreadPoolExecutor(1, thread_name_prefix="ui-chores")
+        return self._chores
+
+    def tray_cards(self) -> list[TrayCard]:
+        """The demo store's test cards (training mode only)."""
+        if not self.training or self.store is None:
+            return []
+        base = Path(self.store_path).parent if self.store_path else Path(".")
+        cards = []
+        for card_file, family, given, status in self.store.conn.execute(
+                "SELECT c.card_file, r.family_name, r.given_name, c.status FROM cards c "
+                "JOIN residents r ON r.id = c.resident_id WHERE c.card_file IS NOT NULL "
+                "ORDER BY r.family_kana, r.given_kana"):
+            path = Path(card_file)
+            if not path.is_absolute():
+                path = base / path
+            state = {"active": "", "suspended": "（一時停止）", "revoked": "（廃止）"}.get(status, "")
+            cards.append(TrayCard(f"{family} {given}{state}", str(path)))
+        return cards
 
     def tray_slots(self) -> list[str]:
-        return []
+        if not self.training:
+            return []
+        from app.card.stack import SLOTS, reader_name
+
+        return [reader_name(i) for i in range(SLOTS)]
+
+    def _stack(self):
+        from app.card.stack import training_stack
+
+        return training_stack()
+
+    def tray_insert(self, card_file: str, slot: int, on_done: Callable[[dict], None]) -> None:
+        def work():
+            self._stack().insert(card_file, slot)
+            return {"ja": "カードをリーダーに置きました。", "en": "The card is on the reader."}
+
+        self._tray_call(work, on_done)
+
+    def tray_remove(self, slot: int, on_done: Callable[[dict], None]) -> None:
+        def work():
+            self._stack().remove(slot)
+            return {"ja": "カードを取り外しました。", "en": "The card was taken off."}
+
+        self._tray_call(work, on_done)
+
+    def _tray_call(self, work, on_done) -> None:
+        def finished(future):
+            try:
+                on_done(future.result())
+            except Exception as exc:
+                log.exception("training tray")
+                on_done({"ja": f"カードトレイの操作に失敗しました: {exc}",
+                         "en": f"The training tray failed: {exc}"})
+
+        self.bridge.when_done(self._background().submit(work), finished)

@@ -29,7 +29,7 @@ class TrainingCardTray(QGroupBox):
         self.cards.setObjectName("tray_cards")
         self.cards.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.cards.setMinimumHeight(100)
-        self.cards.setMaximumHeight(170)
+        self.cards.setMaximumHeight(110)
         layout.addWidget(self.cards)
         row = QHBoxLayout()
         self.slot_label = QLabel(self)

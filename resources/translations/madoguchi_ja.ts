@@ -42,136 +42,184 @@
 <context>
     <name>CasePage</name>
     <message>
-        <location filename="../../app/ui/casepage.py" line="307" />
+        <location filename="../../app/ui/casepage.py" line="337" />
         <source>{case} — step {n} of {count}: {step}</source>
         <translation>{case} — 手順 {n}/{count}：{step}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="310" />
+        <location filename="../../app/ui/casepage.py" line="340" />
         <source>Status: {status}</source>
         <translation>状態：{status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="316" />
+        <location filename="../../app/ui/casepage.py" line="346" />
         <source>Read the card (Ctrl+R): the resident types the PIN</source>
         <translation>カードを読む (Ctrl+R)：暗証番号は住民本人が入力</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="317" />
+        <location filename="../../app/ui/casepage.py" line="347" />
         <source>Checklist — tick each item after checking it</source>
         <translation>確認項目 — 確認したらチェック</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="319" />
-        <location filename="../../app/ui/casepage.py" line="323" />
+        <location filename="../../app/ui/casepage.py" line="349" />
+        <location filename="../../app/ui/casepage.py" line="353" />
         <source> (optional)</source>
         <translation>（任意）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="321" />
+        <location filename="../../app/ui/casepage.py" line="351" />
         <source>Details</source>
         <translation>入力内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="327" />
+        <location filename="../../app/ui/casepage.py" line="360" />
+        <source>… and {n} more</source>
+        <translation>…ほか {n} 件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="361" />
         <source>Next is not possible yet:</source>
         <translation>まだ次へ進めません：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="332" />
+        <location filename="../../app/ui/casepage.py" line="366" />
         <source>Back (Alt+←)</source>
         <translation>戻る (Alt+←)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="333" />
+        <location filename="../../app/ui/casepage.py" line="367" />
         <source>Pause (Ctrl+P)</source>
         <translation>保留 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="334" />
+        <location filename="../../app/ui/casepage.py" line="368" />
         <source>Abandon</source>
         <translation>取りやめ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="335" />
+        <location filename="../../app/ui/casepage.py" line="369" />
         <source>To the queue (Ctrl+H)</source>
         <translation>案件一覧へ (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="336" />
+        <location filename="../../app/ui/casepage.py" line="370" />
         <source>Preview / print / save PDF</source>
         <translation>プレビュー・印刷・PDF保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="338" />
+        <location filename="../../app/ui/casepage.py" line="372" />
         <source>Resume</source>
         <translation>再開</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="340" />
+        <location filename="../../app/ui/casepage.py" line="374" />
         <source>Finished</source>
         <translation>終了</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="342" />
+        <location filename="../../app/ui/casepage.py" line="376" />
         <source>Finish (Enter)</source>
         <translation>完了 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="344" />
+        <location filename="../../app/ui/casepage.py" line="378" />
         <source>Next (Enter)</source>
         <translation>次へ (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="351" />
+        <location filename="../../app/ui/casepage.py" line="385" />
         <source>✔ {name}, {time}</source>
         <translation>✔ {name} {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="371" />
+        <location filename="../../app/ui/casepage.py" line="411" />
         <source>Refused. Read the reason to the resident:</source>
         <translation>処理できません。理由を申請者に伝えてください：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="372" />
+        <location filename="../../app/ui/casepage.py" line="412" />
         <source>Completed.</source>
         <translation>完了しました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="373" />
+        <location filename="../../app/ui/casepage.py" line="413" />
         <source>Abandoned.</source>
         <translation>取りやめました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="374" />
+        <location filename="../../app/ui/casepage.py" line="414" />
         <source>Paused: the case waits in the queue.</source>
         <translation>保留中：案件一覧で待機しています。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="376" />
+        <location filename="../../app/ui/casepage.py" line="416" />
         <source>Notes for this step:</source>
         <translation>この手順の判定：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="426" />
+        <location filename="../../app/ui/casepage.py" line="466" />
         <source>Abandon the case</source>
         <translation>案件の取りやめ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="427" />
+        <location filename="../../app/ui/casepage.py" line="467" />
         <source>Abandon this case? It stays in the record as abandoned.</source>
         <translation>この案件を取りやめますか？記録には「取りやめ」として残ります。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="445" />
+        <location filename="../../app/ui/casepage.py" line="485" />
         <source>Reading the card…</source>
         <translation>カードを読んでいます…</translation>
     </message>
 </context>
 <context>
+    <name>DocumentsDialog</name>
+    <message>
+        <location filename="../../app/ui/preview.py" line="108" />
+        <source>Documents of this case</source>
+        <translation>この案件の書類</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="109" />
+        <source>Preview and print on the counter printer, or save the PDF.</source>
+        <translation>窓口のプリンターでプレビュー・印刷するか、PDFとして保存します。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="110" />
+        <source>Preview and print…</source>
+        <translation>プレビューと印刷…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="111" />
+        <source>Save as PDF…</source>
+        <translation>PDFとして保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="112" />
+        <source>Close</source>
+        <translation>閉じる</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="130" />
+        <source>Preview is not available on this terminal (poppler-utils missing). Save the PDF instead.</source>
+        <translation>この端末ではプレビューできません（poppler-utils がありません）。PDFとして保存してください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="156" />
+        <source>The PDF could not be saved there ({error}). Choose another folder.</source>
+        <translation>そこにはPDFを保存できませんでした（{error}）。別のフォルダーを選んでください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="160" />
+        <source>Save as PDF</source>
+        <translation>PDFとして保存</translation>
+    </message>
+</context>
+<context>
     <name>HomePage</name>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="124" />
+        <location filename="../../app/ui/mainwindow.py" line="123" />
         <source>New case</source>
         <translation>新しい案件</translation>
     </message>
@@ -358,22 +406,22 @@
 <context>
     <name>RestrictionWarning</name>
     <message>
-        <location filename="../../app/ui/restriction.py" line="91" />
+        <location filename="../../app/ui/restriction.py" line="92" />
         <source>⚠ SUPPORT MEASURE (DV etc.): this case is stopped. A person in this request is protected. Do not say whether the person lives here. Only the support officer — not you — can release it.</source>
         <translation>⚠ 支援措置（DV等）：この案件は止まっています。請求の範囲に支援対象者が含まれています。その方が住んでいるかどうかを口にしないでください。解除できるのは支援措置責任者だけです（担当者は解除できません）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="97" />
+        <location filename="../../app/ui/restriction.py" line="98" />
         <source>Support officer sign-off… (Ctrl+Shift+S)</source>
         <translation>支援措置責任者の承認… (Ctrl+Shift+S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="106" />
+        <location filename="../../app/ui/restriction.py" line="107" />
         <source>The temporary release has expired. The restriction is back.</source>
         <translation>一時解除の期限が切れました。制限は元に戻っています。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="109" />
+        <location filename="../../app/ui/restriction.py" line="110" />
         <source>Temporarily released by {officer} for this request only: {minutes}:{seconds:02d} left</source>
         <translation>{officer} がこの請求に限り一時解除中：残り {minutes}:{seconds:02d}</translation>
     </message>
@@ -445,57 +493,57 @@
 <context>
     <name>SignOffDialog</name>
     <message>
-        <location filename="../../app/ui/restriction.py" line="197" />
+        <location filename="../../app/ui/restriction.py" line="198" />
         <source>Support officer sign-off</source>
         <translation>支援措置責任者の承認</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="198" />
+        <location filename="../../app/ui/restriction.py" line="199" />
         <source>Support officer only. The clerk handling this case cannot release it, whatever roles they hold.</source>
         <translation>支援措置責任者専用。この案件の担当者は、どの役割を持っていても解除できません。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="200" />
+        <location filename="../../app/ui/restriction.py" line="201" />
         <source>The request</source>
         <translation>請求の内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="202" />
+        <location filename="../../app/ui/restriction.py" line="203" />
         <source>Identity checklist and scope (tick after checking)</source>
         <translation>本人確認と範囲の確認（確認したらチェック）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="205" />
+        <location filename="../../app/ui/restriction.py" line="206" />
         <source>Sign in here, on this terminal</source>
         <translation>この端末でサインイン</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="206" />
+        <location filename="../../app/ui/restriction.py" line="207" />
         <source>Officer's staff ID</source>
         <translation>責任者の職員ID</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="207" />
+        <location filename="../../app/ui/restriction.py" line="208" />
         <source>Password</source>
         <translation>パスワード</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="208" />
+        <location filename="../../app/ui/restriction.py" line="209" />
         <source>Note / reason for a refusal</source>
         <translation>メモ・拒否の理由</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="209" />
+        <location filename="../../app/ui/restriction.py" line="210" />
         <source>Cancel</source>
         <translation>キャンセル</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="210" />
+        <location filename="../../app/ui/restriction.py" line="211" />
         <source>Refuse the request</source>
         <translation>請求を拒否する</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="211" />
+        <location filename="../../app/ui/restriction.py" line="212" />
         <source>Release for this request ({minutes} min)</source>
         <translation>この請求に限り一時解除（{minutes}分）</translation>
     </message>

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.ui.uihelpers import dispose
+
 pytestmark = pytest.mark.gui
 
 
@@ -19,9 +21,7 @@ def controller(qtbot, tmp_path, lang_ja):
     c.start()
     qtbot.addWidget(c.signin)
     yield c
-    for w in (c.window, c.signin):
-        if w is not None:
-            w.close()
+    dispose(c.window, c.signin)
     services.close()
 
 

@@ -17,3 +17,15 @@ def ensure_catalogue() -> Path:
         lrelease = Path(sys.executable).parent / "pyside6-lrelease"
         subprocess.run([str(lrelease), "-silent", str(TS), "-qm", str(qm)], check=True)
     return qm
+
+
+def dispose(*widgets) -> None:
+    """Delete windows now (not at interpreter exit), so no language switch reaches a window
+    whose store is already closed."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    for w in widgets:
+        if w is not None:
+            w.close()
+            w.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -1,0 +1,242 @@
+"""Folding of names, kana and addresses into the search keys stored beside each resident.
+
+Owns the rules that make 「ﾔﾏﾀﾞ」, 「やまだ」 and 「ヤマダ」 one key, 「髙橋」 find 「高橋」, and
+「中央町３丁目５番２号」 match 「中央町三丁目5-2」; and the parsing of a birth date typed at the counter
+(ISO, 19800401, 1980/4/1, 昭和55年4月1日, S55.4.1). Pure functions, no I/O, no store access.
+
+The keys are for searching only: the name, kana and address shown and printed are always the
+stored originals, never a folded form.
+
+NFKC alone is not enough: it maps the Kangxi radical 「⼾」 to the traditional 「戶」 (not the
+Japanese 「戸」), and it leaves the CJK radicals supplement (「⻑」, 「⻘」, 「⻄」) untouched. Both end
+up in text copied from PDFs. :data:`RADICAL_FORMS` handles the supplement before NFKC and
+:data:`VARIANTS` folds the traditional forms NFKC produces, with the common name variants
+(異体字: 髙→高, 﨑→崎, 邊→辺, 齋→斉 ...), after it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+
+import jaconv
+
+#: CJK radicals supplement (U+2E80–U+2EF3) that NFKC leaves alone → the ideograph a clerk means.
+RADICAL_FORMS = {
+    "⺅": "人", "⺉": "刀", "⺋": "卩", "⺌": "小", "⺍": "小", "⺎": "尢", "⺏": "尢", "⺐": "尢",
+    "⺑": "尢", "⺓": "幺", "⺖": "心", "⺗": "心", "⺘": "手", "⺙": "攴", "⺛": "旡", "⺜": "日",
+    "⺝": "月", "⺞": "歹", "⺟": "母", "⺠": "民", "⺡": "水", "⺢": "水", "⺣": "火", "⺤": "爪",
+    "⺥": "爪", "⺧": "牛", "⺨": "犬", "⺩": "王", "⺪": "疋", "⺫": "目", "⺬": "示", "⺭": "示",
+    "⺮": "竹", "⺯": "糸", "⺰": "糸", "⺱": "网", "⺲": "网", "⺳": "网", "⺴": "网", "⺵": "网",
+    "⺶": "羊", "⺷": "羊", "⺸": "羊", "⺹": "老", "⺺": "聿", "⺻": "聿", "⺼": "肉", "⺽": "臼",
+    "⺾": "艸", "⺿": "艸", "⻀": "艸", "⻁": "虎", "⻂": "衣", "⻃": "西", "⻄": "西", "⻅": "见",
+    "⻆": "角", "⻇": "角", "⻈": "讠", "⻉": "贝", "⻊": "足", "⻋": "车", "⻌": "辶", "⻍": "辶",
+    "⻎": "辶", "⻏": "邑", "⻐": "钅", "⻑": "長", "⻒": "長", "⻓": "长", "⻔": "门", "⻕": "阜",
+    "⻖": "阜", "⻗": "雨", "⻘": "青", "⻙": "韦", "⻚": "页", "⻛": "风", "⻜": "飞", "⻝": "食",
+    "⻞": "食", "⻟": "食", "⻠": "饣", "⻡": "首", "⻢": "马", "⻣": "骨", "⻤": "鬼", "⻥": "鱼",
+    "⻦": "鸟", "⻧": "卤", "⻨": "麦", "⻩": "黄", "⻪": "黾", "⻫": "斉", "⻬": "齐", "⻭": "歯",
+    "⻮": "齿", "⻯": "竜", "⻰": "龙", "⻱": "亀", "⻲": "亀", "⻳": "亀",
+}
+
+#: Folded after NFKC: traditional forms NFKC makes of Kangxi radicals, and the variant characters
+#: (異体字) of names a clerk types in their common form. For search keys only.
+VARIANTS = {
+    "戶": "戸", "黃": "黄", "靑": "青",
+    "髙": "高", "﨑": "崎", "嵜": "崎", "碕": "崎", "邊": "辺", "邉": "辺", "澤": "沢",
+    "濱": "浜", "濵": "浜", "廣": "広", "櫻": "桜", "嶋": "島", "嶌": "島", "國": "国", "澁": "渋",
+    "萬": "万", "藏": "蔵", "眞": "真", "惠": "恵", "德": "徳", "冨": "富", "槇": "槙", "龍": "竜",
+    "桒": "桑", "條": "条", "曾": "曽", "壽": "寿", "實": "実", "禮": "礼", "齋": "斉", "齊": "斉",
+    "斎": "斉", "瀨": "瀬", "淺": "浅", "邨": "村", "籠": "篭", "峯": "峰", "舘": "館", "驒": "騨",
+    "凜": "凛", "穗": "穂", "榮": "栄", "晉": "晋", "淵": "渕", "鷗": "鴎", "蘆": "芦", "圓": "円",
+    "黑": "黒",
+}
+
+#: small kana folded to their full-size forms (old records often wrote キヨウコ for キョウコ)
+SMALL_KANA = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
+
+_PRE = {ord(k): v for k, v in RADICAL_FORMS.items()}
+_POST = {ord(k): v for k, v in VARIANTS.items()}
+#: spaces and separators ignored in names: ASCII/ideographic spaces, middle dots, equals, hyphens,
+#: apostrophes and full stops that appear in foreign names
+_NAME_NOISE = re.compile(r"[\s\u3000・･=＝\-‐‑–—'’.,、，]+")
+_KATAKANA_ONLY = re.compile(r"^[\u30A0-\u30FF]+$")
+_KANJI_NUMERALS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+                   "八": 8, "九": 9}
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", (text or "").translate(_PRE)).translate(_POST)
+
+
+def fold_name(text: str | None) -> str:
+    """Search key of a name or its kana: NFKC (half-width kana → full width, full-width Latin →
+    ASCII), radical forms and variants folded, hiragana → katakana, small kana → full size, Latin
+    upper-cased, spaces and separators removed. ``""`` for an empty name."""
+    if not text:
+        return ""
+    folded = _NAME_NOISE.sub("", _nfkc(text))
+    return jaconv.hira2kata(folded).translate(SMALL_KANA).upper()
+
+
+def is_kana_key(key: str) -> bool:
+    """True if a folded key is katakana only (so it is compared with the kana keys too)."""
+    return bool(key) and bool(_KATAKANA_ONLY.match(key))
+
+
+def _kanji_number(text: str) -> int | None:
+    """一 → 1, 十二 → 12, 二十 → 20, 三十五 → 35 (up to 99). None if not a kanji numeral."""
+    if not text:
+        return None
+    if "十" in text:
+        head, _, tail = text.partition("十")
+        tens = _KANJI_NUMERALS.get(head, None) if head else 1
+        ones = _KANJI_NUMERALS.get(tail, None) if tail else 0
+        if tens is None or ones is None:
+            return None
+        return tens * 10 + ones
+    if all(c in _KANJI_NUMERALS for c in text):
+        return int("".join(str(_KANJI_NUMERALS[c]) for c in text))
+    return None
+
+
+_KANJI_BEFORE_UNIT = re.compile(r"([〇零一二三四五六七八九十]+)(?=丁目|番地|番|号)")
+_ADDRESS_RULES = [
+    (re.compile(r"(\d+)丁目"), r"\1-"),
+    (re.compile(r"(\d+)番地の?"), r"\1-"),
+    (re.compile(r"(\d+)番"), r"\1-"),
+    (re.compile(r"(\d+)号(?!室)"), r"\1"),
+    (re.compile(r"(\d+)の(?=\d)"), r"\1-"),
+    (re.compile(r"[‐‑–—―−ー－](?=\d)"), "-"),
+    (re.compile(r"-{2,}"), "-"),
+]
+_ADDRESS_NOISE = re.compile(r"[\s\u3000]+")
+
+
+def fold_address(text: str | None) -> str:
+    """Search key of an address or an address fragment.
+
+    ``研修県研修市中央町三丁目５番２号 研修ハイツ２０１号室`` →
+    ``研修県研修市中央町3-5-2研修ハイツ201号室``: NFKC (full-width digits → ASCII), kanji numerals
+    before 丁目/番/号 → digits, 丁目/番(地) → ``-``, 号 dropped, dashes unified, spaces removed.
+    """
+    if not text:
+        return ""
+    s = _ADDRESS_NOISE.sub("", _nfkc(text))
+    s = _KANJI_BEFORE_UNIT.sub(lambda m: str(_kanji_number(m.group(1)) or m.group(1)), s)
+    for pattern, repl in _ADDRESS_RULES:
+        s = pattern.sub(repl, s)
+    return s.upper()
+
+
+def resident_search_keys(
+    family_name: str, given_name: str, family_kana: str, given_kana: str, address: str, *,
+    alias: str | None = None, alias_kana: str | None = None,
+    former_surname: str | None = None, former_surname_kana: str | None = None,
+) -> dict[str, str | None]:
+    """Every search-key column of a resident row, from the stored originals. Whoever writes a
+    resident (the demo generator, sync) fills the keys with this, so search finds the row."""
+    family_key, given_key = fold_name(family_name), fold_name(given_name)
+    kana_given = fold_name(given_kana)
+    return {
+        "name_key": family_key + given_key,
+        "kana_key": fold_name(family_kana) + kana_given,
+        "alias_key": fold_name(alias) or None,
+        "alias_kana_key": fold_name(alias_kana) or None,
+        "former_key": (fold_name(former_surname) + given_key) if former_surname else None,
+        "former_kana_key": (fold_name(former_surname_kana) + kana_given) if former_surname_kana else None,
+        "address_key": fold_address(address),
+    }
+
+
+# --- birth dates typed at the counter ---------------------------------------------------------
+
+class InputError(ValueError):
+    """Search input that cannot be read; the message is worded for the clerk (ja / en)."""
+
+
+class DateInputError(InputError):
+    """A birth date that cannot be read, is impossible, or lies in the future."""
+
+
+#: era → (first day, last day or None), for reading era dates typed at the counter.
+ERAS = {
+    "明治": (_dt.date(1868, 1, 25), _dt.date(1912, 7, 29)),
+    "大正": (_dt.date(1912, 7, 30), _dt.date(1926, 12, 24)),
+    "昭和": (_dt.date(1926, 12, 25), _dt.date(1989, 1, 7)),
+    "平成": (_dt.date(1989, 1, 8), _dt.date(2019, 4, 30)),
+    "令和": (_dt.date(2019, 5, 1), None),
+}
+_ERA_ALIASES = {"M": "明治", "T": "大正", "S": "昭和", "H": "平成", "R": "令和",
+                "明": "明治", "大": "大正", "昭": "昭和", "平": "平成", "令": "令和"}
+_ERA_DATE = re.compile(
+    r"^(明治|大正|昭和|平成|令和|[MTSHR明大昭平令])(元|\d{1,2})(?:[年./\-](?:(\d{1,2})(?:[月./\-](\d{1,2})日?)?)?)?$")
+_WESTERN_DATE = re.compile(r"^(\d{4})(?:[年./\-]?(\d{1,2})(?:[月./\-]?(\d{1,2})日?)?)?$")
+
+
+def parse_birth_date(text: str, *, today: _dt.date | None = None) -> tuple[str, str]:
+    """A birth date or a partial one, as typed at the counter → an ISO range ``(first, last)``.
+
+    ``1980-04-01``, ``19800401``, ``1980/4/1``, ``1980年4月1日`` and era forms ``昭和55年4月1日``,
+    ``S55.4.1``, ``平成元年5月3日`` give one day; ``1980`` or ``1980-04`` (or ``S55.4``) give a year
+    or a month. A date in the future, before 1868, or impossible raises :class:`DateInputError`.
+    """
+    raw = _nfkc(text).strip().upper().replace(" ", "")
+    if not raw:
+        raise DateInputError("生年月日が空です / the birth date is empty")
+    m = _ERA_DATE.match(raw)
+    if m:
+        era = _ERA_ALIASES.get(m.group(1), m.group(1))
+        first, last = ERAS[era]
+        n = 1 if m.group(2) == "元" else int(m.group(2))
+        year = first.year + n - 1
+        month, day = m.group(3), m.group(4)
+        lo, hi = _range(year, int(month) if month else None, int(day) if day else None, raw)
+        if lo < first and hi < first or (last and lo > last):
+            raise DateInputError(f"{raw} はその元号の期間にありません / {raw} is outside that era")
+        lo, hi = max(lo, first), min(hi, last) if last else hi
+    else:
+        m = _WESTERN_DATE.match(raw)
+        if not m:
+            raise DateInputError(
+                f"生年月日「{text}」を読めません（例: 1980-04-01、昭和55年4月1日、S55.4.1） / "
+                f"cannot read the birth date {text!r} (e.g. 1980-04-01, 昭和55年4月1日, S55.4.1)")
+        year = int(m.group(1))
+        month = int(m.group(2)) if m.group(2) else None
+        day = int(m.group(3)) if m.group(3) else None
+        lo, hi = _range(year, month, day, raw)
+    today = today or _dt.date.today()
+    if lo > today:
+        raise DateInputError(f"生年月日 {lo.isoformat()} は未来の日付です / the birth date is in the future")
+    if hi < _dt.date(1868, 1, 1):
+        raise DateInputError(f"生年月日 {hi.isoformat()} は古すぎます / the birth date is too early")
+    return lo.isoformat(), min(hi, today).isoformat()
+
+
+def _range(year: int, month: int | None, day: int | None, raw: str) -> tuple[_dt.date, _dt.date]:
+    try:
+        if month is None:
+            return _dt.date(year, 1, 1), _dt.date(year, 12, 31)
+        if day is None:
+            first = _dt.date(year, month, 1)
+            nxt = _dt.date(year + (month == 12), month % 12 + 1, 1)
+            return first, nxt - _dt.timedelta(days=1)
+        d = _dt.date(year, month, day)
+        return d, d
+    except ValueError:
+        raise DateInputError(f"生年月日 {raw} という日付はありません / the birth date {raw} is not a real date") from None
+
+
+_SEX_WORDS = {
+    "1": 1, "男": 1, "男性": 1, "M": 1, "MALE": 1,
+    "2": 2, "女": 2, "女性": 2, "F": 2, "FEMALE": 2,
+    "9": 9, "適用不能": 9,
+}
+
+
+def parse_sex(text: str | int) -> int:
+    """``1``/男/M/male → 1, ``2``/女/F/female → 2, ``9``/適用不能 → 9."""
+    key = _nfkc(str(text)).strip().upper()
+    if key not in _SEX_WORDS:
+        raise InputError(f"性別「{text}」を読めません（男/女/1/2） / cannot read the sex {text!r} (1, 2, M, F)")
+    return _SEX_WORDS[key]

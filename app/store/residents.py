@@ -1,0 +1,60 @@
+"""Writing resident rows so that search finds them: the search-key columns are derived here from
+the stored originals (app.store.normalize), never typed by hand.
+
+Owns :func:`with_search_keys` (a row dict → the same row with every key column filled) and
+:func:`refresh_search_keys` (recompute all keys, after a change of the folding rules or in a
+migration). Does not decide who may see a resident; that is app.security's.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from app.store.normalize import resident_search_keys
+
+KEY_COLUMNS = ("name_key", "kana_key", "alias_key", "alias_kana_key", "former_key",
+               "former_kana_key", "address_key")
+
+
+def with_search_keys(row: dict) -> dict:
+    """``row`` (column → value) with the search-key columns computed from its name, kana,
+    alias, former surname and address."""
+    keys = resident_search_keys(
+        row["family_name"], row["given_name"], row["family_kana"], row["given_kana"], row["address"],
+        alias=row.get("alias"), alias_kana=row.get("alias_kana"),
+        former_surname=row.get("former_surname"), former_surname_kana=row.get("former_surname_kana"),
+    )
+    return {**row, **keys}
+
+
+def insert_resident(conn: sqlite3.Connection, row: dict) -> None:
+    """Insert one resident (inside the caller's transaction), keys filled."""
+    full = with_search_keys(row)
+    columns = ", ".join(full)
+    marks = ", ".join("?" for _ in full)
+    conn.execute(f"INSERT INTO residents ({columns}) VALUES ({marks})", tuple(full.values()))
+
+
+def refresh_search_keys(conn: sqlite3.Connection, batch: int = 5000) -> int:
+    """Recompute the search keys of every resident; returns how many rows changed."""
+    changed = 0
+    cursor = conn.execute(
+        "SELECT rowid, family_name, given_name, family_kana, given_kana, address, alias, alias_kana, "
+        "former_surname, former_surname_kana, " + ", ".join(KEY_COLUMNS) + " FROM residents")
+    while True:
+        rows = cursor.fetchmany(batch)
+        if not rows:
+            break
+        updates = []
+        for r in rows:
+            keys = resident_search_keys(r[1], r[2], r[3], r[4], r[5], alias=r[6], alias_kana=r[7],
+                                        former_surname=r[8], former_surname_kana=r[9])
+            new = tuple(keys[c] for c in KEY_COLUMNS)
+            if new != tuple(r[10:]):
+                updates.append((*new, r[0]))
+        if updates:
+            conn.executemany(
+                "UPDATE residents SET " + ", ".join(f"{c} = ?" for c in KEY_COLUMNS) + " WHERE rowid = ?",
+                updates)
+            changed += len(updates)
+    return changed

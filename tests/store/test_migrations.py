@@ -1,0 +1,82 @@
+"""Upgrading stores: a store left at schema 1 (made before search keys existed) opens, upgrades
+in place, and its residents are then found by name and address; a newer store is refused."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from app.store import LATEST_VERSION, NewerStoreError, open_store
+from app.store.schema import APPLICATION_ID, MIGRATIONS
+from app.store.search import ResidentQuery, search_residents
+
+
+def _v1_store(path):
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN")
+    MIGRATIONS[0].apply(conn)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    # keys as an older version might have written them (or not folded at all)
+    conn.execute(
+        "INSERT INTO residents(id, family_name, given_name, family_kana, given_kana, name_key, kana_key, "
+        "birth_date, sex, address, address_key, former_surname, former_surname_kana) VALUES "
+        "('old-1', '髙橋', '花子', 'タカハシ', 'ハナコ', '髙橋 花子', 'タカハシ ハナコ', '1970-05-05', 2, "
+        "'研修県研修市中央町三丁目５番２号', 'raw', '田中', 'タナカ')")
+    conn.execute("COMMIT")
+    conn.close()
+
+
+def test_a_version_1_store_upgrades_and_its_residents_are_searchable(tmp_path):
+    path = tmp_path / "old.db"
+    _v1_store(path)
+    with open_store(path) as s:
+        assert s.version == LATEST_VERSION
+        assert [h.id for h in search_residents(s, ResidentQuery(name="髙橋 花")).hits] == ["old-1"]
+        assert [h.id for h in search_residents(s, ResidentQuery(name="たなか")).hits] == ["old-1"]
+        assert [h.id for h in search_residents(s, ResidentQuery(address="中央町3-5")).hits] == ["old-1"]
+        assert s.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with open_store(path) as s:   # opening again changes nothing
+        assert s.version == LATEST_VERSION
+
+
+def test_each_migration_is_applied_once_and_in_order(tmp_path):
+    versions = [m.version for m in MIGRATIONS]
+    assert versions == list(range(1, len(MIGRATIONS) + 1))
+    path = tmp_path / "s.db"
+    _v1_store(path)
+    open_store(path).close()
+    open_store(path).close()
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM addresses").fetchone()[0] == 1
+
+
+def test_a_store_from_a_newer_version_is_refused_untouched(tmp_path):
+    path = tmp_path / "new.db"
+    with open_store(path, create=True) as s:
+        s.conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    before = path.read_bytes()
+    with pytest.raises(NewerStoreError, match="newer"):
+        open_store(path)
+    assert path.read_bytes() == before
+
+
+def test_a_failed_migration_leaves_the_old_version(tmp_path, monkeypatch):
+    """A migration that fails half-way is rolled back whole: the store stays at its version."""
+    from app.store import db
+    from app.store.schema import Migration
+
+    path = tmp_path / "old.db"
+    _v1_store(path)
+
+    def broken(conn):
+        conn.execute("CREATE TABLE half_done(x)")
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(db, "MIGRATIONS", [MIGRATIONS[0], Migration(2, "broken", broken)])
+    monkeypatch.setattr(db, "LATEST_VERSION", 2)
+    with pytest.raises(sqlite3.OperationalError):
+        open_store(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'half_done'").fetchone()

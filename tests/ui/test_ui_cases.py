@@ -1,0 +1,141 @@
+"""End-to-end through the window on a real store: sign in, start a case, fill and tick, press
+Next, reach completion — for each case type — plus pause/resume from the queue."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.ui.uihelpers import dispose
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, lang_ja):
+    from app.config import OfficeConfig
+    from app.ui.main import Controller
+    from app.ui.services import Services
+
+    services = Services.open(config=OfficeConfig(), training=True, store_path=tmp_path / "demo.db")
+    controller = Controller(services)
+    controller.start()
+    qtbot.addWidget(controller.signin)
+    controller.signin.login.setText("clerk1")
+    controller.signin.password.setText("clerk1-kenshu")
+    controller.signin.sign_in_with_password()
+    w = controller.window
+    qtbot.addWidget(w)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=3000)   # shortcuts need the active window
+    w.controller = controller
+    yield w
+    dispose(w, controller.signin)
+    services.close()
+
+
+def press(window, key, modifier=Qt.KeyboardModifier.NoModifier):
+    """A key as the window system delivers it (so window shortcuts apply, as for the clerk)."""
+    from PySide6.QtTest import QTest
+
+    QTest.keyClick(window.windowHandle(), key, modifier)
+
+
+def fill(qtbot, page, field_id, value):
+    """Type into a field the way the clerk does (text: type + Tab; choice: pick the entry)."""
+    from PySide6.QtWidgets import QComboBox, QLineEdit
+
+    editor = page.editors[field_id][0]
+    if isinstance(editor, QComboBox):
+        editor.setCurrentIndex(editor.findData(value))
+        editor.activated.emit(editor.currentIndex())
+    elif isinstance(editor, QLineEdit):
+        editor.setFocus()
+        editor.clear()
+        if value.isascii():
+            qtbot.keyClicks(editor, value)
+        else:
+            editor.insert(value)             # what the input method commits for kanji/kana
+        qtbot.keyClick(editor, Qt.Key.Key_Return)   # Enter (or leaving the field) records it
+    qtbot.waitUntil(lambda: page.view.fields and any(
+        f.id == field_id and f.value not in (None, "") for f in page.view.fields), timeout=3000)
+
+
+def tick(qtbot, page, item_id):
+    box = page.item_boxes[item_id][0]
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: any(i.id == item_id and i.checked for i in page.view.items), timeout=3000)
+
+
+def test_status_inquiry_by_four_items_end_to_end(qtbot, window):
+    store = window.services.store
+    _add_resident_with_application(store)
+
+    press(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)   # New: status inquiry
+    qtbot.waitUntil(lambda: window.case_page is not None, timeout=3000)
+    page = window.case_page
+    assert page is not None and page.view.case_type == "status_inquiry"
+    assert not page.next_button.isEnabled()
+    assert "本人確認書類を確認した" in page.blocking_label.text()
+
+    fill(qtbot, page, "method", "four_items")
+    fill(qtbot, page, "family_name", "窓口")
+    fill(qtbot, page, "given_name", "花子")
+    fill(qtbot, page, "address", "研修市本町一丁目1番1号")
+    fill(qtbot, page, "birth_date", "1985-06-15")
+    fill(qtbot, page, "sex", "2")
+    tick(qtbot, page, "identity_checked")
+    who = page.item_boxes["identity_checked"][1].text()
+    assert "窓口 一郎" in who                           # who ticked it, and when
+    assert page.next_button.isEnabled() and page.blocking_label.text() == ""
+
+    qtbot.keyClick(page, Qt.Key.Key_Return)            # Enter is Next
+    qtbot.waitUntil(lambda: page.view.step == "answer", timeout=3000)
+    assert "カードを作成中です" in page.answer.text()
+    tick(qtbot, page, "answer_given")
+    qtbot.keyClick(page, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.view.status == "completed", timeout=3000)
+    assert "完了" in page.subject.text()
+
+    window.go_home()
+    window.home.queue_tabs.setCurrentIndex(3)           # done today
+    assert [q.case_id for q in window.home._queue_rows] == [page.case_id]
+
+
+def test_pause_and_resume_from_the_queue(qtbot, window):
+    press(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)   # New: status inquiry
+    qtbot.waitUntil(lambda: window.case_page is not None, timeout=3000)
+    page = window.case_page
+    fill(qtbot, page, "method", "four_items")
+    fill(qtbot, page, "family_name", "窓口")
+    case_id = page.case_id
+    press(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)   # Pause
+    qtbot.waitUntil(lambda: page.view.status == "paused", timeout=3000)
+    window.go_home()
+    window.home.queue_tabs.setCurrentIndex(1)
+    assert [q.case_id for q in window.home._queue_rows] == [case_id]
+    window.home.queue.selectRow(0)
+    window.home.resume_button.click()
+    page = window.case_page
+    assert page.view.status == "open" and page.view.case_id == case_id
+    assert page.editors["family_name"][0].text() == "窓口"
+
+
+def _add_resident_with_application(store):
+    """One resident with a card application in production (plain rows in the real store)."""
+    from app.store.db import new_id
+
+    with store.transaction() as conn:
+        hid, rid = new_id(), new_id()
+        conn.execute("INSERT INTO households(id, household_code, address) VALUES (?, 'H1', ?)",
+                     (hid, "研修市本町一丁目1番1号"))
+        conn.execute(
+            "INSERT INTO residents(id, household_id, family_name, given_name, family_kana, given_kana,"
+            " name_key, kana_key, birth_date, sex, address, address_key) VALUES"
+            " (?, ?, '窓口', '花子', 'マドグチ', 'ハナコ', '窓口花子', 'マドグチハナコ', '1985-06-15', 2,"
+            " '研修市本町一丁目1番1号', '研修市本町1-1-1')", (rid, hid))
+        conn.execute(
+            "INSERT INTO card_applications(id, resident_id, application_id, received_date, status,"
+            " status_date) VALUES (?, ?, '12345678901234567890123', '2026-10-01', 'producing',"
+            " '2026-11-01')", (new_id(), rid))
