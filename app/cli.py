@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "app.card.cli",
     "app.security.cli",
     "app.workflows.cli",
+    "app.printing.cli",
     "app.sync.cli",
 ]
 
