@@ -48,56 +48,60 @@ def sign_in(sstore, login):
 
 
 def release_gate(sstore, engine, cid, login="officer1"):
-    """The officer reviews the request as it stands at the gate and releases it."""
-    return release.grant(sstore, current_scope(engine, cid), sign_in(sstore, login),
+    """The officer reviews the request the case stopped on and releases exactly that."""
+    return release.grant(sstore, engine.gate_scope(cid), sign_in(sstore, login),
                          checklist={"request_form": True, "identity": True, "documents": True})
 
 
 def test_dv_case_gated_released_by_another_officer_and_completed(sstore, world, engine):
     cid = engine.open_case("copy_issuance").case_id
-    view = fill(engine, cid, request_for(world, world["V"]))
+    fill(engine, cid, request_for(world, world["V"]))
+    fill(engine, cid, {"channel": "counter", "delivery": "hand_over"}, ticks=())
+    view = fill(engine, cid, {"identity_documents": ["my_number_card"]}, ticks=("documents_original",))
     assert view.status == AWAITING_RELEASE
     assert "dv.restricted" in [r["code"] for r in view.gate["decision"]["reasons"]]
     assert engine.next(cid).status == AWAITING_RELEASE          # Next stays blocked
     with pytest.raises(release.ReleaseError):                    # the handling clerk
         release_gate(sstore, engine, cid, login="clerk1")
-    first = release_gate(sstore, engine, cid)
-    assert engine.next(cid).step == "delivery"
-    # every later step adds to the request (delivery, identity documents): the release given for
-    # the request as it stood is void, and the officer reviews the request again
-    view = fill(engine, cid, {"channel": "counter", "delivery": "hand_over"}, ticks=())
+    granted = release_gate(sstore, engine, cid)
+    view = engine.next(cid)
+    assert view.status != AWAITING_RELEASE
+    view = fill(engine, cid, {}, ticks=("documents_match",))
+    assert view.status == COMPLETED, view
+    spent = release.get_release(sstore.conn, granted.id)
+    assert "used" in spent.events                                # single use: spent on completion
+    assert release.check(sstore.conn, spent, engine.current_scope(cid)) is not None
+    assert [r.id for r in release.pending_relock(sstore.conn)] == [granted.id]   # officer re-locks
+    actions = [a for (a,) in sstore.conn.execute("SELECT action FROM audit_log WHERE case_id = ?", (cid,))]
+    assert {"restriction.block", "release.released", "restriction.released", "release.used"} <= set(actions)
+    assert audit.verify(sstore.conn).ok
+
+
+def test_request_changed_at_the_gate_voids_the_release(sstore, world, engine):
+    cid = engine.open_case("copy_issuance").case_id
+    fill(engine, cid, request_for(world, world["V"]))
+    fill(engine, cid, {"channel": "counter", "delivery": "hand_over"}, ticks=())
+    fill(engine, cid, {"identity_documents": ["my_number_card"]}, ticks=("documents_original",))
+    granted = release_gate(sstore, engine, cid)
+    engine.back(cid)                                  # the clerk goes back and changes the request
+    engine.set_value(cid, "delivery", "post_person_address")
+    engine.next(cid)
+    view = engine.next(cid)
     assert view.status == AWAITING_RELEASE
     assert "dv.release_voided" in [r["code"] for r in view.gate["decision"]["reasons"]]
-    assert "voided" in release.get_release(sstore.conn, first.id).events
-    release_gate(sstore, engine, cid)
-    view = engine.next(cid)
-    view = fill(engine, cid, {"identity_documents": ["my_number_card"]}, ticks=("documents_original",))
-    if view.status == AWAITING_RELEASE:
-        release_gate(sstore, engine, cid)
-        view = engine.next(cid)
-    last = release_gate(sstore, engine, cid) if view.status == AWAITING_RELEASE else None
-    view = fill(engine, cid, {}, ticks=("documents_match",))
-    if view.status == AWAITING_RELEASE:
-        last = release_gate(sstore, engine, cid)
-        view = engine.next(cid)
-    assert view.status == COMPLETED, view
-    # once the case has ended, no release of it opens anything any more
-    for r in release.releases_for_case(sstore.conn, cid):
-        assert release.check(sstore.conn, r, current_scope(engine, cid)) is not None
-    actions = [a for (a,) in sstore.conn.execute("SELECT action FROM audit_log WHERE case_id = ?", (cid,))]
-    assert {"restriction.block", "release.released", "release.voided",
-            "restriction.released"} <= set(actions)
-    assert audit.verify(sstore.conn).ok
+    assert "voided" in release.get_release(sstore.conn, granted.id).events
 
 
 def test_dv_case_by_the_perpetrator_is_refused_with_the_reason(sstore, world, engine):
     cid = engine.open_case("copy_issuance").case_id
-    view = fill(engine, cid, request_for(world, world["P"], requester_type="third_party",
-                                         purpose="court_submission",
-                                         requester_family_name=PERPETRATOR["family_name"],
-                                         requester_given_name=PERPETRATOR["given_name"],
-                                         requester_address="研修市北町５丁目６番７号"),
-                ticks=("request_form", "third_party_reason_documents"))
+    fill(engine, cid, request_for(world, None, requester_type="professional",
+                                  purpose="court_submission", profession="judicial_scrivener",
+                                  requester_family_name="司法", requester_given_name="書士",
+                                  client_family_name=PERPETRATOR["family_name"],
+                                  client_given_name=PERPETRATOR["given_name"]),
+         ticks=("request_form", "professional_form", "professional_badge"))
+    fill(engine, cid, {"channel": "counter", "delivery": "hand_over"}, ticks=())
+    view = fill(engine, cid, {"identity_documents": ["driving_licence"]}, ticks=("documents_original",))
     assert view.status == REFUSED
     codes = [r["code"] for r in view.outcome["decision"]["reasons"]]
-    assert codes[0] == "dv.perpetrator" and "dv.court" in codes
+    assert codes[0] == "dv.perpetrator_agent" and "dv.court" in codes
