@@ -240,6 +240,8 @@ def check(conn: sqlite3.Connection, release: Release, scope: RequestScope,
             return kind
     if release.case_id != scope.case_id:
         return "other_case"
+    if _case_closed(conn, release.case_id):
+        return "case_closed"
     if release.scope_digest != scope_digest(scope):
         return "request_changed"
     if (tuple(sorted(set(scope.persons) | set(scope.mail_to))) != release.persons
@@ -256,6 +258,19 @@ def check(conn: sqlite3.Connection, release: Release, scope: RequestScope,
         if elapsed < 0 or elapsed >= (expires - issued).total_seconds():
             return "expired"
     return None
+
+
+_CLOSED = ("completed", "refused", "abandoned")
+
+
+def _case_closed(conn: sqlite3.Connection, case_id: str) -> bool:
+    """A release never outlives its case: once the case has ended it opens nothing (single use,
+    even if the workflow never called :func:`use`)."""
+    try:
+        row = conn.execute("SELECT status FROM case_queue WHERE case_id = ?", (case_id,)).fetchone()
+    except sqlite3.OperationalError:        # a store without the workflow's queue view
+        return False
+    return bool(row) and row[0] in _CLOSED
 
 
 def valid_release(conn: sqlite3.Connection, scope: RequestScope,
