@@ -295,30 +295,43 @@ class PcscStack:
 
 
 _training_stack: PcscStack | None = None
+_training_lock = threading.Lock()
+
+
+def _training_workdir() -> Path:
+    return Path(tempfile.gettempdir()) / f"madoguchi-training-pcsc-{os.getpid()}"
+
+
+def point_at_training_stack() -> None:
+    """Training mode, at start-up, BEFORE any PC/SC call (before ``ReaderService.start()``): point
+    this process's PC/SC client at the training stack's socket. libpcsclite reads the variable
+    once per process; the reader service reports "no service" until :func:`training_stack` has
+    started pcscd, then connects by itself."""
+    os.environ["PCSCLITE_CSOCK_NAME"] = str(_training_workdir() / "run" / "pcscd.comm")
 
 
 def training_stack() -> PcscStack:
-    """The process-wide stack of training mode (研修モード), started on first use.
+    """The process-wide stack of training mode (研修モード), started on first use (any thread;
+    takes about a second — call it off the GUI thread).
 
-    Points this process's PC/SC client at it, so the reader service sees the training tray's
-    readers exactly as it would see a USB reader. Any thread may call it (pcscd is started from
-    a keeper thread of its own and ends with the process).
+    The reader service sees the training tray's readers exactly as it would see a USB reader.
     """
     global _training_stack
-    if _training_stack is None:
-        from app.paths import data_dir
+    with _training_lock:
+        if _training_stack is None:
+            from app.paths import data_dir
 
-        workdir = Path(tempfile.mkdtemp(prefix="madoguchi-training-pcsc-"))
-        stack = PcscStack(workdir, log_path=data_dir() / "training" / "pcscd.log")
-        stack._own_workdir = True
-        stack.start()
-        stack.use_in_this_process()
-        _training_stack = stack
-    return _training_stack
+            point_at_training_stack()
+            stack = PcscStack(_training_workdir(), log_path=data_dir() / "training" / "pcscd.log")
+            stack._own_workdir = True
+            stack.start()
+            _training_stack = stack
+        return _training_stack
 
 
 def stop_training_stack() -> None:
     global _training_stack
-    if _training_stack is not None:
-        _training_stack.stop()
-        _training_stack = None
+    with _training_lock:
+        if _training_stack is not None:
+            _training_stack.stop()
+            _training_stack = None
