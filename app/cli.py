@@ -23,6 +23,8 @@ COMMAND_MODULES = [
     "app.workflows.cli",
     "app.printing.cli",
     "app.sync.cli",
+    "app.config_cli",
+    "app.support",
 ]
 
 
@@ -50,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app.config import ConfigError
     from app.logs import setup_logging
     from app.store import StoreError
 
@@ -63,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"madoguchi: {exc}", file=sys.stderr)
         return exc.code
-    except StoreError as exc:
+    except (StoreError, ConfigError) as exc:
         print(f"madoguchi: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
