@@ -819,6 +819,11 @@ class CaseEngine:
                 self._write(conn, state, "refused", state.step,
                             {"status": REFUSED, "decision": decision.as_dict()})
             elif outcome is Outcome.WAIT:
+                from app.workflows.pipeline import on_complete
+
+                # the act the case waits on (the form mailed) happened under any release: spend it
+                on_complete(self.store, scope, decision, staff_id=self.staff_id,
+                            terminal_id=self.terminal_id)
                 self._write(conn, state, "paused", state.step, {
                     "status": PAUSED, "wait": True, "resume_to": route.to,
                     "decision": decision.as_dict(),

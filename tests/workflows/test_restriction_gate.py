@@ -154,6 +154,12 @@ def test_mailing_the_inquiry_form_to_a_protected_holder_is_stopped(world):
     view = engine.next(cid)
     assert view.status == AWAITING_RELEASE
     assert view.gate["scope"]["mail_to"] == [ids["victim"]]
+    from app.security import release
+
+    granted = release.grant(store, engine.gate_scope(cid), sign_in(store, "officer1"))
+    view = engine.next(cid)
+    assert view.status == PAUSED and view.pause["resume_to"] == "return_visit"
+    assert "used" in release.get_release(store.conn, granted.id).events      # the mailing spent it
 
 
 def test_the_perpetrator_acting_as_agent_is_refused(world):
