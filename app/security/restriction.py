@@ -181,7 +181,7 @@ def evaluate(store, scope: RequestScope, *, terminal_id: str,
     conn = store.conn
     by_person = measures_protecting(conn, (*scope.persons, *scope.mail_to))
     if not by_person:
-        return None
+        return stale_support_decision(store, scope, clock)
     protected = sorted(by_person)
     measures = list({m.id: m for ms in by_person.values() for m in ms}.values())
     data = {"protected": protected, "measures": sorted(m.id for m in measures),
@@ -233,6 +233,32 @@ def evaluate(store, scope: RequestScope, *, terminal_id: str,
         codes.append("dv.court")
     decision = Decision(Outcome.RESTRICT, reasons(*codes), data)
     return _logged(store, scope, decision, "restriction.block", terminal_id, clock)
+
+
+def stale_support_decision(store, scope: RequestScope, clock: Clock = SYSTEM_CLOCK) -> Decision | None:
+    """Fail closed (``app.sync.freshness``): when this terminal's support-measure data is out of
+    date (or was never received) a request with anyone in scope is restricted as if a protected
+    person were in it, until a sync succeeds or a support officer releases exactly this request
+    (or refuses it). None when the data is fresh or the store is standalone (training)."""
+    from app.sync.freshness import stale_support_reason
+
+    reason = stale_support_reason(store, scope, now=clock.now())
+    if reason is None:
+        return None
+    conn = store.conn
+    data = {"protected": [], "measures": [], "scope_digest": scope_digest(scope),
+            "case_id": scope.case_id, "stale_support_data": True}
+    refusal = releases.refusal_for(conn, scope)
+    if refusal is not None:
+        return Decision(Outcome.REFUSE, (Reason(
+            "dv.officer_refused", f"支援措置責任者が拒否しました：{refusal.reason}",
+            f"The support officer refused: {refusal.reason}", SRC_BLOCK),), {**data, "release_id": refusal.id})
+    granted = releases.valid_release(conn, scope, clock)
+    if granted is not None:
+        return Decision(Outcome.ALLOW, (REASONS["dv.released"],), {
+            **data, "release_id": granted.id, "release_officer_id": granted.officer_id,
+            "release_expires_at": granted.expires_at})
+    return Decision(Outcome.RESTRICT, (reason,), data)
 
 
 _last_logged: dict[tuple, str] = {}
