@@ -1,6 +1,6 @@
 """Sub-commands of security for office IT staff and supervisors:
 ``staff add|list|disable|enable|reset-password|roles|register-card|demo`` and
-``audit verify|show``. Passwords come from a prompt without echo or from ``--password-stdin``;
+``audit verify|show``, ``security selftest|pending-relock``. Passwords come from a prompt without echo or from ``--password-stdin``;
 they are never accepted as an argument (they would end up in the shell history).
 """
 
@@ -84,6 +84,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--limit", type=int, default=20)
     s.add_argument("--target")
     s.set_defaults(func=_show)
+
+    sec = sub.add_parser("security", help="DV self-test (run on every installation and update)")
+    secsub = sec.add_subparsers(dest="security_command", required=True, metavar="ACTION")
+    st = secsub.add_parser("selftest", help="prove the support-measure functions work; non-zero "
+                                            "exit if not (do not go live)")
+    st.add_argument("--store", help="also check this store's guards and record the result in it")
+    st.add_argument("--json", action="store_true")
+    st.set_defaults(func=_selftest)
+
+    rl = secsub.add_parser("pending-relock", help="releases whose re-lock is not yet confirmed by "
+                                                  "a third person")
+    rl.add_argument("--store", required=True)
+    rl.set_defaults(func=_pending_relock)
 
 
 def _read_password(args, prompt: str = "Password / パスワード: ") -> str:
@@ -220,6 +233,36 @@ def _verify(args) -> int:
             if p is not first:
                 print(f"  also: {p.text}", file=sys.stderr)
     return 0 if result.ok else 1
+
+
+def _selftest(args) -> int:
+    from app.security import selftest
+
+    if args.store:
+        with open_store(args.store) as store:
+            result = selftest.run(store)
+    else:
+        result = selftest.run()
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for c in result.checks:
+            print(f"{'OK  ' if c.ok else 'FAIL'} {c.name}{': ' + c.detail if c.detail else ''}")
+        print("支援措置機能の動作確認: 合格 / DV self-test passed" if result.ok else
+              "支援措置機能の動作確認: 不合格 — 運用を開始しないでください / DV self-test FAILED — do not go live")
+    return 0 if result.ok else 1
+
+
+def _pending_relock(args) -> int:
+    from app.security.release import pending_relock
+
+    with open_store(args.store) as store:
+        rows = pending_relock(store.conn)
+        for r in rows:
+            state = ",".join(sorted(r.events)) or "open"
+            print(f"{r.issued_at} case {r.case_id} officer {r.officer_id} expires {r.expires_at} [{state}]")
+    print(f"{len(rows)} release(s) awaiting re-lock confirmation")
+    return 0
 
 
 def _show(args) -> int:
