@@ -491,3 +491,41 @@ def _v5_search(conn: sqlite3.Connection) -> None:
 
 
 MIGRATIONS.append(Migration(5, "search keys and address index", _v5_search))
+
+
+# Search keys kept right by the store itself: whatever code writes a resident (sync, a test, the
+# printing samples), the keys are recomputed from the stored originals by triggers that call the
+# folding functions every Store connection registers (app.store.db._register_functions). The
+# address trigger of migration 5 fires on the recomputed key, so it no longer needs its own
+# insert trigger. (A connection without those functions, e.g. the sqlite3 shell, cannot write
+# residents' names or addresses: by design, writes go through the application.)
+V6_KEY_TRIGGERS = """
+DROP TRIGGER residents_address_ai;
+CREATE TRIGGER residents_search_keys_ai AFTER INSERT ON residents
+BEGIN
+    UPDATE residents SET
+        name_key = coalesce(madoguchi_fold_name(NEW.family_name), '') || coalesce(madoguchi_fold_name(NEW.given_name), ''),
+        kana_key = coalesce(madoguchi_fold_name(NEW.family_kana), '') || coalesce(madoguchi_fold_name(NEW.given_kana), ''),
+        alias_key = madoguchi_fold_name(NEW.alias),
+        alias_kana_key = madoguchi_fold_name(NEW.alias_kana),
+        former_key = madoguchi_fold_name(NEW.former_surname) || coalesce(madoguchi_fold_name(NEW.given_name), ''),
+        former_kana_key = madoguchi_fold_name(NEW.former_surname_kana) || coalesce(madoguchi_fold_name(NEW.given_kana), ''),
+        address_key = madoguchi_fold_address(NEW.address)
+    WHERE rowid = NEW.rowid;
+END;
+CREATE TRIGGER residents_search_keys_au AFTER UPDATE OF family_name, given_name, family_kana, given_kana,
+    alias, alias_kana, former_surname, former_surname_kana, address ON residents
+BEGIN
+    UPDATE residents SET
+        name_key = coalesce(madoguchi_fold_name(NEW.family_name), '') || coalesce(madoguchi_fold_name(NEW.given_name), ''),
+        kana_key = coalesce(madoguchi_fold_name(NEW.family_kana), '') || coalesce(madoguchi_fold_name(NEW.given_kana), ''),
+        alias_key = madoguchi_fold_name(NEW.alias),
+        alias_kana_key = madoguchi_fold_name(NEW.alias_kana),
+        former_key = madoguchi_fold_name(NEW.former_surname) || coalesce(madoguchi_fold_name(NEW.given_name), ''),
+        former_kana_key = madoguchi_fold_name(NEW.former_surname_kana) || coalesce(madoguchi_fold_name(NEW.given_kana), ''),
+        address_key = madoguchi_fold_address(NEW.address)
+    WHERE rowid = NEW.rowid;
+END;
+"""
+
+MIGRATIONS.append(Migration(6, "search keys maintained by triggers", _script(V6_KEY_TRIGGERS)))
