@@ -497,10 +497,15 @@ MIGRATIONS.append(Migration(5, "search keys and address index", _v5_search))
 # printing samples), the keys are recomputed from the stored originals by triggers that call the
 # folding functions every Store connection registers (app.store.db._register_functions). The
 # address trigger of migration 5 fires on the recomputed key, so it no longer needs its own
-# insert trigger. (A connection without those functions, e.g. the sqlite3 shell, cannot write
+# insert trigger. The name indexes become composite. (A connection without those functions, e.g. the sqlite3 shell, cannot write
 # residents' names or addresses: by design, writes go through the application.)
 V6_KEY_TRIGGERS = """
 DROP TRIGGER residents_address_ai;
+-- name searches filter birth date, sex and address inside the index, before reading rows
+DROP INDEX residents_name_key;
+DROP INDEX residents_kana_key;
+CREATE INDEX residents_name_search ON residents(name_key, birth_date, sex, address_key);
+CREATE INDEX residents_kana_search ON residents(kana_key, birth_date, sex, address_key);
 CREATE TRIGGER residents_search_keys_ai AFTER INSERT ON residents
 BEGIN
     UPDATE residents SET
@@ -528,4 +533,5 @@ BEGIN
 END;
 """
 
-MIGRATIONS.append(Migration(6, "search keys maintained by triggers", _script(V6_KEY_TRIGGERS)))
+MIGRATIONS.append(Migration(6, "search keys maintained by triggers, composite name indexes",
+                            _script(V6_KEY_TRIGGERS)))

@@ -30,6 +30,24 @@ def test_same_seed_gives_identical_bytes_and_another_seed_does_not(tmp_path):
     assert a.read_bytes() != c.read_bytes()
 
 
+def test_chunks_built_by_worker_processes_give_the_same_store(tmp_path, monkeypatch):
+    """Chunks have their own random streams: one process or two, the bytes are the same."""
+    from app.store import demo as demo_module
+
+    monkeypatch.setattr(demo_module, "CHUNK", 700)
+    files = []
+    for workers in ("1", "2"):
+        monkeypatch.setenv("MADOGUCHI_DEMO_WORKERS", workers)
+        files.append(tmp_path / f"w{workers}.db")
+        summary = generate(files[-1], 2000, seed=3, card_files=False, quiet=True)
+        assert summary.residents == 2000
+    assert files[0].read_bytes() == files[1].read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w1.db", "w2.db"]
+    with open_store(files[0]) as s:
+        codes = [r[0] for r in s.conn.execute("SELECT household_code FROM households")]
+        assert len(codes) == len(set(codes))
+
+
 def test_exact_count_and_valid_unique_identifiers(demo):
     c = demo.conn
     assert c.execute("SELECT count(*) FROM residents").fetchone()[0] == DEMO_RESIDENTS
