@@ -996,32 +996,71 @@ def _workers(chunks: int) -> int:
     return max(1, min(n, chunks))
 
 
-def _build_chunks(tmp: Path, seed: int, residents: int, as_of: dt.date, codes: dict,
-                  merge: Callable[[Path, dict], None]) -> None:
-    """Build every chunk (in parallel where there are cores) and hand each to ``merge`` in
-    chunk order. On any error or interrupt the workers are stopped and chunk files removed."""
-    plan = [(k, start, min(CHUNK, residents - start)) for k, start in enumerate(range(0, residents, CHUNK))]
-    paths = [Path(f"{tmp}.chunk-{k}") for k, _, _ in plan]
-    _remove_quietly(*paths)
-    workers = _workers(len(plan))
+def _merge_chunk(conn: sqlite3.Connection, chunk_path: Path, result: dict, whole: "_Generator",
+                 counts: dict[str, int]) -> None:
+    """Copy one chunk's rows into the store (in SQLite, in row order) and gather what the
+    whole-store steps need from it."""
+    conn.execute("ATTACH DATABASE ? AS chunk", (str(chunk_path),))
     try:
-        if workers == 1:
-            for (k, start, count), path in zip(plan, paths):
-                merge(path, _build_chunk(str(path), seed, k, start, count, residents, as_of, codes))
-            return
-        import concurrent.futures
-        import multiprocessing
-
-        pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-        try:
-            futures = [pool.submit(_build_chunk, str(path), seed, k, start, count, residents, as_of, codes)
-                       for (k, start, count), path in zip(plan, paths)]
-            for future, path in zip(futures, paths):
-                merge(path, future.result())
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        conn.execute("BEGIN")
+        for table, columns in _CHUNK_TABLES.items():
+            cols = ", ".join(columns)
+            conn.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM chunk.{table} ORDER BY rowid")
+        conn.execute("COMMIT")
     finally:
-        _remove_quietly(*paths, *(Path(f"{p}-journal") for p in paths))
+        conn.execute("DETACH DATABASE chunk")
+    _remove_quietly(chunk_path)
+    for key, value in result["counts"].items():
+        counts[key] = counts.get(key, 0) + value
+    whole.men += result["men"]
+    whole.dv_candidates += result["dv_candidates"]
+    whole.moved_out_women += result["moved_out_women"]
+    for case, holder in result["showcase"].items():
+        whole.showcase.setdefault(case, holder)
+
+
+class _Chunks:
+    """The chunks of a store, built in parallel where there are cores, yielded in chunk order as
+    (chunk file, result). Worker processes are forked when the context is entered, before the
+    store is opened, so no SQLite connection is ever carried across a fork. On leaving (error,
+    interrupt or success) the workers are stopped and every chunk file is removed."""
+
+    def __init__(self, tmp: Path, seed: int, residents: int, as_of: dt.date, codes: dict):
+        self.plan = [(k, start, min(CHUNK, residents - start)) for k, start in enumerate(range(0, residents, CHUNK))]
+        self.paths = [Path(f"{tmp}.chunk-{k}") for k, _, _ in self.plan]
+        self.args = (seed, residents, as_of, codes)
+        self.workers = _workers(len(self.plan))
+        self.pool = None
+        self.futures: list = []
+
+    def __enter__(self) -> "_Chunks":
+        _remove_quietly(*self.paths)
+        if self.workers > 1:
+            import concurrent.futures
+            import multiprocessing
+
+            self.pool = concurrent.futures.ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("fork"))
+            seed, residents, as_of, codes = self.args
+            self.futures = [self.pool.submit(_build_chunk, str(path), seed, k, start, count, residents, as_of, codes)
+                            for (k, start, count), path in zip(self.plan, self.paths)]
+        return self
+
+    def __iter__(self):
+        seed, residents, as_of, codes = self.args
+        for i, ((k, start, count), path) in enumerate(zip(self.plan, self.paths)):
+            if self.pool is not None:
+                yield path, self.futures[i].result()
+            else:
+                yield path, _build_chunk(str(path), seed, k, start, count, residents, as_of, codes)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.pool is not None:
+            if exc_type is not None:   # stop at once: a chunk of 200 000 would take a while
+                for process in list(getattr(self.pool, "_processes", {}).values()):
+                    process.terminate()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        _remove_quietly(*self.paths, *(Path(f"{p}-journal") for p in self.paths))
 
 
 def generate(path: str | os.PathLike, residents: int, seed: int = 7, *, force: bool = False,
@@ -1055,31 +1094,17 @@ def generate(path: str | os.PathLike, residents: int, seed: int = 7, *, force: b
     whole = _Generator(master, residents, as_of, None, codes=codes)
     counts: dict[str, int] = {}
     try:
-        store = open_store(tmp, create=True)
-        conn = store.conn
-        saved = _prepare_bulk_load(conn)
-
-        def merge(chunk_path: Path, result: dict) -> None:
-            conn.execute("ATTACH DATABASE ? AS chunk", (str(chunk_path),))
-            try:
-                conn.execute("BEGIN")
-                for table, columns in _CHUNK_TABLES.items():
-                    cols = ", ".join(columns)
-                    conn.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM chunk.{table} ORDER BY rowid")
-                conn.execute("COMMIT")
-            finally:
-                conn.execute("DETACH DATABASE chunk")
-            _remove_quietly(chunk_path)
-            for key, value in result["counts"].items():
-                counts[key] = counts.get(key, 0) + value
-            whole.men += result["men"]
-            whole.dv_candidates += result["dv_candidates"]
-            whole.moved_out_women += result["moved_out_women"]
-            for case, holder in result["showcase"].items():
-                whole.showcase.setdefault(case, holder)
-            progress(counts["residents"])
-
-        _build_chunks(tmp, seed, residents, as_of, codes, merge)
+        chunks = _Chunks(tmp, seed, residents, as_of, codes)
+        if not quiet:
+            progress.stage(f"研修市のデモデータを作成中 / building the demo municipality: {residents:,} residents, "
+                           f"{len(chunks.plan)} chunk(s), {chunks.workers} process(es)")
+        with chunks:   # the workers are forked here, before the store is opened
+            store = open_store(tmp, create=True)
+            conn = store.conn
+            saved = _prepare_bulk_load(conn)
+            for chunk_path, result in chunks:
+                _merge_chunk(conn, chunk_path, result, whole, counts)
+                progress(counts["residents"])
         conn.execute("BEGIN")
         measures, members, forwardings = _support_measures(whole)
         conn.executemany(_INSERTS["support_measures"], measures)

@@ -258,3 +258,24 @@ def test_store_stays_consistent_after_demo_when_a_resident_is_written(tmp_path):
         hits = search_residents(s, ResidentQuery(address="新天地町9-9")).hits
         assert [h.id for h in hits] == ["new-1"]
     assert not sqlite3.connect(path).execute("PRAGMA foreign_key_check").fetchall()
+
+
+def test_terminated_build_leaves_nothing_behind(tmp_path):
+    """SIGTERM during a build with worker processes: no partial store, no chunk file, no worker."""
+    import signal
+    import time
+
+    env = dict(os.environ, PYTHONPATH=str(os.getcwd()), MADOGUCHI_DEMO_WORKERS="2")
+    code = ("import sys; from app.store import demo; demo.CHUNK = 20000; from app.cli import main; "
+            "sys.exit(main(sys.argv[1:]))")
+    proc = subprocess.Popen([sys.executable, "-c", code, "demo-data", "--store", str(tmp_path / "d.db"),
+                             "--residents", "200000", "--no-card-files"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 60
+    while not any(".chunk-" in p.name for p in tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and "interrupted" in err
+    time.sleep(0.5)
+    assert list(tmp_path.iterdir()) == []
