@@ -45,7 +45,7 @@ $(VENV)/bin/python: | $(STAMPS)/debs
 	$(PY) -m pip install -q --upgrade pip wheel
 
 $(STAMPS)/venv: pyproject.toml $(VENV)/bin/python $(STAMPS)/debs
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,build]'
 	@touch $@
 
 venv: $(STAMPS)/venv
@@ -83,12 +83,16 @@ bench: venv translations
 screenshots: venv translations
 	$(PY) -m app.ui.screenshots docs/screenshots
 
+# dist/madoguchi/: the PyInstaller one-folder build (madoguchi + madoguchi-gui), see build.spec.
+# PyInstaller keeps its analysis in build/pyinstaller, so a rebuild of unchanged sources is quicker.
 build: venv translations
-	$(PY) -m pip install -q -e '.[build]'
-	$(VENV)/bin/pyinstaller --noconfirm --clean build.spec
+	@start=$$(date +%s); \
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller build.spec && \
+	echo "dist/madoguchi: $$(du -sh dist/madoguchi | cut -f1) unpacked, built in $$(( $$(date +%s) - start )) s"
 
+# dist/madoguchi_<version>_<arch>.deb from dist/madoguchi (DEB_COMPRESSION=gzip|none is quicker)
 package: build
-	bash scripts/build-deb.sh
+	bash scripts/build-deb.sh --dist dist/madoguchi --out dist
 
 clean-venv:
 	rm -rf $(VENV) $(STAMPS)

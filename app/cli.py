@@ -21,7 +21,10 @@ COMMAND_MODULES = [
     "app.card.cli",
     "app.security.cli",
     "app.workflows.cli",
+    "app.printing.cli",
     "app.sync.cli",
+    "app.config_cli",
+    "app.support",
 ]
 
 
@@ -49,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app.config import ConfigError
     from app.logs import setup_logging
     from app.store import StoreError
 
@@ -62,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"madoguchi: {exc}", file=sys.stderr)
         return exc.code
-    except StoreError as exc:
+    except (StoreError, ConfigError) as exc:
         print(f"madoguchi: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from app.card.layout import PIN_LOCATIONS
 from app.ids import validate_my_number
 
 FORMAT = "madoguchi-test-card"
@@ -47,16 +48,16 @@ FORMAT_VERSION = 1
 #: The four secrets of the card (``app.rules.codes.Secret`` values) and their rules (CARD.md).
 #: ``max_tries``: misses before the PIN is blocked. ``pattern``: what a valid PIN looks like.
 PIN_RULES: dict[str, dict[str, Any]] = {
-    "sign": {"max_tries": 5, "pattern": re.compile(r"^(?=.*[A-Z])(?=.*[0-9])[A-Z0-9]{6,16}$"),
+    "sign": {"max_tries": PIN_LOCATIONS["sign"].max_tries, "pattern": re.compile(r"^(?=.*[A-Z])(?=.*[0-9])[A-Z0-9]{6,16}$"),
              "ja": "署名用電子証明書の暗証番号（英大文字と数字を含む6〜16桁）",
              "en": "signing password (6–16 upper-case letters and digits, at least one of each)"},
-    "auth": {"max_tries": 3, "pattern": re.compile(r"^[0-9]{4}$"),
+    "auth": {"max_tries": PIN_LOCATIONS["auth"].max_tries, "pattern": re.compile(r"^[0-9]{4}$"),
              "ja": "利用者証明用電子証明書の暗証番号（数字4桁）",
              "en": "user-authentication PIN (4 digits)"},
-    "juki": {"max_tries": 3, "pattern": re.compile(r"^[0-9]{4}$"),
+    "juki": {"max_tries": PIN_LOCATIONS["juki"].max_tries, "pattern": re.compile(r"^[0-9]{4}$"),
              "ja": "住民基本台帳用の暗証番号（数字4桁）",
              "en": "resident-registry PIN (4 digits)"},
-    "input": {"max_tries": 3, "pattern": re.compile(r"^[0-9]{4}$"),
+    "input": {"max_tries": PIN_LOCATIONS["input"].max_tries, "pattern": re.compile(r"^[0-9]{4}$"),
               "ja": "券面事項入力補助用の暗証番号（数字4桁）",
               "en": "card-info input-support PIN (4 digits)"},
 }
@@ -71,7 +72,11 @@ TRAINING_PINS: dict[str, str] = {"auth": "1234", "juki": "1234", "input": "1234"
 #: app must look them up). ``broken``: the chip is dead — the test card answers nothing useful.
 CARD_STATES = ("active", "suspended", "revoked", "broken")
 
-_PBKDF2_ITERATIONS = 5_000
+#: The hash only keeps the PIN out of sight in the file: no iteration count protects a 4-digit
+#: PIN against brute force, and the chip's check must stay fast (a full read verifies once).
+#: Files made with an older count keep it (stored per record).
+_PBKDF2_ITERATIONS = 1_000
+_OLD_DEFAULT_ITERATIONS = 5_000
 _CA_KEY_NAME = "test-jpki-ca.key.pem"
 _CA_CERT_NAME = "test-jpki-ca.cert.pem"
 _CA_COMMON_NAME = "Madoguchi TEST JPKI CA (test only, not J-LIS)"
@@ -94,8 +99,8 @@ class PinCheck(Enum):
 # ---------------------------------------------------------------------------------------------
 # PIN records: salted hash + counter; the clear PIN is never kept.
 
-def _pin_hash(pin: str, salt: bytes) -> bytes:
-    return hashlib.pbkdf2_hmac("sha256", pin.encode("ascii"), salt, _PBKDF2_ITERATIONS)
+def _pin_hash(pin: str, salt: bytes, iterations: int = _PBKDF2_ITERATIONS) -> bytes:
+    return hashlib.pbkdf2_hmac("sha256", pin.encode("ascii"), salt, iterations)
 
 
 def validate_pin(secret: str, pin: str) -> None:
@@ -113,6 +118,7 @@ class PinRecord:
     digest: bytes
     tries_left: int
     max_tries: int
+    iterations: int = _PBKDF2_ITERATIONS
 
     @classmethod
     def new(cls, secret: str, pin: str) -> "PinRecord":
@@ -122,16 +128,17 @@ class PinRecord:
         return cls(salt, _pin_hash(pin, salt), max_tries, max_tries)
 
     def matches(self, candidate: str) -> bool:
-        return hmac.compare_digest(_pin_hash(candidate, self.salt), self.digest)
+        return hmac.compare_digest(_pin_hash(candidate, self.salt, self.iterations), self.digest)
 
     def to_json(self) -> dict[str, Any]:
-        return {"salt": self.salt.hex(), "pbkdf2_sha256": self.digest.hex(),
+        return {"salt": self.salt.hex(), "pbkdf2_sha256": self.digest.hex(), "iterations": self.iterations,
                 "tries_left": self.tries_left, "max_tries": self.max_tries}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "PinRecord":
         return cls(bytes.fromhex(data["salt"]), bytes.fromhex(data["pbkdf2_sha256"]),
-                   int(data["tries_left"]), int(data["max_tries"]))
+                   int(data["tries_left"]), int(data["max_tries"]),
+                   int(data.get("iterations", _OLD_DEFAULT_ITERATIONS)))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -85,6 +85,7 @@ class PcscStack:
         self.log_path = Path(log_path) if log_path else self.workdir / "pcscd.log"
         self.apdu_log, self.debug = apdu_log, debug
         self.port = 0
+        self.readers_plugged = True
         self._proc: subprocess.Popen | None = None
         self._log_handle = None
         self._cards: dict[int, VpcdCardEmulator] = {}
@@ -137,6 +138,7 @@ class PcscStack:
                 f"DEVICENAME   /dev/null:0x{self.port:04X}\n"
                 f"LIBPATH      {driver}\n"
                 f"CHANNELID    0x{self.port:04X}\n"
+                if self.readers_plugged else "# readers unplugged\n"
             )
             with contextlib.suppress(FileNotFoundError):
                 self.socket_path.unlink()
@@ -167,9 +169,32 @@ class PcscStack:
         self._log_handle = open(self.log_path, "ab")
         env = {k: v for k, v in os.environ.items() if k != "PCSCLITE_CSOCK_NAME"}
         env["PATH"] = env.get("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin"
-        self._proc = subprocess.Popen([*unshare, "sh", "-c", script], stdout=self._log_handle,
-                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                                      start_new_session=True)
+        # setpriv --pdeathsig: pcscd gets SIGTERM when the thread that started it ends, so a killed
+        # test run or app never leaves its pcscd behind. The keeper thread that starts it lives
+        # exactly as long as pcscd (it waits for it), whoever calls start().
+        command = [*unshare, "sh", "-c", script]
+        if shutil.which("setpriv"):
+            command = ["setpriv", "--pdeathsig", "TERM", *command]
+        started: dict[str, object] = {}
+        ready = threading.Event()
+
+        def keeper() -> None:
+            try:
+                proc = subprocess.Popen(command, stdout=self._log_handle, stderr=subprocess.STDOUT,
+                                        stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+            except OSError as exc:
+                started["error"] = exc
+                ready.set()
+                return
+            started["proc"] = proc
+            ready.set()
+            proc.wait()
+
+        threading.Thread(target=keeper, name="pcscd-keeper", daemon=True).start()
+        ready.wait()
+        if "error" in started:
+            raise StackError(f"cannot start pcscd: {started['error']}")
+        self._proc = started["proc"]  # type: ignore[assignment]
 
     def _wait_for_socket(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -209,6 +234,16 @@ class PcscStack:
     def restart_pcscd(self, timeout: float = 10.0) -> None:
         self.stop_pcscd()
         self.start(timeout)
+
+    def unplug_readers(self) -> None:
+        """Take the vpcd readers away (as if the USB reader were pulled). pcsc-lite 1.9.9 does not
+        re-read reader.conf at run time, so this restarts pcscd without them."""
+        self.readers_plugged = False
+        self.restart_pcscd()
+
+    def plug_readers(self) -> None:
+        self.readers_plugged = True
+        self.restart_pcscd()
 
     def stop(self) -> None:
         """Remove every card, stop pcscd and delete the working folder if it was ours."""
@@ -260,29 +295,43 @@ class PcscStack:
 
 
 _training_stack: PcscStack | None = None
+_training_lock = threading.Lock()
+
+
+def _training_workdir() -> Path:
+    return Path(tempfile.gettempdir()) / f"madoguchi-training-pcsc-{os.getpid()}"
+
+
+def point_at_training_stack() -> None:
+    """Training mode, at start-up, BEFORE any PC/SC call (before ``ReaderService.start()``): point
+    this process's PC/SC client at the training stack's socket. libpcsclite reads the variable
+    once per process; the reader service reports "no service" until :func:`training_stack` has
+    started pcscd, then connects by itself."""
+    os.environ["PCSCLITE_CSOCK_NAME"] = str(_training_workdir() / "run" / "pcscd.comm")
 
 
 def training_stack() -> PcscStack:
-    """The process-wide stack of training mode (研修モード), started on first use.
+    """The process-wide stack of training mode (研修モード), started on first use (any thread;
+    takes about a second — call it off the GUI thread).
 
-    Points this process's PC/SC client at it, so the reader service sees the training tray's
-    readers exactly as it would see a USB reader.
+    The reader service sees the training tray's readers exactly as it would see a USB reader.
     """
     global _training_stack
-    if _training_stack is None:
-        from app.paths import data_dir
+    with _training_lock:
+        if _training_stack is None:
+            from app.paths import data_dir
 
-        workdir = Path(tempfile.mkdtemp(prefix="madoguchi-training-pcsc-"))
-        stack = PcscStack(workdir, log_path=data_dir() / "training" / "pcscd.log")
-        stack._own_workdir = True
-        stack.start()
-        stack.use_in_this_process()
-        _training_stack = stack
-    return _training_stack
+            point_at_training_stack()
+            stack = PcscStack(_training_workdir(), log_path=data_dir() / "training" / "pcscd.log")
+            stack._own_workdir = True
+            stack.start()
+            _training_stack = stack
+        return _training_stack
 
 
 def stop_training_stack() -> None:
     global _training_stack
-    if _training_stack is not None:
-        _training_stack.stop()
-        _training_stack = None
+    with _training_lock:
+        if _training_stack is not None:
+            _training_stack.stop()
+            _training_stack = None

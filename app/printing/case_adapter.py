@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from app.config import OfficeConfig
 from app.ids import mask_my_number
 from app.printing.issuance import issuance_history
+from app.printing.model import is_demo_store
 from app.printing.slip import (
     Confirmer, ProcessingSlip, SlipCheck, SlipEntry, SlipReason, era_date_text,
 )
@@ -163,6 +164,7 @@ def slip_from_case(store: Store, case_id: str, *, office: OfficeConfig | None = 
     engine = CaseEngine(store, staff_id=head[0], terminal_id=head[1], case_types=case_types)
     state = engine.state(case_id)
     ctype = engine.case_types.get(state.case_type)
+    training = training or is_demo_store(store)
     names = _Names(store)
     values = state.plain_values
 
@@ -247,7 +249,7 @@ def refusal_from_case(store: Store, case_id: str, *, office: OfficeConfig | None
     return RefusalNotice(
         requester_name=name, procedure=slip.case_type, reasons=slip.reasons, office=slip.office,
         case_id=case_id, request_date=opened.date(), appeal=state.case_type == CaseType.COPY_ISSUANCE.value,
-        training=training,
+        training=slip.training,
     )
 
 

@@ -21,7 +21,7 @@ from app.printing.fonts import GOTHIC, MINCHO
 from app.printing.household import chunks, household_order
 from app.printing.layout import (
     CONTENT_W, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, PAGE_W, RULE, Furniture, draw_title,
-    finish_document, fit_box, fit_line, label_cell, new_document, office_line, value_cell,
+    finish_document, fit_box, fit_line, label_cell, new_document, office_line, text_width, value_cell,
 )
 from app.printing.model import (
     FUHYO_DOCUMENTS, NUMBER_ITEMS, REMOVED_DOCUMENTS, CopyRequest, NumberNotEntitledError,
@@ -93,13 +93,14 @@ def check_request(request: CopyRequest) -> None:
                                          " / Not entitled to the resident-record code; nothing was printed.")
     if not request.persons:
         raise PrintRefused("対象者がいません / no person on the copy")
-    removed = document in REMOVED_DOCUMENTS
-    for p in request.persons:
-        if p.removed != removed:
-            raise PrintRefused(
-                "除票の写しには消除された記録だけ、住民票の写しには現在の記録だけを記載できます。"
-                " / A removed-record copy holds removed records only, a current copy current records only."
-            )
+    if document in REMOVED_DOCUMENTS:
+        if not all(p.removed for p in request.persons):
+            raise PrintRefused("除票の写しには消除された記録だけを記載できます。"
+                               " / A removed-record copy holds removed records only.")
+    elif all(p.removed for p in request.persons):
+        # a current copy may show removed household members (消除者を含む), never only them
+        raise PrintRefused("消除された記録だけの写しは除票の写しとして請求してください。"
+                           " / Removed records alone are issued as a removed-record (除票) copy.")
     if document in FUHYO_DOCUMENTS:
         if any(p.is_foreign or not p.domicile for p in request.persons):
             raise PrintRefused("本籍のない方（外国人住民等）には戸籍の附票がありません。"
@@ -193,9 +194,7 @@ def block_height(request: CopyRequest) -> float:
 
 
 def _label_width(label: str, total: float) -> float:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    return min(max(stringWidth(label, GOTHIC, 7.5) + 2.6 * mm, 9 * mm), total * 0.45)
+    return min(max(text_width(label, GOTHIC, 7.5) + 2.6 * mm, 9 * mm), total * 0.45)
 
 
 def _draw_cells(c: Canvas, cells: list[Cell], x: float, y: float, w: float, h: float) -> None:

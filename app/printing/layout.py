@@ -156,28 +156,45 @@ def _draw_diagonal(c: _canvas.Canvas, text: str, colour: Color) -> None:
 
 # --------------------------------------------------------------------------- text helpers
 
+_CHAR_WIDTHS: dict[str, dict[str, float]] = {}
+
+
+def text_width(text: str, font: str, size: float) -> float:
+    """Width of ``text`` in points, from per-character widths cached per font (the fonts have
+    no kerning, so the sum is exact and much cheaper than asking reportlab each time)."""
+    widths = _CHAR_WIDTHS.setdefault(font, {})
+    total = 0.0
+    for ch in text:
+        w = widths.get(ch)
+        if w is None:
+            w = widths[ch] = stringWidth(ch, font, 1000.0)
+        total += w
+    return total * size / 1000.0
+
+
 def wrap(text: str, width: float, font: str, size: float) -> list[str]:
     """Break ``text`` into lines no wider than ``width``. Japanese breaks between any two
     characters; a Latin word is kept whole where it fits on a line of its own."""
     lines: list[str] = []
     for paragraph in (text or "").split("\n"):
-        line = ""
-        tokens = _tokens(paragraph)
-        for token in tokens:
-            candidate = line + token
-            if stringWidth(candidate, font, size) <= width or not line:
-                if stringWidth(candidate, font, size) <= width:
-                    line = candidate
-                    continue
-                # a single token wider than the line: split it by characters
-                for ch in token:
-                    if stringWidth(line + ch, font, size) > width and line:
-                        lines.append(line)
-                        line = ""
-                    line += ch
+        line, line_w = "", 0.0
+        for token in _tokens(paragraph):
+            token_w = text_width(token, font, size)
+            if line_w + token_w <= width:
+                line, line_w = line + token, line_w + token_w
                 continue
-            lines.append(line.rstrip())
-            line = token.lstrip()
+            if line and token_w <= width:
+                lines.append(line.rstrip())
+                line = token.lstrip()
+                line_w = text_width(line, font, size)
+                continue
+            # a token wider than a whole line: split it by characters
+            for ch in token:
+                ch_w = text_width(ch, font, size)
+                if line and line_w + ch_w > width:
+                    lines.append(line)
+                    line, line_w = "", 0.0
+                line, line_w = line + ch, line_w + ch_w
         lines.append(line)
     return lines
 
@@ -201,9 +218,9 @@ def _tokens(text: str) -> list[str]:
 def fit_line(c: _canvas.Canvas, text: str, x: float, y: float, width: float, font: str, size: float,
              *, min_size: float = 5.5, align: str = "left") -> float:
     """Draw one line, shrinking the font until it fits ``width``; returns the size used."""
-    while size > min_size and stringWidth(text, font, size) > width:
+    while size > min_size and text_width(text, font, size) > width:
         size -= 0.25
-    if stringWidth(text, font, size) > width:
+    if text_width(text, font, size) > width:
         log.warning("text wider than its box even at %.1f pt (%d chars)", size, len(text))
     c.setFont(font, size)
     if align == "center":
@@ -223,7 +240,7 @@ def fit_box(c: _canvas.Canvas, text: str, x: float, y: float, w: float, h: float
     inner_w, inner_h = w - 2 * pad, h - 2 * pad * 0.6
     lines = wrap(text, inner_w, font, size)
     while size > min_size and (len(lines) * size * leading > inner_h or
-                               any(stringWidth(ln, font, size) > inner_w for ln in lines)):
+                               any(text_width(ln, font, size) > inner_w for ln in lines)):
         size -= 0.25
         lines = wrap(text, inner_w, font, size)
     block = len(lines) * size * leading

@@ -26,7 +26,7 @@ from app.printing.layout import (
     MARGIN_TOP, MARGIN_X, PAGE_H, PAGE_W, Flow, Furniture, finish_document, fit_line, new_document,
     office_line, wrap,
 )
-from app.printing.model import PerpetratorAddressError, PrintRefused
+from app.printing.model import PerpetratorAddressError, PrintRefused, is_demo_store
 from app.printing.slip import SlipReason
 from app.store.db import Store
 
@@ -190,7 +190,8 @@ def build_cover_letter(store: Store, addressee_id: str, enclosures: list[Enclosu
     return CoverLetter(
         addressee=address, enclosures=tuple(enclosures), office=office or OfficeConfig.load(),
         subject_ids=tuple(subject_ids), case_id=case_id, issued_on=issued_on or _dt.date.today(),
-        training=training, do_not_forward=do_not_forward, blocked_addresses=blocked, screened=True,
+        training=training or is_demo_store(store), do_not_forward=do_not_forward,
+        blocked_addresses=blocked, screened=True,
     )
 
 

@@ -236,6 +236,12 @@ def office_settings(store: Store) -> dict:
     return {"plain_paper": bool(store.setting("printing.plain_paper", True))}
 
 
+def is_demo_store(store: Store) -> bool:
+    """A store filled with demo data (the ``demo`` setting written by ``madoguchi demo-data``):
+    whatever the caller says, everything printed from it is a training SPECIMEN."""
+    return store.setting("demo") is not None
+
+
 def build_copy_request(
     store: Store,
     document: DocumentType,
@@ -271,7 +277,7 @@ def build_copy_request(
         document=document, persons=persons, office=office or OfficeConfig.load(), items=items,
         entitled_numbers=entitled_numbers, requester_type=RequesterType(requester_type),
         delivery=Delivery(delivery), household=household,
-        issued_on=issued_on or _dt.date.today(), training=training,
+        issued_on=issued_on or _dt.date.today(), training=training or is_demo_store(store),
         plain_paper=office_settings(store)["plain_paper"], purpose=purpose,
     )
 

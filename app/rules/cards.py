@@ -88,6 +88,16 @@ def agent_wait(values: dict) -> Decision | None:
     return Decision(Outcome.WAIT, (INQUIRY_FORM,), {"mail": "inquiry_form", "mail_to": values.get("holder_resident_id")})
 
 
+def agent_wait_stage(store, ctx):
+    """At the identity point (the request is complete, the restriction stage has run): a voluntary
+    agent's first visit ends in WAIT while the form is mailed to the holder."""
+
+    def stage(scope) -> Decision | None:
+        return agent_wait(ctx.values)
+
+    return stage
+
+
 # -- PIN reset -------------------------------------------------------------------------------------
 
 
@@ -117,11 +127,7 @@ def pin_requester_stage(store, ctx):
             return Decision.refuse(CARD_STATUS_REFUSAL[v["card_status"]])
         if secrets == [Secret.SIGN] and no_signing_certificate(v, ctx.today):
             return Decision.refuse(SIGN_NOT_OFFERED)
-        wait = agent_wait(v)
-        if wait is not None and wait.outcome is not Outcome.ALLOW:
-            return wait
-        reasons = requester_reasons(v) + (list(wait.reasons) if wait else [])
-        return Decision.allow(*reasons, secrets=secrets)
+        return Decision.allow(*requester_reasons(v), secrets=secrets)
 
     return stage
 
@@ -238,10 +244,7 @@ def suspension_holder_stage(store, ctx):
                                    reissue_fee_card=card, reissue_fee_certificate=cert)
         if status == "active":
             return Decision.refuse(NOT_SUSPENDED)
-        wait = agent_wait(v)
-        if wait is not None and wait.outcome is not Outcome.ALLOW:
-            return wait
-        return Decision.allow(LIFT_HERE, *requester_reasons(v), *(wait.reasons if wait else ()))
+        return Decision.allow(LIFT_HERE, *requester_reasons(v))
 
     return stage
 

@@ -116,6 +116,18 @@ def scope_to_dict(scope: RequestScope) -> dict:
     return data
 
 
+def scope_from_dict(data: dict) -> RequestScope:
+    """The scope back from :func:`scope_to_dict` (e.g. from a case's gate event), so that a
+    support officer releases exactly the request the clerk's case stopped on."""
+    data = dict(data)
+    for key in ("persons", "documents", "mail_to", "identity"):
+        data[key] = tuple(data.get(key) or ())
+    data["requester"] = Person(**(data.get("requester") or {}))
+    if data.get("professional_client") is not None:
+        data["professional_client"] = Person(**data["professional_client"])
+    return RequestScope(**data)
+
+
 def scope_digest(scope: RequestScope) -> str:
     """SHA-256 (hex) of the canonical JSON of :func:`scope_to_dict`.
 

@@ -55,6 +55,21 @@ DECISION_DATA_RENDERERS = {
 }
 
 
+class ResidentField(QWidget):
+    """The chosen resident(s) and a button to search for them."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.button = QPushButton(self)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.button)
+        self.setFocusProxy(self.button)
+
+
 class CasePage(QWidget):
     closed = Signal()
 
@@ -264,8 +279,9 @@ class CasePage(QWidget):
         self.pause_button.setEnabled(v.status == "open")
         self.abandon_button.setEnabled(v.status in ("open", "paused", "awaiting_release"))
         final = v.status in ("completed", "refused", "abandoned")
-        self.next_button.setEnabled(v.can_advance and not final and v.status != "paused"
-                                    or v.status == "paused")
+        # while the case awaits the officer, Next stays off: the sign-off dialog is the way on
+        self.next_button.setEnabled(v.status == "paused" or (
+            v.can_advance and not final and v.status != "awaiting_release"))
 
     def _editor(self, f, editable: bool) -> QWidget:
         kind = f.kind
@@ -302,7 +318,12 @@ class CasePage(QWidget):
             w.setRange(0, 1_000_000)
             w.setValue(int(value or 0))
             w.editingFinished.connect(lambda fid=f.id, spin=w: self._set(fid, spin.value()))
-        elif kind in ("resident", "residents", "json"):
+        elif kind in ("resident", "residents"):
+            w = ResidentField(self.fields_box)
+            w.label.setText(self.services.describe_value(f))
+            w.button.clicked.connect(lambda _=False, spec=f: self._choose_residents(spec))
+            w.button.setEnabled(editable)
+        elif kind == "json":
             w = QLabel(self.fields_box)
             w.setWordWrap(True)
             w.setText(self.services.describe_value(f))
@@ -317,9 +338,17 @@ class CasePage(QWidget):
                 w.setMaxLength(f.length + 4)
             w.editingFinished.connect(lambda fid=f.id, edit=w: self._set_text(fid, edit))
         w.setObjectName(f"field_{f.id}")
-        if kind != "multi":
-            w.setEnabled(editable or kind in ("resident", "residents", "json"))
+        if kind not in ("multi", "resident", "residents"):
+            w.setEnabled(editable or kind == "json")
         return w
+
+    def _choose_residents(self, spec) -> None:
+        from app.ui.residentpicker import ResidentPickerDialog
+
+        ids = ResidentPickerDialog.choose(self.services, spec.kind == "residents",
+                                          i18n.pick(spec.ja, spec.en), self)
+        if ids:
+            self._set(spec.id, ids if spec.kind == "residents" else ids[0])
 
     def _set_text(self, field_id: str, edit: QLineEdit) -> None:
         text = edit.text().strip()
@@ -351,9 +380,15 @@ class CasePage(QWidget):
         self.fields_box.setTitle(self.tr("Details"))
         for editor, label, f in self.editors.values():
             label.setText(i18n.pick(f.ja, f.en) + ("" if f.required else self.tr(" (optional)")))
-            if f.kind in ("resident", "residents", "json"):
+            if f.kind == "json":
                 editor.setText(self.services.describe_value(f))
-        if v.blocking and v.status in ("open", "awaiting_release"):
+            elif f.kind in ("resident", "residents"):
+                editor.label.setText(self.services.describe_value(f))
+                editor.button.setText(self.tr("Choose… (search)"))
+        if v.status == "awaiting_release":
+            self.blocking_label.setText(self.tr("Next is not possible yet:") + "\n• " + self.tr(
+                "waiting for the support officer's release (sign-off on this terminal)"))
+        elif v.blocking and v.status == "open":
             shown = [i18n.text_of(r) for r in v.blocking[:MAX_BLOCKING_SHOWN]]
             more = len(v.blocking) - len(shown)
             if more > 0:

@@ -42,6 +42,35 @@ def case_type_name(code: str) -> str:
         return code
 
 
+RESULT_COLUMNS = (("支援措置", "Restriction"), ("氏名（カナ）", "Name (kana)"), ("生年月日", "Birth date"),
+                  ("性別", "Sex"), ("個人番号", "My Number"), ("住所", "Address"))
+
+
+def fill_resident_table(table: QTableWidget, hits) -> None:
+    """Search hits in a table: the restriction flag first, in red, at once; the My Number masked;
+    removed records (除票) marked."""
+    from app.ids import mask_my_number
+    from app.ui.services import SEX_NAMES, hit_name_line
+
+    table.setColumnCount(len(RESULT_COLUMNS))
+    table.setHorizontalHeaderLabels([i18n.pick(ja, en) for ja, en in RESULT_COLUMNS])
+    table.setRowCount(len(hits))
+    for row, hit in enumerate(hits):
+        flag = QTableWidgetItem(i18n.pick("支援措置対象", "SUPPORT MEASURE") if hit.restricted else "")
+        if hit.restricted:
+            flag.setBackground(QColor(theme.DANGER))
+            flag.setForeground(QColor("white"))
+            flag.setFont(theme.scaled(0, bold=True))
+        name = hit_name_line(hit) + (i18n.pick("（除票）", " (removed)") if hit.status == "removed" else "")
+        cells = [flag, QTableWidgetItem(name), QTableWidgetItem(hit.birth_date),
+                 QTableWidgetItem(i18n.pick(*SEX_NAMES.get(hit.sex, ("", "")))),
+                 QTableWidgetItem(mask_my_number(hit.my_number) if hit.my_number else ""),
+                 QTableWidgetItem(hit.address)]
+        for col, item in enumerate(cells):
+            table.setItem(row, col, item)
+    table.resizeColumnsToContents()
+
+
 class HomePage(QWidget):
     """Queue, new-case buttons and resident search."""
 
@@ -128,9 +157,6 @@ class HomePage(QWidget):
         self.search_edit.setPlaceholderText(self.tr(
             "Name (kanji or kana), birth date 1980-04-01, address or My Number — Ctrl+F"))
         self.search_button.setText(self.tr("Search"))
-        self.results.setHorizontalHeaderLabels([
-            self.tr("Restriction"), self.tr("Name"), self.tr("Birth date"), self.tr("Sex"),
-            self.tr("My Number"), self.tr("Address")])
         self.queue_box.setTitle(self.tr("Today's cases"))
         for i, (_, ja, en) in enumerate(QUEUE_TABS):
             self.queue_tabs.setTabText(i, i18n.pick(ja, en))
@@ -147,19 +173,7 @@ class HomePage(QWidget):
         self._fill_results()
 
     def _fill_results(self) -> None:
-        self.results.setRowCount(len(self._results))
-        for row, r in enumerate(self._results):
-            flag = QTableWidgetItem(self.tr("SUPPORT MEASURE") if r.restricted else "")
-            if r.restricted:
-                flag.setBackground(QColor(theme.DANGER))
-                flag.setForeground(QColor("white"))
-                flag.setFont(theme.scaled(0, bold=True))
-            cells = [flag, QTableWidgetItem(r.name_line()), QTableWidgetItem(r.birth_date),
-                     QTableWidgetItem(i18n.pick(*r.sex_names())), QTableWidgetItem(r.my_number_masked),
-                     QTableWidgetItem(r.address)]
-            for col, item in enumerate(cells):
-                self.results.setItem(row, col, item)
-        self.results.resizeColumnsToContents()
+        fill_resident_table(self.results, self._results)
         if self._search_error:
             self.search_message.setText(i18n.text_of(self._search_error))
         elif self.search_edit.text().strip():

@@ -225,6 +225,8 @@ class SignOffDialog(QDialog):
         result = self.services.sign_off(self.view, login, password, action=action, checks=checks,
                                         note=self.note.toPlainText().strip())
         if result.ok:
+            self._error = None
+            self.message.clear()
             self.outcome = action
             self.accept()
         else:

@@ -35,26 +35,45 @@ class SignInResult:
     error: Any = None        # ja/en (an AuthError, a dict or a Reason)
 
 
-@dataclass(frozen=True)
-class ResidentRow:
-    id: str
-    family_name: str
-    given_name: str
-    family_kana: str
-    given_kana: str
-    birth_date: str
-    sex: int
-    address: str
-    my_number_masked: str
-    restricted: bool
-    status: str = "active"
+def hit_name_line(hit) -> str:
+    """Name with kana as the result list shows it (a store ``ResidentHit``)."""
+    return f"{hit.family_name} {hit.given_name}（{hit.family_kana} {hit.given_kana}）"
 
-    def name_line(self) -> str:
-        kana = f"{self.family_kana} {self.given_kana}".strip()
-        return f"{self.family_name} {self.given_name}（{kana}）"
 
-    def sex_names(self) -> tuple[str, str]:
-        return {1: ("男", "male"), 2: ("女", "female")}.get(self.sex, ("―", "n/a"))
+SEX_NAMES = {1: ("男", "male"), 2: ("女", "female"), 9: ("―", "n/a")}
+
+#: how a word typed into the one search box is understood, tried in order: (test, query field)
+SEARCH_WORDS = (
+    (lambda w: len(w) == 12 and w.isdigit(), "my_number"),
+    (lambda w: w in ("男", "女", "男性", "女性", "male", "female"), "sex"),
+    (lambda w: _is_date(w), "birth_date"),
+    (lambda w: any(c.isdigit() for c in w) or w.endswith(("市", "町", "村", "区", "丁目", "番地")), "address"),
+    (lambda w: True, "name"),
+)
+
+
+def _is_date(word: str) -> bool:
+    from app.store.normalize import parse_birth_date
+
+    try:
+        parse_birth_date(word)
+    except Exception:
+        return False
+    return True
+
+
+def parse_search(text: str) -> dict:
+    """The words of the search box as a resident query (name words are joined)."""
+    import unicodedata
+
+    query: dict = {}
+    for raw in unicodedata.normalize("NFKC", text).replace("\u3000", " ").split():
+        word = raw.replace("-", "") if raw.replace("-", "").isdigit() and len(raw.replace("-", "")) == 12 else raw
+        for test, key in SEARCH_WORDS:
+            if test(word):
+                query[key] = (query.get(key, "") + word) if key == "name" else word
+                break
+    return query
 
 
 class ReleaseView:
@@ -203,6 +222,21 @@ class Services(QObject):
         on_done(SignInResult(False, error={"ja": "カードリーダーが使えません。パスワードでサインインしてください。",
                                            "en": "No card reader is available. Sign in with your password."}))
 
+    def search_residents(self, text: str, limit: int = 50):
+        """Residents matching the search box; returns (hits, error) with the error for the clerk."""
+        from app.store.search import ResidentQuery, SearchError, search_residents
+
+        try:
+            result = search_residents(self.store, ResidentQuery(**parse_search(text), limit=limit))
+        except SearchError as exc:
+            ja, _, en = str(exc).partition(" / ")
+            return [], {"ja": ja, "en": en or ja}
+        hits = list(result.hits)
+        if result.truncated:
+            return hits, {"ja": f"{len(hits)} 件を超えました。条件を加えて絞り込んでください。",
+                          "en": f"More than {len(hits)} matches: add to the search to narrow it."}
+        return hits, None
+
     def staff_name(self, staff_id: str) -> str:
         row = self.store.conn.execute("SELECT display_name FROM staff WHERE id = ?", (staff_id,)).fetchone()
         return row[0] if row else staff_id[:8]
@@ -243,12 +277,16 @@ class Services(QObject):
     def abandon(self, case_id: str):
         return self.engine.abandon(case_id)
 
+    #: where a resident chosen on the home page goes when a case starts (field id → as a list?)
+    PRESELECT_FIELDS = {"holder_resident_id": False, "target_resident_ids": True}
+
     def start_case(self, case_type: str, resident_id: str | None = None) -> str:
         view = self.engine.open_case(case_type)
         if resident_id:
             for f in view.fields:
-                if f.kind == "resident":
-                    self.engine.set_value(view.case_id, f.id, resident_id)
+                if f.id in self.PRESELECT_FIELDS:
+                    value = [resident_id] if self.PRESELECT_FIELDS[f.id] else resident_id
+                    self.engine.set_value(view.case_id, f.id, value)
                     break
         return view.case_id
 
@@ -293,6 +331,8 @@ class Services(QObject):
 
     def _resident_label(self, values: dict) -> str:
         ids = [v for k, v in values.items() if isinstance(v, str) and k.endswith("resident_id")]
+        ids += [x for k, v in values.items() if isinstance(v, list) and k.endswith("resident_ids")
+                for x in v]
         if not ids:
             name = " ".join(x for x in (values.get("family_name"), values.get("given_name")) if x)
             return name

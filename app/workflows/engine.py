@@ -255,6 +255,10 @@ class CaseTypeDef:
     derive: Callable[[Any, Mapping[str, Any]], dict] | None = None
     #: the facts ``derive`` supplies, by name (a ``rules explain`` request may state them instead)
     facts: tuple[str, ...] = ()
+    #: the first step whose decision runs the restriction stage; from there on every decision
+    #: point does. Steps before it only collect the request, so that the officer releases the
+    #: complete request (a release is bound to the digest of the whole scope). Default: the first.
+    restricted_from: str = ""
 
     def __post_init__(self):
         ids = [s.id for s in self.steps]
@@ -270,6 +274,12 @@ class CaseTypeDef:
     @property
     def first_step(self) -> str:
         return self.steps[0].id
+
+    def restricted_at(self, point: str) -> bool:
+        """Whether the restriction stage runs at decision point ``point``."""
+        ids = [s.id for s in self.steps]
+        start = ids.index(self.restricted_from) if self.restricted_from else 0
+        return point not in ids or ids.index(point) >= start
 
     def step(self, step_id: str) -> Step:
         for s in self.steps:
@@ -335,7 +345,7 @@ class RouteContext:
         ctx = PipelineContext(
             case_type=self.case_type.id, point=point, values=self.values, settings=self.settings,
             case_id=self.case_id, staff_id=self.staff_id, terminal_id=self.terminal_id,
-            today=self.today,
+            today=self.today, restriction=self.case_type.restricted_at(point),
         )
         scope = self.scope()
         decision = run_stages(self.case_type.id, self.store, ctx, scope)
@@ -633,6 +643,20 @@ class CaseEngine:
     def current_step(self, case_id: str) -> StepView:
         return self.view(self.state(case_id))
 
+    def gate_scope(self, case_id: str) -> RequestScope | None:
+        """The request a case awaiting release stopped on, exactly as the restriction stage saw it
+        (the handling clerk's id included): what the support officer reviews and releases."""
+        from app.rules.core import scope_from_dict
+
+        state = self.state(case_id)
+        if state.status != AWAITING_RELEASE or not state.gate:
+            return None
+        return scope_from_dict(state.gate["scope"])
+
+    def current_scope(self, case_id: str) -> RequestScope:
+        """The request as it stands now, as this engine's staff member would submit it."""
+        return self.context(self.state(case_id)).scope()
+
     def queue(self, statuses: Iterable[str] | None = ACTIVE_STATUSES, *, terminal_id: str | None = None,
               case_type: str | None = None, limit: int = 500) -> list[QueueRow]:
         """Cases by status (default: the active ones), most recently touched first."""
@@ -785,6 +809,10 @@ class CaseEngine:
                 self._write(conn, state, "navigate", route.to,
                             {"from": state.step, "to": route.to, "via": "next"})
             elif outcome is Outcome.ALLOW:
+                from app.workflows.pipeline import on_complete
+
+                on_complete(self.store, scope, decision, staff_id=self.staff_id,
+                            terminal_id=self.terminal_id)
                 self._write(conn, state, "completed", state.step,
                             {"status": COMPLETED, "decision": decision.as_dict()})
             elif outcome in (Outcome.REFUSE, Outcome.REDIRECT):

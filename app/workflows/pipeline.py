@@ -7,6 +7,8 @@ the stages run in this order:
 1. the DV / support-measure restriction stage of ``app.security`` (it sees every person in scope,
    every document and every mailing address, and can stop ANY case with ``Outcome.RESTRICT``, or
    refuse a perpetrator's request with ``Outcome.REFUSE``);
+   The restriction stage runs from the case type's ``restricted_from`` step on (by default from
+   the first), so that the officer sees and releases the complete request;
 2. the case type's own rule stages for that point (``app.rules``: requester types, identity
    documents, item permissions, the My-Number-copy delivery table, card rules...).
 
@@ -49,6 +51,8 @@ class PipelineContext:
     staff_id: str = ""
     terminal_id: str = ""
     today: str = ""
+    #: whether the restriction stage runs at this point (see ``CaseTypeDef.restricted_from``)
+    restriction: bool = True
 
 
 _warned: list = []
@@ -88,7 +92,23 @@ def rule_stages(case_type: str, store, ctx: PipelineContext) -> list[Stage]:
 
 def stages_for(case_type: str, store, ctx: PipelineContext) -> list[Stage]:
     """Every stage of ``case_type`` at ``ctx.point``, in order: restriction first, then rules."""
-    return restriction_stages(store, ctx) + rule_stages(case_type, store, ctx)
+    restriction = restriction_stages(store, ctx) if ctx.restriction else []
+    return restriction + rule_stages(case_type, store, ctx)
+
+
+#: spends a support officer's release when the case it opened completes (module:function)
+RELEASE_USE = "app.security.release:use"
+RELEASED_CODE = "dv.released"
+
+
+def on_complete(store, scope: RequestScope, decision: Decision, *, staff_id: str, terminal_id: str) -> None:
+    """Called by the engine in the completing transaction: a release that let this case through is
+    single-use, so it is spent now (``app.security.release.use``)."""
+    if store is None or not any(r.code == RELEASED_CODE for r in decision.reasons):
+        return
+    module_name, func_name = RELEASE_USE.split(":")
+    getattr(importlib.import_module(module_name), func_name)(
+        store, scope, staff_id=staff_id, terminal_id=terminal_id)
 
 
 def run_stages(case_type: str, store, ctx: PipelineContext, scope: RequestScope) -> Decision:

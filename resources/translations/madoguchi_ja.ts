@@ -42,133 +42,144 @@
 <context>
     <name>CasePage</name>
     <message>
-        <location filename="../../app/ui/casepage.py" line="337" />
+        <location filename="../../app/ui/casepage.py" line="366" />
         <source>{case} — step {n} of {count}: {step}</source>
         <translation>{case} — 手順 {n}/{count}：{step}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="340" />
+        <location filename="../../app/ui/casepage.py" line="369" />
         <source>Status: {status}</source>
         <translation>状態：{status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="346" />
+        <location filename="../../app/ui/casepage.py" line="375" />
         <source>Read the card (Ctrl+R): the resident types the PIN</source>
         <translation>カードを読む (Ctrl+R)：暗証番号は住民本人が入力</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="347" />
+        <location filename="../../app/ui/casepage.py" line="376" />
         <source>Checklist — tick each item after checking it</source>
         <translation>確認項目 — 確認したらチェック</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="349" />
-        <location filename="../../app/ui/casepage.py" line="353" />
+        <location filename="../../app/ui/casepage.py" line="378" />
+        <location filename="../../app/ui/casepage.py" line="382" />
         <source> (optional)</source>
         <translation>（任意）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="351" />
+        <location filename="../../app/ui/casepage.py" line="380" />
         <source>Details</source>
         <translation>入力内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="360" />
+        <location filename="../../app/ui/casepage.py" line="387" />
+        <source>Choose… (search)</source>
+        <translation>選ぶ…（検索）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="395" />
         <source>… and {n} more</source>
         <translation>…ほか {n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="361" />
+        <location filename="../../app/ui/casepage.py" line="389" />
+        <location filename="../../app/ui/casepage.py" line="396" />
         <source>Next is not possible yet:</source>
         <translation>まだ次へ進めません：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="366" />
+        <location filename="../../app/ui/casepage.py" line="390" />
+        <source>waiting for the support officer's release (sign-off on this terminal)</source>
+        <translation>支援措置責任者の解除待ち（この端末で承認します）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="401" />
         <source>Back (Alt+←)</source>
         <translation>戻る (Alt+←)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="367" />
+        <location filename="../../app/ui/casepage.py" line="402" />
         <source>Pause (Ctrl+P)</source>
         <translation>保留 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="368" />
+        <location filename="../../app/ui/casepage.py" line="403" />
         <source>Abandon</source>
         <translation>取りやめ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="369" />
+        <location filename="../../app/ui/casepage.py" line="404" />
         <source>To the queue (Ctrl+H)</source>
         <translation>案件一覧へ (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="370" />
+        <location filename="../../app/ui/casepage.py" line="405" />
         <source>Preview / print / save PDF</source>
         <translation>プレビュー・印刷・PDF保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="372" />
+        <location filename="../../app/ui/casepage.py" line="407" />
         <source>Resume</source>
         <translation>再開</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="374" />
+        <location filename="../../app/ui/casepage.py" line="409" />
         <source>Finished</source>
         <translation>終了</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="376" />
+        <location filename="../../app/ui/casepage.py" line="411" />
         <source>Finish (Enter)</source>
         <translation>完了 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="378" />
+        <location filename="../../app/ui/casepage.py" line="413" />
         <source>Next (Enter)</source>
         <translation>次へ (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="385" />
+        <location filename="../../app/ui/casepage.py" line="420" />
         <source>✔ {name}, {time}</source>
         <translation>✔ {name} {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="411" />
+        <location filename="../../app/ui/casepage.py" line="446" />
         <source>Refused. Read the reason to the resident:</source>
         <translation>処理できません。理由を申請者に伝えてください：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="412" />
+        <location filename="../../app/ui/casepage.py" line="447" />
         <source>Completed.</source>
         <translation>完了しました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="413" />
+        <location filename="../../app/ui/casepage.py" line="448" />
         <source>Abandoned.</source>
         <translation>取りやめました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="414" />
+        <location filename="../../app/ui/casepage.py" line="449" />
         <source>Paused: the case waits in the queue.</source>
         <translation>保留中：案件一覧で待機しています。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="416" />
+        <location filename="../../app/ui/casepage.py" line="451" />
         <source>Notes for this step:</source>
         <translation>この手順の判定：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="466" />
+        <location filename="../../app/ui/casepage.py" line="501" />
         <source>Abandon the case</source>
         <translation>案件の取りやめ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="467" />
+        <location filename="../../app/ui/casepage.py" line="502" />
         <source>Abandon this case? It stays in the record as abandoned.</source>
         <translation>この案件を取りやめますか？記録には「取りやめ」として残ります。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="485" />
+        <location filename="../../app/ui/casepage.py" line="520" />
         <source>Reading the card…</source>
         <translation>カードを読んでいます…</translation>
     </message>
@@ -219,97 +230,62 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="123" />
+        <location filename="../../app/ui/mainwindow.py" line="152" />
         <source>New case</source>
         <translation>新しい案件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="127" />
+        <location filename="../../app/ui/mainwindow.py" line="156" />
         <source>Resident search</source>
         <translation>住民検索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="129" />
+        <location filename="../../app/ui/mainwindow.py" line="158" />
         <source>Name (kanji or kana), birth date 1980-04-01, address or My Number — Ctrl+F</source>
         <translation>氏名（漢字・かな）、生年月日 1980-04-01、住所、個人番号 — Ctrl+F</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="130" />
+        <location filename="../../app/ui/mainwindow.py" line="159" />
         <source>Search</source>
         <translation>検索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="132" />
-        <source>Restriction</source>
-        <translation>支援措置</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/mainwindow.py" line="132" />
-        <source>Name</source>
-        <translation>氏名</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/mainwindow.py" line="132" />
-        <source>Birth date</source>
-        <translation>生年月日</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/mainwindow.py" line="132" />
-        <source>Sex</source>
-        <translation>性別</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/mainwindow.py" line="133" />
-        <source>My Number</source>
-        <translation>個人番号</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/mainwindow.py" line="133" />
-        <source>Address</source>
-        <translation>住所</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/mainwindow.py" line="134" />
+        <location filename="../../app/ui/mainwindow.py" line="160" />
         <source>Today's cases</source>
         <translation>本日の案件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="138" />
+        <location filename="../../app/ui/mainwindow.py" line="164" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="138" />
+        <location filename="../../app/ui/mainwindow.py" line="164" />
         <source>Resident</source>
         <translation>住民</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="138" />
+        <location filename="../../app/ui/mainwindow.py" line="164" />
         <source>Step</source>
         <translation>手順</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="138" />
+        <location filename="../../app/ui/mainwindow.py" line="164" />
         <source>Opened</source>
         <translation>受付</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="138" />
+        <location filename="../../app/ui/mainwindow.py" line="164" />
         <source>Clerk</source>
         <translation>担当</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="139" />
+        <location filename="../../app/ui/mainwindow.py" line="165" />
         <source>Open the selected case (Enter)</source>
         <translation>選んだ案件を開く (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="152" />
-        <source>SUPPORT MEASURE</source>
-        <translation>支援措置対象</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/mainwindow.py" line="166" />
+        <location filename="../../app/ui/mainwindow.py" line="180" />
         <source>{n} residents found. Enter on a row starts a case for them.</source>
         <translation>{n} 件見つかりました。行で Enter を押すとその住民の案件を始めます。</translation>
     </message>
@@ -325,47 +301,47 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="277" />
+        <location filename="../../app/ui/mainwindow.py" line="291" />
         <source>Madoguchi — counter</source>
         <translation>窓口 — 窓口業務</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="278" />
+        <location filename="../../app/ui/mainwindow.py" line="292" />
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="279" />
+        <location filename="../../app/ui/mainwindow.py" line="293" />
         <source>&amp;Home: queue and search</source>
         <translation>ホーム：案件一覧と検索(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="280" />
+        <location filename="../../app/ui/mainwindow.py" line="294" />
         <source>&amp;Lock the terminal</source>
         <translation>端末をロック(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="281" />
+        <location filename="../../app/ui/mainwindow.py" line="295" />
         <source>Sign &amp;out</source>
         <translation>サインアウト(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="282" />
+        <location filename="../../app/ui/mainwindow.py" line="296" />
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="283" />
+        <location filename="../../app/ui/mainwindow.py" line="297" />
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="285" />
+        <location filename="../../app/ui/mainwindow.py" line="299" />
         <source>New: {case}</source>
         <translation>新規：{case}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="287" />
+        <location filename="../../app/ui/mainwindow.py" line="301" />
         <source>Signed in: {name} · terminal {terminal}</source>
         <translation>サインイン中：{name} ・ 端末 {terminal}</translation>
     </message>
@@ -376,6 +352,19 @@
         <location filename="../../app/ui/widgets.py" line="86" />
         <source>Source:</source>
         <translation>根拠：</translation>
+    </message>
+</context>
+<context>
+    <name>ResidentPickerDialog</name>
+    <message>
+        <location filename="../../app/ui/residentpicker.py" line="58" />
+        <source>Name (kanji or kana), birth date 1980-04-01, address or My Number — Ctrl+F</source>
+        <translation>氏名（漢字・かな）、生年月日 1980-04-01、住所、個人番号 — Ctrl+F</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/residentpicker.py" line="59" />
+        <source>Search</source>
+        <translation>検索</translation>
     </message>
 </context>
 <context>

@@ -248,3 +248,26 @@ def test_pages_render_to_png(store, town, tmp_path):
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(tmp_path / "c.pdf"), str(tmp_path / "page")], check=True)
     pngs = sorted(tmp_path.glob("page*.png"))
     assert len(pngs) == 2 and all(p.read_bytes()[:4] == b"\x89PNG" for p in pngs)
+
+
+def test_current_household_copy_may_show_a_removed_member(store, town):
+    from app.printing.samples import add_resident
+
+    with store.transaction() as conn:
+        late = add_resident(conn, town.household, "山田", "梅", "ヤマダ", "ウメ", "1930-03-03", 2,
+                            "研修市中央一丁目2番3号", relationship="母", serial=30, status="removed",
+                            removal_reason="deceased", removal_date="2019-05-01")
+    req = numbered(build_copy_request(store, D.JUMINHYO, household_ids(town) + [late], items={I.HOUSEHOLD}))
+    assert req.whole_household
+    texts = [squash(t) for t in pdf_pages_text(render_copy(req))]
+    joined = "".join(texts)
+    assert "山田梅" in joined and "令和元年5月1日死亡" in joined
+    # order: children and lodger around the mother as DOMAIN says (parents after children)
+    assert joined.index("山田次郎") < joined.index("山田梅") < joined.index("田中実")
+
+
+def test_demo_store_always_prints_specimens(store, town):
+    store.set_setting("demo", {"seed": 7})
+    req = build_copy_request(store, D.JUMINHYO, [town.head], training=False)
+    assert req.training
+    assert "見本SPECIMEN" in squash("".join(pdf_pages_text(render_copy(numbered(req)))))

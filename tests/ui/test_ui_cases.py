@@ -6,66 +6,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.ui.uihelpers import dispose
+from tests.ui.uihelpers import fill, press, tick
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, lang_ja):
-    from app.config import OfficeConfig
-    from app.ui.main import Controller
-    from app.ui.services import Services
-
-    services = Services.open(config=OfficeConfig(), training=True, store_path=tmp_path / "demo.db")
-    controller = Controller(services)
-    controller.start()
-    qtbot.addWidget(controller.signin)
-    controller.signin.login.setText("clerk1")
-    controller.signin.password.setText("clerk1-kenshu")
-    controller.signin.sign_in_with_password()
-    w = controller.window
-    qtbot.addWidget(w)
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow, timeout=3000)   # shortcuts need the active window
-    w.controller = controller
-    yield w
-    dispose(w, controller.signin)
-    services.close()
-
-
-def press(window, key, modifier=Qt.KeyboardModifier.NoModifier):
-    """A key as the window system delivers it (so window shortcuts apply, as for the clerk)."""
-    from PySide6.QtTest import QTest
-
-    QTest.keyClick(window.windowHandle(), key, modifier)
-
-
-def fill(qtbot, page, field_id, value):
-    """Type into a field the way the clerk does (text: type + Tab; choice: pick the entry)."""
-    from PySide6.QtWidgets import QComboBox, QLineEdit
-
-    editor = page.editors[field_id][0]
-    if isinstance(editor, QComboBox):
-        editor.setCurrentIndex(editor.findData(value))
-        editor.activated.emit(editor.currentIndex())
-    elif isinstance(editor, QLineEdit):
-        editor.setFocus()
-        editor.clear()
-        if value.isascii():
-            qtbot.keyClicks(editor, value)
-        else:
-            editor.insert(value)             # what the input method commits for kanji/kana
-        qtbot.keyClick(editor, Qt.Key.Key_Return)   # Enter (or leaving the field) records it
-    qtbot.waitUntil(lambda: page.view.fields and any(
-        f.id == field_id and f.value not in (None, "") for f in page.view.fields), timeout=3000)
-
-
-def tick(qtbot, page, item_id):
-    box = page.item_boxes[item_id][0]
-    box.setFocus()
-    qtbot.keyClick(box, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: any(i.id == item_id and i.checked for i in page.view.items), timeout=3000)
 
 
 def test_status_inquiry_by_four_items_end_to_end(qtbot, window):

@@ -74,6 +74,11 @@ def test_pin_reset_voluntary_agent_waits_then_resumes_at_return_visit(store, eng
     engine.tick(cid, "power_of_attorney")
     engine.set_value(cid, "holder_resident_id", town["adult"])
     engine.set_value(cid, "secrets", ["auth"])
+    engine.set_value(cid, "requester_family_name", "代理")
+    engine.set_value(cid, "requester_given_name", "次郎")
+    assert engine.next(cid).step == "identity"
+    engine.tick(cid, "documents_original")
+    engine.set_value(cid, "identity_documents", ["driving_licence"])
     view = engine.next(cid)
     assert view.status == PAUSED and view.pause["wait"] and view.pause["resume_to"] == "return_visit"
     assert view.decision["decision"]["data"]["mail_to"] == town["adult"]
@@ -81,8 +86,7 @@ def test_pin_reset_voluntary_agent_waits_then_resumes_at_return_visit(store, eng
     view = other.resume(cid)
     assert view.step == "return_visit" and view.status == OPEN
     view = run(other, cid, {
-        "return_visit": (["form_sealed", "form_answered"], {"inquiry_form_returned": True}),
-        "identity": (["documents_original"], {"identity_documents": ["driving_licence"]}),
+        "return_visit": (["form_sealed", "form_answered", "agent_identity_again"], {"inquiry_form_returned": True}),
         "reset": (["reset_in_cas"], {}),
         "confirm": ([], {"retry_counters": {"auth": 3}}),
         "new_pin": (["holder_set_pin"], {"new_pin_set": ["auth"]}),

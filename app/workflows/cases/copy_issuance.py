@@ -91,7 +91,9 @@ def build_scope(ctx: RouteContext) -> RequestScope:
         requester_type=ctx.get("requester_type", ""),
         requester=Person(family_name=ctx.get("requester_family_name", ""),
                          given_name=ctx.get("requester_given_name", ""),
-                         address=ctx.get("requester_address", "")),
+                         birth_date=ctx.get("stated_birth_date", ""),
+                         sex=int(ctx.get("stated_sex")) if ctx.get("stated_sex") else None,
+                         address=ctx.get("stated_address") or ctx.get("requester_address", "")),
         requester_resident_id=ctx.get("requester_resident_id"),
         professional_client=client,
         purpose=ctx.get("purpose", ""),
@@ -131,6 +133,25 @@ def summary_stage(store, ctx):
 
 def _my_number_by_agent(v) -> bool:
     return v.get("requester_type") == RequesterType.VOLUNTARY_AGENT and Item.MY_NUMBER in (v.get("items") or [])
+
+
+def _no_photo_id(values) -> bool:
+    from app.rules.identity import has_photo_id
+
+    return bool(values.get("identity_documents")) and not has_photo_id(values.get("identity_documents"))
+
+
+SEXES = (Choice("1", "男", "male"), Choice("2", "女", "female"), Choice("9", "適用不能", "not applicable"))
+
+#: what a requester without photo ID states about themself, compared with the record (DV checks)
+STATED_PARTICULARS = (
+    FieldSpec("stated_address", "text", "請求者が申告した自分の住所", "address stated by the requester",
+              required=False, when=_no_photo_id),
+    FieldSpec("stated_birth_date", "date", "請求者が申告した生年月日", "birth date stated by the requester",
+              required=False, when=_no_photo_id),
+    FieldSpec("stated_sex", "choice", "請求者の性別（外見・申告）", "sex of the requester", choices=SEXES,
+              required=False, when=_no_photo_id),
+)
 
 
 def _scope_persons_check(ctx: RouteContext):
@@ -220,7 +241,9 @@ CASE = CaseTypeDef(
                                                 ctx.get("oral_note", "")),
             items=(ChecklistItem("documents_original", "書類が原本で有効期限内であることを確認した",
                                  "documents are originals and valid"),),
-            fields=IDENTITY_FIELDS,
+            fields=IDENTITY_FIELDS + STATED_PARTICULARS,
+            guide_ja="写真付きの書類がない場合は、請求者自身に住所・生年月日・性別を申告してもらいます（なりすまし防止）。",
+            guide_en="Without a photo ID, the requester states their own address, birth date and sex (impersonation check).",
         ),
         Step(
             "issue", "交付", "Issue",
@@ -235,6 +258,7 @@ CASE = CaseTypeDef(
     build_scope=build_scope,
     derive=derive,
     facts=("persons_facts", "requester_facts", "principal_facts"),
+    restricted_from="identity",
 )
 
 RULES = {

@@ -10,7 +10,7 @@ PIN pad (the case records only which secrets were set, never a PIN). Rules: ``ap
 from __future__ import annotations
 
 from app.rules import cards
-from app.rules.core import Outcome, Reason, RequestScope
+from app.rules.core import Outcome, Person, Reason, RequestScope
 from app.rules.tables import CARD_REQUESTERS, SECRETS
 from app.workflows.cases.common import IDENTITY_FIELDS, choices, holder_facts
 from app.workflows.engine import (
@@ -42,28 +42,79 @@ def holder_missing(ctx: RouteContext) -> list[Reason]:
 
 def route_requester(ctx: RouteContext) -> Route:
     decision = ctx.decide("requester")
-    if decision.outcome is Outcome.WAIT:
-        return Route(decision, "return_visit")
     return Route(decision, "identity") if decision.allowed else Route(decision)
+
+
+def route_identity(next_step: str):
+    """Identity decided (restriction first): a voluntary agent's first visit waits for the return
+    visit with the inquiry-and-answer form; everyone else goes on."""
+
+    def route(ctx: RouteContext) -> Route:
+        decision = ctx.decide("identity")
+        if decision.outcome is Outcome.WAIT:
+            return Route(decision, "return_visit")
+        return Route(decision, next_step) if decision.allowed else Route(decision)
+
+    return route
+
+
+def _not_self(values) -> bool:
+    return bool(values.get("requester_type")) and values.get("requester_type") != "self"
+
+
+#: who came, when it is not the holder (the restriction stage compares them with a perpetrator)
+REQUESTER_PARTICULARS = (
+    FieldSpec("requester_family_name", "text", "来庁者の氏", "family name of who came", when=_not_self),
+    FieldSpec("requester_given_name", "text", "来庁者の名", "given name of who came", when=_not_self),
+    FieldSpec("requester_birth_date", "date", "来庁者の生年月日", "birth date of who came", required=False,
+              when=_not_self),
+    FieldSpec("requester_address", "text", "来庁者の住所", "address of who came", required=False, when=_not_self),
+)
+
+
+def card_scope(case_type: str, purpose: str):
+    def build(ctx: RouteContext) -> RequestScope:
+        holder = ctx.get("holder_resident_id")
+        agent_first_visit = _agent(ctx.values) and not ctx.get("inquiry_form_returned")
+        return RequestScope(
+            case_id=ctx.case_id, case_type=case_type, handling_staff_id=ctx.staff_id,
+            persons=tuple(filter(None, [holder])),
+            mail_to=tuple(filter(None, [holder])) if agent_first_visit else (),
+            requester_type=ctx.get("requester_type", ""),
+            requester=Person(family_name=ctx.get("requester_family_name", ""),
+                             given_name=ctx.get("requester_given_name", ""),
+                             birth_date=ctx.get("requester_birth_date", ""),
+                             address=ctx.get("requester_address", "")),
+            requester_resident_id=holder if ctx.get("requester_type") == "self" else None,
+            purpose=purpose, identity=tuple(ctx.get("identity_documents", ())),
+            oral_questions_ok=ctx.get("oral_questions") == "done",
+            extra={"secrets": list(ctx.get("secrets", []))} if case_type == "pin_reset" else {},
+        )
+
+    return build
 
 
 def _agent(values) -> bool:
     return values.get("requester_type") == "voluntary_agent"
 
 
-RETURN_VISIT = Step(
-    "return_visit", "再来庁（照会書兼回答書）", "Return visit (inquiry-and-answer form)",
-    route=lambda ctx: go("identity", ctx.decide("return_visit")),
-    items=(
-        ChecklistItem("form_sealed", "照会書兼回答書が封をされたまま持参された", "the form was brought back sealed"),
-        ChecklistItem("form_answered", "回答書に本人の記入があり、委任の意思を確認した",
-                      "the holder filled in the answer and confirms the delegation"),
-    ),
-    fields=(FieldSpec("inquiry_form_returned", "bool", "照会書兼回答書の持参", "inquiry form brought back"),),
-    check=lambda ctx: [] if ctx.get("inquiry_form_returned") else [Reason(
-        "card.voluntary_agent.form_missing", "照会書兼回答書の持参が確認できません。",
-        "The inquiry-and-answer form has not been brought back.", cards.SRC_PIN_AGENT)],
-)
+def return_visit(next_step: str) -> Step:
+    """The voluntary agent's return visit with the sealed inquiry-and-answer form."""
+    return Step(
+        "return_visit", "再来庁（照会書兼回答書）", "Return visit (inquiry-and-answer form)",
+        route=lambda ctx: go(next_step, ctx.decide("return_visit")),
+        items=(
+            ChecklistItem("form_sealed", "照会書兼回答書が封をされたまま持参された", "the form was brought back sealed"),
+            ChecklistItem("form_answered", "回答書に本人の記入があり、委任の意思を確認した",
+                          "the holder filled in the answer and confirms the delegation"),
+            ChecklistItem("agent_identity_again", "代理人の本人確認書類を再度確認した",
+                          "the agent's identity document checked again"),
+        ),
+        fields=(FieldSpec("inquiry_form_returned", "bool", "照会書兼回答書の持参", "inquiry form brought back"),),
+        check=lambda ctx: [] if ctx.get("inquiry_form_returned") else [Reason(
+            "card.voluntary_agent.form_missing", "照会書兼回答書の持参が確認できません。",
+            "The inquiry-and-answer form has not been brought back.", cards.SRC_PIN_AGENT)],
+    )
 
 
 CASE = CaseTypeDef(
@@ -83,19 +134,19 @@ CASE = CaseTypeDef(
                 FieldSpec("secrets", "multi", "再設定する暗証番号", "PINs to reset", choices=SECRET_CHOICES),
                 FieldSpec("holder_adult_ward", "bool", "成年被後見人である", "the holder is an adult ward",
                           required=False),
-            ),
+            ) + REQUESTER_PARTICULARS,
             guide_ja="マイナンバーカード自体が本人確認書類になります（暗証番号がロックされていても使えます）。",
             guide_en="The My Number card itself is an identity document, even with a locked PIN.",
         ),
-        RETURN_VISIT,
         Step(
             "identity", "本人確認", "Identity",
-            route=lambda ctx: go("reset", ctx.decide("identity")),
+            route=route_identity("reset"),
             check=lambda ctx: cards.pin_identity_problems(ctx.values, ctx.settings),
             items=(ChecklistItem("documents_original", "書類が原本で有効期限内であることを確認した",
                                  "documents are originals and valid"),),
             fields=IDENTITY_FIELDS,
         ),
+        return_visit("reset"),
         Step(
             "reset", "カード管理システムでの再設定", "Reset in the card-administration system",
             route=lambda ctx: go("confirm", ctx.decide("reset")),
@@ -121,23 +172,15 @@ CASE = CaseTypeDef(
                               choices=SECRET_CHOICES),),
         ),
     ),
-    build_scope=lambda ctx: RequestScope(
-        case_id=ctx.case_id, case_type="pin_reset", handling_staff_id=ctx.staff_id,
-        persons=tuple(filter(None, [ctx.get("holder_resident_id")])),
-        mail_to=tuple(filter(None, [ctx.get("holder_resident_id")])) if _agent(ctx.values)
-        and not ctx.get("inquiry_form_returned") else (),
-        requester_type=ctx.get("requester_type", ""), purpose="pin_reset",
-        identity=tuple(ctx.get("identity_documents", ())),
-        oral_questions_ok=ctx.get("oral_questions") == "done",
-        extra={"secrets": list(ctx.get("secrets", []))},
-    ),
+    build_scope=card_scope("pin_reset", "pin_reset"),
     derive=lambda store, values: holder_facts(store, values.get("holder_resident_id")),
     facts=("holder_found", "holder_birth_date", "holder_is_resident", "holder_municipality", "card_status",
            "locked_pins", "cert_sign_status"),
+    restricted_from="identity",
 )
 
 RULES = {
     "requester": (cards.pin_requester_stage,),
-    "identity": (cards.pin_identity_stage,),
+    "identity": (cards.pin_identity_stage, cards.agent_wait_stage),
     "new_pin": (cards.pin_done_stage,),
 }

@@ -10,19 +10,20 @@ Rules: ``app.rules.cards``.
 from __future__ import annotations
 
 from app.rules import cards
-from app.rules.core import Outcome, RequestScope
+from app.rules.core import Outcome
 from app.rules.tables import CARD_REQUESTERS
 from app.workflows.cases.common import IDENTITY_FIELDS, holder_facts
-from app.workflows.cases.pin_reset import RETURN_VISIT, REQUESTER_CHOICES, holder_missing, requirement_items
+from app.workflows.cases.pin_reset import (
+    REQUESTER_CHOICES, REQUESTER_PARTICULARS, card_scope, holder_missing, requirement_items, return_visit,
+    route_identity,
+)
 from app.workflows.engine import (
-    CaseTypeDef, ChecklistItem, FieldSpec, Route, RouteContext, Step, complete, go,
+    CaseTypeDef, ChecklistItem, FieldSpec, Route, RouteContext, Step, complete,
 )
 
 
 def route_holder(ctx: RouteContext) -> Route:
     decision = ctx.decide("holder")
-    if decision.outcome is Outcome.WAIT:
-        return Route(decision, "return_visit")
     return Route(decision, "identity") if decision.allowed else Route(decision)
 
 
@@ -53,14 +54,13 @@ CASE = CaseTypeDef(
                           required=False, when=lambda v: not v.get("holder_resident_id")),
                 FieldSpec("holder_municipality", "text", "住民登録のある市区町村", "municipality of residence",
                           required=False, when=lambda v: v.get("holder_is_resident") is False),
-            ),
+            ) + REQUESTER_PARTICULARS,
             guide_ja="一時停止の解除は住所地市区町村の窓口で行います。コールセンターへ案内しないでください。",
             guide_en="The suspension is lifted at the municipality of residence. Do not send the holder to the call centre.",
         ),
-        RETURN_VISIT,
         Step(
             "identity", "見つかったカードと本人確認", "Found card and identity",
-            route=lambda ctx: go("lift", ctx.decide("identity")),
+            route=route_identity("lift"),
             check=lambda ctx: cards.suspension_identity_problems(ctx.values),
             items=(
                 ChecklistItem("found_card_presented", "見つかったカードを持参し、所有者の券面と一致する",
@@ -70,6 +70,7 @@ CASE = CaseTypeDef(
             ),
             fields=IDENTITY_FIELDS,
         ),
+        return_visit("lift"),
         Step(
             "lift", "一時停止の解除", "Lift the suspension",
             route=lambda ctx: complete(ctx.decide("lift")),
@@ -81,22 +82,15 @@ CASE = CaseTypeDef(
             ),
         ),
     ),
-    build_scope=lambda ctx: RequestScope(
-        case_id=ctx.case_id, case_type="suspension_lift", handling_staff_id=ctx.staff_id,
-        persons=tuple(filter(None, [ctx.get("holder_resident_id")])),
-        mail_to=tuple(filter(None, [ctx.get("holder_resident_id")]))
-        if ctx.get("requester_type") == "voluntary_agent" and not ctx.get("inquiry_form_returned") else (),
-        requester_type=ctx.get("requester_type", ""), purpose="suspension_lift",
-        identity=tuple(ctx.get("identity_documents", ())),
-        oral_questions_ok=ctx.get("oral_questions") == "done",
-    ),
+    build_scope=card_scope("suspension_lift", "suspension_lift"),
     derive=lambda store, values: holder_facts(store, values.get("holder_resident_id")),
     facts=("holder_found", "holder_birth_date", "holder_is_resident", "holder_municipality", "card_status",
            "locked_pins", "cert_sign_status"),
+    restricted_from="identity",
 )
 
 RULES = {
     "holder": (cards.suspension_holder_stage,),
-    "identity": (cards.suspension_identity_stage,),
+    "identity": (cards.suspension_identity_stage, cards.agent_wait_stage),
     "lift": (cards.suspension_done_stage,),
 }

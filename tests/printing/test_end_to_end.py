@@ -1,0 +1,109 @@
+"""From a real 住民票の写し等の交付 case of the workflow engine to the printed copy, the slip, the
+cover letter and the refusal notice."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.printing import build_cover_letter, issue_copy, issue_cover_letter, render_refusal, render_slip
+from app.printing.case_adapter import copy_request_from_case, refusal_from_case, slip_from_case
+from app.printing.letters import Enclosure
+from app.printing.model import Delivery
+from app.rules.codes import Item
+from app.workflows.engine import COMPLETED, OPEN, REFUSED, CaseEngine
+
+from .pdfread import pdf_pages_text, squash
+
+
+def run(engine, cid, step_actions):
+    view = engine.current_step(cid)
+    while view.status == OPEN and view.step in step_actions:
+        ticks, values = step_actions[view.step]
+        for item in ticks:
+            engine.tick(cid, item)
+        for k, v in values.items():
+            engine.set_value(cid, k, v)
+        view = engine.current_step(cid)
+        assert not view.blocking, [r.ja for r in view.blocking]
+        view = engine.next(cid)
+    return view
+
+
+def text(pdf: bytes) -> str:
+    return squash("".join(pdf_pages_text(pdf)))
+
+
+@pytest.fixture
+def engine(store, town):
+    return CaseEngine(store, staff_id=town.staff_clerk, terminal_id="T001")
+
+
+def household_request(town, delivery="hand_over", items=("household", "my_number")):
+    return {
+        "request": (["request_form"], {
+            "document": "juminhyo", "requester_type": "self", "requester_resident_id": town.head,
+            "target_resident_ids": [town.head], "scope": "household", "items": list(items),
+            "purpose": "own_use", "purpose_detail": "児童手当"}),
+        "delivery": ([], {"channel": "counter", "delivery": delivery}),
+        "identity": (["documents_original"], {"identity_documents": ["my_number_card"]}),
+        "issue": (["documents_match"], {}),
+    }
+
+
+def test_completed_case_prints_the_entitled_copy_and_its_slip(store, town, engine, office):
+    cid = engine.open_case("copy_issuance").case_id
+    assert run(engine, cid, household_request(town)).status == COMPLETED
+    request = copy_request_from_case(store, cid, office=office)
+    assert {p.resident_id for p in request.persons} == {town.head, town.wife, town.child_old, town.child_young,
+                                                        town.lodger}
+    assert request.whole_household and Item.MY_NUMBER in request.entitled_numbers
+    issued = issue_copy(store, request, staff_id=town.staff_clerk, case_id=cid)
+    copy = [squash(t) for t in pdf_pages_text(issued.pdf)]
+    assert len(copy) == 2 and "世帯全員" in copy[-1] and "世帯全員" not in copy[0]
+    my_number = store.conn.execute("SELECT my_number FROM residents WHERE id = ?", (town.head,)).fetchone()[0]
+    assert my_number in copy[0]
+    slip = text(render_slip(slip_from_case(store, cid, office=office)))
+    assert issued.issue_number in slip and "住民票の写し" in slip and "請求書の記載" in slip
+    assert my_number not in slip
+
+
+def test_copy_without_numbers_when_not_asked(store, town, engine, office):
+    cid = engine.open_case("copy_issuance").case_id
+    run(engine, cid, household_request(town, items=("household",)))
+    request = copy_request_from_case(store, cid, office=office)
+    assert not request.entitled_numbers and not request.printed_numbers
+    pdf = issue_copy(store, request, staff_id=town.staff_clerk, case_id=cid).pdf
+    numbers = [r[0] for r in store.conn.execute("SELECT my_number FROM residents")]
+    assert not any(n in text(pdf) for n in numbers) and "個人番号" not in text(pdf)
+
+
+def test_post_to_the_person_gets_a_cover_letter_to_the_registered_address(store, town, engine, office):
+    cid = engine.open_case("copy_issuance").case_id
+    view = run(engine, cid, household_request(town, delivery="post_person_address", items=("household",)))
+    assert view.status == COMPLETED
+    request = copy_request_from_case(store, cid, office=office)
+    assert request.delivery is Delivery.POST
+    copy = issue_copy(store, request, staff_id=town.staff_clerk, case_id=cid)
+    letter = build_cover_letter(store, town.head, [Enclosure("住民票の写し", 1, copy.issue_number)],
+                                subject_ids=[p.resident_id for p in request.persons], case_id=cid, office=office)
+    mailed = issue_cover_letter(store, letter, staff_id=town.staff_clerk)
+    body = text(mailed.pdf)
+    assert "研修市中央一丁目2番3号" in body and copy.issue_number in body
+    slip = text(render_slip(slip_from_case(store, cid, office=office)))
+    assert copy.issue_number in slip and mailed.issue_number in slip and "送付書" in slip
+
+
+def test_refused_case_prints_the_refusal_notice(store, town, engine, office):
+    cid = engine.open_case("copy_issuance").case_id
+    view = run(engine, cid, {
+        "request": (["request_form"], {
+            "document": "juminhyo_removed", "requester_type": "same_household", "requester_resident_id": town.head,
+            "target_resident_ids": [town.removed], "scope": "person", "purpose": "own_use",
+            "purpose_detail": "相続"}),
+    })
+    assert view.status == REFUSED
+    notice = refusal_from_case(store, cid, office=office)
+    assert notice.requester_name == "山田　太郎" and notice.reasons
+    body = text(render_refusal(notice))
+    assert squash(notice.reasons[0].text) in body and squash(notice.reasons[0].source) in body
+    assert "審査請求" in body
