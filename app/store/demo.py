@@ -291,11 +291,10 @@ class _Generator:
                former=None, domicile=None, domicile_head=None, foreign: dict | None = None,
                alias=None) -> list:
         rng = self.rng
-        year = dt.date.fromordinal(birth).year
         if family is None:
             family = self.names.pick_surname(rng)
         if given is None:
-            given = self.names.given(rng, sex, year)
+            given = self.names.given(rng, sex, dt.date.fromordinal(birth).year)
         moved_in = hh["moved_in"]
         if birth >= moved_in:
             became = address_date = birth
@@ -723,6 +722,7 @@ def _support_measures(gen: _Generator) -> tuple[list, list, list]:
                       "ended" if status == "ended" else ("past_end" if rng.random() < 0.1 else
                                                          ("ending_soon" if rng.random() < 0.1 else "running"))))
     used: set[int] = set()
+    living_men = [m for m in gen.men if m[30] == "active"]   # not moved out since
     for kind, status, lives_here, lawyer, period in specs:
         pool = with_kids if kind == "child_abuse" else candidates
         pick = next((c for c in pool if id(c) not in used), None)
@@ -752,8 +752,8 @@ def _support_measures(gen: _Generator) -> tuple[list, list, list]:
                 if dt.date.fromordinal(start).strftime("%m-%d") != "02-29" else start + 364
         relationship = _RELATION[kind][rng.randrange(len(_RELATION[kind]))]
         perp_id = None
-        if lives_here and gen.men:
-            man = gen.men[rng.randrange(len(gen.men))]
+        if lives_here and living_men:
+            man = living_men[rng.randrange(len(living_men))]
             perp = (man[4], man[5], man[6], man[7], man[18], man[21])
             perp_id = man[0]
         else:
@@ -1121,6 +1121,7 @@ def generate(path: str | os.PathLike, residents: int, seed: int = 7, *, force: b
         store.set_setting("demo", {"seed": seed, "residents": residents, "as_of": as_of.isoformat(),
                                    "municipality": pools.CITY, "prefecture": pools.PREFECTURE,
                                    "card_files": summary.card_files})
+        conn.execute("PRAGMA analysis_limit = 2000")   # statistics from a sample: seconds, not minutes
         conn.execute("ANALYZE")
         conn.execute("PRAGMA journal_mode = WAL")
         store.close()

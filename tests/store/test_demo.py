@@ -124,6 +124,8 @@ def test_support_measures_cover_the_cases(demo):
                          "perpetrator_family_name, former_municipality FROM support_measures").fetchall()
     assert len(measures) >= 7
     assert any(m[2] for m in measures), "a perpetrator living in the municipality"
+    assert _one(demo, "SELECT count(*) FROM support_measures m JOIN residents p ON p.id = m.perpetrator_resident_id "
+                      "WHERE p.status != 'active'") == 0
     assert any(not m[2] for m in measures), "a perpetrator living elsewhere"
     assert any(m[3] for m in measures), "a lawyer on record"
     assert all(m[4] for m in measures), "every perpetrator is named"
