@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from app.card.layout import PIN_LOCATIONS
 from app.ids import validate_my_number
 
 FORMAT = "madoguchi-test-card"
@@ -47,16 +48,16 @@ FORMAT_VERSION = 1
 #: The four secrets of the card (``app.rules.codes.Secret`` values) and their rules (CARD.md).
 #: ``max_tries``: misses before the PIN is blocked. ``pattern``: what a valid PIN looks like.
 PIN_RULES: dict[str, dict[str, Any]] = {
-    "sign": {"max_tries": 5, "pattern": re.compile(r"^(?=.*[A-Z])(?=.*[0-9])[A-Z0-9]{6,16}$"),
+    "sign": {"max_tries": PIN_LOCATIONS["sign"].max_tries, "pattern": re.compile(r"^(?=.*[A-Z])(?=.*[0-9])[A-Z0-9]{6,16}$"),
              "ja": "署名用電子証明書の暗証番号（英大文字と数字を含む6〜16桁）",
              "en": "signing password (6–16 upper-case letters and digits, at least one of each)"},
-    "auth": {"max_tries": 3, "pattern": re.compile(r"^[0-9]{4}$"),
+    "auth": {"max_tries": PIN_LOCATIONS["auth"].max_tries, "pattern": re.compile(r"^[0-9]{4}$"),
              "ja": "利用者証明用電子証明書の暗証番号（数字4桁）",
              "en": "user-authentication PIN (4 digits)"},
-    "juki": {"max_tries": 3, "pattern": re.compile(r"^[0-9]{4}$"),
+    "juki": {"max_tries": PIN_LOCATIONS["juki"].max_tries, "pattern": re.compile(r"^[0-9]{4}$"),
              "ja": "住民基本台帳用の暗証番号（数字4桁）",
              "en": "resident-registry PIN (4 digits)"},
-    "input": {"max_tries": 3, "pattern": re.compile(r"^[0-9]{4}$"),
+    "input": {"max_tries": PIN_LOCATIONS["input"].max_tries, "pattern": re.compile(r"^[0-9]{4}$"),
               "ja": "券面事項入力補助用の暗証番号（数字4桁）",
               "en": "card-info input-support PIN (4 digits)"},
 }

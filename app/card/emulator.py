@@ -326,6 +326,9 @@ class VpcdCardEmulator:
         self._pull_at: int | None = None          # test control: drop the link at this APDU
         self._pulled = threading.Event()
         self._pulled_at = 0.0
+        #: test-only: ``f(apdu_number, command, response) -> response`` to feed the reader
+        #: malformed answers through the real stack (fuzzing); None in normal use
+        self.response_filter: Callable[[int, bytes, bytes], bytes] | None = None
 
     # -- life cycle -----------------------------------------------------------------------------
     def start(self, *, wait: float | None = 5.0) -> "VpcdCardEmulator":
@@ -413,6 +416,10 @@ class VpcdCardEmulator:
                     self._pulled.set()
                     return                              # card pulled mid-command: no answer
                 response = self.chip.process(payload)
+                if self.response_filter is not None:
+                    response = self.response_filter(self.apdu_count, payload, response)
+            if not response:
+                return              # a card cannot answer with nothing: drop the link instead
             sock.sendall(struct.pack(">H", len(response)) + response)
 
     def _control_byte(self, sock: socket.socket, code: int) -> None:

@@ -65,6 +65,15 @@ def find_free_port_pair(start: int | None = None) -> int:
     raise StackError("no free TCP port pair for vpcd")
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM it when the process (thread) that started it dies, so
+    a killed test run or app never leaves its pcscd behind. unshare and sh exec, so it holds."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def reader_name(slot: int) -> str:
     return f"{READER_BASE_NAME} 00 {slot:02d}"
 
@@ -85,6 +94,7 @@ class PcscStack:
         self.log_path = Path(log_path) if log_path else self.workdir / "pcscd.log"
         self.apdu_log, self.debug = apdu_log, debug
         self.port = 0
+        self.readers_plugged = True
         self._proc: subprocess.Popen | None = None
         self._log_handle = None
         self._cards: dict[int, VpcdCardEmulator] = {}
@@ -137,6 +147,7 @@ class PcscStack:
                 f"DEVICENAME   /dev/null:0x{self.port:04X}\n"
                 f"LIBPATH      {driver}\n"
                 f"CHANNELID    0x{self.port:04X}\n"
+                if self.readers_plugged else "# readers unplugged\n"
             )
             with contextlib.suppress(FileNotFoundError):
                 self.socket_path.unlink()
@@ -169,7 +180,7 @@ class PcscStack:
         env["PATH"] = env.get("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin"
         self._proc = subprocess.Popen([*unshare, "sh", "-c", script], stdout=self._log_handle,
                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                                      start_new_session=True)
+                                      start_new_session=True, preexec_fn=_die_with_parent)
 
     def _wait_for_socket(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -209,6 +220,16 @@ class PcscStack:
     def restart_pcscd(self, timeout: float = 10.0) -> None:
         self.stop_pcscd()
         self.start(timeout)
+
+    def unplug_readers(self) -> None:
+        """Take the vpcd readers away (as if the USB reader were pulled). pcsc-lite 1.9.9 does not
+        re-read reader.conf at run time, so this restarts pcscd without them."""
+        self.readers_plugged = False
+        self.restart_pcscd()
+
+    def plug_readers(self) -> None:
+        self.readers_plugged = True
+        self.restart_pcscd()
 
     def stop(self) -> None:
         """Remove every card, stop pcscd and delete the working folder if it was ours."""
@@ -266,7 +287,8 @@ def training_stack() -> PcscStack:
     """The process-wide stack of training mode (研修モード), started on first use.
 
     Points this process's PC/SC client at it, so the reader service sees the training tray's
-    readers exactly as it would see a USB reader.
+    readers exactly as it would see a USB reader. Call it from a thread that lives as long as the
+    stack (the main thread): pcscd is stopped when the thread that started it ends.
     """
     global _training_stack
     if _training_stack is None:

@@ -115,15 +115,31 @@ def one_year_from(start: dt.date) -> dt.date:
 # ------------------------------------------------------------------------------------ folding
 
 _SPACES = re.compile(r"[\s\u3000・･]+")
+_KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+_KANJI_NUMBER = re.compile(r"[〇一二三四五六七八九十百]+(?=丁目|番|号|条|線|区)")
+
+
+def _kanji_number(text: str) -> str:
+    """一 → 1, 十二 → 12, 二十三 → 23, 百五 → 105 (address numbers before 丁目/番/号)."""
+    total, digit = 0, 0
+    for ch in text:
+        if ch in _KANJI_DIGITS:
+            digit = digit * 10 + _KANJI_DIGITS[ch]
+        else:
+            total += (digit or 1) * (10 if ch == "十" else 100)
+            digit = 0
+    return str(total + digit)
 
 
 def fold(text: str | None) -> str:
     """Fold a name, kana or address for comparison: NFKC (full/half width), no spaces or middle
-    dots, hiragana → katakana, case-folded; hyphen-like marks in addresses unified."""
+    dots, kanji address numbers as digits (五丁目 → 5丁目), hiragana → katakana, case-folded;
+    hyphen-like marks in addresses unified."""
     import jaconv
 
     value = unicodedata.normalize("NFKC", text or "")
     value = _SPACES.sub("", value)
+    value = _KANJI_NUMBER.sub(lambda m: _kanji_number(m.group()), value)
     value = jaconv.hira2kata(value).casefold()
     return re.sub(r"[‐‑‒–—―−ー－]", "-", value) if any(c.isdigit() for c in value) else value
 

@@ -177,7 +177,8 @@ def _issue(store, scope: RequestScope, officer: Authenticated, *, decision: str,
         else:
             denied = None
             protected = protected_in_scope(conn, scope)
-            if not protected:
+            stale = not protected and _support_data_stale(store, scope, clock)
+            if not protected and not stale:
                 raise _error("nothing_restricted")
             tick = advance(conn, clock)
             if tick.moved_back:
@@ -199,6 +200,13 @@ def _issue(store, scope: RequestScope, officer: Authenticated, *, decision: str,
             conn.execute(f"INSERT INTO releases({_COLUMNS}) VALUES ({','.join('?' * 18)})",
                          tuple(row[k] for k in _COLUMNS.split(", ")))
             enqueue(conn, "release", row["id"], row)
+            if stale:       # signed off because this terminal's support data is out of date
+                audit.append(conn, action=f"release.{decision}", staff_id=officer.staff.id,
+                             terminal_id=officer.terminal_id, target_kind="case",
+                             target_id=scope.case_id, case_id=scope.case_id, clock=clock,
+                             detail={"release": row["id"], "stale_support_data": True,
+                                     "documents": json.loads(row["documents"]),
+                                     "expires_at": row["expires_at"]})
             for rid in protected:
                 audit.append(conn, action=f"release.{decision}", staff_id=officer.staff.id,
                              terminal_id=officer.terminal_id, target_kind="resident",
@@ -208,6 +216,14 @@ def _issue(store, scope: RequestScope, officer: Authenticated, *, decision: str,
                                      **({"reason": reason} if reason else {})})
             return get_release(conn, row["id"])
     raise denied
+
+
+def _support_data_stale(store, scope: RequestScope, clock: Clock) -> bool:
+    """This terminal's support-measure data is out of date (``app.sync.freshness``): the officer
+    may sign off a request although no protected person is known here."""
+    from app.sync.freshness import stale_support_reason
+
+    return stale_support_reason(store, scope, now=clock.now()) is not None
 
 
 def grant(store, scope: RequestScope, officer: Authenticated, *, checklist: dict | None = None,
@@ -240,6 +256,8 @@ def check(conn: sqlite3.Connection, release: Release, scope: RequestScope,
             return kind
     if release.case_id != scope.case_id:
         return "other_case"
+    if _case_closed(conn, release.case_id):
+        return "case_closed"
     if release.scope_digest != scope_digest(scope):
         return "request_changed"
     if (tuple(sorted(set(scope.persons) | set(scope.mail_to))) != release.persons
@@ -256,6 +274,19 @@ def check(conn: sqlite3.Connection, release: Release, scope: RequestScope,
         if elapsed < 0 or elapsed >= (expires - issued).total_seconds():
             return "expired"
     return None
+
+
+_CLOSED = ("completed", "refused", "abandoned")
+
+
+def _case_closed(conn: sqlite3.Connection, case_id: str) -> bool:
+    """A release never outlives its case: once the case has ended it opens nothing (single use,
+    even if the workflow never called :func:`use`)."""
+    try:
+        row = conn.execute("SELECT status FROM case_queue WHERE case_id = ?", (case_id,)).fetchone()
+    except sqlite3.OperationalError:        # a store without the workflow's queue view
+        return False
+    return bool(row) and row[0] in _CLOSED
 
 
 def valid_release(conn: sqlite3.Connection, scope: RequestScope,

@@ -7,7 +7,8 @@ a support measure in force (active or provisional; an end date passing does not 
 
 1. **REFUSE** a request by the perpetrator: the requester (or the person a professional or agent
    acts for) matches the perpetrator's particulars (folded name or kana, plus birth date or
-   address), is the perpetrator's resident record, or is the perpetrator's lawyer on record; a
+   address; for a professional's client, whose form gives only the name, the name alone), is the
+   perpetrator's resident record, or is the perpetrator's lawyer on record; a
    "submission to a court" purpose gets the inquiry-commission (調査嘱託) guidance;
 2. **REFUSE** a requester claiming to be the protected person without photo ID whose stated
    address, sex or birth date do not match the record; ask for them when not yet given;
@@ -140,11 +141,14 @@ def find_perpetrator(scope: RequestScope, measures: list[Measure]) -> Perpetrato
             return PerpetratorFinding("perpetrator", m)
         if _lawyer_hit(scope.requester, p):
             return PerpetratorFinding("agent", m)
-        if scope.professional_client is not None:
-            client_hit = matches_perpetrator(scope.professional_client, p)
-            if client_hit == "full":
+        client = scope.professional_client
+        if client is not None:
+            # the client's name is all a professional's request form gives: a name (or kana)
+            # match with the perpetrator is refused as the perpetrator's own request
+            if matches_perpetrator(client, p):
                 return PerpetratorFinding("agent", m)
-            if client_hit == "name":
+            if client.family_name and not client.given_name and (
+                    fold(client.family_name) == fold(p.family_name)):
                 possible = possible or m
         if hit == "name":
             possible = possible or m
@@ -177,7 +181,7 @@ def evaluate(store, scope: RequestScope, *, terminal_id: str,
     conn = store.conn
     by_person = measures_protecting(conn, (*scope.persons, *scope.mail_to))
     if not by_person:
-        return None
+        return stale_support_decision(store, scope, clock)
     protected = sorted(by_person)
     measures = list({m.id: m for ms in by_person.values() for m in ms}.values())
     data = {"protected": protected, "measures": sorted(m.id for m in measures),
@@ -207,7 +211,7 @@ def evaluate(store, scope: RequestScope, *, terminal_id: str,
         return _logged(store, scope, decision, "restriction.refuse_officer", terminal_id, clock)
 
     granted = releases.valid_release(conn, scope, clock)
-    if granted is not None and identity != "ask":
+    if granted is not None:            # the officer reviewed the identity checklist
         decision = Decision(Outcome.ALLOW, reasons("dv.released"), {
             **data, "release_id": granted.id, "release_officer_id": granted.officer_id,
             "release_expires_at": granted.expires_at})
@@ -229,6 +233,32 @@ def evaluate(store, scope: RequestScope, *, terminal_id: str,
         codes.append("dv.court")
     decision = Decision(Outcome.RESTRICT, reasons(*codes), data)
     return _logged(store, scope, decision, "restriction.block", terminal_id, clock)
+
+
+def stale_support_decision(store, scope: RequestScope, clock: Clock = SYSTEM_CLOCK) -> Decision | None:
+    """Fail closed (``app.sync.freshness``): when this terminal's support-measure data is out of
+    date (or was never received) a request with anyone in scope is restricted as if a protected
+    person were in it, until a sync succeeds or a support officer releases exactly this request
+    (or refuses it). None when the data is fresh or the store is standalone (training)."""
+    from app.sync.freshness import stale_support_reason
+
+    reason = stale_support_reason(store, scope, now=clock.now())
+    if reason is None:
+        return None
+    conn = store.conn
+    data = {"protected": [], "measures": [], "scope_digest": scope_digest(scope),
+            "case_id": scope.case_id, "stale_support_data": True}
+    refusal = releases.refusal_for(conn, scope)
+    if refusal is not None:
+        return Decision(Outcome.REFUSE, (Reason(
+            "dv.officer_refused", f"支援措置責任者が拒否しました：{refusal.reason}",
+            f"The support officer refused: {refusal.reason}", SRC_BLOCK),), {**data, "release_id": refusal.id})
+    granted = releases.valid_release(conn, scope, clock)
+    if granted is not None:
+        return Decision(Outcome.ALLOW, (REASONS["dv.released"],), {
+            **data, "release_id": granted.id, "release_officer_id": granted.officer_id,
+            "release_expires_at": granted.expires_at})
+    return Decision(Outcome.RESTRICT, (reason,), data)
 
 
 _last_logged: dict[tuple, str] = {}

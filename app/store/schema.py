@@ -491,3 +491,50 @@ def _v5_search(conn: sqlite3.Connection) -> None:
 
 
 MIGRATIONS.append(Migration(5, "search keys and address index", _v5_search))
+
+
+# Case heads (app.workflows): the queue needs the current status and step of every case without
+# replaying events. ``case_heads`` is derived from ``case_events`` by triggers (local only, never
+# synced: every terminal derives it from the events it has). An event arriving out of order (sync)
+# recomputes the status from the events. ``case_queue`` keeps its columns and reads the heads.
+V6_CASE_HEADS = """
+CREATE TABLE case_heads (
+    case_id     TEXT PRIMARY KEY REFERENCES cases(id),
+    status      TEXT NOT NULL,
+    step        TEXT,
+    updated_at  TEXT NOT NULL,
+    updated_by  TEXT NOT NULL,
+    last_n      INTEGER NOT NULL
+);
+CREATE INDEX case_heads_status ON case_heads(status, updated_at);
+CREATE TRIGGER case_events_head_in_order AFTER INSERT ON case_events
+WHEN NOT EXISTS (SELECT 1 FROM case_heads WHERE case_id = NEW.case_id AND last_n > NEW.n)
+BEGIN
+    INSERT INTO case_heads(case_id, status, step, updated_at, updated_by, last_n)
+    VALUES (NEW.case_id, COALESCE(json_extract(NEW.payload, '$.status'), 'open'), NEW.step, NEW.at,
+            NEW.staff_id, NEW.n)
+    ON CONFLICT(case_id) DO UPDATE SET
+        status = COALESCE(json_extract(NEW.payload, '$.status'), case_heads.status),
+        step = NEW.step, updated_at = NEW.at, updated_by = NEW.staff_id, last_n = NEW.n;
+END;
+CREATE TRIGGER case_events_head_out_of_order AFTER INSERT ON case_events
+WHEN EXISTS (SELECT 1 FROM case_heads WHERE case_id = NEW.case_id AND last_n > NEW.n)
+BEGIN
+    UPDATE case_heads SET status = COALESCE(
+        (SELECT json_extract(e.payload, '$.status') FROM case_events e
+         WHERE e.case_id = NEW.case_id AND json_extract(e.payload, '$.status') IS NOT NULL
+         ORDER BY e.n DESC LIMIT 1), 'open')
+    WHERE case_id = NEW.case_id;
+END;
+INSERT INTO case_heads(case_id, status, step, updated_at, updated_by, last_n)
+SELECT q.case_id, q.status, q.step, q.updated_at, q.updated_by,
+       (SELECT max(n) FROM case_events e WHERE e.case_id = q.case_id)
+FROM case_queue q WHERE EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = q.case_id);
+DROP VIEW case_queue;
+CREATE VIEW case_queue AS
+SELECT c.id AS case_id, c.case_type, c.terminal_id, c.opened_by, c.opened_at,
+       h.status, h.step, h.updated_at, h.updated_by
+FROM case_heads h JOIN cases c ON c.id = h.case_id;
+"""
+
+MIGRATIONS.append(Migration(6, "case heads for the queue", _script(V6_CASE_HEADS)))

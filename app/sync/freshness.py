@@ -9,7 +9,10 @@ and since when. It ends when a sync succeeds, or for one case when a support off
 handling clerk) releases that case.
 
 A training or demo store never syncs: set ``sync.standalone`` to true in its settings (or call
-:func:`mark_standalone`) and this rule does not apply there.
+:func:`mark_standalone`) and this rule does not apply there. Without the setting, a store that has
+never synced on a terminal with no central server configured is standalone too (there is nothing
+to be out of date with); once a store has synced, or the office configuration names a server, the
+rule applies (``sync.standalone = false`` forces it).
 
 Use :func:`stale_support_reason` from the DV restriction stage, or put :func:`stale_support_stage`
 into a pipeline. Must not import Qt.
@@ -30,8 +33,24 @@ CODE = "sync.support_data_stale"
 SOURCE = f"setting: {MAX_AGE_SETTING} (default {DEFAULT_MAX_AGE_MINUTES} minutes)"
 
 
-def is_standalone(store: Store) -> bool:
-    return bool(store.setting(STANDALONE_SETTING, False))
+def is_standalone(store: Store, server_configured: bool | None = None) -> bool:
+    """``server_configured``: whether this terminal has a central server (default: the office
+    configuration names one)."""
+    explicit = store.setting(STANDALONE_SETTING, None)
+    if explicit is not None:
+        return bool(explicit)
+    if state.get(store.conn, state.TERMINAL_ID) is not None:
+        return False                      # this store has synced: it belongs to an office
+    if server_configured is None:
+        from app.config import OfficeConfig
+
+        server_configured = bool(OfficeConfig.load().server_host)
+    return not server_configured
+
+
+def set_standalone(store: Store) -> bool:
+    """The store was set standalone on purpose (training/demo): it must not sync at all."""
+    return store.setting(STANDALONE_SETTING, None) is True
 
 
 def mark_standalone(store: Store, standalone: bool = True) -> None:
@@ -63,11 +82,12 @@ def support_pulled_at(store: Store) -> dt.datetime | None:
 
 
 def stale_support_reason(store: Store, scope: RequestScope | None = None,
-                         now: dt.datetime | None = None) -> Reason | None:
+                         now: dt.datetime | None = None, *,
+                         server_configured: bool | None = None) -> Reason | None:
     """The reason to restrict ``scope`` because support data may be stale, or None.
 
     ``scope=None`` asks about the terminal as a whole (for a status line)."""
-    if is_standalone(store):
+    if is_standalone(store, server_configured):
         return None
     if scope is not None and not (scope.persons or scope.mail_to):
         return None

@@ -123,12 +123,15 @@ def _pull_table(store: Store, conn: psycopg.Connection, table: MasterTable, hi: 
     if lo >= hi:
         return 0
     updatable = [c for c in cols if c not in table.key and c not in table.local_only]
-    conflict = (f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in updatable)}"
-                if updatable else "DO NOTHING")
-    upsert = (f'INSERT INTO "{table.name}" ({", ".join(cols)}) VALUES ({", ".join("?" * len(cols))}) '
-              f"ON CONFLICT({', '.join(table.key)}) {conflict}")
+    # plain INSERT and UPDATE, not an upsert: an upsert's conflict clause would override the
+    # OR IGNORE inside other packages' triggers on these tables (SQLite rule)
+    insert = f'INSERT INTO "{table.name}" ({", ".join(cols)}) VALUES ({", ".join("?" * len(cols))})'
+    update = (f'UPDATE "{table.name}" SET {", ".join(f"{c} = ?" for c in updatable)} '
+              f'WHERE {" AND ".join(f"{k} = ?" for k in table.key)}') if updatable else None
     key_idx = [cols.index(k) for k in table.key]
+    upd_idx = [cols.index(c) for c in updatable]
     delete = f'DELETE FROM "{table.name}" WHERE {" AND ".join(f"{k} = ?" for k in table.key)}'
+    key_cols = ", ".join(table.key)
     applied = 0
     with conn.transaction():
         cur = conn.cursor(name=f"pull_{table.name}")
@@ -146,7 +149,12 @@ def _pull_table(store: Store, conn: psycopg.Connection, table: MasterTable, hi: 
             gone = [tuple(r[i] for i in key_idx) for r in rows if flag_at is not None and r[flag_at]]
             with store.transaction() as local:
                 if keep:
-                    local.executemany(upsert, keep)
+                    keys = [tuple(r[i] for i in key_idx) for r in keep]
+                    present = _present(local, table.name, key_cols, keys)
+                    local.executemany(insert, [r for r, k in zip(keep, keys) if k not in present])
+                    if update:
+                        local.executemany(update, [tuple(r[i] for i in upd_idx) + k
+                                                   for r, k in zip(keep, keys) if k in present])
                 if gone:
                     local.executemany(delete, gone)
                 state.put(local, key, int(rows[-1][seq_at]))
@@ -159,6 +167,20 @@ def _pull_table(store: Store, conn: psycopg.Connection, table: MasterTable, hi: 
         if int(state.get(local, key, 0)) < hi:
             state.put(local, key, hi)
     return applied
+
+
+def _present(conn: sqlite3.Connection, table: str, key_cols: str, keys: list[tuple]) -> set[tuple]:
+    """Which of ``keys`` already have a row locally."""
+    found: set[tuple] = set()
+    width = len(keys[0]) if keys else 1
+    step = max(1, 900 // width)
+    for i in range(0, len(keys), step):
+        chunk = keys[i:i + step]
+        marks = ", ".join(f"({', '.join('?' * width)})" for _ in chunk)
+        where = f"({key_cols}) IN (VALUES {marks})" if width > 1 else f"{key_cols} IN ({', '.join('?' * len(chunk))})"
+        found.update(tuple(r) for r in conn.execute(
+            f'SELECT {key_cols} FROM "{table}" WHERE {where}', [v for k in chunk for v in k]))
+    return found
 
 
 # ------------------------------------------------------------------------------ sign-off traffic

@@ -76,7 +76,7 @@ def pending_count(store: Store) -> int:
 def _insert_sql(k: PushKind) -> str:
     return (f"INSERT INTO madoguchi.{k.table} ({', '.join(k.columns)}) "
             f"SELECT {k.select} FROM (SELECT oseq, row_id, payload, payload::jsonb AS j "
-            f"FROM push_stage WHERE kind = '{k.kind}') s ORDER BY s.oseq "
+            f"FROM push_stage WHERE kind = '{k.kind}') s "
             f"ON CONFLICT (id) DO NOTHING")
 
 

@@ -37,6 +37,10 @@ MASTER_TABLES = (
 )
 #: tables terminals push into, in dependency order
 TRAFFIC_TABLES = ("cases", "case_events", "releases", "release_events", "audit")
+#: traffic that comes down to other terminals, by change sequence
+SEQUENCED_TRAFFIC = ("cases", "case_events", "releases", "release_events")
+#: server-assigned columns a terminal may not write
+SERVER_COLUMNS = ("seq", "received_at")
 
 _MASTER_DDL = """
 CREATE TABLE staff (
@@ -129,7 +133,7 @@ CREATE TABLE cases (
     opened_at text NOT NULL,
     row text NOT NULL,                 -- the row exactly as the terminal queued it (JSON)
     received_at timestamptz NOT NULL DEFAULT now(),
-    seq bigint NOT NULL DEFAULT 0
+    seq bigint NOT NULL DEFAULT nextval('madoguchi.change_seq')
 );
 CREATE TABLE case_events (
     id text PRIMARY KEY,
@@ -142,11 +146,11 @@ CREATE TABLE case_events (
     step text,
     row text NOT NULL,
     received_at timestamptz NOT NULL DEFAULT now(),
-    seq bigint NOT NULL DEFAULT 0,
+    seq bigint NOT NULL DEFAULT nextval('madoguchi.change_seq'),
     UNIQUE (case_id, terminal_id, n)
 );
 CREATE INDEX case_events_case ON case_events(case_id);
-CREATE INDEX case_events_kind ON case_events(kind, case_id);
+CREATE INDEX case_events_gated ON case_events(case_id) WHERE kind = 'gated';
 -- a release (一時解除) or refusal by a support officer: terminal_id is where the officer decided
 CREATE TABLE releases (
     id text PRIMARY KEY,
@@ -158,7 +162,7 @@ CREATE TABLE releases (
     issued_at text NOT NULL,
     row text NOT NULL,
     received_at timestamptz NOT NULL DEFAULT now(),
-    seq bigint NOT NULL DEFAULT 0,
+    seq bigint NOT NULL DEFAULT nextval('madoguchi.change_seq'),
     CONSTRAINT release_officer_is_not_clerk CHECK (officer_id <> handling_staff_id)
 );
 CREATE INDEX releases_case ON releases(case_id);
@@ -171,7 +175,7 @@ CREATE TABLE release_events (
     terminal_id text NOT NULL REFERENCES terminals(id),
     row text NOT NULL,
     received_at timestamptz NOT NULL DEFAULT now(),
-    seq bigint NOT NULL DEFAULT 0
+    seq bigint NOT NULL DEFAULT nextval('madoguchi.change_seq')
 );
 -- the terminal's hash-chained audit log, entry by entry
 CREATE TABLE audit (
@@ -282,12 +286,16 @@ END $$;
 """.replace("{lock}", str(CHANGE_LOCK))
 
 
-def _sequenced(table: str) -> str:
+def _sequenced(table: str, row_trigger: bool = True) -> str:
+    """The change lock for every statement, and the sequence per row: by trigger on master tables
+    (inserted and updated by the administrator), by column default on append-only traffic (a
+    terminal's INSERT grant leaves out ``seq``, so it cannot choose its own number)."""
+    trigger = f"""
+CREATE TRIGGER {table}_seq BEFORE INSERT OR UPDATE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION bump_seq();""" if row_trigger else ""
     return f"""
 CREATE TRIGGER {table}_lock BEFORE INSERT OR UPDATE OR DELETE ON {table}
-    FOR EACH STATEMENT EXECUTE FUNCTION take_change_lock();
-CREATE TRIGGER {table}_seq BEFORE INSERT OR UPDATE ON {table}
-    FOR EACH ROW EXECUTE FUNCTION bump_seq();
+    FOR EACH STATEMENT EXECUTE FUNCTION take_change_lock();{trigger}
 CREATE INDEX {table}_seq_idx ON {table}(seq);
 """
 
@@ -321,7 +329,7 @@ def _v1() -> str:
         "FOR EACH ROW EXECUTE FUNCTION releases_four_eyes();",
     ]
     parts += [_sequenced(t) for t in MASTER_TABLES]
-    parts += [_sequenced(t) for t in ("cases", "case_events", "releases", "release_events")]
+    parts += [_sequenced(t, row_trigger=False) for t in SEQUENCED_TRAFFIC]
     parts += [_append_only(t) for t in TRAFFIC_TABLES]
     parts += [_rls("cases", True), _rls("case_events", True), _rls("releases", True),
               _rls("release_events", True), _rls("audit", False)]
@@ -437,11 +445,19 @@ def add_terminal(dsn: str, terminal_id: str, password: str, *, name: str = "",
             sql.SQL("GRANT USAGE ON SCHEMA madoguchi TO {}").format(ident),
             sql.SQL("GRANT SELECT ON {} TO {}").format(
                 sql.SQL(", ").join(sql.Identifier(SCHEMA, t) for t in (*MASTER_TABLES, "terminals")), ident),
-            sql.SQL("GRANT SELECT, INSERT ON {} TO {}").format(
+            sql.SQL("GRANT SELECT ON {} TO {}").format(
                 sql.SQL(", ").join(sql.Identifier(SCHEMA, t) for t in TRAFFIC_TABLES), ident),
+            sql.SQL("GRANT USAGE ON SEQUENCE madoguchi.change_seq TO {}").format(ident),
             sql.SQL("GRANT EXECUTE ON FUNCTION madoguchi.current_terminal(), madoguchi.pull_horizon(), "
                     "madoguchi.record_witness() TO {}").format(ident),
         ]
+        for table in TRAFFIC_TABLES:
+            cols = [r[0] for r in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = %s "
+                "AND table_name = %s ORDER BY ordinal_position", (SCHEMA, table))
+                if r[0] not in SERVER_COLUMNS]
+            grants.append(sql.SQL("GRANT INSERT ({}) ON {} TO {}").format(
+                sql.SQL(", ").join(map(sql.Identifier, cols)), sql.Identifier(SCHEMA, table), ident))
         for g in grants:
             conn.execute(g)
         conn.commit()

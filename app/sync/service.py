@@ -67,15 +67,18 @@ def sync_round(store: Store, target: SyncTarget, *, password: str | None = None,
     """Push the outbox, then pull master data and sign-off traffic. Raises :class:`SyncError`.
 
     ``on_progress(phase, done, total)``: phase is "push" or a table name."""
-    if freshness.is_standalone(store):
+    if freshness.set_standalone(store):
         raise SyncError("このストアは単独運用（研修・デモ）に設定されています。同期しません。"
                         " / This store is set to standalone (training/demo): it does not sync.",
                         EXIT_CONFIG)
-    bind_terminal(store, target.terminal_id)
+    bound = state.get(store.conn, state.TERMINAL_ID)
+    if bound is not None:
+        bind_terminal(store, target.terminal_id)     # refuses a store of another terminal early
     result = RoundResult()
     conn = connection
     try:
         conn = conn or connect(target, password)
+        bind_terminal(store, target.terminal_id)
         pushed = push.push(store, conn, batch_size=batch_size, fault=fault,
                            on_progress=(lambda d, t: on_progress("push", d, t)) if on_progress else None)
         result.pushed, result.unknown_kinds, result.witness = pushed.pushed, pushed.unknown, pushed.witness
@@ -167,9 +170,9 @@ def waiting_cases(store: Store, terminal_id: str) -> int:
 def status_of(store: Store, target: SyncTarget, *, running: bool = False) -> SyncStatus:
     last = state.get(store.conn, state.LAST_SYNC) or {}
     error = state.get(store.conn, state.LAST_ERROR) or {}
-    reason = freshness.stale_support_reason(store)
+    reason = freshness.stale_support_reason(store, server_configured=target.configured)
     return SyncStatus(
-        standalone=freshness.is_standalone(store),
+        standalone=freshness.is_standalone(store, target.configured),
         configured=target.configured,
         running=running,
         last_sync_at=last.get("at"),
@@ -243,7 +246,7 @@ class SyncService:
         return float(store.setting(INTERVAL_SETTING, 60))
 
     def _round(self, store: Store) -> None:
-        if freshness.is_standalone(store) or not self.target.configured:
+        if freshness.set_standalone(store) or not self.target.configured:
             self._publish(store)
             return
         with self._lock:
@@ -260,8 +263,8 @@ class SyncService:
         finally:
             with self._lock:
                 self._running = False
-            self.rounds += 1
             self._publish(store)
+            self.rounds += 1
 
     def _publish(self, store: Store) -> None:
         status = status_of(store, self.target, running=False)

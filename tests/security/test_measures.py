@@ -96,3 +96,10 @@ def test_p10_receiving_side_records_the_forwarded_measure_and_it_blocks(sstore, 
                                         ("研修市中央1丁目2番地3 101号室", False)])
 def test_phone_numbers_recognised(text, phone):
     assert measures.looks_like_phone(text) is phone
+
+
+@pytest.mark.parametrize("a,b", [("研修市北町五丁目6番7号", "研修市北町５丁目６番７号"),
+                                 ("中央二十三丁目十番一号", "中央23丁目10番1号"),
+                                 ("かがい たろう", "カガイタロウ"), ("ｶｶﾞｲ　ﾀﾛｳ", "カガイタロウ")])
+def test_fold_makes_the_same_particulars_compare_equal(a, b):
+    assert measures.fold(a) == measures.fold(b)

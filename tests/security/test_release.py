@@ -254,3 +254,12 @@ def test_releases_are_append_only_and_queued_for_the_server(sstore, world, grant
     assert json.loads(kinds["release_event"])["kind"] == "used"
     actions = [a for (a,) in sstore.conn.execute("SELECT action FROM audit_log WHERE case_id = ?", (case,))]
     assert "release.released" in actions and "release.used" in actions
+
+
+def test_a_release_never_outlives_its_case(sstore, world, stage, granted):
+    case, scope, r = granted
+    with sstore.transaction() as c:
+        c.execute("INSERT INTO case_events(id, case_id, n, at, staff_id, terminal_id, kind, payload) "
+                  "VALUES (?,?,1,?,?,?,'completed','{\"status\": \"completed\"}')",
+                  (new_id(), case, now_iso(), world["staff"]["clerk1"], TERMINAL))
+    assert stage(scope).outcome is Outcome.RESTRICT

@@ -177,7 +177,8 @@ def test_p6_no_photo_id_asks_for_own_address_sex_and_birth_date(stage, world, ca
 
 @pytest.mark.parametrize("stated,outcome", [
     (dict(address=VICTIM_ADDRESS, sex=2, birth_date="1985-03-03"), Outcome.RESTRICT),
-    (dict(address="研修市中央１丁目２番３号", sex=2, birth_date="1985-03-03"), Outcome.REFUSE),  # other address
+    (dict(address="研修市中央１丁目２番４号", sex=2, birth_date="1985-03-03"), Outcome.REFUSE),  # other address
+    (dict(address="研修市中央１丁目２番３号", sex=2, birth_date="1985-03-03"), Outcome.RESTRICT),  # same, other notation
     (dict(address=VICTIM_ADDRESS, sex=1, birth_date="1985-03-03"), Outcome.REFUSE),
     (dict(address=VICTIM_ADDRESS, sex=2, birth_date="1985-03-04"), Outcome.REFUSE),
 ])

@@ -40,11 +40,29 @@ def resident_row(i: int, household_id: str) -> dict:
     }
 
 
-def fill_master(store, residents: int = 60) -> None:
+_HASHES: dict[str, str] = {}
+
+
+def password_of(login: str) -> str:
+    return f"{login}-Kenshu-2026"
+
+
+def _hash(login: str) -> str:
+    """Argon2 hash of the staff member's test password (made once per process: it is slow)."""
+    if login not in _HASHES:
+        from argon2 import PasswordHasher
+
+        _HASHES[login] = PasswordHasher().hash(password_of(login))
+    return _HASHES[login]
+
+
+def fill_master(store, residents: int = 60, passwords: bool = False) -> None:
     with store.transaction() as conn:
         for key, (login, name, roles) in STAFF.items():
-            conn.execute("INSERT INTO staff(id, login, display_name, roles, created_at) VALUES (?,?,?,?,?)",
-                         (sid(key), login, name, json.dumps(roles), "2026-01-01T00:00:00+00:00"))
+            conn.execute("INSERT INTO staff(id, login, display_name, roles, created_at, password_hash) "
+                         "VALUES (?,?,?,?,?,?)",
+                         (sid(key), login, name, json.dumps(roles), "2026-01-01T00:00:00+00:00",
+                          _hash(login) if passwords else None))
         for h in range(0, residents, 3):
             conn.execute("INSERT INTO households(id, household_code, address) VALUES (?,?,?)",
                          (sid(f"household-{h}"), f"H{h:08d}", f"研修市中央{h}"))

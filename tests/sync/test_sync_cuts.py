@@ -15,7 +15,7 @@ from tests.sync.municipality import sid
 
 pytestmark = pytest.mark.postgres
 
-SEEDS = 40
+SEEDS = 30
 
 
 def _server_state(central):

@@ -21,6 +21,9 @@ def _scope(persons=(), mail_to=()):
 
 
 def test_never_synced_terminal_restricts_cases_with_persons(store):
+    assert freshness.is_standalone(store)          # no server configured, never synced
+    assert freshness.stale_support_reason(store, _scope(persons=["x"])) is None
+    freshness.mark_standalone(store, False)        # an office terminal before its first sync
     stage = freshness.stale_support_stage(store)
     decision = run_pipeline([stage], _scope(persons=[sid("resident-9")]))
     assert decision.outcome is Outcome.RESTRICT
@@ -30,6 +33,15 @@ def test_never_synced_terminal_restricts_cases_with_persons(store):
     # a mailing to a person counts too; a case with nobody in scope is not held up
     assert run_pipeline([stage], _scope(mail_to=["x"])).outcome is Outcome.RESTRICT
     assert run_pipeline([stage], _scope()).outcome is Outcome.ALLOW
+
+
+def test_a_configured_terminal_is_not_standalone(store):
+    from app.config import OfficeConfig
+    config = OfficeConfig.load()
+    config.server_host = "central.example.lg.jp"
+    config.save()
+    assert not freshness.is_standalone(store)
+    assert freshness.stale_support_reason(store, _scope(persons=["x"])) is not None
 
 
 def test_stale_support_data_forces_sign_off_until_a_sync_succeeds(seeded, terminal_store):
@@ -67,3 +79,59 @@ def test_a_failed_sync_does_not_refresh_support_data(seeded, terminal_store, pro
         sync_round(a, seeded.target("TA", host="127.0.0.1", port=proxy.port),
                    password=seeded.password("TA"))
     assert freshness.stale_support_reason(a, _scope(persons=["x"])) is not None
+
+
+def test_stale_data_stops_a_real_case_until_a_sync_or_an_officer_signs_off(seeded, terminal_store,
+                                                                          tmp_path):
+    from app.security import release as releases
+    from app.security.staff import authenticate_password
+    from app.store import open_store
+    from app.sync.seed import seed_from_store
+    from app.workflows.engine import AWAITING_RELEASE, OPEN
+    from tests.sync.casetypes import engine
+    from tests.sync.municipality import fill_master, password_of
+
+    # passwords for the officers (the seeded municipality has none)
+    pw_store = open_store(tmp_path / "pw.db", create=True)
+    fill_master(pw_store, residents=3, passwords=True)
+    seed_from_store(pw_store, seeded.admin_dsn)
+    pw_store.close()
+    a = terminal_store("a")
+    target = seeded.target("TA")
+    sync_round(a, target, password=seeded.password("TA"))
+
+    def age_support_data():
+        with a.transaction() as conn:
+            state.put(conn, state.SUPPORT_PULLED_AT,
+                      (dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=25)).isoformat())
+
+    clerk = engine(a, "clerk_a", "TA")
+    fresh = clerk.open_case("remote_test").case_id
+    clerk.set_value(fresh, "persons", [sid("resident-20")])      # nobody protected
+    assert clerk.next(fresh).status == OPEN                       # fresh data: goes on
+
+    age_support_data()
+    stuck = clerk.open_case("remote_test").case_id
+    clerk.set_value(stuck, "persons", [sid("resident-20")])
+    view = clerk.next(stuck)
+    assert view.status == AWAITING_RELEASE
+    codes = [r["code"] for r in view.gate["decision"]["reasons"]]
+    assert codes == ["sync.support_data_stale"]
+    assert "25 minutes ago" in view.gate["decision"]["reasons"][0]["en"]
+    # a sync that succeeds lifts it
+    sync_round(a, target, password=seeded.password("TA"))
+    assert clerk.next(stuck).status == OPEN
+
+    # or an officer (never the handling clerk) signs off this request on the terminal
+    age_support_data()
+    other = clerk.open_case("remote_test").case_id
+    clerk.set_value(other, "persons", [sid("resident-21")])
+    assert clerk.next(other).status == AWAITING_RELEASE
+    scope = clerk.context(clerk.state(other)).scope()
+    officer = authenticate_password(a, "officer.b", password_of("officer.b"), terminal_id="TA")
+    granted = releases.grant(a, scope, officer, checklist={"support_list_checked_by_phone": False})
+    assert granted.protected == ()
+    assert clerk.next(other).status == OPEN
+    logged = a.conn.execute("SELECT detail FROM audit_log WHERE action = 'release.released' "
+                            "AND target_id = ?", (other,)).fetchone()
+    assert "stale_support_data" in logged[0]

@@ -1,0 +1,134 @@
+"""Card administration for the PIN reset (暗証番号の再設定・ロック解除).
+
+Resetting a blocked PIN is not a public card command: at a real counter it is done on the J-LIS
+card-administration terminal (カード管理端末). The application guides the clerk, then confirms
+the result itself by reading the retry counter through the reader (tries left == full).
+
+- :class:`JLisTerminalAdministration` — the real office: :meth:`request_reset` does nothing on
+  the card; it returns the instruction for the clerk (the holder enters the new PIN on the J-LIS
+  terminal's own PIN pad). :meth:`confirm_reset` reads the counter.
+- :class:`TestCardAdministration` — the test card (tests, training): the reset goes through the
+  test card's test-only control socket (``app.card.emulator.ControlServer``), never as an APDU.
+  The new PIN comes from the holder's PIN pad dialog and is passed on, never logged or kept.
+
+No Qt; the confirmation runs on the reader service's card thread and comes back as a future.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.card import errors, layout
+from app.card.emulator import control_call
+from app.card.errors import secret_name
+from app.card.service import ReaderService
+
+
+@dataclass(frozen=True)
+class ResetRequest:
+    """What the clerk sees after asking for a reset."""
+
+    secret: str
+    done_by: str                 # 'jlis_terminal' or 'test_card'
+    performed: bool              # True when the backend already did it
+    instruction_ja: str
+    instruction_en: str
+
+
+@dataclass(frozen=True)
+class ResetConfirmation:
+    secret: str
+    tries_left: int | None
+    max_tries: int
+    confirmed: bool
+    message_ja: str
+    message_en: str
+
+
+def _confirmation(secret: str, tries_left: int | None) -> ResetConfirmation:
+    full = layout.PIN_LOCATIONS[secret].max_tries
+    ja_name, en_name = secret_name(secret)
+    if tries_left is None:
+        return ResetConfirmation(secret, None, full, False,
+                                 f"このカードには{ja_name}がありません。",
+                                 f"This card has no {en_name}.")
+    if tries_left == full:
+        return ResetConfirmation(secret, tries_left, full, True,
+                                 f"{ja_name}の残り回数が{full}回に戻ったことをカードで確認しました。",
+                                 f"Confirmed on the card: the {en_name} has all {full} tries again.")
+    return ResetConfirmation(secret, tries_left, full, False,
+                             f"{ja_name}の残り回数は{tries_left}回で、{full}回に戻っていません。"
+                             "カード管理端末での処理が完了しているか確認してください。",
+                             f"The {en_name} has {tries_left} of {full} tries: the reset is not done. "
+                             "Check the card-administration terminal.")
+
+
+class CardAdministration(ABC):
+    """Who performs a PIN reset, and the common confirmation through the reader."""
+
+    done_by = ""
+
+    @abstractmethod
+    def request_reset(self, secret: str, new_pin: str | None = None) -> ResetRequest: ...
+
+    def confirm_reset(self, service: ReaderService, secret: str) -> "Future[ResetConfirmation]":
+        """Read the secret's retry counter (without using a try) and say whether it is full."""
+        if secret not in layout.PIN_LOCATIONS:
+            raise ValueError(f"unknown secret {secret!r}")
+
+        def work(card):
+            card.identify()
+            return _confirmation(secret, card.tries_left(secret))
+        return service.submit(work)
+
+
+class JLisTerminalAdministration(CardAdministration):
+    """The real office: the reset is done by the clerk on the J-LIS card-administration terminal."""
+
+    done_by = "jlis_terminal"
+
+    def request_reset(self, secret: str, new_pin: str | None = None) -> ResetRequest:
+        if new_pin is not None:
+            raise ValueError("the new PIN is entered by the holder on the J-LIS terminal, not here")
+        ja_name, en_name = secret_name(secret)
+        return ResetRequest(
+            secret, self.done_by, False,
+            f"カード管理端末（J-LIS）で{ja_name}の再設定を行ってください。新しい暗証番号は本人が端末の"
+            "暗証番号入力装置で入力します。終わったらカードをこの端末のリーダーに置き、「確認」を押してください。",
+            f"Reset the {en_name} on the J-LIS card-administration terminal; the holder types the new PIN "
+            "on its PIN pad. Then place the card on this terminal's reader and press Confirm.",
+        )
+
+
+class TestCardAdministration(CardAdministration):
+    """The test card's administration, through its test-only control socket (not a card command)."""
+
+    __test__ = False
+    done_by = "test_card"
+
+    def __init__(self, control_path: str | os.PathLike[str]):
+        self.control_path = Path(control_path)
+
+    def request_reset(self, secret: str, new_pin: str | None = None) -> ResetRequest:
+        if new_pin is None:
+            raise ValueError("the test card's reset needs the new PIN from the holder's PIN pad")
+        try:
+            answer = control_call(self.control_path, {"op": "reset_pin", "secret": secret, "new_pin": new_pin})
+        except OSError as exc:
+            raise errors.CardError("研修用カードの管理機能に接続できません。研修用カードを置き直してください。",
+                                   "Cannot reach the training card's administration. Insert the training card again.",
+                                   detail=f"control socket: {exc}") from None
+        if not answer.get("ok"):
+            raise errors.CardError("研修用カードが再設定を受け付けませんでした。",
+                                   "The training card refused the reset.", detail=str(answer.get("error", "")))
+        ja_name, en_name = secret_name(secret)
+        return ResetRequest(
+            secret, self.done_by, True,
+            f"【研修】カード管理端末の代わりに研修用カードで{ja_name}を再設定しました。リーダーで結果を確認します。",
+            f"[Training] The training card stood in for the J-LIS terminal and reset the {en_name}. "
+            "Now confirm it through the reader.",
+        )
