@@ -106,6 +106,29 @@ def test_frozen_window_opens_offscreen_and_closes_cleanly(frozen_dist, run_froze
     assert shown["child_library_path"] == os.environ.get("LD_LIBRARY_PATH"), shown
 
 
+def _readers(run_frozen, program: Path) -> dict:
+    r = run_frozen(program, "card", "readers", "--json")
+    assert r.returncode == 0, r.stderr[-3000:]
+    return {row["reader"]: row for row in json.loads(r.stdout)["readers"]}
+
+
+def test_frozen_program_reads_the_test_card_through_pcscd(frozen_dist, run_frozen, pcsc_stack,
+                                                          inserted_card):
+    """pyscard's compiled module and the system's libpcsclite talk to the (test) pcscd."""
+    from app.card.cardfile import TRAINING_PINS
+    from app.card.stack import reader_name
+
+    program = frozen_dist / "madoguchi"
+    rows = _readers(run_frozen, program)
+    assert rows[reader_name(0)]["card"] == "my_number_card" and rows[reader_name(1)]["card"] is None
+    r = run_frozen(program, "card", "read", "--json", "--pin-stdin", "--reader", reader_name(0),
+                   input=TRAINING_PINS["input"] + "\n")
+    assert r.returncode == 0, r.stderr[-3000:]
+    data = json.loads(r.stdout)
+    assert data["items"]["name"] == "窓口\u3000花子" and data["items"]["birth_date"] == "1985-04-01"
+    assert data["my_number"].startswith("****") and data["certificates"]["auth"]["valid_now"]
+
+
 def _fonts(pdf: Path) -> list[dict]:
     """pdffonts' table: one dict per font (name, type, emb)."""
     lines = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()
@@ -171,3 +194,11 @@ def test_installed_program_runs_from_the_install_location(installed_root, run_fr
     r = run_frozen(program, "support-info", "--json", "--no-readers")
     assert r.returncode == 0, r.stderr
     assert Path(json.loads(r.stdout)["build"]["location"]) == (root / "opt" / "madoguchi").resolve()
+
+
+def test_installed_program_lists_the_card_readers(installed_root, run_frozen, pcsc_stack, inserted_card):
+    from app.card.stack import reader_name
+
+    _, root = installed_root
+    rows = _readers(run_frozen, root / "usr" / "bin" / "madoguchi")
+    assert rows[reader_name(0)]["card"] == "my_number_card"
