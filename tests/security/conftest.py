@@ -74,7 +74,7 @@ def staff_ids(sstore) -> dict[str, str]:
 
 def add_resident(conn, *, family, given, fkana, gkana, birth, sex, address, household=None,
                  status="active"):
-    from app.security.measures import fold
+    from app.store.normalize import fold_address, fold_name
     from app.store.db import new_id
 
     rid = new_id()
@@ -82,8 +82,8 @@ def add_resident(conn, *, family, given, fkana, gkana, birth, sex, address, hous
         "INSERT INTO residents(id, household_id, family_name, given_name, family_kana, given_kana, "
         "name_key, kana_key, birth_date, sex, address, address_key, status) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (rid, household, family, given, fkana, gkana, fold(family + given), fold(fkana + gkana),
-         birth, sex, address, fold(address), status))
+        (rid, household, family, given, fkana, gkana, fold_name(family + given),
+         fold_name(fkana + gkana), birth, sex, address, fold_address(address), status))
     return rid
 
 
