@@ -99,6 +99,7 @@ class CardResult:
 class TrayCard:
     label: str
     path: str
+    status: str = "active"
 
 
 @dataclass(frozen=True)
@@ -380,16 +381,28 @@ class Services(QObject):
             i18n.pick("処理担当", "Handling clerk") + f": {self.staff_name(scope.get('handling_staff_id', ''))}",
             i18n.pick("対象者", "Persons in scope") + ": " + ("、".join(persons) or "—"),
         ]
+        label = lambda field_id, code: self._choice_label(view.case_type, field_id, code)  # noqa: E731
         if scope.get("documents"):
-            lines.append(i18n.pick("書類", "Documents") + ": " + ", ".join(scope["documents"]))
+            lines.append(i18n.pick("書類", "Documents") + ": " + "、".join(
+                label("document", d) for d in scope["documents"]))
         if scope.get("requester_type"):
-            lines.append(i18n.pick("請求者", "Requester") + f": {scope['requester_type']}")
+            lines.append(i18n.pick("請求者", "Requester") + ": " + label("requester_type", scope["requester_type"]))
         if scope.get("purpose"):
-            lines.append(i18n.pick("目的", "Purpose") + f": {scope['purpose']}")
+            lines.append(i18n.pick("目的", "Purpose") + ": " + label("purpose", scope["purpose"]))
         if scope.get("mail_to"):
             lines.append(i18n.pick("郵送先", "Mail to") + ": " + "、".join(
                 self._resident_label({"resident_id": p}) for p in scope["mail_to"]))
         return "\n".join(lines)
+
+    def _choice_label(self, case_type: str, field_id: str, code: str) -> str:
+        """The words for a choice code, from the case type's own field definition."""
+        from app.ui import i18n
+
+        try:
+            spec = self.engine.case_types[case_type].field(field_id)
+        except KeyError:
+            return code
+        return next((i18n.pick(c.ja, c.en) for c in spec.choices if c.code == code), code)
 
     # ---------------------------------------------------------------------------------- card
     #: reader service event kind → card panel state
@@ -765,8 +778,7 @@ class Services(QObject):
             path = Path(card_file)
             if not path.is_absolute():
                 path = base / path
-            state = {"active": "", "suspended": "（一時停止）", "revoked": "（廃止）"}.get(status, "")
-            cards.append(TrayCard(f"{family} {given}{state}", str(path)))
+            cards.append(TrayCard(f"{family} {given}", str(path), status))
         return cards
 
     def tray_slots(self) -> list[str]:
