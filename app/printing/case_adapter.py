@@ -300,7 +300,8 @@ def copy_request_from_case(store: Store, case_id: str, *, office: OfficeConfig |
         store, data["document"], list(data.get("persons") or ()), items=items,
         entitled_numbers=items & {Item.MY_NUMBER.value, Item.RESIDENT_CODE.value},
         requester_type=data.get("requester_type") or "self", delivery=Delivery(DELIVERY_OF[delivery_code]),
-        office=office, training=training, purpose=data.get("purpose_detail") or "",
+        office=office, training=training,
+        purpose=data.get("purpose_detail") or state.plain_values.get("purpose_detail") or "",
     )
 
 
