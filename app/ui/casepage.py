@@ -244,6 +244,8 @@ class CasePage(QWidget):
         while self.checklist_layout.count():
             w = self.checklist_layout.takeAt(0).widget()
             if w is not None:
+                w.hide()                 # gone from the screen now, deleted by the event loop
+                w.setParent(None)
                 w.deleteLater()
         while self.fields_layout.rowCount():
             self.fields_layout.removeRow(0)
@@ -462,8 +464,10 @@ class CasePage(QWidget):
             "paused": lambda: self.tr("Paused: the case waits in the queue."),
         }
         self.outcome_box.show_reasons(titles.get(v.status, lambda: self.tr("Notes for this step:")), reasons)
-        colour = theme.DANGER if v.status == "refused" else theme.INK
-        self.outcome_box.setStyleSheet(f"color: {colour};")
+        # a refusal is red; other decisions are notes in a neutral frame
+        self.outcome_box.setObjectName("Refusal" if v.status == "refused" else "Notes")
+        self.outcome_box.style().unpolish(self.outcome_box)
+        self.outcome_box.style().polish(self.outcome_box)
 
     # ------------------------------------------------------------------------------------------
     def focus_first(self) -> None:

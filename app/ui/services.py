@@ -99,6 +99,7 @@ class CardResult:
 class TrayCard:
     label: str
     path: str
+    status: str = "active"
 
 
 @dataclass(frozen=True)
@@ -380,16 +381,28 @@ class Services(QObject):
             i18n.pick("処理担当", "Handling clerk") + f": {self.staff_name(scope.get('handling_staff_id', ''))}",
             i18n.pick("対象者", "Persons in scope") + ": " + ("、".join(persons) or "—"),
         ]
+        label = lambda field_id, code: self._choice_label(view.case_type, field_id, code)  # noqa: E731
         if scope.get("documents"):
-            lines.append(i18n.pick("書類", "Documents") + ": " + ", ".join(scope["documents"]))
+            lines.append(i18n.pick("書類", "Documents") + ": " + "、".join(
+                label("document", d) for d in scope["documents"]))
         if scope.get("requester_type"):
-            lines.append(i18n.pick("請求者", "Requester") + f": {scope['requester_type']}")
+            lines.append(i18n.pick("請求者", "Requester") + ": " + label("requester_type", scope["requester_type"]))
         if scope.get("purpose"):
-            lines.append(i18n.pick("目的", "Purpose") + f": {scope['purpose']}")
+            lines.append(i18n.pick("目的", "Purpose") + ": " + label("purpose", scope["purpose"]))
         if scope.get("mail_to"):
             lines.append(i18n.pick("郵送先", "Mail to") + ": " + "、".join(
                 self._resident_label({"resident_id": p}) for p in scope["mail_to"]))
         return "\n".join(lines)
+
+    def _choice_label(self, case_type: str, field_id: str, code: str) -> str:
+        """The words for a choice code, from the case type's own field definition."""
+        from app.ui import i18n
+
+        try:
+            spec = self.engine.case_types[case_type].field(field_id)
+        except KeyError:
+            return code
+        return next((i18n.pick(c.ja, c.en) for c in spec.choices if c.code == code), code)
 
     # ---------------------------------------------------------------------------------- card
     #: reader service event kind → card panel state
@@ -718,20 +731,10 @@ class Services(QObject):
             return None
         return ReleaseView(release, self.staff_name(release.officer_id))
 
-    def sign_off(self, view, login: str, password: str, *, action: str, checks: list[str],
-                 note: str) -> SignInResult:
-        """A second person signs in on the spot and releases or refuses this request. Who may do
-        it (a support officer who never worked on the case) is decided by ``app.security``."""
+    def _decide_release(self, view, officer, action: str, checks: list[str], note: str) -> SignInResult:
+        """Grant or refuse on the request the case stopped on, as the signed-in ``officer``."""
         from app.security import release as releases
-        from app.security.staff import AuthError, authenticate_password
 
-        if not login or not password:
-            return SignInResult(False, error={"ja": "責任者の職員IDとパスワードを入力してください。",
-                                              "en": "Type the officer's staff ID and password."})
-        try:
-            officer = authenticate_password(self.store, login, password, terminal_id=self.terminal_id)
-        except AuthError as exc:
-            return SignInResult(False, error=exc)
         scope = self.engine.gate_scope(view.case_id) or self.current_scope(view.case_id)
         try:
             if action == "release":
@@ -742,6 +745,51 @@ class Services(QObject):
         except releases.ReleaseError as exc:
             return SignInResult(False, error=exc)
         return SignInResult(True, staff=officer.staff)
+
+    def sign_off_with_card(self, view, pin: str, *, action: str, checks: list[str], note: str,
+                           on_done: Callable[[SignInResult], None]) -> None:
+        """The officer signs in with their own card on this terminal's reader (PIN typed by the
+        officer), then releases or refuses; the card work runs on the card thread."""
+        from app.security import cardauth
+        from app.security.staff import AuthError, StaffError
+
+        if self.card_service is None:
+            on_done(SignInResult(False, error={"ja": "カードリーダーが使えません。", "en": "No card reader is available."}))
+            return
+        challenge = cardauth.new_challenge(self.terminal_id)
+        future = self.card_service.sign_challenge(pin, challenge.message)
+        del pin
+
+        def done(f) -> None:
+            try:
+                signature, cert = f.result()
+                officer = cardauth.authenticate_card(self.store, challenge, signature, cert.der,
+                                                     terminal_id=self.terminal_id)
+            except (AuthError, StaffError) as exc:
+                on_done(SignInResult(False, error=exc if isinstance(exc, AuthError)
+                                     else {"ja": str(exc), "en": str(exc)}))
+                return
+            except Exception as exc:
+                on_done(SignInResult(False, error=exc))
+                return
+            on_done(self._decide_release(view, officer, action, checks, note))
+
+        self.bridge.when_done(future, done)
+
+    def sign_off(self, view, login: str, password: str, *, action: str, checks: list[str],
+                 note: str) -> SignInResult:
+        """A second person signs in on the spot and releases or refuses this request. Who may do
+        it (a support officer who never worked on the case) is decided by ``app.security``."""
+        from app.security.staff import AuthError, authenticate_password
+
+        if not login or not password:
+            return SignInResult(False, error={"ja": "責任者の職員IDとパスワードを入力してください。",
+                                              "en": "Type the officer's staff ID and password."})
+        try:
+            officer = authenticate_password(self.store, login, password, terminal_id=self.terminal_id)
+        except AuthError as exc:
+            return SignInResult(False, error=exc)
+        return self._decide_release(view, officer, action, checks, note)
 
     # ---------------------------------------------------------------------------------- training tray
     def _background(self):
@@ -765,8 +813,7 @@ class Services(QObject):
             path = Path(card_file)
             if not path.is_absolute():
                 path = base / path
-            state = {"active": "", "suspended": "（一時停止）", "revoked": "（廃止）"}.get(status, "")
-            cards.append(TrayCard(f"{family} {given}{state}", str(path)))
+            cards.append(TrayCard(f"{family} {given}", str(path), status))
         return cards
 
     def tray_slots(self) -> list[str]:

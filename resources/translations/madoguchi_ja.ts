@@ -42,155 +42,155 @@
 <context>
     <name>CasePage</name>
     <message>
-        <location filename="../../app/ui/casepage.py" line="377" />
+        <location filename="../../app/ui/casepage.py" line="379" />
         <source>{case} — step {n} of {count}: {step}</source>
         <translation>{case} — 手順 {n}/{count}：{step}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="380" />
+        <location filename="../../app/ui/casepage.py" line="382" />
         <source>Status: {status}</source>
         <translation>状態：{status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="386" />
+        <location filename="../../app/ui/casepage.py" line="388" />
         <source>Read the card (Ctrl+R): the resident types the PIN</source>
         <translation>カードを読む (Ctrl+R)：暗証番号は住民本人が入力</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="389" />
+        <location filename="../../app/ui/casepage.py" line="391" />
         <source>Checklist — tick each item after checking it</source>
         <translation>確認項目 — 確認したらチェック</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="391" />
-        <location filename="../../app/ui/casepage.py" line="395" />
+        <location filename="../../app/ui/casepage.py" line="393" />
+        <location filename="../../app/ui/casepage.py" line="397" />
         <source> (optional)</source>
         <translation>（任意）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="393" />
+        <location filename="../../app/ui/casepage.py" line="395" />
         <source>Details</source>
         <translation>入力内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="400" />
+        <location filename="../../app/ui/casepage.py" line="402" />
         <source>Choose… (search)</source>
         <translation>選ぶ…（検索）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="408" />
+        <location filename="../../app/ui/casepage.py" line="410" />
         <source>… and {n} more</source>
         <translation>…ほか {n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="402" />
-        <location filename="../../app/ui/casepage.py" line="409" />
+        <location filename="../../app/ui/casepage.py" line="404" />
+        <location filename="../../app/ui/casepage.py" line="411" />
         <source>Next is not possible yet:</source>
         <translation>まだ次へ進めません：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="387" />
+        <location filename="../../app/ui/casepage.py" line="389" />
         <source>Read the tries left from the card (no try is used)</source>
         <translation>カードから残り回数を読む（回数は減りません）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="388" />
+        <location filename="../../app/ui/casepage.py" line="390" />
         <source>Training card: reset, the holder types the new PIN</source>
         <translation>研修用カード：再設定（新しい暗証番号は本人が入力）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="403" />
+        <location filename="../../app/ui/casepage.py" line="405" />
         <source>waiting for the support officer's release (sign-off on this terminal)</source>
         <translation>支援措置責任者の解除待ち（この端末で承認します）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="414" />
+        <location filename="../../app/ui/casepage.py" line="416" />
         <source>Back (Alt+←)</source>
         <translation>戻る (Alt+←)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="415" />
+        <location filename="../../app/ui/casepage.py" line="417" />
         <source>Pause (Ctrl+P)</source>
         <translation>保留 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="416" />
+        <location filename="../../app/ui/casepage.py" line="418" />
         <source>Abandon</source>
         <translation>取りやめ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="417" />
+        <location filename="../../app/ui/casepage.py" line="419" />
         <source>To the queue (Ctrl+H)</source>
         <translation>案件一覧へ (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="418" />
+        <location filename="../../app/ui/casepage.py" line="420" />
         <source>Preview / print / save PDF</source>
         <translation>プレビュー・印刷・PDF保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="420" />
+        <location filename="../../app/ui/casepage.py" line="422" />
         <source>Resume</source>
         <translation>再開</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="422" />
+        <location filename="../../app/ui/casepage.py" line="424" />
         <source>Finished</source>
         <translation>終了</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="424" />
+        <location filename="../../app/ui/casepage.py" line="426" />
         <source>Finish (Enter)</source>
         <translation>完了 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="426" />
+        <location filename="../../app/ui/casepage.py" line="428" />
         <source>Next (Enter)</source>
         <translation>次へ (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="433" />
+        <location filename="../../app/ui/casepage.py" line="435" />
         <source>✔ {name}, {time}</source>
         <translation>✔ {name} {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="459" />
+        <location filename="../../app/ui/casepage.py" line="461" />
         <source>Refused. Read the reason to the resident:</source>
         <translation>処理できません。理由を申請者に伝えてください：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="460" />
+        <location filename="../../app/ui/casepage.py" line="462" />
         <source>Completed.</source>
         <translation>完了しました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="461" />
+        <location filename="../../app/ui/casepage.py" line="463" />
         <source>Abandoned.</source>
         <translation>取りやめました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="462" />
+        <location filename="../../app/ui/casepage.py" line="464" />
         <source>Paused: the case waits in the queue.</source>
         <translation>保留中：案件一覧で待機しています。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="464" />
+        <location filename="../../app/ui/casepage.py" line="466" />
         <source>Notes for this step:</source>
         <translation>この手順の判定：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="514" />
+        <location filename="../../app/ui/casepage.py" line="518" />
         <source>Abandon the case</source>
         <translation>案件の取りやめ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="515" />
+        <location filename="../../app/ui/casepage.py" line="519" />
         <source>Abandon this case? It stays in the record as abandoned.</source>
         <translation>この案件を取りやめますか？記録には「取りやめ」として残ります。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="533" />
-        <location filename="../../app/ui/casepage.py" line="543" />
+        <location filename="../../app/ui/casepage.py" line="537" />
+        <location filename="../../app/ui/casepage.py" line="547" />
         <source>Reading the card…</source>
         <translation>カードを読んでいます…</translation>
     </message>
@@ -511,57 +511,62 @@
 <context>
     <name>SignOffDialog</name>
     <message>
-        <location filename="../../app/ui/restriction.py" line="198" />
+        <location filename="../../app/ui/restriction.py" line="204" />
         <source>Support officer sign-off</source>
         <translation>支援措置責任者の承認</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="199" />
+        <location filename="../../app/ui/restriction.py" line="205" />
         <source>Support officer only. The clerk handling this case cannot release it, whatever roles they hold.</source>
         <translation>支援措置責任者専用。この案件の担当者は、どの役割を持っていても解除できません。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="201" />
+        <location filename="../../app/ui/restriction.py" line="207" />
         <source>The request</source>
         <translation>請求の内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="203" />
+        <location filename="../../app/ui/restriction.py" line="209" />
         <source>Identity checklist and scope (tick after checking)</source>
         <translation>本人確認と範囲の確認（確認したらチェック）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="206" />
+        <location filename="../../app/ui/restriction.py" line="212" />
         <source>Sign in here, on this terminal</source>
         <translation>この端末でサインイン</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="207" />
+        <location filename="../../app/ui/restriction.py" line="213" />
         <source>Officer's staff ID</source>
         <translation>責任者の職員ID</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="208" />
+        <location filename="../../app/ui/restriction.py" line="214" />
         <source>Password</source>
         <translation>パスワード</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="209" />
+        <location filename="../../app/ui/restriction.py" line="215" />
+        <source>or own card: PIN</source>
+        <translation>または自分のカード：暗証番号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/restriction.py" line="216" />
         <source>Note / reason for a refusal</source>
         <translation>メモ・拒否の理由</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="210" />
+        <location filename="../../app/ui/restriction.py" line="217" />
         <source>Cancel</source>
         <translation>キャンセル</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="211" />
+        <location filename="../../app/ui/restriction.py" line="218" />
         <source>Refuse the request</source>
         <translation>請求を拒否する</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="212" />
+        <location filename="../../app/ui/restriction.py" line="219" />
         <source>Release for this request ({minutes} min)</source>
         <translation>この請求に限り一時解除（{minutes}分）</translation>
     </message>
@@ -577,27 +582,27 @@
 <context>
     <name>TrainingCardTray</name>
     <message>
-        <location filename="../../app/ui/tray.py" line="70" />
+        <location filename="../../app/ui/tray.py" line="82" />
         <source>Training card tray</source>
         <translation>研修用カードトレイ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="71" />
+        <location filename="../../app/ui/tray.py" line="83" />
         <source>Training only: put a demo resident's card on a reader. It goes through the same PC/SC path as a real reader.</source>
         <translation>研修専用：デモ住民のカードをリーダーに置きます。実際のリーダーと同じ PC/SC 経路を通ります。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="73" />
+        <location filename="../../app/ui/tray.py" line="85" />
         <source>Reader</source>
         <translation>リーダー</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="74" />
+        <location filename="../../app/ui/tray.py" line="86" />
         <source>Put on reader</source>
         <translation>リーダーに置く</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="75" />
+        <location filename="../../app/ui/tray.py" line="87" />
         <source>Take off</source>
         <translation>取り外す</translation>
     </message>
