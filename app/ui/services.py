@@ -731,20 +731,10 @@ class Services(QObject):
             return None
         return ReleaseView(release, self.staff_name(release.officer_id))
 
-    def sign_off(self, view, login: str, password: str, *, action: str, checks: list[str],
-                 note: str) -> SignInResult:
-        """A second person signs in on the spot and releases or refuses this request. Who may do
-        it (a support officer who never worked on the case) is decided by ``app.security``."""
+    def _decide_release(self, view, officer, action: str, checks: list[str], note: str) -> SignInResult:
+        """Grant or refuse on the request the case stopped on, as the signed-in ``officer``."""
         from app.security import release as releases
-        from app.security.staff import AuthError, authenticate_password
 
-        if not login or not password:
-            return SignInResult(False, error={"ja": "責任者の職員IDとパスワードを入力してください。",
-                                              "en": "Type the officer's staff ID and password."})
-        try:
-            officer = authenticate_password(self.store, login, password, terminal_id=self.terminal_id)
-        except AuthError as exc:
-            return SignInResult(False, error=exc)
         scope = self.engine.gate_scope(view.case_id) or self.current_scope(view.case_id)
         try:
             if action == "release":
@@ -755,6 +745,51 @@ class Services(QObject):
         except releases.ReleaseError as exc:
             return SignInResult(False, error=exc)
         return SignInResult(True, staff=officer.staff)
+
+    def sign_off_with_card(self, view, pin: str, *, action: str, checks: list[str], note: str,
+                           on_done: Callable[[SignInResult], None]) -> None:
+        """The officer signs in with their own card on this terminal's reader (PIN typed by the
+        officer), then releases or refuses; the card work runs on the card thread."""
+        from app.security import cardauth
+        from app.security.staff import AuthError, StaffError
+
+        if self.card_service is None:
+            on_done(SignInResult(False, error={"ja": "カードリーダーが使えません。", "en": "No card reader is available."}))
+            return
+        challenge = cardauth.new_challenge(self.terminal_id)
+        future = self.card_service.sign_challenge(pin, challenge.message)
+        del pin
+
+        def done(f) -> None:
+            try:
+                signature, cert = f.result()
+                officer = cardauth.authenticate_card(self.store, challenge, signature, cert.der,
+                                                     terminal_id=self.terminal_id)
+            except (AuthError, StaffError) as exc:
+                on_done(SignInResult(False, error=exc if isinstance(exc, AuthError)
+                                     else {"ja": str(exc), "en": str(exc)}))
+                return
+            except Exception as exc:
+                on_done(SignInResult(False, error=exc))
+                return
+            on_done(self._decide_release(view, officer, action, checks, note))
+
+        self.bridge.when_done(future, done)
+
+    def sign_off(self, view, login: str, password: str, *, action: str, checks: list[str],
+                 note: str) -> SignInResult:
+        """A second person signs in on the spot and releases or refuses this request. Who may do
+        it (a support officer who never worked on the case) is decided by ``app.security``."""
+        from app.security.staff import AuthError, authenticate_password
+
+        if not login or not password:
+            return SignInResult(False, error={"ja": "責任者の職員IDとパスワードを入力してください。",
+                                              "en": "Type the officer's staff ID and password."})
+        try:
+            officer = authenticate_password(self.store, login, password, terminal_id=self.terminal_id)
+        except AuthError as exc:
+            return SignInResult(False, error=exc)
+        return self._decide_release(view, officer, action, checks, note)
 
     # ---------------------------------------------------------------------------------- training tray
     def _background(self):
