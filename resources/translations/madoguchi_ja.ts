@@ -511,57 +511,62 @@
 <context>
     <name>SignOffDialog</name>
     <message>
-        <location filename="../../app/ui/restriction.py" line="198" />
+        <location filename="../../app/ui/restriction.py" line="204" />
         <source>Support officer sign-off</source>
         <translation>支援措置責任者の承認</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="199" />
+        <location filename="../../app/ui/restriction.py" line="205" />
         <source>Support officer only. The clerk handling this case cannot release it, whatever roles they hold.</source>
         <translation>支援措置責任者専用。この案件の担当者は、どの役割を持っていても解除できません。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="201" />
+        <location filename="../../app/ui/restriction.py" line="207" />
         <source>The request</source>
         <translation>請求の内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="203" />
+        <location filename="../../app/ui/restriction.py" line="209" />
         <source>Identity checklist and scope (tick after checking)</source>
         <translation>本人確認と範囲の確認（確認したらチェック）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="206" />
+        <location filename="../../app/ui/restriction.py" line="212" />
         <source>Sign in here, on this terminal</source>
         <translation>この端末でサインイン</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="207" />
+        <location filename="../../app/ui/restriction.py" line="213" />
         <source>Officer's staff ID</source>
         <translation>責任者の職員ID</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="208" />
+        <location filename="../../app/ui/restriction.py" line="214" />
         <source>Password</source>
         <translation>パスワード</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="209" />
+        <location filename="../../app/ui/restriction.py" line="215" />
+        <source>or own card: PIN</source>
+        <translation>または自分のカード：暗証番号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/restriction.py" line="216" />
         <source>Note / reason for a refusal</source>
         <translation>メモ・拒否の理由</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="210" />
+        <location filename="../../app/ui/restriction.py" line="217" />
         <source>Cancel</source>
         <translation>キャンセル</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="211" />
+        <location filename="../../app/ui/restriction.py" line="218" />
         <source>Refuse the request</source>
         <translation>請求を拒否する</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="212" />
+        <location filename="../../app/ui/restriction.py" line="219" />
         <source>Release for this request ({minutes} min)</source>
         <translation>この請求に限り一時解除（{minutes}分）</translation>
     </message>

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.ui.uihelpers import fill, press, tick
+from tests.ui.uihelpers import fill, fill_copy_request, press, tick
 
 pytestmark = pytest.mark.gui
 
@@ -95,29 +95,7 @@ def test_copy_issuance_end_to_end_with_preview_and_pdf(qtbot, window, monkeypatc
 
     window.start_case("copy_issuance", None)
     page = window.case_page
-    fill(qtbot, page, "document", "juminhyo")
-    fill(qtbot, page, "requester_type", "self")
-    page.editors["requester_resident_id"][0].button.click()
-    page.editors["target_resident_ids"][0].button.click()
-    qtbot.waitUntil(lambda: all(f.value for f in page.view.fields
-                                if f.id in ("requester_resident_id", "target_resident_ids")), timeout=3000)
-    fill(qtbot, page, "scope", "person")
-    fill(qtbot, page, "purpose", "own_use")
-    fill(qtbot, page, "purpose_detail", "年金の手続")
-    for item in page.view.items:
-        tick(qtbot, page, item.id)
-    page.go_next()
-    qtbot.waitUntil(lambda: page.view.step == "delivery", timeout=5000)
-    fill(qtbot, page, "channel", "counter")
-    fill(qtbot, page, "delivery", "hand_over")
-    page.go_next()
-    qtbot.waitUntil(lambda: page.view.step == "identity", timeout=5000)
-    box = page.editors["identity_documents"][0]
-    next(b for b in box.boxes if b.property("code") == "driving_licence").setChecked(True)
-    qtbot.waitUntil(lambda: any(f.id == "identity_documents" and f.value for f in page.view.fields),
-                    timeout=3000)
-    tick(qtbot, page, "documents_original")
-    page.go_next()
+    fill_copy_request(qtbot, page, "self")
     qtbot.waitUntil(lambda: page.view.step == "issue", timeout=5000)
     tick(qtbot, page, "documents_match")
     page.go_next()
