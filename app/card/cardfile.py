@@ -72,7 +72,11 @@ TRAINING_PINS: dict[str, str] = {"auth": "1234", "juki": "1234", "input": "1234"
 #: app must look them up). ``broken``: the chip is dead — the test card answers nothing useful.
 CARD_STATES = ("active", "suspended", "revoked", "broken")
 
-_PBKDF2_ITERATIONS = 5_000
+#: The hash only keeps the PIN out of sight in the file: no iteration count protects a 4-digit
+#: PIN against brute force, and the chip's check must stay fast (a full read verifies once).
+#: Files made with an older count keep it (stored per record).
+_PBKDF2_ITERATIONS = 1_000
+_OLD_DEFAULT_ITERATIONS = 5_000
 _CA_KEY_NAME = "test-jpki-ca.key.pem"
 _CA_CERT_NAME = "test-jpki-ca.cert.pem"
 _CA_COMMON_NAME = "Madoguchi TEST JPKI CA (test only, not J-LIS)"
@@ -95,8 +99,8 @@ class PinCheck(Enum):
 # ---------------------------------------------------------------------------------------------
 # PIN records: salted hash + counter; the clear PIN is never kept.
 
-def _pin_hash(pin: str, salt: bytes) -> bytes:
-    return hashlib.pbkdf2_hmac("sha256", pin.encode("ascii"), salt, _PBKDF2_ITERATIONS)
+def _pin_hash(pin: str, salt: bytes, iterations: int = _PBKDF2_ITERATIONS) -> bytes:
+    return hashlib.pbkdf2_hmac("sha256", pin.encode("ascii"), salt, iterations)
 
 
 def validate_pin(secret: str, pin: str) -> None:
@@ -114,6 +118,7 @@ class PinRecord:
     digest: bytes
     tries_left: int
     max_tries: int
+    iterations: int = _PBKDF2_ITERATIONS
 
     @classmethod
     def new(cls, secret: str, pin: str) -> "PinRecord":
@@ -123,16 +128,17 @@ class PinRecord:
         return cls(salt, _pin_hash(pin, salt), max_tries, max_tries)
 
     def matches(self, candidate: str) -> bool:
-        return hmac.compare_digest(_pin_hash(candidate, self.salt), self.digest)
+        return hmac.compare_digest(_pin_hash(candidate, self.salt, self.iterations), self.digest)
 
     def to_json(self) -> dict[str, Any]:
-        return {"salt": self.salt.hex(), "pbkdf2_sha256": self.digest.hex(),
+        return {"salt": self.salt.hex(), "pbkdf2_sha256": self.digest.hex(), "iterations": self.iterations,
                 "tries_left": self.tries_left, "max_tries": self.max_tries}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "PinRecord":
         return cls(bytes.fromhex(data["salt"]), bytes.fromhex(data["pbkdf2_sha256"]),
-                   int(data["tries_left"]), int(data["max_tries"]))
+                   int(data["tries_left"]), int(data["max_tries"]),
+                   int(data.get("iterations", _OLD_DEFAULT_ITERATIONS)))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -24,6 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     emu.add_argument("--host", default="127.0.0.1", help="host where vpcd listens (default 127.0.0.1)")
     emu.add_argument("--control", help="Unix socket for the test-only control channel (PIN reset etc.)")
     emu.set_defaults(func=_emulator)
+
+    stack = csub.add_parser("stack", help="run a private pcscd with two virtual readers (training, demos) "
+                                          "until stopped; prints the PCSCLITE_CSOCK_NAME for clients")
+    stack.add_argument("--insert", action="append", default=[], metavar="CARD_FILE",
+                       help="put a test card in the next reader (up to two)")
+    stack.set_defaults(func=_stack)
     _register_diagnostics(csub)
 
 
@@ -43,6 +49,42 @@ def _emulator(args: argparse.Namespace) -> int:
         emulator.run_forever()
     except KeyboardInterrupt:
         emulator.stop()
+    return 0
+
+
+def _stack(args: argparse.Namespace) -> int:
+    import threading
+
+    from app.card.cardfile import CardFileError
+    from app.card.stack import SLOTS, PcscStack, StackError
+
+    if len(args.insert) > SLOTS:
+        raise UserError(f"at most {SLOTS} cards (two readers)")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stack = PcscStack().start()
+    except StackError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        for slot, card_file in enumerate(args.insert):
+            try:
+                stack.insert(card_file, slot)
+            except CardFileError as exc:
+                raise UserError(str(exc)) from None
+        print(f"export PCSCLITE_CSOCK_NAME={stack.socket_path}", flush=True)
+        for slot, name in enumerate(stack.reader_names()):
+            card = stack.inserted_card_file(slot)
+            print(f"# {name}: vpcd port {stack.slot_port(slot)}, control {stack.control_path(slot)}"
+                  + (f", card {card}" if card else ", empty"), flush=True)
+        print("# Ctrl+C stops pcscd / Ctrl+C で停止します", file=sys.stderr, flush=True)
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+    finally:
+        stack.stop()
     return 0
 
 

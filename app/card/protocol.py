@@ -203,7 +203,11 @@ class MyNumberCard:
         if sw != SW_OK:
             raise errors.error_for_status(sw, secret=secret, context=context)
 
-    def select_application(self, name: str) -> None:
+    def select_application(self, name: str, *, again: bool = False) -> None:
+        """SELECT by AID; skipped when ``name`` is already selected in this session unless
+        ``again`` (re-selecting clears the application's verified PINs)."""
+        if self._selected == name and not again:
+            return
         data, sw = self._send(0x00, 0xA4, 0x04, 0x0C, layout.APPLICATIONS[name])
         if sw == 0x6A82:
             self._selected = None
@@ -247,8 +251,8 @@ class MyNumberCard:
     # -- identification ------------------------------------------------------------------------
     def identify(self) -> str:
         """``'my_number_card'`` if the JPKI and input-support applications answer; else UnknownCard."""
-        self.select_application("jpki")
-        self.select_application("input_support")
+        self.select_application("jpki", again=True)
+        self.select_application("input_support", again=True)
         return "my_number_card"
 
     def has_signing_certificate(self) -> bool:

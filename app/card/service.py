@@ -150,6 +150,8 @@ class ReaderService:
             self._waker.join(timeout)
             self._waker = None
 
+    close = stop
+
     @property
     def state(self) -> ReaderState:
         with self._state_lock:

@@ -65,15 +65,6 @@ def find_free_port_pair(start: int | None = None) -> int:
     raise StackError("no free TCP port pair for vpcd")
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: SIGTERM it when the process (thread) that started it dies, so
-    a killed test run or app never leaves its pcscd behind. unshare and sh exec, so it holds."""
-    import ctypes
-
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
 def reader_name(slot: int) -> str:
     return f"{READER_BASE_NAME} 00 {slot:02d}"
 
@@ -178,9 +169,32 @@ class PcscStack:
         self._log_handle = open(self.log_path, "ab")
         env = {k: v for k, v in os.environ.items() if k != "PCSCLITE_CSOCK_NAME"}
         env["PATH"] = env.get("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin"
-        self._proc = subprocess.Popen([*unshare, "sh", "-c", script], stdout=self._log_handle,
-                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                                      start_new_session=True, preexec_fn=_die_with_parent)
+        # setpriv --pdeathsig: pcscd gets SIGTERM when the thread that started it ends, so a killed
+        # test run or app never leaves its pcscd behind. The keeper thread that starts it lives
+        # exactly as long as pcscd (it waits for it), whoever calls start().
+        command = [*unshare, "sh", "-c", script]
+        if shutil.which("setpriv"):
+            command = ["setpriv", "--pdeathsig", "TERM", *command]
+        started: dict[str, object] = {}
+        ready = threading.Event()
+
+        def keeper() -> None:
+            try:
+                proc = subprocess.Popen(command, stdout=self._log_handle, stderr=subprocess.STDOUT,
+                                        stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+            except OSError as exc:
+                started["error"] = exc
+                ready.set()
+                return
+            started["proc"] = proc
+            ready.set()
+            proc.wait()
+
+        threading.Thread(target=keeper, name="pcscd-keeper", daemon=True).start()
+        ready.wait()
+        if "error" in started:
+            raise StackError(f"cannot start pcscd: {started['error']}")
+        self._proc = started["proc"]  # type: ignore[assignment]
 
     def _wait_for_socket(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -281,30 +295,43 @@ class PcscStack:
 
 
 _training_stack: PcscStack | None = None
+_training_lock = threading.Lock()
+
+
+def _training_workdir() -> Path:
+    return Path(tempfile.gettempdir()) / f"madoguchi-training-pcsc-{os.getpid()}"
+
+
+def point_at_training_stack() -> None:
+    """Training mode, at start-up, BEFORE any PC/SC call (before ``ReaderService.start()``): point
+    this process's PC/SC client at the training stack's socket. libpcsclite reads the variable
+    once per process; the reader service reports "no service" until :func:`training_stack` has
+    started pcscd, then connects by itself."""
+    os.environ["PCSCLITE_CSOCK_NAME"] = str(_training_workdir() / "run" / "pcscd.comm")
 
 
 def training_stack() -> PcscStack:
-    """The process-wide stack of training mode (研修モード), started on first use.
+    """The process-wide stack of training mode (研修モード), started on first use (any thread;
+    takes about a second — call it off the GUI thread).
 
-    Points this process's PC/SC client at it, so the reader service sees the training tray's
-    readers exactly as it would see a USB reader. Call it from a thread that lives as long as the
-    stack (the main thread): pcscd is stopped when the thread that started it ends.
+    The reader service sees the training tray's readers exactly as it would see a USB reader.
     """
     global _training_stack
-    if _training_stack is None:
-        from app.paths import data_dir
+    with _training_lock:
+        if _training_stack is None:
+            from app.paths import data_dir
 
-        workdir = Path(tempfile.mkdtemp(prefix="madoguchi-training-pcsc-"))
-        stack = PcscStack(workdir, log_path=data_dir() / "training" / "pcscd.log")
-        stack._own_workdir = True
-        stack.start()
-        stack.use_in_this_process()
-        _training_stack = stack
-    return _training_stack
+            point_at_training_stack()
+            stack = PcscStack(_training_workdir(), log_path=data_dir() / "training" / "pcscd.log")
+            stack._own_workdir = True
+            stack.start()
+            _training_stack = stack
+        return _training_stack
 
 
 def stop_training_stack() -> None:
     global _training_stack
-    if _training_stack is not None:
-        _training_stack.stop()
-        _training_stack = None
+    with _training_lock:
+        if _training_stack is not None:
+            _training_stack.stop()
+            _training_stack = None

@@ -84,6 +84,10 @@ class Controller(QObject):
         except StartError as exc:
             QMessageBox.critical(self.signin, "窓口 Madoguchi", str(exc))
             QApplication.instance().exit(2)
+            return
+        self.services.start_card()
+        if self.signin is not None:
+            self.signin.card_box.setEnabled(True)
 
     def show_sign_in(self, locked_staff=None) -> None:
         from app.ui.signin import SignInWindow

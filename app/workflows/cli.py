@@ -24,7 +24,7 @@ def register(subparsers) -> None:
     ex.add_argument("--text", action="store_true", help="readable text instead of JSON")
     ex.add_argument("--lang", dest="explain_lang", choices=["ja", "en"], default="ja", help="language of --text")
     ex.add_argument("--store", dest="explain_store",
-                    help="look facts up and run the restriction check in this store (read only)")
+                    help="look facts up and run the restriction check in this store (no case is written; look-ups of protected persons are audited)")
     ex.add_argument("--check", action="store_true", help="exit 1 when the request's 'expect' is not met")
     ex.set_defaults(func=_explain)
     st = sub.add_parser("settings", help="list the settings the rules read, with defaults and sources")
@@ -38,7 +38,7 @@ def _open(args):
         return None
     from app.store import open_store
 
-    return open_store(path, migrate=False)
+    return open_store(path)
 
 
 def _explain(args: argparse.Namespace) -> int:

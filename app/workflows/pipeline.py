@@ -96,19 +96,24 @@ def stages_for(case_type: str, store, ctx: PipelineContext) -> list[Stage]:
     return restriction + rule_stages(case_type, store, ctx)
 
 
-#: spends a support officer's release when the case it opened completes (module:function)
-RELEASE_USE = "app.security.release:use"
-RELEASED_CODE = "dv.released"
+#: the security module that keeps the officers' releases (``valid_release`` and ``use``)
+RELEASES = "app.security.release"
 
 
 def on_complete(store, scope: RequestScope, decision: Decision, *, staff_id: str, terminal_id: str) -> None:
-    """Called by the engine in the completing transaction: a release that let this case through is
-    single-use, so it is spent now (``app.security.release.use``)."""
-    if store is None or not any(r.code == RELEASED_CODE for r in decision.reasons):
+    """Called by the engine in the transaction that completes a case, or that pauses it after an act
+    (the inquiry form mailed): a release that opens this request is single-use, so it is spent now
+    (``app.security.release.use``)."""
+    if store is None:
         return
-    module_name, func_name = RELEASE_USE.split(":")
-    getattr(importlib.import_module(module_name), func_name)(
-        store, scope, staff_id=staff_id, terminal_id=terminal_id)
+    try:
+        releases = importlib.import_module(RELEASES)
+    except ModuleNotFoundError as exc:
+        if exc.name in ("app.security", RELEASES):
+            return
+        raise
+    if releases.valid_release(store.conn, scope) is not None:
+        releases.use(store, scope, staff_id=staff_id, terminal_id=terminal_id)
 
 
 def run_stages(case_type: str, store, ctx: PipelineContext, scope: RequestScope) -> Decision:

@@ -69,7 +69,7 @@ def test_pins_never_in_clear_in_the_file(tmp_path, ca_dir):
     data = json.loads(path.read_text(encoding="utf-8"))
     assert set(data["pins"]) == set(pins)
     for record in data["pins"].values():
-        assert set(record) == {"salt", "pbkdf2_sha256", "tries_left", "max_tries"}
+        assert set(record) == {"salt", "pbkdf2_sha256", "iterations", "tries_left", "max_tries"}
     # random hex/base64 (salts, keys, certificates) may contain any 4 digits by chance: look at
     # everything else, and at the signing password (letters beyond hex) everywhere
     rest = {k: v for k, v in data.items() if k not in ("pins", "keys", "certificates")}

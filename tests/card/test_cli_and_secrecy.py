@@ -89,5 +89,5 @@ def test_no_pin_is_logged_stored_or_printed(pcsc_stack, service, events, tmp_pat
     # the card file (the chip's memory) keeps only salted hashes
     data = json.loads(card.read_text(encoding="utf-8"))
     assert PINS["sign"] not in card.read_text(encoding="utf-8")
-    assert all(set(r) == {"salt", "pbkdf2_sha256", "tries_left", "max_tries"} for r in data["pins"].values())
+    assert all(set(r) == {"salt", "pbkdf2_sha256", "iterations", "tries_left", "max_tries"} for r in data["pins"].values())
     shutil.rmtree(tmp_path, ignore_errors=True)

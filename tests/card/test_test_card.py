@@ -17,6 +17,7 @@ from app.card.cardfile import load_card_file
 from app.card.emulator import control_call
 from app.card.stack import reader_name
 from tests.card.rawpcsc import RawCard
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.pcsc
 
@@ -194,3 +195,45 @@ def test_command_line_emulator_and_control_channel(pcsc_stack, card_file, tmp_pa
         _out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
     assert load_card_file(card_file).tries_left("input") == 3
+
+
+TRAINING_SCRIPT = r"""
+import sys, time
+from app.card.stack import point_at_training_stack, training_stack, stop_training_stack, reader_name
+from app.card.service import ReaderService
+point_at_training_stack()                       # before any PC/SC call, as the app does
+kinds = []
+service = ReaderService(lambda e: kinds.append(e.kind.value), poll_interval=0.2).start()
+service.select_reader(reader_name(0))
+stack = training_stack()                        # pcscd comes up after the service started
+stack.insert(sys.argv[1], 0)
+deadline = time.monotonic() + 15
+while "my_number_card" not in kinds and time.monotonic() < deadline:
+    time.sleep(0.05)
+readout = service.read_card("1234").result(10)
+print(readout.items.name, kinds[0], "my_number_card" in kinds)
+service.close()
+stop_training_stack()
+"""
+
+
+def test_training_stack_started_after_the_reader_service(card_file):
+    """The training tray: the service is pointed at the training stack before pcscd exists and
+    finds the tray's card once it is up (own process: libpcsclite reads its socket once)."""
+    result = subprocess.run([sys.executable, "-c", TRAINING_SCRIPT, str(card_file)], capture_output=True,
+                            text=True, timeout=60, cwd=str(REPO))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "窓口\u3000花子 service_unavailable True"
+
+
+def test_card_stack_command_runs_its_own_pcscd(card_file):
+    proc = subprocess.Popen([sys.executable, "-m", "app", "card", "stack", "--insert", str(card_file)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(REPO))
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("export PCSCLITE_CSOCK_NAME=") and first.strip().endswith("/run/pcscd.comm")
+        assert "card " + str(card_file) in proc.stdout.readline()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=15)
+    assert proc.returncode == 0

@@ -31,7 +31,7 @@ PURPOSES_REQUIRED = {
     "self": None, "same_household": None, "voluntary_agent": None, "legal_representative": None,
     "messenger": None,
     "public_body": {"official_duty"},
-    "third_party": {"own_right", "public_submission", "other_justified"},
+    "third_party": {"own_right", "public_submission", "other_justified", "court_submission"},
     "professional": {"own_right", "public_submission", "other_justified", "court_submission"},
 }
 

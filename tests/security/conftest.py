@@ -145,13 +145,23 @@ def open_case(store, staff_id, case_type="copy_issuance"):
     return case_id
 
 
+_SIGN_INS: dict = {}
+
+
 @pytest.fixture
 def sign_in(sstore, clock):
-    """sign_in('officer1') → a fresh Authenticated proof (real Argon2 check)."""
+    """sign_in('officer1') → an Authenticated proof made by a real Argon2 sign-in at START (the
+    time every test's clock starts at). Argon2 is slow on purpose, so each login signs in once per
+    session; tests of sign-in itself call ``authenticate_password`` directly."""
     from app.security.staff import authenticate_password
 
     def _sign_in(login):
-        return authenticate_password(sstore, login, f"{login}-kenshu", terminal_id=TERMINAL,
-                                     clock=clock)
+        if clock.now() != START:
+            return authenticate_password(sstore, login, f"{login}-kenshu", terminal_id=TERMINAL,
+                                         clock=clock)
+        if login not in _SIGN_INS:
+            _SIGN_INS[login] = authenticate_password(sstore, login, f"{login}-kenshu",
+                                                     terminal_id=TERMINAL, clock=FakeClock())
+        return _SIGN_INS[login]
 
     return _sign_in

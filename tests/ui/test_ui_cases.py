@@ -82,3 +82,58 @@ def _add_resident_with_application(store):
             "INSERT INTO card_applications(id, resident_id, application_id, received_date, status,"
             " status_date) VALUES (?, ?, '12345678901234567890123', '2026-10-01', 'producing',"
             " '2026-11-01')", (new_id(), rid))
+
+
+def test_copy_issuance_end_to_end_with_preview_and_pdf(qtbot, window, monkeypatch, tmp_path):
+    from app.ui.preview import DocumentsDialog, render_pages
+    from app.ui.residentpicker import ResidentPickerDialog
+
+    store = window.services.store
+    _add_resident_with_application(store)
+    rid = store.conn.execute("SELECT id FROM residents WHERE family_name = '窓口'").fetchone()[0]
+    monkeypatch.setattr(ResidentPickerDialog, "choose", classmethod(lambda cls, *a, **k: [rid]))
+
+    window.start_case("copy_issuance", None)
+    page = window.case_page
+    fill(qtbot, page, "document", "juminhyo")
+    fill(qtbot, page, "requester_type", "self")
+    page.editors["requester_resident_id"][0].button.click()
+    page.editors["target_resident_ids"][0].button.click()
+    qtbot.waitUntil(lambda: all(f.value for f in page.view.fields
+                                if f.id in ("requester_resident_id", "target_resident_ids")), timeout=3000)
+    fill(qtbot, page, "scope", "person")
+    fill(qtbot, page, "purpose", "own_use")
+    fill(qtbot, page, "purpose_detail", "年金の手続")
+    for item in page.view.items:
+        tick(qtbot, page, item.id)
+    page.go_next()
+    qtbot.waitUntil(lambda: page.view.step == "delivery", timeout=5000)
+    fill(qtbot, page, "channel", "counter")
+    fill(qtbot, page, "delivery", "hand_over")
+    page.go_next()
+    qtbot.waitUntil(lambda: page.view.step == "identity", timeout=5000)
+    box = page.editors["identity_documents"][0]
+    next(b for b in box.boxes if b.property("code") == "driving_licence").setChecked(True)
+    qtbot.waitUntil(lambda: any(f.id == "identity_documents" and f.value for f in page.view.fields),
+                    timeout=3000)
+    tick(qtbot, page, "documents_original")
+    page.go_next()
+    qtbot.waitUntil(lambda: page.view.step == "issue", timeout=5000)
+    tick(qtbot, page, "documents_match")
+    page.go_next()
+    qtbot.waitUntil(lambda: page.view.status == "completed", timeout=5000)
+    assert page.preview_button.isVisible()
+
+    docs = window.services.documents_for(page.view)
+    assert [d.filename.split("-")[0] for d in docs] == ["copy", "slip"]
+    assert window.services.documents_for(page.view) is docs          # issued once, not twice
+    dialog = DocumentsDialog(docs, page)
+    qtbot.addWidget(dialog)
+    previews = []
+    monkeypatch.setattr(DocumentsDialog, "open_preview", staticmethod(previews.append))
+    dialog.preview()
+    assert len(previews) == 1 and len(render_pages(docs[0].pdf)) >= 1
+    target = tmp_path / "copy.pdf"
+    monkeypatch.setattr(DocumentsDialog, "ask_save_path", lambda self, doc: str(target))
+    dialog.save()
+    assert target.read_bytes() == docs[0].pdf and target.read_bytes().startswith(b"%PDF")

@@ -100,6 +100,17 @@ def test_dv_restriction_sign_off_expiry_and_completion(qtbot, window, monkeypatc
         tick(qtbot, page, item.id)
     assert page.next_button.isEnabled()
     page.go_next()
+    qtbot.waitUntil(lambda: page.view.step == "delivery", timeout=3000)
+    fill(qtbot, page, "channel", "counter")
+    fill(qtbot, page, "delivery", "hand_over")
+    page.go_next()
+    qtbot.waitUntil(lambda: page.view.step == "identity", timeout=3000)
+    box = page.editors["identity_documents"][0]
+    next(b for b in box.boxes if b.property("code") == "driving_licence").setChecked(True)
+    qtbot.waitUntil(lambda: any(f.id == "identity_documents" and f.value for f in page.view.fields),
+                    timeout=3000)
+    tick(qtbot, page, "documents_original")
+    page.go_next()                       # the request is complete: the restriction stage runs
     qtbot.waitUntil(lambda: page.view.status == "awaiting_release", timeout=3000)
 
     # the warning: full width, white on red, cannot be dismissed; Next is blocked
@@ -117,32 +128,7 @@ def test_dv_restriction_sign_off_expiry_and_completion(qtbot, window, monkeypatc
     assert "担当した職員は解除できません" in desk.messages[0]    # even though dual1 is an officer
     assert desk.messages[1] == ""
     assert "保護 桜" in desk.summaries[0] and "兼務 花子" in desk.summaries[0]
-    qtbot.waitUntil(lambda: page.view.status == "open" and page.view.step == "delivery", timeout=3000)
-
-    def release_again_if_stopped():
-        """A changed request voids the release (app.security); the officer signs off again."""
-        if page.view.status == "awaiting_release":
-            desk.attempts.append(("officer1", "officer1-kenshu"))
-            page.warning.sign_off_button.click()
-            qtbot.waitUntil(lambda: page.view.status == "open", timeout=3000)
-
-    fill(qtbot, page, "channel", "counter")
-    fill(qtbot, page, "delivery", "hand_over")
-    page.go_next()
-    qtbot.waitUntil(lambda: page.view.step == "identity" or page.view.status == "awaiting_release",
-                    timeout=3000)
-    release_again_if_stopped()
-    assert page.view.step == "identity"
-    box = page.editors["identity_documents"][0]
-    next(b for b in box.boxes if b.property("code") == "driving_licence").setChecked(True)
-    qtbot.waitUntil(lambda: any(f.id == "identity_documents" and f.value for f in page.view.fields),
-                    timeout=3000)
-    tick(qtbot, page, "documents_original")
-    page.go_next()
-    qtbot.waitUntil(lambda: page.view.step == "issue" or page.view.status == "awaiting_release",
-                    timeout=3000)
-    release_again_if_stopped()
-    assert page.view.step == "issue"
+    qtbot.waitUntil(lambda: page.view.status == "open" and page.view.step == "issue", timeout=3000)
 
     # the remaining time of the release is visible and counts down
     assert page.warning.release_label.isVisible()
