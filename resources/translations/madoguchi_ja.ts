@@ -297,8 +297,8 @@
     </message>
     <message>
         <location filename="../../app/ui/mainwindow.py" line="180" />
-        <source>{n} residents found. Enter on a row starts a case for them.</source>
-        <translation>{n} 件見つかりました。行で Enter を押すとその住民の案件を始めます。</translation>
+        <source>{n} residents found. Select one, then Ctrl+1…4 starts that case for them.</source>
+        <translation>{n} 件見つかりました。住民を選び、Ctrl+1〜4 でその住民の案件を始めます。</translation>
     </message>
 </context>
 <context>
@@ -312,47 +312,47 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="291" />
+        <location filename="../../app/ui/mainwindow.py" line="292" />
         <source>Madoguchi — counter</source>
         <translation>窓口 — 窓口業務</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="292" />
+        <location filename="../../app/ui/mainwindow.py" line="293" />
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="293" />
+        <location filename="../../app/ui/mainwindow.py" line="294" />
         <source>&amp;Home: queue and search</source>
         <translation>ホーム：案件一覧と検索(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="294" />
+        <location filename="../../app/ui/mainwindow.py" line="295" />
         <source>&amp;Lock the terminal</source>
         <translation>端末をロック(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="295" />
+        <location filename="../../app/ui/mainwindow.py" line="296" />
         <source>Sign &amp;out</source>
         <translation>サインアウト(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="296" />
+        <location filename="../../app/ui/mainwindow.py" line="297" />
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="297" />
+        <location filename="../../app/ui/mainwindow.py" line="298" />
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="299" />
+        <location filename="../../app/ui/mainwindow.py" line="300" />
         <source>New: {case}</source>
         <translation>新規：{case}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="301" />
+        <location filename="../../app/ui/mainwindow.py" line="302" />
         <source>Signed in: {name} · terminal {terminal}</source>
         <translation>サインイン中：{name} ・ 端末 {terminal}</translation>
     </message>

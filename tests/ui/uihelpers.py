@@ -99,6 +99,7 @@ def put_card_on_reader(qtbot, window) -> None:
     tray.reload()
     tray.cards.setCurrentRow(0)
     tray.slot.setCurrentIndex(0)
+    qtbot.waitUntil(tray.insert_button.isEnabled, timeout=10000)   # a take-off may still be finishing
     tray.insert_button.click()
     qtbot.waitUntil(lambda: window.card_panel.view.state == "mynumber"
                     and len(window.card_panel.view.tries) == 4, timeout=10000)
@@ -124,6 +125,15 @@ def resident_types_pin(monkeypatch, digits: str = "1234") -> list:
     return shown
 
 
+def finish_request_step(qtbot, page, purpose: str, detail: str) -> None:
+    """The purpose of a copy request, every checklist item ticked, then Next."""
+    fill(qtbot, page, "purpose", purpose)
+    fill(qtbot, page, "purpose_detail", detail)
+    for item in page.view.items:
+        tick(qtbot, page, item.id)
+    page.go_next()
+
+
 def fill_copy_request(qtbot, page, requester_type: str) -> None:
     """A copy of the resident record, filled in the window as the clerk does it, up to pressing
     Next on the identity step (the resident pickers must already be set to answer)."""
@@ -135,11 +145,7 @@ def fill_copy_request(qtbot, page, requester_type: str) -> None:
                                 if f.id in ("requester_resident_id", "target_resident_ids")), timeout=3000)
     page.refresh()
     fill(qtbot, page, "scope", "person")
-    fill(qtbot, page, "purpose", "own_use")
-    fill(qtbot, page, "purpose_detail", "年金の手続")
-    for item in page.view.items:
-        tick(qtbot, page, item.id)
-    page.go_next()
+    finish_request_step(qtbot, page, "own_use", "年金の手続")
     qtbot.waitUntil(lambda: page.view.step == "delivery", timeout=5000)
     fill(qtbot, page, "channel", "counter")
     fill(qtbot, page, "delivery", "hand_over")
