@@ -15,7 +15,8 @@ ROOT=$PWD
 
 DIST=dist/madoguchi
 OUT=dist
-COMPRESSION=${DEB_COMPRESSION:-xz}
+# gzip: quick to build and readable by every dpkg; DEB_COMPRESSION=xz makes a smaller file slowly
+COMPRESSION=${DEB_COMPRESSION:-gzip}
 while [ $# -gt 0 ]; do
     case "$1" in
         --dist) DIST=$2; shift 2 ;;
