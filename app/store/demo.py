@@ -1151,6 +1151,10 @@ def generate(path: str | os.PathLike, residents: int, seed: int = 7, *, force: b
                 f"{'。既存のストアはそのままです' if path.exists() else ''}。 / Not enough disk space to build the "
                 f"demo store; the partial file was removed{' and the existing store is unchanged' if path.exists() else ''}."
             ) from exc
+        if isinstance(exc, (OSError, sqlite3.Error, StoreError)):
+            raise DemoDataError(
+                f"デモデータを作れませんでした（{exc}）。作りかけのファイルは消しました。 / Could not build the demo "
+                f"store ({exc}); the partial file was removed and nothing else was changed.") from exc
         raise
     summary.residents, summary.households = counts["residents"], counts["households"]
     summary.removed, summary.foreign, summary.cards = counts["removed"], counts["foreign"], counts["cards"]
