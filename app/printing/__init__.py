@@ -35,6 +35,7 @@ from app.printing.model import (
     PersonRecord,
     PerpetratorAddressError,
     PrintRefused,
+    RestrictedRecordError,
     build_copy_request,
 )
 from app.printing.slip import Confirmer, ProcessingSlip, SlipCheck, SlipEntry, SlipReason, render_slip
@@ -66,6 +67,7 @@ __all__ = [
     "PersonRecord",
     "PerpetratorAddressError",
     "PrintRefused",
+    "RestrictedRecordError",
     "build_copy_request",
     "issuance_history",
     "issue_copy",

@@ -172,11 +172,14 @@ def slip_from_case(store: Store, case_id: str, *, office: OfficeConfig | None = 
     entries: list[SlipEntry] = []
     targets: list[str] = []
     known_items: set[str] = set()
+    visited = {r[0] for r in store.conn.execute(
+        "SELECT DISTINCT step FROM case_events WHERE case_id = ? AND step IS NOT NULL", (case_id,))}
     for step in (ctype.steps if ctype else ()):
         for item in step.items:
             known_items.add(item.id)
             tick = state.ticks.get(item.id)
-            if tick is None and not item.visible(values):
+            # an item of a step the case never reached, or hidden by the answers, is not on the slip
+            if tick is None and (step.id not in visited or not item.visible(values)):
                 continue
             checks.append(SlipCheck(step.ja, item.ja, bool(tick and tick.checked),
                                     names.staff(tick.by.staff_id) if tick else "", tick.by.at if tick else ""))
@@ -300,7 +303,8 @@ def copy_request_from_case(store: Store, case_id: str, *, office: OfficeConfig |
         store, data["document"], list(data.get("persons") or ()), items=items,
         entitled_numbers=items & {Item.MY_NUMBER.value, Item.RESIDENT_CODE.value},
         requester_type=data.get("requester_type") or "self", delivery=Delivery(DELIVERY_OF[delivery_code]),
-        office=office, training=training, purpose=data.get("purpose_detail") or "",
+        office=office, training=training,
+        purpose=data.get("purpose_detail") or state.plain_values.get("purpose_detail") or "",
     )
 
 

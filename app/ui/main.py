@@ -125,6 +125,8 @@ class Controller(QObject):
 
     def sign_out(self) -> None:
         self.lock_timer.stop()
+        if self.window is not None and self.window.case_page is not None:
+            self.window.go_home()              # the open case is paused, not left behind
         self.services.sign_out()
         if self.window is not None:
             self.window.hide()

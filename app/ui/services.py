@@ -637,16 +637,18 @@ class Services(QObject):
 
         self.bridge.when_done(self.card_service.tries_left(), done)
 
-    def sign_in_card(self, pin: str, on_done: Callable[[SignInResult], None], only=None) -> None:
-        """Staff sign-in with their own card: the card signs a fresh challenge after the PIN (on
-        the card thread); app.security checks the certificate registered to the account."""
+    def authenticate_with_card(self, pin: str, on_done: Callable[[SignInResult], None],
+                               then: Callable[[Any], SignInResult]) -> None:
+        """A staff member proves who they are with their own card: the card signs a fresh challenge
+        after their PIN (on the card thread); app.security checks the certificate registered to
+        the account. ``then(authenticated)`` runs on the GUI thread and gives the result."""
         from app.security import cardauth
         from app.security.staff import AuthError, StaffError
 
         self.prepare()
         if self.card_service is None:
-            on_done(SignInResult(False, error={"ja": "カードリーダーが使えません。パスワードでサインインしてください。",
-                                               "en": "No card reader is available. Sign in with your password."}))
+            on_done(SignInResult(False, error={"ja": "カードリーダーが使えません。パスワードを使ってください。",
+                                               "en": "No card reader is available. Use the password."}))
             return
         challenge = cardauth.new_challenge(self.terminal_id)
         future = self.card_service.sign_challenge(pin, challenge.message)
@@ -664,9 +666,13 @@ class Services(QObject):
             except Exception as exc:       # a typed card error: wrong PIN, card pulled, ...
                 on_done(SignInResult(False, error=exc))
                 return
-            on_done(self._start_session(auth, only))
+            on_done(then(auth))
 
         self.bridge.when_done(future, done)
+
+    def sign_in_card(self, pin: str, on_done: Callable[[SignInResult], None], only=None) -> None:
+        """Staff sign-in with their own card."""
+        self.authenticate_with_card(pin, on_done, lambda auth: self._start_session(auth, only))
 
     # ---------------------------------------------------------------------------------- documents
     def has_documents(self, view) -> bool:
@@ -731,20 +737,10 @@ class Services(QObject):
             return None
         return ReleaseView(release, self.staff_name(release.officer_id))
 
-    def sign_off(self, view, login: str, password: str, *, action: str, checks: list[str],
-                 note: str) -> SignInResult:
-        """A second person signs in on the spot and releases or refuses this request. Who may do
-        it (a support officer who never worked on the case) is decided by ``app.security``."""
+    def _decide_release(self, view, officer, action: str, checks: list[str], note: str) -> SignInResult:
+        """Grant or refuse on the request the case stopped on, as the signed-in ``officer``."""
         from app.security import release as releases
-        from app.security.staff import AuthError, authenticate_password
 
-        if not login or not password:
-            return SignInResult(False, error={"ja": "責任者の職員IDとパスワードを入力してください。",
-                                              "en": "Type the officer's staff ID and password."})
-        try:
-            officer = authenticate_password(self.store, login, password, terminal_id=self.terminal_id)
-        except AuthError as exc:
-            return SignInResult(False, error=exc)
         scope = self.engine.gate_scope(view.case_id) or self.current_scope(view.case_id)
         try:
             if action == "release":
@@ -755,6 +751,28 @@ class Services(QObject):
         except releases.ReleaseError as exc:
             return SignInResult(False, error=exc)
         return SignInResult(True, staff=officer.staff)
+
+    def sign_off_with_card(self, view, pin: str, *, action: str, checks: list[str], note: str,
+                           on_done: Callable[[SignInResult], None]) -> None:
+        """The officer signs in with their own card on this terminal's reader (PIN typed by the
+        officer), then releases or refuses."""
+        self.authenticate_with_card(
+            pin, on_done, lambda officer: self._decide_release(view, officer, action, checks, note))
+
+    def sign_off(self, view, login: str, password: str, *, action: str, checks: list[str],
+                 note: str) -> SignInResult:
+        """A second person signs in on the spot and releases or refuses this request. Who may do
+        it (a support officer who never worked on the case) is decided by ``app.security``."""
+        from app.security.staff import AuthError, authenticate_password
+
+        if not login or not password:
+            return SignInResult(False, error={"ja": "責任者の職員IDとパスワードを入力してください。",
+                                              "en": "Type the officer's staff ID and password."})
+        try:
+            officer = authenticate_password(self.store, login, password, terminal_id=self.terminal_id)
+        except AuthError as exc:
+            return SignInResult(False, error=exc)
+        return self._decide_release(view, officer, action, checks, note)
 
     # ---------------------------------------------------------------------------------- training tray
     def _background(self):

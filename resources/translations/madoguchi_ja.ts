@@ -297,8 +297,8 @@
     </message>
     <message>
         <location filename="../../app/ui/mainwindow.py" line="180" />
-        <source>{n} residents found. Enter on a row starts a case for them.</source>
-        <translation>{n} 件見つかりました。行で Enter を押すとその住民の案件を始めます。</translation>
+        <source>{n} residents found. Select one, then Ctrl+1…4 starts that case for them.</source>
+        <translation>{n} 件見つかりました。住民を選び、Ctrl+1〜4 でその住民の案件を始めます。</translation>
     </message>
 </context>
 <context>
@@ -312,47 +312,47 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="291" />
+        <location filename="../../app/ui/mainwindow.py" line="292" />
         <source>Madoguchi — counter</source>
         <translation>窓口 — 窓口業務</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="292" />
+        <location filename="../../app/ui/mainwindow.py" line="293" />
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="293" />
+        <location filename="../../app/ui/mainwindow.py" line="294" />
         <source>&amp;Home: queue and search</source>
         <translation>ホーム：案件一覧と検索(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="294" />
+        <location filename="../../app/ui/mainwindow.py" line="295" />
         <source>&amp;Lock the terminal</source>
         <translation>端末をロック(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="295" />
+        <location filename="../../app/ui/mainwindow.py" line="296" />
         <source>Sign &amp;out</source>
         <translation>サインアウト(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="296" />
+        <location filename="../../app/ui/mainwindow.py" line="297" />
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="297" />
+        <location filename="../../app/ui/mainwindow.py" line="298" />
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="299" />
+        <location filename="../../app/ui/mainwindow.py" line="300" />
         <source>New: {case}</source>
         <translation>新規：{case}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="301" />
+        <location filename="../../app/ui/mainwindow.py" line="302" />
         <source>Signed in: {name} · terminal {terminal}</source>
         <translation>サインイン中：{name} ・ 端末 {terminal}</translation>
     </message>
@@ -511,57 +511,62 @@
 <context>
     <name>SignOffDialog</name>
     <message>
-        <location filename="../../app/ui/restriction.py" line="198" />
+        <location filename="../../app/ui/restriction.py" line="204" />
         <source>Support officer sign-off</source>
         <translation>支援措置責任者の承認</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="199" />
+        <location filename="../../app/ui/restriction.py" line="205" />
         <source>Support officer only. The clerk handling this case cannot release it, whatever roles they hold.</source>
         <translation>支援措置責任者専用。この案件の担当者は、どの役割を持っていても解除できません。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="201" />
+        <location filename="../../app/ui/restriction.py" line="207" />
         <source>The request</source>
         <translation>請求の内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="203" />
+        <location filename="../../app/ui/restriction.py" line="209" />
         <source>Identity checklist and scope (tick after checking)</source>
         <translation>本人確認と範囲の確認（確認したらチェック）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="206" />
+        <location filename="../../app/ui/restriction.py" line="212" />
         <source>Sign in here, on this terminal</source>
         <translation>この端末でサインイン</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="207" />
+        <location filename="../../app/ui/restriction.py" line="213" />
         <source>Officer's staff ID</source>
         <translation>責任者の職員ID</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="208" />
+        <location filename="../../app/ui/restriction.py" line="214" />
         <source>Password</source>
         <translation>パスワード</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="209" />
+        <location filename="../../app/ui/restriction.py" line="215" />
+        <source>or own card: PIN</source>
+        <translation>または自分のカード：暗証番号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/restriction.py" line="216" />
         <source>Note / reason for a refusal</source>
         <translation>メモ・拒否の理由</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="210" />
+        <location filename="../../app/ui/restriction.py" line="217" />
         <source>Cancel</source>
         <translation>キャンセル</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="211" />
+        <location filename="../../app/ui/restriction.py" line="218" />
         <source>Refuse the request</source>
         <translation>請求を拒否する</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="212" />
+        <location filename="../../app/ui/restriction.py" line="219" />
         <source>Release for this request ({minutes} min)</source>
         <translation>この請求に限り一時解除（{minutes}分）</translation>
     </message>

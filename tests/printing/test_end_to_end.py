@@ -159,3 +159,28 @@ def test_case_documents_of_a_refused_case(store, town, engine, office):
     docs = case_documents(store, cid, office=office)
     assert [d.kind for d in docs] == ["slip", "refusal"]
     assert "お手続きができない理由のお知らせ" in text(docs[1].pdf)
+
+
+def test_slip_of_a_pin_reset_case(store, town, engine, office):
+    """Every case gets a slip: a PIN reset shows its checklist and the counters read back, and
+    never a PIN (none is ever handed to the engine)."""
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO cards(id, resident_id, issued_date, expiry_date, status, locked_pins)"
+                     " VALUES ('card-1', ?, '2020-01-10', '2030-01-10', 'active', '[\"auth\"]')", (town.head,))
+    cid = engine.open_case("pin_reset").case_id
+    view = run(engine, cid, {
+        "requester": (["card_presented"], {"requester_type": "self", "holder_resident_id": town.head,
+                                           "secrets": ["auth"]}),
+        "identity": (["documents_original"], {"identity_documents": ["my_number_card"]}),
+        "reset": (["reset_in_cas"], {}),
+        "confirm": ([], {"retry_counters": {"auth": 3}}),
+        "new_pin": (["holder_set_pin"], {"new_pin_set": ["auth"]}),
+    })
+    assert view.status == COMPLETED
+    from app.printing.case_adapter import case_documents
+
+    docs = case_documents(store, cid, office=office)
+    assert [d.kind for d in docs] == ["slip"]
+    body = text(docs[0].pdf)
+    assert "暗証番号" in body and "山田太郎" in body and "窓口一郎" in body and "完了" in body
+    assert "記録あり" in body  # the counters (JSON) are summarised, not dumped

@@ -178,3 +178,84 @@ def test_suspension_lift_end_to_end(qtbot, card_window, monkeypatch):
     docs = window.services.documents_for(page.view)
     assert [d.filename.split("-")[0] for d in docs] == ["slip"]
     assert docs[0].pdf.startswith(b"%PDF")
+
+
+def test_staff_sign_in_with_own_card(qtbot, training_store, lang_ja, pcsc_stack, card_file):
+    """clerk1's own card (its authentication certificate registered to the account) signs a
+    fresh challenge after clerk1 types the PIN; a wrong PIN says how many tries are left."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from app.card.cardfile import load_card_file
+    from app.config import OfficeConfig
+    from app.security.cardauth import register_card
+    from app.ui.main import Controller
+    from app.ui.services import Services
+    from tests.ui.uihelpers import dispose
+
+    services = Services.open(config=OfficeConfig(), training=True, store_path=training_store,
+                             stack=pcsc_stack)
+    services.prepare()
+    cert_der = load_card_file(card_file).certificate("auth").public_bytes(Encoding.DER)
+    register_card(services.store, "clerk1", cert_der, actor_id=None, terminal_id="T001")
+    controller = Controller(services)
+    controller.start()
+    signin = controller.signin
+    try:
+        qtbot.waitUntil(lambda: services.card_service is not None, timeout=5000)
+        pcsc_stack.insert(card_file, slot=0)
+        services.choose_reader("Virtual PCD 00 00")
+        qtbot.waitUntil(lambda: services.card.state == "mynumber", timeout=10000)
+
+        signin.card_pin.setText("9999")
+        signin.sign_in_with_card()
+        qtbot.waitUntil(lambda: "あと2回" in signin.message.text(), timeout=10000)
+        assert controller.window is None and signin.card_pin.text() == ""
+
+        signin.card_pin.setText("1234")
+        signin.sign_in_with_card()
+        qtbot.waitUntil(lambda: controller.window is not None and controller.window.isVisible(),
+                        timeout=10000)
+        assert services.staff.login == "clerk1"
+        assert services.session.auth.method == "card"
+    finally:
+        pcsc_stack.remove(0)
+        dispose(controller.window, signin)
+        services.close()
+
+
+def test_officer_signs_off_with_own_card(qtbot, card_window, monkeypatch, pcsc_stack, card_file):
+    """The support officer releases with their own card on this terminal's reader (officer1's
+    card certificate is registered to officer1); the case goes on."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from app.card.cardfile import load_card_file
+    from app.security.cardauth import register_card
+    from app.ui.residentpicker import ResidentPickerDialog
+    from app.ui.restriction import SignOffDialog
+    from tests.ui.test_ui_restriction import _household_with_protected_member, reach_the_gate
+
+    window = card_window
+    store = window.services.store
+    ids = _household_with_protected_member(store)
+    cert_der = load_card_file(card_file).certificate("auth").public_bytes(Encoding.DER)
+    register_card(store, "officer1", cert_der, actor_id=None, terminal_id="T001")
+    picks = iter([[ids["M"]], [ids["R"]]])
+    monkeypatch.setattr(ResidentPickerDialog, "choose", classmethod(lambda cls, *a, **k: next(picks)))
+    page = reach_the_gate(qtbot, window, ids)
+    put_card_on_reader(qtbot, window)                  # the officer's own card
+
+    def officer(cls, parent, services, view):
+        dialog = SignOffDialog(services, view, parent)
+        qtbot.addWidget(dialog)
+        for box, _, _ in dialog.checks.values():
+            box.setChecked(True)
+        dialog.card_pin.setText("1234")
+        dialog.release_button.click()
+        qtbot.waitUntil(lambda: dialog.outcome is not None or dialog.message.text() != "", timeout=10000)
+        assert dialog.card_pin.text() == ""
+        return dialog.outcome
+
+    monkeypatch.setattr(SignOffDialog, "run", classmethod(officer))
+    page.warning.sign_off_button.click()
+    qtbot.waitUntil(lambda: page.view.status == "open" and page.view.step == "issue", timeout=10000)
+    assert "支援 責任" in page.warning.release_label.text()

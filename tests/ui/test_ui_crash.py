@@ -40,7 +40,6 @@ def test_killed_mid_case_reopens_at_the_same_step(qtbot, tmp_path, madoguchi_hom
                              with_card=False)
     controller = Controller(services)
     controller.start()
-    qtbot.addWidget(controller.signin)
     try:
         controller.signin.login.setText("clerk1")
         controller.signin.password.setText("clerk1-kenshu")

@@ -99,6 +99,7 @@ def put_card_on_reader(qtbot, window) -> None:
     tray.reload()
     tray.cards.setCurrentRow(0)
     tray.slot.setCurrentIndex(0)
+    qtbot.waitUntil(tray.insert_button.isEnabled, timeout=10000)   # a take-off may still be finishing
     tray.insert_button.click()
     qtbot.waitUntil(lambda: window.card_panel.view.state == "mynumber"
                     and len(window.card_panel.view.tries) == 4, timeout=10000)
@@ -122,3 +123,37 @@ def resident_types_pin(monkeypatch, digits: str = "1234") -> list:
 
     monkeypatch.setattr(ResidentPinDialog, "ask", classmethod(ask))
     return shown
+
+
+def finish_request_step(qtbot, page, purpose: str, detail: str) -> None:
+    """The purpose of a copy request, every checklist item ticked, then Next."""
+    fill(qtbot, page, "purpose", purpose)
+    fill(qtbot, page, "purpose_detail", detail)
+    for item in page.view.items:
+        tick(qtbot, page, item.id)
+    page.go_next()
+
+
+def fill_copy_request(qtbot, page, requester_type: str) -> None:
+    """A copy of the resident record, filled in the window as the clerk does it, up to pressing
+    Next on the identity step (the resident pickers must already be set to answer)."""
+    fill(qtbot, page, "document", "juminhyo")
+    fill(qtbot, page, "requester_type", requester_type)
+    page.editors["requester_resident_id"][0].button.click()
+    page.editors["target_resident_ids"][0].button.click()
+    qtbot.waitUntil(lambda: all(f.value for f in page.services.case_view(page.case_id).fields
+                                if f.id in ("requester_resident_id", "target_resident_ids")), timeout=3000)
+    page.refresh()
+    fill(qtbot, page, "scope", "person")
+    finish_request_step(qtbot, page, "own_use", "年金の手続")
+    qtbot.waitUntil(lambda: page.view.step == "delivery", timeout=5000)
+    fill(qtbot, page, "channel", "counter")
+    fill(qtbot, page, "delivery", "hand_over")
+    page.go_next()
+    qtbot.waitUntil(lambda: page.view.step == "identity", timeout=5000)
+    box = page.editors["identity_documents"][0]
+    next(b for b in box.boxes if b.property("code") == "driving_licence").setChecked(True)
+    qtbot.waitUntil(lambda: any(f.id == "identity_documents" and f.value for f in page.view.fields),
+                    timeout=3000)
+    tick(qtbot, page, "documents_original")
+    page.go_next()
