@@ -90,7 +90,7 @@ build: venv translations
 	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller build.spec && \
 	echo "dist/madoguchi: $$(du -sh dist/madoguchi | cut -f1) unpacked, built in $$(( $$(date +%s) - start )) s"
 
-# dist/madoguchi_<version>_<arch>.deb from dist/madoguchi (DEB_COMPRESSION=gzip|none is quicker)
+# dist/madoguchi_<version>_<arch>.deb from dist/madoguchi (gzip; DEB_COMPRESSION=xz: smaller, much slower)
 package: build
 	bash scripts/build-deb.sh --dist dist/madoguchi --out dist
 

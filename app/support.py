@@ -1,5 +1,6 @@
 """Support information to read out to the help desk: version, build, configuration, store, reader
-and sync state — for the About dialog (app.ui) and ``madoguchi support-info``.
+and sync state — for the About dialog (app.ui) and ``madoguchi support-info``; and
+``madoguchi test-print``, specimen documents for checking a terminal's printer and fonts.
 
 UI-free: no Qt here. The dialog passes what only it knows (the Qt version, the readers its card
 thread sees) as arguments. Nothing secret is collected: no password, no PIN, no My Number, no
@@ -246,7 +247,34 @@ def format_text(info: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def write_test_print(outdir: str | Path) -> list[Path]:
+    """One specimen (見本) of every printed document, from fictional residents in a throw-away
+    store, as PDF files in ``outdir``: IT staff print them to check the printer and the fonts.
+    Never touches the live store."""
+    import tempfile
+
+    from app.printing.samples import create_sample_town, sample_documents
+    from app.store.db import open_store
+
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="madoguchi-test-print-") as tmp:
+        with open_store(Path(tmp) / "test-print.db", create=True) as store:
+            documents = sample_documents(store, create_sample_town(store), training=True)
+    written = []
+    for name, pdf in documents.items():
+        path = out / f"test-print-{name}.pdf"
+        path.write_bytes(pdf)
+        written.append(path)
+    return written
+
+
 def register(sub: argparse._SubParsersAction) -> None:
+    t = sub.add_parser("test-print", help="write a specimen (見本) of every printed document as PDF, "
+                                          "to check the printer and fonts (試し印刷)")
+    t.add_argument("outdir", help="folder for the PDF files")
+    t.set_defaults(func=_test_print_cli)
+
     p = sub.add_parser("support-info", help="version, configuration, store, reader and sync state "
                                             "for the help desk (サポート情報)")
     p.add_argument("--store", dest="support_store", help="path of the local store (default: the live store)")
@@ -255,6 +283,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--no-readers", action="store_true", help="do not ask PC/SC for readers")
     p.set_defaults(func=_cli)
+
+
+def _test_print_cli(args: argparse.Namespace) -> int:
+    from app.cli import UserError
+
+    try:
+        written = write_test_print(args.outdir)
+    except OSError as exc:
+        raise UserError(f"{args.outdir} に書き込めません（{exc.strerror}） / cannot write to "
+                        f"{args.outdir} ({exc.strerror})") from exc
+    for path in written:
+        print(path)
+    return 0
 
 
 def _cli(args: argparse.Namespace) -> int:

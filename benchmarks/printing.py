@@ -18,12 +18,16 @@ from pathlib import Path
 GOAL_MS = 60.0
 
 
-def _measure(fn, runs: int) -> list[float]:
+def _measure(fn, runs: int, cpu: list[float] | None = None) -> list[float]:
+    """Wall-clock ms per call; CPU ms per call appended to ``cpu`` (the machine is shared: the
+    CPU time shows the cost when other processes compete for the cores)."""
     times = []
     for _ in range(runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
         times.append((time.perf_counter() - t0) * 1000)
+        if cpu is not None:
+            cpu.append((time.process_time() - c0) * 1000)
     return times
 
 
@@ -49,18 +53,20 @@ def main(quick: bool = False) -> dict:
                                          issued_on=dt.date(2026, 11, 25))
             render_copy(request)  # warm-up
             runs = 15 if quick else 60
-            render = _measure(lambda: render_copy(request), runs)
+            cpu: list[float] = []
+            render = _measure(lambda: render_copy(request), runs, cpu)
             issue = _measure(lambda: issue_copy(store, request, staff_id=staff), max(5, runs // 3))
         result = {
             "font_registration_ms": round(font_ms, 1),
             "render_median_ms": round(statistics.median(render), 1),
             "render_p95_ms": round(sorted(render)[int(len(render) * 0.95) - 1], 1),
+            "render_cpu_median_ms": round(statistics.median(cpu), 1),
             "issue_median_ms": round(statistics.median(issue), 1),
             "goal_ms": GOAL_MS,
         }
         ok = result["render_median_ms"] <= GOAL_MS
         print(f"printing: household copy of 4 persons, embedded fonts: median {result['render_median_ms']} ms "
-              f"(p95 {result['render_p95_ms']} ms; issue incl. history {result['issue_median_ms']} ms; "
+              f"(p95 {result['render_p95_ms']} ms; CPU {result['render_cpu_median_ms']} ms; issue incl. history {result['issue_median_ms']} ms; "
               f"font registration once {result['font_registration_ms']} ms) — goal ≤ {GOAL_MS:.0f} ms: "
               f"{'OK' if ok else 'MISSED'}")
         result["ok"] = ok

@@ -5,7 +5,8 @@
 #
 # Layout: the folder under /opt/madoguchi, relative symlinks /usr/bin/madoguchi{,-gui}, a desktop
 # entry and icon, the install guide under /usr/share/doc/madoguchi. Depends: pcscd and
-# libpcsclite1 (pyscard loads the PC/SC client library at run time) plus the distribution's
+# libpcsclite1 (pyscard loads the PC/SC client library at run time), poppler-utils (pdftoppm
+# draws the print preview) plus the distribution's
 # libraries the bundle links against, computed by dpkg-shlibdeps (the spec leaves them out of
 # the bundle on purpose). The version is app.__version__ and must match the built program's.
 set -euo pipefail
@@ -14,7 +15,8 @@ ROOT=$PWD
 
 DIST=dist/madoguchi
 OUT=dist
-COMPRESSION=${DEB_COMPRESSION:-xz}
+# gzip: quick to build and readable by every dpkg; DEB_COMPRESSION=xz makes a smaller file slowly
+COMPRESSION=${DEB_COMPRESSION:-gzip}
 while [ $# -gt 0 ]; do
     case "$1" in
         --dist) DIST=$2; shift 2 ;;
@@ -70,7 +72,8 @@ SHLIBS=$(cd "$STAGE/src" && dpkg-shlibdeps -O --ignore-missing-info --warnings=0
     2>"$STAGE/shlibdeps.log" | sed -n 's/^shlibs:Depends=//p') || {
     cat "$STAGE/shlibdeps.log" >&2; echo "build-deb: dpkg-shlibdeps failed" >&2; exit 1; }
 echo "  dpkg-shlibdeps: $((SECONDS - T0)) s" >&2
-DEPENDS="pcscd, libpcsclite1${SHLIBS:+, $SHLIBS}"
+# pdftoppm (poppler-utils) renders the print preview of the counter window
+DEPENDS="pcscd, libpcsclite1, poppler-utils${SHLIBS:+, $SHLIBS}"
 
 INSTALLED_KB=$(du -sk --exclude=DEBIAN "$PKG" | cut -f1)
 cat > "$PKG/DEBIAN/control" <<CONTROL

@@ -8,10 +8,13 @@ transaction). Nothing here decides entitlement: the rules do. The printer refuse
 :class:`PrintRefused`) to print a number nobody is entitled to, or to address mail to a
 perpetrator's address. The UI previews and prints the bytes.
 
-From a case of the workflow engine: ``app.printing.case_adapter`` (``slip_from_case``,
-``refusal_from_case``, ``copy_request_from_case``).
+For the screens: ``case_documents(store, case_id)`` (the slip, and the refusal notice of a refused
+case; any number of times) and ``issue_case_copies(store, case_id, staff_id=...)`` (the copy of a
+completed issuance case, and its cover letter when posted; once). Both return
+:class:`PrintedDocument` (kind, titles, pdf, filename, issue number).
 """
 
+from app.printing.case_adapter import AlreadyIssued, PrintedDocument, case_documents, issue_case_copies
 from app.printing.copies import render_copy, render_copy_with_pages
 from app.printing.issuance import IssuedDocument, issuance_history, issue_copy
 from app.printing.letters import (
@@ -32,11 +35,16 @@ from app.printing.model import (
     PersonRecord,
     PerpetratorAddressError,
     PrintRefused,
+    RestrictedRecordError,
     build_copy_request,
 )
 from app.printing.slip import Confirmer, ProcessingSlip, SlipCheck, SlipEntry, SlipReason, render_slip
 
 __all__ = [
+    "AlreadyIssued",
+    "PrintedDocument",
+    "case_documents",
+    "issue_case_copies",
     "Confirmer",
     "CopyRequest",
     "CoverLetter",
@@ -59,6 +67,7 @@ __all__ = [
     "PersonRecord",
     "PerpetratorAddressError",
     "PrintRefused",
+    "RestrictedRecordError",
     "build_copy_request",
     "issuance_history",
     "issue_copy",

@@ -10,12 +10,13 @@ masked and a JSON value (e.g. card data) is summarised, never dumped.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from app.config import OfficeConfig
 from app.ids import mask_my_number
 from app.printing.issuance import issuance_history
-from app.printing.model import is_demo_store
+from app.printing.model import PrintRefused, is_demo_store
 from app.printing.slip import (
     Confirmer, ProcessingSlip, SlipCheck, SlipEntry, SlipReason, era_date_text,
 )
@@ -158,8 +159,6 @@ def slip_from_case(store: Store, case_id: str, *, office: OfficeConfig | None = 
 
     head = store.conn.execute("SELECT opened_by, terminal_id FROM cases WHERE id = ?", (case_id,)).fetchone()
     if head is None:
-        from app.printing.model import PrintRefused
-
         raise PrintRefused(f"案件が見つかりません（{case_id}） / no case {case_id}")
     engine = CaseEngine(store, staff_id=head[0], terminal_id=head[1], case_types=case_types)
     state = engine.state(case_id)
@@ -173,11 +172,14 @@ def slip_from_case(store: Store, case_id: str, *, office: OfficeConfig | None = 
     entries: list[SlipEntry] = []
     targets: list[str] = []
     known_items: set[str] = set()
+    visited = {r[0] for r in store.conn.execute(
+        "SELECT DISTINCT step FROM case_events WHERE case_id = ? AND step IS NOT NULL", (case_id,))}
     for step in (ctype.steps if ctype else ()):
         for item in step.items:
             known_items.add(item.id)
             tick = state.ticks.get(item.id)
-            if tick is None and not item.visible(values):
+            # an item of a step the case never reached, or hidden by the answers, is not on the slip
+            if tick is None and (step.id not in visited or not item.visible(values)):
                 continue
             checks.append(SlipCheck(step.ja, item.ja, bool(tick and tick.checked),
                                     names.staff(tick.by.staff_id) if tick else "", tick.by.at if tick else ""))
@@ -232,7 +234,6 @@ def refusal_from_case(store: Store, case_id: str, *, office: OfficeConfig | None
     import datetime as _dt
 
     from app.printing.letters import RefusalNotice
-    from app.printing.model import PrintRefused
 
     slip = slip_from_case(store, case_id, office=office, training=training, case_types=case_types)
     from app.workflows.engine import REFUSED, CaseEngine
@@ -280,7 +281,7 @@ def copy_request_from_case(store: Store, case_id: str, *, office: OfficeConfig |
 
     The items of that decision are what the rules allowed, so a number among them is entitled.
     Anything else — a case not completed, a decision without that data — raises PrintRefused."""
-    from app.printing.model import Delivery, PrintRefused, build_copy_request
+    from app.printing.model import Delivery, build_copy_request
     from app.workflows.engine import COMPLETED, CaseEngine
 
     head = store.conn.execute("SELECT opened_by, terminal_id FROM cases WHERE id = ?", (case_id,)).fetchone()
@@ -302,5 +303,109 @@ def copy_request_from_case(store: Store, case_id: str, *, office: OfficeConfig |
         store, data["document"], list(data.get("persons") or ()), items=items,
         entitled_numbers=items & {Item.MY_NUMBER.value, Item.RESIDENT_CODE.value},
         requester_type=data.get("requester_type") or "self", delivery=Delivery(DELIVERY_OF[delivery_code]),
-        office=office, training=training, purpose=data.get("purpose_detail") or "",
+        office=office, training=training,
+        purpose=data.get("purpose_detail") or state.plain_values.get("purpose_detail") or "",
     )
+
+
+# --------------------------------------------------------------------------- what the screens call
+
+@dataclass(frozen=True)
+class PrintedDocument:
+    """A finished PDF for the screens to preview, print or save."""
+
+    kind: str                 # 'slip', 'refusal', 'copy', 'cover_letter'
+    title_ja: str
+    title_en: str
+    pdf: bytes
+    filename: str
+    issue_number: str = ""
+
+
+class AlreadyIssued(PrintRefused):
+    """The copies of this case were issued already; a second issue needs a new case."""
+
+
+def case_documents(store: Store, case_id: str, *, office: OfficeConfig | None = None, training: bool = False,
+                   case_types: Mapping[str, Any] | None = None) -> list[PrintedDocument]:
+    """The documents that can be printed for a case at any time, as often as needed: the
+    processing slip, and the refusal notice of a refused case. Nothing is recorded."""
+    from app.printing.letters import render_refusal
+    from app.printing.slip import render_slip
+    from app.workflows.engine import REFUSED
+
+    slip = slip_from_case(store, case_id, office=office, training=training, case_types=case_types)
+    short = case_id[:8]
+    docs = [PrintedDocument("slip", "処理票", "Processing slip", render_slip(slip), f"処理票-{short}.pdf")]
+    status = store.conn.execute("SELECT status FROM case_queue WHERE case_id = ?", (case_id,)).fetchone()
+    if status and status[0] == REFUSED:
+        notice = refusal_from_case(store, case_id, office=office, training=training, case_types=case_types)
+        docs.append(PrintedDocument("refusal", "お手続きができない理由のお知らせ", "Refusal notice",
+                                    render_refusal(notice), f"不可通知-{short}.pdf"))
+    return docs
+
+
+def _mailing_target(store: Store, values: Mapping[str, Any], delivery: str, request):
+    """Who and where a posted copy goes, as the rules allowed it (delivery code of the decision):
+    the person's registered address, the requester's, or the place entered for the representative."""
+    from app.printing.letters import MailingAddress
+
+    if delivery == "post_person_address":
+        person = values.get("principal_resident_id") or (values.get("target_resident_ids") or [None])[0] \
+            or request.persons[0].resident_id
+        return person, None
+    if delivery == "post_requester_address" and values.get("requester_resident_id"):
+        return values["requester_resident_id"], None
+    place = values.get("post_place") if delivery in ("post_other", "post_representative") else \
+        values.get("requester_address")
+    return "", MailingAddress("", requester_name(store, values), "", place or "")
+
+
+def issue_case_copies(store: Store, case_id: str, *, staff_id: str, office: OfficeConfig | None = None,
+                      training: bool = False, case_types: Mapping[str, Any] | None = None) -> list[PrintedDocument]:
+    """Issue the copy of a completed 住民票の写し等の交付 case — once: issue number, PDF and history
+    — and, for a posted copy, the cover letter to the address the rules allowed (never a
+    perpetrator's: then nothing is issued at all). Returns the copy, the cover letter and the slip
+    that now lists them. Raises :class:`AlreadyIssued` on a second call for the same case."""
+    import dataclasses
+
+    from app.printing.copies import SPECS
+    from app.printing.issuance import issue_copy
+    from app.printing.letters import Enclosure, build_cover_letter, issue_cover_letter
+    from app.printing.model import Delivery
+    from app.rules.codes import Item
+    from app.workflows.engine import CaseEngine
+
+    request = copy_request_from_case(store, case_id, office=office, training=training, case_types=case_types)
+    done = [r for r in issuance_history(store, case_id=case_id) if r["document_type"] == request.document.value]
+    if done:
+        raise AlreadyIssued(
+            f"この案件の写しは交付済みです（交付番号 {done[0]['issue_number']}）。再度の交付は新しい案件で行ってください。"
+            f" / The copy of this case was issued already ({done[0]['issue_number']}); open a new case to issue again.")
+    head = store.conn.execute("SELECT opened_by, terminal_id FROM cases WHERE id = ?", (case_id,)).fetchone()
+    state = CaseEngine(store, staff_id=head[0], terminal_id=head[1], case_types=case_types).state(case_id)
+    decision_data = ((state.outcome or {}).get("decision") or {}).get("data") or {}
+    title = SPECS[request.document].name_ja
+    short = case_id[:8]
+    out: list[PrintedDocument] = []
+    with store.transaction():
+        letter = None
+        if request.delivery is Delivery.POST:
+            addressee, address = _mailing_target(store, state.plain_values, decision_data.get("delivery", ""), request)
+            placeholder = [Enclosure(title, 1)]
+            letter = build_cover_letter(store, addressee, placeholder, address=address,
+                                        subject_ids=[p.resident_id for p in request.persons], case_id=case_id,
+                                        office=request.office, training=request.training)
+        copy = issue_copy(store, request, staff_id=staff_id, case_id=case_id)
+        out.append(PrintedDocument("copy", title, "Copy", copy.pdf, f"{title}-{copy.issue_number}.pdf",
+                                   copy.issue_number))
+        if letter is not None:
+            enclosure = Enclosure(title, 1, copy.issue_number, carries_my_number=Item.MY_NUMBER in request.items)
+            mailed = issue_cover_letter(store, dataclasses.replace(letter, enclosures=(enclosure,)), staff_id=staff_id)
+            out.append(PrintedDocument("cover_letter", "送付書", "Cover letter", mailed.pdf,
+                                       f"送付書-{mailed.issue_number}.pdf", mailed.issue_number))
+    slip = slip_from_case(store, case_id, office=office, training=training, case_types=case_types)
+    from app.printing.slip import render_slip
+
+    out.append(PrintedDocument("slip", "処理票", "Processing slip", render_slip(slip), f"処理票-{short}.pdf"))
+    return out

@@ -45,5 +45,23 @@ def register_fonts() -> None:
                     f"印刷用フォントがありません: {path}。アプリを再インストールしてください。"
                     f" / The printing font {path} is missing; reinstall the application."
                 )
-            pdfmetrics.registerFont(TTFont(name, str(path)))
+            font = TTFont(name, str(path))
+            _cache_tables(font.face)
+            pdfmetrics.registerFont(font)
         _registered = True
+
+
+def _cache_tables(face) -> None:
+    """Keep the font's tables once read. reportlab slices each table out of the whole file again
+    for every subset it embeds (the glyph table of IPAex is several MB); the tables never change,
+    so one copy per process serves every document."""
+    read = face.get_table
+    tables: dict[str, bytes] = {}
+
+    def get_table(tag: str) -> bytes:
+        data = tables.get(tag)
+        if data is None:
+            data = tables[tag] = read(tag)
+        return data
+
+    face.get_table = get_table

@@ -16,7 +16,7 @@ import sqlite3
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from app.printing.model import CopyRequest
+from app.printing.model import CopyRequest, RestrictedRecordError
 from app.store.db import Store, new_id, now_iso
 from app.store.outbox import enqueue
 
@@ -44,6 +44,30 @@ def next_serial(conn: sqlite3.Connection, office_code: str, terminal_id: str) ->
         "RETURNING last_serial",
         (office_code, terminal_id),
     ).fetchone()[0]
+
+
+def check_restriction(store: Store, *, case_id: str | None, person_ids, document: str | None) -> None:
+    """Second line of defence for DV support measures (the restriction stage of the case decides):
+    a document about or mailed to a protected person is issued only within a case for which a
+    support officer released exactly these protected persons (and this document). Raises
+    :class:`RestrictedRecordError`; the message names nobody."""
+    from app.security.measures import measures_protecting
+    from app.security.release import releases_for_case
+
+    protected = set(measures_protecting(store.conn, person_ids))
+    if not protected:
+        return
+    if case_id:
+        for release in releases_for_case(store.conn, case_id):
+            if (release.decision == "released" and "voided" not in release.events
+                    and protected <= set(release.protected)
+                    and (document is None or document in release.documents)):
+                return
+    raise RestrictedRecordError(
+        "交付制限（支援措置）：支援措置の対象者が含まれています。支援措置責任者の解除がない限り交付・送付できません。"
+        " / Restricted (support measure): a protected person is concerned; nothing is issued or mailed"
+        " without the support officer's release for this case."
+    )
 
 
 def issue(
@@ -97,6 +121,8 @@ def issue_copy(store: Store, request: CopyRequest, *, staff_id: str, case_id: st
     from app.printing.copies import check_request, render_copy_with_pages
 
     check_request(request)  # refuse before a number is taken
+    check_restriction(store, case_id=case_id, person_ids=[p.resident_id for p in request.persons],
+                      document=request.document.value)
     office = request.office
     return issue(
         store, day=request.issued_on, office_code=office.office_code, office_name=office.office_name,

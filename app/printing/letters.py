@@ -269,7 +269,10 @@ def render_cover_letter(letter: CoverLetter) -> bytes:
 def issue_cover_letter(store: Store, letter: CoverLetter, *, staff_id: str):
     """Number, render and record a cover letter (issuance history, document type 'cover_letter'),
     screening the address against the store again inside the transaction."""
-    from app.printing.issuance import COVER_LETTER, issue
+    from app.printing.issuance import COVER_LETTER, check_restriction, issue
+
+    check_restriction(store, case_id=letter.case_id or None,
+                      person_ids=[letter.addressee.resident_id, *letter.subject_ids], document=None)
 
     def render(number: str):
         fresh = perpetrator_addresses(store)

@@ -42,6 +42,11 @@ class PerpetratorAddressError(PrintRefused):
     """A mailing would go to an address registered for a perpetrator under a support measure."""
 
 
+class RestrictedRecordError(PrintRefused):
+    """A document about (or mailed to) a person under a support measure, without the support
+    officer's release for this case, these persons and this document."""
+
+
 class Delivery(str, Enum):
     COUNTER = "counter"   # 窓口で直接交付
     POST = "post"         # 郵送

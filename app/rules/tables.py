@@ -138,7 +138,8 @@ REQUESTER_TYPES: dict[str, RequesterRow] = {r.code: r for r in (
                  False, (
                      ("third_party_reason_documents", "請求事由を疎明する資料を確認した",
                       "documents showing the reason checked"),
-                 ), frozenset({"own_right", "public_submission", "other_justified"}), SRC_ACT_12_3),
+                 ), frozenset({"own_right", "public_submission", "other_justified", "court_submission"}),
+                 SRC_ACT_12_3),
     RequesterRow(RequesterType.PROFESSIONAL, "特定事務受任者", "a professional on duty", False, (
         ("professional_form", "職務上請求書（所属会の統一用紙）を確認した", "association's official request form checked"),
         ("professional_badge", "資格者証（記章・身分証）を確認した", "badge / professional ID checked"),

@@ -183,7 +183,6 @@ def verify(conn: sqlite3.Connection) -> VerifyResult:
     and that the append-only triggers are in place."""
     result = VerifyResult()
     expected_seq, prev_hash = 1, GENESIS
-    by_seq: dict[int, str] = {}
     cur = conn.execute(f"SELECT {', '.join((*HASHED, 'hash'))} FROM audit_log ORDER BY seq")
     for values in cur:
         row = dict(zip((*HASHED, "hash"), values))
@@ -200,7 +199,6 @@ def verify(conn: sqlite3.Connection) -> VerifyResult:
         if entry_hash(row) != row["hash"]:
             result.problems.append(Problem(seq, f"entry {seq} was altered (its hash does not match "
                                                 f"its contents)"))
-        by_seq[seq] = row["hash"]
         expected_seq, prev_hash = seq + 1, row["hash"]
         if result.problems:
             break        # later entries are not trustworthy after the first break
@@ -226,19 +224,18 @@ def verify(conn: sqlite3.Connection) -> VerifyResult:
                     f"entry {wseq} differs from the hash the server witnessed: the log was "
                     f"rewritten")))
 
-    for row_id, payload in conn.execute(
-            "SELECT row_id, payload FROM outbox WHERE kind = 'audit' ORDER BY seq"):
-        try:
-            sent = json.loads(payload)
-            seq, sent_hash = int(sent["seq"]), sent["hash"]
-        except (ValueError, KeyError, TypeError):
+    hashes = dict(conn.execute("SELECT seq, hash FROM audit_log"))
+    for row_id, seq, sent_hash in conn.execute(
+            "SELECT row_id, json_extract(payload, '$.seq'), json_extract(payload, '$.hash') "
+            "FROM outbox WHERE kind = 'audit' ORDER BY seq"):
+        if not isinstance(seq, int) or not isinstance(sent_hash, str):
             result.problems.append(Problem(None, f"outbox audit row {row_id} is unreadable"))
             continue
-        have = conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (seq,)).fetchone()
+        have = hashes.get(seq)
         if have is None:
             result.problems.append(Problem(seq, (
                 f"entry {seq} is in the outbox but missing from the log (truncated or deleted)")))
-        elif have[0] != sent_hash:
+        elif have != sent_hash:
             result.problems.append(Problem(seq, f"entry {seq} differs from the copy queued for "
                                                 f"the server"))
 

@@ -1,6 +1,6 @@
 """Sub-commands of security for office IT staff and supervisors:
 ``staff add|list|disable|enable|reset-password|roles|register-card|demo`` and
-``audit verify|show``. Passwords come from a prompt without echo or from ``--password-stdin``;
+``audit verify|show``, ``measures list|end|renew|forward``, ``security selftest|pending-relock``. Passwords come from a prompt without echo or from ``--password-stdin``;
 they are never accepted as an argument (they would end up in the shell history).
 """
 
@@ -84,6 +84,43 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--limit", type=int, default=20)
     s.add_argument("--target")
     s.set_defaults(func=_show)
+
+    m = sub.add_parser("measures", help="DV/stalking support measures (支援措置): list, end, renew, "
+                                       "forward (a support officer signs in)")
+    msub = m.add_subparsers(dest="measures_command", required=True, metavar="ACTION")
+    ml = msub.add_parser("list", help="measures in force (with --all, ended ones too)")
+    ml.add_argument("--store", required=True)
+    ml.add_argument("--all", action="store_true")
+    ml.add_argument("--json", action="store_true")
+    ml.set_defaults(func=_measures_list)
+    for name, helptext in (("end", "end a measure (the only way one ends)"),
+                           ("renew", "renew on application, from one month before the end"),
+                           ("forward", "record forwarding to a related municipality")):
+        mp = msub.add_parser(name, help=helptext)
+        mp.add_argument("--store", required=True)
+        mp.add_argument("measure_id")
+        mp.add_argument("--officer", required=True, help="login of the support officer")
+        mp.add_argument("--password-stdin", action="store_true")
+        mp.add_argument("--date", help="YYYY-MM-DD (default today)")
+        if name == "end":
+            mp.add_argument("--reason", required=True)
+        if name == "forward":
+            mp.add_argument("--to", required=True, help="municipality")
+            mp.add_argument("--reason", required=True, help="e.g. 本籍地, 転出先")
+        mp.set_defaults(func=_measures_change, action=name)
+
+    sec = sub.add_parser("security", help="DV self-test (run on every installation and update)")
+    secsub = sec.add_subparsers(dest="security_command", required=True, metavar="ACTION")
+    st = secsub.add_parser("selftest", help="prove the support-measure functions work; non-zero "
+                                            "exit if not (do not go live)")
+    st.add_argument("--store", help="also check this store's guards and record the result in it")
+    st.add_argument("--json", action="store_true")
+    st.set_defaults(func=_selftest)
+
+    rl = secsub.add_parser("pending-relock", help="releases whose re-lock is not yet confirmed by "
+                                                  "a third person")
+    rl.add_argument("--store", required=True)
+    rl.set_defaults(func=_pending_relock)
 
 
 def _read_password(args, prompt: str = "Password / パスワード: ") -> str:
@@ -220,6 +257,90 @@ def _verify(args) -> int:
             if p is not first:
                 print(f"  also: {p.text}", file=sys.stderr)
     return 0 if result.ok else 1
+
+
+def _selftest(args) -> int:
+    from app.security import selftest
+
+    if args.store:
+        with open_store(args.store) as store:
+            result = selftest.run(store)
+    else:
+        result = selftest.run()
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for c in result.checks:
+            print(f"{'OK  ' if c.ok else 'FAIL'} {c.name}{': ' + c.detail if c.detail else ''}")
+        print("支援措置機能の動作確認: 合格 / DV self-test passed" if result.ok else
+              "支援措置機能の動作確認: 不合格 — 運用を開始しないでください / DV self-test FAILED — do not go live")
+    return 0 if result.ok else 1
+
+
+def _pending_relock(args) -> int:
+    from app.security.release import pending_relock
+
+    with open_store(args.store) as store:
+        rows = pending_relock(store.conn)
+        for r in rows:
+            state = ",".join(sorted(r.events)) or "open"
+            print(f"{r.issued_at} case {r.case_id} officer {r.officer_id} expires {r.expires_at} [{state}]")
+    print(f"{len(rows)} release(s) awaiting re-lock confirmation")
+    return 0
+
+
+def _measures_list(args) -> int:
+    import datetime as dt
+
+    from app.security.measures import list_measures
+
+    today = dt.date.today()
+    with open_store(args.store) as store:
+        rows = list_measures(store.conn, include_ended=args.all)
+        names = dict(store.conn.execute("SELECT id, family_name || ' ' || given_name FROM residents"
+                                        " WHERE id IN (SELECT target_id FROM support_measures)"))
+    if args.json:
+        print(json.dumps([{"id": m.id, "target_id": m.target_id, "kind": m.kind, "status": m.status,
+                           "start_date": m.start_date, "end_date": m.end_date,
+                           "members": list(m.members), "past_end_date": m.past_end_date(today)}
+                          for m in rows], ensure_ascii=False, indent=2))
+        return 0
+    for m in rows:
+        note = "  ※終了日経過・要確認 / past its end date: renew or end it" if m.past_end_date(today) else ""
+        print(f"{m.id}  {m.status:<11} {m.kind:<11} {names.get(m.target_id, m.target_id)}  "
+              f"{m.start_date or '-'} → {m.end_date or '-'}  +{len(m.members)}{note}")
+    print(f"{len(rows)} measure(s)")
+    return 0
+
+
+def _measures_change(args) -> int:
+    import datetime as dt
+
+    from app.security import measures
+    from app.security.staff import AuthError, authenticate_password
+
+    day = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
+    password = _read_password(args, f"{args.officer} password / パスワード: ") if args.password_stdin \
+        else getpass.getpass(f"{args.officer} password / パスワード: ")
+    with open_store(args.store) as store:
+        try:
+            officer = authenticate_password(store, args.officer, password, terminal_id=_terminal())
+        except AuthError as exc:
+            raise UserError(str(exc)) from None
+        try:
+            if args.action == "end":
+                m = measures.end_measure(store, officer, args.measure_id, on=day, reason=args.reason)
+                print(f"ended {m.id} on {m.ended_date}")
+            elif args.action == "renew":
+                m = measures.renew(store, officer, args.measure_id, on=day)
+                print(f"renewed as {m.id}: {m.start_date} → {m.end_date}")
+            else:
+                f = measures.forward(store, officer, args.measure_id, municipality=args.to,
+                                     reason=args.reason, sent_date=day)
+                print(f"forwarded to {f.municipality} on {f.sent_date} ({f.id})")
+        except measures.MeasureError as exc:
+            raise UserError(str(exc)) from None
+    return 0
 
 
 def _show(args) -> int:

@@ -113,35 +113,9 @@ def one_year_from(start: dt.date) -> dt.date:
 
 
 # ------------------------------------------------------------------------------------ folding
-
-_SPACES = re.compile(r"[\s\u3000・･]+")
-_KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
-_KANJI_NUMBER = re.compile(r"[〇一二三四五六七八九十百]+(?=丁目|番|号|条|線|区)")
-
-
-def _kanji_number(text: str) -> str:
-    """一 → 1, 十二 → 12, 二十三 → 23, 百五 → 105 (address numbers before 丁目/番/号)."""
-    total, digit = 0, 0
-    for ch in text:
-        if ch in _KANJI_DIGITS:
-            digit = digit * 10 + _KANJI_DIGITS[ch]
-        else:
-            total += (digit or 1) * (10 if ch == "十" else 100)
-            digit = 0
-    return str(total + digit)
-
-
-def fold(text: str | None) -> str:
-    """Fold a name, kana or address for comparison: NFKC (full/half width), no spaces or middle
-    dots, kanji address numbers as digits (五丁目 → 5丁目), hiragana → katakana, case-folded;
-    hyphen-like marks in addresses unified."""
-    import jaconv
-
-    value = unicodedata.normalize("NFKC", text or "")
-    value = _SPACES.sub("", value)
-    value = _KANJI_NUMBER.sub(lambda m: _kanji_number(m.group()), value)
-    value = jaconv.hira2kata(value).casefold()
-    return re.sub(r"[‐‑‒–—―−ー－]", "-", value) if any(c.isdigit() for c in value) else value
+# Names and addresses are compared the way resident search folds them (app.store.normalize):
+# full/half width, hiragana/katakana, spaces, kanji address numbers (五丁目6番7号 → 5-6-7).
+from app.store.normalize import fold_address, fold_name  # noqa: E402
 
 
 _PHONE = re.compile(r"(?:\+?81|0)[0-9()\-‐－ー ]{8,16}")

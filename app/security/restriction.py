@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from app.rules.core import Decision, Outcome, Person, Reason, RequestScope, Stage, scope_digest
 from app.security import audit, release as releases
 from app.security.clock import SYSTEM_CLOCK, Clock
-from app.security.measures import Measure, Perpetrator, fold, measures_protecting
+from app.security.measures import Measure, Perpetrator, fold_address, fold_name, measures_protecting
 
 SRC_BLOCK = ("総務省通知 2015-09-04（別紙③）・2018-03-28 住基システム上の交付制限: 支援措置責任者が解除しない限り"
              "手続が進行しない仕組み / MIC notices 2015-09-04, 2018-03-28")
@@ -100,7 +100,7 @@ def _has_photo_id(identity) -> bool:
 # ------------------------------------------------------------------------ particulars matching
 
 def _names(family, given) -> str:
-    return fold((family or "") + (given or ""))
+    return fold_name((family or "") + (given or ""))
 
 
 def matches_perpetrator(person: Person | None, p: Perpetrator) -> str:
@@ -115,12 +115,13 @@ def matches_perpetrator(person: Person | None, p: Perpetrator) -> str:
     if not (name_hit or kana_hit):
         return ""
     birth_hit = bool(person.birth_date) and person.birth_date == p.birth_date
-    address_hit = bool(fold(person.address)) and fold(person.address) == fold(p.address)
+    address_hit = bool(fold_address(person.address)) and (
+        fold_address(person.address) == fold_address(p.address))
     return "full" if birth_hit or address_hit else "name"
 
 
 def _lawyer_hit(requester: Person, p: Perpetrator) -> bool:
-    lawyer = fold(p.lawyer_name)
+    lawyer = fold_name(p.lawyer_name)
     return bool(lawyer) and lawyer == _names(requester.family_name, requester.given_name)
 
 
@@ -148,7 +149,7 @@ def find_perpetrator(scope: RequestScope, measures: list[Measure]) -> Perpetrato
             if matches_perpetrator(client, p):
                 return PerpetratorFinding("agent", m)
             if client.family_name and not client.given_name and (
-                    fold(client.family_name) == fold(p.family_name)):
+                    fold_name(client.family_name) == fold_name(p.family_name)):
                 possible = possible or m
         if hit == "name":
             possible = possible or m
@@ -168,7 +169,8 @@ def identity_check(conn, scope: RequestScope, protected: list[str]) -> str:
     r = scope.requester
     if not (r.address and r.birth_date and r.sex):
         return "ask"
-    if row is None or fold(r.address) != fold(row[0]) or r.sex != row[1] or r.birth_date != row[2]:
+    if (row is None or fold_address(r.address) != fold_address(row[0]) or r.sex != row[1]
+            or r.birth_date != row[2]):
         return "mismatch"
     return "ok"
 

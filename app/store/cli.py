@@ -8,8 +8,10 @@ every output unless ``--show-number`` is given; it is never logged.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
+import signal
 import sys
 
 from app.store.db import open_store
@@ -76,8 +78,9 @@ def _demo_data(args: argparse.Namespace) -> int:
             as_of = dt.date.fromisoformat(args.as_of)
         except ValueError:
             raise UserError(f"--as-of は YYYY-MM-DD です / --as-of must be YYYY-MM-DD, not {args.as_of!r}") from None
-    summary = generate(args.store, args.residents, args.seed, force=args.force, as_of=as_of,
-                       card_files=not args.no_card_files, quiet=args.quiet)
+    with _terminate_as_interrupt():
+        summary = generate(args.store, args.residents, args.seed, force=args.force, as_of=as_of,
+                           card_files=not args.no_card_files, quiet=args.quiet)
     rate = summary.residents / summary.seconds if summary.seconds else 0
     print(f"{summary.path}: 住民 {summary.residents:,}（除票 {summary.removed:,}、外国人 {summary.foreign:,}）、"
           f"世帯 {summary.households:,}、カード {summary.cards:,}、交付申請 {summary.applications:,}、"
@@ -85,6 +88,23 @@ def _demo_data(args: argparse.Namespace) -> int:
           f"テストカード {len(summary.card_files)}、{summary.size_bytes / 1e6:,.1f} MB、"
           f"{summary.seconds:,.1f} 秒（{rate:,.0f} 人/秒）")
     return 0
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (a closed terminal, a service stop) cleans up like Ctrl-C: no partial files."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:   # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 _SEX = {1: "男", 2: "女", 9: "-"}

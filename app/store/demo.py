@@ -115,12 +115,19 @@ class _AffineCodes:
     """Unique pseudo-random numbers of ``digits`` digits: i → (a·i + b) mod 10^digits, a
     coprime to 10, so no two rows ever share a number and nothing needs remembering."""
 
-    def __init__(self, rng: random.Random, digits: int):
+    def __init__(self, params: tuple[int, int], digits: int, start: int = 0):
         self.mod = 10 ** digits
-        a = rng.randrange(self.mod // 10, self.mod)
+        self.a, self.b = params
+        self.i, self.digits = start, digits
+
+    @staticmethod
+    def draw(rng: random.Random, digits: int) -> tuple[int, int]:
+        """(a, b) of one affine sequence, from the master seed."""
+        mod = 10 ** digits
+        a = rng.randrange(mod // 10, mod)
         while a % 2 == 0 or a % 5 == 0:
             a += 1
-        self.a, self.b, self.i, self.digits = a, rng.randrange(self.mod), 0, digits
+        return a, rng.randrange(mod)
 
     def next(self) -> int:
         self.i += 1
@@ -131,8 +138,8 @@ class _MyNumbers(_AffineCodes):
     """Unique valid My Numbers: 11 affine digits + the check digit (weights 6,5,4,3,2,7,6,5,4,3,2),
     computed from two precomputed half-sums instead of digit by digit."""
 
-    def __init__(self, rng: random.Random):
-        super().__init__(rng, 11)
+    def __init__(self, params: tuple[int, int], start: int = 0):
+        super().__init__(params, 11, start)
         self.hi = self._partial_sums((6, 5, 4, 3, 2))
         self.lo = self._partial_sums((7, 6, 5, 4, 3, 2))
 
@@ -214,13 +221,15 @@ def _rr(rng: random.Random, n: int) -> int:
 class _Generator:
     """Builds rows into batches and hands them to ``flush``. One instance per demo store."""
 
-    def __init__(self, rng: random.Random, total: int, as_of: dt.date, flush: Callable[[str, list], None]):
-        self.rng, self.total, self.flush = rng, total, flush
+    def __init__(self, rng: random.Random, total: int, as_of: dt.date, flush: Callable[[str, list], None] | None,
+                 *, codes: dict, start: int = 0, population: int | None = None):
+        """``total`` residents numbered from ``start`` (a chunk of a store of ``population``)."""
+        self.rng, self.total, self.flush, self.start = rng, total, flush, start
         self.today = as_of.toordinal()
         self.names = _Names()
-        self.my_numbers = _MyNumbers(rng)
-        self.resident_codes = _AffineCodes(rng, 11)
-        self.application_ids = _AffineCodes(rng, 23)
+        self.my_numbers = _MyNumbers(codes["my_number"], start)
+        self.resident_codes = _AffineCodes(codes["resident_code"], 11, start)
+        self.application_ids = _AffineCodes(codes["application_id"], 23, start * 4)
         self.residents: list[tuple] = []
         self.households: list[tuple] = []
         self.cards: list[tuple] = []
@@ -228,7 +237,7 @@ class _Generator:
         self.count = 0
         self.summary_counts = dict(households=0, removed=0, foreign=0, cards=0, applications=0)
         self.card_start = dt.date(2016, 1, 4).toordinal()
-        n_households = max(1, int(total / 2.2))
+        n_households = max(1, int((population or total) / 2.2))
         slots = sum(max(1, t[2]) for t in pools.TOWNS) * 12
         self.ban_max = max(20, -(-int(n_households * 0.55 * 1.3) // slots))
         self.men: list[tuple] = []          # reservoir of adult men (perpetrators living here)
@@ -282,11 +291,10 @@ class _Generator:
                former=None, domicile=None, domicile_head=None, foreign: dict | None = None,
                alias=None) -> list:
         rng = self.rng
-        year = dt.date.fromordinal(birth).year
         if family is None:
             family = self.names.pick_surname(rng)
         if given is None:
-            given = self.names.given(rng, sex, year)
+            given = self.names.given(rng, sex, dt.date.fromordinal(birth).year)
         moved_in = hh["moved_in"]
         if birth >= moved_in:
             became = address_date = birth
@@ -358,7 +366,7 @@ class _Generator:
         if not members:
             return
         self.summary_counts["households"] += 1
-        self.households.append((hh["id"], f"{self.summary_counts['households']:010d}", members[0][0],
+        self.households.append((hh["id"], f"{self.start + self.summary_counts['households']:010d}", members[0][0],
                                 postal, address))
         for row in members:
             self.finish(row, hh)
@@ -432,6 +440,8 @@ class _Generator:
                 if self.today - born > 19 * 365:
                     self.remove(row, "moved_out", _ri(rng, max(self.today - 8 * 365, born + 18 * 365),
                                                               self.today - 1), self.elsewhere())
+                    if row[19] == 2:
+                        self.moved_out_women.append(row)
 
     def _head_at(self, hh: dict, sex: int, birth: int, **kw) -> list:
         self._moved_in(hh, birth)
@@ -712,6 +722,7 @@ def _support_measures(gen: _Generator) -> tuple[list, list, list]:
                       "ended" if status == "ended" else ("past_end" if rng.random() < 0.1 else
                                                          ("ending_soon" if rng.random() < 0.1 else "running"))))
     used: set[int] = set()
+    living_men = [m for m in gen.men if m[30] == "active"]   # not moved out since
     for kind, status, lives_here, lawyer, period in specs:
         pool = with_kids if kind == "child_abuse" else candidates
         pick = next((c for c in pool if id(c) not in used), None)
@@ -741,8 +752,8 @@ def _support_measures(gen: _Generator) -> tuple[list, list, list]:
                 if dt.date.fromordinal(start).strftime("%m-%d") != "02-29" else start + 364
         relationship = _RELATION[kind][rng.randrange(len(_RELATION[kind]))]
         perp_id = None
-        if lives_here and gen.men:
-            man = gen.men[rng.randrange(len(gen.men))]
+        if lives_here and living_men:
+            man = living_men[rng.randrange(len(living_men))]
             perp = (man[4], man[5], man[6], man[7], man[18], man[21])
             perp_id = man[0]
         else:
@@ -939,6 +950,119 @@ class _Progress:
         print(("\n" if self.tty else "") + text, file=self.stream, flush=True)
 
 
+#: residents per chunk: each chunk has its own random stream (seed, chunk number), so the store
+#: is the same whether chunks are built one after another or by several worker processes
+CHUNK = 200_000
+_CHUNK_TABLES = {
+    "households": ("id", "household_code", "head_id", "postal_code", "address"),
+    "residents": RESIDENT_COLUMNS,
+    "cards": CARD_COLUMNS,
+    "card_applications": APPLICATION_COLUMNS,
+}
+
+
+def _build_chunk(path: str, seed: int, number: int, start: int, count: int, population: int,
+                 as_of: dt.date, codes: dict) -> dict:
+    """Build chunk ``number`` (residents ``start`` .. ``start + count - 1``) into its own SQLite
+    file at ``path`` (plain tables, no indexes). Runs in a worker process or in-process.
+    Returns what the whole-store steps need: counts and the candidates for support measures
+    and test cards."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        for table, columns in _CHUNK_TABLES.items():
+            conn.execute(f"CREATE TABLE {table} ({', '.join(columns)})")
+        conn.execute("BEGIN")
+        gen = _Generator(random.Random(f"madoguchi-demo/{seed}/{number}"), count, as_of,
+                         lambda table, rows: conn.executemany(_INSERTS[table], rows),
+                         codes=codes, start=start, population=population)
+        gen.run(lambda done: None)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    return {"counts": dict(gen.summary_counts, residents=gen.count), "men": gen.men,
+            "men_seen": gen.men_seen, "dv_candidates": gen.dv_candidates,
+            "moved_out_women": gen.moved_out_women, "showcase": gen.showcase}
+
+
+def _workers(chunks: int) -> int:
+    wanted = os.environ.get("MADOGUCHI_DEMO_WORKERS")
+    n = int(wanted) if wanted and wanted.isdigit() else min(2, os.cpu_count() or 1)
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(n, chunks))
+
+
+def _merge_chunk(conn: sqlite3.Connection, chunk_path: Path, result: dict, whole: "_Generator",
+                 counts: dict[str, int]) -> None:
+    """Copy one chunk's rows into the store (in SQLite, in row order) and gather what the
+    whole-store steps need from it."""
+    conn.execute("ATTACH DATABASE ? AS chunk", (str(chunk_path),))
+    try:
+        conn.execute("BEGIN")
+        for table, columns in _CHUNK_TABLES.items():
+            cols = ", ".join(columns)
+            conn.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM chunk.{table} ORDER BY rowid")
+        conn.execute("COMMIT")
+    finally:
+        conn.execute("DETACH DATABASE chunk")
+    _remove_quietly(chunk_path)
+    for key, value in result["counts"].items():
+        counts[key] = counts.get(key, 0) + value
+    whole.men += result["men"]
+    whole.dv_candidates += result["dv_candidates"]
+    whole.moved_out_women += result["moved_out_women"]
+    for case, holder in result["showcase"].items():
+        whole.showcase.setdefault(case, holder)
+
+
+class _Chunks:
+    """The chunks of a store, built in parallel where there are cores, yielded in chunk order as
+    (chunk file, result). Worker processes are forked when the context is entered, before the
+    store is opened, so no SQLite connection is ever carried across a fork. On leaving (error,
+    interrupt or success) the workers are stopped and every chunk file is removed."""
+
+    def __init__(self, tmp: Path, seed: int, residents: int, as_of: dt.date, codes: dict):
+        self.plan = [(k, start, min(CHUNK, residents - start)) for k, start in enumerate(range(0, residents, CHUNK))]
+        self.paths = [Path(f"{tmp}.chunk-{k}") for k, _, _ in self.plan]
+        self.args = (seed, residents, as_of, codes)
+        self.workers = _workers(len(self.plan))
+        self.pool = None
+        self.futures: list = []
+
+    def __enter__(self) -> "_Chunks":
+        _remove_quietly(*self.paths)
+        if self.workers > 1:
+            import concurrent.futures
+            import multiprocessing
+
+            self.pool = concurrent.futures.ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("fork"))
+            seed, residents, as_of, codes = self.args
+            self.futures = [self.pool.submit(_build_chunk, str(path), seed, k, start, count, residents, as_of, codes)
+                            for (k, start, count), path in zip(self.plan, self.paths)]
+        return self
+
+    def __iter__(self):
+        seed, residents, as_of, codes = self.args
+        for i, ((k, start, count), path) in enumerate(zip(self.plan, self.paths)):
+            if self.pool is not None:
+                yield path, self.futures[i].result()
+            else:
+                yield path, _build_chunk(str(path), seed, k, start, count, residents, as_of, codes)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.pool is not None:
+            if exc_type is not None:   # stop at once: a chunk of 200 000 would take a while
+                for process in list(getattr(self.pool, "_processes", {}).values()):
+                    process.terminate()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        _remove_quietly(*self.paths, *(Path(f"{p}-journal") for p in self.paths))
+
+
 def generate(path: str | os.PathLike, residents: int, seed: int = 7, *, force: bool = False,
              as_of: dt.date = DEMO_AS_OF, card_files: bool = True, ca_dir: Path | None = None,
              progress_stream=None, quiet: bool = False) -> DemoSummary:
@@ -963,14 +1087,26 @@ def generate(path: str | os.PathLike, residents: int, seed: int = 7, *, force: b
     progress = _Progress(residents, progress_stream) if not quiet else (lambda *a, **k: None)
     summary = DemoSummary(path=path)
     store = None
+    master = random.Random(seed)
+    codes = {"my_number": _AffineCodes.draw(master, 11), "resident_code": _AffineCodes.draw(master, 11),
+             "application_id": _AffineCodes.draw(master, 23)}
+    # the whole-store steps (support measures, card files) draw from the master stream
+    whole = _Generator(master, residents, as_of, None, codes=codes)
+    counts: dict[str, int] = {}
     try:
-        store = open_store(tmp, create=True)
-        conn = store.conn
-        saved = _prepare_bulk_load(conn)
-        gen = _Generator(random.Random(seed), residents, as_of, lambda table, rows: conn.executemany(_INSERTS[table], rows))
+        chunks = _Chunks(tmp, seed, residents, as_of, codes)
+        if not quiet:
+            progress.stage(f"研修市のデモデータを作成中 / building the demo municipality: {residents:,} residents, "
+                           f"{len(chunks.plan)} chunk(s), {chunks.workers} process(es)")
+        with chunks:   # the workers are forked here, before the store is opened
+            store = open_store(tmp, create=True)
+            conn = store.conn
+            saved = _prepare_bulk_load(conn)
+            for chunk_path, result in chunks:
+                _merge_chunk(conn, chunk_path, result, whole, counts)
+                progress(counts["residents"])
         conn.execute("BEGIN")
-        gen.run(progress)
-        measures, members, forwardings = _support_measures(gen)
+        measures, members, forwardings = _support_measures(whole)
         conn.executemany(_INSERTS["support_measures"], measures)
         conn.executemany(_INSERTS["support_measure_members"], members)
         conn.executemany(_INSERTS["support_forwardings"], forwardings)
@@ -981,10 +1117,11 @@ def generate(path: str | os.PathLike, residents: int, seed: int = 7, *, force: b
         if card_files:
             if not quiet:
                 progress.stage("テストカードのファイルを作成中 / writing test-card files ...")
-            summary.card_files = _card_files(conn, gen, tmp_cards, final_cards.name, ca_dir)
+            summary.card_files = _card_files(conn, whole, tmp_cards, final_cards.name, ca_dir)
         store.set_setting("demo", {"seed": seed, "residents": residents, "as_of": as_of.isoformat(),
                                    "municipality": pools.CITY, "prefecture": pools.PREFECTURE,
                                    "card_files": summary.card_files})
+        conn.execute("PRAGMA analysis_limit = 2000")   # statistics from a sample: seconds, not minutes
         conn.execute("ANALYZE")
         conn.execute("PRAGMA journal_mode = WAL")
         store.close()
@@ -1015,18 +1152,16 @@ def generate(path: str | os.PathLike, residents: int, seed: int = 7, *, force: b
                 f"demo store; the partial file was removed{' and the existing store is unchanged' if path.exists() else ''}."
             ) from exc
         raise
-    print_summary = summary
-    c = gen.summary_counts
-    print_summary.residents, print_summary.households = gen.count, c["households"]
-    print_summary.removed, print_summary.foreign, print_summary.cards = c["removed"], c["foreign"], c["cards"]
-    print_summary.applications = c["applications"]
-    print_summary.support_measures = len(measures)
-    print_summary.protected_persons = len(measures) + len(members)
-    print_summary.seconds = time.monotonic() - t0
-    print_summary.size_bytes = path.stat().st_size
+    summary.residents, summary.households = counts["residents"], counts["households"]
+    summary.removed, summary.foreign, summary.cards = counts["removed"], counts["foreign"], counts["cards"]
+    summary.applications = counts["applications"]
+    summary.support_measures = len(measures)
+    summary.protected_persons = len(measures) + len(members)
+    summary.seconds = time.monotonic() - t0
+    summary.size_bytes = path.stat().st_size
     if not quiet:
         progress.stage("")
-    return print_summary
+    return summary
 
 
 def _fsync(path: Path) -> None:

@@ -538,3 +538,39 @@ FROM case_heads h JOIN cases c ON c.id = h.case_id;
 """
 
 MIGRATIONS.append(Migration(6, "case heads for the queue", _script(V6_CASE_HEADS)))
+
+
+# Search keys kept right by the store itself: whatever code writes a resident (sync, a test, the
+# printing samples), the keys are recomputed from the stored originals by triggers that call the
+# folding functions every Store connection registers (app.store.db._register_functions). The
+# address trigger of migration 5 fires on the recomputed key, so it no longer needs its own
+# insert trigger. The name indexes become composite. (A connection without those functions, e.g. the sqlite3 shell, cannot write
+# residents' names or addresses: by design, writes go through the application.)
+_KEY_UPDATE = """    UPDATE residents SET
+        name_key = coalesce(madoguchi_fold_name(NEW.family_name), '') || coalesce(madoguchi_fold_name(NEW.given_name), ''),
+        kana_key = coalesce(madoguchi_fold_name(NEW.family_kana), '') || coalesce(madoguchi_fold_name(NEW.given_kana), ''),
+        alias_key = madoguchi_fold_name(NEW.alias),
+        alias_kana_key = madoguchi_fold_name(NEW.alias_kana),
+        former_key = madoguchi_fold_name(NEW.former_surname) || coalesce(madoguchi_fold_name(NEW.given_name), ''),
+        former_kana_key = madoguchi_fold_name(NEW.former_surname_kana) || coalesce(madoguchi_fold_name(NEW.given_kana), ''),
+        address_key = madoguchi_fold_address(NEW.address)
+    WHERE rowid = NEW.rowid;
+"""
+V7_KEY_TRIGGERS = """
+DROP TRIGGER residents_address_ai;
+-- name searches filter birth date, sex and address inside the index, before reading rows
+DROP INDEX residents_name_key;
+DROP INDEX residents_kana_key;
+CREATE INDEX residents_name_search ON residents(name_key, birth_date, sex, address_key);
+CREATE INDEX residents_kana_search ON residents(kana_key, birth_date, sex, address_key);
+CREATE TRIGGER residents_search_keys_ai AFTER INSERT ON residents
+BEGIN
+{key_update}END;
+CREATE TRIGGER residents_search_keys_au AFTER UPDATE OF family_name, given_name, family_kana, given_kana,
+    alias, alias_kana, former_surname, former_surname_kana, address ON residents
+BEGIN
+{key_update}END;
+""".replace("{key_update}", _KEY_UPDATE)
+
+MIGRATIONS.append(Migration(7, "search keys maintained by triggers, composite name indexes",
+                            _script(V7_KEY_TRIGGERS)))

@@ -239,6 +239,13 @@ def _name_args(p: _Parsed) -> list:
     return [v for _ in _name_columns(p) for v in (p.name_key, p.name_key + _TOP)]
 
 
+_NAME_INDEX = {
+    "name_key": "residents_name_search", "kana_key": "residents_kana_search",
+    "alias_key": "residents_alias_key", "alias_kana_key": "residents_alias_kana_key",
+    "former_key": "residents_former_key", "former_kana_key": "residents_former_kana_key",
+}
+
+
 class _Strategy:
     name = ""
 
@@ -290,7 +297,7 @@ class _ByName(_Strategy):
         extra, args = _filters(p, query, skip="name")
         rows: list[tuple] = []
         for column in _name_columns(p):
-            sql = (f"SELECT {_HIT_COLUMNS}, r.{column} AS k FROM residents r "
+            sql = (f"SELECT {_HIT_COLUMNS}, r.{column} AS k FROM residents r INDEXED BY {_NAME_INDEX[column]} "
                    f"WHERE r.{column} >= ? AND r.{column} < ?{extra} ORDER BY r.{column} LIMIT ?")
             rows += conn.execute(sql, [p.name_key, p.name_key + _TOP, *args, query.limit + 1]).fetchall()
         rows.sort(key=lambda r: (r[-1], r[8], r[0]))

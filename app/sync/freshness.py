@@ -36,9 +36,10 @@ SOURCE = f"setting: {MAX_AGE_SETTING} (default {DEFAULT_MAX_AGE_MINUTES} minutes
 def is_standalone(store: Store, server_configured: bool | None = None) -> bool:
     """``server_configured``: whether this terminal has a central server (default: the office
     configuration names one)."""
-    explicit = store.setting(STANDALONE_SETTING, None)
-    if explicit is not None:
-        return bool(explicit)
+    if set_standalone(store):
+        return True
+    if store.setting(STANDALONE_SETTING, None) is False:
+        return False
     if state.get(store.conn, state.TERMINAL_ID) is not None:
         return False                      # this store has synced: it belongs to an office
     if server_configured is None:
@@ -49,8 +50,13 @@ def is_standalone(store: Store, server_configured: bool | None = None) -> bool:
 
 
 def set_standalone(store: Store) -> bool:
-    """The store was set standalone on purpose (training/demo): it must not sync at all."""
-    return store.setting(STANDALONE_SETTING, None) is True
+    """The store is standalone on purpose and must not sync at all: set so, or it holds the demo
+    municipality (研修市, ``settings['demo']`` from ``madoguchi demo-data``) — training data never
+    goes to an office's server — unless ``sync.standalone`` is explicitly false."""
+    explicit = store.setting(STANDALONE_SETTING, None)
+    if explicit is not None:
+        return bool(explicit)
+    return store.setting("demo", None) is not None
 
 
 def mark_standalone(store: Store, standalone: bool = True) -> None:

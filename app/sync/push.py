@@ -74,9 +74,11 @@ def pending_count(store: Store) -> int:
 
 
 def _insert_sql(k: PushKind) -> str:
+    # audit entries in chain order: the server checks each continues the one before
+    order = "ORDER BY s.oseq " if k.kind == "audit" else ""
     return (f"INSERT INTO madoguchi.{k.table} ({', '.join(k.columns)}) "
             f"SELECT {k.select} FROM (SELECT oseq, row_id, payload, payload::jsonb AS j "
-            f"FROM push_stage WHERE kind = '{k.kind}') s "
+            f"FROM push_stage WHERE kind = '{k.kind}') s {order}"
             f"ON CONFLICT (id) DO NOTHING")
 
 

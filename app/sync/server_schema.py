@@ -343,8 +343,29 @@ class ServerMigration:
     sql: str
 
 
+# v2: the server checks that each audit entry continues the chain it already holds for that
+# terminal, so a terminal whose local log was rewritten cannot quietly go on sending
+_V2 = """
+CREATE FUNCTION audit_chain_continues() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+DECLARE
+    previous text;
+BEGIN
+    SELECT hash INTO previous FROM madoguchi.audit
+        WHERE terminal_id = NEW.terminal_id AND chain_seq = NEW.chain_seq - 1;
+    IF FOUND AND previous IS DISTINCT FROM NEW.prev_hash THEN
+        RAISE EXCEPTION 'madoguchi: audit entry % of terminal % does not continue the chain the server holds (the local audit log was rewritten)',
+            NEW.chain_seq, NEW.terminal_id USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER audit_chain_continues BEFORE INSERT ON audit
+    FOR EACH ROW EXECUTE FUNCTION audit_chain_continues();
+"""
+
 SERVER_MIGRATIONS: list[ServerMigration] = [
     ServerMigration(1, "master data, case traffic, audit, witnesses, four-eyes", _v1()),
+    ServerMigration(2, "audit chain continuity", _V2),
 ]
 SERVER_VERSION = SERVER_MIGRATIONS[-1].version
 

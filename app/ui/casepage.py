@@ -114,7 +114,13 @@ class CasePage(QWidget):
         self.card_row = QHBoxLayout()
         self.read_card_button = QPushButton(self.body)
         self.read_card_button.setObjectName("read_card")
+        self.read_tries_button = QPushButton(self.body)
+        self.read_tries_button.setObjectName("read_tries")
         self.card_row.addWidget(self.read_card_button)
+        self.card_row.addWidget(self.read_tries_button)
+        self.reset_button = QPushButton(self.body)
+        self.reset_button.setObjectName("reset_on_card")
+        self.card_row.addWidget(self.reset_button)
         self.card_row.addStretch(1)
         self.body_layout.addLayout(self.card_row)
         self.checklist_box = QGroupBox(self.body)
@@ -174,6 +180,8 @@ class CasePage(QWidget):
         self.abandon_button.clicked.connect(self.abandon)
         self.home_button.clicked.connect(self.closed)
         self.read_card_button.clicked.connect(self.read_card)
+        self.read_tries_button.clicked.connect(self.read_tries)
+        self.reset_button.clicked.connect(self.reset_on_card)
         self.preview_button.clicked.connect(self.preview)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.go_next)
         QShortcut(QKeySequence("Ctrl+Enter"), self, activated=self.go_next)
@@ -236,6 +244,8 @@ class CasePage(QWidget):
         while self.checklist_layout.count():
             w = self.checklist_layout.takeAt(0).widget()
             if w is not None:
+                w.hide()                 # gone from the screen now, deleted by the event loop
+                w.setParent(None)
                 w.deleteLater()
         while self.fields_layout.rowCount():
             self.fields_layout.removeRow(0)
@@ -272,8 +282,11 @@ class CasePage(QWidget):
     def _update_common(self) -> None:
         v = self.view
         editable = v.status == "open"
-        self.read_card_button.setVisible(editable and self.services.step_reads_card(v))
-        self.preview_button.setVisible(bool(self.services.documents_for(v)))
+        actions = self.services.card_actions(v)
+        self.read_card_button.setVisible("read_items" in actions)
+        self.read_tries_button.setVisible("read_tries" in actions)
+        self.reset_button.setVisible("reset_on_card" in actions)
+        self.preview_button.setVisible(self.services.has_documents(v))
         self.warning.show_view(v)
         self.back_button.setEnabled(v.can_go_back)
         self.pause_button.setEnabled(v.status == "open")
@@ -373,6 +386,8 @@ class CasePage(QWidget):
         self.guide.setText(guide)
         self.guide.setVisible(bool(guide))
         self.read_card_button.setText(self.tr("Read the card (Ctrl+R): the resident types the PIN"))
+        self.read_tries_button.setText(self.tr("Read the tries left from the card (no try is used)"))
+        self.reset_button.setText(self.tr("Training card: reset, the holder types the new PIN"))
         self.checklist_box.setTitle(self.tr("Checklist — tick each item after checking it"))
         for box, who, item in self.item_boxes.values():
             box.setText(i18n.pick(item.ja, item.en) + ("" if item.required else self.tr(" (optional)")))
@@ -449,8 +464,10 @@ class CasePage(QWidget):
             "paused": lambda: self.tr("Paused: the case waits in the queue."),
         }
         self.outcome_box.show_reasons(titles.get(v.status, lambda: self.tr("Notes for this step:")), reasons)
-        colour = theme.DANGER if v.status == "refused" else theme.INK
-        self.outcome_box.setStyleSheet(f"color: {colour};")
+        # a refusal is red; other decisions are notes in a neutral frame
+        self.outcome_box.setObjectName("Refusal" if v.status == "refused" else "Notes")
+        self.outcome_box.style().unpolish(self.outcome_box)
+        self.outcome_box.style().polish(self.outcome_box)
 
     # ------------------------------------------------------------------------------------------
     def focus_first(self) -> None:
@@ -522,8 +539,37 @@ class CasePage(QWidget):
         self.services.read_card_into_case(self.case_id, pin, self._card_read)
         del pin
 
+    def read_tries(self) -> None:
+        if not self.read_tries_button.isVisible():
+            return
+        field_id = next(f.id for f in self.view.fields if f.id in self.services.COUNTER_FIELDS)
+        self.read_tries_button.setEnabled(False)
+        self.error_label.setText(self.tr("Reading the card…"))
+        self.services.read_tries_into_case(self.case_id, field_id, self._card_read)
+
+    def reset_on_card(self) -> None:
+        """Training: the holder sets each new PIN on the PIN pad; the training card's
+        administration resets it (live, the J-LIS terminal does this)."""
+        from app.ui.cardpanel import SECRET_NAMES
+        from app.rules.codes import Secret
+        from app.ui.pindialog import NewPinDialog
+
+        for secret in self.services.secrets_to_reset(self.case_id):
+            new_pin = NewPinDialog.ask(secret, i18n.pick(*SECRET_NAMES[Secret(secret)]), self)
+            if new_pin is None:
+                return
+            self.reset_button.setEnabled(False)
+            self.services.reset_on_training_card(secret, new_pin, self._reset_done)
+            del new_pin
+
+    def _reset_done(self, result) -> None:
+        self.reset_button.setEnabled(True)
+        self._error = result.error
+        self.error_label.setText(i18n.text_of(result.error))
+
     def _card_read(self, result) -> None:
         self.read_card_button.setEnabled(True)
+        self.read_tries_button.setEnabled(True)
         if getattr(result, "ok", False):
             self._error = None
             self.error_label.clear()

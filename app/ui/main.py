@@ -84,6 +84,10 @@ class Controller(QObject):
         except StartError as exc:
             QMessageBox.critical(self.signin, "窓口 Madoguchi", str(exc))
             QApplication.instance().exit(2)
+            return
+        self.services.start_card()
+        if self.signin is not None:
+            self.signin.card_box.setEnabled(True)
 
     def show_sign_in(self, locked_staff=None) -> None:
         from app.ui.signin import SignInWindow
@@ -121,6 +125,8 @@ class Controller(QObject):
 
     def sign_out(self) -> None:
         self.lock_timer.stop()
+        if self.window is not None and self.window.case_page is not None:
+            self.window.go_home()              # the open case is paused, not left behind
         self.services.sign_out()
         if self.window is not None:
             self.window.hide()

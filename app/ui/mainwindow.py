@@ -177,8 +177,8 @@ class HomePage(QWidget):
         if self._search_error:
             self.search_message.setText(i18n.text_of(self._search_error))
         elif self.search_edit.text().strip():
-            self.search_message.setText(self.tr("{n} residents found. Enter on a row starts a case for them.")
-                                        .format(n=len(self._results)))
+            self.search_message.setText(self.tr("{n} residents found. Select one, then Ctrl+1…4 starts "
+                                                "that case for them.").format(n=len(self._results)))
         else:
             self.search_message.setText("")
 
@@ -191,7 +191,8 @@ class HomePage(QWidget):
         self.new_case.emit(code, resident.id if resident else None)
 
     def _new_for_selected(self) -> None:
-        self.new_buttons[CaseType.COPY_ISSUANCE].setFocus()
+        """Enter on a result: on to the case buttons (the resident stays selected)."""
+        self.new_buttons[CaseType.PIN_RESET].setFocus()
 
     # queue -----------------------------------------------------------------------------------
     def refresh_queue(self) -> None:
@@ -314,6 +315,12 @@ class MainWindow(QMainWindow):
         case_id = self.services.interrupted_case()
         if case_id:
             self.open_case(case_id)
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        """Quitting the window pauses the case on screen, so it waits in the queue."""
+        if self.case_page is not None and self.stack.currentWidget() is self.case_page:
+            self.case_page.leave()
+        super().closeEvent(event)
 
     def go_home(self) -> None:
         if self.case_page is not None:

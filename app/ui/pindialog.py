@@ -92,3 +92,76 @@ class ResidentPinDialog(QDialog):
         finally:
             dialog.edit.clear()
             dialog.deleteLater()
+
+
+#: what a new secret looks like (CARD.md): secret → (regular expression, max length, digits only)
+NEW_PIN_RULES = {
+    "sign": ("[A-Z0-9]{6,16}", 16, False),
+    "auth": ("[0-9]{4}", 4, True),
+    "juki": ("[0-9]{4}", 4, True),
+    "input": ("[0-9]{4}", 4, True),
+}
+
+
+class NewPinDialog(QDialog):
+    """The holder sets a new PIN (after a reset): typed twice, never shown, never kept."""
+
+    def __init__(self, secret: str, secret_label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("NewPinDialog")
+        self.setModal(True)
+        self.secret_label = secret_label
+        pattern, length, digits = NEW_PIN_RULES[secret]
+        self.pattern = QRegularExpression(f"^{pattern}$")
+        layout = QVBoxLayout(self)
+        self.title = QLabel(self)
+        self.title.setFont(theme.scaled(5, bold=True))
+        self.title.setWordWrap(True)
+        layout.addWidget(self.title)
+        self.edits = []
+        for name in ("new_pin", "new_pin_again"):
+            edit = QLineEdit(self)
+            edit.setObjectName(name)
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+            edit.setMaxLength(length)
+            edit.setFont(theme.scaled(10, bold=True))
+            edit.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+            edit.setValidator(QRegularExpressionValidator(QRegularExpression(
+                f"[0-9]{{0,{length}}}" if digits else f"[A-Z0-9]{{0,{length}}}"), self))
+            edit.textChanged.connect(self._update)
+            layout.addWidget(edit)
+            self.edits.append(edit)
+        self.hint = QLabel(self)
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.hint)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.resize(520, 360)
+        i18n.translate_ui(self)
+        self._update()
+
+    def translateUI(self) -> None:  # noqa: N802
+        self.setWindowTitle(self.tr("New PIN — for the holder"))
+        self.title.setText(self.tr("Type your new {secret}, then once more").format(secret=self.secret_label))
+        self.hint.setText(self.tr("Only you type it. Staff never see it and it is not kept."))
+
+    def _update(self) -> None:
+        a, b = (e.text() for e in self.edits)
+        ok = bool(self.pattern.match(a).hasMatch()) and a == b
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+
+    @classmethod
+    def ask(cls, secret: str, secret_label: str, parent: QWidget | None = None) -> str | None:
+        """The new PIN typed twice by the holder, or None. Tests replace this."""
+        dialog = cls(secret, secret_label, parent)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+            return dialog.edits[0].text()
+        finally:
+            for e in dialog.edits:
+                e.clear()
+            dialog.deleteLater()

@@ -163,6 +163,12 @@ class SignOffDialog(QDialog):
         self.login_label, self.password_label = QLabel(), QLabel()
         form.addRow(self.login_label, self.login)
         form.addRow(self.password_label, self.password)
+        self.card_pin_label = QLabel()
+        self.card_pin = QLineEdit(self.auth_box)
+        self.card_pin.setObjectName("officer_card_pin")
+        self.card_pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.card_pin.setMaxLength(4)
+        form.addRow(self.card_pin_label, self.card_pin)
         self.note_label = QLabel()
         self.note = QPlainTextEdit(self.auth_box)
         self.note.setObjectName("officer_note")
@@ -206,6 +212,7 @@ class SignOffDialog(QDialog):
         self.auth_box.setTitle(self.tr("Sign in here, on this terminal"))
         self.login_label.setText(self.tr("Officer's staff ID"))
         self.password_label.setText(self.tr("Password"))
+        self.card_pin_label.setText(self.tr("or own card: PIN"))
         self.note_label.setText(self.tr("Note / reason for a refusal"))
         self.cancel_button.setText(self.tr("Cancel"))
         self.refuse_button.setText(self.tr("Refuse the request"))
@@ -220,10 +227,24 @@ class SignOffDialog(QDialog):
 
     def _decide(self, action: str) -> None:
         login, password = self.login.text().strip(), self.password.text()
+        pin = self.card_pin.text()
         self.password.clear()
+        self.card_pin.clear()
         checks = [code for code, (box, _, _) in self.checks.items() if box.isChecked()]
-        result = self.services.sign_off(self.view, login, password, action=action, checks=checks,
-                                        note=self.note.toPlainText().strip())
+        note = self.note.toPlainText().strip()
+        if pin and not password:
+            # the officer's own card on this terminal's reader; the answer comes back later
+            self.release_button.setEnabled(False)
+            self.refuse_button.setEnabled(False)
+            self.services.sign_off_with_card(self.view, pin, action=action, checks=checks, note=note,
+                                             on_done=lambda result: self._finish(action, result))
+            return
+        self._finish(action, self.services.sign_off(self.view, login, password, action=action,
+                                                    checks=checks, note=note))
+
+    def _finish(self, action: str, result) -> None:
+        self.refuse_button.setEnabled(True)
+        self._update_buttons()
         if result.ok:
             self._error = None
             self.message.clear()

@@ -28,16 +28,27 @@ class Shooter:
         self.out, self.lang = out, lang
         self.app = create_application([], lang=lang)
         i18n.language().set(lang)
-        self.services = Services.open(config=OfficeConfig(), training=True,
-                                      store_path=home / f"demo-{lang}.db")
+        store_path = home / lang / "demo.db"
+        store_path.parent.mkdir(parents=True, exist_ok=True)
+        make_demo_store(store_path)
+        self.services = Services.open(config=OfficeConfig(), training=True, store_path=store_path)
         self.services.prepare()
-        prepare_demo_store(self.services.store)
         self.controller = Controller(self.services)
         self.controller.start()
 
     def settle(self) -> None:
         for _ in range(5):
             self.app.processEvents()
+
+    def wait_for(self, condition, timeout: float = 15.0) -> None:
+        import time
+
+        end = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > end:
+                raise RuntimeError("the screen did not get there in time")
+            self.app.processEvents()
+            time.sleep(0.02)
 
     def save(self, widget, name: str) -> Path:
         self.settle()
@@ -61,12 +72,31 @@ class Shooter:
         self.services.close()
 
 
-def prepare_demo_store(store) -> None:
-    """Demo residents for the screens, from the store's own generator when it is available."""
-    try:
-        from app.store.demo import generate   # noqa: F401  (the store engineer's generator)
-    except ImportError:
-        return
+def make_demo_store(path: Path, residents: int = 400) -> None:
+    """A small demo municipality made by the store's own generator (``madoguchi demo-data``)."""
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "app", "demo-data", "--store", str(path),
+                    "--residents", str(residents), "--seed", "7"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _protected_resident(store) -> tuple[str, str]:
+    row = store.conn.execute(
+        "SELECT r.id, r.family_name || ' ' || r.given_name FROM support_measures m JOIN residents r ON r.id = m.target_id "
+        "WHERE m.status != 'ended' AND r.status = 'active' ORDER BY r.id LIMIT 1").fetchone()
+    return row[0], row[1]
+
+
+def _fill(page, field_id, value) -> None:
+    page.services.set_value(page.case_id, field_id, value)
+    page.refresh()
+
+
+def _tick_all(page) -> None:
+    for item in page.view.items:
+        page.services.tick(page.case_id, item.id, True)
+    page.refresh()
 
 
 # ------------------------------------------------------------------------------------- scenes
@@ -78,48 +108,134 @@ def scene_sign_in(s: Shooter) -> None:
 
 def scene_home(s: Shooter) -> None:
     window = s.sign_in()
-    s.save(window, "02-home")
+    _, family = _protected_resident(s.services.store)
+    window.home.search_edit.setText(family)
+    window.home.search()
+    s.save(window, "02-home-search")
+
+
+def scene_card(s: Shooter) -> None:
+    """A demo card on the training reader; two wrong PINs make the input-support PIN low (red)."""
+    from app.card.service import wait
+
+    window = s.controller.window
+    services = s.services
+    s.wait_for(lambda: services.card_service is not None and services.card.readers)
+    window.tray.reload()
+    window.tray.cards.setCurrentRow(0)
+    window.tray.insert()
+    s.wait_for(lambda: services.card.state == "mynumber" and len(services.card.tries) == 4)
+    for _ in range(2):
+        try:
+            wait(services.card_service.verify("input", "0000"))
+        except Exception:
+            pass
+    services.refresh_tries()
+    s.wait_for(lambda: services.card.tries.get(__import__("app.rules.codes", fromlist=["Secret"]).Secret.INPUT) == 1)
+    s.save(window, "03-card-panel-low-tries")
 
 
 def scene_status_inquiry(s: Shooter) -> None:
     window = s.controller.window
-    window.home._new("status_inquiry")
+    window.start_case("status_inquiry", None)
     page = window.case_page
-    combo = page.editors["method"][0]
-    combo.setCurrentIndex(combo.findData("four_items"))
-    combo.activated.emit(combo.currentIndex())
-    s.settle()
-    s.save(window, "03-case-blocked")
-    for fid, value in (("family_name", "山田"), ("given_name", "太郎"), ("address", "研修市本町一丁目1番1号"),
-                       ("birth_date", "1980-04-01")):
-        s.services.set_value(page.case_id, fid, value)
-    s.services.set_value(page.case_id, "sex", "1")
-    s.services.tick(page.case_id, "identity_checked", True)
-    page.refresh()
+    _fill(page, "method", "four_items")
+    s.save(window, "04-case-next-disabled")
+    row = s.services.store.conn.execute(
+        "SELECT r.family_name, r.given_name, r.address, r.birth_date, r.sex FROM card_applications a "
+        "JOIN residents r ON r.id = a.resident_id WHERE r.status = 'active' ORDER BY a.id LIMIT 1").fetchone()
+    for fid, value in zip(("family_name", "given_name", "address", "birth_date", "sex"), row):
+        _fill(page, fid, str(value))
+    _tick_all(page)
     page.go_next()
     s.settle()
-    s.save(window, "04-case-answer")
+    s.save(window, "05-case-answer")
     window.go_home()
 
 
-def scene_pin_dialog(s: Shooter) -> None:
-    from app.ui.pindialog import ResidentPinDialog
+def scene_pin_dialogs(s: Shooter) -> None:
+    from app.ui.pindialog import NewPinDialog, ResidentPinDialog
 
     dialog = ResidentPinDialog(s.controller.window)
     dialog.edit.setText("12")
     dialog.show()
-    s.save(dialog, "05-resident-pin")
+    s.save(dialog, "06-resident-pin")
     dialog.edit.clear()
     dialog.close()
+    dialog = NewPinDialog("juki", "住民基本台帳用の暗証番号" if s.lang == "ja" else "resident-registry PIN",
+                          s.controller.window)
+    dialog.show()
+    s.save(dialog, "07-new-pin")
+    dialog.close()
+
+
+def scene_restriction(s: Shooter) -> None:
+    """A copy request touching a protected person: the warning, then the sign-off dialog where
+    the handling clerk is refused."""
+    from app.ui.residentpicker import ResidentPickerDialog
+    from app.ui.restriction import SignOffDialog
+
+    window = s.controller.window
+    rid, family = _protected_resident(s.services.store)
+    picker = ResidentPickerDialog(s.services, True, "対象者" if s.lang == "ja" else "Persons asked for", window)
+    picker.edit.setText(family)
+    picker.search()
+    picker.show()
+    s.save(picker, "08-resident-picker")
+    picker.close()
+
+    window.start_case("copy_issuance", None)
+    page = window.case_page
+    for fid, value in (("document", "juminhyo"), ("requester_type", "self"), ("requester_resident_id", rid),
+                       ("target_resident_ids", [rid]), ("scope", "person"), ("purpose", "own_use"),
+                       ("purpose_detail", "年金の手続")):
+        _fill(page, fid, value)
+    _tick_all(page)
+    page.go_next()
+    for fid, value in (("channel", "counter"), ("delivery", "hand_over")):
+        _fill(page, fid, value)
+    page.go_next()
+    _fill(page, "identity_documents", ["driving_licence"])
+    _tick_all(page)
+    page.go_next()
+    s.settle()
+    s.save(window, "09-restriction-warning")
+    dialog = SignOffDialog(s.services, page.view, window)
+    for box, _, _ in dialog.checks.values():
+        box.setChecked(True)
+    dialog.login.setText("clerk1")
+    dialog.password.setText("clerk1-kenshu")
+    dialog._decide("release")
+    dialog.show()
+    s.save(dialog, "10-sign-off-clerk-refused")
+    dialog.login.setText("officer1")
+    dialog.password.setText("officer1-kenshu")
+    dialog._decide("release")
+    dialog.close()
+    page.warning.decided.emit("release")
+    s.settle()
+    s.save(window, "11-released-countdown")
+    _tick_all(page)
+    page.go_next()
+    s.settle()
+    s.save(window, "12-completed")
+    from app.ui.preview import DocumentsDialog
+
+    docs = DocumentsDialog(s.services.documents_for(page.view), window)
+    docs.show()
+    s.save(docs, "13-documents")
+    docs.close()
+    window.go_home()
 
 
 def scene_locked(s: Shooter) -> None:
     s.controller.lock()
     s.controller.signin.resize(WIDTH, HEIGHT)
-    s.save(s.controller.signin, "09-locked")
+    s.save(s.controller.signin, "14-locked")
 
 
-SCENES = [scene_sign_in, scene_home, scene_status_inquiry, scene_pin_dialog, scene_locked]
+SCENES = [scene_sign_in, scene_home, scene_card, scene_status_inquiry, scene_pin_dialogs,
+          scene_restriction, scene_locked]
 
 
 def main(argv: list[str]) -> int:

@@ -18,6 +18,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Signal
 
 from app.config import OfficeConfig
+from app.rules.codes import Secret
 from app.ui.cardbridge import CardBridge
 from app.ui.cardpanel import CardView
 
@@ -88,9 +89,17 @@ class ReleaseView:
 
 
 @dataclass(frozen=True)
+class CardResult:
+    ok: bool
+    view: Any = None
+    error: Any = None
+
+
+@dataclass(frozen=True)
 class TrayCard:
     label: str
     path: str
+    status: str = "active"
 
 
 @dataclass(frozen=True)
@@ -111,7 +120,9 @@ class Services(QObject):
     card_event = Signal(object)            # raw card events (card pulled mid-case, ...)
 
     def __init__(self, *, store=None, config: OfficeConfig, training: bool, card_service=None,
-                 tray=None, store_path: Path | None = None) -> None:
+                 stack=None, store_path: Path | None = None, with_card: bool = True) -> None:
+        """``card_service`` / ``stack``: a reader service and a PC/SC stack made elsewhere (tests
+        share one per session); by default :meth:`start_card` makes them."""
         super().__init__()
         self.store = store
         self.store_path = store_path
@@ -120,14 +131,17 @@ class Services(QObject):
         self.terminal_id = config.terminal_id
         self.session = None
         self._engine = None
-        self.bridge = CardBridge(card_service, self)
-        self.card_service = card_service
-        self.tray = tray
-        self.card = CardView(reader=config.default_reader, state="no_service" if card_service is None else "no_reader")
+        self.bridge = CardBridge(None, self)
+        self.card_service = None
+        self._given_card = card_service
+        self._given_stack = stack
+        self.with_card = with_card          # False: a terminal without a card reader
+        self.card = CardView(reader=config.default_reader, state="no_service")
 
     # ---------------------------------------------------------------------------------- start
     @classmethod
-    def open(cls, *, config: OfficeConfig, training: bool, store_path: Path | None) -> "Services":
+    def open(cls, *, config: OfficeConfig, training: bool, store_path: Path | None,
+             **options) -> "Services":
         """Cheap checks only, so the sign-in window shows at once; :meth:`prepare` does the rest."""
         from app.paths import default_store_path
 
@@ -135,7 +149,7 @@ class Services(QObject):
         if not path.exists() and not training:
             raise StartError(f"ローカルストアがありません: {path}\nNo local store at {path}. "
                              "Ask office IT staff to set up this terminal.")
-        return cls(store=None, store_path=path, config=config, training=training)
+        return cls(store=None, store_path=path, config=config, training=training, **options)
 
     def prepare(self) -> None:
         """Open the store (and, in training mode, make the training accounts). Called right after
@@ -156,12 +170,12 @@ class Services(QObject):
     def close(self) -> None:
         if self.card_service is not None:
             try:
-                self.card_service.close()
+                self.card_service.stop()
             except Exception:
                 log.exception("closing the card service")
         if getattr(self, "_chores", None) is not None:
             self._chores.shutdown(wait=True)
-        if self.training and "app.card.stack" in sys.modules:
+        if self.training and self._given_stack is None and "app.card.stack" in sys.modules:
             sys.modules["app.card.stack"].stop_training_stack()
         if self.store is not None:
             self.store.close()
@@ -215,12 +229,6 @@ class Services(QObject):
             return SignInResult(False, error=exc)
         return self._start_session(auth, only)
 
-    def card_sign_in_available(self) -> bool:
-        return self.card_service is not None
-
-    def sign_in_card(self, pin: str, on_done: Callable[[SignInResult], None], only=None) -> None:
-        on_done(SignInResult(False, error={"ja": "カードリーダーが使えません。パスワードでサインインしてください。",
-                                           "en": "No card reader is available. Sign in with your password."}))
 
     def search_residents(self, text: str, limit: int = 50):
         """Residents matching the search box; returns (hits, error) with the error for the clerk."""
@@ -373,41 +381,347 @@ class Services(QObject):
             i18n.pick("処理担当", "Handling clerk") + f": {self.staff_name(scope.get('handling_staff_id', ''))}",
             i18n.pick("対象者", "Persons in scope") + ": " + ("、".join(persons) or "—"),
         ]
+        label = lambda field_id, code: self._choice_label(view.case_type, field_id, code)  # noqa: E731
         if scope.get("documents"):
-            lines.append(i18n.pick("書類", "Documents") + ": " + ", ".join(scope["documents"]))
+            lines.append(i18n.pick("書類", "Documents") + ": " + "、".join(
+                label("document", d) for d in scope["documents"]))
         if scope.get("requester_type"):
-            lines.append(i18n.pick("請求者", "Requester") + f": {scope['requester_type']}")
+            lines.append(i18n.pick("請求者", "Requester") + ": " + label("requester_type", scope["requester_type"]))
         if scope.get("purpose"):
-            lines.append(i18n.pick("目的", "Purpose") + f": {scope['purpose']}")
+            lines.append(i18n.pick("目的", "Purpose") + ": " + label("purpose", scope["purpose"]))
         if scope.get("mail_to"):
             lines.append(i18n.pick("郵送先", "Mail to") + ": " + "、".join(
                 self._resident_label({"resident_id": p}) for p in scope["mail_to"]))
         return "\n".join(lines)
 
-    # ---------------------------------------------------------------------------------- card
-    def step_reads_card(self, view) -> bool:
-        return False
+    def _choice_label(self, case_type: str, field_id: str, code: str) -> str:
+        """The words for a choice code, from the case type's own field definition."""
+        from app.ui import i18n
 
-    def card_was_pulled(self, event) -> bool:
-        return False
+        try:
+            spec = self.engine.case_types[case_type].field(field_id)
+        except KeyError:
+            return code
+        return next((i18n.pick(c.ja, c.en) for c in spec.choices if c.code == code), code)
+
+    # ---------------------------------------------------------------------------------- card
+    #: reader service event kind → card panel state
+    EVENT_STATES = {
+        "service_unavailable": "no_service", "no_reader": "no_reader", "reader_gone": "reader_gone",
+        "no_card": "no_card", "card_removed": "no_card", "card_inserted": "reading",
+        "unknown_card": "unknown_card", "my_number_card": "mynumber",
+    }
+
+    def start_card(self, service=None) -> None:
+        """Start the reader service (its own thread). In training mode the private PC/SC stack of
+        the training tray is started first, off the GUI thread, so the service sees its readers."""
+        if self.card_service is not None or not self.with_card:
+            return
+        service = service or self._given_card
+        if service is not None or self._given_stack is not None:
+            self._attach_card(service)
+            return
+        if self.training:
+            def start_stack():
+                self._stack()
+                return True
+            self.card = CardView(state="no_service")
+            self.bridge.when_done(self._background().submit(start_stack), self._stack_started)
+        else:
+            self._attach_card(None)
+
+    def _stack_started(self, future) -> None:
+        try:
+            future.result()
+        except Exception as exc:
+            log.error("training PC/SC stack did not start: %s", exc)
+            self.card = CardView(state="no_service", detail={
+                "ja": f"研修用カードリーダーを起動できませんでした: {exc}",
+                "en": f"The training card readers could not start: {exc}"})
+            self.card_view_changed.emit(self.card)
+            return
+        self._attach_card(None)
+
+    def _attach_card(self, service) -> None:
+        from app.card.service import ReaderService
+
+        self.card_service = service or ReaderService()
+        self.bridge.service = self.card_service
+        self.bridge.event.connect(self._on_card_event)
+        self.card_service.add_listener(self.bridge.on_card_event)
+        self.card_service.start()
+        if self.config.default_reader:
+            self.card_service.select_reader(self.config.default_reader)
+        self.bridge.when_done(self.card_service.readers(), self._got_readers)
+
+    def _got_readers(self, future) -> None:
+        try:
+            self.card.readers = list(future.result())
+        except Exception as exc:
+            self.card.detail = exc
+        self.card_view_changed.emit(self.card)
+
+    def _on_card_event(self, event) -> None:
+        """A reader service event, now on the GUI thread: update the panel, pass it on."""
+        kind = getattr(event.kind, "value", event.kind)
+        if event.readers or kind == "readers_changed":
+            self.card.readers = list(event.readers)
+        if kind == "reader_selected":
+            self.card.reader = event.reader or ""
+        state = self.EVENT_STATES.get(kind)
+        if state is not None:
+            self.card.state = state
+            self.card.detail = event.error
+            if state != "mynumber":
+                self.card.tries = {}
+        if state == "mynumber":
+            self.refresh_tries()
+        self.card_view_changed.emit(self.card)
+        self.card_event.emit(event)
+
+    def refresh_tries(self) -> None:
+        """Read the tries left of the four secrets (no try is used) and show them."""
+        if self.card_service is None:
+            return
+
+        def done(future) -> None:
+            from app.rules.codes import Secret
+
+            try:
+                tries = future.result()
+            except Exception as exc:
+                self.card.detail = exc
+                self.card.tries = {}
+            else:
+                self.card.tries = {Secret(code): left for code, left in tries.items()}
+                self.card.detail = None
+            self.card_view_changed.emit(self.card)
+
+        self.bridge.when_done(self.card_service.tries_left(), done)
 
     def choose_reader(self, name: str) -> None:
         self.config.default_reader = name
         self.config.save()
         self.card.reader = name
+        if self.card_service is not None:
+            self.card_service.select_reader(name)
         self.card_view_changed.emit(self.card)
 
     def refresh_card(self) -> None:
+        if self.card_service is not None and self.card.state == "mynumber":
+            self.refresh_tries()
         self.card_view_changed.emit(self.card)
 
+    def card_was_pulled(self, event) -> bool:
+        return getattr(event.kind, "value", event.kind) in ("card_removed", "reader_gone")
+
+    def card_sign_in_available(self) -> bool:
+        return self.card_service is not None
+
+    #: fields a card read fills, by field id: value from the readout (None: leave as it is)
+    CARD_FILLS = {
+        "family_name": lambda r, s: r.items.family_name,
+        "given_name": lambda r, s: r.items.given_name,
+        "address": lambda r, s: r.items.address,
+        "birth_date": lambda r, s: r.items.birth_date,
+        "sex": lambda r, s: r.items.sex,
+        "holder_resident_id": lambda r, s: s._resident_by_number(r.my_number),
+    }
+
+    #: json fields filled with the retry counters read from the card
+    COUNTER_FIELDS = ("retry_counters",)
+
+    def card_actions(self, view) -> list[str]:
+        """Card actions this step offers: "read_items" (the resident types the input-support PIN;
+        fills the four items / the holder) and "read_tries" (retry counters, no try used)."""
+        if self.card_service is None or view.status != "open":
+            return []
+        actions = []
+        if any(f.id in self.CARD_FILLS for f in view.fields):
+            actions.append("read_items")
+        if any(f.id in self.COUNTER_FIELDS for f in view.fields):
+            actions.append("read_tries")
+        if (view.case_type, view.step) in self.RESET_STEPS and self.training:
+            actions.append("reset_on_card")
+        return actions
+
+    #: steps where the PIN reset happens: in training the test card's administration does it
+    #: (the holder types the new PIN here); live, the J-LIS terminal does (step guide and tick)
+    RESET_STEPS = {("pin_reset", "reset")}
+
+    def secrets_to_reset(self, case_id: str) -> list[str]:
+        return list(self.engine.state(case_id).plain_values.get("secrets") or [])
+
+    def _slot_of_reader(self) -> int:
+        from app.card.stack import SLOTS, reader_name
+
+        return next((i for i in range(SLOTS) if reader_name(i) == self.card.reader), 0)
+
+    def reset_on_training_card(self, secret: str, new_pin: str, on_done: Callable[[Any], None]) -> None:
+        """The test card's administration resets ``secret`` to the holder's new PIN (test-only
+        control of the training card, never a card command), off the GUI thread."""
+        from app.card.admin import TestCardAdministration
+
+        admin = TestCardAdministration(self._stack().control_path(self._slot_of_reader()))
+        future = self._background().submit(admin.request_reset, secret, new_pin)
+        del new_pin
+
+        def done(f) -> None:
+            try:
+                request = f.result()
+            except Exception as exc:
+                on_done(CardResult(False, error=exc))
+                return
+            on_done(CardResult(True, view=None, error={"ja": request.instruction_ja,
+                                                       "en": request.instruction_en}))
+            self.refresh_tries()
+
+        self.bridge.when_done(future, done)
+
+    def _resident_by_number(self, my_number: str | None) -> str | None:
+        if not my_number:
+            return None
+        from app.store.search import ResidentQuery, SearchError, search_residents
+
+        try:
+            hits = search_residents(self.store, ResidentQuery(my_number=my_number)).hits
+        except SearchError:
+            return None
+        return hits[0].id if hits else None
+
+    def read_card_into_case(self, case_id: str, pin: str, on_done: Callable[[Any], None]) -> None:
+        """Read the four items with the resident's input-support PIN (on the card thread), then
+        fill the step's fields. The PIN goes to the card service and nowhere else."""
+        future = self.card_service.read_card(pin)
+        del pin
+
+        def done(f) -> None:
+            from app.workflows.engine import CaseError
+
+            try:
+                readout = f.result()
+            except Exception as exc:
+                on_done(CardResult(False, error=exc))
+                return
+            self.card.tries = {Secret(c): left for c, left in readout.tries_left.items()}
+            self.card_view_changed.emit(self.card)
+            if readout.items_error is not None or readout.items is None:
+                on_done(CardResult(False, error=readout.items_error or {
+                    "ja": "カードから4情報を読めませんでした。", "en": "The four items could not be read."}))
+                return
+            view = self.engine.current_step(case_id)
+            try:
+                for field in view.fields:
+                    fill = self.CARD_FILLS.get(field.id)
+                    value = fill(readout, self) if fill else None
+                    if value is not None:
+                        view = self.engine.set_value(case_id, field.id, value)
+            except CaseError as exc:
+                on_done(CardResult(False, error=exc))
+                return
+            on_done(CardResult(True, view=view))
+
+        self.bridge.when_done(future, done)
+
+    def read_tries_into_case(self, case_id: str, field_id: str, on_done: Callable[[Any], None]) -> None:
+        """Read the retry counters from the card (no try used) into a json field of the step."""
+        def done(f) -> None:
+            try:
+                tries = f.result()
+            except Exception as exc:
+                on_done(CardResult(False, error=exc))
+                return
+            self.card.tries = {Secret(c): left for c, left in tries.items()}
+            self.card_view_changed.emit(self.card)
+            on_done(CardResult(True, view=self.engine.set_value(case_id, field_id, dict(tries))))
+
+        self.bridge.when_done(self.card_service.tries_left(), done)
+
+    def authenticate_with_card(self, pin: str, on_done: Callable[[SignInResult], None],
+                               then: Callable[[Any], SignInResult]) -> None:
+        """A staff member proves who they are with their own card: the card signs a fresh challenge
+        after their PIN (on the card thread); app.security checks the certificate registered to
+        the account. ``then(authenticated)`` runs on the GUI thread and gives the result."""
+        from app.security import cardauth
+        from app.security.staff import AuthError, StaffError
+
+        self.prepare()
+        if self.card_service is None:
+            on_done(SignInResult(False, error={"ja": "カードリーダーが使えません。パスワードを使ってください。",
+                                               "en": "No card reader is available. Use the password."}))
+            return
+        challenge = cardauth.new_challenge(self.terminal_id)
+        future = self.card_service.sign_challenge(pin, challenge.message)
+        del pin
+
+        def done(f) -> None:
+            try:
+                signature, cert = f.result()
+                auth = cardauth.authenticate_card(self.store, challenge, signature, cert.der,
+                                                  terminal_id=self.terminal_id)
+            except (AuthError, StaffError) as exc:
+                on_done(SignInResult(False, error=exc if isinstance(exc, AuthError)
+                                     else {"ja": str(exc), "en": str(exc)}))
+                return
+            except Exception as exc:       # a typed card error: wrong PIN, card pulled, ...
+                on_done(SignInResult(False, error=exc))
+                return
+            on_done(then(auth))
+
+        self.bridge.when_done(future, done)
+
+    def sign_in_card(self, pin: str, on_done: Callable[[SignInResult], None], only=None) -> None:
+        """Staff sign-in with their own card."""
+        self.authenticate_with_card(pin, on_done, lambda auth: self._start_session(auth, only))
+
     # ---------------------------------------------------------------------------------- documents
+    def has_documents(self, view) -> bool:
+        """A case that has ended has at least its processing slip (処理票)."""
+        return view.status in ("completed", "refused", "abandoned")
+
     def documents_for(self, view) -> list:
-        return []
+        """The PDFs of an ended case, made by ``app.printing``: the processing slip, the refusal
+        notice of a refused case, and the copy of a completed issuance — issued (numbered and
+        recorded) once; a case whose copy was already issued is not issued again here."""
+        from app.printing import case_adapter
+        from app.printing.issuance import issuance_history, issue_copy
+        from app.printing.letters import render_refusal
+        from app.printing.model import PrintRefused
+        from app.printing.slip import render_slip
+        from app.ui.preview import Document
+
+        if not self.has_documents(view):
+            return []
+        cache = self.__dict__.setdefault("_documents", {})
+        if view.case_id in cache:
+            return cache[view.case_id]
+        docs = []
+        short = view.case_id[:8]
+        if view.status == "completed" and view.case_type == "copy_issuance":
+            if not issuance_history(self.store, case_id=view.case_id):
+                try:
+                    request = case_adapter.copy_request_from_case(
+                        self.store, view.case_id, office=self.config, training=self.training)
+                    issued = issue_copy(self.store, request, staff_id=self.staff.id, case_id=view.case_id)
+                except PrintRefused as exc:
+                    log.warning("copy not printed for case %s: %s", short, exc)
+                else:
+                    docs.append(Document("住民票の写し等（交付番号 " + issued.issue_number + "）",
+                                         f"Copy (issue number {issued.issue_number})", issued.pdf,
+                                         f"copy-{issued.issue_number}.pdf"))
+        if view.status == "refused":
+            notice = case_adapter.refusal_from_case(self.store, view.case_id, office=self.config,
+                                                    training=self.training)
+            docs.append(Document("お知らせ（交付できない理由）", "Refusal notice", render_refusal(notice),
+                                 f"refusal-{short}.pdf"))
+        slip = case_adapter.slip_from_case(self.store, view.case_id, office=self.config, training=self.training)
+        docs.append(Document("処理票", "Processing slip", render_slip(slip), f"slip-{short}.pdf"))
+        cache[view.case_id] = docs
+        return docs
 
     def current_scope(self, case_id: str):
         """The request of a case as it stands now (the scope the restriction stage judges)."""
-        state = self.engine.state(case_id)
-        return self.engine.context(state).scope()
+        return self.engine.current_scope(case_id)
 
     def active_release(self, view) -> "ReleaseView | None":
         """The support officer's release that opens this request now, for the countdown."""
@@ -423,21 +737,11 @@ class Services(QObject):
             return None
         return ReleaseView(release, self.staff_name(release.officer_id))
 
-    def sign_off(self, view, login: str, password: str, *, action: str, checks: list[str],
-                 note: str) -> SignInResult:
-        """A second person signs in on the spot and releases or refuses this request. Who may do
-        it (a support officer who never worked on the case) is decided by ``app.security``."""
+    def _decide_release(self, view, officer, action: str, checks: list[str], note: str) -> SignInResult:
+        """Grant or refuse on the request the case stopped on, as the signed-in ``officer``."""
         from app.security import release as releases
-        from app.security.staff import AuthError, authenticate_password
 
-        if not login or not password:
-            return SignInResult(False, error={"ja": "責任者の職員IDとパスワードを入力してください。",
-                                              "en": "Type the officer's staff ID and password."})
-        try:
-            officer = authenticate_password(self.store, login, password, terminal_id=self.terminal_id)
-        except AuthError as exc:
-            return SignInResult(False, error=exc)
-        scope = self.current_scope(view.case_id)
+        scope = self.engine.gate_scope(view.case_id) or self.current_scope(view.case_id)
         try:
             if action == "release":
                 releases.grant(self.store, scope, officer, checklist={c: True for c in checks},
@@ -447,6 +751,28 @@ class Services(QObject):
         except releases.ReleaseError as exc:
             return SignInResult(False, error=exc)
         return SignInResult(True, staff=officer.staff)
+
+    def sign_off_with_card(self, view, pin: str, *, action: str, checks: list[str], note: str,
+                           on_done: Callable[[SignInResult], None]) -> None:
+        """The officer signs in with their own card on this terminal's reader (PIN typed by the
+        officer), then releases or refuses."""
+        self.authenticate_with_card(
+            pin, on_done, lambda officer: self._decide_release(view, officer, action, checks, note))
+
+    def sign_off(self, view, login: str, password: str, *, action: str, checks: list[str],
+                 note: str) -> SignInResult:
+        """A second person signs in on the spot and releases or refuses this request. Who may do
+        it (a support officer who never worked on the case) is decided by ``app.security``."""
+        from app.security.staff import AuthError, authenticate_password
+
+        if not login or not password:
+            return SignInResult(False, error={"ja": "責任者の職員IDとパスワードを入力してください。",
+                                              "en": "Type the officer's staff ID and password."})
+        try:
+            officer = authenticate_password(self.store, login, password, terminal_id=self.terminal_id)
+        except AuthError as exc:
+            return SignInResult(False, error=exc)
+        return self._decide_release(view, officer, action, checks, note)
 
     # ---------------------------------------------------------------------------------- training tray
     def _background(self):
@@ -470,8 +796,7 @@ class Services(QObject):
             path = Path(card_file)
             if not path.is_absolute():
                 path = base / path
-            state = {"active": "", "suspended": "（一時停止）", "revoked": "（廃止）"}.get(status, "")
-            cards.append(TrayCard(f"{family} {given}{state}", str(path)))
+            cards.append(TrayCard(f"{family} {given}", str(path), status))
         return cards
 
     def tray_slots(self) -> list[str]:
@@ -482,11 +807,18 @@ class Services(QObject):
         return [reader_name(i) for i in range(SLOTS)]
 
     def _stack(self):
+        if self._given_stack is not None:
+            return self._given_stack
         from app.card.stack import training_stack
 
         return training_stack()
 
     def tray_insert(self, card_file: str, slot: int, on_done: Callable[[dict], None]) -> None:
+        from app.card.stack import reader_name
+
+        if not self.card.reader and self.card_service is not None:
+            self.choose_reader(reader_name(slot))     # the clerk put the card on this reader
+
         def work():
             self._stack().insert(card_file, slot)
             return {"ja": "カードをリーダーに置きました。", "en": "The card is on the reader."}

@@ -123,7 +123,6 @@ class SignInWindow(QMainWindow):
             self.login.clear()
             self.login.setFocus()
         self.sign_out_button.setVisible(locked_staff is not None)
-        self.card_box.setEnabled(self.services.card_sign_in_available())
         self.translateUI()
 
     def translateUI(self) -> None:  # noqa: N802

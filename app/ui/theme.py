@@ -55,6 +55,7 @@ QLabel#TrainingBanner {{ background: {TRAINING}; color: white; font-weight: bold
 QLabel#RestrictionWarning {{ background: {DANGER}; color: white; font-weight: bold; padding: 14px;
                border: 4px solid black; }}
 QLabel#Refusal {{ background: #fff0f0; color: {DANGER}; border: 3px solid {DANGER}; padding: 10px; }}
+QLabel#Notes {{ background: #f3f6fb; color: {INK}; border: 2px solid {ACCENT}; padding: 10px; }}
 QLabel#Reason {{ color: {DANGER}; font-weight: bold; }}
 QLabel#Title {{ font-weight: bold; }}
 QStatusBar {{ background: #eeeeee; }}

@@ -16,6 +16,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLay
 from app.ui import i18n
 
 
+#: card states worth showing next to a demo card's holder
+CARD_STATES = {"suspended": ("一時停止", "suspended"), "revoked": ("廃止", "revoked")}
+
+
 class TrainingCardTray(QGroupBox):
     def __init__(self, services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,14 +63,22 @@ class TrainingCardTray(QGroupBox):
 
     def reload(self) -> None:
         self.cards.clear()
-        for card in self.services.tray_cards():
+        self._cards = self.services.tray_cards()
+        for card in self._cards:
             item = QListWidgetItem(card.label, self.cards)
             item.setData(Qt.ItemDataRole.UserRole, card.path)
+        self._label_cards()
         self.slot.clear()
         for i, name in enumerate(self.services.tray_slots()):
             self.slot.addItem(name, i)
 
+    def _label_cards(self) -> None:
+        for i, card in enumerate(getattr(self, "_cards", [])):
+            state = CARD_STATES.get(card.status)
+            self.cards.item(i).setText(card.label + (f"（{i18n.pick(*state)}）" if state else ""))
+
     def translateUI(self) -> None:  # noqa: N802
+        self._label_cards()
         self.setTitle(self.tr("Training card tray"))
         self.hint.setText(self.tr("Training only: put a demo resident's card on a reader. "
                                   "It goes through the same PC/SC path as a real reader."))

@@ -3,7 +3,9 @@
 - ``rules explain CASE.json [--text] [--lang ja|en] [--store PATH] [--check]``: run a request
   written as JSON through the same case type and rules the screens use (docs/rules-json.md);
   print the decision, reasons and sources as JSON, or readable text.
-- ``rules settings``: the municipality settings the rules read, their defaults and sources.
+- ``rules settings [--store PATH] [--set KEY=VALUE ...]``: the municipality settings the rules
+  read, their defaults, sources and current values; ``--set`` changes them in the store (validated,
+  audited with the old and new value).
 
 Exit status: 0 decided; 1 ``--check`` and the request's ``expect`` was not met; 2 bad input.
 """
@@ -24,11 +26,13 @@ def register(subparsers) -> None:
     ex.add_argument("--text", action="store_true", help="readable text instead of JSON")
     ex.add_argument("--lang", dest="explain_lang", choices=["ja", "en"], default="ja", help="language of --text")
     ex.add_argument("--store", dest="explain_store",
-                    help="look facts up and run the restriction check in this store (read only)")
+                    help="look facts up and run the restriction check in this store (no case is written; look-ups of protected persons are audited)")
     ex.add_argument("--check", action="store_true", help="exit 1 when the request's 'expect' is not met")
     ex.set_defaults(func=_explain)
     st = sub.add_parser("settings", help="list the settings the rules read, with defaults and sources")
-    st.add_argument("--store", dest="explain_store", help="show the values set in this store")
+    st.add_argument("--store", dest="explain_store", help="show (and with --set, change) the values in this store")
+    st.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE",
+                    help="change a setting (VALUE is JSON: true, 900, \"revoked\"; a bare word is text)")
     st.set_defaults(func=_settings)
 
 
@@ -38,7 +42,7 @@ def _open(args):
         return None
     from app.store import open_store
 
-    return open_store(path, migrate=False)
+    return open_store(path)
 
 
 def _explain(args: argparse.Namespace) -> int:
@@ -73,11 +77,52 @@ def _explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _settings(args: argparse.Namespace) -> int:
-    from app.rules.settings import SETTINGS, Settings
+def _parse_assignment(text: str) -> tuple[str, object]:
+    from app.cli import UserError
 
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise UserError(f"--set {text}: KEY=VALUE の形で指定してください / use KEY=VALUE")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    return key.strip(), value
+
+
+def change_settings(store, changes: list[tuple[str, object]], *, terminal_id: str) -> None:
+    """Validate every change first, then write them and their audit entries in one transaction."""
+    from app.rules.settings import validate
+    from app.security import audit
+
+    for key, value in changes:
+        validate(key, value)
+    with store.transaction() as conn:
+        for key, value in changes:
+            old = store.setting(key)
+            conn.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                         (key, json.dumps(value, ensure_ascii=False)))
+            audit.append(conn, action="setting.change", terminal_id=terminal_id, target_kind="setting",
+                         target_id=key, detail={"from": old, "to": value})
+
+
+def _settings(args: argparse.Namespace) -> int:
+    from app.cli import UserError
+    from app.rules.settings import SETTINGS, SettingError, Settings
+
+    changes = [_parse_assignment(a) for a in args.assignments]
+    if changes and not getattr(args, "explain_store", None) and not getattr(args, "store", None):
+        raise UserError("--set には --store が必要です / --set needs --store")
     store = _open(args)
     try:
+        if changes:
+            from app.config import OfficeConfig
+
+            try:
+                change_settings(store, changes, terminal_id=OfficeConfig.load().terminal_id)
+            except SettingError as exc:
+                raise UserError(str(exc)) from None
         current = Settings.from_store(store)
     finally:
         if store is not None:

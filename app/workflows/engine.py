@@ -451,6 +451,7 @@ def _apply(state: CaseState, n: int, kind: str, step: str | None, payload: dict,
         state.gate = None
     elif kind in FINAL_STATUSES:
         state.outcome = payload
+        state.gate = None
     if "status" in payload:
         state.status = payload["status"]
 
@@ -802,7 +803,7 @@ class CaseEngine:
                         "scope_digest": digest, "decision": decision.as_dict(), "to": route.to,
                     })
                 return
-            if was_gated:
+            if was_gated and outcome in (Outcome.ALLOW, Outcome.WAIT):
                 self._write(conn, state, "released", state.step,
                             {"status": OPEN, "scope_digest": digest})
             if outcome is Outcome.ALLOW and route.to:
@@ -819,6 +820,11 @@ class CaseEngine:
                 self._write(conn, state, "refused", state.step,
                             {"status": REFUSED, "decision": decision.as_dict()})
             elif outcome is Outcome.WAIT:
+                from app.workflows.pipeline import on_complete
+
+                # the act the case waits on (the form mailed) happened under any release: spend it
+                on_complete(self.store, scope, decision, staff_id=self.staff_id,
+                            terminal_id=self.terminal_id)
                 self._write(conn, state, "paused", state.step, {
                     "status": PAUSED, "wait": True, "resume_to": route.to,
                     "decision": decision.as_dict(),

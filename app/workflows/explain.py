@@ -5,7 +5,8 @@ case. Supervisors use it to train clerks and to check what a municipality's sett
 The request's schema is documented in docs/rules-json.md. Checklist items count as confirmed
 unless listed in ``unchecked``. Facts the store would supply (the holder's card status, the
 persons in scope...) are looked up when a store is given, or stated in ``facts``. Errors name the
-field (``request.items[1]``, ``settings.fees.reissue_card``...). Never writes the store.
+field (``request.items[1]``, ``settings.fees.reissue_card``...). Opens no case; with a store,
+the restriction stage still audits every look-up of a protected person, as it must.
 """
 
 from __future__ import annotations

@@ -26,17 +26,10 @@ This module decides nothing itself and must not import Qt.
 
 from __future__ import annotations
 
-import importlib
-import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from app.rules.core import Decision, RequestScope, Stage, run_pipeline
-
-log = logging.getLogger(__name__)
-
-#: where the restriction stage lives (module:function); see the module docstring
-RESTRICTION_STAGE = "app.security.stage:restriction_stage"
 
 
 @dataclass(frozen=True)
@@ -55,26 +48,18 @@ class PipelineContext:
     restriction: bool = True
 
 
-_warned: list = []
-
 StageFactory = Callable[[Any, PipelineContext], Stage]
 
 
 def restriction_stages(store, ctx: PipelineContext) -> list[Stage]:
-    """The restriction stage, when a store is there to look support measures up in."""
+    """The restriction stage, when a store is there to look support measures up in. Imported
+    plainly (not by name at run time) so that a frozen build always carries it: a build without it
+    fails here instead of silently skipping the DV check."""
     if store is None:
         return []
-    module_name, func_name = RESTRICTION_STAGE.split(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name in ("app.security", module_name):
-            if not _warned:
-                log.warning("restriction stage %s not installed in this build", RESTRICTION_STAGE)
-                _warned.append(True)
-            return []
-        raise
-    return [getattr(module, func_name)(store, ctx)]
+    from app.security.stage import restriction_stage
+
+    return [restriction_stage(store, ctx)]
 
 
 def rule_stages(case_type: str, store, ctx: PipelineContext) -> list[Stage]:
@@ -96,19 +81,16 @@ def stages_for(case_type: str, store, ctx: PipelineContext) -> list[Stage]:
     return restriction + rule_stages(case_type, store, ctx)
 
 
-#: spends a support officer's release when the case it opened completes (module:function)
-RELEASE_USE = "app.security.release:use"
-RELEASED_CODE = "dv.released"
-
-
 def on_complete(store, scope: RequestScope, decision: Decision, *, staff_id: str, terminal_id: str) -> None:
-    """Called by the engine in the completing transaction: a release that let this case through is
-    single-use, so it is spent now (``app.security.release.use``)."""
-    if store is None or not any(r.code == RELEASED_CODE for r in decision.reasons):
+    """Called by the engine in the transaction that completes a case, or that pauses it after an act
+    (the inquiry form mailed): a release that opens this request is single-use, so it is spent now
+    (``app.security.release.use``)."""
+    if store is None:
         return
-    module_name, func_name = RELEASE_USE.split(":")
-    getattr(importlib.import_module(module_name), func_name)(
-        store, scope, staff_id=staff_id, terminal_id=terminal_id)
+    from app.security import release
+
+    if release.valid_release(store.conn, scope) is not None:
+        release.use(store, scope, staff_id=staff_id, terminal_id=terminal_id)
 
 
 def run_stages(case_type: str, store, ctx: PipelineContext, scope: RequestScope) -> Decision:

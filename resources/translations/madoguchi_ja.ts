@@ -42,144 +42,155 @@
 <context>
     <name>CasePage</name>
     <message>
-        <location filename="../../app/ui/casepage.py" line="366" />
+        <location filename="../../app/ui/casepage.py" line="379" />
         <source>{case} — step {n} of {count}: {step}</source>
         <translation>{case} — 手順 {n}/{count}：{step}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="369" />
+        <location filename="../../app/ui/casepage.py" line="382" />
         <source>Status: {status}</source>
         <translation>状態：{status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="375" />
+        <location filename="../../app/ui/casepage.py" line="388" />
         <source>Read the card (Ctrl+R): the resident types the PIN</source>
         <translation>カードを読む (Ctrl+R)：暗証番号は住民本人が入力</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="376" />
+        <location filename="../../app/ui/casepage.py" line="391" />
         <source>Checklist — tick each item after checking it</source>
         <translation>確認項目 — 確認したらチェック</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="378" />
-        <location filename="../../app/ui/casepage.py" line="382" />
+        <location filename="../../app/ui/casepage.py" line="393" />
+        <location filename="../../app/ui/casepage.py" line="397" />
         <source> (optional)</source>
         <translation>（任意）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="380" />
+        <location filename="../../app/ui/casepage.py" line="395" />
         <source>Details</source>
         <translation>入力内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="387" />
+        <location filename="../../app/ui/casepage.py" line="402" />
         <source>Choose… (search)</source>
         <translation>選ぶ…（検索）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="395" />
+        <location filename="../../app/ui/casepage.py" line="410" />
         <source>… and {n} more</source>
         <translation>…ほか {n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="389" />
-        <location filename="../../app/ui/casepage.py" line="396" />
+        <location filename="../../app/ui/casepage.py" line="404" />
+        <location filename="../../app/ui/casepage.py" line="411" />
         <source>Next is not possible yet:</source>
         <translation>まだ次へ進めません：</translation>
     </message>
     <message>
+        <location filename="../../app/ui/casepage.py" line="389" />
+        <source>Read the tries left from the card (no try is used)</source>
+        <translation>カードから残り回数を読む（回数は減りません）</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/casepage.py" line="390" />
+        <source>Training card: reset, the holder types the new PIN</source>
+        <translation>研修用カード：再設定（新しい暗証番号は本人が入力）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="405" />
         <source>waiting for the support officer's release (sign-off on this terminal)</source>
         <translation>支援措置責任者の解除待ち（この端末で承認します）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="401" />
+        <location filename="../../app/ui/casepage.py" line="416" />
         <source>Back (Alt+←)</source>
         <translation>戻る (Alt+←)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="402" />
+        <location filename="../../app/ui/casepage.py" line="417" />
         <source>Pause (Ctrl+P)</source>
         <translation>保留 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="403" />
+        <location filename="../../app/ui/casepage.py" line="418" />
         <source>Abandon</source>
         <translation>取りやめ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="404" />
+        <location filename="../../app/ui/casepage.py" line="419" />
         <source>To the queue (Ctrl+H)</source>
         <translation>案件一覧へ (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="405" />
+        <location filename="../../app/ui/casepage.py" line="420" />
         <source>Preview / print / save PDF</source>
         <translation>プレビュー・印刷・PDF保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="407" />
+        <location filename="../../app/ui/casepage.py" line="422" />
         <source>Resume</source>
         <translation>再開</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="409" />
+        <location filename="../../app/ui/casepage.py" line="424" />
         <source>Finished</source>
         <translation>終了</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="411" />
+        <location filename="../../app/ui/casepage.py" line="426" />
         <source>Finish (Enter)</source>
         <translation>完了 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="413" />
+        <location filename="../../app/ui/casepage.py" line="428" />
         <source>Next (Enter)</source>
         <translation>次へ (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="420" />
+        <location filename="../../app/ui/casepage.py" line="435" />
         <source>✔ {name}, {time}</source>
         <translation>✔ {name} {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="446" />
+        <location filename="../../app/ui/casepage.py" line="461" />
         <source>Refused. Read the reason to the resident:</source>
         <translation>処理できません。理由を申請者に伝えてください：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="447" />
+        <location filename="../../app/ui/casepage.py" line="462" />
         <source>Completed.</source>
         <translation>完了しました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="448" />
+        <location filename="../../app/ui/casepage.py" line="463" />
         <source>Abandoned.</source>
         <translation>取りやめました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="449" />
+        <location filename="../../app/ui/casepage.py" line="464" />
         <source>Paused: the case waits in the queue.</source>
         <translation>保留中：案件一覧で待機しています。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="451" />
+        <location filename="../../app/ui/casepage.py" line="466" />
         <source>Notes for this step:</source>
         <translation>この手順の判定：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="501" />
+        <location filename="../../app/ui/casepage.py" line="518" />
         <source>Abandon the case</source>
         <translation>案件の取りやめ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="502" />
+        <location filename="../../app/ui/casepage.py" line="519" />
         <source>Abandon this case? It stays in the record as abandoned.</source>
         <translation>この案件を取りやめますか？記録には「取りやめ」として残ります。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="520" />
+        <location filename="../../app/ui/casepage.py" line="537" />
+        <location filename="../../app/ui/casepage.py" line="547" />
         <source>Reading the card…</source>
         <translation>カードを読んでいます…</translation>
     </message>
@@ -286,8 +297,8 @@
     </message>
     <message>
         <location filename="../../app/ui/mainwindow.py" line="180" />
-        <source>{n} residents found. Enter on a row starts a case for them.</source>
-        <translation>{n} 件見つかりました。行で Enter を押すとその住民の案件を始めます。</translation>
+        <source>{n} residents found. Select one, then Ctrl+1…4 starts that case for them.</source>
+        <translation>{n} 件見つかりました。住民を選び、Ctrl+1〜4 でその住民の案件を始めます。</translation>
     </message>
 </context>
 <context>
@@ -301,49 +312,67 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="291" />
+        <location filename="../../app/ui/mainwindow.py" line="292" />
         <source>Madoguchi — counter</source>
         <translation>窓口 — 窓口業務</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="292" />
+        <location filename="../../app/ui/mainwindow.py" line="293" />
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="293" />
+        <location filename="../../app/ui/mainwindow.py" line="294" />
         <source>&amp;Home: queue and search</source>
         <translation>ホーム：案件一覧と検索(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="294" />
+        <location filename="../../app/ui/mainwindow.py" line="295" />
         <source>&amp;Lock the terminal</source>
         <translation>端末をロック(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="295" />
+        <location filename="../../app/ui/mainwindow.py" line="296" />
         <source>Sign &amp;out</source>
         <translation>サインアウト(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="296" />
+        <location filename="../../app/ui/mainwindow.py" line="297" />
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="297" />
+        <location filename="../../app/ui/mainwindow.py" line="298" />
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="299" />
+        <location filename="../../app/ui/mainwindow.py" line="300" />
         <source>New: {case}</source>
         <translation>新規：{case}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="301" />
+        <location filename="../../app/ui/mainwindow.py" line="302" />
         <source>Signed in: {name} · terminal {terminal}</source>
         <translation>サインイン中：{name} ・ 端末 {terminal}</translation>
+    </message>
+</context>
+<context>
+    <name>NewPinDialog</name>
+    <message>
+        <location filename="../../app/ui/pindialog.py" line="147" />
+        <source>New PIN — for the holder</source>
+        <translation>新しい暗証番号 — ご本人用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/pindialog.py" line="148" />
+        <source>Type your new {secret}, then once more</source>
+        <translation>新しい{secret}を入力し、もう一度入力してください</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/pindialog.py" line="149" />
+        <source>Only you type it. Staff never see it and it is not kept.</source>
+        <translation>ご本人だけが入力してください。職員には見えず、保存もされません。</translation>
     </message>
 </context>
 <context>
@@ -418,63 +447,63 @@
 <context>
     <name>SignInWindow</name>
     <message>
-        <location filename="../../app/ui/signin.py" line="130" />
+        <location filename="../../app/ui/signin.py" line="129" />
         <source>Madoguchi — staff sign-in</source>
         <translation>窓口 — 職員サインイン</translation>
     </message>
     <message>
-        <location filename="../../app/ui/signin.py" line="131" />
+        <location filename="../../app/ui/signin.py" line="130" />
         <source>Madoguchi counter terminal</source>
         <translation>窓口端末</translation>
     </message>
     <message>
-        <location filename="../../app/ui/signin.py" line="133" />
+        <location filename="../../app/ui/signin.py" line="132" />
         <source>Locked after inactivity. {name}, sign in again to continue.</source>
         <translation>操作がなかったためロックしました。{name} さん、続けるにはもう一度サインインしてください。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/signin.py" line="136" />
+        <location filename="../../app/ui/signin.py" line="135" />
         <source>Sign in with your own account before serving a resident.</source>
         <translation>住民の対応の前に、ご自身のアカウントでサインインしてください。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/signin.py" line="137" />
-        <location filename="../../app/ui/signin.py" line="139" />
+        <location filename="../../app/ui/signin.py" line="136" />
+        <location filename="../../app/ui/signin.py" line="138" />
         <source>Password</source>
         <translation>パスワード</translation>
     </message>
     <message>
-        <location filename="../../app/ui/signin.py" line="138" />
+        <location filename="../../app/ui/signin.py" line="137" />
         <source>Staff ID</source>
         <translation>職員ID</translation>
     </message>
     <message>
-        <location filename="../../app/ui/signin.py" line="140" />
+        <location filename="../../app/ui/signin.py" line="139" />
         <source>Sign in</source>
         <translation>サインイン</translation>
     </message>
     <message>
-        <location filename="../../app/ui/signin.py" line="141" />
+        <location filename="../../app/ui/signin.py" line="140" />
         <source>Your own My Number card</source>
         <translation>ご自身のマイナンバーカード</translation>
     </message>
     <message>
-        <location filename="../../app/ui/signin.py" line="142" />
+        <location filename="../../app/ui/signin.py" line="141" />
         <source>Put your own card on the reader and type your user-authentication PIN (4 digits).</source>
         <translation>ご自身のカードをリーダーに置き、利用者証明用の暗証番号（数字4桁）を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/signin.py" line="144" />
+        <location filename="../../app/ui/signin.py" line="143" />
         <source>PIN</source>
         <translation>暗証番号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/signin.py" line="145" />
+        <location filename="../../app/ui/signin.py" line="144" />
         <source>Sign in with card (Ctrl+K)</source>
         <translation>カードでサインイン (Ctrl+K)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/signin.py" line="146" />
+        <location filename="../../app/ui/signin.py" line="145" />
         <source>Sign out instead</source>
         <translation>代わりにサインアウト</translation>
     </message>
@@ -482,57 +511,62 @@
 <context>
     <name>SignOffDialog</name>
     <message>
-        <location filename="../../app/ui/restriction.py" line="198" />
+        <location filename="../../app/ui/restriction.py" line="204" />
         <source>Support officer sign-off</source>
         <translation>支援措置責任者の承認</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="199" />
+        <location filename="../../app/ui/restriction.py" line="205" />
         <source>Support officer only. The clerk handling this case cannot release it, whatever roles they hold.</source>
         <translation>支援措置責任者専用。この案件の担当者は、どの役割を持っていても解除できません。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="201" />
+        <location filename="../../app/ui/restriction.py" line="207" />
         <source>The request</source>
         <translation>請求の内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="203" />
+        <location filename="../../app/ui/restriction.py" line="209" />
         <source>Identity checklist and scope (tick after checking)</source>
         <translation>本人確認と範囲の確認（確認したらチェック）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="206" />
+        <location filename="../../app/ui/restriction.py" line="212" />
         <source>Sign in here, on this terminal</source>
         <translation>この端末でサインイン</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="207" />
+        <location filename="../../app/ui/restriction.py" line="213" />
         <source>Officer's staff ID</source>
         <translation>責任者の職員ID</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="208" />
+        <location filename="../../app/ui/restriction.py" line="214" />
         <source>Password</source>
         <translation>パスワード</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="209" />
+        <location filename="../../app/ui/restriction.py" line="215" />
+        <source>or own card: PIN</source>
+        <translation>または自分のカード：暗証番号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/restriction.py" line="216" />
         <source>Note / reason for a refusal</source>
         <translation>メモ・拒否の理由</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="210" />
+        <location filename="../../app/ui/restriction.py" line="217" />
         <source>Cancel</source>
         <translation>キャンセル</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="211" />
+        <location filename="../../app/ui/restriction.py" line="218" />
         <source>Refuse the request</source>
         <translation>請求を拒否する</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="212" />
+        <location filename="../../app/ui/restriction.py" line="219" />
         <source>Release for this request ({minutes} min)</source>
         <translation>この請求に限り一時解除（{minutes}分）</translation>
     </message>
@@ -548,27 +582,27 @@
 <context>
     <name>TrainingCardTray</name>
     <message>
-        <location filename="../../app/ui/tray.py" line="70" />
+        <location filename="../../app/ui/tray.py" line="82" />
         <source>Training card tray</source>
         <translation>研修用カードトレイ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="71" />
+        <location filename="../../app/ui/tray.py" line="83" />
         <source>Training only: put a demo resident's card on a reader. It goes through the same PC/SC path as a real reader.</source>
         <translation>研修専用：デモ住民のカードをリーダーに置きます。実際のリーダーと同じ PC/SC 経路を通ります。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="73" />
+        <location filename="../../app/ui/tray.py" line="85" />
         <source>Reader</source>
         <translation>リーダー</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="74" />
+        <location filename="../../app/ui/tray.py" line="86" />
         <source>Put on reader</source>
         <translation>リーダーに置く</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="75" />
+        <location filename="../../app/ui/tray.py" line="87" />
         <source>Take off</source>
         <translation>取り外す</translation>
     </message>

@@ -198,3 +198,18 @@ def test_cli_init_keeps_a_damaged_file_aside(cli):
     kept = list(OfficeConfig.path().parent.glob("config.json.damaged-*"))
     assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == "{broken"
     assert OfficeConfig.load().terminal_id == "T7"
+
+
+def test_init_questions_ask_again_after_a_bad_answer(monkeypatch, capsys):
+    from app.config_cli import _ask
+
+    answers = iter(["北支所", "bad id!", "KITA-02", "db.city.local:5433/central", "", "", "kita02",
+                    "Virtual PCD 00 00", "en"])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    config = OfficeConfig.load()
+    _ask(config, given=set())
+    assert (config.office_name, config.terminal_id, config.server_host, config.server_port,
+            config.server_db, config.server_user, config.default_reader, config.language) == \
+        ("北支所", "KITA-02", "db.city.local", 5433, "central", "kita02", "Virtual PCD 00 00", "en")
+    assert "terminal id has up to 16" in capsys.readouterr().out
+    assert next(answers, None) is None  # every question asked once, the bad one twice

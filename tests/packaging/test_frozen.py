@@ -102,6 +102,59 @@ def test_frozen_window_opens_offscreen_and_closes_cleanly(frozen_dist, run_froze
     assert r.returncode == 0, r.stderr[-3000:]
     shown = json.loads(report.read_text(encoding="utf-8"))
     assert shown["platform"] == "offscreen" and shown["windows"], shown
+    # programs the window starts (pdftoppm, pcscd) load the system's libraries, not the bundle's
+    assert shown["child_library_path"] == os.environ.get("LD_LIBRARY_PATH"), shown
+
+
+def _readers(run_frozen, program: Path) -> dict:
+    r = run_frozen(program, "card", "readers", "--json")
+    assert r.returncode == 0, r.stderr[-3000:]
+    return {row["reader"]: row for row in json.loads(r.stdout)["readers"]}
+
+
+def test_frozen_program_reads_the_test_card_through_pcscd(frozen_dist, run_frozen, pcsc_stack,
+                                                          inserted_card):
+    """pyscard's compiled module and the system's libpcsclite talk to the (test) pcscd."""
+    from app.card.cardfile import TRAINING_PINS
+    from app.card.stack import reader_name
+
+    program = frozen_dist / "madoguchi"
+    rows = _readers(run_frozen, program)
+    assert rows[reader_name(0)]["card"] == "my_number_card" and rows[reader_name(1)]["card"] is None
+    r = run_frozen(program, "card", "read", "--json", "--pin-stdin", "--reader", reader_name(0),
+                   input=TRAINING_PINS["input"] + "\n")
+    assert r.returncode == 0, r.stderr[-3000:]
+    data = json.loads(r.stdout)
+    assert data["items"]["name"] == "窓口\u3000花子" and data["items"]["birth_date"] == "1985-04-01"
+    assert data["my_number"].startswith("****") and data["certificates"]["auth"]["valid_now"]
+
+
+def _fonts(pdf: Path) -> list[dict]:
+    """pdffonts' table: one dict per font (name, type, emb)."""
+    lines = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()
+    rows = []
+    for line in lines[2:]:
+        parts = line.split()
+        # name type [type...] encoding emb sub uni object ID: emb is the 5th field from the end
+        rows.append({"name": parts[0], "emb": parts[-5]})
+    return rows
+
+
+def test_frozen_program_writes_pdfs_with_embedded_fonts(frozen_dist, run_frozen, tmp_path):
+    """reportlab and the bundled IPAex fonts work frozen (the fonts come from the bundle only:
+    app.printing never falls back to a system font)."""
+    out = tmp_path / "test-print"
+    r = run_frozen(frozen_dist / "madoguchi", "test-print", str(out), timeout=180)
+    assert r.returncode == 0, r.stderr[-3000:]
+    pdfs = sorted(out.glob("*.pdf"))
+    assert len(pdfs) >= 3 and [str(p) for p in pdfs] == sorted(r.stdout.split())
+    for pdf in pdfs:
+        fonts = _fonts(pdf)
+        assert fonts, pdf.name
+        assert all(f["emb"] == "yes" for f in fonts), (pdf.name, fonts)
+        assert any("IPAex" in f["name"] for f in fonts), (pdf.name, fonts)
+    text = subprocess.run(["pdftotext", str(pdfs[0]), "-"], capture_output=True, text=True, check=True).stdout
+    assert "見本" in text or "SPECIMEN" in text  # a test print can never pass for a real certificate
 
 
 # ---- the .deb -----------------------------------------------------------------------------------
@@ -115,7 +168,7 @@ def test_deb_control_file_and_layout(installed_root):
     assert fields["Package"] == "madoguchi" and fields["Version"] == __version__
     assert fields["Architecture"] == arch and deb.name == f"madoguchi_{__version__}_{arch}.deb"
     depends = [d.strip().split(" ")[0] for d in fields["Depends"].split(",")]
-    for needed in ("pcscd", "libpcsclite1", "libc6", "libx11-6", "libfontconfig1"):
+    for needed in ("pcscd", "libpcsclite1", "poppler-utils", "libc6", "libx11-6", "libfontconfig1"):
         assert needed in depends, fields["Depends"]
     assert int(fields["Installed-Size"]) * 1024 < BUNDLE_LIMIT_BYTES + 5 * 2**20
 
@@ -141,3 +194,11 @@ def test_installed_program_runs_from_the_install_location(installed_root, run_fr
     r = run_frozen(program, "support-info", "--json", "--no-readers")
     assert r.returncode == 0, r.stderr
     assert Path(json.loads(r.stdout)["build"]["location"]) == (root / "opt" / "madoguchi").resolve()
+
+
+def test_installed_program_lists_the_card_readers(installed_root, run_frozen, pcsc_stack, inserted_card):
+    from app.card.stack import reader_name
+
+    _, root = installed_root
+    rows = _readers(run_frozen, root / "usr" / "bin" / "madoguchi")
+    assert rows[reader_name(0)]["card"] == "my_number_card"

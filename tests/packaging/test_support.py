@@ -86,3 +86,12 @@ def test_cli_support_info_probes_readers_without_hanging(cli, tmp_path):
     r = cli("support-info", "--store", str(tmp_path / "none.db"), env={"PCSCLITE_CSOCK_NAME": str(tmp_path / "no-pcscd.sock")})
     assert r.returncode == 0, r.stderr
     assert "reader / リーダー:" in r.stdout
+
+
+def test_cli_test_print_writes_specimens_and_touches_no_store(cli, tmp_path, madoguchi_home):
+    r = cli("test-print", str(tmp_path / "out"), timeout=180)
+    assert r.returncode == 0, r.stderr
+    written = [line for line in r.stdout.splitlines() if line.endswith(".pdf")]
+    assert written and all((tmp_path / "out" / line.rsplit("/", 1)[-1]).read_bytes().startswith(b"%PDF")
+                           for line in written)
+    assert not list(madoguchi_home.rglob("*.db"))  # fictional residents live in a throw-away store

@@ -8,6 +8,7 @@ import pytest
 from app.printing import build_cover_letter, issue_copy, issue_cover_letter, render_refusal, render_slip
 from app.printing.case_adapter import copy_request_from_case, refusal_from_case, slip_from_case
 from app.printing.letters import Enclosure
+from app.printing.issuance import issuance_history
 from app.printing.model import Delivery
 from app.rules.codes import Item
 from app.workflows.engine import COMPLETED, OPEN, REFUSED, CaseEngine
@@ -107,3 +108,79 @@ def test_refused_case_prints_the_refusal_notice(store, town, engine, office):
     body = text(render_refusal(notice))
     assert squash(notice.reasons[0].text) in body and squash(notice.reasons[0].source) in body
     assert "審査請求" in body
+
+
+def test_issue_case_copies_once_at_the_counter(store, town, engine, office):
+    from app.printing.case_adapter import AlreadyIssued, case_documents, issue_case_copies
+
+    cid = engine.open_case("copy_issuance").case_id
+    run(engine, cid, household_request(town, items=("household",)))
+    docs = issue_case_copies(store, cid, staff_id=town.staff_clerk, office=office)
+    assert [d.kind for d in docs] == ["copy", "slip"]
+    assert docs[0].issue_number and docs[0].issue_number in text(docs[1].pdf)
+    with pytest.raises(AlreadyIssued):
+        issue_case_copies(store, cid, staff_id=town.staff_clerk, office=office)
+    assert [d.kind for d in case_documents(store, cid, office=office)] == ["slip"]
+
+
+def test_issue_case_copies_by_post_with_the_cover_letter(store, town, engine, office):
+    from app.printing.case_adapter import issue_case_copies
+
+    cid = engine.open_case("copy_issuance").case_id
+    run(engine, cid, household_request(town, delivery="post_person_address", items=("household",)))
+    copy, letter, slip = issue_case_copies(store, cid, staff_id=town.staff_clerk, office=office)
+    assert (copy.kind, letter.kind, slip.kind) == ("copy", "cover_letter", "slip")
+    body = text(letter.pdf)
+    assert "研修市中央一丁目2番3号" in body and "山田太郎様" in body and copy.issue_number in body
+    assert [r["document_type"] for r in issuance_history(store, case_id=cid)] == ["cover_letter", "juminhyo"]
+
+
+def test_nothing_is_issued_when_the_mailing_address_is_a_perpetrators(store, town, engine, office):
+    from app.printing import PerpetratorAddressError
+    from app.printing.case_adapter import issue_case_copies
+
+    cid = engine.open_case("copy_issuance").case_id
+    run(engine, cid, household_request(town, delivery="post_person_address", items=("household",)))
+    with store.transaction() as conn:   # recorded after the case was decided
+        conn.execute("INSERT INTO support_measures(id, target_id, kind, status, applied_date, perpetrator_address)"
+                     " VALUES ('m9', ?, 'dv', 'active', '2026-11-01', '研修市中央1丁目2-3')", (town.victim,))
+    with pytest.raises(PerpetratorAddressError):
+        issue_case_copies(store, cid, staff_id=town.staff_clerk, office=office)
+    assert issuance_history(store, case_id=cid) == []
+
+
+def test_case_documents_of_a_refused_case(store, town, engine, office):
+    from app.printing.case_adapter import case_documents
+
+    cid = engine.open_case("copy_issuance").case_id
+    run(engine, cid, {"request": (["request_form"], {
+        "document": "juminhyo_removed", "requester_type": "same_household", "requester_resident_id": town.head,
+        "target_resident_ids": [town.removed], "scope": "person", "purpose": "own_use", "purpose_detail": "相続"})})
+    docs = case_documents(store, cid, office=office)
+    assert [d.kind for d in docs] == ["slip", "refusal"]
+    assert "お手続きができない理由のお知らせ" in text(docs[1].pdf)
+
+
+def test_slip_of_a_pin_reset_case(store, town, engine, office):
+    """Every case gets a slip: a PIN reset shows its checklist and the counters read back, and
+    never a PIN (none is ever handed to the engine)."""
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO cards(id, resident_id, issued_date, expiry_date, status, locked_pins)"
+                     " VALUES ('card-1', ?, '2020-01-10', '2030-01-10', 'active', '[\"auth\"]')", (town.head,))
+    cid = engine.open_case("pin_reset").case_id
+    view = run(engine, cid, {
+        "requester": (["card_presented"], {"requester_type": "self", "holder_resident_id": town.head,
+                                           "secrets": ["auth"]}),
+        "identity": (["documents_original"], {"identity_documents": ["my_number_card"]}),
+        "reset": (["reset_in_cas"], {}),
+        "confirm": ([], {"retry_counters": {"auth": 3}}),
+        "new_pin": (["holder_set_pin"], {"new_pin_set": ["auth"]}),
+    })
+    assert view.status == COMPLETED
+    from app.printing.case_adapter import case_documents
+
+    docs = case_documents(store, cid, office=office)
+    assert [d.kind for d in docs] == ["slip"]
+    body = text(docs[0].pdf)
+    assert "暗証番号" in body and "山田太郎" in body and "窓口一郎" in body and "完了" in body
+    assert "記録あり" in body  # the counters (JSON) are summarised, not dumped

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from app.rules import cards, copies, tables
+from app.rules import cards, copies, inquiry, tables
 from app.rules.core import Outcome
 from app.rules.identity import identity_problems
 from app.rules.settings import SETTINGS, SettingError, Settings
@@ -31,7 +31,7 @@ PURPOSES_REQUIRED = {
     "self": None, "same_household": None, "voluntary_agent": None, "legal_representative": None,
     "messenger": None,
     "public_body": {"official_duty"},
-    "third_party": {"own_right", "public_submission", "other_justified"},
+    "third_party": {"own_right", "public_submission", "other_justified", "court_submission"},
     "professional": {"own_right", "public_submission", "other_justified", "court_submission"},
 }
 
@@ -347,3 +347,42 @@ def test_unknown_setting_named():
         Settings({"no.such": 1})
     with pytest.raises(SettingError, match="held"):
         Settings({"suspension.certificate_handling": "lost"})
+
+
+# -- professions, application statuses ------------------------------------------------------------
+
+PROFESSIONS_EXPECTED = {
+    "lawyer": "弁護士", "judicial_scrivener": "司法書士", "land_house_investigator": "土地家屋調査士",
+    "tax_accountant": "税理士", "labour_social_security_attorney": "社会保険労務士", "patent_attorney": "弁理士",
+    "maritime_procedure_agent": "海事代理士", "administrative_scrivener": "行政書士",
+}
+
+
+@pytest.mark.parametrize("code,ja", sorted(PROFESSIONS_EXPECTED.items()))
+def test_every_profession_can_request_basic_items_on_duty(code, ja):
+    from app.workflows.explain import explain
+
+    assert tables.PROFESSIONS[code][0] == ja
+    request = {"document": "juminhyo", "requester_type": "professional", "profession": code,
+               "requester_family_name": "士業", "client_family_name": "依頼", "target_resident_ids": ["R"],
+               "scope": "person", "purpose": "public_submission", "purpose_detail": "登記申請",
+               "channel": "counter", "delivery": "hand_over", "identity_documents": ["official_photo_licence"]}
+    facts = {"persons_facts": [{"id": "R", "status": "active", "household_id": "H"}]}
+    assert explain({"case_type": "copy_issuance", "request": request, "facts": facts})["outcome"] == "allow"
+    refused = explain({"case_type": "copy_issuance", "request": {**request, "items": ["resident_code"]},
+                       "facts": facts})
+    assert refused["outcome"] == "refuse"
+    assert refused["reasons"][0]["code"] == "copy.item.not_for_requester.resident_code"
+
+
+@pytest.mark.parametrize("status", sorted(inquiry.APPLICATION_STATUS))
+def test_every_application_status_is_told_in_words(store, status):
+    from tests.workflows.helpers import add_application, add_household, add_resident
+
+    rid = add_resident(store, add_household(store))
+    add_application(store, rid, "5" * 23, status=status)
+    found = inquiry.find_by_application_id(store, "5" * 23)
+    assert [(a["status"], a["status_ja"], a["status_en"]) for a in found] == [
+        (status, *inquiry.APPLICATION_STATUS[status])]
+    assert inquiry.find_by_four_items(store, family_name="研修", given_name="花子", address="研修市中央一丁目1番1号",
+                                      birth_date="1980-04-01", sex=2) == found

@@ -4,35 +4,14 @@ test gets its own copy of the SQLite file)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 
 import pytest
 
-from app.security.clock import UTC, Clock
 from app.store import open_store
 
-TERMINAL = "T001"
-#: later than any real "now" in which the template store was made (its clock high-water mark)
-START = dt.datetime(2030, 4, 1, 9, 0, tzinfo=UTC)
-
-
-class FakeClock(Clock):
-    """Wall and monotonic time the test moves by hand (``advance``) or sets the wall clock only
-    (``set_wall``: somebody changed the system time)."""
-
-    def __init__(self, start: dt.datetime = START):
-        self.t = start
-        self.m = 5000.0
-        super().__init__(wall=lambda: self.t, mono=lambda: self.m, boot_id="test-boot")
-
-    def advance(self, seconds: float) -> None:
-        self.t += dt.timedelta(seconds=seconds)
-        self.m += seconds
-
-    def set_wall(self, value: dt.datetime) -> None:
-        self.t = value
+from tests.security.helpers import START, TERMINAL, FakeClock, build_world  # noqa: F401
 
 
 @pytest.fixture
@@ -70,29 +49,6 @@ def staff_ids(sstore) -> dict[str, str]:
     return {r[0]: r[1] for r in sstore.conn.execute("SELECT login, id FROM staff")}
 
 
-# ------------------------------------------------------------------ a small DV world for tests
-
-def add_resident(conn, *, family, given, fkana, gkana, birth, sex, address, household=None,
-                 status="active"):
-    from app.security.measures import fold
-    from app.store.db import new_id
-
-    rid = new_id()
-    conn.execute(
-        "INSERT INTO residents(id, household_id, family_name, given_name, family_kana, given_kana, "
-        "name_key, kana_key, birth_date, sex, address, address_key, status) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (rid, household, family, given, fkana, gkana, fold(family + given), fold(fkana + gkana),
-         birth, sex, address, fold(address), status))
-    return rid
-
-
-VICTIM_ADDRESS = "研修市中央一丁目2番3号"
-PERPETRATOR = dict(family_name="加害", given_name="太郎", family_kana="カガイ", given_kana="タロウ",
-                   birth_date="1980-05-05", address="研修市北町五丁目6番7号", relationship="元夫",
-                   lawyer_name="弁護 士郎", lawyer_office="弁護法律事務所")
-
-
 @pytest.fixture
 def world(sstore, template_store, staff_ids):
     """Ids of the DV world in the store: V, C, U, R, P, measure, provisional, staff."""
@@ -103,55 +59,23 @@ def world(sstore, template_store, staff_ids):
             "provisional": measures.get_measure(sstore.conn, ids["provisional"]), "staff": staff_ids}
 
 
-def build_world(sstore, clock):
-    """Victim V with her child C (household member covered), a removed record R of V's household
-    under a provisional measure, an unrelated resident U and the perpetrator P living here."""
-    from app.security import measures
-    from app.security.staff import authenticate_password
-
-    with sstore.transaction() as c:
-        c.execute("INSERT INTO households(id, household_code, address) VALUES ('h1', '0001', ?)",
-                  (VICTIM_ADDRESS,))
-        v = add_resident(c, family="被害", given="花子", fkana="ヒガイ", gkana="ハナコ",
-                         birth="1985-03-03", sex=2, address=VICTIM_ADDRESS, household="h1")
-        ch = add_resident(c, family="被害", given="一郎", fkana="ヒガイ", gkana="イチロウ",
-                          birth="2015-07-07", sex=1, address=VICTIM_ADDRESS, household="h1")
-        u = add_resident(c, family="無関", given="係子", fkana="ムカン", gkana="ケイコ",
-                         birth="1990-01-01", sex=2, address="研修市南町1番1号")
-        r = add_resident(c, family="転出", given="済美", fkana="テンシュツ", gkana="スミ",
-                         birth="1970-02-02", sex=2, address="研修市西町2番2号", status="removed")
-        p = add_resident(c, family="加害", given="太郎", fkana="カガイ", gkana="タロウ",
-                         birth="1980-05-05", sex=1, address=PERPETRATOR["address"])
-    officer = authenticate_password(sstore, "officer2", "officer2-kenshu", terminal_id=TERMINAL,
-                                    clock=clock)
-    m = measures.create_measure(
-        sstore, officer, target_id=v, kind="dv", applied_date=START.date(),
-        start_date=START.date(), members=[ch],
-        perpetrator=measures.Perpetrator(**PERPETRATOR, resident_id=p), clock=clock)
-    prov = measures.apply_provisional(
-        sstore, officer, target_id=r, kind="stalking", applied_date=START.date(),
-        perpetrator=measures.Perpetrator(family_name="付纏", given_name="次郎",
-                                         family_kana="ツキマトイ", given_kana="ジロウ"), clock=clock)
-    return dict(V=v, C=ch, U=u, R=r, P=p, measure=m.id, provisional=prov.id)
-
-
-def open_case(store, staff_id, case_type="copy_issuance"):
-    from app.store.db import new_id, now_iso
-
-    case_id = new_id()
-    with store.transaction() as c:
-        c.execute("INSERT INTO cases(id, case_type, terminal_id, opened_by, opened_at) "
-                  "VALUES (?,?,?,?,?)", (case_id, case_type, TERMINAL, staff_id, now_iso()))
-    return case_id
+_SIGN_INS: dict = {}
 
 
 @pytest.fixture
 def sign_in(sstore, clock):
-    """sign_in('officer1') → a fresh Authenticated proof (real Argon2 check)."""
+    """sign_in('officer1') → an Authenticated proof made by a real Argon2 sign-in at START (the
+    time every test's clock starts at). Argon2 is slow on purpose, so each login signs in once per
+    session; tests of sign-in itself call ``authenticate_password`` directly."""
     from app.security.staff import authenticate_password
 
     def _sign_in(login):
-        return authenticate_password(sstore, login, f"{login}-kenshu", terminal_id=TERMINAL,
-                                     clock=clock)
+        if clock.now() != START:
+            return authenticate_password(sstore, login, f"{login}-kenshu", terminal_id=TERMINAL,
+                                         clock=clock)
+        if login not in _SIGN_INS:
+            _SIGN_INS[login] = authenticate_password(sstore, login, f"{login}-kenshu",
+                                                     terminal_id=TERMINAL, clock=FakeClock())
+        return _SIGN_INS[login]
 
     return _sign_in

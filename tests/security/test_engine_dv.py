@@ -10,7 +10,7 @@ import pytest
 from app.security import audit, release
 from app.workflows.engine import AWAITING_RELEASE, COMPLETED, REFUSED, CaseEngine
 
-from conftest import PERPETRATOR, VICTIM_ADDRESS  # noqa: E402
+from tests.security.helpers import PERPETRATOR, VICTIM_ADDRESS  # noqa: E402
 
 TERMINAL = "T001"
 

@@ -14,7 +14,7 @@ from app.security import release
 from app.security.restriction import restriction_stage
 from app.store.db import new_id, now_iso
 
-from conftest import open_case  # noqa: E402
+from tests.security.helpers import open_case  # noqa: E402
 
 TERMINAL = "T001"
 

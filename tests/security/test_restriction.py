@@ -13,7 +13,7 @@ from app.security import audit, measures, release
 from app.security.restriction import REASONS, restriction_stage
 
 TERMINAL = "T001"
-from conftest import PERPETRATOR, VICTIM_ADDRESS, open_case  # noqa: E402
+from tests.security.helpers import PERPETRATOR, VICTIM_ADDRESS, open_case  # noqa: E402
 
 
 def scope_for(case_id, clerk, persons=(), mail_to=(), documents=("juminhyo",), **kw):

@@ -127,26 +127,37 @@ def test_hand_built_sign_in_proof_is_not_accepted(sstore):
         Session(forged, 300)
 
 
-def test_cli_staff_add_list_disable_reset(cli, store_path):
-    r = cli("staff", "demo", "--store", str(store_path))
-    assert r.returncode == 0, r.stderr
-    assert "officer1-kenshu" in r.stdout and "dual1" in r.stdout
-    r = cli("staff", "add", "--store", str(store_path), "suzuki", "--name", "鈴木 三郎",
+def test_cli_staff_add_list_disable_reset(cli, sstore):
+    path = str(sstore.path)
+    sstore.close()
+    r = cli("staff", "add", "--store", path, "suzuki", "--name", "鈴木 三郎",
             "--role", "clerk", "--role", "support_officer", "--password-stdin",
             input="suzuki-password\n")
     assert r.returncode == 0, r.stderr
-    r = cli("staff", "list", "--store", str(store_path), "--json")
+    r = cli("staff", "list", "--store", path, "--json")
     rows = {m["login"]: m for m in json.loads(r.stdout)}
-    assert rows["suzuki"]["roles"] == ["clerk", "support_officer"]
+    assert rows["suzuki"]["roles"] == ["clerk", "support_officer"] and "dual1" in rows
     assert "password_hash" not in r.stdout and "argon2" not in r.stdout
-    r = cli("staff", "add", "--store", str(store_path), "nopw", "--name", "x", "--role", "clerk")
+    r = cli("staff", "add", "--store", path, "nopw", "--name", "x", "--role", "clerk")
     assert r.returncode != 0 and "--password-stdin" in r.stderr    # no terminal: no prompt
-    r = cli("staff", "disable", "--store", str(store_path), "suzuki")
+    r = cli("staff", "disable", "--store", path, "suzuki")
     assert r.returncode == 0 and "disabled" in r.stdout
-    r = cli("staff", "reset-password", "--store", str(store_path), "ghost", "--password-stdin",
+    r = cli("staff", "reset-password", "--store", path, "ghost", "--password-stdin",
             input="whatever-long\n")
     assert r.returncode == 2 and "ghost" in r.stderr
+
+
+def test_cli_staff_demo_creates_the_published_training_accounts(cli, store_path):
+    from app.security.demo import TRAINING_ACCOUNTS
+
     r = cli("staff", "demo", "--store", str(store_path))
-    assert r.returncode == 0 and "already there" in r.stdout
-    r = cli("audit", "verify", "--store", str(store_path))
-    assert r.returncode == 0 and "OK" in r.stdout
+    assert r.returncode == 0, r.stderr
+    for account in TRAINING_ACCOUNTS:
+        assert account.login in r.stdout and account.password in r.stdout
+    from app.security.demo import create_training_accounts
+    from app.store import open_store
+
+    with open_store(store_path) as s:                 # idempotent
+        assert not any(created for _, _, created in create_training_accounts(s, terminal_id=TERMINAL))
+        assert authenticate_password(s, "dual1", "dual1-kenshu", terminal_id=TERMINAL).staff.roles == {
+            Role.CLERK, Role.SUPPORT_OFFICER}

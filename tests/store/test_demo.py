@@ -30,6 +30,24 @@ def test_same_seed_gives_identical_bytes_and_another_seed_does_not(tmp_path):
     assert a.read_bytes() != c.read_bytes()
 
 
+def test_chunks_built_by_worker_processes_give_the_same_store(tmp_path, monkeypatch):
+    """Chunks have their own random streams: one process or two, the bytes are the same."""
+    from app.store import demo as demo_module
+
+    monkeypatch.setattr(demo_module, "CHUNK", 700)
+    files = []
+    for workers in ("1", "2"):
+        monkeypatch.setenv("MADOGUCHI_DEMO_WORKERS", workers)
+        files.append(tmp_path / f"w{workers}.db")
+        summary = generate(files[-1], 2000, seed=3, card_files=False, quiet=True)
+        assert summary.residents == 2000
+    assert files[0].read_bytes() == files[1].read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w1.db", "w2.db"]
+    with open_store(files[0]) as s:
+        codes = [r[0] for r in s.conn.execute("SELECT household_code FROM households")]
+        assert len(codes) == len(set(codes))
+
+
 def test_exact_count_and_valid_unique_identifiers(demo):
     c = demo.conn
     assert c.execute("SELECT count(*) FROM residents").fetchone()[0] == DEMO_RESIDENTS
@@ -106,6 +124,8 @@ def test_support_measures_cover_the_cases(demo):
                          "perpetrator_family_name, former_municipality FROM support_measures").fetchall()
     assert len(measures) >= 7
     assert any(m[2] for m in measures), "a perpetrator living in the municipality"
+    assert _one(demo, "SELECT count(*) FROM support_measures m JOIN residents p ON p.id = m.perpetrator_resident_id "
+                      "WHERE p.status != 'active'") == 0
     assert any(not m[2] for m in measures), "a perpetrator living elsewhere"
     assert any(m[3] for m in measures), "a lawyer on record"
     assert all(m[4] for m in measures), "every perpetrator is named"
@@ -240,3 +260,24 @@ def test_store_stays_consistent_after_demo_when_a_resident_is_written(tmp_path):
         hits = search_residents(s, ResidentQuery(address="新天地町9-9")).hits
         assert [h.id for h in hits] == ["new-1"]
     assert not sqlite3.connect(path).execute("PRAGMA foreign_key_check").fetchall()
+
+
+def test_terminated_build_leaves_nothing_behind(tmp_path):
+    """SIGTERM during a build with worker processes: no partial store, no chunk file, no worker."""
+    import signal
+    import time
+
+    env = dict(os.environ, PYTHONPATH=str(os.getcwd()), MADOGUCHI_DEMO_WORKERS="2")
+    code = ("import sys; from app.store import demo; demo.CHUNK = 20000; from app.cli import main; "
+            "sys.exit(main(sys.argv[1:]))")
+    proc = subprocess.Popen([sys.executable, "-c", code, "demo-data", "--store", str(tmp_path / "d.db"),
+                             "--residents", "200000", "--no-card-files"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 60
+    while not any(".chunk-" in p.name for p in tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and "interrupted" in err
+    time.sleep(0.5)
+    assert list(tmp_path.iterdir()) == []

@@ -126,3 +126,19 @@ def test_wrong_password_and_unreachable_server_are_told_in_plain_words(seeded, t
         sync_round(a, seeded.target("TA", host="127.0.0.1", port=proxy.port),
                    password=seeded.password("TA"))
     assert info.value.code == 3
+
+
+def test_the_demo_municipality_never_goes_to_an_office_server(seeded, tmp_path, cli):
+    from app.store import open_store
+
+    r = cli("demo-data", "--store", str(tmp_path / "demo.db"), "--residents", "30", "--no-card-files")
+    assert r.returncode == 0, r.stderr
+    demo = open_store(tmp_path / "demo.db")
+    try:
+        assert freshness.is_standalone(demo, server_configured=True)
+        with pytest.raises(SyncError, match="standalone"):
+            sync_round(demo, seeded.target("TA"), password=seeded.password("TA"))
+        with seeded.admin() as conn:
+            assert conn.execute("SELECT count(*) FROM madoguchi.residents").fetchone()[0] == 60
+    finally:
+        demo.close()

@@ -97,3 +97,26 @@ def test_sent_audit_entries_cannot_be_changed_or_deleted(seeded):
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
                 conn.execute(statement)
         assert conn.execute("SELECT hash FROM madoguchi.audit").fetchone()[0] == "h1"
+
+
+def test_an_older_central_schema_is_migrated_in_place(pg_server, monkeypatch):
+    from app.sync import server_schema
+
+    dsn = pg_server.create_database("t_migrate")
+    try:
+        monkeypatch.setattr(server_schema, "SERVER_MIGRATIONS", server_schema.SERVER_MIGRATIONS[:1])
+        monkeypatch.setattr(server_schema, "SERVER_VERSION", 1)
+        assert server_schema.init_server(dsn) == (0, 1)
+        monkeypatch.undo()
+        assert server_schema.init_server(dsn) == (1, SERVER_VERSION)
+        with psycopg.connect(dsn) as conn:
+            assert server_version(conn) == SERVER_VERSION
+            assert conn.execute("SELECT count(*) FROM pg_trigger WHERE tgname = 'audit_chain_continues'"
+                                ).fetchone()[0] == 1
+        # a server newer than this program is refused untouched
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("UPDATE madoguchi.meta SET value = '99' WHERE key = 'schema_version'")
+        with pytest.raises(server_schema.ServerError, match="newer"):
+            server_schema.init_server(dsn)
+    finally:
+        pg_server.drop_database("t_migrate")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.ui.uihelpers import fill, press, tick
+from tests.ui.uihelpers import fill, fill_copy_request, finish_request_step, press, tick
 
 pytestmark = pytest.mark.gui
 
@@ -65,6 +65,17 @@ def test_pause_and_resume_from_the_queue(qtbot, window):
     assert page.editors["family_name"][0].text() == "窓口"
 
 
+def _resident_for_the_picker(window, monkeypatch) -> str:
+    """The resident of _add_resident_with_application, answered by the resident picker."""
+    from app.ui.residentpicker import ResidentPickerDialog
+
+    store = window.services.store
+    _add_resident_with_application(store)
+    rid = store.conn.execute("SELECT id FROM residents WHERE family_name = '窓口'").fetchone()[0]
+    monkeypatch.setattr(ResidentPickerDialog, "choose", classmethod(lambda cls, *a, **k: [rid]))
+    return rid
+
+
 def _add_resident_with_application(store):
     """One resident with a card application in production (plain rows in the real store)."""
     from app.store.db import new_id
@@ -82,3 +93,59 @@ def _add_resident_with_application(store):
             "INSERT INTO card_applications(id, resident_id, application_id, received_date, status,"
             " status_date) VALUES (?, ?, '12345678901234567890123', '2026-10-01', 'producing',"
             " '2026-11-01')", (new_id(), rid))
+
+
+def test_copy_issuance_end_to_end_with_preview_and_pdf(qtbot, window, monkeypatch, tmp_path):
+    from app.ui.preview import DocumentsDialog, render_pages
+
+    _resident_for_the_picker(window, monkeypatch)
+
+    window.start_case("copy_issuance", None)
+    page = window.case_page
+    fill_copy_request(qtbot, page, "self")
+    qtbot.waitUntil(lambda: page.view.step == "issue", timeout=5000)
+    tick(qtbot, page, "documents_match")
+    page.go_next()
+    qtbot.waitUntil(lambda: page.view.status == "completed", timeout=5000)
+    assert page.preview_button.isVisible()
+
+    docs = window.services.documents_for(page.view)
+    assert [d.filename.split("-")[0] for d in docs] == ["copy", "slip"]
+    assert window.services.documents_for(page.view) is docs          # issued once, not twice
+    dialog = DocumentsDialog(docs, page)
+    qtbot.addWidget(dialog)
+    previews = []
+    monkeypatch.setattr(DocumentsDialog, "open_preview", staticmethod(previews.append))
+    dialog.preview()
+    assert len(previews) == 1 and len(render_pages(docs[0].pdf)) >= 1
+    target = tmp_path / "copy.pdf"
+    monkeypatch.setattr(DocumentsDialog, "ask_save_path", lambda self, doc: str(target))
+    dialog.save()
+    assert target.read_bytes() == docs[0].pdf and target.read_bytes().startswith(b"%PDF")
+
+
+def test_refusal_is_read_aloud_with_its_source_and_printed(qtbot, window, monkeypatch):
+    """A third party asking for a copy showing the My Number: refused, the reason and its source
+    on the page, and a refusal notice for the resident among the documents."""
+    _resident_for_the_picker(window, monkeypatch)
+    window.start_case("copy_issuance", None)
+    page = window.case_page
+    fill(qtbot, page, "document", "juminhyo")
+    fill(qtbot, page, "requester_type", "third_party")
+    fill(qtbot, page, "requester_family_name", "債権")
+    fill(qtbot, page, "requester_given_name", "太郎")
+    page.editors["target_resident_ids"][0].button.click()
+    qtbot.waitUntil(lambda: any(f.id == "target_resident_ids" and f.value for f in page.view.fields),
+                    timeout=3000)
+    fill(qtbot, page, "scope", "person")
+    box = page.editors["items"][0]
+    next(b for b in box.boxes if b.property("code") == "my_number").setChecked(True)
+    qtbot.waitUntil(lambda: any(f.id == "items" and f.value for f in page.view.fields), timeout=3000)
+    finish_request_step(qtbot, page, "own_right", "債権の回収")
+    qtbot.waitUntil(lambda: page.view.status == "refused", timeout=5000)
+    text = page.outcome_box.text()
+    assert "個人番号" in text and "根拠" in text
+    assert page.outcome_box.objectName() == "Refusal"
+    docs = window.services.documents_for(page.view)
+    assert [d.filename.split("-")[0] for d in docs] == ["refusal", "slip"]
+    assert all(d.pdf.startswith(b"%PDF") for d in docs)

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from tests.ui.uihelpers import fill, tick
+from tests.ui.uihelpers import fill_copy_request, tick
 
 pytestmark = pytest.mark.gui
 
@@ -41,6 +41,17 @@ def _household_with_protected_member(store):
                                            given_kana="タロウ", birth_date="1970-07-07",
                                            address="他市北町1番地"))
     return ids
+
+
+def reach_the_gate(qtbot, window, ids):
+    """A copy request by the household head M for the protected member R, filled in the window up
+    to the point where the request is complete and the restriction stage stops it."""
+    window.start_case("copy_issuance", None)
+    page = window.case_page
+    fill_copy_request(qtbot, page, "same_household")   # Next on identity: the request is complete
+    qtbot.waitUntil(lambda: page.view.status == "awaiting_release", timeout=3000)
+
+    return page
 
 
 class OfficerAtTheDesk:
@@ -84,23 +95,7 @@ def test_dv_restriction_sign_off_expiry_and_completion(qtbot, window, monkeypatc
     picks = iter([[ids["M"]], [ids["R"]]])
     monkeypatch.setattr(ResidentPickerDialog, "choose", classmethod(lambda cls, *a, **k: next(picks)))
 
-    window.start_case("copy_issuance", None)
-    page = window.case_page
-    fill(qtbot, page, "document", "juminhyo")
-    fill(qtbot, page, "requester_type", "same_household")
-    page.editors["requester_resident_id"][0].button.click()
-    page.editors["target_resident_ids"][0].button.click()
-    qtbot.waitUntil(lambda: page.services.case_view(page.case_id).fields and all(
-        f.value for f in page.services.case_view(page.case_id).fields
-        if f.id in ("requester_resident_id", "target_resident_ids")), timeout=3000)
-    fill(qtbot, page, "scope", "person")
-    fill(qtbot, page, "purpose", "own_use")
-    fill(qtbot, page, "purpose_detail", "年金の手続")
-    for item in page.view.items:
-        tick(qtbot, page, item.id)
-    assert page.next_button.isEnabled()
-    page.go_next()
-    qtbot.waitUntil(lambda: page.view.status == "awaiting_release", timeout=3000)
+    page = reach_the_gate(qtbot, window, ids)
 
     # the warning: full width, white on red, cannot be dismissed; Next is blocked
     warning = page.findChild(QLabel, "RestrictionWarning")
@@ -117,32 +112,7 @@ def test_dv_restriction_sign_off_expiry_and_completion(qtbot, window, monkeypatc
     assert "担当した職員は解除できません" in desk.messages[0]    # even though dual1 is an officer
     assert desk.messages[1] == ""
     assert "保護 桜" in desk.summaries[0] and "兼務 花子" in desk.summaries[0]
-    qtbot.waitUntil(lambda: page.view.status == "open" and page.view.step == "delivery", timeout=3000)
-
-    def release_again_if_stopped():
-        """A changed request voids the release (app.security); the officer signs off again."""
-        if page.view.status == "awaiting_release":
-            desk.attempts.append(("officer1", "officer1-kenshu"))
-            page.warning.sign_off_button.click()
-            qtbot.waitUntil(lambda: page.view.status == "open", timeout=3000)
-
-    fill(qtbot, page, "channel", "counter")
-    fill(qtbot, page, "delivery", "hand_over")
-    page.go_next()
-    qtbot.waitUntil(lambda: page.view.step == "identity" or page.view.status == "awaiting_release",
-                    timeout=3000)
-    release_again_if_stopped()
-    assert page.view.step == "identity"
-    box = page.editors["identity_documents"][0]
-    next(b for b in box.boxes if b.property("code") == "driving_licence").setChecked(True)
-    qtbot.waitUntil(lambda: any(f.id == "identity_documents" and f.value for f in page.view.fields),
-                    timeout=3000)
-    tick(qtbot, page, "documents_original")
-    page.go_next()
-    qtbot.waitUntil(lambda: page.view.step == "issue" or page.view.status == "awaiting_release",
-                    timeout=3000)
-    release_again_if_stopped()
-    assert page.view.step == "issue"
+    qtbot.waitUntil(lambda: page.view.status == "open" and page.view.step == "issue", timeout=3000)
 
     # the remaining time of the release is visible and counts down
     assert page.warning.release_label.isVisible()

@@ -11,12 +11,13 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def controller(qtbot, tmp_path, lang_ja):
+def controller(qtbot, training_store, lang_ja):
     from app.config import OfficeConfig
     from app.ui.main import Controller
     from app.ui.services import Services
 
-    services = Services.open(config=OfficeConfig(), training=True, store_path=tmp_path / "demo.db")
+    services = Services.open(config=OfficeConfig(), training=True, store_path=training_store,
+                             with_card=False)
     c = Controller(services)
     c.start()
     qtbot.addWidget(c.signin)

@@ -65,3 +65,95 @@ def tick(qtbot, page, item_id):
     box.setFocus()
     qtbot.keyClick(box, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: any(i.id == item_id and i.checked for i in page.view.items), timeout=3000)
+
+
+def add_card_holder(store, card_file, *, card_status: str = "active") -> str:
+    """The test card's holder (tests/conftest.py TEST_HOLDER) as a resident of the real store,
+    with a card row whose card file the training tray offers."""
+    from app.store.db import new_id
+    from tests.conftest import TEST_HOLDER as H
+
+    rid, hid = new_id(), new_id()
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO households(id, household_code, address) VALUES (?, 'HC', ?)",
+                     (hid, H["address"]))
+        conn.execute(
+            "INSERT INTO residents(id, household_id, my_number, family_name, given_name, family_kana,"
+            " given_kana, name_key, kana_key, birth_date, sex, address, address_key) VALUES"
+            " (?, ?, ?, ?, ?, 'マドグチ', 'ハナコ', ?, 'マドグチハナコ', ?, ?, ?, ?)",
+            (rid, hid, H["my_number"], H["family_name"], H["given_name"],
+             H["family_name"] + H["given_name"], H["birth_date"], H["sex"], H["address"], H["address"]))
+        conn.execute(
+            "INSERT INTO cards(id, resident_id, issued_date, expiry_date, status, card_file) VALUES"
+            " (?, ?, '2024-04-01', '2034-04-01', ?, ?)", (new_id(), rid, card_status, str(card_file)))
+        conn.execute(
+            "INSERT INTO card_applications(id, resident_id, application_id, received_date, status,"
+            " status_date) VALUES (?, ?, '99999999999999999999999', '2026-09-01', 'ready', '2026-11-20')",
+            (new_id(), rid))
+    return rid
+
+
+def put_card_on_reader(qtbot, window) -> None:
+    """The training tray, as the clerk uses it: choose the card, reader 0, "Put on reader"."""
+    tray = window.tray
+    tray.reload()
+    tray.cards.setCurrentRow(0)
+    tray.slot.setCurrentIndex(0)
+    qtbot.waitUntil(tray.insert_button.isEnabled, timeout=10000)   # a take-off may still be finishing
+    tray.insert_button.click()
+    qtbot.waitUntil(lambda: window.card_panel.view.state == "mynumber"
+                    and len(window.card_panel.view.tries) == 4, timeout=10000)
+
+
+def resident_types_pin(monkeypatch, digits: str = "1234") -> list:
+    """The resident at the PIN dialog: the real dialog, the digits pressed on its pad."""
+    from app.ui.pindialog import ResidentPinDialog
+
+    shown = []
+
+    def ask(cls, parent=None):
+        dialog = ResidentPinDialog(parent)
+        for d in digits:
+            next(b for b in dialog.findChildren(type(dialog.clear_key)) if b.text() == d).click()
+        shown.append(dialog.edit.echoMode())
+        pin = dialog.edit.text()
+        dialog.edit.clear()
+        dialog.deleteLater()
+        return pin
+
+    monkeypatch.setattr(ResidentPinDialog, "ask", classmethod(ask))
+    return shown
+
+
+def finish_request_step(qtbot, page, purpose: str, detail: str) -> None:
+    """The purpose of a copy request, every checklist item ticked, then Next."""
+    fill(qtbot, page, "purpose", purpose)
+    fill(qtbot, page, "purpose_detail", detail)
+    for item in page.view.items:
+        tick(qtbot, page, item.id)
+    page.go_next()
+
+
+def fill_copy_request(qtbot, page, requester_type: str) -> None:
+    """A copy of the resident record, filled in the window as the clerk does it, up to pressing
+    Next on the identity step (the resident pickers must already be set to answer)."""
+    fill(qtbot, page, "document", "juminhyo")
+    fill(qtbot, page, "requester_type", requester_type)
+    page.editors["requester_resident_id"][0].button.click()
+    page.editors["target_resident_ids"][0].button.click()
+    qtbot.waitUntil(lambda: all(f.value for f in page.services.case_view(page.case_id).fields
+                                if f.id in ("requester_resident_id", "target_resident_ids")), timeout=3000)
+    page.refresh()
+    fill(qtbot, page, "scope", "person")
+    finish_request_step(qtbot, page, "own_use", "年金の手続")
+    qtbot.waitUntil(lambda: page.view.step == "delivery", timeout=5000)
+    fill(qtbot, page, "channel", "counter")
+    fill(qtbot, page, "delivery", "hand_over")
+    page.go_next()
+    qtbot.waitUntil(lambda: page.view.step == "identity", timeout=5000)
+    box = page.editors["identity_documents"][0]
+    next(b for b in box.boxes if b.property("code") == "driving_licence").setChecked(True)
+    qtbot.waitUntil(lambda: any(f.id == "identity_documents" and f.value for f in page.view.fields),
+                    timeout=3000)
+    tick(qtbot, page, "documents_original")
+    page.go_next()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.workflows.engine import AWAITING_RELEASE, COMPLETED, OPEN, PAUSED, REFUSED, CaseError
+from app.workflows.engine import COMPLETED, OPEN, PAUSED, REFUSED, CaseError
 from tests.workflows.helpers import add_application, add_card, add_household, add_resident
 
 

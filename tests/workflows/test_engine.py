@@ -10,9 +10,9 @@ import pytest
 from app.rules.core import Decision, Outcome, Reason, RequestScope
 from app.workflows.engine import (
     AWAITING_RELEASE, COMPLETED, OPEN, PAUSED, REFUSED, ABANDONED, CaseEngine, CaseError,
-    CaseTypeDef, ChecklistItem, Choice, FieldError, FieldSpec, Route, Step, complete, go,
+    CaseTypeDef, ChecklistItem, FieldError, FieldSpec, Step, complete, go,
 )
-from tests.workflows.helpers import add_application, add_household, add_resident, add_staff
+from tests.workflows.helpers import add_application, add_household, add_resident
 
 FOUR = dict(method="four_items", family_name="研修", given_name="花子",
             address="研修市中央一丁目1番1号", birth_date="1980-04-01", sex="2")

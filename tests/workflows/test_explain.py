@@ -128,3 +128,28 @@ def test_every_field_item_and_fact_is_documented():
         names = [f.id for s in ct.steps for f in s.fields] + [i.id for s in ct.steps for i in s.items] + list(ct.facts)
         missing = [n for n in names if f"`{n}`" not in doc]
         assert not missing, (ct.id, missing)
+
+
+def test_settings_changed_in_the_store_validated_and_audited(store, store_path, cli):
+    store.close()
+    result = cli("rules", "settings", "--store", str(store_path), "--set", "suspension.certificate_handling=revoked",
+                 "--set", "fees.reissue_card=900")
+    assert result.returncode == 0, result.stderr
+    rows = {r["key"]: r for r in json.loads(result.stdout)}
+    assert rows["suspension.certificate_handling"]["value"] == "revoked"
+    assert rows["fees.reissue_card"]["value"] == 900
+    bad = cli("rules", "settings", "--store", str(store_path), "--set", "fees.reissue_card=cheap",
+              "--set", "suspension.certificate_handling=held")
+    assert bad.returncode == 2 and "settings.fees.reissue_card" in bad.stderr
+    from app.store import open_store
+
+    s = open_store(store_path)
+    try:
+        assert s.setting("suspension.certificate_handling") == "revoked"      # nothing half-written
+        audited = s.conn.execute("SELECT target_id, detail FROM audit_log WHERE action = 'setting.change' "
+                                 "ORDER BY seq").fetchall()
+        assert [a[0] for a in audited] == ["suspension.certificate_handling", "fees.reissue_card"]
+        assert json.loads(audited[1][1]) == {"from": None, "to": 900}
+    finally:
+        s.close()
+    assert cli("rules", "settings", "--set", "fees.reissue_card=900").returncode == 2

@@ -154,6 +154,12 @@ def test_mailing_the_inquiry_form_to_a_protected_holder_is_stopped(world):
     view = engine.next(cid)
     assert view.status == AWAITING_RELEASE
     assert view.gate["scope"]["mail_to"] == [ids["victim"]]
+    from app.security import release
+
+    granted = release.grant(store, engine.gate_scope(cid), sign_in(store, "officer1"))
+    view = engine.next(cid)
+    assert view.status == PAUSED and view.pause["resume_to"] == "return_visit"
+    assert "used" in release.get_release(store.conn, granted.id).events      # the mailing spent it
 
 
 def test_the_perpetrator_acting_as_agent_is_refused(world):
@@ -172,3 +178,18 @@ def test_the_perpetrator_acting_as_agent_is_refused(world):
     view = engine.next(cid)
     assert view.status == REFUSED
     assert view.outcome["decision"]["reasons"][0]["code"].startswith("dv.perpetrator")
+
+
+def test_officer_refusal_ends_the_case_refused_with_the_officer_reason(world):
+    from app.security import release
+
+    store, ids = world
+    engine = CaseEngine(store, staff_id=ids["clerk1"], terminal_id=TERMINAL)
+    cid = copy_case(engine, ids["victim"])
+    engine.next(cid)
+    release.refuse(store, engine.gate_scope(cid), sign_in(store, "officer1"), reason="申出書と一致しない")
+    view = engine.next(cid)
+    assert view.status == REFUSED and view.gate is None
+    assert view.outcome["decision"]["reasons"][0]["code"] == "dv.officer_refused"
+    kinds = [k for (k,) in store.conn.execute("SELECT kind FROM case_events WHERE case_id = ? ORDER BY n", (cid,))]
+    assert "released" not in kinds and kinds[-1] == "refused"

@@ -10,7 +10,6 @@ Rules: ``app.rules.cards``.
 from __future__ import annotations
 
 from app.rules import cards
-from app.rules.core import Outcome
 from app.rules.tables import CARD_REQUESTERS
 from app.workflows.cases.common import IDENTITY_FIELDS, holder_facts
 from app.workflows.cases.pin_reset import (

@@ -1,0 +1,59 @@
+"""Staff sign-in with the project's test card through the real PC/SC stack (pcscd + vpcd + the
+test card emulator): the card signs a fresh challenge with its user-authentication key after the
+PIN, and the certificate registered to the account verifies it."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from app.card import errors
+from app.card.cardfile import TRAINING_PINS
+from app.card.service import ReaderService
+from app.card.stack import reader_name
+from app.security.cardauth import authenticate_card, new_challenge, register_card
+from app.security.staff import AuthError
+
+pytestmark = pytest.mark.pcsc
+TERMINAL = "T001"
+
+
+@pytest.fixture
+def reader(pcsc_stack, inserted_card):
+    svc = ReaderService(poll_interval=0.3).start()
+    svc.select_reader(reader_name(0)).result(10)
+    deadline = time.monotonic() + 10
+    while True:                              # wait until the service has the card
+        try:
+            cert = svc.submit(lambda card: card.read_certificate("auth")).result(10)
+            break
+        except errors.CardError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    yield svc, cert
+    svc.stop()
+
+
+def test_sign_in_with_the_test_card(sstore, reader):
+    sstore.conn.execute("DELETE FROM store_clock")      # real clock here, not the fake one
+    svc, cert = reader
+    register_card(sstore, "officer1", cert.der, actor_id=None, terminal_id=TERMINAL)
+    challenge = new_challenge(TERMINAL)
+    signature, card_cert = svc.sign_challenge(TRAINING_PINS["auth"], challenge.message).result(10)
+    auth = authenticate_card(sstore, challenge, signature, card_cert.der, terminal_id=TERMINAL)
+    assert auth.staff.login == "officer1" and auth.method == "card" and auth.genuine()
+    # the same signature does not sign in twice, nor for a new challenge
+    with pytest.raises(AuthError):
+        authenticate_card(sstore, challenge, signature, card_cert.der, terminal_id=TERMINAL)
+    with pytest.raises(AuthError):
+        authenticate_card(sstore, new_challenge(TERMINAL), signature, card_cert.der,
+                          terminal_id=TERMINAL)
+    # a wrong PIN never reaches the application: the card refuses to sign
+    with pytest.raises(errors.WrongPin):
+        svc.sign_challenge("0000", new_challenge(TERMINAL).message).result(10)
+    # the PIN goes from the PIN pad to the card thread only; the log holds the method, nothing else
+    ok = sstore.conn.execute("SELECT detail FROM audit_log WHERE action = 'signin.ok' "
+                             "ORDER BY seq DESC LIMIT 1").fetchall()
+    assert ok == [('{"method":"card"}',)]

@@ -1,0 +1,261 @@
+"""End-to-end through the real card stack (pcscd + vpcd + the test card) and a real store: the
+card panel and training tray, the four items read after the resident types the PIN, the card
+pulled mid-case, and each card case type to completion."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QLineEdit
+
+from tests.ui.uihelpers import fill, put_card_on_reader, resident_types_pin, tick
+
+pytestmark = [pytest.mark.gui, pytest.mark.pcsc]
+
+
+def test_panel_tray_and_status_inquiry_from_the_card(qtbot, card_window, monkeypatch, pcsc_stack):
+    window = card_window
+    panel = window.card_panel
+    assert panel.view.readers and "Virtual PCD 00 00" in panel.view.readers
+    put_card_on_reader(qtbot, window)
+    assert panel.state_label.text() == "マイナンバーカード"
+    assert panel.table.item(3, 1).text() == "3 / 3"
+    assert window.services.config.default_reader == "Virtual PCD 00 00"   # remembered
+
+    echo = resident_types_pin(monkeypatch, "1234")
+    window.start_case("status_inquiry", None)
+    page = window.case_page
+    fill(qtbot, page, "method", "four_items")
+    assert page.read_card_button.isVisible()
+    page.read_card_button.click()
+    qtbot.waitUntil(lambda: any(f.id == "family_name" and f.value for f in page.view.fields), timeout=10000)
+    assert echo == [QLineEdit.EchoMode.Password]                 # never shown on screen
+    values = {f.id: f.value for f in page.view.fields}
+    assert values["family_name"] == "窓口" and values["birth_date"] == "1985-04-01" and values["sex"] == "2"
+    tick(qtbot, page, "identity_checked")
+    page.go_next()
+    qtbot.waitUntil(lambda: page.view.step == "answer", timeout=5000)
+    assert "交付準備ができています" in page.answer.text()
+    tick(qtbot, page, "answer_given")
+    page.go_next()
+    qtbot.waitUntil(lambda: page.view.status == "completed", timeout=5000)
+
+
+def test_wrong_pin_shows_tries_left_and_the_panel_turns_red(qtbot, card_window, monkeypatch):
+    window = card_window
+    put_card_on_reader(qtbot, window)
+    resident_types_pin(monkeypatch, "9999")
+    window.start_case("status_inquiry", None)
+    page = window.case_page
+    fill(qtbot, page, "method", "four_items")
+    for left in (2, 1):
+        page.read_card_button.click()
+        qtbot.waitUntil(lambda: "違います" in page.error_label.text(), timeout=10000)
+        assert f"あと{left}回" in page.error_label.text()
+        page.error_label.clear()
+    from app.rules.codes import Secret
+
+    assert window.card_panel.view.tries[Secret.INPUT] == 1       # read from the card
+    assert Secret.INPUT in window.card_panel.low_secrets()       # shown red
+    assert all(f.value in (None, "") for f in page.view.fields if f.id == "family_name")
+
+
+def test_card_pulled_mid_case_keeps_everything(qtbot, card_window, monkeypatch, pcsc_stack):
+    window = card_window
+    put_card_on_reader(qtbot, window)
+    resident_types_pin(monkeypatch, "1234")
+    window.start_case("suspension_lift", None)
+    page = window.case_page
+    fill(qtbot, page, "requester_type", "self")
+    page.read_card_button.click()
+    qtbot.waitUntil(lambda: any(f.id == "holder_resident_id" and f.value for f in page.view.fields),
+                    timeout=10000)
+
+    window.tray.remove_button.click()                            # the card is pulled
+    qtbot.waitUntil(lambda: window.card_panel.view.state == "no_card", timeout=10000)
+    assert "カードが抜かれました" in page.error_label.text()
+    assert page.view.status == "open"
+    assert any(f.id == "holder_resident_id" and f.value == window.holder_id for f in page.view.fields)
+    page.read_card_button.click()                                # reading now: a clear message
+    qtbot.waitUntil(lambda: "カードがリーダーに置かれていません" in page.error_label.text(), timeout=10000)
+
+    put_card_on_reader(qtbot, window)                            # put back: go on
+    page.read_card_button.click()
+    qtbot.waitUntil(lambda: page.error_label.text() == "", timeout=10000)
+    assert any(f.id == "holder_resident_id" and f.value == window.holder_id for f in page.view.fields)
+
+
+def _identity_with(qtbot, page, code):
+    box = page.editors["identity_documents"][0]
+    next(b for b in box.boxes if b.property("code") == code).setChecked(True)
+    qtbot.waitUntil(lambda: any(f.id == "identity_documents" and f.value for f in page.view.fields),
+                    timeout=3000)
+
+
+def _next_to(qtbot, page, step=None, status=None):
+    page.go_next()
+    qtbot.waitUntil(lambda: (step is None or page.view.step == step)
+                    and (status is None or page.view.status == status), timeout=10000)
+
+
+def test_pin_reset_of_a_locked_pin_end_to_end(qtbot, card_window, monkeypatch):
+    from app.card.service import wait
+    from app.rules.codes import Secret
+    from app.ui.pindialog import NewPinDialog
+    from app.ui.residentpicker import ResidentPickerDialog
+
+    window = card_window
+    put_card_on_reader(qtbot, window)
+    service = window.services.card_service
+    for _ in range(3):                                   # the holder forgot the PIN
+        try:
+            wait(service.verify("juki", "0000"))
+        except Exception:
+            pass
+    window.services.refresh_tries()
+    qtbot.waitUntil(lambda: window.card_panel.view.tries.get(Secret.JUKI) == 0, timeout=10000)
+    assert window.card_panel.table.item(2, 1).text() == "ロック"
+
+    monkeypatch.setattr(ResidentPickerDialog, "choose",
+                        classmethod(lambda cls, *a, **k: [window.holder_id]))
+    new_pins = []
+    monkeypatch.setattr(NewPinDialog, "ask", classmethod(
+        lambda cls, secret, label, parent=None: new_pins.append(secret) or "5678"))
+    window.start_case("pin_reset", None)
+    page = window.case_page
+    fill(qtbot, page, "requester_type", "self")
+    page.editors["holder_resident_id"][0].button.click()
+    box = page.editors["secrets"][0]
+    next(b for b in box.boxes if b.property("code") == "juki").setChecked(True)
+    qtbot.waitUntil(lambda: any(f.id == "secrets" and f.value for f in page.view.fields), timeout=3000)
+    for item in page.view.items:
+        tick(qtbot, page, item.id)
+    _next_to(qtbot, page, "identity")
+    _identity_with(qtbot, page, "my_number_card")      # the card itself is an identity document
+    tick(qtbot, page, "documents_original")
+    _next_to(qtbot, page, "reset")
+    assert page.reset_button.isVisible()
+    page.reset_button.click()                          # the holder types the new PIN
+    qtbot.waitUntil(lambda: window.card_panel.view.tries.get(Secret.JUKI) == 3, timeout=10000)
+    assert new_pins == ["juki"]
+    tick(qtbot, page, "reset_in_cas")
+    _next_to(qtbot, page, "confirm")
+    assert not page.next_button.isEnabled()
+    page.read_tries_button.click()                     # confirmed on the card, no try used
+    qtbot.waitUntil(lambda: page.next_button.isEnabled(), timeout=10000)
+    _next_to(qtbot, page, "new_pin")
+    tick(qtbot, page, "holder_set_pin")
+    box = page.editors["new_pin_set"][0]
+    next(b for b in box.boxes if b.property("code") == "juki").setChecked(True)
+    qtbot.waitUntil(lambda: page.next_button.isEnabled(), timeout=3000)
+    _next_to(qtbot, page, status="completed")
+    wait(service.verify("juki", "5678"))               # the holder's new PIN works
+
+
+def test_suspension_lift_end_to_end(qtbot, card_window, monkeypatch):
+    window = card_window
+    with window.services.store.transaction() as conn:
+        conn.execute("UPDATE cards SET status = 'suspended', status_reason = 'lost' WHERE resident_id = ?",
+                     (window.holder_id,))
+    put_card_on_reader(qtbot, window)
+    resident_types_pin(monkeypatch, "1234")
+    window.start_case("suspension_lift", None)
+    page = window.case_page
+    fill(qtbot, page, "requester_type", "self")
+    page.read_card_button.click()
+    qtbot.waitUntil(lambda: any(f.id == "holder_resident_id" and f.value for f in page.view.fields),
+                    timeout=10000)
+    for item in page.view.items:
+        tick(qtbot, page, item.id)
+    _next_to(qtbot, page, "identity")
+    _identity_with(qtbot, page, "driving_licence")
+    for item in page.view.items:
+        tick(qtbot, page, item.id)
+    _next_to(qtbot, page, "lift")
+    for item in page.view.items:
+        tick(qtbot, page, item.id)
+    _next_to(qtbot, page, status="completed")
+    assert page.preview_button.isVisible()
+    docs = window.services.documents_for(page.view)
+    assert [d.filename.split("-")[0] for d in docs] == ["slip"]
+    assert docs[0].pdf.startswith(b"%PDF")
+
+
+def test_staff_sign_in_with_own_card(qtbot, training_store, lang_ja, pcsc_stack, card_file):
+    """clerk1's own card (its authentication certificate registered to the account) signs a
+    fresh challenge after clerk1 types the PIN; a wrong PIN says how many tries are left."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from app.card.cardfile import load_card_file
+    from app.config import OfficeConfig
+    from app.security.cardauth import register_card
+    from app.ui.main import Controller
+    from app.ui.services import Services
+    from tests.ui.uihelpers import dispose
+
+    services = Services.open(config=OfficeConfig(), training=True, store_path=training_store,
+                             stack=pcsc_stack)
+    services.prepare()
+    cert_der = load_card_file(card_file).certificate("auth").public_bytes(Encoding.DER)
+    register_card(services.store, "clerk1", cert_der, actor_id=None, terminal_id="T001")
+    controller = Controller(services)
+    controller.start()
+    signin = controller.signin
+    try:
+        qtbot.waitUntil(lambda: services.card_service is not None, timeout=5000)
+        pcsc_stack.insert(card_file, slot=0)
+        services.choose_reader("Virtual PCD 00 00")
+        qtbot.waitUntil(lambda: services.card.state == "mynumber", timeout=10000)
+
+        signin.card_pin.setText("9999")
+        signin.sign_in_with_card()
+        qtbot.waitUntil(lambda: "あと2回" in signin.message.text(), timeout=10000)
+        assert controller.window is None and signin.card_pin.text() == ""
+
+        signin.card_pin.setText("1234")
+        signin.sign_in_with_card()
+        qtbot.waitUntil(lambda: controller.window is not None and controller.window.isVisible(),
+                        timeout=10000)
+        assert services.staff.login == "clerk1"
+        assert services.session.auth.method == "card"
+    finally:
+        pcsc_stack.remove(0)
+        dispose(controller.window, signin)
+        services.close()
+
+
+def test_officer_signs_off_with_own_card(qtbot, card_window, monkeypatch, pcsc_stack, card_file):
+    """The support officer releases with their own card on this terminal's reader (officer1's
+    card certificate is registered to officer1); the case goes on."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from app.card.cardfile import load_card_file
+    from app.security.cardauth import register_card
+    from app.ui.residentpicker import ResidentPickerDialog
+    from app.ui.restriction import SignOffDialog
+    from tests.ui.test_ui_restriction import _household_with_protected_member, reach_the_gate
+
+    window = card_window
+    store = window.services.store
+    ids = _household_with_protected_member(store)
+    cert_der = load_card_file(card_file).certificate("auth").public_bytes(Encoding.DER)
+    register_card(store, "officer1", cert_der, actor_id=None, terminal_id="T001")
+    picks = iter([[ids["M"]], [ids["R"]]])
+    monkeypatch.setattr(ResidentPickerDialog, "choose", classmethod(lambda cls, *a, **k: next(picks)))
+    page = reach_the_gate(qtbot, window, ids)
+    put_card_on_reader(qtbot, window)                  # the officer's own card
+
+    def officer(cls, parent, services, view):
+        dialog = SignOffDialog(services, view, parent)
+        qtbot.addWidget(dialog)
+        for box, _, _ in dialog.checks.values():
+            box.setChecked(True)
+        dialog.card_pin.setText("1234")
+        dialog.release_button.click()
+        qtbot.waitUntil(lambda: dialog.outcome is not None or dialog.message.text() != "", timeout=10000)
+        assert dialog.card_pin.text() == ""
+        return dialog.outcome
+
+    monkeypatch.setattr(SignOffDialog, "run", classmethod(officer))
+    page.warning.sign_off_button.click()
+    qtbot.waitUntil(lambda: page.view.status == "open" and page.view.step == "issue", timeout=10000)
+    assert "支援 責任" in page.warning.release_label.text()
