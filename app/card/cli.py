@@ -192,13 +192,18 @@ def _read(args: argparse.Namespace) -> int:
             reader = _choose_reader(args.reader, service.readers().result(10))
             service.select_reader(reader).result(10)
             deadline = time.monotonic() + args.timeout
+            waiting_said = False
             while True:
                 try:
                     readout = service.read_card(pin).result(args.timeout + 5)
                     break
-                except (errors.NoCard, errors.CardConnectionLost):
+                except (errors.NoCard, errors.CardConnectionLost) as exc:
                     if time.monotonic() > deadline:
                         raise
+                    if not waiting_said:
+                        waiting_said = True
+                        print(f"madoguchi: {exc.ja} / {exc.en} (waiting {args.timeout:.0f} s)",
+                              file=sys.stderr, flush=True)
                     time.sleep(0.2)
         except errors.CardError as exc:
             if args.json:

@@ -378,11 +378,16 @@ class ReaderService:
     def _card_state_changed(self, reader: str, event_state: int, atr: bytes) -> None:
         present = bool(event_state & scard.SCARD_STATE_PRESENT)
         was_present = self.state.card_present
+        # pcsc-lite counts card insertions/removals in the high 16 bits of the event state: a
+        # changed count with a card present both times is a swap between two looks
+        count = (event_state >> 16) & 0xFFFF
+        last_count, self._card_events = self._card_events.get(reader), {**self._card_events, reader: count}
+        swapped = last_count is not None and count != last_count
         if present and not was_present:
             self._set(card_present=True, atr=atr, card_kind=None)
             self._emit(ReaderEvent(EventKind.CARD_INSERTED, reader=reader, atr=atr))
             self._identify(reader, atr, mute=bool(event_state & scard.SCARD_STATE_MUTE))
-        elif present and was_present and atr and atr != self.state.atr:
+        elif present and was_present and ((atr and atr != self.state.atr) or swapped):
             # another card was put in between two looks (fast swap): treat as remove + insert
             self._drop_link()
             self._emit(ReaderEvent(EventKind.CARD_REMOVED, reader=reader))
@@ -400,6 +405,7 @@ class ReaderService:
 
     _last_empty_reported: str | None = None
     _no_reader_reported = False
+    _card_events: dict[str, int] = {}
 
     def _identify(self, reader: str, atr: bytes, *, mute: bool) -> None:
         if mute:
