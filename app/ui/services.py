@@ -360,7 +360,11 @@ class Services(QObject):
         if field.kind == "residents":
             return "、".join(self._resident_label({"resident_id": v}) for v in value)
         if field.kind == "json":
-            return "\n".join(f"{k}: {v}" for k, v in value.items() if k not in ("my_number",))
+            from app.ui import i18n
+            from app.ui.cardpanel import SECRET_NAMES
+
+            names = {s.value: i18n.pick(*n) for s, n in SECRET_NAMES.items()}   # retry counters
+            return "\n".join(f"{names.get(k, k)}: {v}" for k, v in value.items() if k != "my_number")
         return str(value)
 
     # ---------------------------------------------------------------------------------- restriction
@@ -514,9 +518,6 @@ class Services(QObject):
 
     def card_was_pulled(self, event) -> bool:
         return getattr(event.kind, "value", event.kind) in ("card_removed", "reader_gone")
-
-    def card_sign_in_available(self) -> bool:
-        return self.card_service is not None
 
     #: fields a card read fills, by field id: value from the readout (None: leave as it is)
     CARD_FILLS = {
