@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import statistics
 import tempfile
@@ -40,7 +41,8 @@ def _queries(conn, rng: random.Random, n: int) -> list[tuple[str, dict]]:
             "SELECT family_name, given_name, family_kana, given_kana, birth_date, sex, address, my_number, "
             "alias_kana FROM residents WHERE rowid >= ? LIMIT 1", (rng.randint(1, total),)).fetchone()
         fam, given, fkana, gkana, birth, sex, address, number, alias_kana = row
-        town = address[6:address.index("町") + 1] if "町" in address[6:12] else address[6:10]
+        m = re.match(r"研修県研修市(.+?(?:丁目|[０-９]+番))", address)
+        town = m.group(1) if m else address[6:10]      # 中央町三丁目, or 城山１２番
         out += [
             ("surname kanji", {"name": fam}),
             ("full name kana (hiragana)", {"name": _hira(fkana + " " + gkana)}),
@@ -62,7 +64,7 @@ def _hira(text: str) -> str:
     return jaconv.kata2hira(text)
 
 
-def _search_times(path: Path, rounds: int) -> dict[str, list[float]]:
+def _search_times(path: Path, rounds: int) -> tuple[dict[str, list[float]], list[float]]:
     from app.store import open_store
     from app.store.search import ResidentQuery, search_residents
 
@@ -71,11 +73,13 @@ def _search_times(path: Path, rounds: int) -> dict[str, list[float]]:
         queries = _queries(store.conn, random.Random(11), rounds)
         for kind, q in queries[:20]:   # warm the page cache as a running terminal would be
             search_residents(store, ResidentQuery(limit=20, **q))
+        cpu: list[float] = []
         for kind, q in queries:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             search_residents(store, ResidentQuery(limit=20, **q))
+            cpu.append((time.thread_time() - c0) * 1000)
             times.setdefault(kind, []).append((time.perf_counter() - t0) * 1000)
-    return times
+    return times, cpu
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -95,15 +99,19 @@ def main(quick: bool = False) -> dict:
                                  "bytes_per_resident": round(size / n)}
         print(f"store: generated {n:,} residents in {seconds:,.1f} s ({n / seconds:,.0f}/s), "
               f"{size / 1e6:,.0f} MB ({size / n:,.0f} B/resident)")
-        times = _search_times(path, 150 if quick else 400)
+        times, cpu = _search_times(path, 150 if quick else 400)
         every = [t for ts in times.values() for t in ts]
         p50, p95 = _pct(every, 50), _pct(every, 95)
+        load = os.getloadavg()[0]
         results["search"] = {"queries": len(every), "p50_ms": round(p50, 2), "p95_ms": round(p95, 2),
-                             "goal_p95_ms": SEARCH_GOAL_MS,
+                             "cpu_p50_ms": round(_pct(cpu, 50), 2), "cpu_p95_ms": round(_pct(cpu, 95), 2),
+                             "load_average": round(load, 1), "goal_p95_ms": SEARCH_GOAL_MS,
                              "by_kind": {k: {"p50_ms": round(_pct(v, 50), 2), "p95_ms": round(_pct(v, 95), 2)}
                                          for k, v in times.items()}}
         print(f"store: search on {n:,} residents, {len(every)} queries: p50 {p50:.2f} ms, p95 {p95:.2f} ms "
               f"(goal p95 ≤ {SEARCH_GOAL_MS} ms) {'OK' if p95 <= SEARCH_GOAL_MS else 'OVER GOAL'}")
+        print(f"    CPU time of the searching thread: p50 {_pct(cpu, 50):.2f} ms, p95 {_pct(cpu, 95):.2f} ms "
+              f"(wall time includes waiting for a core: load average {load:.1f} on {os.cpu_count()} cores)")
         for kind, ts in sorted(times.items()):
             print(f"    {kind:28s} p50 {_pct(ts, 50):6.2f} ms  p95 {_pct(ts, 95):6.2f} ms  (n={len(ts)})")
         path.unlink()

@@ -163,6 +163,18 @@ class ReaderService:
         """Future of the reader names pcscd has now (fresh query on the card thread)."""
         return self._call(lambda: list(self._list_readers()))
 
+    def card_presence(self) -> Future:
+        """Future of {reader: card present?} for every reader (a look, nothing selected)."""
+        def look() -> dict[str, bool]:
+            names = self._list_readers()
+            if not names:
+                return {}
+            hr, states = scard.SCardGetStatusChange(self._ctx, 0, [(n, scard.SCARD_STATE_UNAWARE) for n in names])
+            if hr != scard.SCARD_S_SUCCESS:
+                raise pcsc_error(hr, "card presence")
+            return {name: bool(state & scard.SCARD_STATE_PRESENT) for name, state, _atr in states}
+        return self._call(look)
+
     def select_reader(self, name: str | None) -> Future:
         """Use reader ``name`` from now on (None: none). The choice is kept across unplug/replug."""
         def choose() -> str | None:
@@ -378,11 +390,16 @@ class ReaderService:
     def _card_state_changed(self, reader: str, event_state: int, atr: bytes) -> None:
         present = bool(event_state & scard.SCARD_STATE_PRESENT)
         was_present = self.state.card_present
+        # pcsc-lite counts card insertions/removals in the high 16 bits of the event state: a
+        # changed count with a card present both times is a swap between two looks
+        count = (event_state >> 16) & 0xFFFF
+        last_count, self._card_events = self._card_events.get(reader), {**self._card_events, reader: count}
+        swapped = last_count is not None and count != last_count
         if present and not was_present:
             self._set(card_present=True, atr=atr, card_kind=None)
             self._emit(ReaderEvent(EventKind.CARD_INSERTED, reader=reader, atr=atr))
             self._identify(reader, atr, mute=bool(event_state & scard.SCARD_STATE_MUTE))
-        elif present and was_present and atr and atr != self.state.atr:
+        elif present and was_present and ((atr and atr != self.state.atr) or swapped):
             # another card was put in between two looks (fast swap): treat as remove + insert
             self._drop_link()
             self._emit(ReaderEvent(EventKind.CARD_REMOVED, reader=reader))
@@ -400,6 +417,7 @@ class ReaderService:
 
     _last_empty_reported: str | None = None
     _no_reader_reported = False
+    _card_events: dict[str, int] = {}
 
     def _identify(self, reader: str, atr: bytes, *, mute: bool) -> None:
         if mute:

@@ -1,4 +1,4 @@
-"""Sub-commands for the local store, for office IT staff and scripts: ``store info``,
+"""Sub-commands for the local store, for office IT staff and scripts: ``store info``, ``store reindex``,
 ``demo-data`` (the demo municipality) and ``residents find`` (resident search).
 
 Printing only: the work is in app.store.demo and app.store.search. The My Number is masked in
@@ -23,6 +23,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     info = ssub.add_parser("info", help="schema version and row counts of a store")
     info.add_argument("--store", required=True)
     info.set_defaults(func=_info)
+    reindex = ssub.add_parser("reindex", help="recompute every resident's search keys (after an update "
+                                             "that changed the folding rules)")
+    reindex.add_argument("--store", required=True)
+    reindex.set_defaults(func=_reindex)
 
     demo = sub.add_parser("demo-data", help="make the demo municipality 研修市 (training store)",
                           description="Make a training store for the demo municipality 研修市: residents, "
@@ -65,6 +69,16 @@ def _info(args: argparse.Namespace) -> int:
         counts = {t: store.conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
         print(json.dumps({"path": str(store.path), "schema_version": store.version, "rows": counts,
                           "demo": store.setting("demo")}, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _reindex(args: argparse.Namespace) -> int:
+    from app.store.residents import refresh_search_keys
+
+    with open_store(args.store) as store:
+        with store.transaction() as conn:
+            changed = refresh_search_keys(conn)
+    print(f"検索キーを更新しました: {changed:,} 人 / search keys recomputed: {changed:,} residents changed")
     return 0
 
 

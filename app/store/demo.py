@@ -1151,6 +1151,10 @@ def generate(path: str | os.PathLike, residents: int, seed: int = 7, *, force: b
                 f"{'。既存のストアはそのままです' if path.exists() else ''}。 / Not enough disk space to build the "
                 f"demo store; the partial file was removed{' and the existing store is unchanged' if path.exists() else ''}."
             ) from exc
+        if isinstance(exc, (OSError, sqlite3.Error, StoreError)):
+            raise DemoDataError(
+                f"デモデータを作れませんでした（{exc}）。作りかけのファイルは消しました。 / Could not build the demo "
+                f"store ({exc}); the partial file was removed and nothing else was changed.") from exc
         raise
     summary.residents, summary.households = counts["residents"], counts["households"]
     summary.removed, summary.foreign, summary.cards = counts["removed"], counts["foreign"], counts["cards"]
@@ -1179,6 +1183,7 @@ def _prepare_bulk_load(conn: sqlite3.Connection) -> dict:
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -1000000")
     conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute(f"PRAGMA threads = {min(2, os.cpu_count() or 1)}")   # index sorts on two cores
     conn.execute("PRAGMA foreign_keys = OFF")
     tables = tuple(_INSERTS) + ("addresses",)
     marks = ", ".join("?" * len(tables))

@@ -557,10 +557,10 @@ _KEY_UPDATE = """    UPDATE residents SET
     WHERE rowid = NEW.rowid;
 """
 V7_KEY_TRIGGERS = """
-DROP TRIGGER residents_address_ai;
+DROP TRIGGER IF EXISTS residents_address_ai;
 -- name searches filter birth date, sex and address inside the index, before reading rows
-DROP INDEX residents_name_key;
-DROP INDEX residents_kana_key;
+DROP INDEX IF EXISTS residents_name_key;
+DROP INDEX IF EXISTS residents_kana_key;
 CREATE INDEX residents_name_search ON residents(name_key, birth_date, sex, address_key);
 CREATE INDEX residents_kana_search ON residents(kana_key, birth_date, sex, address_key);
 CREATE TRIGGER residents_search_keys_ai AFTER INSERT ON residents

@@ -138,12 +138,6 @@ class CasePage(QWidget):
         self.answer.setFont(theme.scaled(3))
         self.answer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.body_layout.addWidget(self.answer)
-        self.documents_row = QHBoxLayout()
-        self.preview_button = QPushButton(self.body)
-        self.preview_button.setObjectName("preview")
-        self.documents_row.addWidget(self.preview_button)
-        self.documents_row.addStretch(1)
-        self.body_layout.addLayout(self.documents_row)
         self.body_layout.addStretch(1)
 
         self.blocking_label = QLabel(self)
@@ -168,7 +162,10 @@ class CasePage(QWidget):
         self.next_button.setObjectName("next")
         self.next_button.setDefault(True)
         self.next_button.setFont(theme.scaled(2, bold=True))
-        for b in (self.back_button, self.pause_button, self.abandon_button, self.home_button):
+        self.preview_button = QPushButton(self)      # in the button row: always in sight
+        self.preview_button.setObjectName("preview")
+        for b in (self.back_button, self.pause_button, self.abandon_button, self.home_button,
+                  self.preview_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.next_button)
@@ -416,8 +413,8 @@ class CasePage(QWidget):
         self.back_button.setText(self.tr("Back (Alt+←)"))
         self.pause_button.setText(self.tr("Pause (Ctrl+P)"))
         self.abandon_button.setText(self.tr("Abandon"))
-        self.home_button.setText(self.tr("To the queue (Ctrl+H)"))
-        self.preview_button.setText(self.tr("Preview / print / save PDF"))
+        self.home_button.setText(self.tr("Queue (Ctrl+H)"))
+        self.preview_button.setText(self.tr("Print / PDF…"))
         if v.status == "paused":
             self.next_button.setText(self.tr("Resume"))
         elif v.status in ("completed", "refused", "abandoned"):

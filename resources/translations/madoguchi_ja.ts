@@ -42,155 +42,155 @@
 <context>
     <name>CasePage</name>
     <message>
-        <location filename="../../app/ui/casepage.py" line="379" />
+        <location filename="../../app/ui/casepage.py" line="376" />
         <source>{case} — step {n} of {count}: {step}</source>
         <translation>{case} — 手順 {n}/{count}：{step}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="382" />
+        <location filename="../../app/ui/casepage.py" line="379" />
         <source>Status: {status}</source>
         <translation>状態：{status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="388" />
+        <location filename="../../app/ui/casepage.py" line="385" />
         <source>Read the card (Ctrl+R): the resident types the PIN</source>
         <translation>カードを読む (Ctrl+R)：暗証番号は住民本人が入力</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="391" />
+        <location filename="../../app/ui/casepage.py" line="388" />
         <source>Checklist — tick each item after checking it</source>
         <translation>確認項目 — 確認したらチェック</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="393" />
-        <location filename="../../app/ui/casepage.py" line="397" />
+        <location filename="../../app/ui/casepage.py" line="390" />
+        <location filename="../../app/ui/casepage.py" line="394" />
         <source> (optional)</source>
         <translation>（任意）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="395" />
+        <location filename="../../app/ui/casepage.py" line="392" />
         <source>Details</source>
         <translation>入力内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="402" />
+        <location filename="../../app/ui/casepage.py" line="399" />
         <source>Choose… (search)</source>
         <translation>選ぶ…（検索）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="410" />
+        <location filename="../../app/ui/casepage.py" line="407" />
         <source>… and {n} more</source>
         <translation>…ほか {n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="404" />
-        <location filename="../../app/ui/casepage.py" line="411" />
+        <location filename="../../app/ui/casepage.py" line="401" />
+        <location filename="../../app/ui/casepage.py" line="408" />
         <source>Next is not possible yet:</source>
         <translation>まだ次へ進めません：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="389" />
+        <location filename="../../app/ui/casepage.py" line="386" />
         <source>Read the tries left from the card (no try is used)</source>
         <translation>カードから残り回数を読む（回数は減りません）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="390" />
+        <location filename="../../app/ui/casepage.py" line="387" />
         <source>Training card: reset, the holder types the new PIN</source>
         <translation>研修用カード：再設定（新しい暗証番号は本人が入力）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="405" />
+        <location filename="../../app/ui/casepage.py" line="402" />
         <source>waiting for the support officer's release (sign-off on this terminal)</source>
         <translation>支援措置責任者の解除待ち（この端末で承認します）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="416" />
+        <location filename="../../app/ui/casepage.py" line="413" />
         <source>Back (Alt+←)</source>
         <translation>戻る (Alt+←)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="417" />
+        <location filename="../../app/ui/casepage.py" line="414" />
         <source>Pause (Ctrl+P)</source>
         <translation>保留 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="418" />
+        <location filename="../../app/ui/casepage.py" line="415" />
         <source>Abandon</source>
         <translation>取りやめ</translation>
     </message>
     <message>
+        <location filename="../../app/ui/casepage.py" line="416" />
+        <source>Queue (Ctrl+H)</source>
+        <translation>案件一覧 (Ctrl+H)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="417" />
+        <source>Print / PDF…</source>
+        <translation>印刷・PDF…</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/casepage.py" line="419" />
-        <source>To the queue (Ctrl+H)</source>
-        <translation>案件一覧へ (Ctrl+H)</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/casepage.py" line="420" />
-        <source>Preview / print / save PDF</source>
-        <translation>プレビュー・印刷・PDF保存</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/casepage.py" line="422" />
         <source>Resume</source>
         <translation>再開</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="424" />
+        <location filename="../../app/ui/casepage.py" line="421" />
         <source>Finished</source>
         <translation>終了</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="426" />
+        <location filename="../../app/ui/casepage.py" line="423" />
         <source>Finish (Enter)</source>
         <translation>完了 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="428" />
+        <location filename="../../app/ui/casepage.py" line="425" />
         <source>Next (Enter)</source>
         <translation>次へ (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="435" />
+        <location filename="../../app/ui/casepage.py" line="432" />
         <source>✔ {name}, {time}</source>
         <translation>✔ {name} {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="461" />
+        <location filename="../../app/ui/casepage.py" line="458" />
         <source>Refused. Read the reason to the resident:</source>
         <translation>処理できません。理由を申請者に伝えてください：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="462" />
+        <location filename="../../app/ui/casepage.py" line="459" />
         <source>Completed.</source>
         <translation>完了しました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="463" />
+        <location filename="../../app/ui/casepage.py" line="460" />
         <source>Abandoned.</source>
         <translation>取りやめました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="464" />
+        <location filename="../../app/ui/casepage.py" line="461" />
         <source>Paused: the case waits in the queue.</source>
         <translation>保留中：案件一覧で待機しています。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="466" />
+        <location filename="../../app/ui/casepage.py" line="463" />
         <source>Notes for this step:</source>
         <translation>この手順の判定：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="518" />
+        <location filename="../../app/ui/casepage.py" line="515" />
         <source>Abandon the case</source>
         <translation>案件の取りやめ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="519" />
+        <location filename="../../app/ui/casepage.py" line="516" />
         <source>Abandon this case? It stays in the record as abandoned.</source>
         <translation>この案件を取りやめますか？記録には「取りやめ」として残ります。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="537" />
-        <location filename="../../app/ui/casepage.py" line="547" />
+        <location filename="../../app/ui/casepage.py" line="534" />
+        <location filename="../../app/ui/casepage.py" line="544" />
         <source>Reading the card…</source>
         <translation>カードを読んでいます…</translation>
     </message>

@@ -202,3 +202,19 @@ def test_reader_unplugged_and_plugged_again(service, events, ready_card, pcsc_st
     events.wait_for(EventKind.MY_NUMBER_CARD, since=mark, timeout=10)
     assert service.state.selected == reader_name(0)       # the clerk's choice is kept
     assert service.read_card("1234").result(10).items is not None
+
+
+def test_another_kind_of_card_is_reported_as_unknown(service, events, ready_card):
+    """A card without the My Number applications (SELECT by AID answers 6A82), whatever its ATR."""
+    def not_my_number(_n, command, response):
+        return b"\x6A\x82" if command[1] == 0xA4 and command[2] == 0x04 else response
+
+    ready_card.response_filter = not_my_number
+    mark = events.mark()
+    service.select_reader(reader_name(0)).result(5)        # look at the reader afresh
+    unknown = events.wait_for(EventKind.UNKNOWN_CARD, since=mark)
+    assert isinstance(unknown.error, errors.UnknownCard) and "マイナンバーカードではない" in unknown.error.ja
+    assert service.state.card_kind == "unknown"
+    with pytest.raises(errors.UnknownCard):
+        service.read_card("1234").result(5)
+    ready_card.response_filter = None

@@ -183,6 +183,23 @@ def test_a_file_that_is_not_a_store_is_never_replaced(tmp_path):
     assert path.read_bytes() == b"my thesis, not a store\n" * 50
 
 
+def test_a_folder_that_cannot_be_written_gets_a_message(tmp_path, cli):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        if os.access(folder, os.W_OK):   # root ignores permissions: use a path through a file
+            target = tmp_path / "file" / "demo.db"
+            (tmp_path / "file").write_text("not a folder")
+        else:
+            target = folder / "demo.db"
+        result = cli("demo-data", "--store", str(target), "--residents", "100", "--no-card-files")
+        assert result.returncode != 0 and "Traceback" not in result.stderr
+        assert "demo" in result.stderr or "folder" in result.stderr
+    finally:
+        folder.chmod(0o700)
+
+
 def test_bad_resident_counts_are_refused(tmp_path, cli):
     for n in ("0", "-5", "999999999"):
         result = cli("demo-data", "--store", str(tmp_path / "x.db"), "--residents", n)
