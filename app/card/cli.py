@@ -94,7 +94,8 @@ def _register_diagnostics(csub: argparse._SubParsersAction) -> None:
     readers.set_defaults(func=_readers)
 
     read = csub.add_parser("read", help="read a My Number card: state, tries left, four items, certificate")
-    read.add_argument("--reader", help="reader name (default: the terminal's chosen reader)")
+    read.add_argument("--reader", help="reader name (default: the terminal's chosen reader, else the only "
+                                       "reader, else the only reader with a card; never a guess)")
     read.add_argument("--json", action="store_true", help="machine-readable output")
     read.add_argument("--pin-stdin", action="store_true",
                       help="read the input-support PIN from the first line of stdin (no prompt)")
@@ -150,7 +151,7 @@ def _readers(args: argparse.Namespace) -> int:
     return 0
 
 
-def _choose_reader(requested: str | None, names: list[str]) -> str:
+def _choose_reader(requested: str | None, names: list[str], presence: dict[str, bool]) -> str:
     from app.config import OfficeConfig
 
     if requested:
@@ -166,6 +167,11 @@ def _choose_reader(requested: str | None, names: list[str]) -> str:
         return names[0]
     if not names:
         raise UserError("カードリーダーが見つかりません / no card reader found", code=3)
+    with_card = [name for name in names if presence.get(name)]
+    if len(with_card) == 1:
+        print(f"madoguchi: using the only reader with a card / カードのあるリーダーを使用: {with_card[0]}",
+              file=sys.stderr)
+        return with_card[0]
     raise UserError("リーダーを --reader で指定してください / choose a reader with --reader: " + ", ".join(names))
 
 
@@ -189,7 +195,9 @@ def _read(args: argparse.Namespace) -> int:
     service = _start_service()
     try:
         try:
-            reader = _choose_reader(args.reader, service.readers().result(10))
+            names = service.readers().result(10)
+            presence = service.card_presence().result(10) if not args.reader and len(names) > 1 else {}
+            reader = _choose_reader(args.reader, names, presence)
             service.select_reader(reader).result(10)
             deadline = time.monotonic() + args.timeout
             waiting_said = False

@@ -163,6 +163,18 @@ class ReaderService:
         """Future of the reader names pcscd has now (fresh query on the card thread)."""
         return self._call(lambda: list(self._list_readers()))
 
+    def card_presence(self) -> Future:
+        """Future of {reader: card present?} for every reader (a look, nothing selected)."""
+        def look() -> dict[str, bool]:
+            names = self._list_readers()
+            if not names:
+                return {}
+            hr, states = scard.SCardGetStatusChange(self._ctx, 0, [(n, scard.SCARD_STATE_UNAWARE) for n in names])
+            if hr != scard.SCARD_S_SUCCESS:
+                raise pcsc_error(hr, "card presence")
+            return {name: bool(state & scard.SCARD_STATE_PRESENT) for name, state, _atr in states}
+        return self._call(look)
+
     def select_reader(self, name: str | None) -> Future:
         """Use reader ``name`` from now on (None: none). The choice is kept across unplug/replug."""
         def choose() -> str | None:

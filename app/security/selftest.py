@@ -3,7 +3,7 @@
 The source asks that on every system update or new installation the support-measure and
 address-hiding functions be confirmed present and working. :func:`run` builds a scratch store in a
 temporary folder and proves, with the real code and the real database triggers, that: a protected
-person blocks a case; the perpetrator is refused; the handling clerk cannot release (Python and
+person blocks a case, and the case pipeline runs that check first; the perpetrator is refused; the handling clerk cannot release (Python and
 database); an officer's release opens exactly that request and expires by itself; a DV
 restriction cannot be set to "alert only"; the audit log verifies and an edited entry is caught.
 Given the live store, it also checks that store's guards (triggers) are in place, and records
@@ -122,6 +122,16 @@ def _scenario(workdir: Path) -> list[CheckResult]:
             d = stage(scope)
             return None if d and d.outcome is Outcome.RESTRICT else f"expected restrict, got {d}"
 
+        def pipeline_runs_restriction():
+            from app.workflows.pipeline import PipelineContext, stages_for
+
+            ctx = PipelineContext(case_type="copy_issuance", point="identity", case_id=case_id,
+                                  staff_id=clerk.id, terminal_id="SELFTEST")
+            first = stages_for("copy_issuance", store, ctx)[:1]
+            d = first[0](scope) if first else None
+            return None if d and d.outcome is Outcome.RESTRICT else \
+                "the case pipeline does not run the restriction stage first"
+
         def perpetrator_refused():
             d = stage(RequestScope(**{**vars(scope), "requester": Person(
                 family_name="加害", given_name="太郎", birth_date="1970-07-07")}))
@@ -176,7 +186,9 @@ def _scenario(workdir: Path) -> list[CheckResult]:
             result = audit.verify(store.conn)
             return None if not result.ok and result.first.seq == 2 else "an edited entry went unnoticed"
 
-        for name, fn in (("restriction_blocks", blocks), ("perpetrator_refused", perpetrator_refused),
+        for name, fn in (("restriction_blocks", blocks),
+                         ("pipeline_runs_restriction", pipeline_runs_restriction),
+                         ("perpetrator_refused", perpetrator_refused),
                          ("clerk_cannot_release", clerk_cannot_release),
                          ("release_opens_exactly_and_expires", release_opens_and_expires),
                          ("no_alert_level", no_alert_level),

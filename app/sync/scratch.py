@@ -38,10 +38,45 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+_PREFIX = "madoguchi-pg-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap_orphans() -> list[Path]:
+    """Stop and remove scratch clusters whose owning process has died without stopping them (a
+    test run killed by a timeout). Only clusters that recorded their owner are touched."""
+    reaped = []
+    for owner in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*/owner"):
+        try:
+            pid = int(owner.read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if _alive(pid):
+            continue
+        root = owner.parent
+        cluster = ScratchServer.__new__(ScratchServer)
+        cluster.bin, cluster.root, cluster.data = _bin_dir(), root, root / "data"
+        cluster._as_postgres, cluster.started = os.geteuid() == 0, (root / "data").exists()
+        cluster.stop()
+        reaped.append(root)
+    return reaped
+
+
 class ScratchServer:
     def __init__(self) -> None:
         self.bin = _bin_dir()
-        self.root = Path(tempfile.mkdtemp(prefix="madoguchi-pg-"))
+        reap_orphans()
+        self.root = Path(tempfile.mkdtemp(prefix=_PREFIX))
+        (self.root / "owner").write_text(str(os.getpid()))
         self.data = self.root / "data"
         self.sockdir = self.root / "sock"
         self.port = _free_port()

@@ -43,9 +43,17 @@ def test_card_readers_and_clear_failures(cli, pcsc_stack, inserted_card):
     assert result.returncode == 0, result.stderr
     rows = {row["reader"]: row for row in json.loads(result.stdout)["readers"]}
     assert rows[reader_name(0)]["card"] == "my_number_card" and rows[reader_name(1)]["card"] is None
-    # two readers and no choice: the command does not guess
-    guess = cli("card", "read", "--no-pin")
-    assert guess.returncode == 2 and "--reader" in guess.stderr
+    # two readers, one with a card: that one (and it says so)
+    only = cli("card", "read", "--no-pin", "--json")
+    assert only.returncode == 0 and json.loads(only.stdout)["reader"] == reader_name(0)
+    assert "カードのあるリーダー" in only.stderr
+    # two readers with cards and no choice: the command does not guess
+    pcsc_stack.insert(inserted_card.card_file, slot=1)   # read only: both may share the file
+    try:
+        guess = cli("card", "read", "--no-pin")
+        assert guess.returncode == 2 and "--reader" in guess.stderr
+    finally:
+        pcsc_stack.remove(1)
     empty = cli("card", "read", "--no-pin", "--reader", reader_name(1), "--timeout", "0.5")
     assert empty.returncode == 3 and "カードがリーダーに置かれていません" in empty.stderr
     wrong = cli("card", "read", "--pin-stdin", "--reader", reader_name(0), input="0000\n")

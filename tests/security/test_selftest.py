@@ -12,7 +12,7 @@ def test_selftest_passes_and_is_recorded_in_the_store(cli, sstore):
     assert r.returncode == 0, r.stdout + r.stderr
     result = json.loads(r.stdout)
     assert result["ok"] and {c["name"] for c in result["checks"]} >= {
-        "restriction_blocks", "perpetrator_refused", "clerk_cannot_release",
+        "restriction_blocks", "pipeline_runs_restriction", "perpetrator_refused", "clerk_cannot_release",
         "release_opens_exactly_and_expires", "no_alert_level", "audit_detects_tampering",
         "live_store_guards"}
     conn = sqlite3.connect(sstore.path)

@@ -4,6 +4,9 @@ itself refuses (self-release, rows for another terminal, unknown staff, changing
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -120,3 +123,18 @@ def test_an_older_central_schema_is_migrated_in_place(pg_server, monkeypatch):
             server_schema.init_server(dsn)
     finally:
         pg_server.drop_database("t_migrate")
+
+
+def test_a_scratch_cluster_left_by_a_killed_run_is_reaped():
+    from app.sync.scratch import reap_orphans, wait_until
+
+    code = ("from app.sync.scratch import ScratchServer; s = ScratchServer().start(); "
+            "print(s.root, flush=True); import time; time.sleep(60)")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    root = Path(proc.stdout.readline().strip())
+    proc.kill()                                  # no teardown: the server is orphaned
+    proc.wait()
+    postmaster = int((root / "data" / "postmaster.pid").read_text().split()[0])
+    assert reap_orphans() == [root]
+    assert not root.exists()
+    assert wait_until(lambda: not Path(f"/proc/{postmaster}").exists(), 10)
