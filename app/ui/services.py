@@ -230,7 +230,7 @@ class Services(QObject):
         return self._start_session(auth, only)
 
 
-    def search_residents(self, text: str, limit: int = 50):
+    def search_residents(self, text: str, limit: int = 50, context: str = "ui.search"):
         """Residents matching the search box; returns (hits, error) with the error for the clerk."""
         from app.store.search import ResidentQuery, SearchError, search_residents
 
@@ -240,10 +240,21 @@ class Services(QObject):
             ja, _, en = str(exc).partition(" / ")
             return [], {"ja": ja, "en": en or ja}
         hits = list(result.hits)
+        self.audit_lookup([h.id for h in hits if h.restricted], context)
         if result.truncated:
             return hits, {"ja": f"{len(hits)} 件を超えました。条件を加えて絞り込んでください。",
                           "en": f"More than {len(hits)} matches: add to the search to narrow it."}
         return hits, None
+
+    def audit_lookup(self, resident_ids, context: str) -> set[str]:
+        """DV point 11: every look-up of a protected person is audited (operator, terminal)."""
+        if not resident_ids:
+            return set()
+        from app.security.restriction import record_lookup
+
+        staff = self.session.staff.id if self.session else None
+        return record_lookup(self.store, resident_ids, staff_id=staff, terminal_id=self.terminal_id,
+                             context=context)
 
     def staff_name(self, staff_id: str) -> str:
         row = self.store.conn.execute("SELECT display_name FROM staff WHERE id = ?", (staff_id,)).fetchone()
