@@ -36,15 +36,19 @@ class UserError(Exception):
         self.code = code
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="madoguchi",
-        description="Madoguchi (窓口) — counter terminal for My Number cards and resident records",
-    )
+def _window_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"madoguchi {__version__}")
     parser.add_argument("--training", action="store_true", help="training mode (研修モード) on demo data")
     parser.add_argument("--store", help="path of the local store (SQLite)")
     parser.add_argument("--lang", choices=["ja", "en"], help="language of the window")
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _window_options(argparse.ArgumentParser(
+        prog="madoguchi",
+        description="Madoguchi (窓口) — counter terminal for My Number cards and resident records",
+    ))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -56,11 +60,16 @@ def main(argv: list[str] | None = None) -> int:
     from app.logs import setup_logging
     from app.store import StoreError
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # The window and --version need none of the sub-commands' modules: parse the window's own
+    # options first and import the command modules (cards, PostgreSQL, printing...) only when a
+    # sub-command or --help is asked for. This keeps the window's cold start short.
+    window_args, rest = _window_options(argparse.ArgumentParser(prog="madoguchi", add_help=False)) \
+        .parse_known_args(argv)
+    args = window_args if not rest else build_parser().parse_args(argv)
     setup_logging()
     try:
-        if args.command is None:
+        if getattr(args, "command", None) is None:
             return _open_window(args)
         return int(args.func(args) or 0)
     except UserError as exc:
@@ -75,12 +84,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _open_window(args: argparse.Namespace) -> int:
-    try:
-        gui = importlib.import_module("app.ui.main")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("app.ui"):
-            print("madoguchi: the counter window is not part of this build yet; "
-                  "see `madoguchi --help` for the commands that are.", file=sys.stderr)
-            return 2
-        raise
+    gui = importlib.import_module("app.ui.main")
     return int(gui.run(args) or 0)
