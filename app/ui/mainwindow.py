@@ -260,6 +260,9 @@ class MainWindow(QMainWindow):
 
         self.staff_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.staff_label)
+        from app.ui.syncstatus import SyncStatusLabel
+        self.sync_status = SyncStatusLabel(services, self)
+        self.statusBar().addPermanentWidget(self.sync_status)
         self._build_menus()
 
         self.card_panel.reader_chosen.connect(services.choose_reader)

@@ -168,6 +168,10 @@ class Services(QObject):
             create_training_accounts(self.store, terminal_id=self.terminal_id)
 
     def close(self) -> None:
+        if getattr(self, "sync_service", None) is not None:   # started by app.ui.syncstatus
+            self.sync_service.on_change = None
+            self.sync_service.stop()
+            self.sync_service = None
         if self.card_service is not None:
             try:
                 self.card_service.stop()

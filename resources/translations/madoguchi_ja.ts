@@ -607,4 +607,27 @@
         <translation>取り外す</translation>
     </message>
 </context>
+<context>
+    <name>SyncStatusLabel</name>
+    <message>
+        <source>standalone (no sync)</source>
+        <translation>スタンドアロン（同期なし）</translation>
+    </message>
+    <message>
+        <source>This store does not sync with the central server (training or standalone terminal).</source>
+        <translation>このストアは中央サーバと同期しません（研修用または単独運用の端末）。</translation>
+    </message>
+    <message>
+        <source>sync: starting…</source>
+        <translation>同期：開始中…</translation>
+    </message>
+    <message>
+        <source>syncing…</source>
+        <translation>同期中…</translation>
+    </message>
+    <message>
+        <source>{n} waiting for a support officer</source>
+        <translation>支援措置責任者待ち {n} 件</translation>
+    </message>
+</context>
 </TS>
