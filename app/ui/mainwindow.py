@@ -290,6 +290,9 @@ class MainWindow(QMainWindow):
             self.case_menu.addAction(a)
             self.case_actions[ct] = a
         bar.addMenu(LanguageMenu(self, on_change=self.services.remember_language))
+        from app.ui.about import HelpMenu
+        self.help_menu = HelpMenu(self, self.services)
+        bar.addMenu(self.help_menu)
 
     def translateUI(self) -> None:  # noqa: N802
         self.setWindowTitle(self.tr("Madoguchi — counter"))

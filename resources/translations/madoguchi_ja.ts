@@ -630,4 +630,42 @@
         <translation>支援措置責任者待ち {n} 件</translation>
     </message>
 </context>
+<context>
+    <name>AboutDialog</name>
+    <message>
+        <source>Copied to the clipboard.</source>
+        <translation>クリップボードにコピーしました。</translation>
+    </message>
+    <message>
+        <source>About Madoguchi</source>
+        <translation>窓口について</translation>
+    </message>
+    <message>
+        <source>Read this out to the help desk, or press Copy and paste it into your message.</source>
+        <translation>この内容をヘルプデスクに読み上げるか、「コピー」を押してメッセージに貼り付けてください。</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>コピー</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>閉じる</translation>
+    </message>
+    <message>
+        <source>Collecting…</source>
+        <translation>情報を集めています…</translation>
+    </message>
+</context>
+<context>
+    <name>HelpMenu</name>
+    <message>
+        <source>&amp;Help</source>
+        <translation>ヘルプ(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About Madoguchi…</source>
+        <translation>窓口について(&amp;A)…</translation>
+    </message>
+</context>
 </TS>
