@@ -141,6 +141,10 @@ def run(args: argparse.Namespace) -> int:
     config = OfficeConfig.load()
     lang = getattr(args, "lang", None) or config.language or "ja"
     app = create_application(lang=lang)
+    from app.ui.firstrun import configure_if_needed
+    config = configure_if_needed(config, training=bool(getattr(args, "training", False)))
+    if config is None:
+        return 1                      # first-time setup cancelled: nothing to start with
     try:
         services = Services.open(config=config, training=bool(getattr(args, "training", False)),
                                  store_path=Path(args.store) if getattr(args, "store", None) else None)

@@ -668,4 +668,19 @@
         <translation>窓口について(&amp;A)…</translation>
     </message>
 </context>
+<context>
+    <name>FirstRunDialog</name>
+    <message>
+        <source>Madoguchi — first-time setup of this terminal</source>
+        <translation>窓口 — この端末の初期設定</translation>
+    </message>
+    <message>
+        <source>This terminal is not configured yet. Fill in what office IT staff gave you; you can change it later with `madoguchi config`. The sync password is not asked here: it goes to the OS keyring with `madoguchi server login`.</source>
+        <translation>この端末はまだ設定されていません。情報システム担当から受け取った内容を入力してください（後から `madoguchi config` で変更できます）。同期用のパスワードはここでは入力しません。`madoguchi server login` で OS のキーリングに登録します。</translation>
+    </message>
+    <message>
+        <source>Nothing was saved: correct the fields marked above.</source>
+        <translation>保存していません。印の付いた項目を直してください。</translation>
+    </message>
+</context>
 </TS>
