@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.ui import i18n
@@ -44,6 +45,10 @@ class SyncStatusLabel(QLabel):
         self.target = SyncTarget.from_config(services.config)
         self.standalone = bool(services.training) or is_standalone(services.store,
                                                                  self.target.configured)
+        self.act_sync_now = QAction(self, triggered=self.sync_now)   # right-click: sync now
+        self.act_sync_now.setEnabled(not self.standalone)
+        self.addAction(self.act_sync_now)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         if not self.standalone and autostart:
             self.start()
         i18n.translate_ui(self)
@@ -54,8 +59,15 @@ class SyncStatusLabel(QLabel):
 
         if self.standalone or self.service is not None:
             return
-        self.service = SyncService(self.services.store_path, self.target,
-                                   on_change=self._relay.changed.emit)
+        from shiboken6 import isValid
+
+        relay = self._relay
+
+        def publish(status) -> None:          # on the sync thread: only emit, never touch widgets
+            if isValid(relay):
+                relay.changed.emit(status)
+
+        self.service = SyncService(self.services.store_path, self.target, on_change=publish)
         self.services.sync_service = self.service     # Services.close() stops it
         self.service.start()
 
@@ -76,6 +88,7 @@ class SyncStatusLabel(QLabel):
         self.translateUI()
 
     def translateUI(self) -> None:  # noqa: N802
+        self.act_sync_now.setText(self.tr("Sync now"))
         if self.standalone:
             self.setText(self.tr("standalone (no sync)"))
             self.setToolTip(self.tr("This store does not sync with the central server "

@@ -629,6 +629,10 @@
         <source>{n} waiting for a support officer</source>
         <translation>支援措置責任者待ち {n} 件</translation>
     </message>
+    <message>
+        <source>Sync now</source>
+        <translation>今すぐ同期</translation>
+    </message>
 </context>
 <context>
     <name>AboutDialog</name>

@@ -16,7 +16,7 @@ def test_training_store_shows_standalone_and_starts_no_sync(window):
     from app.ui import i18n
 
     label = window.sync_status
-    assert label.standalone and label.service is None
+    assert label.standalone and label.service is None and not label.act_sync_now.isEnabled()
     assert window.controller.services.__dict__.get("sync_service") is None
     assert label.text() == "スタンドアロン（同期なし）"
     i18n.language().set("en")
@@ -51,6 +51,9 @@ def test_indicator_shows_a_real_background_sync(qtbot, qapp, lang_ja, seeded, os
         i18n.language().set("en")
         assert "last sync" in label.text() and "0 pending" in label.text()
         assert store.conn.execute("SELECT count(*) FROM residents").fetchone()[0] == 60
+        rounds = label.service.rounds
+        label.act_sync_now.trigger()                     # right-click ▸ Sync now
+        qtbot.waitUntil(lambda: label.service.rounds > rounds, timeout=30000)
     finally:
         services.close()
     assert services.sync_service is None and not label.service._thread.is_alive()
