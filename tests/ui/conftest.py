@@ -68,7 +68,7 @@ def window(qtbot, training_store, lang_ja, request):
     w = controller.window
     qtbot.addWidget(w)
     w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow, timeout=3000)   # shortcuts need the active window
+    qtbot.waitUntil(w.isActiveWindow, timeout=15000)   # shortcuts need the active window
     w.controller = controller
     yield w
     dispose(w, controller.signin)
@@ -92,7 +92,7 @@ def card_window(qtbot, training_store, lang_ja, pcsc_stack, card_file):
     controller = Controller(services)
     controller.start()
     qtbot.addWidget(controller.signin)
-    qtbot.waitUntil(lambda: services.card_service is not None, timeout=5000)
+    qtbot.waitUntil(lambda: services.card_service is not None, timeout=15000)
     controller.signin.login.setText("clerk1")
     controller.signin.password.setText("clerk1-kenshu")
     controller.signin.sign_in_with_password()

@@ -33,11 +33,11 @@ def test_panel_tray_and_status_inquiry_from_the_card(qtbot, card_window, monkeyp
     assert values["family_name"] == "窓口" and values["birth_date"] == "1985-04-01" and values["sex"] == "2"
     tick(qtbot, page, "identity_checked")
     page.go_next()
-    qtbot.waitUntil(lambda: page.view.step == "answer", timeout=5000)
+    qtbot.waitUntil(lambda: page.view.step == "answer", timeout=15000)
     assert "交付準備ができています" in page.answer.text()
     tick(qtbot, page, "answer_given")
     page.go_next()
-    qtbot.waitUntil(lambda: page.view.status == "completed", timeout=5000)
+    qtbot.waitUntil(lambda: page.view.status == "completed", timeout=15000)
 
 
 def test_wrong_pin_shows_tries_left_and_the_panel_turns_red(qtbot, card_window, monkeypatch):
@@ -88,7 +88,7 @@ def _identity_with(qtbot, page, code):
     box = page.editors["identity_documents"][0]
     next(b for b in box.boxes if b.property("code") == code).setChecked(True)
     qtbot.waitUntil(lambda: any(f.id == "identity_documents" and f.value for f in page.view.fields),
-                    timeout=3000)
+                    timeout=15000)
 
 
 def _next_to(qtbot, page, step=None, status=None):
@@ -126,7 +126,7 @@ def test_pin_reset_of_a_locked_pin_end_to_end(qtbot, card_window, monkeypatch):
     page.editors["holder_resident_id"][0].button.click()
     box = page.editors["secrets"][0]
     next(b for b in box.boxes if b.property("code") == "juki").setChecked(True)
-    qtbot.waitUntil(lambda: any(f.id == "secrets" and f.value for f in page.view.fields), timeout=3000)
+    qtbot.waitUntil(lambda: any(f.id == "secrets" and f.value for f in page.view.fields), timeout=15000)
     for item in page.view.items:
         tick(qtbot, page, item.id)
     _next_to(qtbot, page, "identity")
@@ -146,7 +146,7 @@ def test_pin_reset_of_a_locked_pin_end_to_end(qtbot, card_window, monkeypatch):
     tick(qtbot, page, "holder_set_pin")
     box = page.editors["new_pin_set"][0]
     next(b for b in box.boxes if b.property("code") == "juki").setChecked(True)
-    qtbot.waitUntil(lambda: page.next_button.isEnabled(), timeout=3000)
+    qtbot.waitUntil(lambda: page.next_button.isEnabled(), timeout=15000)
     _next_to(qtbot, page, status="completed")
     wait(service.verify("juki", "5678"))               # the holder's new PIN works
 
@@ -201,7 +201,7 @@ def test_staff_sign_in_with_own_card(qtbot, training_store, lang_ja, pcsc_stack,
     controller.start()
     signin = controller.signin
     try:
-        qtbot.waitUntil(lambda: services.card_service is not None, timeout=5000)
+        qtbot.waitUntil(lambda: services.card_service is not None, timeout=15000)
         pcsc_stack.insert(card_file, slot=0)
         services.choose_reader("Virtual PCD 00 00")
         qtbot.waitUntil(lambda: services.card.state == "mynumber", timeout=10000)

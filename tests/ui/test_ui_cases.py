@@ -16,7 +16,7 @@ def test_status_inquiry_by_four_items_end_to_end(qtbot, window):
     _add_resident_with_application(store)
 
     press(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)   # New: status inquiry
-    qtbot.waitUntil(lambda: window.case_page is not None, timeout=3000)
+    qtbot.waitUntil(lambda: window.case_page is not None, timeout=15000)
     page = window.case_page
     assert page is not None and page.view.case_type == "status_inquiry"
     assert not page.next_button.isEnabled()
@@ -34,11 +34,11 @@ def test_status_inquiry_by_four_items_end_to_end(qtbot, window):
     assert page.next_button.isEnabled() and page.blocking_label.text() == ""
 
     qtbot.keyClick(page, Qt.Key.Key_Return)            # Enter is Next
-    qtbot.waitUntil(lambda: page.view.step == "answer", timeout=3000)
+    qtbot.waitUntil(lambda: page.view.step == "answer", timeout=15000)
     assert "カードを作成中です" in page.answer.text()
     tick(qtbot, page, "answer_given")
     qtbot.keyClick(page, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: page.view.status == "completed", timeout=3000)
+    qtbot.waitUntil(lambda: page.view.status == "completed", timeout=15000)
     assert "完了" in page.subject.text()
 
     window.go_home()
@@ -48,13 +48,13 @@ def test_status_inquiry_by_four_items_end_to_end(qtbot, window):
 
 def test_pause_and_resume_from_the_queue(qtbot, window):
     press(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)   # New: status inquiry
-    qtbot.waitUntil(lambda: window.case_page is not None, timeout=3000)
+    qtbot.waitUntil(lambda: window.case_page is not None, timeout=15000)
     page = window.case_page
     fill(qtbot, page, "method", "four_items")
     fill(qtbot, page, "family_name", "窓口")
     case_id = page.case_id
     press(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)   # Pause
-    qtbot.waitUntil(lambda: page.view.status == "paused", timeout=3000)
+    qtbot.waitUntil(lambda: page.view.status == "paused", timeout=15000)
     window.go_home()
     window.home.queue_tabs.setCurrentIndex(1)
     assert [q.case_id for q in window.home._queue_rows] == [case_id]
@@ -103,10 +103,10 @@ def test_copy_issuance_end_to_end_with_preview_and_pdf(qtbot, window, monkeypatc
     window.start_case("copy_issuance", None)
     page = window.case_page
     fill_copy_request(qtbot, page, "self")
-    qtbot.waitUntil(lambda: page.view.step == "issue", timeout=5000)
+    qtbot.waitUntil(lambda: page.view.step == "issue", timeout=15000)
     tick(qtbot, page, "documents_match")
     page.go_next()
-    qtbot.waitUntil(lambda: page.view.status == "completed", timeout=5000)
+    qtbot.waitUntil(lambda: page.view.status == "completed", timeout=15000)
     assert page.preview_button.isVisible()
 
     docs = window.services.documents_for(page.view)
@@ -136,13 +136,13 @@ def test_refusal_is_read_aloud_with_its_source_and_printed(qtbot, window, monkey
     fill(qtbot, page, "requester_given_name", "太郎")
     page.editors["target_resident_ids"][0].button.click()
     qtbot.waitUntil(lambda: any(f.id == "target_resident_ids" and f.value for f in page.view.fields),
-                    timeout=3000)
+                    timeout=15000)
     fill(qtbot, page, "scope", "person")
     box = page.editors["items"][0]
     next(b for b in box.boxes if b.property("code") == "my_number").setChecked(True)
-    qtbot.waitUntil(lambda: any(f.id == "items" and f.value for f in page.view.fields), timeout=3000)
+    qtbot.waitUntil(lambda: any(f.id == "items" and f.value for f in page.view.fields), timeout=15000)
     finish_request_step(qtbot, page, "own_right", "債権の回収")
-    qtbot.waitUntil(lambda: page.view.status == "refused", timeout=5000)
+    qtbot.waitUntil(lambda: page.view.status == "refused", timeout=15000)
     text = page.outcome_box.text()
     assert "個人番号" in text and "根拠" in text
     assert page.outcome_box.objectName() == "Refusal"

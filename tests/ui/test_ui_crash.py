@@ -45,7 +45,7 @@ def test_killed_mid_case_reopens_at_the_same_step(qtbot, tmp_path, madoguchi_hom
         controller.signin.password.setText("clerk1-kenshu")
         controller.signin.sign_in_with_password()
         window = controller.window
-        qtbot.waitUntil(lambda: window.case_page is not None, timeout=5000)
+        qtbot.waitUntil(lambda: window.case_page is not None, timeout=15000)
         page = window.case_page
         assert page.case_id == case_id
         assert page.view.step == "answer" and page.view.status == "open"

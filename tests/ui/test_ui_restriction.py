@@ -49,7 +49,7 @@ def reach_the_gate(qtbot, window, ids):
     window.start_case("copy_issuance", None)
     page = window.case_page
     fill_copy_request(qtbot, page, "same_household")   # Next on identity: the request is complete
-    qtbot.waitUntil(lambda: page.view.status == "awaiting_release", timeout=3000)
+    qtbot.waitUntil(lambda: page.view.status == "awaiting_release", timeout=15000)
 
     return page
 
@@ -112,7 +112,7 @@ def test_dv_restriction_sign_off_expiry_and_completion(qtbot, window, monkeypatc
     assert "担当した職員は解除できません" in desk.messages[0]    # even though dual1 is an officer
     assert desk.messages[1] == ""
     assert "保護 桜" in desk.summaries[0] and "兼務 花子" in desk.summaries[0]
-    qtbot.waitUntil(lambda: page.view.status == "open" and page.view.step == "issue", timeout=3000)
+    qtbot.waitUntil(lambda: page.view.status == "open" and page.view.step == "issue", timeout=15000)
 
     # the remaining time of the release is visible and counts down
     assert page.warning.release_label.isVisible()
@@ -126,11 +126,11 @@ def test_dv_restriction_sign_off_expiry_and_completion(qtbot, window, monkeypatc
     assert "期限が切れました" in page.warning.release_label.text()
     tick(qtbot, page, "documents_match")
     page.go_next()
-    qtbot.waitUntil(lambda: page.view.status == "awaiting_release", timeout=3000)
+    qtbot.waitUntil(lambda: page.view.status == "awaiting_release", timeout=15000)
     assert page.findChild(QLabel, "RestrictionWarning").isVisible()
 
     # a fresh release by another officer, and the case completes
     desk.attempts.append(("officer2", "officer2-kenshu"))
     page.warning.sign_off_button.click()
-    qtbot.waitUntil(lambda: page.view.status == "completed", timeout=3000)
+    qtbot.waitUntil(lambda: page.view.status == "completed", timeout=15000)
     assert "完了" in page.subject.text()

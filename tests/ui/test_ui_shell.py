@@ -76,7 +76,7 @@ def test_card_bridge_delivers_on_the_gui_thread(qtbot):
     gui = threading.get_ident()
     seen = []
     bridge.event.connect(lambda ev: seen.append((ev, threading.get_ident())))
-    with qtbot.waitSignal(bridge.event, timeout=2000):
+    with qtbot.waitSignal(bridge.event, timeout=15000):
         threading.Thread(target=bridge.on_card_event, args=("card_inserted",)).start()
     assert seen == [("card_inserted", gui)]
 
@@ -84,6 +84,6 @@ def test_card_bridge_delivers_on_the_gui_thread(qtbot):
     with ThreadPoolExecutor(1, thread_name_prefix="card") as pool:
         future = pool.submit(lambda: threading.get_ident())
         bridge.when_done(future, lambda f: results.append((f.result(), threading.get_ident())))
-        qtbot.waitUntil(lambda: bool(results), timeout=2000)
+        qtbot.waitUntil(lambda: bool(results), timeout=15000)
     card_thread, delivered_on = results[0]
     assert card_thread != gui and delivered_on == gui

@@ -57,14 +57,14 @@ def fill(qtbot, page, field_id, value):
             editor.insert(value)             # what the input method commits for kanji/kana
         qtbot.keyClick(editor, Qt.Key.Key_Return)   # Enter (or leaving the field) records it
     qtbot.waitUntil(lambda: page.view.fields and any(
-        f.id == field_id and f.value not in (None, "") for f in page.view.fields), timeout=3000)
+        f.id == field_id and f.value not in (None, "") for f in page.view.fields), timeout=15000)
 
 
 def tick(qtbot, page, item_id):
     box = page.item_boxes[item_id][0]
     box.setFocus()
     qtbot.keyClick(box, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: any(i.id == item_id and i.checked for i in page.view.items), timeout=3000)
+    qtbot.waitUntil(lambda: any(i.id == item_id and i.checked for i in page.view.items), timeout=15000)
 
 
 def add_card_holder(store, card_file, *, card_status: str = "active") -> str:
@@ -142,18 +142,18 @@ def fill_copy_request(qtbot, page, requester_type: str) -> None:
     page.editors["requester_resident_id"][0].button.click()
     page.editors["target_resident_ids"][0].button.click()
     qtbot.waitUntil(lambda: all(f.value for f in page.services.case_view(page.case_id).fields
-                                if f.id in ("requester_resident_id", "target_resident_ids")), timeout=3000)
+                                if f.id in ("requester_resident_id", "target_resident_ids")), timeout=15000)
     page.refresh()
     fill(qtbot, page, "scope", "person")
     finish_request_step(qtbot, page, "own_use", "年金の手続")
-    qtbot.waitUntil(lambda: page.view.step == "delivery", timeout=5000)
+    qtbot.waitUntil(lambda: page.view.step == "delivery", timeout=15000)
     fill(qtbot, page, "channel", "counter")
     fill(qtbot, page, "delivery", "hand_over")
     page.go_next()
-    qtbot.waitUntil(lambda: page.view.step == "identity", timeout=5000)
+    qtbot.waitUntil(lambda: page.view.step == "identity", timeout=15000)
     box = page.editors["identity_documents"][0]
     next(b for b in box.boxes if b.property("code") == "driving_licence").setChecked(True)
     qtbot.waitUntil(lambda: any(f.id == "identity_documents" and f.value for f in page.view.fields),
-                    timeout=3000)
+                    timeout=15000)
     tick(qtbot, page, "documents_original")
     page.go_next()
