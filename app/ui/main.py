@@ -135,10 +135,16 @@ class Controller(QObject):
 
 def run(args: argparse.Namespace) -> int:
     """Open the counter window (``madoguchi`` / ``make run``); returns the exit status."""
-    from app.config import OfficeConfig
+    from app.config import ConfigError, OfficeConfig
     from app.ui.services import Services, StartError
 
-    config = OfficeConfig.load()
+    try:
+        config = OfficeConfig.load()
+    except ConfigError as exc:
+        # Started from the desktop there is no console: say it in a window, for IT staff.
+        create_application(lang=getattr(args, "lang", None) or "ja")
+        QMessageBox.critical(None, "窓口 Madoguchi", f"{exc}\n\nmadoguchi config show / config init")
+        return 2
     lang = getattr(args, "lang", None) or config.language or "ja"
     app = create_application(lang=lang)
     from app.ui.firstrun import configure_if_needed
