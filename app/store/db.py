@@ -141,10 +141,11 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _register_functions(conn: sqlite3.Connection) -> None:
     """SQL functions the schema's triggers call: the search-key folding of app.store.normalize,
     so that a resident written by any code path through a Store gets correct search keys."""
-    from app.store.normalize import fold_address, fold_name
+    from app.store.normalize import fold_address, fold_name, search_keys_stale
 
     conn.create_function("madoguchi_fold_name", 1, lambda t: fold_name(t) if t else None, deterministic=True)
     conn.create_function("madoguchi_fold_address", 1, lambda t: fold_address(t) if t else "", deterministic=True)
+    conn.create_function("madoguchi_keys_stale", 16, search_keys_stale, deterministic=True)
 
 
 def open_store(path: str | Path, *, create: bool = False, migrate: bool = True) -> Store:

@@ -574,3 +574,32 @@ BEGIN
 
 MIGRATIONS.append(Migration(7, "search keys maintained by triggers, composite name indexes",
                             _script(V7_KEY_TRIGGERS)))
+
+
+# A row that arrives with its keys already right (a pull from the central server, which carries
+# them) need not be written twice: the insert and update triggers recompute the keys only when
+# one is stale.
+# The folds are cached (app.store.normalize), so the check itself is cheap. The address index is
+# fed on insert from the folded address directly, whether or not the keys were rewritten.
+_KEYS_STALE = """madoguchi_keys_stale(NEW.family_name, NEW.given_name, NEW.family_kana,
+    NEW.given_kana, NEW.alias, NEW.alias_kana, NEW.former_surname, NEW.former_surname_kana,
+    NEW.address, NEW.name_key, NEW.kana_key, NEW.alias_key, NEW.alias_kana_key, NEW.former_key,
+    NEW.former_kana_key, NEW.address_key)"""
+V8_KEYS_ONCE = """
+DROP TRIGGER residents_search_keys_ai;
+CREATE TRIGGER residents_search_keys_ai AFTER INSERT ON residents
+WHEN {stale}
+BEGIN
+{key_update}END;
+CREATE TRIGGER residents_address_ai AFTER INSERT ON residents
+BEGIN INSERT OR IGNORE INTO addresses(address_key) VALUES (madoguchi_fold_address(NEW.address)); END;
+DROP TRIGGER residents_search_keys_au;
+CREATE TRIGGER residents_search_keys_au AFTER UPDATE OF family_name, given_name, family_kana, given_kana,
+    alias, alias_kana, former_surname, former_surname_kana, address ON residents
+WHEN {stale}
+BEGIN
+{key_update}END;
+""".replace("{stale}", _KEYS_STALE.strip()).replace("{key_update}", _KEY_UPDATE)
+
+MIGRATIONS.append(Migration(8, "search keys rewritten on insert only when stale",
+                            _script(V8_KEYS_ONCE)))

@@ -243,3 +243,25 @@ def test_keys_written_wrong_by_any_writer_are_corrected_by_the_store(store):
                   "address = '研修県研修市港町二丁目１番１号' WHERE id = 'w1'")
     assert ids(store, name="斎藤") == [] and ids(store, name="やまもと") == ["w1"]
     assert ids(store, address="港町2-1-1") == ["w1"] and ids(store, address="城山123") == []
+
+
+def test_keys_written_right_are_kept_and_the_address_still_indexed(store):
+    """A pulled row arrives with its keys already right: the insert trigger leaves it alone
+    (migration 8), and its address still reaches the trigram index; a row with one stale key
+    among right ones is corrected."""
+    from app.store.normalize import resident_search_keys
+
+    right = resident_search_keys("高橋", "美咲", "タカハシ", "ミサキ", "研修県研修市港町三丁目５番２号",
+                                 former_surname="佐藤", former_surname_kana="サトウ")
+    stale = dict(right, former_key="junk")
+    cols = ", ".join(right)
+    with store.transaction() as c:
+        for rid, keys in (("k1", right), ("k2", stale)):
+            c.execute(f"INSERT INTO residents(id, family_name, given_name, family_kana, given_kana, "
+                      f"former_surname, former_surname_kana, birth_date, sex, address, {cols}) VALUES "
+                      f"(?, '高橋', '美咲', 'タカハシ', 'ミサキ', '佐藤', 'サトウ', '1990-01-0{rid[1]}', 2, "
+                      f"'研修県研修市港町三丁目５番２号', {', '.join('?' * len(keys))})", (rid, *keys.values()))
+    assert ids(store, address="港町3-5-2") == ["k1", "k2"]
+    assert sorted(ids(store, name="佐藤美咲")) == ["k1", "k2"]
+    row = store.conn.execute("SELECT former_key FROM residents WHERE id = 'k2'").fetchone()
+    assert row[0] == right["former_key"]
