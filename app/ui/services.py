@@ -700,7 +700,7 @@ class Services(QObject):
         notice of a refused case, and the copy of a completed issuance — issued (numbered and
         recorded) once; a case whose copy was already issued is not issued again here."""
         from app.printing import case_adapter
-        from app.printing.issuance import issuance_history, issue_copy
+        from app.printing.issuance import issuance_history
         from app.printing.letters import render_refusal
         from app.printing.model import PrintRefused
         from app.printing.slip import render_slip
@@ -715,16 +715,25 @@ class Services(QObject):
         short = view.case_id[:8]
         if view.status == "completed" and view.case_type == "copy_issuance":
             if not issuance_history(self.store, case_id=view.case_id):
+                # The copy and, for a posted copy, its cover letter to the address the rules
+                # allowed (never a perpetrator's: then nothing is issued) in one transaction.
                 try:
-                    request = case_adapter.copy_request_from_case(
-                        self.store, view.case_id, office=self.config, training=self.training)
-                    issued = issue_copy(self.store, request, staff_id=self.staff.id, case_id=view.case_id)
+                    printed = case_adapter.issue_case_copies(
+                        self.store, view.case_id, staff_id=self.staff.id, office=self.config,
+                        training=self.training)
                 except PrintRefused as exc:
                     log.warning("copy not printed for case %s: %s", short, exc)
                 else:
-                    docs.append(Document("住民票の写し等（交付番号 " + issued.issue_number + "）",
-                                         f"Copy (issue number {issued.issue_number})", issued.pdf,
-                                         f"copy-{issued.issue_number}.pdf"))
+                    for p in printed:
+                        if p.kind == "copy":
+                            docs.append(Document("住民票の写し等（交付番号 " + p.issue_number + "）",
+                                                 f"Copy (issue number {p.issue_number})", p.pdf,
+                                                 f"copy-{p.issue_number}.pdf"))
+                        elif p.kind == "cover_letter":
+                            docs.append(Document("送付書（交付番号 " + p.issue_number + "）",
+                                                 f"Cover letter (issue number {p.issue_number})", p.pdf,
+                                                 f"cover-letter-{p.issue_number}.pdf"))
+                        # the processing slip is added below, as for every ended case
         if view.status == "refused":
             notice = case_adapter.refusal_from_case(self.store, view.case_id, office=self.config,
                                                     training=self.training)

@@ -95,6 +95,26 @@ def _add_resident_with_application(store):
             " '2026-11-01')", (new_id(), rid))
 
 
+def test_posted_copy_comes_with_its_cover_letter_to_the_registered_address(qtbot, window, monkeypatch):
+    import io
+
+    from pypdf import PdfReader
+
+    _resident_for_the_picker(window, monkeypatch)
+    window.start_case("copy_issuance", None)
+    page = window.case_page
+    fill_copy_request(qtbot, page, "self", delivery="post_person_address")
+    qtbot.waitUntil(lambda: page.view.step == "issue", timeout=15000)
+    tick(qtbot, page, "documents_match")
+    page.go_next()
+    qtbot.waitUntil(lambda: page.view.status == "completed", timeout=15000)
+
+    docs = window.services.documents_for(page.view)
+    assert [d.filename.split("-")[0] for d in docs] == ["copy", "cover", "slip"]
+    letter = "".join(p.extract_text() for p in PdfReader(io.BytesIO(docs[1].pdf)).pages)
+    assert "送付書" in letter and "本町" in letter and "窓口" in letter
+
+
 def test_copy_issuance_end_to_end_with_preview_and_pdf(qtbot, window, monkeypatch, tmp_path):
     from app.ui.preview import DocumentsDialog, render_pages
 

@@ -134,7 +134,7 @@ def finish_request_step(qtbot, page, purpose: str, detail: str) -> None:
     page.go_next()
 
 
-def fill_copy_request(qtbot, page, requester_type: str) -> None:
+def fill_copy_request(qtbot, page, requester_type: str, delivery: str = "hand_over") -> None:
     """A copy of the resident record, filled in the window as the clerk does it, up to pressing
     Next on the identity step (the resident pickers must already be set to answer)."""
     fill(qtbot, page, "document", "juminhyo")
@@ -148,7 +148,7 @@ def fill_copy_request(qtbot, page, requester_type: str) -> None:
     finish_request_step(qtbot, page, "own_use", "年金の手続")
     qtbot.waitUntil(lambda: page.view.step == "delivery", timeout=15000)
     fill(qtbot, page, "channel", "counter")
-    fill(qtbot, page, "delivery", "hand_over")
+    fill(qtbot, page, "delivery", delivery)
     page.go_next()
     qtbot.waitUntil(lambda: page.view.step == "identity", timeout=15000)
     box = page.editors["identity_documents"][0]
