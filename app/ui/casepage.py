@@ -584,4 +584,12 @@ class CasePage(QWidget):
     def preview(self) -> None:
         from app.ui.preview import preview_documents
 
-        preview_documents(self, self.services.documents_for(self.view))
+        documents = self.services.documents_for(self.view)
+        refusal = self.services.print_refusal(self.view.case_id)
+        if refusal:
+            self.show_print_refusal(refusal)
+        preview_documents(self, documents)
+
+    def show_print_refusal(self, text: str) -> None:
+        """Printing refused the copy (e.g. a perpetrator's address): say so before the slip."""
+        QMessageBox.warning(self, self.tr("The copy cannot be issued"), text)

@@ -722,7 +722,9 @@ class Services(QObject):
                         self.store, view.case_id, staff_id=self.staff.id, office=self.config,
                         training=self.training)
                 except PrintRefused as exc:
+                    # shown to the clerk by the page (print_refusal); the slip is still made
                     log.warning("copy not printed for case %s: %s", short, exc)
+                    self.__dict__.setdefault("_print_refusals", {})[view.case_id] = str(exc)
                 else:
                     for p in printed:
                         if p.kind == "copy":
@@ -743,6 +745,10 @@ class Services(QObject):
         docs.append(Document("処理票", "Processing slip", render_slip(slip), f"slip-{short}.pdf"))
         cache[view.case_id] = docs
         return docs
+
+    def print_refusal(self, case_id: str) -> str | None:
+        """Why the copy of this case was not issued (printing's refusal, ja / en), if it was not."""
+        return self.__dict__.get("_print_refusals", {}).get(case_id)
 
     def current_scope(self, case_id: str):
         """The request of a case as it stands now (the scope the restriction stage judges)."""

@@ -179,6 +179,11 @@
         <translation>この手順の判定：</translation>
     </message>
     <message>
+        <location filename="../../app/ui/casepage.py" line="596" />
+        <source>The copy cannot be issued</source>
+        <translation>写しを交付できません</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/casepage.py" line="515" />
         <source>Abandon the case</source>
         <translation>案件の取りやめ</translation>

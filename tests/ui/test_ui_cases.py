@@ -115,6 +115,39 @@ def test_posted_copy_comes_with_its_cover_letter_to_the_registered_address(qtbot
     assert "送付書" in letter and "本町" in letter and "窓口" in letter
 
 
+def test_copy_not_posted_to_a_perpetrators_address_and_the_clerk_is_told(qtbot, window, monkeypatch):
+    from app.store.db import new_id
+    from app.ui.casepage import CasePage
+    from app.ui.preview import DocumentsDialog
+
+    _resident_for_the_picker(window, monkeypatch)
+    store = window.services.store
+    with store.transaction() as conn:      # a perpetrator on record at the resident's address
+        victim = new_id()
+        conn.execute("INSERT INTO residents(id, family_name, given_name, family_kana, given_kana, name_key,"
+                     " kana_key, birth_date, sex, address, address_key) VALUES (?, '別居', '一子', 'ベッキョ',"
+                     " 'イチコ', 'x', 'x', '1990-02-02', 2, '研修市港町二丁目2番2号', 'x')", (victim,))
+        conn.execute("INSERT INTO support_measures(id, target_id, kind, status, applied_date, start_date,"
+                     " end_date, perpetrator_address) VALUES (?, ?, 'dv', 'active', '2026-01-01',"
+                     " '2026-01-10', '2027-01-09', '研修市本町一丁目1番1号')", (new_id(), victim))
+    window.start_case("copy_issuance", None)
+    page = window.case_page
+    fill_copy_request(qtbot, page, "self", delivery="post_person_address")
+    qtbot.waitUntil(lambda: page.view.step == "issue", timeout=15000)
+    tick(qtbot, page, "documents_match")
+    page.go_next()
+    qtbot.waitUntil(lambda: page.view.status == "completed", timeout=15000)
+
+    shown, previews = [], []
+    monkeypatch.setattr(CasePage, "show_print_refusal", lambda self, text: shown.append(text))
+    monkeypatch.setattr(DocumentsDialog, "exec", lambda self: previews.append(self))
+    page.preview()
+    assert len(shown) == 1 and "加害者" in shown[0] and "perpetrator" in shown[0]
+    docs = window.services.documents_for(page.view)
+    assert [d.filename.split("-")[0] for d in docs] == ["slip"]        # no copy, no cover letter
+    assert store.conn.execute("SELECT count(*) FROM issued_documents").fetchone()[0] == 0
+
+
 def test_copy_issuance_end_to_end_with_preview_and_pdf(qtbot, window, monkeypatch, tmp_path):
     from app.ui.preview import DocumentsDialog, render_pages
 
