@@ -95,19 +95,25 @@ def _add_resident_with_application(store):
             " '2026-11-01')", (new_id(), rid))
 
 
+def _complete_own_copy(qtbot, window, delivery: str):
+    """A resident's own copy request through the window up to completion; returns the page."""
+    window.start_case("copy_issuance", None)
+    page = window.case_page
+    fill_copy_request(qtbot, page, "self", delivery=delivery)
+    qtbot.waitUntil(lambda: page.view.step == "issue", timeout=15000)
+    tick(qtbot, page, "documents_match")
+    page.go_next()
+    qtbot.waitUntil(lambda: page.view.status == "completed", timeout=15000)
+    return page
+
+
 def test_posted_copy_comes_with_its_cover_letter_to_the_registered_address(qtbot, window, monkeypatch):
     import io
 
     from pypdf import PdfReader
 
     _resident_for_the_picker(window, monkeypatch)
-    window.start_case("copy_issuance", None)
-    page = window.case_page
-    fill_copy_request(qtbot, page, "self", delivery="post_person_address")
-    qtbot.waitUntil(lambda: page.view.step == "issue", timeout=15000)
-    tick(qtbot, page, "documents_match")
-    page.go_next()
-    qtbot.waitUntil(lambda: page.view.status == "completed", timeout=15000)
+    page = _complete_own_copy(qtbot, window, "post_person_address")
 
     docs = window.services.documents_for(page.view)
     assert [d.filename.split("-")[0] for d in docs] == ["copy", "cover", "slip"]
@@ -130,13 +136,7 @@ def test_copy_not_posted_to_a_perpetrators_address_and_the_clerk_is_told(qtbot, 
         conn.execute("INSERT INTO support_measures(id, target_id, kind, status, applied_date, start_date,"
                      " end_date, perpetrator_address) VALUES (?, ?, 'dv', 'active', '2026-01-01',"
                      " '2026-01-10', '2027-01-09', '研修市本町一丁目1番1号')", (new_id(), victim))
-    window.start_case("copy_issuance", None)
-    page = window.case_page
-    fill_copy_request(qtbot, page, "self", delivery="post_person_address")
-    qtbot.waitUntil(lambda: page.view.step == "issue", timeout=15000)
-    tick(qtbot, page, "documents_match")
-    page.go_next()
-    qtbot.waitUntil(lambda: page.view.status == "completed", timeout=15000)
+    page = _complete_own_copy(qtbot, window, "post_person_address")
 
     shown, previews = [], []
     monkeypatch.setattr(CasePage, "show_print_refusal", lambda self, text: shown.append(text))
