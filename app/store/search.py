@@ -14,6 +14,7 @@ information).
 
 from __future__ import annotations
 
+import abc
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -246,14 +247,18 @@ _NAME_INDEX = {
 }
 
 
-class _Strategy:
+class _Strategy(abc.ABC):
+    """One way to answer a query from one index; the strategies are tried in order."""
+
     name = ""
 
+    @abc.abstractmethod
     def applies(self, p: _Parsed) -> bool:
-        raise NotImplementedError
+        """Whether this strategy's index can answer the parsed query."""
 
+    @abc.abstractmethod
     def run(self, conn: sqlite3.Connection, p: _Parsed, query: ResidentQuery) -> SearchResult:
-        raise NotImplementedError
+        """Answer the query from this strategy's index."""
 
 
 def _collect(rows: Iterable[tuple], limit: int) -> tuple[list[ResidentHit], bool]:
