@@ -64,10 +64,12 @@ ts: $(STAMPS)/venv
 	$(VENV)/bin/pyside6-lupdate -no-obsolete app/ui/*.py -source-language en -target-language ja \
 	  -ts resources/translations/madoguchi_ja.ts
 
-$(DEMO_STORE): $(STAMPS)/venv
+# Order-only on the venv: a newer venv must not rebuild (and so refuse to overwrite) the demo
+# store; an older store is upgraded in place when opened. A half-made store is removed.
+$(DEMO_STORE): | $(STAMPS)/venv
 	@mkdir -p $(dir $(DEMO_STORE))
 	$(PY) -m app demo-data --store $(DEMO_STORE) --residents $(DEMO_RESIDENTS) --seed 7
-	$(PY) -m app staff demo --store $(DEMO_STORE)
+	$(PY) -m app staff demo --store $(DEMO_STORE) || { rm -rf $(DEMO_STORE) $(basename $(DEMO_STORE))-cards; exit 1; }
 
 demo: $(DEMO_STORE)
 
