@@ -39,6 +39,16 @@ IDENTITY_FIELDS = (
 )
 
 
+#: the facts :func:`holder_facts` can derive, as the card procedures declare them
+HOLDER_FACTS = ("holder_found", "holder_birth_date", "holder_is_resident", "holder_municipality",
+                "card_status", "locked_pins", "cert_sign_status")
+
+
+def derive_holder(store, values: dict) -> dict:
+    """``derive`` of the card procedures: the facts of the holder the clerk picked."""
+    return holder_facts(store, values.get("holder_resident_id"))
+
+
 def holder_facts(store, resident_id: str | None) -> dict:
     """What the card procedures need to know about the holder, from the store."""
     if store is None or not resident_id:

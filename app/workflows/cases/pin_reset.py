@@ -12,7 +12,7 @@ from __future__ import annotations
 from app.rules import cards
 from app.rules.core import Outcome, Person, Reason, RequestScope
 from app.rules.tables import CARD_REQUESTERS, SECRETS
-from app.workflows.cases.common import IDENTITY_FIELDS, choices, holder_facts
+from app.workflows.cases.common import HOLDER_FACTS, IDENTITY_FIELDS, choices, derive_holder
 from app.workflows.engine import (
     CaseTypeDef, ChecklistItem, FieldSpec, Route, RouteContext, Step, complete, go,
 )
@@ -173,9 +173,8 @@ CASE = CaseTypeDef(
         ),
     ),
     build_scope=card_scope("pin_reset", "pin_reset"),
-    derive=lambda store, values: holder_facts(store, values.get("holder_resident_id")),
-    facts=("holder_found", "holder_birth_date", "holder_is_resident", "holder_municipality", "card_status",
-           "locked_pins", "cert_sign_status"),
+    derive=derive_holder,
+    facts=HOLDER_FACTS,
     restricted_from="identity",
 )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from app.rules import cards
 from app.rules.tables import CARD_REQUESTERS
-from app.workflows.cases.common import IDENTITY_FIELDS, holder_facts
+from app.workflows.cases.common import HOLDER_FACTS, IDENTITY_FIELDS, derive_holder
 from app.workflows.cases.pin_reset import (
     REQUESTER_CHOICES, REQUESTER_PARTICULARS, card_scope, holder_missing, requirement_items, return_visit,
     route_identity,
@@ -82,9 +82,8 @@ CASE = CaseTypeDef(
         ),
     ),
     build_scope=card_scope("suspension_lift", "suspension_lift"),
-    derive=lambda store, values: holder_facts(store, values.get("holder_resident_id")),
-    facts=("holder_found", "holder_birth_date", "holder_is_resident", "holder_municipality", "card_status",
-           "locked_pins", "cert_sign_status"),
+    derive=derive_holder,
+    facts=HOLDER_FACTS,
     restricted_from="identity",
 )
 
