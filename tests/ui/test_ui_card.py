@@ -59,8 +59,8 @@ def test_wrong_pin_shows_tries_left_and_the_panel_turns_red(qtbot, card_window, 
     assert all(f.value in (None, "") for f in page.view.fields if f.id == "family_name")
 
 
-def test_card_pulled_mid_case_keeps_everything(qtbot, card_window, monkeypatch, pcsc_stack):
-    window = card_window
+def _suspension_lift_read_from_card(qtbot, window, monkeypatch):
+    """A holder's own suspension lift, the holder found by reading the card on the reader."""
     put_card_on_reader(qtbot, window)
     resident_types_pin(monkeypatch, "1234")
     window.start_case("suspension_lift", None)
@@ -69,6 +69,12 @@ def test_card_pulled_mid_case_keeps_everything(qtbot, card_window, monkeypatch, 
     page.read_card_button.click()
     qtbot.waitUntil(lambda: any(f.id == "holder_resident_id" and f.value for f in page.view.fields),
                     timeout=10000)
+    return page
+
+
+def test_card_pulled_mid_case_keeps_everything(qtbot, card_window, monkeypatch, pcsc_stack):
+    window = card_window
+    page = _suspension_lift_read_from_card(qtbot, window, monkeypatch)
 
     window.tray.remove_button.click()                            # the card is pulled
     qtbot.waitUntil(lambda: window.card_panel.view.state == "no_card", timeout=10000)
@@ -156,14 +162,7 @@ def test_suspension_lift_end_to_end(qtbot, card_window, monkeypatch):
     with window.services.store.transaction() as conn:
         conn.execute("UPDATE cards SET status = 'suspended', status_reason = 'lost' WHERE resident_id = ?",
                      (window.holder_id,))
-    put_card_on_reader(qtbot, window)
-    resident_types_pin(monkeypatch, "1234")
-    window.start_case("suspension_lift", None)
-    page = window.case_page
-    fill(qtbot, page, "requester_type", "self")
-    page.read_card_button.click()
-    qtbot.waitUntil(lambda: any(f.id == "holder_resident_id" and f.value for f in page.view.fields),
-                    timeout=10000)
+    page = _suspension_lift_read_from_card(qtbot, window, monkeypatch)
     for item in page.view.items:
         tick(qtbot, page, item.id)
     _next_to(qtbot, page, "identity")
