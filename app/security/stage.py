@@ -1,6 +1,6 @@
-"""Entry point the workflow pipeline loads (``app.workflows.pipeline.RESTRICTION_STAGE`` =
-``app.security.stage:restriction_stage``). The stage itself lives in
-:mod:`app.security.restriction`; this module only names it for the pipeline."""
+"""Entry point the workflow pipeline imports (``app.workflows.pipeline.stages_for`` imports
+``app.security.stage.restriction_stage`` directly, so a build without it fails loudly). The stage
+itself lives in :mod:`app.security.restriction`; this module only names it for the pipeline."""
 
 from app.security.restriction import restriction_stage
 
