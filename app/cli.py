@@ -60,10 +60,14 @@ def main(argv: list[str] | None = None) -> int:
     goes to the log under an incident number (:mod:`app.incident`) and the person sees only that
     number. A reader that stops reading (``madoguchi ... | head -1``) ends the command quietly.
     """
+    from app.cliargs import not_utf8
     from app.logs import setup_logging
 
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
+        bad = not_utf8(argv)
+        if bad is not None:
+            raise UserError(f"引数が UTF-8 の文字列ではありません: {bad} / an argument is not valid UTF-8 text: {bad}")
         # The window and --version need none of the sub-commands' modules: parse the window's
         # own options first and import the command modules (cards, PostgreSQL, printing...) only
         # when a sub-command or --help is asked for. This keeps the window's cold start short.
@@ -92,16 +96,16 @@ def main(argv: list[str] | None = None) -> int:
         _stdout_gone()
         return EXIT_PIPE
     except Exception as exc:               # noqa: BLE001 (the top-level handler)
-        from app.incident import incident_message
+        from app.incident import explain
 
         setup_logging()
         _flush_quietly()
         # the command's words only: argument values may be personal data
         words = " ".join(a for a in argv[:3] if a.isascii() and a.replace("-", "").isalpha()
                          and not a.startswith("-"))
-        incident = incident_message(exc, f"madoguchi {words}".strip())
-        print(f"madoguchi: {incident}", file=sys.stderr)
-        return incident.exit_status
+        message = explain(exc, f"madoguchi {words}".strip())
+        print(f"madoguchi: {message}", file=sys.stderr)
+        return message.exit_status
 
 
 def _flush_quietly() -> bool:

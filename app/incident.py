@@ -11,8 +11,10 @@ redaction filter like every other record (it is part of the message, not ``exc_i
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import logging
 import secrets
+import sqlite3
 import traceback
 
 from app.errors import MadoguchiError
@@ -53,3 +55,39 @@ class Incident(MadoguchiError):
 def incident_message(exc: BaseException, where: str = "") -> Incident:
     """Record ``exc`` (see :func:`record`) and return the short message for the person."""
     return Incident(record(exc, where))
+
+
+class FileProblem(MadoguchiError):
+    """A file or folder the machine would not let us use (no space, no permission, a name too
+    long...): an error of the surroundings, not of the program, so it is named, not numbered."""
+
+    code = "file.unusable"
+
+    def __init__(self, exc: OSError):
+        name = exc.filename if exc.filename is not None else ""
+        what = exc.strerror or type(exc).__name__
+        if exc.errno == errno.ENOSPC:
+            super().__init__(f"ディスクがいっぱいです: {name}。空き容量を作ってから、もう一度操作してください。",
+                             f"the disk is full: {name}. Free some space, then repeat the step.")
+        else:
+            super().__init__(f"ファイルを扱えません: {name}（{what}）", f"cannot use the file {name} ({what})")
+
+
+def explain(exc: BaseException, where: str = "") -> MadoguchiError:
+    """What to tell the person about ``exc``: its own words for a :class:`MadoguchiError`; the
+    machine's problem in words for a full disk, a read-only or damaged store, a file that cannot
+    be used (logged at WARNING with its traceback); otherwise an :class:`Incident` (logged)."""
+    if isinstance(exc, MadoguchiError):
+        return exc
+    problem: MadoguchiError | None = None
+    if isinstance(exc, (OSError, sqlite3.Error)):
+        from app.store.db import store_problem
+
+        problem = store_problem(exc)
+        if problem is None and isinstance(exc, OSError):
+            problem = FileProblem(exc)
+    if problem is None:
+        return incident_message(exc, where)
+    log.warning("%s%s\n%s", problem.en, f" ({where})" if where else "",
+                "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip())
+    return problem

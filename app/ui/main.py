@@ -84,7 +84,7 @@ class IncidentReporter(QObject):
 
     def handle(self, exc_type, exc, tb) -> None:
         from app.errors import MadoguchiError
-        from app.incident import Incident, record
+        from app.incident import explain, record
 
         if issubclass(exc_type, KeyboardInterrupt):
             QApplication.instance().exit(130)
@@ -92,8 +92,9 @@ class IncidentReporter(QObject):
         if exc is None:
             exc = exc_type()
         exc.__traceback__ = exc.__traceback__ or tb
-        incident = record(exc, "window")
-        shown = exc if isinstance(exc, MadoguchiError) else Incident(incident)
+        if isinstance(exc, MadoguchiError):
+            record(exc, "window")           # worded, but no code caught it: still worth a look
+        shown = explain(exc, "window")
         self.reported.emit(shown.ja + "\n画面は閉じていません。", shown.en + "\nThe window was not closed.")
 
     def _show(self, ja: str, en: str) -> None:
@@ -183,17 +184,17 @@ class Controller(QObject):
 
 def run(args: argparse.Namespace) -> int:
     """Open the counter window (``madoguchi`` / ``make run``); returns the exit status."""
-    from app.incident import EXIT_INCIDENT, incident_message
+    from app.incident import explain
 
     try:
         return _run(args)
     except Exception as exc:            # noqa: BLE001 (the window's top-level handler)
         # before or after the event loop: no window to keep; say it in a box (no console)
-        incident = incident_message(exc, "window start")
+        message = explain(exc, "window start")
         if QApplication.instance() is not None:
-            QMessageBox.critical(None, "窓口 Madoguchi", f"{incident.ja}\n\n{incident.en}")
-        print(f"madoguchi: {incident}", file=sys.stderr)
-        return EXIT_INCIDENT
+            QMessageBox.critical(None, "窓口 Madoguchi", f"{message.ja}\n\n{message.en}")
+        print(f"madoguchi: {message}", file=sys.stderr)
+        return message.exit_status
 
 
 def _run(args: argparse.Namespace) -> int:

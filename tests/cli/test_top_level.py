@@ -12,22 +12,34 @@ import sys
 from tests.conftest import REPO
 
 
-def test_an_unexpected_exception_is_an_incident_not_a_traceback(madoguchi_home, capsys, monkeypatch):
-    from app import cli
+def test_an_unexpected_exception_is_an_incident_not_a_traceback(monkeypatch, madoguchi):
     from app.security import cli as security_cli
 
     def defect(args):
         raise KeyError("a defect")
 
     monkeypatch.setattr(security_cli, "_selftest", defect)     # a defect injected into one command
-    status = cli.main(["security", "selftest"])
-    err = capsys.readouterr().err
-    assert status == 70
-    number = re.search(r"事象番号 (\S+)）", err).group(1)
-    assert f"incident {number}" in err and "Traceback" not in err and "KeyError" not in err
-    log = (madoguchi_home / "log" / "madoguchi.log").read_text(encoding="utf-8")
-    assert f"incident {number} (madoguchi security selftest)" in log
-    assert "Traceback" in log and "KeyError: 'a defect'" in log
+    run = madoguchi(["security", "selftest"])
+    assert run.status == 70
+    number = re.search(r"事象番号 (\S+)）", run.err).group(1)
+    assert f"incident {number}" in run.err and "Traceback" not in run.err and "KeyError" not in run.err
+    assert len(run.incidents) == 1
+    logged = run.incidents[0]
+    assert logged.startswith(f"incident {number} (madoguchi security selftest)")
+    assert "Traceback" in logged and "KeyError: 'a defect'" in logged
+
+
+def test_the_incident_goes_to_the_log_file(tmp_path):
+    home = tmp_path / "home"
+    script = ("import app.cli, app.security.cli as s\n"
+              "s._selftest = lambda args: {}['boom']\n"
+              "raise SystemExit(app.cli.main(['security', 'selftest']))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO,
+                            timeout=60, env=dict(os.environ, PYTHONPATH=str(REPO), MADOGUCHI_HOME=str(home)))
+    number = re.search(r"incident (\S+)\)", result.stderr).group(1)
+    log = (home / "log" / "madoguchi.log").read_text(encoding="utf-8")
+    assert result.returncode == 70 and "Traceback" not in result.stderr
+    assert f"incident {number} (madoguchi security selftest)" in log and "KeyError: 'boom'" in log
 
 
 def _to_a_closed_pipe(*args):
