@@ -26,17 +26,6 @@ def iso_date(text: str) -> _dt.date:
             f"日付は YYYY-MM-DD の実在する日です / a date is a real day written YYYY-MM-DD, not {text!r}") from None
 
 
-def not_utf8(argv: list[str]) -> str | None:
-    """The first argument that was not valid UTF-8 on the command line (Python keeps such bytes
-    as lone surrogates), shown with the bad bytes escaped; None if all are valid."""
-    for arg in argv:
-        try:
-            arg.encode("utf-8")
-        except UnicodeEncodeError:
-            return os.fsencode(arg).decode("utf-8", "backslashreplace")
-    return None
-
-
 def read_line(prompt: str) -> str:
     """One answer typed at the terminal (``input``); refused when there is no terminal."""
     _need_terminal("")
