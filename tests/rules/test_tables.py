@@ -277,7 +277,7 @@ def test_pin_reset_card_status(status, code):
 ])
 def test_suspension_holder_rows(resident, status, outcome, code):
     values = {"requester_type": "self", "holder_is_resident": resident, "card_status": status}
-    decision = decide(cards.suspension_holder_stage, values)
+    decision = decide(cards.suspension_record_stage, values)
     assert decision.outcome is outcome and decision.reasons[0].code == code
 
 
@@ -289,7 +289,7 @@ def test_certificate_handling_setting(handling):
 
 
 def test_reissue_fee_from_settings():
-    d = decide(cards.suspension_holder_stage, {"holder_is_resident": True, "card_status": "revoked"})
+    d = decide(cards.suspension_record_stage, {"holder_is_resident": True, "card_status": "revoked"})
     assert d.data["reissue_fee"] == 1000 and "1,000円" in d.reasons[0].ja and "800" in d.reasons[0].ja
 
 

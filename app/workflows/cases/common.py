@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from app.rules.cards import municipality_of
 from app.rules.identity import has_photo_id
 from app.rules.tables import IDENTITY_DOCUMENTS, ORAL_QUESTIONS
 from app.workflows.engine import Choice, FieldSpec
@@ -61,7 +62,8 @@ def holder_facts(store, resident_id: str | None) -> dict:
     birth, status, moved_to = row
     facts = {"holder_found": True, "holder_birth_date": birth, "holder_is_resident": status == "active"}
     if status != "active" and moved_to:
-        facts["holder_municipality"] = moved_to
+        # the municipality only: the record's full destination address never enters the case
+        facts["holder_municipality"] = municipality_of(moved_to)
     card = store.conn.execute(
         "SELECT status, locked_pins, cert_sign_status FROM cards WHERE resident_id = ? "
         "ORDER BY issued_date DESC LIMIT 1", (resident_id,),
