@@ -12,9 +12,11 @@ command decide identically. No I/O here.
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import replace
 
 from app.rules.codes import Item, RequesterType
 from app.rules.core import Decision, Reason
+from app.rules.said import NOT_ISSUED
 from app.rules.tables import (
     DELIVERY_LABELS, DELIVERY_ROW_OF, DOCUMENTS, HAND_OVER, ITEM_LABELS, ITEM_PERMISSIONS,
     MY_NUMBER_DELIVERY, POST_OTHER, POST_PERSON, POST_REPRESENTATIVE, PURPOSES, REQUESTER_TYPES,
@@ -80,7 +82,8 @@ def _retention_expired(person: dict, settings, today: str) -> bool:
 
 
 def scope_problems(values: dict, settings, today: str) -> list[Reason]:
-    """Every person in scope checked in turn: the document fits the record (current or removed),
+    """Every person in scope checked in turn (the requester text of every problem is
+    ``said.NOT_ISSUED``: nothing about a person's record reaches the requester): the document fits the record (current or removed),
     the removed record is still kept, and a request by the person's side (本人等) really is one:
     each person is the principal or an active member of the principal's household (a removed or
     deceased person has no same household)."""
@@ -92,7 +95,7 @@ def scope_problems(values: dict, settings, today: str) -> list[Reason]:
     problems: list[Reason] = []
     if not persons:
         return [Reason("copy.scope.empty", "請求の対象者が特定されていません。", "No person in scope has been identified.",
-                       SRC_ACT_12)]
+                       SRC_ACT_12, NOT_ISSUED)]
     if rtype == RequesterType.SELF and principal.get("id") not in {p.get("id") for p in persons}:
         problems.append(Reason(
             "copy.scope.self_not_in_scope",
@@ -133,7 +136,9 @@ def scope_problems(values: dict, settings, today: str) -> list[Reason]:
                     f"{who}: {reason_ja}。この方の分は第三者としての請求（請求事由の記載）が必要です。",
                     f"{who}: {reason_en}. For this person the request must be a third-party request stating its reason.",
                     SRC_ACT_12 + "; " + SRC_ACT_15_4))
-    return problems
+    # these depend on the persons' records (removed, moved, not in the household): the requester
+    # hears the one sentence a person who does not exist or a refused request also gets
+    return [replace(r, said=NOT_ISSUED) for r in problems]
 
 
 def scope_stage(store, ctx):

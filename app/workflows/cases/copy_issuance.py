@@ -158,8 +158,10 @@ def _scope_persons_check(ctx: RouteContext):
     from app.rules.core import Reason
 
     if ctx.get("target_resident_ids") and not ctx.get("persons_facts") and ctx.store is not None:
+        from app.rules.said import NOT_ISSUED
+
         return [Reason("copy.scope.unknown_persons", "対象者が住民記録に見つかりません。",
-                       "The persons asked for are not in the resident records.", "store")]
+                       "The persons asked for are not in the resident records.", "store", NOT_ISSUED)]
     return []
 
 

@@ -9,7 +9,7 @@ PIN pad (the case records only which secrets were set, never a PIN). Rules: ``ap
 
 from __future__ import annotations
 
-from app.rules import cards
+from app.rules import cards, said
 from app.rules.core import Outcome, Person, Reason, RequestScope
 from app.rules.tables import CARD_REQUESTERS, SECRETS
 from app.workflows.cases.common import HOLDER_FACTS, IDENTITY_FIELDS, choices, derive_holder
@@ -36,7 +36,7 @@ def requirement_items(table) -> tuple[ChecklistItem, ...]:
 def holder_missing(ctx: RouteContext) -> list[Reason]:
     if ctx.get("holder_found") is False:
         return [Reason("card.holder_not_found", "カード所有者が住民記録に見つかりません。",
-                       "The card holder is not in the resident records.", "store")]
+                       "The card holder is not in the resident records.", "store", said.NOT_HERE)]
     return []
 
 
