@@ -16,11 +16,11 @@ from dataclasses import replace
 
 from app.rules.codes import Item, RequesterType
 from app.rules.core import Decision, Reason
-from app.rules.said import NOT_ISSUED
+from app.rules.said import CLIENT_REQUIRED, NOT_ISSUED
 from app.rules.tables import (
     DELIVERY_LABELS, DELIVERY_ROW_OF, DOCUMENTS, HAND_OVER, ITEM_LABELS, ITEM_PERMISSIONS,
     MY_NUMBER_DELIVERY, POST_OTHER, POST_PERSON, POST_REPRESENTATIVE, PURPOSES, REQUESTER_TYPES,
-    SRC_ACT_12, SRC_ACT_15_4, SRC_DELIVERY, SRC_POWER_OF_ATTORNEY_MN,
+    SRC_ACT_12, SRC_ACT_12_3, SRC_ACT_15_4, SRC_DELIVERY, SRC_POWER_OF_ATTORNEY_MN,
 )
 
 POST_REQUESTER = "post_requester_address"      # ordinary copies by post to the requester
@@ -41,6 +41,16 @@ def _name(p: dict) -> str:
 # -- requester ------------------------------------------------------------------------------------
 
 
+CLIENT_MISSING = Reason(
+    "copy.professional.client_missing",
+    "職務上請求書の依頼者の氏名が空欄です。依頼者が誰か分からない請求は受け付けられません"
+    "（依頼者を支援措置の加害者と照合できないため。郵送の請求で依頼者欄が空欄のまま交付された事故があります）。",
+    "The professional's request form leaves the client's name blank. A request whose client is unknown "
+    "cannot be taken (the client cannot be compared with a perpetrator; a postal request with a blank "
+    "client field was once served).",
+    SRC_ACT_12_3 + "（特定事務受任者: 依頼者の氏名）", CLIENT_REQUIRED)
+
+
 def requester_stage(store, ctx):
     """The requester type's purpose and particulars (公用: agency, basis, officer; 特定事務受任者:
     profession and client; 法定代理人: kind of representation)."""
@@ -49,6 +59,9 @@ def requester_stage(store, ctx):
         v = ctx.values
         row = REQUESTER_TYPES[v["requester_type"]]
         purpose = v.get("purpose")
+        if row.code == RequesterType.PROFESSIONAL and not (
+                (v.get("client_family_name") or "").strip() and (v.get("client_given_name") or "").strip()):
+            return Decision.refuse(CLIENT_MISSING)
         if row.purposes and purpose not in row.purposes:
             allowed = "、".join(PURPOSES[p][0] for p in sorted(row.purposes))
             return _refuse(

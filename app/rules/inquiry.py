@@ -130,7 +130,7 @@ def answer_as_nobody(decision: Decision, values, point: str) -> Decision:
         return decision
     reasons = [ANSWERED_HERE] + ([BY_APPLICATION_ID] if values.get("method") == "application_id" else [])
     reasons += [NOT_FOUND] + ([CALL_CENTRE_ALSO] if point == "answer" else [])
-    return Decision.allow(*decision.reasons, *reasons, applications=[], lookup="done", withheld=True)
+    return Decision.allow(*reasons, *decision.reasons, applications=[], lookup="done", withheld=True)
 
 
 def lookup_stage(store, ctx):

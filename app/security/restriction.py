@@ -141,11 +141,28 @@ class PerpetratorFinding:
     measure: Measure | None = None
 
 
-def find_perpetrator(scope: RequestScope, measures: list[Measure]) -> PerpetratorFinding:
+def record_person(conn, resident_id: str | None) -> Person | None:
+    """The particulars of a requester picked from the resident records (self, same household):
+    name, kana, birth date and address as the record holds them."""
+    if not resident_id or conn is None:
+        return None
+    row = conn.execute("SELECT family_name, given_name, family_kana, given_kana, birth_date, address "
+                       "FROM residents WHERE id = ?", (resident_id,)).fetchone()
+    return Person(*row[:6]) if row else None
+
+
+def find_perpetrator(scope: RequestScope, measures: list[Measure], conn=None) -> PerpetratorFinding:
+    """Whether the requester (or the client a professional acts for) is a perpetrator of one of
+    ``measures``: by resident record, by the particulars stated or read from the ID (folded name
+    or kana, plus birth date or address: the folding of search, ``app.store.normalize``), by the
+    particulars of the requester's own resident record, or as the lawyer on record."""
     possible = None
+    on_record = record_person(conn, scope.requester_resident_id)
     for m in measures:
         p = m.perpetrator
         if scope.requester_resident_id and scope.requester_resident_id == p.resident_id:
+            return PerpetratorFinding("perpetrator", m)
+        if on_record is not None and matches_perpetrator(on_record, p) == "full":
             return PerpetratorFinding("perpetrator", m)
         hit = matches_perpetrator(scope.requester, p)
         if hit == "full":
@@ -200,7 +217,7 @@ def evaluate(store, scope: RequestScope, *, terminal_id: str,
             "scope_digest": scope_digest(scope), "case_id": scope.case_id}
     reasons = lambda *codes: tuple(REASONS[c] for c in codes)  # noqa: E731
 
-    finding = find_perpetrator(scope, measures)
+    finding = find_perpetrator(scope, measures, conn)
     court = scope.purpose in COURT_PURPOSES
     decision: Decision
     if finding.outcome in ("perpetrator", "agent"):

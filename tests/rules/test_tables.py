@@ -42,7 +42,8 @@ def test_requester_table_has_exactly_the_eight_types():
 
 @pytest.mark.parametrize("rtype,purpose", list(itertools.product(PURPOSES_REQUIRED, tables.PURPOSES)))
 def test_requester_purpose(rtype, purpose):
-    decision = decide(copies.requester_stage, {"requester_type": rtype, "purpose": purpose})
+    decision = decide(copies.requester_stage, {"requester_type": rtype, "purpose": purpose,
+                                               "client_family_name": "依頼", "client_given_name": "花子"})
     allowed = PURPOSES_REQUIRED[rtype]
     expected = Outcome.ALLOW if allowed is None or purpose in allowed else Outcome.REFUSE
     assert decision.outcome is expected
@@ -364,7 +365,10 @@ def test_every_profession_can_request_basic_items_on_duty(code, ja):
 
     assert tables.PROFESSIONS[code][0] == ja
     request = {"document": "juminhyo", "requester_type": "professional", "profession": code,
-               "requester_family_name": "士業", "client_family_name": "依頼", "target_resident_ids": ["R"],
+               "requester_family_name": "士業", "requester_given_name": "一郎", "requester_family_kana": "シギョウ",
+               "requester_given_kana": "イチロウ", "requester_birth_date": "1970-01-01",
+               "requester_address": "研修市本町1番地", "client_family_name": "依頼", "client_given_name": "花子",
+               "target_resident_ids": ["R"],
                "scope": "person", "purpose": "public_submission", "purpose_detail": "登記申請",
                "channel": "counter", "delivery": "hand_over", "identity_documents": ["official_photo_licence"]}
     facts = {"persons_facts": [{"id": "R", "status": "active", "household_id": "H"}]}

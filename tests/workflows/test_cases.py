@@ -76,6 +76,10 @@ def test_pin_reset_voluntary_agent_waits_then_resumes_at_return_visit(store, eng
     engine.set_value(cid, "secrets", ["auth"])
     engine.set_value(cid, "requester_family_name", "代理")
     engine.set_value(cid, "requester_given_name", "次郎")
+    engine.set_value(cid, "requester_family_kana", "ダイリ")
+    engine.set_value(cid, "requester_given_kana", "ジロウ")
+    engine.set_value(cid, "requester_birth_date", "1970-01-01")
+    engine.set_value(cid, "requester_address", "研修市本町1番地")
     assert engine.next(cid).step == "identity"
     engine.tick(cid, "documents_original")
     engine.set_value(cid, "identity_documents", ["driving_licence"])

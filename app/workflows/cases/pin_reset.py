@@ -63,12 +63,16 @@ def _not_self(values) -> bool:
 
 
 #: who came, when it is not the holder (the restriction stage compares them with a perpetrator)
+#: name, kana, birth date and address, typed from the ID shown (or read from the card)
 REQUESTER_PARTICULARS = (
     FieldSpec("requester_family_name", "text", "来庁者の氏", "family name of who came", when=_not_self),
     FieldSpec("requester_given_name", "text", "来庁者の名", "given name of who came", when=_not_self),
-    FieldSpec("requester_birth_date", "date", "来庁者の生年月日", "birth date of who came", required=False,
+    FieldSpec("requester_family_kana", "text", "来庁者の氏（カナ）", "family name of who came (kana)",
               when=_not_self),
-    FieldSpec("requester_address", "text", "来庁者の住所", "address of who came", required=False, when=_not_self),
+    FieldSpec("requester_given_kana", "text", "来庁者の名（カナ）", "given name of who came (kana)",
+              when=_not_self),
+    FieldSpec("requester_birth_date", "date", "来庁者の生年月日", "birth date of who came", when=_not_self),
+    FieldSpec("requester_address", "text", "来庁者の住所", "address of who came", when=_not_self),
 )
 
 
@@ -83,6 +87,8 @@ def card_scope(case_type: str, purpose: str):
             requester_type=ctx.get("requester_type", ""),
             requester=Person(family_name=ctx.get("requester_family_name", ""),
                              given_name=ctx.get("requester_given_name", ""),
+                             family_kana=ctx.get("requester_family_kana", ""),
+                             given_kana=ctx.get("requester_given_kana", ""),
                              birth_date=ctx.get("requester_birth_date", ""),
                              address=ctx.get("requester_address", "")),
             requester_resident_id=holder if ctx.get("requester_type") == "self" else None,
