@@ -16,6 +16,7 @@ from app.workflows.engine import AWAITING_RELEASE, COMPLETED, OPEN, REFUSED, Cas
 
 from tests.printing.pdfread import pdf_pages_text as page_texts
 from tests.security.helpers import PERPETRATOR
+from tests.workflows.test_cases import run as walk
 
 TERMINAL = "T001"
 #: words that must never reach a requester
@@ -33,19 +34,6 @@ def officer(sstore, login="officer1"):
     from app.security.staff import authenticate_password
 
     return authenticate_password(sstore, login, f"{login}-kenshu", terminal_id=TERMINAL)
-
-
-def walk(engine, cid, steps):
-    """{step: (ticks, values)}: fill each step the case reaches and press Next."""
-    view = engine.current_step(cid)
-    while view.status == OPEN and view.step in steps:
-        ticks, values = steps[view.step]
-        for t in ticks:
-            engine.tick(cid, t)
-        for k, v in values.items():
-            engine.set_value(cid, k, v)
-        view = engine.next(cid)
-    return view
 
 
 THIRD = {"requester_family_name": "債権", "requester_given_name": "回収", "requester_family_kana": "サイケン",

@@ -71,3 +71,19 @@ def holder_facts(store, resident_id: str | None) -> dict:
     if card is not None:
         facts.update(card_status=card[0], locked_pins=json.loads(card[1] or "[]"), cert_sign_status=card[2])
     return facts
+
+
+def requester_particulars(who_ja: str, who_en: str, when) -> tuple[FieldSpec, ...]:
+    """Name, kana, birth date and address of who asks (typed from the ID shown, or read from the
+    card), shown when ``when(values)``: the restriction stage matches them with a perpetrator in
+    full (folded name or kana, plus birth date or address)."""
+    return (
+        FieldSpec("requester_family_name", "text", f"{who_ja}の氏", f"{who_en} family name", when=when),
+        FieldSpec("requester_given_name", "text", f"{who_ja}の名", f"{who_en} given name", when=when),
+        FieldSpec("requester_family_kana", "text", f"{who_ja}の氏（カナ）", f"{who_en} family name (kana)",
+                  when=when),
+        FieldSpec("requester_given_kana", "text", f"{who_ja}の名（カナ）", f"{who_en} given name (kana)",
+                  when=when),
+        FieldSpec("requester_birth_date", "date", f"{who_ja}の生年月日", f"{who_en} birth date", when=when),
+        FieldSpec("requester_address", "text", f"{who_ja}の住所", f"{who_en} address", when=when),
+    )

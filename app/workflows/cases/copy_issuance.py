@@ -16,7 +16,7 @@ from app.rules.identity import identity_basis, identity_problems
 from app.rules.tables import (
     CHANNELS, DOCUMENTS, ITEM_LABELS, PROFESSIONS, PURPOSES, REPRESENTATIONS, REQUESTER_TYPES,
 )
-from app.workflows.cases.common import IDENTITY_FIELDS, choices
+from app.workflows.cases.common import IDENTITY_FIELDS, choices, requester_particulars
 from app.workflows.cases.pin_reset import requirement_items
 from app.workflows.engine import (
     CaseTypeDef, ChecklistItem, Choice, FieldSpec, RouteContext, Step, complete, go,
@@ -153,16 +153,7 @@ def _not_on_record(values) -> bool:
 #: and address — from the resident record for self and same household, typed from the ID (or the
 #: card) otherwise — so the restriction stage can match a perpetrator in full (folded name or
 #: kana, plus birth date or address, the same folding as search)
-REQUESTER_IDENTITY = (
-    FieldSpec("requester_family_name", "text", "請求者の氏", "requester's family name", when=_not_on_record),
-    FieldSpec("requester_given_name", "text", "請求者の名", "requester's given name", when=_not_on_record),
-    FieldSpec("requester_family_kana", "text", "請求者の氏（カナ）", "requester's family name (kana)",
-              when=_not_on_record),
-    FieldSpec("requester_given_kana", "text", "請求者の名（カナ）", "requester's given name (kana)",
-              when=_not_on_record),
-    FieldSpec("requester_birth_date", "date", "請求者の生年月日", "requester's birth date", when=_not_on_record),
-    FieldSpec("requester_address", "text", "請求者の住所", "requester's address", when=_not_on_record),
-)
+REQUESTER_IDENTITY = requester_particulars("請求者", "requester's", _not_on_record)
 
 SEXES = (Choice("1", "男", "male"), Choice("2", "女", "female"), Choice("9", "適用不能", "not applicable"))
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 from app.rules import cards, said
 from app.rules.core import Outcome, Person, Reason, RequestScope
 from app.rules.tables import CARD_REQUESTERS, SECRETS
-from app.workflows.cases.common import HOLDER_FACTS, IDENTITY_FIELDS, choices, derive_holder
+from app.workflows.cases.common import (
+    HOLDER_FACTS, IDENTITY_FIELDS, choices, derive_holder, requester_particulars,
+)
 from app.workflows.engine import (
     CaseTypeDef, ChecklistItem, FieldSpec, Route, RouteContext, Step, complete, go,
 )
@@ -64,16 +66,7 @@ def _not_self(values) -> bool:
 
 #: who came, when it is not the holder (the restriction stage compares them with a perpetrator)
 #: name, kana, birth date and address, typed from the ID shown (or read from the card)
-REQUESTER_PARTICULARS = (
-    FieldSpec("requester_family_name", "text", "来庁者の氏", "family name of who came", when=_not_self),
-    FieldSpec("requester_given_name", "text", "来庁者の名", "given name of who came", when=_not_self),
-    FieldSpec("requester_family_kana", "text", "来庁者の氏（カナ）", "family name of who came (kana)",
-              when=_not_self),
-    FieldSpec("requester_given_kana", "text", "来庁者の名（カナ）", "given name of who came (kana)",
-              when=_not_self),
-    FieldSpec("requester_birth_date", "date", "来庁者の生年月日", "birth date of who came", when=_not_self),
-    FieldSpec("requester_address", "text", "来庁者の住所", "address of who came", when=_not_self),
-)
+REQUESTER_PARTICULARS = requester_particulars("来庁者", "who came:", _not_self)
 
 
 def card_scope(case_type: str, purpose: str):
