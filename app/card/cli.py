@@ -66,11 +66,12 @@ def _stack(args: argparse.Namespace) -> int:
         stack = PcscStack().start()
     except StackError as exc:
         raise UserError(str(exc)) from None
+    stack.use_in_this_process()          # insert() waits until this stack's pcscd sees the card
     try:
         for slot, card_file in enumerate(args.insert):
             try:
                 stack.insert(card_file, slot)
-            except CardFileError as exc:
+            except (CardFileError, StackError) as exc:
                 raise UserError(str(exc)) from None
         print(f"export PCSCLITE_CSOCK_NAME={stack.socket_path}", flush=True)
         for slot, name in enumerate(stack.reader_names()):

@@ -52,8 +52,11 @@ class IdleWatcher(QObject):
     activity = Signal()
 
     def eventFilter(self, obj, event):  # noqa: N802 (Qt name)
-        if event.type() in ACTIVITY_EVENTS:
-            self.activity.emit()
+        try:
+            if event.type() in ACTIVITY_EVENTS:
+                self.activity.emit()
+        except Exception:  # an exception out of a C++ virtual kills the process: log it instead
+            log.exception("idle watcher")
         return False
 
 
@@ -113,12 +116,29 @@ class Controller(QObject):
         self.services = services
         self.signin = None
         self.window = None
-        self.idle = IdleWatcher()
+        self.idle = IdleWatcher(self)
         QApplication.instance().installEventFilter(self.idle)
         self.idle.activity.connect(services.touch)
         self.lock_timer = QTimer(self)
         self.lock_timer.setInterval(1000)
         self.lock_timer.timeout.connect(self._check_idle)
+
+    def close(self) -> None:
+        """End of the counter window (app exit, and every test that made one), on the GUI thread
+        and before ``services.close()``: the idle filter leaves the application, the lock timer
+        stops, and the windows and this controller are deleted here. Left to the garbage collector
+        they would be destroyed on whichever thread collects (the card or sync thread), while the
+        GUI thread still delivers events to them — the window tests' crash."""
+        self.lock_timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+        for widget in (self.window, self.signin):
+            if widget is not None:
+                widget.close()                 # a case on screen is paused (needs the store)
+                widget.deleteLater()
+        self.window = self.signin = None
+        self.deleteLater()
 
     def start(self) -> None:
         self.show_sign_in()
@@ -235,6 +255,7 @@ def _run_window(app: QApplication, args: argparse.Namespace, config) -> int:
     try:
         return app.exec()
     finally:
+        controller.close()
         services.close()
 
 
