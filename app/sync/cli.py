@@ -168,7 +168,7 @@ def _login(args) -> int:
     for attr, value in (("server_host", args.host), ("server_port", args.port), ("server_db", args.db),
                         ("server_user", args.user), ("terminal_id", args.terminal)):
         if value not in (None, "") and getattr(config, attr) != value:
-            setattr(config, attr, value)
+            config.set_value(attr, str(value))      # checked as `config set` checks it
             changed = True
     target = SyncTarget.from_config(config)
     if not target.configured:
