@@ -94,9 +94,12 @@ class PcscCardLink:
         hr, response = scard.SCardTransmit(self.handle, self.protocol, apdu)
         if hr != scard.SCARD_S_SUCCESS:
             raise pcsc_error(hr, f"APDU {apdu[1]:02X}")
-        if len(response) < 2:
+        if not response:
             # vpcd (and some readers) answer a command cut off by a pulled card with nothing
             raise errors.CardRemoved(detail=f"empty answer to APDU {apdu[1]:02X}")
+        if len(response) < 2:
+            # an answer was there, just not a valid one: the card is on the reader
+            raise errors.MalformedResponse(detail=f"{len(response)}-byte answer to APDU {apdu[1]:02X}")
         data = bytes(response[:-2])
         return data, (response[-2] << 8) | response[-1]
 
