@@ -11,7 +11,7 @@ import argparse
 import signal
 import sys
 
-from app.cli import UserError
+from app.errors import UserError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -261,9 +261,10 @@ def _read_pin(args: argparse.Namespace) -> str | None:
         return None
     if args.pin_stdin:
         return sys.stdin.readline().strip()
-    import getpass
+    from app.cliargs import read_secret
 
-    return getpass.getpass("券面事項入力補助用暗証番号（4桁）/ input-support PIN (4 digits): ")
+    return read_secret("券面事項入力補助用暗証番号（4桁）/ input-support PIN (4 digits): ", from_stdin=False,
+                       option="--pin-stdin (or --no-pin)", what=("暗証番号", "PIN"))
 
 
 def _read(args: argparse.Namespace) -> int:
