@@ -9,6 +9,7 @@ an APDU's data field (a VERIFY carries a PIN).
 from __future__ import annotations
 
 import threading
+import time
 from typing import Protocol
 
 from smartcard import scard
@@ -66,6 +67,8 @@ class PcscCardLink:
             raise pcsc_error(hr, f"connect to {reader}")
         self.apdu_count = 0
         self.closed = False
+        #: monotonic time the APDU now in flight was sent (None: none), for the service's watchdog
+        self.waiting_since: float | None = None
 
     def _check_thread(self) -> None:
         if threading.current_thread() is not self._owner:
@@ -91,7 +94,11 @@ class PcscCardLink:
     def transmit(self, apdu: list[int]) -> tuple[bytes, int]:
         self._check_thread()
         self.apdu_count += 1
-        hr, response = scard.SCardTransmit(self.handle, self.protocol, apdu)
+        self.waiting_since = time.monotonic()
+        try:
+            hr, response = scard.SCardTransmit(self.handle, self.protocol, apdu)
+        finally:
+            self.waiting_since = None
         if hr != scard.SCARD_S_SUCCESS:
             raise pcsc_error(hr, f"APDU {apdu[1]:02X}")
         if not response:

@@ -236,3 +236,24 @@ def test_the_service_names_what_a_card_lacks(service, ready_card, events):
         assert service.read_card(None).result(10).missing_applications == ["juki"]
     finally:
         ready_card.response_filter = None
+
+
+def test_the_reader_service_says_when_a_card_stops_answering(pcsc_stack, card_file, events):
+    """The window's card panel: a mute card is an unknown card that does not answer, not a
+    'reading…' for ever; taking it off frees the card thread."""
+    from app.card.service import ReaderService
+
+    load_card_file(card_file).set_state("mute")
+    service = ReaderService(events, poll_interval=0.3, answer_timeout=1.0).start()
+    try:
+        pcsc_stack.insert(card_file, slot=0)
+        selected = service.select_reader(R0)                   # its identification never gets an answer
+        unknown = events.wait_for(EventKind.UNKNOWN_CARD, timeout=15)
+        assert isinstance(unknown.error, errors.CardDoesNotAnswer) and unknown.reader == R0
+        assert service.state.card_kind == "unknown" and not selected.done()
+        pcsc_stack.remove(0)
+        selected.result(15)                                    # the card thread is free again
+        assert service.readers().result(15) == [R0, R1]
+    finally:
+        pcsc_stack.remove(0)
+        service.stop()
