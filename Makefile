@@ -22,7 +22,7 @@ DEBS := pcscd libpcsclite-dev libpcsclite1 vsmartcard-vpcd pcsc-tools swig gcc m
 	postgresql postgresql-client dbus dbus-x11 gnome-keyring libsecret-tools sqlite3 binutils \
 	dpkg-dev fakeroot imagemagick
 
-.PHONY: all deps venv run test bench screenshots translations ts build package clean-venv demo
+.PHONY: all deps venv run test bench screenshots translations ts build package clean-venv demo fuzz
 
 all: venv
 
@@ -93,6 +93,15 @@ stress: venv translations
 
 bench: venv translations
 	$(PY) -m benchmarks
+
+# The random CLI run at length (tests/cli/fuzz.py; `make test` runs a fixed 500): FUZZ_EXAMPLES random
+# runs of the madoguchi command over its argument grammar; every cause of a traceback is written
+# to build/fuzz-report.txt and fails the target.
+FUZZ_EXAMPLES ?= 5000
+fuzz: venv translations
+	@mkdir -p build
+	MADOGUCHI_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MADOGUCHI_FUZZ_REPORT=build/fuzz-report.txt \
+	  bash scripts/run-tests.sh tests/cli/test_fuzz.py -q -s -p no:cacheprovider --timeout 0
 
 screenshots: venv translations
 	$(PY) -m app.ui.screenshots docs/screenshots
