@@ -198,3 +198,19 @@ def test_professional_request_with_blank_client_is_refused():
         decision = copies.requester_stage(None, ctx)(None)
         assert decision.reasons[0].code == "copy.professional.client_missing"
         assert decision.requester_texts() == [said.CLIENT_REQUIRED]
+
+
+def test_rules_explain_carries_both_channels():
+    import json
+    from pathlib import Path
+
+    from app.workflows.explain import as_text, explain
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "suspension-lift-non-resident.json"
+    out = explain(json.loads(example.read_text(encoding="utf-8")))
+    assert out["reasons"][0]["requester"]["ja"] == out["requester"][0]["ja"]
+    assert "中区" not in json.dumps(out, ensure_ascii=False)             # a municipality, never an address
+    assert out["expectation"]["met"]
+    text = as_text(out)
+    assert "職員限り" in text and "請求者に伝える内容" in text
+    assert "for staff only" in as_text(out, "en") and "for the requester" in as_text(out, "en")
