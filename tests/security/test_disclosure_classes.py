@@ -214,3 +214,17 @@ def test_rules_explain_carries_both_channels():
     text = as_text(out)
     assert "職員限り" in text and "請求者に伝える内容" in text
     assert "for staff only" in as_text(out, "en") and "for the requester" in as_text(out, "en")
+
+
+def test_sample_refusal_notice_for_a_protected_person_is_neutral():
+    """docs/samples/refusal-notice-protected-1.png comes from this: the real requester channel of
+    an officer's refusal, read back from the PDF."""
+    from app.config import OfficeConfig
+    from app.printing.letters import RefusalNotice
+    from app.printing.samples import protected_refusal_reasons
+
+    notice = RefusalNotice(requester_name="窓口　請求", procedure="住民票の写し等の交付", office=OfficeConfig(),
+                           reasons=protected_refusal_reasons())
+    text = "".join(page_texts(render_refusal(notice)))
+    assert said.NOT_ISSUED.ja in text and "加害者の関係" not in text
+    assert not any(w in text for w in STAFF_WORDS), text
