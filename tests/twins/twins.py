@@ -138,7 +138,8 @@ def masker(side: Side):
     def mask(text):
         if isinstance(text, str):
             text = pattern.sub(lambda m: side.particulars[m.group(0)], text)
-            return _UUID.sub("〈ID〉", _ISSUE.sub("〈交付番号〉", text))
+            # ids first: a case id may begin with eight digits, like an issue number
+            return _ISSUE.sub("〈交付番号〉", _UUID.sub("〈ID〉", text))
         if isinstance(text, dict):
             return {k: mask(v) for k, v in text.items()}
         if isinstance(text, (list, tuple)):
