@@ -228,3 +228,23 @@ def test_sample_refusal_notice_for_a_protected_person_is_neutral():
     text = "".join(page_texts(render_refusal(notice)))
     assert said.NOT_ISSUED.ja in text and "加害者の関係" not in text
     assert not any(w in text for w in STAFF_WORDS), text
+
+
+def test_pre_screen_an_early_refusal_about_a_protected_holder_waits_for_the_officer_first(sstore, world, engine):
+    """A PIN reset for a protected holder whose card is revoked: the requester step would refuse
+    on the record's card state; the pre-screen makes it wait for the support officer first, and
+    only then say what it says for anyone else."""
+    from app.rules.cards import CARD_REVOKED
+    from tests.workflows.helpers import add_card
+
+    add_card(sstore, world["V"], status="revoked")
+    cid = engine.open_case("pin_reset").case_id
+    view = walk(engine, cid, {"requester": (["card_presented"], {
+        "requester_type": "self", "holder_resident_id": world["V"], "secrets": ["auth"]})})
+    assert view.status == AWAITING_RELEASE and view.step == "requester"
+    assert [t["ja"] for t in view.gate["decision"]["requester"]] == [said.REVIEW.ja]
+    release.grant(sstore, engine.gate_scope(cid), officer(sstore),
+                  checklist={"request_form": True, "identity": True, "documents": True})
+    view = engine.next(cid)
+    assert view.status == REFUSED
+    assert [t["ja"] for t in view.outcome["decision"]["requester"]] == [CARD_REVOKED.ja]
