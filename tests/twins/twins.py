@@ -167,7 +167,8 @@ class Cell:
 
 
 COPY_CHANNELS = (("counter", "hand_over"), ("counter", "post_person_address"), ("post", "post_person_address"),
-                 ("post", "post_requester_address"))
+                 ("post", "post_requester_address"), ("counter", "post_other_address"),
+                 ("post", "post_representative_address"))
 COPY_TARGETS = (("adult", "juminhyo"), ("moved", "juminhyo_removed"), ("moved", "juminhyo"))
 
 
@@ -192,7 +193,8 @@ def request_of(cell: Cell, side: Side, store) -> dict:
         channel, delivery = cell.channel.split(":")
         v = {"document": cell.document, "requester_type": rt, "target_resident_ids": [target], "scope": "person",
              "purpose": "own_use", "purpose_detail": "手続に使用", "channel": channel, "delivery": delivery,
-             "identity_documents": ["driving_licence"], **STRANGER}
+             "identity_documents": ["driving_licence"], "post_place": "研修県研修市栄町一丁目1番1号 研修商事",
+             "post_reason": "勤務先で受け取るため", "post_reason_justified": True, **STRANGER}
         if rt == "self":
             v["requester_resident_id"] = target
         elif rt == "same_household":
@@ -322,7 +324,7 @@ def documents(store, case_id: str, status: str, cell: Cell) -> dict[str, str]:
             for doc in issue_case_copies(store, case_id, staff_id=staff):
                 if doc.kind != "slip":
                     out[doc.kind] = pdf_text(doc.pdf)
-        except PrintRefused as exc:      # the printer's second line refused: the same for both twins
+        except (PrintRefused, ValueError) as exc:   # the printer refused: it must do so for both twins
             out["print_refused"] = type(exc).__name__
     return out
 
