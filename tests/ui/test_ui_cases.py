@@ -187,6 +187,10 @@ def test_refusal_is_read_aloud_with_its_source_and_printed(qtbot, window, monkey
     fill(qtbot, page, "requester_type", "third_party")
     fill(qtbot, page, "requester_family_name", "債権")
     fill(qtbot, page, "requester_given_name", "太郎")
+    fill(qtbot, page, "requester_family_kana", "サイケン")
+    fill(qtbot, page, "requester_given_kana", "タロウ")
+    fill(qtbot, page, "requester_birth_date", "1970-01-01")
+    fill(qtbot, page, "requester_address", "研修市本町1番地")
     page.editors["target_resident_ids"][0].button.click()
     qtbot.waitUntil(lambda: any(f.id == "target_resident_ids" and f.value for f in page.view.fields),
                     timeout=15000)
