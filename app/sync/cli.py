@@ -9,6 +9,10 @@
 - ``madoguchi server login`` — store this terminal's database password in the OS keyring (and
   the server address in the office configuration, never the password);
 - ``madoguchi server seed --dsn DSN --from-store PATH`` — load master data into the server;
+- ``madoguchi server import --dsn DSN FILE… [--dry-run]`` — residents, households and cards from the
+  resident-record system's export in the interchange layout (app.sync.importer; all or nothing);
+- ``madoguchi server export-layout --from-store PATH OUTDIR`` — a store's municipality in that layout
+  (the demo municipality as sample files);
 - ``madoguchi sync-status [--store PATH]`` — what the status indicator shows, as JSON.
 
 Passwords are read with getpass or from stdin, never taken as a command-line argument (they would
@@ -66,6 +70,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     sd.add_argument("--dsn", required=True, help="administrator connection string")
     sd.add_argument("--from-store", required=True, dest="from_store")
     sd.set_defaults(func=_seed)
+
+    im = ssub.add_parser("import", help="load residents from files in the interchange layout "
+                                        "(中間標準レイアウト); all or nothing")
+    im.add_argument("--dsn", required=True, help="administrator connection string")
+    im.add_argument("files", nargs="+", metavar="FILE", help="SETAI / JUMIN / CARD files (CSV)")
+    im.add_argument("--dry-run", action="store_true", help="check only; write nothing")
+    im.add_argument("--max-errors", type=int, default=200, help="errors to print (all are counted)")
+    im.add_argument("--quiet", action="store_true", help="no progress bar")
+    im.set_defaults(func=_import)
+
+    ex = ssub.add_parser("export-layout", help="write a store's municipality in the interchange layout")
+    ex.add_argument("--from-store", required=True, dest="from_store")
+    ex.add_argument("outdir")
+    ex.add_argument("--changes", type=int, default=0, help="also write a change file (異動) of N moves")
+    ex.set_defaults(func=_export_layout)
 
 
 def _read_password(args, prompt: str) -> str:
@@ -204,6 +223,74 @@ def _seed(args) -> int:
         except psycopg.Error as exc:
             raise _user_error(exc)
     print(json.dumps(counts))
+    return 0
+
+
+def _progress_bar(quiet: bool):
+    """A one-line progress bar on stderr (a terminal), or a line per tenth (a log file)."""
+    if quiet:
+        return None
+    tty = sys.stderr.isatty()
+    last: dict[str, int] = {}
+
+    def show(phase: str, done: int, total: int) -> None:
+        if not total:
+            return
+        tenth = done * 10 // total
+        if tty:
+            filled = done * 30 // total
+            print(f"\r  {phase:<24} [{'#' * filled}{'.' * (30 - filled)}] {done * 100 // total:3d}%",
+                  end="\n" if done >= total else "", file=sys.stderr, flush=True)
+        elif last.get(phase, -1) < tenth:
+            last[phase] = tenth
+            print(f"  {phase}: {done * 100 // total}%", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _import(args) -> int:
+    import getpass as _getpass
+
+    import psycopg
+
+    from app.sync.importer import import_files
+    from app.sync.layout import LayoutError
+
+    try:
+        result = import_files(args.dsn, args.files, dry_run=args.dry_run,
+                              on_progress=_progress_bar(args.quiet), max_problems=args.max_errors,
+                              imported_by=_getpass.getuser())
+    except psycopg.Error as exc:
+        raise _user_error(exc)
+    except LayoutError as exc:
+        print(f"madoguchi: {exc}", file=sys.stderr)
+        return 2
+    if not result.ok:
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        more = result.error_count - len(result.problems)
+        if more > 0:
+            print(f"… ほかに {more} 件 / {more} more", file=sys.stderr)
+        print(f"madoguchi: {result.error_count} 件の誤りがあるため何も取り込んでいません。"
+              f" / {result.error_count} error(s): nothing was loaded.", file=sys.stderr)
+        return 1
+    print(json.dumps({"dry_run": args.dry_run, "rows": result.rows, "inserted": result.inserted,
+                      "updated": result.updated, "unchanged": result.unchanged,
+                      "files": [{k: f[k] for k in ("file", "dataset", "rows")} for f in result.files]},
+                     ensure_ascii=False))
+    if args.dry_run:
+        print("madoguchi: 誤りはありません（--dry-run のため書き込んでいません）。"
+              " / no errors (dry run: nothing written).", file=sys.stderr)
+    return 0
+
+
+def _export_layout(args) -> int:
+    from app.store.db import open_store
+    from app.sync.export_layout import export_store
+
+    with open_store(args.from_store, migrate=False) as store:
+        counts = export_store(store, args.outdir, changes=args.changes)
+    print(json.dumps(counts, ensure_ascii=False))
     return 0
 
 

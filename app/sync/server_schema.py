@@ -363,9 +363,26 @@ CREATE TRIGGER audit_chain_continues BEFORE INSERT ON audit
     FOR EACH ROW EXECUTE FUNCTION audit_chain_continues();
 """
 
+# v5: a record of every resident import (app.sync.importer): which files (name, SHA-256), how many
+# rows, who ran it; written in the import's own transaction
+_V5 = """
+CREATE TABLE imports (
+    id bigserial PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT now(),
+    db_user text NOT NULL DEFAULT session_user,
+    imported_by text NOT NULL DEFAULT '',
+    layout text NOT NULL,
+    files jsonb NOT NULL,
+    rows jsonb NOT NULL,
+    inserted jsonb NOT NULL,
+    updated jsonb NOT NULL
+);
+"""
+
 SERVER_MIGRATIONS: list[ServerMigration] = [
     ServerMigration(1, "master data, case traffic, audit, witnesses, four-eyes", _v1()),
     ServerMigration(2, "audit chain continuity", _V2),
+    ServerMigration(5, "resident import log", _V5),
 ]
 SERVER_VERSION = SERVER_MIGRATIONS[-1].version
 
