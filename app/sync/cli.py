@@ -80,6 +80,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     im.add_argument("--quiet", action="store_true", help="no progress bar")
     im.set_defaults(func=_import)
 
+    st = ssub.add_parser("staff", help="staff accounts on the central server (synced to every terminal)")
+    stsub = st.add_subparsers(dest="staff_command", required=True, metavar="ACTION")
+    roles = ["clerk", "support_officer", "administrator"]
+    sa = stsub.add_parser("add", help="add an account (one per person)")
+    sa.add_argument("login")
+    sa.add_argument("--name", required=True, help="display name, e.g. 窓口 一郎")
+    sa.add_argument("--role", action="append", required=True, choices=roles,
+                    help="repeat for a person holding several roles")
+    sa.add_argument("--employee-no", help="職員番号: refuses a second account for the same person")
+    sa.add_argument("--no-password", action="store_true", help="card sign-in only")
+    # (the outsourced-staff attribute joins here as an option of `add` and of its own action)
+    sl = stsub.add_parser("list", help="list accounts")
+    sl.add_argument("--json", action="store_true")
+    for name in ("disable", "enable"):
+        stsub.add_parser(name, help=f"{name} an account").add_argument("login")
+    sr = stsub.add_parser("roles", help="replace the roles of an account")
+    sr.add_argument("login")
+    sr.add_argument("--role", action="append", required=True, choices=roles)
+    stsub.add_parser("reset-password", help="set a new password (changed at the next sign-in)") \
+        .add_argument("login")
+    for action in stsub.choices.values():
+        action.add_argument("--dsn", required=True, help="administrator connection string")
+        if action.prog.split()[-1] in ("add", "reset-password"):
+            action.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    st.set_defaults(func=_staff)
+
     ex = ssub.add_parser("export-layout", help="write a store's municipality in the interchange layout")
     ex.add_argument("--from-store", required=True, dest="from_store")
     ex.add_argument("outdir")
@@ -281,6 +307,44 @@ def _import(args) -> int:
     if args.dry_run:
         print("madoguchi: 誤りはありません（--dry-run のため書き込んでいません）。"
               " / no errors (dry run: nothing written).", file=sys.stderr)
+    return 0
+
+
+def _staff(args) -> int:
+    import psycopg
+
+    from app.security.staff import StaffError
+    from app.sync import staff_admin
+    from app.sync.connection import SyncError
+
+    action = args.staff_command
+    try:
+        if action == "add":
+            password = None if args.no_password else _read_password(args, f"password for {args.login}: ")
+            member = staff_admin.add_staff(args.dsn, login=args.login, display_name=args.name,
+                                           roles=args.role, password=password, employee_no=args.employee_no)
+        elif action == "list":
+            members = staff_admin.list_staff(args.dsn)
+            if args.json:
+                print(json.dumps(members, ensure_ascii=False, indent=2))
+            for m in members if not args.json else ():
+                flags = " ".join(f for f, on in (("disabled", m["disabled"]), ("card", m["card"]),
+                                                 ("must-change-password", m["must_change_password"])) if on)
+                print(f"{m['login']:<16} {m['display_name']:<12} {','.join(m['roles']):<30} {flags}")
+            return 0
+        elif action in ("disable", "enable"):
+            member = staff_admin.disable_staff(args.dsn, args.login, enable=action == "enable")
+        elif action == "roles":
+            member = staff_admin.set_roles(args.dsn, args.login, args.role)
+        else:
+            password = _read_password(args, f"new password for {args.login}: ")
+            member = staff_admin.reset_password(args.dsn, args.login, password)
+    except StaffError as exc:
+        raise SyncError(str(exc), 2) from None
+    except psycopg.Error as exc:
+        raise _user_error(exc)
+    state = "disabled" if member["disabled"] else "active"
+    print(f"{member['login']}: {', '.join(member['roles'])}, {state}; terminals receive it at their next sync")
     return 0
 
 

@@ -254,6 +254,8 @@ _CHECKS: dict[str, Callable[[Item, str, Layout], object]] = {
     "wareki": _check_wareki, "date": _check_date, "code": _check_code, "card_no": _check_card_no,
 }
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_MEMO_TYPES = frozenset({"wareki", "date", "code", "postal", "kana"})
+_MISS = object()
 
 
 # ---- rules across the items of one row -------------------------------------------------------
@@ -356,7 +358,8 @@ def read_file(path: str | Path, layout: Layout | None = None, *, today: _dt.date
         problem(0, None, "encoding", "文字コードが UTF-8 でも Shift_JIS でもありません",
                 "the file is neither UTF-8 nor Shift_JIS text")
         return out
-    reader = csv.reader(io.StringIO(text, newline=""))
+    buffer = io.StringIO(text, newline="")
+    reader = csv.reader(buffer)
     try:
         header = next(reader)
     except StopIteration:
@@ -377,22 +380,22 @@ def read_file(path: str | Path, layout: Layout | None = None, *, today: _dt.date
     out.dataset = dataset
     items = dataset.items
     n_items = len(items)
-    checks = [(i, item, _CHECKS[item.type]) for i, item in enumerate(items)]
+    # (index, key, item, check or None for plain text, memo of results or None, length limit):
+    # dates, codes, postal codes and readings repeat a great deal, so their results are memoised
+    plan = [(i, item.key, item, None if item.type == "text" else _CHECKS[item.type],
+             {} if item.type in _MEMO_TYPES else None, item.max if item.max is not None else 1 << 30)
+            for i, item in enumerate(items)]
     rules = _row_rules(dataset.name, layout, today or _dt.date.today())
     by_key = {item.key: item for item in items}
     total = len(text)
-    step = max(total // 100, 1)
-    next_report = step
-    consumed = 0
+    count = 0
     line_no = 1
     try:
         for values in reader:
             line_no = reader.line_num
-            if on_progress:
-                consumed += sum(map(len, values)) + n_items
-                if consumed >= next_report:
-                    on_progress(f"check {name}", min(consumed, total), total)
-                    next_report = consumed + step
+            count += 1
+            if on_progress and not count & 0x1FFF:
+                on_progress(f"check {name}", buffer.tell(), total)
             if not values or values == [""]:
                 continue
             if len(values) != n_items:
@@ -403,29 +406,40 @@ def read_file(path: str | Path, layout: Layout | None = None, *, today: _dt.date
             bad = False
             joined = "".join(values)
             has_control = _CONTROL.search(joined) is not None
-            for i, item, check in checks:
+            for i, key, item, check, memo, limit in plan:
                 value = values[i].strip()
                 if not value:
                     if item.required:
                         problem(line_no, item, "required", "必須項目が空です", "this item is required")
                         bad = True
-                    row[item.key] = None
+                    row[key] = None
                     continue
                 if has_control and _CONTROL.search(value):
                     problem(line_no, item, "control_character", "制御文字（改行・タブ等）が含まれています",
                             "contains a control character (line break, tab ...)")
                     bad = True
                     continue
-                if item.max is not None and len(value) > item.max:
+                if len(value) > limit:
                     problem(line_no, item, "too_long", f"{len(value)} 文字です（最大 {item.max} 文字）",
                             f"{len(value)} characters (at most {item.max})")
                     bad = True
                     continue
-                try:
-                    row[item.key] = check(item, value, layout)
-                except _Bad as exc:
-                    problem(line_no, item, exc.kind, exc.ja, exc.en)
+                if check is None:
+                    row[key] = value
+                    continue
+                got = memo.get(value, _MISS) if memo is not None else _MISS
+                if got is _MISS:
+                    try:
+                        got = check(item, value, layout)
+                    except _Bad as exc:
+                        got = exc
+                    if memo is not None:
+                        memo[value] = got
+                if got.__class__ is _Bad:
+                    problem(line_no, item, got.kind, got.ja, got.en)
                     bad = True
+                else:
+                    row[key] = got
             if bad:
                 continue
             for key, kind, ja, en in rules(row):
