@@ -235,22 +235,31 @@ def _card_rows(cards: dict, known: _Known, resident_ids: dict, layout: Layout):
                cert[c["cert_sign_status"]], cert[c["cert_auth_status"]])
 
 
-def _upsert(conn: psycopg.Connection, table: str, key: str, columns: tuple[str, ...], rows,
-            total: int, on_progress: ProgressFn | None) -> tuple[int, int]:
-    """COPY ``rows`` into a temporary table, then insert new and update changed rows; returns
-    (inserted, updated)."""
-    stage = f"import_{table}"
-    cols = ", ".join(columns)
-    conn.execute(f"CREATE TEMP TABLE {stage} (LIKE madoguchi.{table} INCLUDING DEFAULTS) ON COMMIT DROP")
+def _copy(conn: psycopg.Connection, into: str, columns: str, rows, table: str, total: int,
+          on_progress: ProgressFn | None) -> int:
     done = 0
-    with conn.cursor().copy(f"COPY {stage} ({cols}) FROM STDIN") as cp:
+    with conn.cursor().copy(f"COPY {into} ({columns}) FROM STDIN") as cp:
         for row in rows:
             cp.write_row(row)
             done += 1
-            if on_progress and done % 20000 == 0:
+            if on_progress and not done % 20000:
                 on_progress(f"load {table}", done, total)
     if on_progress:
         on_progress(f"load {table}", done, total)
+    return done
+
+
+def _upsert(conn: psycopg.Connection, table: str, key: str, columns: tuple[str, ...], rows,
+            total: int, on_progress: ProgressFn | None) -> tuple[int, int]:
+    """Insert new and update changed rows; returns (inserted, updated). Into an empty table (the
+    first import) the rows are COPYed straight in; otherwise into a temporary table first, then
+    merged, a row being updated only when one of its items differs."""
+    cols = ", ".join(columns)
+    if not conn.execute(f"SELECT EXISTS (SELECT 1 FROM madoguchi.{table})").fetchone()[0]:
+        return _copy(conn, f"madoguchi.{table}", cols, rows, table, total, on_progress), 0
+    stage = f"import_{table}"
+    conn.execute(f"CREATE TEMP TABLE {stage} (LIKE madoguchi.{table} INCLUDING DEFAULTS) ON COMMIT DROP")
+    _copy(conn, stage, cols, rows, table, total, on_progress)
     updates = [c for c in columns if c != key]
     target = ", ".join(f"t.{c}" for c in updates)
     incoming = ", ".join(f"excluded.{c}" for c in updates)
