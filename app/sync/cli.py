@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 
 # psycopg, keyring and the store are imported inside the handlers: every `madoguchi` command
@@ -64,6 +65,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     lg.add_argument("--terminal", help="this terminal's id")
     lg.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     lg.add_argument("--no-check", action="store_true", help="store without trying the password")
+    lg.add_argument("--system", action="store_true",
+                    help="as root: keep the password as the terminal's credential for its sync account "
+                         "(shared live store), not in this user's keyring")
     lg.set_defaults(func=_login)
 
     sd = ssub.add_parser("seed", help="load master data into the server from a local store")
@@ -145,17 +149,25 @@ def _progress_printer(quiet: bool):
 
 
 def _sync(args) -> int:
+    from app.store import shared
     from app.store.db import open_store
     from app.sync.connection import EXIT_OK, SyncError, SyncTarget
     from app.sync.service import sync_round
 
     target = SyncTarget.from_config()
+    path = _store_path(args)
+    is_shared = shared.is_shared_store(path)
     try:
-        with open_store(_store_path(args)) as store:
+        if is_shared and target.configured:
+            shared.create_shared_store(path)          # the first sync makes the terminal's store
+        with open_store(path) as store:
             result = sync_round(store, target, on_progress=_progress_printer(args.quiet))
     except SyncError as exc:
         print(f"madoguchi: {exc}", file=sys.stderr)
         return exc.code
+    finally:
+        if is_shared:
+            shared.secure_store(path)
     print(json.dumps({"pushed": result.pushed, "pulled": result.pulled, "traffic": result.traffic,
                       "unknown_kinds": result.unknown_kinds, "witness": result.witness,
                       "at": result.at}, ensure_ascii=False))
@@ -222,6 +234,8 @@ def _login(args) -> int:
     if not target.configured:
         raise SyncError("サーバーの場所（--host --user --db --terminal）が未設定です。"
                         " / The server is not configured: give --host, --user, --db and --terminal.", 2)
+    if args.system and os.name == "posix" and os.geteuid() != 0:
+        raise SyncError("--system は管理者（sudo）で実行してください / run --system as root (sudo)", 2)
     password = _read_password(args, f"database password for {target.account}: ")
     if not args.no_check:
         try:
@@ -230,6 +244,15 @@ def _login(args) -> int:
             error = plain_error(exc)
             print(f"madoguchi: {error}", file=sys.stderr)
             return error.code
+    if args.system:
+        from app.sync import credential
+
+        path = credential.save(password)
+        if changed:
+            config.save("system")
+        print(f"password for {target.account} stored as this terminal's sync credential ({path}; "
+              f"readable by the account {credential.SYNC_USER} only)")
+        return 0
     save_password(target, password)
     if changed:
         config.save()
