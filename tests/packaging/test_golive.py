@@ -103,6 +103,7 @@ def _run(who: str, script: str, env: dict, cwd: Path) -> subprocess.CompletedPro
     return subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=900)
 
 
+@pytest.mark.timeout(2400)    # the frozen build and the .deb may be made for this test first
 def test_go_live_as_the_guide_says(installed_root, machine, tmp_path):
     deb, _root = installed_root
     work = tmp_path / "office"
