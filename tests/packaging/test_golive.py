@@ -160,8 +160,8 @@ def test_go_live_as_the_guide_says(installed_root, machine, tmp_path):
     for path in [store, *folder.glob("store.db-*")]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o660, path
         assert path.stat().st_gid == folder.stat().st_gid
-    denied = _run("outsider", f"cat {store} > /dev/null", {"PATH": "/usr/bin:/bin"}, Path("/"))
+    denied = _run("outsider", f"cat {store} > /dev/null", {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, Path("/"))
     assert denied.returncode != 0 and "Permission denied" in denied.stderr
-    secret = _run("clerk1", "cat /etc/madoguchi/credentials/sync", {"PATH": "/usr/bin:/bin"}, Path("/"))
+    secret = _run("clerk1", "cat /etc/madoguchi/credentials/sync", {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, Path("/"))
     assert secret.returncode != 0 and PASSWORDS["TERMINAL_PASSWORD"] not in secret.stdout
     assert not list(Path("/home/clerk1").rglob("*.db")), "the clerk's account holds its own store"
