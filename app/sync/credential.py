@@ -44,8 +44,18 @@ def system_managed() -> bool:
     return credential_folder().exists() or bool(os.environ.get("CREDENTIALS_DIRECTORY"))
 
 
+def _is_sync_account() -> bool:
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name == SYNC_USER
+    except KeyError:
+        return False
+
+
 def load() -> str | None:
-    """The password if this process may read it (the sync account), else None."""
+    """The password when this process is the sync account (or systemd handed it over), else
+    None — also for root, who may read the file but is not the one that syncs."""
+    if not (_is_sync_account() or os.environ.get("CREDENTIALS_DIRECTORY")):
+        return None
     try:
         text = credential_path().read_text(encoding="utf-8")
     except (PermissionError, FileNotFoundError, NotADirectoryError):

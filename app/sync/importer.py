@@ -108,8 +108,8 @@ class _Known:
 
 def _natural_key(dataset: str, row: dict) -> str:
     if dataset == "cards":
-        return row["resident_code"] + "+" + row["issued_date"]
-    return row["household_code"] if dataset == "households" else row["resident_code"]
+        return row.resident_code + "+" + row.issued_date
+    return row.household_code if dataset == "households" else row.resident_code
 
 
 def _problem(pf: ParsedFile, line: int, item_key: str | None, kind: str, ja: str, en: str) -> Problem:
@@ -153,29 +153,29 @@ def check_files(paths: list[str | Path], conn: psycopg.Connection | None, *, lay
                     f"the same {pf.dataset.en[:-1]} is already on line {first[1]} of {first[0]}")
                 continue
             seen[ds][key] = (name, line, row)
-            if ds == "residents" and row["my_number"]:
-                number = row["my_number"]
+            if ds == "residents" and row.my_number:
+                number = row.my_number
                 other = numbers.get(number) or known.by_number.get(number)
-                if other is not None and other != row["resident_code"]:
+                if other is not None and other != row.resident_code:
                     add(pf, line, "my_number", "my_number_taken",
                         "この個人番号は別の住民（別の住民票コード）に付いています",
                         "this My Number belongs to another resident (another resident-record code)")
-                numbers[number] = row["resident_code"]
+                numbers[number] = row.resident_code
     residents, households = seen["residents"], seen["households"]
     for pf in usable:
         ds = pf.dataset.name
         for row, line in zip(pf.rows, pf.lines):
             if ds == "residents":
-                code = row["household_code"]
+                code = row.household_code
                 if code not in households and code not in known.households:
                     add(pf, line, "household_code", "unknown_household",
                         f"世帯番号 {code} の世帯がファイルにもサーバーにもありません",
                         f"household {code} is neither in the files nor on the server")
-            elif ds == "households" and row["head_code"]:
-                head = row["head_code"]
+            elif ds == "households" and row.head_code:
+                head = row.head_code
                 if head in residents:
-                    head_household = residents[head][2]["household_code"]
-                    if head_household != row["household_code"]:
+                    head_household = residents[head][2].household_code
+                    if head_household != row.household_code:
                         add(pf, line, "head_code", "head_elsewhere",
                             f"世帯主が別の世帯（{head_household}）の世帯員です",
                             f"the head of household belongs to another household ({head_household})")
@@ -184,7 +184,7 @@ def check_files(paths: list[str | Path], conn: psycopg.Connection | None, *, lay
                         "世帯主の住民票コードがファイルにもサーバーにもありません",
                         "the head's resident-record code is neither in the files nor on the server")
             elif ds == "cards":
-                if row["resident_code"] not in residents and row["resident_code"] not in known.residents:
+                if row.resident_code not in residents and row.resident_code not in known.residents:
                     add(pf, line, "resident_code", "card_unknown_resident",
                         "カードの住民票コードの住民がファイルにもサーバーにもありません",
                         "the card's resident-record code is neither in the files nor on the server")
@@ -194,8 +194,8 @@ def check_files(paths: list[str | Path], conn: psycopg.Connection | None, *, lay
 def _household_rows(households: dict, household_ids: dict, resident_ids: dict):
     for code, (_f, _l, row) in households.items():
         yield (household_ids[code], code,
-               resident_ids.get(row["head_code"]) if row["head_code"] else None,
-               row["postal_code"], row["address"])
+               resident_ids.get(row.head_code) if row.head_code else None,
+               row.postal_code, row.address)
 
 
 def _resident_rows(residents: dict, resident_ids: dict, household_ids: dict, layout: Layout):
@@ -204,22 +204,22 @@ def _resident_rows(residents: dict, resident_ids: dict, household_ids: dict, lay
     events = layout.codes["event"]
     for code, (_f, _l, r) in residents.items():
         rid = resident_ids[code]
-        event = events[r["event"]]
+        event = events[r.event]
         removed = event.get("status") == "removed"
-        family, given = r["family_name"], r["given_name"] or ""
-        fkana, gkana = r["family_kana"], r["given_kana"] or ""
+        family, given = r.family_name, r.given_name or ""
+        fkana, gkana = r.family_kana, r.given_kana or ""
         yield (
-            rid, household_ids[r["household_code"]], code, r["my_number"], family, given, fkana, gkana,
-            r["former_surname"], r["former_surname_kana"], r["alias"], r["alias_kana"],
+            rid, household_ids[r.household_code], code, r.my_number, family, given, fkana, gkana,
+            r.former_surname, r.former_surname_kana, r.alias, r.alias_kana,
             fold_name(family) + fold_name(given), fold_name(fkana) + fold_name(gkana),
-            fold_name(r["alias"]) or None, r["birth_date"], int(r["sex"]), r["postal_code"],
-            r["address"], fold_address(r["address"]), relationship[r["relationship"]], r["domicile"],
-            r["domicile_head"], r["became_resident_date"], r["address_date"], r["notified_date"],
-            r["previous_address"], "removed" if removed else "active",
-            event.get("removal_reason") if removed else None, r["event_date"] if removed else None,
-            r["moved_to_address"], 1 if r["foreign_category"] else 0, r["nationality"],
-            r["residence_status"], r["residence_period"], r["residence_expiry"],
-            r["residence_card_no"], category.get(r["foreign_category"]) if r["foreign_category"] else None,
+            fold_name(r.alias) or None, r.birth_date, int(r.sex), r.postal_code,
+            r.address, fold_address(r.address), relationship[r.relationship], r.domicile,
+            r.domicile_head, r.became_resident_date, r.address_date, r.notified_date,
+            r.previous_address, "removed" if removed else "active",
+            event.get("removal_reason") if removed else None, r.event_date if removed else None,
+            r.moved_to_address, 1 if r.foreign_category else 0, r.nationality,
+            r.residence_status, r.residence_period, r.residence_expiry,
+            r.residence_card_no, category.get(r.foreign_category) if r.foreign_category else None,
         )
 
 
@@ -228,11 +228,11 @@ def _card_rows(cards: dict, known: _Known, resident_ids: dict, layout: Layout):
     reason = layout.codes["card_reason"]
     cert = layout.codes["cert_status"]
     for key, (_f, _l, c) in cards.items():
-        rid = resident_ids[c["resident_code"]]
-        cid = known.cards.get((rid, c["issued_date"])) or derived_id("card", key)
-        yield (cid, rid, c["issued_date"], c["expiry_date"], status[c["status"]], c["status_date"],
-               reason.get(c["status_reason"]) if c["status_reason"] else None,
-               cert[c["cert_sign_status"]], cert[c["cert_auth_status"]])
+        rid = resident_ids[c.resident_code]
+        cid = known.cards.get((rid, c.issued_date)) or derived_id("card", key)
+        yield (cid, rid, c.issued_date, c.expiry_date, status[c.status], c.status_date,
+               reason.get(c.status_reason) if c.status_reason else None,
+               cert[c.cert_sign_status], cert[c.cert_auth_status])
 
 
 def _copy(conn: psycopg.Connection, into: str, columns: str, rows, table: str, total: int,
