@@ -164,7 +164,7 @@ def _sync(args) -> int:
             result = sync_round(store, target, on_progress=_progress_printer(args.quiet))
     except SyncError as exc:
         print(f"madoguchi: {exc}", file=sys.stderr)
-        return exc.code
+        return exc.exit_status
     finally:
         if is_shared:
             shared.secure_store(path)
@@ -243,7 +243,7 @@ def _login(args) -> int:
         except psycopg.Error as exc:
             error = plain_error(exc)
             print(f"madoguchi: {error}", file=sys.stderr)
-            return error.code
+            return error.exit_status
     if args.system:
         from app.sync import credential
 
@@ -336,9 +336,7 @@ def _import(args) -> int:
 def _staff(args) -> int:
     import psycopg
 
-    from app.security.staff import StaffError
     from app.sync import staff_admin
-    from app.sync.connection import SyncError
 
     action = args.staff_command
     try:
@@ -362,9 +360,7 @@ def _staff(args) -> int:
         else:
             password = _read_password(args, f"new password for {args.login}: ")
             member = staff_admin.reset_password(args.dsn, args.login, password)
-    except StaffError as exc:
-        raise SyncError(str(exc), 2) from None
-    except psycopg.Error as exc:
+    except psycopg.Error as exc:     # a StaffError (the account rules) reaches the top level as it is
         raise _user_error(exc)
     state = "disabled" if member["disabled"] else "active"
     print(f"{member['login']}: {', '.join(member['roles'])}, {state}; terminals receive it at their next sync")
@@ -386,4 +382,4 @@ def _user_error(exc):
 
     error = plain_error(exc)
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return SyncError(f"{error} ({detail})", error.code)
+    return SyncError(f"{error} ({detail})", error.exit_status)
