@@ -87,6 +87,7 @@ class Dataset:
 class Era:
     code: str
     name: str
+    en: str
     first: _dt.date
     last: _dt.date | None
 
@@ -133,7 +134,7 @@ def load_layout(path: str | None = None) -> Layout:
     source = Path(path) if path else resource("import", "layout.json")
     try:
         data = json.loads(source.read_text(encoding="utf-8"))
-        eras = {code: Era(code, e["name"], _dt.date.fromisoformat(e["first"]),
+        eras = {code: Era(code, e["name"], e["en"], _dt.date.fromisoformat(e["first"]),
                           _dt.date.fromisoformat(e["last"]) if e.get("last") else None)
                 for code, e in data["eras"].items()}
         datasets = {}
@@ -215,16 +216,16 @@ def _check_wareki(item: Item, value: str, layout: Layout):
     if era is None:
         codes = "、".join(f"{e.code}={e.name}" for e in layout.eras.values())
         raise _Bad("era_code", f"年号コード {value[0]} はありません（{codes}）",
-                   f"there is no era code {value[0]} ({', '.join(e.code for e in layout.eras.values())})")
+                   f"there is no era code {value[0]} ({', '.join(f'{e.code}={e.en}' for e in layout.eras.values())})")
     year = era.first.year + int(value[1:3]) - 1
     try:
         day = _dt.date(year, int(value[3:5]), int(value[5:7]))
     except ValueError:
         raise _Bad("impossible_date", f"{era.name}{int(value[1:3])}年{int(value[3:5])}月{int(value[5:7])}日 は存在しない日付です",
-                   f"{era.name} {int(value[1:3])}-{value[3:5]}-{value[5:7]} is not a date") from None
+                   f"{era.en} {int(value[1:3])}-{value[3:5]}-{value[5:7]} is not a date") from None
     if int(value[1:3]) < 1 or day < era.first or (era.last is not None and day > era.last):
         raise _Bad("outside_era", f"{era.name}{int(value[1:3])}年{int(value[3:5])}月{int(value[5:7])}日 は{era.name}の期間外です",
-                   f"{era.name} {int(value[1:3])}-{value[3:5]}-{value[5:7]} lies outside that era")
+                   f"{era.en} {int(value[1:3])}-{value[3:5]}-{value[5:7]} lies outside the {era.en} era")
     return day.isoformat()
 
 
