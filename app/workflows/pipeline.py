@@ -4,6 +4,8 @@ This is the ONE place that assembles them (:func:`stages_for`). At every decisio
 Next) a case type builds an :class:`app.rules.core.RequestScope` of the request as it stands and
 the stages run in this order:
 
+0. the destination check of ``app.security.destinations`` (every step: a mailing address, typed
+   or from a record, that is a perpetrator's place refuses the request where it is entered);
 1. the DV / support-measure restriction stage of ``app.security`` (it sees every person in scope,
    every document and every mailing address, and can stop ANY case with ``Outcome.RESTRICT``, or
    refuse a perpetrator's request with ``Outcome.REFUSE``);
@@ -62,6 +64,18 @@ def restriction_stages(store, ctx: PipelineContext) -> list[Stage]:
     return [restriction_stage(store, ctx)]
 
 
+def destination_stages(store, ctx: PipelineContext) -> list[Stage]:
+    """The destination check of ``app.security.destinations``: every mailing address of the
+    request (from a record or typed) against the perpetrators' places, at EVERY point from the
+    first step on (a destination is checked where it is entered, not only once the restriction
+    stage starts)."""
+    if store is None:
+        return []
+    from app.security.destinations import destination_stage
+
+    return [destination_stage(store, ctx)]
+
+
 def rule_stages(case_type: str, store, ctx: PipelineContext) -> list[Stage]:
     from app.workflows.registry import RULES
 
@@ -76,9 +90,10 @@ def rule_stages(case_type: str, store, ctx: PipelineContext) -> list[Stage]:
 
 
 def stages_for(case_type: str, store, ctx: PipelineContext) -> list[Stage]:
-    """Every stage of ``case_type`` at ``ctx.point``, in order: restriction first, then rules."""
+    """Every stage of ``case_type`` at ``ctx.point``, in order: the destination check, the
+    restriction stage (from the case type's ``restricted_from`` step on), then the rules."""
     restriction = restriction_stages(store, ctx) if ctx.restriction else []
-    return restriction + rule_stages(case_type, store, ctx)
+    return destination_stages(store, ctx) + restriction + rule_stages(case_type, store, ctx)
 
 
 def on_complete(store, scope: RequestScope, decision: Decision, *, staff_id: str, terminal_id: str) -> None:

@@ -141,9 +141,9 @@ def test_nothing_is_issued_when_the_mailing_address_is_a_perpetrators(store, tow
 
     cid = engine.open_case("copy_issuance").case_id
     run(engine, cid, household_request(town, delivery="post_person_address", items=("household",)))
-    with store.transaction() as conn:   # recorded after the case was decided
+    with store.transaction() as conn:   # recorded after the case was decided (and ended: it still screens)
         conn.execute("INSERT INTO support_measures(id, target_id, kind, status, applied_date, perpetrator_address)"
-                     " VALUES ('m9', ?, 'dv', 'active', '2026-11-01', '研修市中央1丁目2-3')", (town.victim,))
+                     " VALUES ('m9', ?, 'dv', 'ended', '2026-11-01', '研修市中央1丁目2-3')", (town.wife,))
     with pytest.raises(PerpetratorAddressError):
         issue_case_copies(store, cid, staff_id=town.staff_clerk, office=office)
     assert issuance_history(store, case_id=cid) == []

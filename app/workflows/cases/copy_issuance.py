@@ -70,24 +70,16 @@ def derive(store, values) -> dict:
     return facts
 
 
-def _mail_to(ctx: RouteContext) -> tuple[str, ...]:
-    delivery = ctx.get("delivery")
-    if delivery == copies.POST_PERSON:
-        return tuple(ctx.get("target_resident_ids") or [p["id"] for p in ctx.get("persons_facts", [])][:1])
-    if delivery == copies.POST_REQUESTER and ctx.get("requester_resident_id"):
-        return (ctx.get("requester_resident_id"),)
-    return ()
-
-
 def build_scope(ctx: RouteContext) -> RequestScope:
     client = None
     if ctx.get("requester_type") == RequesterType.PROFESSIONAL:
         client = Person(family_name=ctx.get("client_family_name", ""), given_name=ctx.get("client_given_name", ""))
+    to = copies.mailing_destination(ctx.values)
     return RequestScope(
         case_id=ctx.case_id, case_type="copy_issuance", handling_staff_id=ctx.staff_id,
         persons=tuple(p["id"] for p in ctx.get("persons_facts", []) if p.get("id")),
         documents=tuple(filter(None, [ctx.get("document")])),
-        mail_to=_mail_to(ctx),
+        mail_to=(to.resident_id,) if to and to.resident_id else (),
         requester_type=ctx.get("requester_type", ""),
         requester=Person(family_name=ctx.get("requester_family_name", ""),
                          given_name=ctx.get("requester_given_name", ""),
@@ -101,6 +93,7 @@ def build_scope(ctx: RouteContext) -> RequestScope:
         oral_questions_ok=ctx.get("oral_questions") == "done",
         extra={"items": list(ctx.get("items", [])), "delivery": ctx.get("delivery"),
                "channel": ctx.get("channel"), "post_place": ctx.get("post_place"),
+               "mail_to_addresses": [to.address] if to and to.typed else [],
                "scope": ctx.get("scope"), "include_removed": bool(ctx.get("include_removed")),
                "profession": ctx.get("profession"), "representation": ctx.get("representation")},
     )
