@@ -4,14 +4,15 @@ This is the ONE place that assembles them (:func:`stages_for`). At every decisio
 Next) a case type builds an :class:`app.rules.core.RequestScope` of the request as it stands and
 the stages run in this order:
 
-0. the destination check of ``app.security.destinations`` (every step: a mailing address, typed
-   or from a record, that is a perpetrator's place refuses the request where it is entered);
 1. the DV / support-measure restriction stage of ``app.security`` (it sees every person in scope,
    every document and every mailing address, and can stop ANY case with ``Outcome.RESTRICT``, or
    refuse a perpetrator's request with ``Outcome.REFUSE``);
    The restriction stage runs from the case type's ``restricted_from`` step on (by default from
    the first), so that the officer sees and releases the complete request;
-2. the case type's own rule stages for that point (``app.rules``: requester types, identity
+2. the destination check of ``app.security.destinations`` at EVERY point, from the first step on
+   (a mailing address, typed or from a record, that is a perpetrator's place refuses the request
+   where it is entered; a release does not open it);
+3. the case type's own rule stages for that point (``app.rules``: requester types, identity
    documents, item permissions, the My-Number-copy delivery table, card rules...).
 
 Interface with ``app.security`` (the sign-off gate):
@@ -90,10 +91,10 @@ def rule_stages(case_type: str, store, ctx: PipelineContext) -> list[Stage]:
 
 
 def stages_for(case_type: str, store, ctx: PipelineContext) -> list[Stage]:
-    """Every stage of ``case_type`` at ``ctx.point``, in order: the destination check, the
-    restriction stage (from the case type's ``restricted_from`` step on), then the rules."""
+    """Every stage of ``case_type`` at ``ctx.point``, in order: the restriction stage (from the
+    case type's ``restricted_from`` step on), the destination check (every point), the rules."""
     restriction = restriction_stages(store, ctx) if ctx.restriction else []
-    return destination_stages(store, ctx) + restriction + rule_stages(case_type, store, ctx)
+    return restriction + destination_stages(store, ctx) + rule_stages(case_type, store, ctx)
 
 
 def on_complete(store, scope: RequestScope, decision: Decision, *, staff_id: str, terminal_id: str) -> None:

@@ -12,7 +12,7 @@ from app.security import audit
 from app.security.destinations import (
     REQUESTER_JA, STAFF_JA, destination_decision, perpetrator_places,
 )
-from app.workflows.engine import OPEN, REFUSED, CaseEngine
+from app.workflows.engine import AWAITING_RELEASE, OPEN, REFUSED, CaseEngine
 
 from tests.security.helpers import PERPETRATOR, VICTIM_ADDRESS
 
@@ -97,7 +97,11 @@ def test_the_same_place_for_an_unprotected_person_goes_on(sstore, world, engine)
 
 
 def test_a_harmless_place_goes_on_and_a_measure_recorded_later_stops_it_at_the_next_step(sstore, world, engine):
-    """The check runs at every decision point from the delivery on, not once."""
+    """The check runs at every decision point from the delivery on, not once, and an officer's
+    release of the restriction does not open a perpetrator's place."""
+    from app.security import release
+    from app.security.staff import authenticate_password
+
     cid = engine.open_case("copy_issuance").case_id
     step(engine, cid, agent_request(world["U"]))
     assert step(engine, cid, post_elsewhere("研修市港町1-1-1 研修商事")).step == "identity"
@@ -106,6 +110,10 @@ def test_a_harmless_place_goes_on_and_a_measure_recorded_later_stops_it_at_the_n
                      " VALUES ('m-late', ?, 'stalking', 'provisional', '2030-04-01', '研修市港町一丁目1番1号')",
                      (world["U"],))
     view = step(engine, cid, {"identity_documents": ["passport"]})
+    assert view.status == AWAITING_RELEASE             # U is protected now: the restriction stage first
+    officer = authenticate_password(sstore, "officer1", "officer1-kenshu", terminal_id=TERMINAL)
+    release.grant(sstore, engine.gate_scope(cid), officer, checklist={"request_form": True})
+    view = engine.next(cid)
     assert view.status == REFUSED and [r["code"] for r in view.outcome["decision"]["reasons"]] == ["dv.destination"]
 
 
