@@ -345,8 +345,23 @@ IDENTITY_DOCUMENTS: dict[str, IdentityDocumentRow] = {r.code: r for r in (
 )}
 
 ORAL_QUESTIONS = {
-    "done": ("口頭質問を実施し、回答が記録と一致した", "oral questions asked and answered consistently"),
+    "done": ("口頭質問を実施した（住所・生年月日・性別の回答を1項目ずつ照合する）",
+             "oral questions asked (address, birth date and sex checked one by one)"),
     "not_needed": ("口頭質問は不要と判断した（理由を記入）", "oral questions judged unnecessary (note why)"),
+}
+
+#: the result of checking one oral answer against the record or the documents shown
+ORAL_CHECKS = {
+    "match": ("記録・提示書類と一致した", "matches the record or the documents"),
+    "mismatch": ("一致しなかった", "does not match"),
+}
+
+#: the oral answers a requester without photo ID gives about themself: answer field, check field,
+#: (ja, en) of the item — where identity rests on them, each is recorded and checked by a named clerk
+ORAL_ANSWERS = {
+    "address": ("stated_address", "oral_address_check", ("自分の住所", "own address")),
+    "birth_date": ("stated_birth_date", "oral_birth_date_check", ("生年月日", "birth date")),
+    "sex": ("stated_sex", "oral_sex_check", ("性別", "sex")),
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -212,7 +212,9 @@ def evaluate(store, scope: RequestScope, *, terminal_id: str,
         decision = Decision(Outcome.REFUSE, (officer_reason,), {**data, "release_id": refusal.id})
         return _logged(store, scope, decision, "restriction.refuse_officer", terminal_id, clock)
 
-    granted = releases.valid_release(conn, scope, clock)
+    # a release never steps over a missing identity check: while the oral answers are not given,
+    # the request stays restricted whatever the officer released
+    granted = None if identity == "ask" else releases.valid_release(conn, scope, clock)
     if granted is not None:            # the officer reviewed the identity checklist
         decision = Decision(Outcome.ALLOW, reasons("dv.released"), {
             **data, "release_id": granted.id, "release_officer_id": granted.officer_id,

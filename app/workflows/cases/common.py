@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 
-from app.rules.identity import has_photo_id
-from app.rules.tables import IDENTITY_DOCUMENTS, ORAL_QUESTIONS
+from app.rules.core import Decision
+from app.rules.identity import has_photo_id, oral_failed, oral_failures, rests_on_oral_answers
+from app.rules.tables import IDENTITY_DOCUMENTS, ORAL_ANSWERS, ORAL_CHECKS, ORAL_QUESTIONS
 from app.workflows.engine import Choice, FieldSpec
 
 
@@ -29,6 +30,23 @@ def _oral_not_needed(values) -> bool:
     return _no_photo(values) and values.get("oral_questions") == "not_needed"
 
 
+SEXES = (Choice("1", "男", "male"), Choice("2", "女", "female"), Choice("9", "適用不能", "not applicable"))
+
+#: where identity rests on oral answers: what the requester said about themself (address, birth
+#: date, sex) and, for each, the check against the record or the documents — each value carries
+#: who recorded it and when, so the slip shows who checked what
+_ANSWER_KINDS = {"address": ("text", ()), "birth_date": ("date", ()), "sex": ("choice", SEXES)}
+ORAL_ANSWER_FIELDS = tuple(
+    spec
+    for item, (answer, check, (ja, en)) in ORAL_ANSWERS.items()
+    for spec in (
+        FieldSpec(answer, _ANSWER_KINDS[item][0], f"口頭質問: 請求者が答えた{ja}", f"oral answer: {en}",
+                  choices=_ANSWER_KINDS[item][1], when=rests_on_oral_answers),
+        FieldSpec(check, "choice", f"照合: {ja}", f"check: {en}", choices=choices(ORAL_CHECKS),
+                  when=rests_on_oral_answers),
+    )
+)
+
 IDENTITY_FIELDS = (
     FieldSpec("identity_documents", "multi", "提示された本人確認書類", "identity documents shown",
               choices=IDENTITY_CHOICES),
@@ -36,7 +54,45 @@ IDENTITY_FIELDS = (
               when=_no_photo),
     FieldSpec("oral_note", "text", "口頭質問を不要と判断した理由", "why oral questions were not needed",
               when=_oral_not_needed),
-)
+) + ORAL_ANSWER_FIELDS
+
+
+def _record_mismatches(store, resident_id: str, values: dict) -> list:
+    """The oral answers that differ from the requester's own resident record (the address in the
+    one folded form of app.store.normalize, as the restriction stage compares it), whatever the
+    clerk recorded as the check."""
+    from app.store.normalize import fold_address
+
+    row = store.conn.execute("SELECT address, birth_date, sex FROM residents WHERE id = ?",
+                             (resident_id,)).fetchone()
+    if row is None:
+        return []
+    address, birth, sex = row
+    out = []
+    if fold_address(values.get("stated_address")) != fold_address(address):
+        out.append(oral_failed("address", against_record=True))
+    if values.get("stated_birth_date") != birth:
+        out.append(oral_failed("birth_date", against_record=True))
+    if str(values.get("stated_sex")) != str(sex):
+        out.append(oral_failed("sex", against_record=True))
+    return out
+
+
+def oral_identity_stage(store, ctx):
+    """Where identity rests on oral answers, a failed check stops the case (REFUSE): an answer the
+    clerk checked as not matching, or — when the requester has a resident record here
+    (``scope.requester_resident_id``) — an answer that differs from it. A rule stage: it runs
+    after the restriction stage, so an officer's release never steps over it."""
+
+    def stage(scope):
+        values = ctx.values
+        failures = oral_failures(values)
+        if not failures and rests_on_oral_answers(values) and store is not None and scope.requester_resident_id \
+                and all(values.get(answer) for answer, _check, _label in ORAL_ANSWERS.values()):
+            failures = _record_mismatches(store, scope.requester_resident_id, values)
+        return Decision.refuse(*failures) if failures else None
+
+    return stage
 
 
 #: the facts :func:`holder_facts` can derive, as the card procedures declare them

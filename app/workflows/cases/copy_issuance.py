@@ -16,7 +16,7 @@ from app.rules.identity import identity_basis, identity_problems
 from app.rules.tables import (
     CHANNELS, DOCUMENTS, ITEM_LABELS, PROFESSIONS, PURPOSES, REPRESENTATIONS, REQUESTER_TYPES,
 )
-from app.workflows.cases.common import IDENTITY_FIELDS, choices
+from app.workflows.cases.common import IDENTITY_FIELDS, choices, oral_identity_stage
 from app.workflows.cases.pin_reset import requirement_items
 from app.workflows.engine import (
     CaseTypeDef, ChecklistItem, Choice, FieldSpec, RouteContext, Step, complete, go,
@@ -128,25 +128,6 @@ def _my_number_by_agent(v) -> bool:
     return v.get("requester_type") == RequesterType.VOLUNTARY_AGENT and Item.MY_NUMBER in (v.get("items") or [])
 
 
-def _no_photo_id(values) -> bool:
-    from app.rules.identity import has_photo_id
-
-    return bool(values.get("identity_documents")) and not has_photo_id(values.get("identity_documents"))
-
-
-SEXES = (Choice("1", "男", "male"), Choice("2", "女", "female"), Choice("9", "適用不能", "not applicable"))
-
-#: what a requester without photo ID states about themself, compared with the record (DV checks)
-STATED_PARTICULARS = (
-    FieldSpec("stated_address", "text", "請求者が申告した自分の住所", "address stated by the requester",
-              required=False, when=_no_photo_id),
-    FieldSpec("stated_birth_date", "date", "請求者が申告した生年月日", "birth date stated by the requester",
-              required=False, when=_no_photo_id),
-    FieldSpec("stated_sex", "choice", "請求者の性別（外見・申告）", "sex of the requester", choices=SEXES,
-              required=False, when=_no_photo_id),
-)
-
-
 def _scope_persons_check(ctx: RouteContext):
     from app.rules.core import Reason
 
@@ -234,7 +215,7 @@ CASE = CaseTypeDef(
                                                 ctx.get("oral_note", "")),
             items=(ChecklistItem("documents_original", "書類が原本で有効期限内であることを確認した",
                                  "documents are originals and valid"),),
-            fields=IDENTITY_FIELDS + STATED_PARTICULARS,
+            fields=IDENTITY_FIELDS,
             guide_ja="写真付きの書類がない場合は、請求者自身に住所・生年月日・性別を申告してもらいます（なりすまし防止）。",
             guide_en="Without a photo ID, the requester states their own address, birth date and sex (impersonation check).",
         ),
@@ -257,7 +238,7 @@ CASE = CaseTypeDef(
 RULES = {
     "request": (copies.requester_stage, copies.scope_stage, copies.items_stage),
     "delivery": (copies.delivery_stage,),
-    "identity": (identity_stage,),
-    "issue": copies.STAGES + (identity_stage, summary_stage),
+    "identity": (identity_stage, oral_identity_stage),
+    "issue": copies.STAGES + (identity_stage, oral_identity_stage, summary_stage),
 }
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from app.rules import cards
 from app.rules.core import Outcome, Person, Reason, RequestScope
 from app.rules.tables import CARD_REQUESTERS, SECRETS
-from app.workflows.cases.common import HOLDER_FACTS, IDENTITY_FIELDS, choices, derive_holder
+from app.workflows.cases.common import HOLDER_FACTS, IDENTITY_FIELDS, choices, derive_holder, oral_identity_stage
 from app.workflows.engine import (
     CaseTypeDef, ChecklistItem, FieldSpec, Route, RouteContext, Step, complete, go,
 )
@@ -81,10 +81,12 @@ def card_scope(case_type: str, purpose: str):
             persons=tuple(filter(None, [holder])),
             mail_to=tuple(filter(None, [holder])) if agent_first_visit else (),
             requester_type=ctx.get("requester_type", ""),
+            # an agent's particulars as written; the holder's own oral answers when identity rests on them
             requester=Person(family_name=ctx.get("requester_family_name", ""),
                              given_name=ctx.get("requester_given_name", ""),
-                             birth_date=ctx.get("requester_birth_date", ""),
-                             address=ctx.get("requester_address", "")),
+                             birth_date=ctx.get("requester_birth_date") or ctx.get("stated_birth_date", ""),
+                             sex=int(ctx.get("stated_sex")) if ctx.get("stated_sex") else None,
+                             address=ctx.get("requester_address") or ctx.get("stated_address", "")),
             requester_resident_id=holder if ctx.get("requester_type") == "self" else None,
             purpose=purpose, identity=tuple(ctx.get("identity_documents", ())),
             oral_questions_ok=ctx.get("oral_questions") == "done",
@@ -180,6 +182,6 @@ CASE = CaseTypeDef(
 
 RULES = {
     "requester": (cards.pin_requester_stage,),
-    "identity": (cards.pin_identity_stage, cards.agent_wait_stage),
+    "identity": (cards.pin_identity_stage, oral_identity_stage, cards.agent_wait_stage),
     "new_pin": (cards.pin_done_stage,),
 }

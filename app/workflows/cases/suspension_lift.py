@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from app.rules import cards
 from app.rules.tables import CARD_REQUESTERS
-from app.workflows.cases.common import HOLDER_FACTS, IDENTITY_FIELDS, derive_holder
+from app.workflows.cases.common import HOLDER_FACTS, IDENTITY_FIELDS, derive_holder, oral_identity_stage
 from app.workflows.cases.pin_reset import (
     REQUESTER_CHOICES, REQUESTER_PARTICULARS, card_scope, holder_missing, requirement_items, return_visit,
     route_identity,
@@ -89,6 +89,6 @@ CASE = CaseTypeDef(
 
 RULES = {
     "holder": (cards.suspension_holder_stage,),
-    "identity": (cards.suspension_identity_stage, cards.agent_wait_stage),
+    "identity": (cards.suspension_identity_stage, oral_identity_stage, cards.agent_wait_stage),
     "lift": (cards.suspension_done_stage,),
 }
