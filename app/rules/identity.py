@@ -99,11 +99,18 @@ def rests_on_oral_answers(values) -> bool:
 
 
 def oral_failures(values) -> list[Reason]:
-    """The oral answers the clerk checked and recorded as not matching (each stops the case)."""
+    """The oral answers the clerk checked and recorded as not matching (``oral_failed``): each
+    stops the case."""
     if not rests_on_oral_answers(values):
         return []
-    return [oral_failed(item) for item, (_answer, check, _label) in ORAL_ANSWERS.items()
-            if values.get(check) == "mismatch"]
+    failed = set(values.get("oral_failed") or ())
+    return [oral_failed(item) for item in ORAL_ANSWERS if item in failed]
+
+
+def oral_check_due(item: str):
+    """The ``when`` of the checklist item of ``item``: shown where identity rests on oral answers,
+    unless the clerk recorded that answer as not matching."""
+    return lambda values: rests_on_oral_answers(values) and item not in (values.get("oral_failed") or ())
 
 
 def identity_basis(documents: Iterable[str]) -> list[Reason]:

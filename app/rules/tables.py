@@ -350,18 +350,12 @@ ORAL_QUESTIONS = {
     "not_needed": ("口頭質問は不要と判断した（理由を記入）", "oral questions judged unnecessary (note why)"),
 }
 
-#: the result of checking one oral answer against the record or the documents shown
-ORAL_CHECKS = {
-    "match": ("記録・提示書類と一致した", "matches the record or the documents"),
-    "mismatch": ("一致しなかった", "does not match"),
-}
-
-#: the oral answers a requester without photo ID gives about themself: answer field, check field,
-#: (ja, en) of the item — where identity rests on them, each is recorded and checked by a named clerk
+#: the oral answers a requester without photo ID gives about themself: item -> (answer field,
+#: checklist item ticked by the clerk who checked it against the record or the documents, (ja, en))
 ORAL_ANSWERS = {
-    "address": ("stated_address", "oral_address_check", ("自分の住所", "own address")),
-    "birth_date": ("stated_birth_date", "oral_birth_date_check", ("生年月日", "birth date")),
-    "sex": ("stated_sex", "oral_sex_check", ("性別", "sex")),
+    "address": ("stated_address", "oral_address_checked", ("自分の住所", "own address")),
+    "birth_date": ("stated_birth_date", "oral_birth_date_checked", ("生年月日", "birth date")),
+    "sex": ("stated_sex", "oral_sex_checked", ("性別", "sex")),
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -43,11 +43,10 @@ def own_copy_to_identity(engine, who):
     return cid
 
 
-def oral(address, birth, sex, checks=("match", "match", "match")):
-    return {"identity_documents": NO_PHOTO, "oral_questions": "done",
-            "stated_address": address, "oral_address_check": checks[0],
-            "stated_birth_date": birth, "oral_birth_date_check": checks[1],
-            "stated_sex": sex, "oral_sex_check": checks[2]}
+def oral(address, birth, sex, failed=()):
+    """The oral answers; ``failed``: those the clerk found not matching (fill() ticks the rest)."""
+    return {"identity_documents": NO_PHOTO, "oral_questions": "done", "stated_address": address,
+            "stated_birth_date": birth, "stated_sex": sex, "oral_failed": list(failed)}
 
 
 U_ANSWERS = ("研修市南町一丁目1番地", "1990-01-01", "2")          # U's record, another spelling
@@ -62,18 +61,25 @@ def test_the_oral_answers_are_required_items_recorded_with_who_checked_them(ssto
     engine.set_value(cid, "identity_documents", NO_PHOTO)
     engine.set_value(cid, "oral_questions", "done")
     missing = {r.code for r in engine.current_step(cid).blocking}
-    assert {"field.missing.stated_address", "field.missing.oral_address_check",
-            "field.missing.stated_birth_date", "field.missing.oral_birth_date_check",
-            "field.missing.stated_sex", "field.missing.oral_sex_check"} <= missing
+    assert {"field.missing.stated_address", "field.missing.stated_birth_date", "field.missing.stated_sex",
+            "checklist.unticked.oral_address_checked", "checklist.unticked.oral_birth_date_checked",
+            "checklist.unticked.oral_sex_checked"} <= missing, missing
     clerk2 = CaseEngine(sstore, staff_id=world["staff"]["clerk2"], terminal_id=TERMINAL, today="2030-04-01")
-    clerk2.set_value(cid, "oral_birth_date_check", "match")     # a second clerk checks the birth date
-    view = fill(engine, cid, oral(*U_ANSWERS) | {"oral_birth_date_check": "match"})
+    clerk2.tick(cid, "oral_birth_date_checked")                  # a second clerk checks the birth date
+    view = fill(engine, cid, oral(*U_ANSWERS))
     assert (view.status, view.step) == (OPEN, "issue")
-    values = engine.state(cid).values
-    assert values["oral_address_check"].by.staff_id == world["staff"]["clerk1"]
-    assert values["oral_birth_date_check"].by.staff_id == world["staff"]["clerk2"]
-    assert values["stated_address"].value == U_ANSWERS[0]
+    state = engine.state(cid)
+    assert state.ticks["oral_address_checked"].by.staff_id == world["staff"]["clerk1"]
+    assert state.ticks["oral_birth_date_checked"].by.staff_id == world["staff"]["clerk2"]
+    assert state.values["stated_address"].value == U_ANSWERS[0]
     assert fill(engine, cid, {}).status == COMPLETED
+
+
+def test_with_a_photo_id_no_oral_answers_are_asked(sstore, world, engine):
+    cid = own_copy_to_identity(engine, world["U"])
+    engine.set_value(cid, "identity_documents", ["driving_licence"])
+    view = engine.current_step(cid)
+    assert {f.id for f in view.fields} == {"identity_documents"} and [i.id for i in view.items] == ["documents_original"]
 
 
 def test_the_processing_slip_shows_who_checked_each_answer(sstore, world, engine):
@@ -84,21 +90,21 @@ def test_the_processing_slip_shows_who_checked_each_answer(sstore, world, engine
     cid = own_copy_to_identity(engine, world["U"])
     fill(engine, cid, oral(*U_ANSWERS))
     slip = slip_from_case(sstore, cid)
-    entries = {e.label: e for e in slip.entries}
-    for label in ("照合: 自分の住所", "照合: 生年月日", "照合: 性別"):
-        assert entries[label].value == "記録・提示書類と一致した" and entries[label].by == "窓口 一郎", entries
+    checks = {c.label: c for c in slip.checks}
+    for item in ("自分の住所", "生年月日", "性別"):
+        check = checks[f"口頭質問の回答（{item}）を記録・提示書類と照合し、一致を確認した"]
+        assert check.checked and check.by == "窓口 一郎", checks
+    entries = {e.label: e.value for e in slip.entries}
+    assert entries["口頭質問: 請求者が答えた自分の住所"] == U_ANSWERS[0] and entries["口頭質問: 請求者が答えた生年月日"]
     text = squash("".join(pdf_pages_text(render_slip(slip))))
-    assert squash("照合: 生年月日") in text and "窓口一郎" in text
+    assert squash("口頭質問の回答（生年月日）を記録・提示書類と照合し、一致を確認した") in text and "窓口一郎" in text
 
 
-@pytest.mark.parametrize("item, checks", [
-    ("address", ("mismatch", "match", "match")),
-    ("birth_date", ("match", "mismatch", "match")),
-    ("sex", ("match", "match", "mismatch")),
-])
-def test_an_answer_checked_as_not_matching_stops_the_case(sstore, world, engine, item, checks):
+
+@pytest.mark.parametrize("item", ["address", "birth_date", "sex"])
+def test_an_answer_checked_as_not_matching_stops_the_case(sstore, world, engine, item):
     cid = own_copy_to_identity(engine, world["U"])
-    view = fill(engine, cid, oral(*U_ANSWERS, checks=checks))
+    view = fill(engine, cid, oral(*U_ANSWERS, failed=[item]))
     assert (view.status, view.step) == (REFUSED, "identity")
     assert [r["code"] for r in view.outcome["decision"]["reasons"]] == [f"identity.oral_failed.{item}"]
 
@@ -131,7 +137,7 @@ def test_a_release_does_not_step_over_a_failed_oral_check(sstore, world, engine)
     """The protected person's own request waits for the officer; the officer releases exactly it;
     the clerk had checked the birth date as not matching: the case stops all the same."""
     cid = own_copy_to_identity(engine, world["V"])
-    view = fill(engine, cid, oral(VICTIM_ADDRESS, "1985-03-03", "2", checks=("match", "mismatch", "match")))
+    view = fill(engine, cid, oral(VICTIM_ADDRESS, "1985-03-03", "2", failed=["birth_date"]))
     assert view.status == AWAITING_RELEASE
     release_gate(sstore, engine, cid)
     view = engine.next(cid)
@@ -168,6 +174,6 @@ def test_a_failed_check_of_a_card_procedure_stops_it(sstore, world, engine):
     add_card(sstore, world["U"], locked=("auth",))
     cid = engine.open_case("pin_reset").case_id
     fill(engine, cid, {"requester_type": "self", "holder_resident_id": world["U"], "secrets": ["auth"]})
-    view = fill(engine, cid, oral(*U_ANSWERS, checks=("match", "match", "mismatch")))
+    view = fill(engine, cid, oral(*U_ANSWERS, failed=["sex"]))
     assert view.status == REFUSED
     assert [r["code"] for r in view.outcome["decision"]["reasons"]] == ["identity.oral_failed.sex"]

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 from app.rules.core import Decision
-from app.rules.identity import has_photo_id, oral_failed, oral_failures, rests_on_oral_answers
-from app.rules.tables import IDENTITY_DOCUMENTS, ORAL_ANSWERS, ORAL_CHECKS, ORAL_QUESTIONS
-from app.workflows.engine import Choice, FieldSpec
+from app.rules.identity import has_photo_id, oral_check_due, oral_failed, oral_failures, rests_on_oral_answers
+from app.rules.tables import IDENTITY_DOCUMENTS, ORAL_ANSWERS, ORAL_QUESTIONS
+from app.workflows.engine import ChecklistItem, Choice, FieldSpec
 
 
 def choices(table: dict, label=lambda row: (row.ja, row.en)) -> tuple[Choice, ...]:
@@ -36,15 +36,26 @@ SEXES = (Choice("1", "男", "male"), Choice("2", "女", "female"), Choice("9", "
 #: date, sex) and, for each, the check against the record or the documents — each value carries
 #: who recorded it and when, so the slip shows who checked what
 _ANSWER_KINDS = {"address": ("text", ()), "birth_date": ("date", ()), "sex": ("choice", SEXES)}
+
+#: where identity rests on oral answers: what the requester said about themself (address, birth
+#: date, sex), and the answers the clerk found NOT matching the record or the documents (each
+#: stops the case)
 ORAL_ANSWER_FIELDS = tuple(
-    spec
-    for item, (answer, check, (ja, en)) in ORAL_ANSWERS.items()
-    for spec in (
-        FieldSpec(answer, _ANSWER_KINDS[item][0], f"口頭質問: 請求者が答えた{ja}", f"oral answer: {en}",
-                  choices=_ANSWER_KINDS[item][1], when=rests_on_oral_answers),
-        FieldSpec(check, "choice", f"照合: {ja}", f"check: {en}", choices=choices(ORAL_CHECKS),
-                  when=rests_on_oral_answers),
-    )
+    FieldSpec(answer, _ANSWER_KINDS[item][0], f"口頭質問: 請求者が答えた{ja}", f"oral answer: {en}",
+              choices=_ANSWER_KINDS[item][1], when=rests_on_oral_answers)
+    for item, (answer, _check, (ja, en)) in ORAL_ANSWERS.items()
+) + (FieldSpec("oral_failed", "multi", "記録・提示書類と一致しなかった回答", "answers that did not match",
+               required=False, when=rests_on_oral_answers,
+               choices=tuple(Choice(item, ja, en) for item, (_a, _c, (ja, en)) in ORAL_ANSWERS.items())),)
+
+#: the checklist of the identity step: the documents, and each oral answer checked by a named
+#: clerk (a checklist item: ticked with who and when, shown in the window and on the slip)
+IDENTITY_ITEMS = (ChecklistItem("documents_original", "書類が原本で有効期限内であることを確認した",
+                                "documents are originals and valid"),) + tuple(
+    ChecklistItem(check, f"口頭質問の回答（{ja}）を記録・提示書類と照合し、一致を確認した",
+                  f"oral answer ({en}) checked against the record or the documents: it matches",
+                  when=oral_check_due(item))
+    for item, (_answer, check, (ja, en)) in ORAL_ANSWERS.items()
 )
 
 IDENTITY_FIELDS = (

@@ -16,7 +16,7 @@ from app.rules.identity import identity_basis, identity_problems
 from app.rules.tables import (
     CHANNELS, DOCUMENTS, ITEM_LABELS, PROFESSIONS, PURPOSES, REPRESENTATIONS, REQUESTER_TYPES,
 )
-from app.workflows.cases.common import IDENTITY_FIELDS, choices, oral_identity_stage
+from app.workflows.cases.common import IDENTITY_FIELDS, IDENTITY_ITEMS, choices, oral_identity_stage
 from app.workflows.cases.pin_reset import requirement_items
 from app.workflows.engine import (
     CaseTypeDef, ChecklistItem, Choice, FieldSpec, RouteContext, Step, complete, go,
@@ -213,8 +213,7 @@ CASE = CaseTypeDef(
             route=lambda ctx: go("issue", ctx.decide("identity")),
             check=lambda ctx: identity_problems(ctx.get("identity_documents", []), ctx.get("oral_questions"),
                                                 ctx.get("oral_note", "")),
-            items=(ChecklistItem("documents_original", "書類が原本で有効期限内であることを確認した",
-                                 "documents are originals and valid"),),
+            items=IDENTITY_ITEMS,
             fields=IDENTITY_FIELDS,
             guide_ja="写真付きの書類がない場合は、請求者自身に住所・生年月日・性別を申告してもらいます（なりすまし防止）。",
             guide_en="Without a photo ID, the requester states their own address, birth date and sex (impersonation check).",

@@ -12,7 +12,9 @@ from __future__ import annotations
 from app.rules import cards
 from app.rules.core import Outcome, Person, Reason, RequestScope
 from app.rules.tables import CARD_REQUESTERS, SECRETS
-from app.workflows.cases.common import HOLDER_FACTS, IDENTITY_FIELDS, choices, derive_holder, oral_identity_stage
+from app.workflows.cases.common import (
+    HOLDER_FACTS, IDENTITY_FIELDS, IDENTITY_ITEMS, choices, derive_holder, oral_identity_stage,
+)
 from app.workflows.engine import (
     CaseTypeDef, ChecklistItem, FieldSpec, Route, RouteContext, Step, complete, go,
 )
@@ -144,8 +146,7 @@ CASE = CaseTypeDef(
             "identity", "本人確認", "Identity",
             route=route_identity("reset"),
             check=lambda ctx: cards.pin_identity_problems(ctx.values, ctx.settings),
-            items=(ChecklistItem("documents_original", "書類が原本で有効期限内であることを確認した",
-                                 "documents are originals and valid"),),
+            items=IDENTITY_ITEMS,
             fields=IDENTITY_FIELDS,
         ),
         return_visit("reset"),

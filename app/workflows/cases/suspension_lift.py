@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from app.rules import cards
 from app.rules.tables import CARD_REQUESTERS
-from app.workflows.cases.common import HOLDER_FACTS, IDENTITY_FIELDS, derive_holder, oral_identity_stage
+from app.workflows.cases.common import (
+    HOLDER_FACTS, IDENTITY_FIELDS, IDENTITY_ITEMS, derive_holder, oral_identity_stage,
+)
 from app.workflows.cases.pin_reset import (
     REQUESTER_CHOICES, REQUESTER_PARTICULARS, card_scope, holder_missing, requirement_items, return_visit,
     route_identity,
@@ -64,9 +66,7 @@ CASE = CaseTypeDef(
             items=(
                 ChecklistItem("found_card_presented", "見つかったカードを持参し、所有者の券面と一致する",
                               "the found card is presented and matches the holder"),
-                ChecklistItem("documents_original", "書類が原本で有効期限内であることを確認した",
-                              "documents are originals and valid"),
-            ),
+            ) + IDENTITY_ITEMS,
             fields=IDENTITY_FIELDS,
         ),
         return_visit("lift"),
