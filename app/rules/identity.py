@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from app.rules.core import Reason
+from app.rules.said import IDENTITY_FAILED
 from app.rules.tables import (
     GROUP_A, GROUP_B, IDENTITY_DOCUMENTS, NOT_ACCEPTED, ORAL_ANSWERS, PHOTO, SRC_ID_DOCS, SRC_ID_ORAL,
     SRC_PIN_CARD_ID,
@@ -63,18 +64,10 @@ def identity_problems(documents: Iterable[str], oral_questions: str | None = Non
     return []
 
 
-#: requester text of a failed oral check (neutral words + basis: never which answer differed, nor
-#: what the record says)
-ORAL_FAILED_REQUESTER = (
-    "ご本人であることの確認ができませんでした。このため、お手続をお受けできません。",
-    "Your identity could not be confirmed, so the request cannot be taken.",
-    "住民基本台帳法第12条第4項・第12条の3第4項（本人確認）",
-)
-
-
 def oral_failed(item: str, *, against_record: bool = False) -> Reason:
     """A failed oral check of ``item`` (address, birth_date, sex): the staff text says which answer
-    and against what; the requester hears :data:`ORAL_FAILED_REQUESTER` only."""
+    and against what; the requester hears only that identity could not be confirmed
+    (:data:`app.rules.said.IDENTITY_FAILED`: never which answer, nor what the record says)."""
     ja, en = ORAL_ANSWERS[item][2]
     if against_record:
         staff_ja = (f"口頭質問の回答（{ja}）が住民記録と一致しません（照合欄は「一致」でも、記録と異なります）。"
@@ -86,7 +79,7 @@ def oral_failed(item: str, *, against_record: bool = False) -> Reason:
                     "なりすましのおそれがあるため、手続を進めることはできません。")
         staff_en = (f"The oral answer ({en}) did not match the record or the documents. Possible impersonation: "
                     "the request cannot go on.")
-    return Reason(f"identity.oral_failed.{item}", staff_ja, staff_en, SRC_ID_ORAL)
+    return Reason(f"identity.oral_failed.{item}", staff_ja, staff_en, SRC_ID_ORAL, said=IDENTITY_FAILED)
 
 
 def rests_on_oral_answers(values) -> bool:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.rules import said
 from app.rules.core import Decision, Reason, RequestScope, Stage, scope_digest
 from app.security.clock import SYSTEM_CLOCK, Clock
 from app.security.measures import measures_protecting
@@ -40,10 +41,10 @@ STAFF_JA = ("送付先が、対象者を保護する支援措置の加害者の�
 STAFF_EN = ("The destination matches an address of the perpetrator of a support measure protecting a "
             "person in this request (or the perpetrator himself). Nothing can be sent there. Do not "
             "tell the requester why; report to the support officer.")
-#: requester text (neutral words + the legal basis: what may be read aloud or printed)
-REQUESTER_JA = "ご指定の送付先には、証明書を送付することができません。"
-REQUESTER_EN = "The certificate cannot be sent to the destination given."
-REQUESTER_BASIS = "住民基本台帳法第12条・第12条の3"
+#: requester text: the neutral sentence of every copy request that cannot be served for a reason
+#: that depends on a person's record (app.rules.said.NOT_ISSUED) — not "this destination", which
+#: would tell a perpetrator that his address is on record
+REQUESTER = said.NOT_ISSUED
 
 
 @dataclass(frozen=True)
@@ -115,17 +116,14 @@ def destination_decision(conn, scope: RequestScope) -> Decision | None:
         return None
     protected = sorted(measures_protecting(conn, {*scope.persons, *scope.mail_to}, in_force_only=False))
     return Decision.refuse(
-        destination_reason(), protected=protected, scope_digest=scope_digest(scope), case_id=scope.case_id,
+        DESTINATION_REASON, protected=protected, scope_digest=scope_digest(scope), case_id=scope.case_id,
         destinations_blocked=[{"typed": rid is None, "resident_id": rid} for rid, _ in
                               (destinations[i] for i in hits)],
-        staff_reasons=[{"code": "dv.destination", "ja": STAFF_JA, "en": STAFF_EN, "source": SRC_DESTINATION}],
     )
 
 
-def destination_reason() -> Reason:
-    """The reason of a blocked destination: the requester channel is the neutral text and its
-    basis; the staff text travels in the decision's ``staff_reasons``."""
-    return Reason("dv.destination", REQUESTER_JA, REQUESTER_EN, REQUESTER_BASIS)
+#: a blocked destination: the full reason for staff, the neutral sentence for the requester
+DESTINATION_REASON = Reason("dv.destination", STAFF_JA, STAFF_EN, SRC_DESTINATION, said=REQUESTER)
 
 
 def destination_stage(store, ctx=None, *, clock: Clock = SYSTEM_CLOCK) -> Stage:

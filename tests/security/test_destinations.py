@@ -9,9 +9,8 @@ import pytest
 
 from app.rules.core import Person, RequestScope
 from app.security import audit
-from app.security.destinations import (
-    REQUESTER_JA, STAFF_JA, destination_decision, perpetrator_places,
-)
+from app.rules import said
+from app.security.destinations import STAFF_JA, destination_decision, perpetrator_places
 from app.workflows.engine import AWAITING_RELEASE, OPEN, REFUSED, CaseEngine
 
 from tests.security.helpers import PERPETRATOR, VICTIM_ADDRESS
@@ -57,8 +56,8 @@ def post_elsewhere(place):
 
 
 def requester_channel(decision: dict) -> str:
-    """Everything the requester may be told of a decision (the reasons read aloud and printed)."""
-    return " ".join(r["ja"] + r["en"] + r["source"] for r in decision["reasons"])
+    """Everything the requester may be told of a decision (read aloud, shown, printed)."""
+    return " ".join(t["ja"] + t["en"] + t["basis"] for t in decision["requester"])
 
 
 @pytest.mark.parametrize("place", SPELLINGS)
@@ -69,14 +68,28 @@ def test_a_typed_place_of_the_perpetrator_stops_the_request_at_delivery(sstore, 
     assert (view.status, view.step) == (REFUSED, "delivery")
     decision = view.outcome["decision"]
     assert [r["code"] for r in decision["reasons"]] == ["dv.destination"]
-    said = requester_channel(decision)
-    assert REQUESTER_JA in said and not any(word in said for word in FORBIDDEN)
-    assert STAFF_JA in [r["ja"] for r in decision["data"]["staff_reasons"]]
+    told = requester_channel(decision)
+    assert decision["requester"] == [said.NOT_ISSUED.as_dict()] and not any(word in told for word in FORBIDDEN)
+    assert [r["ja"] for r in decision["reasons"]] == [STAFF_JA]                    # the staff channel says why
     assert decision["data"]["destinations_blocked"] == [{"typed": True, "resident_id": None}]
     logged = sstore.conn.execute("SELECT target_id FROM audit_log WHERE case_id = ? AND action = ?",
                                  (cid, "restriction.refuse_destination")).fetchall()
     assert logged == [(world["V"],)]
     assert audit.verify(sstore.conn).ok
+
+
+def test_the_refusal_notice_carries_the_neutral_sentence_only(sstore, world, engine):
+    """What the requester receives, read back from the PDF: the neutral sentence and its basis."""
+    from app.printing.case_adapter import case_documents
+    from tests.printing.pdfread import pdf_pages_text, squash
+
+    cid = engine.open_case("copy_issuance").case_id
+    step(engine, cid, agent_request(world["V"]))
+    assert step(engine, cid, post_elsewhere(SPELLINGS[0])).status == REFUSED
+    notice = next(d for d in case_documents(sstore, cid) if d.kind == "refusal")
+    text = squash("".join(pdf_pages_text(notice.pdf)))
+    assert squash(said.NOT_ISSUED.ja) in text and squash(said.NOT_ISSUED.basis) in text
+    assert not any(squash(word) in text for word in FORBIDDEN + ("北町", STAFF_JA[:20]))
 
 
 def test_the_representatives_typed_address_is_checked_too(sstore, world, engine):

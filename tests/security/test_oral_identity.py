@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.rules.said import IDENTITY_FAILED
 from app.security import release
 from app.workflows.engine import AWAITING_RELEASE, COMPLETED, OPEN, REFUSED, CaseEngine
 
@@ -52,8 +53,9 @@ def oral(address, birth, sex, failed=()):
 U_ANSWERS = ("研修市南町一丁目1番地", "1990-01-01", "2")          # U's record, another spelling
 
 
-def said(view) -> str:
-    return " ".join(r["ja"] + r["en"] for r in view.outcome["decision"]["reasons"])
+def told(view) -> str:
+    """Everything the requester may be told of the final decision (read aloud, shown, printed)."""
+    return " ".join(t["ja"] + t["en"] + t["basis"] for t in view.outcome["decision"]["requester"])
 
 
 def test_the_oral_answers_are_required_items_recorded_with_who_checked_them(sstore, world, engine):
@@ -107,6 +109,8 @@ def test_an_answer_checked_as_not_matching_stops_the_case(sstore, world, engine,
     view = fill(engine, cid, oral(*U_ANSWERS, failed=[item]))
     assert (view.status, view.step) == (REFUSED, "identity")
     assert [r["code"] for r in view.outcome["decision"]["reasons"]] == [f"identity.oral_failed.{item}"]
+    assert view.outcome["decision"]["requester"] == [IDENTITY_FAILED.as_dict()]   # never which answer
+    assert not any(word in told(view) for word in FORBIDDEN + ("住所", "生年月日", "性別"))
 
 
 @pytest.mark.parametrize("answers, item", [
@@ -120,6 +124,8 @@ def test_an_answer_that_differs_from_the_requesters_record_stops_the_case(sstore
     view = fill(engine, cid, oral(*answers))
     assert view.status == REFUSED
     assert [r["code"] for r in view.outcome["decision"]["reasons"]] == [f"identity.oral_failed.{item}"]
+    assert "住民記録と一致しません" in view.outcome["decision"]["reasons"][0]["ja"]       # staff: against the record
+    assert view.outcome["decision"]["requester"] == [IDENTITY_FAILED.as_dict()]
 
 
 def sign_in(sstore, login):

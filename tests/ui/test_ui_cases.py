@@ -147,7 +147,7 @@ def test_copy_not_posted_to_a_perpetrators_address_and_the_clerk_is_told(qtbot, 
 
 
 def test_a_typed_destination_of_a_perpetrator_stops_the_case_at_the_delivery_step(qtbot, window, monkeypatch):
-    from app.security.destinations import REQUESTER_JA
+    from app.security.destinations import STAFF_JA
     from app.store.db import new_id
 
     rid = _resident_for_the_picker(window, monkeypatch)
@@ -168,7 +168,7 @@ def test_a_typed_destination_of_a_perpetrator_stops_the_case_at_the_delivery_ste
     page.go_next()
     qtbot.waitUntil(lambda: page.view.status == "refused", timeout=15000)
     assert page.view.step == "delivery" and page.outcome_box.isVisible()
-    assert REQUESTER_JA in page.outcome_box.text()
+    assert STAFF_JA in page.outcome_box.text()            # the clerk is told why
 
 
 def test_oral_answers_are_asked_and_each_check_shows_who_made_it(qtbot, window, monkeypatch):
