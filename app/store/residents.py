@@ -71,6 +71,16 @@ def rebuild_address_index(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM addresses").fetchone()[0]
 
 
+def refold_addresses(conn: sqlite3.Connection) -> int:
+    """Only the address keys recomputed (by the store's own folding function, in SQL), then the
+    address index rebuilt: the migration after a change of the address fold alone. Returns the
+    number of residents whose key changed."""
+    changed = conn.execute("UPDATE residents SET address_key = madoguchi_fold_address(address) "
+                           "WHERE address_key IS NOT madoguchi_fold_address(address)").rowcount
+    rebuild_address_index(conn)
+    return changed
+
+
 def reindex(conn: sqlite3.Connection) -> int:
     """Every search key recomputed and the address index rebuilt (``store reindex``, and the
     migration that follows a change of the folding rules); the number of residents changed."""

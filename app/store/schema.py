@@ -610,9 +610,9 @@ MIGRATIONS.append(Migration(8, "search keys rewritten on insert only when stale"
 # joined with "-", 大字/字 dropped, a hyphen only between two numbers), so every stored key is
 # recomputed and the address-fragment index rebuilt from the new keys.
 def _v9_one_address_fold(conn: sqlite3.Connection) -> None:
-    from app.store.residents import reindex
+    from app.store.residents import refold_addresses
 
-    reindex(conn)
+    refold_addresses(conn)
 
 
 MIGRATIONS.append(Migration(9, "address keys refolded by the one address normaliser", _v9_one_address_fold))
