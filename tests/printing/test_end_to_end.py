@@ -184,3 +184,24 @@ def test_slip_of_a_pin_reset_case(store, town, engine, office):
     body = text(docs[0].pdf)
     assert "暗証番号" in body and "山田太郎" in body and "窓口一郎" in body and "完了" in body
     assert "記録あり" in body  # the counters (JSON) are summarised, not dumped
+
+
+def test_the_perpetrators_own_copy_posted_to_his_own_address_is_allowed_and_printed(store, town, engine, office):
+    """The over-block is gone: nothing about a protected person is in his own copy, so the rules
+    allow it and printing addresses the cover letter to his registered address."""
+    from app.printing.case_adapter import issue_case_copies
+
+    cid = engine.open_case("copy_issuance").case_id
+    view = run(engine, cid, {
+        "request": (["request_form"], {
+            "document": "juminhyo", "requester_type": "self", "requester_resident_id": town.perpetrator,
+            "target_resident_ids": [town.perpetrator], "scope": "person", "purpose": "own_use",
+            "purpose_detail": "就職の手続"}),
+        "delivery": ([], {"channel": "post", "delivery": "post_person_address"}),
+        "identity": (["documents_original"], {"identity_documents": ["driving_licence"]}),
+        "issue": (["documents_match"], {}),
+    })
+    assert view.status == COMPLETED
+    copy, letter, _slip = issue_case_copies(store, cid, staff_id=town.staff_clerk, office=office)
+    assert "高橋健" in text(copy.pdf)
+    assert "研修市西町九丁目9番9号" in text(letter.pdf) and "高橋健様" in text(letter.pdf)
