@@ -24,7 +24,7 @@ so the rules never allow a mailing that printing then refuses, nor the other way
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.rules import said
 from app.rules.core import Decision, Reason, RequestScope, Stage, scope_digest
@@ -124,6 +124,12 @@ def destination_decision(conn, scope: RequestScope) -> Decision | None:
 
 #: a blocked destination: the full reason for staff, the neutral sentence for the requester
 DESTINATION_REASON = Reason("dv.destination", STAFF_JA, STAFF_EN, SRC_DESTINATION, said=REQUESTER)
+
+
+def staff_only_destination_reasons(decision: Decision) -> tuple[Reason, ...]:
+    """The blocked-destination reasons of ``decision`` with nothing said to the requester: for a
+    decision that another one (the restriction's pre-screen) stands in for."""
+    return tuple(replace(r, said=said.NOTHING) for r in decision.reasons if r.code == DESTINATION_REASON.code)
 
 
 def destination_stage(store, ctx=None, *, clock: Clock = SYSTEM_CLOCK) -> Stage:

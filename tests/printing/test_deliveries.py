@@ -30,8 +30,9 @@ def text(pdf: bytes) -> str:
 
 def requesters(town):
     """Who asks for the head's copy: every requester type that may ask for it on the person's side."""
-    agent = {"requester_family_name": "代理", "requester_given_name": "一子", "requester_address": REQUESTER_ADDRESS,
-             "principal_resident_id": town.head}
+    agent = {"requester_family_name": "代理", "requester_given_name": "一子", "requester_family_kana": "ダイリ",
+             "requester_given_kana": "カズコ", "requester_birth_date": "1975-05-05",
+             "requester_address": REQUESTER_ADDRESS, "principal_resident_id": town.head}
     return {
         "self": {"requester_type": "self", "requester_resident_id": town.head},
         "same_household": {"requester_type": "same_household", "requester_resident_id": town.wife},

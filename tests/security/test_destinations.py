@@ -36,7 +36,9 @@ def engine(sstore, world):
 
 def agent_request(person, **extra):
     return {"document": "juminhyo", "requester_type": "voluntary_agent", "requester_family_name": "代理",
-            "requester_given_name": "花子", "principal_resident_id": person, "target_resident_ids": [person],
+            "requester_given_name": "花子", "requester_family_kana": "ダイリ", "requester_given_kana": "ハナコ",
+            "requester_birth_date": "1975-05-05", "requester_address": "研修市港町3-3-3",
+            "principal_resident_id": person, "target_resident_ids": [person],
             "scope": "person", "purpose": "own_use", "purpose_detail": "勤務先への提出", **extra}
 
 
@@ -60,17 +62,40 @@ def requester_channel(decision: dict) -> str:
     return " ".join(t["ja"] + t["en"] + t["basis"] for t in decision["requester"])
 
 
+def release_gate(sstore, engine, cid):
+    from app.security import release
+    from app.security.staff import authenticate_password
+
+    officer = authenticate_password(sstore, "officer1", "officer1-kenshu", terminal_id=TERMINAL)
+    return release.grant(sstore, engine.gate_scope(cid), officer, checklist={"request_form": True})
+
+
+def stopped_at_delivery(sstore, engine, cid):
+    """The request for a protected person with a perpetrator's place typed in: at the delivery step
+    it waits for the officer (the pre-screen: the requester hears only the review sentence), the
+    clerk and the officer are told why (staff only); released or not, it ends refused there."""
+    view = engine.current_step(cid)
+    assert (view.status, view.step) == (AWAITING_RELEASE, "delivery")
+    gate = view.gate["decision"]
+    assert gate["requester"] == [said.REVIEW.as_dict()]
+    staff = [r for r in gate["reasons"] if r["code"] == "dv.destination"]
+    assert [r["ja"] for r in staff] == [STAFF_JA] and staff[0]["requester"] == said.NOTHING.as_dict()
+    release_gate(sstore, engine, cid)
+    return engine.next(cid)
+
+
 @pytest.mark.parametrize("place", SPELLINGS)
 def test_a_typed_place_of_the_perpetrator_stops_the_request_at_delivery(sstore, world, engine, place):
     cid = engine.open_case("copy_issuance").case_id
     step(engine, cid, agent_request(world["V"]))
-    view = step(engine, cid, post_elsewhere(place))
+    step(engine, cid, post_elsewhere(place))
+    view = stopped_at_delivery(sstore, engine, cid)
     assert (view.status, view.step) == (REFUSED, "delivery")
     decision = view.outcome["decision"]
-    assert [r["code"] for r in decision["reasons"]] == ["dv.destination"]
+    assert [r["code"] for r in decision["reasons"]][-1] == "dv.destination"
     told = requester_channel(decision)
     assert decision["requester"] == [said.NOT_ISSUED.as_dict()] and not any(word in told for word in FORBIDDEN)
-    assert [r["ja"] for r in decision["reasons"]] == [STAFF_JA]                    # the staff channel says why
+    assert STAFF_JA in [r["ja"] for r in decision["reasons"]]                     # the staff channel says why
     assert decision["data"]["destinations_blocked"] == [{"typed": True, "resident_id": None}]
     logged = sstore.conn.execute("SELECT target_id FROM audit_log WHERE case_id = ? AND action = ?",
                                  (cid, "restriction.refuse_destination")).fetchall()
@@ -85,7 +110,8 @@ def test_the_refusal_notice_carries_the_neutral_sentence_only(sstore, world, eng
 
     cid = engine.open_case("copy_issuance").case_id
     step(engine, cid, agent_request(world["V"]))
-    assert step(engine, cid, post_elsewhere(SPELLINGS[0])).status == REFUSED
+    step(engine, cid, post_elsewhere(SPELLINGS[0]))
+    assert stopped_at_delivery(sstore, engine, cid).status == REFUSED
     notice = next(d for d in case_documents(sstore, cid) if d.kind == "refusal")
     text = squash("".join(pdf_pages_text(notice.pdf)))
     assert squash(said.NOT_ISSUED.ja) in text and squash(said.NOT_ISSUED.basis) in text
@@ -96,10 +122,10 @@ def test_the_representatives_typed_address_is_checked_too(sstore, world, engine)
     cid = engine.open_case("copy_issuance").case_id
     step(engine, cid, agent_request(world["C"], requester_type="legal_representative",
                                     representation="minor_under_15"))
-    view = step(engine, cid, {"channel": "post", "delivery": "post_representative_address",
-                              "post_place": "研修市北町5-6-7"})
+    step(engine, cid, {"channel": "post", "delivery": "post_representative_address", "post_place": "研修市北町5-6-7"})
+    view = stopped_at_delivery(sstore, engine, cid)
     assert (view.status, view.step) == (REFUSED, "delivery")
-    assert [r["code"] for r in view.outcome["decision"]["reasons"]] == ["dv.destination"]
+    assert [r["code"] for r in view.outcome["decision"]["reasons"]][-1] == "dv.destination"
 
 
 def test_the_same_place_for_an_unprotected_person_goes_on(sstore, world, engine):
@@ -112,9 +138,6 @@ def test_the_same_place_for_an_unprotected_person_goes_on(sstore, world, engine)
 def test_a_harmless_place_goes_on_and_a_measure_recorded_later_stops_it_at_the_next_step(sstore, world, engine):
     """The check runs at every decision point from the delivery on, not once, and an officer's
     release of the restriction does not open a perpetrator's place."""
-    from app.security import release
-    from app.security.staff import authenticate_password
-
     cid = engine.open_case("copy_issuance").case_id
     step(engine, cid, agent_request(world["U"]))
     assert step(engine, cid, post_elsewhere("研修市港町1-1-1 研修商事")).step == "identity"
@@ -124,10 +147,9 @@ def test_a_harmless_place_goes_on_and_a_measure_recorded_later_stops_it_at_the_n
                      (world["U"],))
     view = step(engine, cid, {"identity_documents": ["passport"]})
     assert view.status == AWAITING_RELEASE             # U is protected now: the restriction stage first
-    officer = authenticate_password(sstore, "officer1", "officer1-kenshu", terminal_id=TERMINAL)
-    release.grant(sstore, engine.gate_scope(cid), officer, checklist={"request_form": True})
+    release_gate(sstore, engine, cid)
     view = engine.next(cid)
-    assert view.status == REFUSED and [r["code"] for r in view.outcome["decision"]["reasons"]] == ["dv.destination"]
+    assert view.status == REFUSED and [r["code"] for r in view.outcome["decision"]["reasons"]][-1] == "dv.destination"
 
 
 def scope(persons, mail_to=(), typed=()):

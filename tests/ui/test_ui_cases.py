@@ -146,8 +146,11 @@ def test_copy_not_posted_to_a_perpetrators_address_and_the_clerk_is_told(qtbot, 
     assert store.conn.execute("SELECT count(*) FROM issued_documents").fetchone()[0] == 0
 
 
-def test_a_typed_destination_of_a_perpetrator_stops_the_case_at_the_delivery_step(qtbot, window, monkeypatch):
+def test_a_typed_destination_of_a_perpetrator_stops_the_request_at_the_delivery_step(qtbot, window, monkeypatch):
+    from app.rules import said
     from app.security.destinations import STAFF_JA
+    from app.ui.restriction import SignOffDialog
+    from tests.ui.test_ui_restriction import OfficerAtTheDesk
     from app.store.db import new_id
 
     rid = _resident_for_the_picker(window, monkeypatch)
@@ -166,9 +169,19 @@ def test_a_typed_destination_of_a_perpetrator_stops_the_case_at_the_delivery_ste
     qtbot.waitUntil(lambda: any(f.id == "post_reason_justified" and f.value for f in page.view.fields),
                     timeout=15000)
     page.go_next()
+    # a protected person is in scope: the request waits for the officer at once, and the clerk is
+    # told why (staff only)
+    qtbot.waitUntil(lambda: page.view.status == "awaiting_release", timeout=15000)
+    assert page.view.step == "delivery"
+    assert STAFF_JA in [r["ja"] for r in page.view.gate["decision"]["reasons"]]
+    # an officer signs the release off at this desk; the destination still stops it, in two channels
+    desk = OfficerAtTheDesk(qtbot, [("officer1", "officer1-kenshu")])
+    monkeypatch.setattr(SignOffDialog, "run", classmethod(lambda cls, *a: desk.run(*a)))
+    page.warning.sign_off_button.click()
     qtbot.waitUntil(lambda: page.view.status == "refused", timeout=15000)
-    assert page.view.step == "delivery" and page.outcome_box.isVisible()
-    assert STAFF_JA in page.outcome_box.text()            # the clerk is told why
+    told = page.outcome_box.text()
+    assert said.NOT_ISSUED.ja in told and "加害" not in told and "送付先" not in told
+    assert STAFF_JA in page.staff_box.text()
 
 
 def test_oral_answers_are_asked_and_each_check_shows_who_made_it(qtbot, window, monkeypatch):
@@ -238,6 +251,10 @@ def test_refusal_is_read_aloud_with_its_source_and_printed(qtbot, window, monkey
     fill(qtbot, page, "requester_type", "third_party")
     fill(qtbot, page, "requester_family_name", "債権")
     fill(qtbot, page, "requester_given_name", "太郎")
+    fill(qtbot, page, "requester_family_kana", "サイケン")
+    fill(qtbot, page, "requester_given_kana", "タロウ")
+    fill(qtbot, page, "requester_birth_date", "1970-01-01")
+    fill(qtbot, page, "requester_address", "研修市栄町1-1-1")
     page.editors["target_resident_ids"][0].button.click()
     qtbot.waitUntil(lambda: any(f.id == "target_resident_ids" and f.value for f in page.view.fields),
                     timeout=15000)
