@@ -1,6 +1,7 @@
 """Benchmark of the one address normaliser: folding rate (addresses/s, cold cache), and what a
-change of the folding rules costs a terminal: the store migration that recomputes every search
-key and rebuilds the address index (``app.store.residents.reindex``, also ``store reindex``).
+change of the folding rules costs a terminal: the store migration that refolds every address key
+and rebuilds the address index (``app.store.residents.refold_addresses``), and ``store reindex``
+(every search key, ``app.store.residents.reindex``).
 
 ``quick``: 100 000 residents; full: 1 000 000 (a 4 M store takes about four times as long).
 Wall and CPU time are both printed: the machine may be shared.
