@@ -82,28 +82,23 @@ def oral_failed(item: str, *, against_record: bool = False) -> Reason:
     return Reason(f"identity.oral_failed.{item}", staff_ja, staff_en, SRC_ID_ORAL, said=IDENTITY_FAILED)
 
 
-def rests_on_oral_answers(values) -> bool:
-    """Identity rests on oral answers: no photo ID, two documents that would do (A+A or A+B), and
-    the oral questions asked."""
-    docs = values.get("identity_documents") or []
+def rests_on_oral_answers(values, documents=None) -> bool:
+    """Identity rests on oral answers: no photo ID among ``documents`` (by default the documents
+    shown; a suspension lift leaves the found card out), two documents that would do (A+A or
+    A+B), and the oral questions asked."""
+    docs = values.get("identity_documents") or [] if documents is None else documents
     groups = [IDENTITY_DOCUMENTS[d].group for d in dict.fromkeys(docs) if d in IDENTITY_DOCUMENTS]
     return (values.get("oral_questions") == "done" and PHOTO not in groups and NOT_ACCEPTED not in groups
             and groups.count(GROUP_A) >= 1 and groups.count(GROUP_A) + groups.count(GROUP_B) >= 2)
 
 
-def oral_failures(values) -> list[Reason]:
+def oral_failures(values, documents=None) -> list[Reason]:
     """The oral answers the clerk checked and recorded as not matching (``oral_failed``): each
     stops the case."""
-    if not rests_on_oral_answers(values):
+    if not rests_on_oral_answers(values, documents):
         return []
     failed = set(values.get("oral_failed") or ())
     return [oral_failed(item) for item in ORAL_ANSWERS if item in failed]
-
-
-def oral_check_due(item: str):
-    """The ``when`` of the checklist item of ``item``: shown where identity rests on oral answers,
-    unless the clerk recorded that answer as not matching."""
-    return lambda values: rests_on_oral_answers(values) and item not in (values.get("oral_failed") or ())
 
 
 def identity_basis(documents: Iterable[str]) -> list[Reason]:

@@ -183,3 +183,23 @@ def test_a_failed_check_of_a_card_procedure_stops_it(sstore, world, engine):
     view = fill(engine, cid, oral(*U_ANSWERS, failed=["sex"]))
     assert view.status == REFUSED
     assert [r["code"] for r in view.outcome["decision"]["reasons"]] == ["identity.oral_failed.sex"]
+
+
+def test_a_suspension_lift_with_the_found_card_asks_and_checks_the_oral_answers(sstore, world, engine):
+    """The found (suspended) card is not an identity document: with two documents besides it,
+    the oral questions are asked and checked (before, they were required but never shown, and
+    the case could not go on); a failed check stops it."""
+    from tests.workflows.helpers import add_card
+
+    add_card(sstore, world["U"], status="suspended")
+    cid = engine.open_case("suspension_lift").case_id
+    fill(engine, cid, {"requester_type": "self", "holder_resident_id": world["U"]})
+    engine.set_value(cid, "identity_documents", ["my_number_card", *NO_PHOTO])
+    assert "oral_questions" in {f.id for f in engine.current_step(cid).fields}
+    view = fill(engine, cid, oral(*U_ANSWERS) | {"identity_documents": ["my_number_card", *NO_PHOTO]})
+    assert (view.status, view.step) == (OPEN, "lift")
+    cid = engine.open_case("suspension_lift").case_id
+    fill(engine, cid, {"requester_type": "self", "holder_resident_id": world["U"]})
+    view = fill(engine, cid, oral(*U_ANSWERS, failed=["address"]) | {"identity_documents": ["my_number_card", *NO_PHOTO]})
+    assert view.status == REFUSED
+    assert [r["code"] for r in view.outcome["decision"]["reasons"]] == ["identity.oral_failed.address"]
