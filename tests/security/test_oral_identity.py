@@ -203,3 +203,20 @@ def test_a_suspension_lift_with_the_found_card_asks_and_checks_the_oral_answers(
     view = fill(engine, cid, oral(*U_ANSWERS, failed=["address"]) | {"identity_documents": ["my_number_card", *NO_PHOTO]})
     assert view.status == REFUSED
     assert [r["code"] for r in view.outcome["decision"]["reasons"]] == ["identity.oral_failed.address"]
+
+
+def test_the_found_card_is_no_photo_id_for_the_restriction_stage_either(sstore, world, engine):
+    """A protected person lifting her card's suspension with the found card and two documents:
+    the restriction stage asks for (and compares) her oral answers like any request without a
+    photo ID, so the officer's release does not open the request until they are given."""
+    from tests.workflows.helpers import add_card
+
+    add_card(sstore, world["V"], status="suspended")
+    cid = engine.open_case("suspension_lift").case_id
+    fill(engine, cid, {"requester_type": "self", "holder_resident_id": world["V"]})
+    view = fill(engine, cid, {"identity_documents": ["my_number_card", *NO_PHOTO], "oral_questions": "not_needed",
+                              "oral_note": "顔見知りのため"})
+    assert view.status == AWAITING_RELEASE
+    assert "dv.identity_ask" in [r["code"] for r in view.gate["decision"]["reasons"]]
+    release_gate(sstore, engine, cid)
+    assert engine.next(cid).status == AWAITING_RELEASE

@@ -88,7 +88,10 @@ def card_scope(case_type: str, purpose: str):
                              sex=int(ctx.get("stated_sex")) if ctx.get("stated_sex") else None,
                              address=ctx.get("requester_address") or ctx.get("stated_address", "")),
             requester_resident_id=holder if ctx.get("requester_type") == "self" else None,
-            purpose=purpose, identity=tuple(ctx.get("identity_documents", ())),
+            # the identity documents that count (a suspension lift's found card is not one): the
+            # restriction stage asks a protected person's oral answers when none has a photo
+            purpose=purpose, identity=tuple(cards.suspension_documents(ctx.values) if case_type == "suspension_lift"
+                                            else ctx.get("identity_documents", ())),
             oral_questions_ok=ctx.get("oral_questions") == "done",
             extra={"secrets": list(ctx.get("secrets", []))} if case_type == "pin_reset" else {},
         )
