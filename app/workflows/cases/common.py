@@ -25,7 +25,14 @@ IDENTITY_CHOICES = choices(IDENTITY_DOCUMENTS)
 
 SEXES = (Choice("1", "男", "male"), Choice("2", "女", "female"), Choice("9", "適用不能", "not applicable"))
 
-_ANSWER_KINDS = {"address": ("text", ()), "birth_date": ("date", ()), "sex": ("choice", SEXES)}
+#: item -> (field kind, choices, label ja, label en): the requester states their own address and
+#: birth date; the sex is the requester's as they appear and say (source S:1145-1157: ask the
+#: address, compare sex and birth date with the record)
+_ANSWER_KINDS = {
+    "address": ("text", (), "口頭質問: 請求者が答えた自分の住所", "oral answer: own address"),
+    "birth_date": ("date", (), "口頭質問: 請求者が答えた生年月日", "oral answer: birth date"),
+    "sex": ("choice", SEXES, "請求者の性別（外見・申告）", "sex of the requester (as seen and stated)"),
+}
 
 
 def shown_documents(values) -> list[str]:
@@ -57,9 +64,9 @@ def identity_step(counted=shown_documents) -> tuple[tuple[FieldSpec, ...], tuple
         FieldSpec("oral_note", "text", "口頭質問を不要と判断した理由", "why oral questions were not needed",
                   when=lambda v: no_photo(v) and v.get("oral_questions") == "not_needed"),
     ) + tuple(
-        FieldSpec(answer, _ANSWER_KINDS[item][0], f"口頭質問: 請求者が答えた{ja}", f"oral answer: {en}",
+        FieldSpec(answer, _ANSWER_KINDS[item][0], _ANSWER_KINDS[item][2], _ANSWER_KINDS[item][3],
                   choices=_ANSWER_KINDS[item][1], when=rests)
-        for item, (answer, _check, (ja, en)) in ORAL_ANSWERS.items()
+        for item, (answer, _check, _label) in ORAL_ANSWERS.items()
     ) + (FieldSpec("oral_failed", "multi", "記録・提示書類と一致しなかった回答", "answers that did not match",
                    required=False, when=rests,
                    choices=tuple(Choice(item, ja, en) for item, (_a, _c, (ja, en)) in ORAL_ANSWERS.items())),)
