@@ -27,8 +27,10 @@ def iso_date(text: str) -> _dt.date:
 
 
 def read_line(prompt: str) -> str:
-    """One answer typed at the terminal (``input``); refused when there is no terminal."""
-    _need_terminal("")
+    """One answer typed at the terminal or piped in (``input``); refused when stdin is closed
+    or ends before the answer."""
+    if sys.stdin is None or sys.stdin.closed:
+        _need_terminal("")
     try:
         return input(prompt)
     except EOFError:
