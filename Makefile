@@ -22,7 +22,7 @@ DEBS := pcscd libpcsclite-dev libpcsclite1 vsmartcard-vpcd pcsc-tools swig gcc m
 	postgresql postgresql-client dbus dbus-x11 gnome-keyring libsecret-tools sqlite3 binutils \
 	dpkg-dev fakeroot imagemagick
 
-.PHONY: all deps venv run test bench screenshots translations ts build package clean-venv demo fuzz
+.PHONY: all deps venv run test golive-test bench screenshots translations ts build package clean-venv demo fuzz stress
 
 all: venv
 
@@ -78,6 +78,12 @@ run: venv translations $(DEMO_STORE)
 
 test: venv translations
 	bash scripts/run-tests.sh
+
+# The install guide run as a script (docs/INSTALL.md, "Going live"): builds the .deb, installs it
+# with apt on this machine (root), real PostgreSQL, 10,000 residents, a clerk signs in. Also part
+# of `make test`; this target runs it alone.
+golive-test: venv translations
+	bash scripts/run-tests.sh tests/packaging/test_golive.py
 
 # The card, sync and window tests STRESS_RUNS times in a row (default 20), stopping at the first
 # failure: a test that fails once in twenty runs is a failing test.
