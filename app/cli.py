@@ -60,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     from app.logs import setup_logging
     from app.store import StoreError
 
+    from app.store.modes import restrict_umask
+
+    restrict_umask()     # store, WAL/SHM, configuration, logs, card files: never readable by others
     argv = sys.argv[1:] if argv is None else list(argv)
     # The window and --version need none of the sub-commands' modules: parse the window's own
     # options first and import the command modules (cards, PostgreSQL, printing...) only when a

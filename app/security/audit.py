@@ -239,6 +239,11 @@ def verify(conn: sqlite3.Connection) -> VerifyResult:
             result.problems.append(Problem(seq, f"entry {seq} differs from the copy queued for "
                                                 f"the server"))
 
+    from app.security.release import signature_problems      # release imports this module
+
+    for _release_id, text in signature_problems(conn):
+        result.problems.append(Problem(None, "not validly signed: " + text))
+
     present = {r[0] for r in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")}
     missing = [t for t in _TRIGGERS if t not in present]

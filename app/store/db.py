@@ -17,6 +17,7 @@ from typing import Iterator
 
 import sqlite_utils
 
+from app.store import modes
 from app.store.schema import APPLICATION_ID, MIGRATIONS
 
 LATEST_VERSION = MIGRATIONS[-1].version
@@ -37,6 +38,10 @@ class NotAStoreError(StoreError):
 
 class NewerStoreError(StoreError):
     pass
+
+
+class ExposedStoreError(StoreError):
+    """The store (or its WAL/SHM) can be read or written by other users: refused untouched."""
 
 
 def new_id() -> str:
@@ -148,13 +153,36 @@ def _register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("madoguchi_keys_stale", 16, search_keys_stale, deterministic=True)
 
 
-def open_store(path: str | Path, *, create: bool = False, migrate: bool = True) -> Store:
+def _refuse_exposed(conn: sqlite3.Connection, path: Path, shared: bool | None) -> None:
+    """A store other users can read is refused, with the command that fixes it
+    (:mod:`app.store.modes`; a shared store says so in its setting ``store.shared``)."""
+    if shared is None:
+        try:
+            row = conn.execute("SELECT value FROM settings WHERE key = 'store.shared'").fetchone()
+        except sqlite3.DatabaseError:
+            row = None
+        shared = bool(row and row[0] == "true")
+    exposed = modes.exposed_files(path, shared=shared)
+    if exposed:
+        conn.close()
+        names = ", ".join(str(p) for p in exposed)
+        raise ExposedStoreError(
+            f"ストアが他の利用者から読める状態です（{names}）。個人番号などが漏れるおそれがあるため開きません。"
+            f"次のコマンドで直してください: {modes.fix_command(path, shared)}"
+            f" / The store can be read by other users ({names}); it holds My Numbers and support "
+            f"measures, so it is not opened. Fix it with: {modes.fix_command(path, shared)}")
+
+
+def open_store(path: str | Path, *, create: bool = False, migrate: bool = True,
+               shared: bool | None = None) -> Store:
     """Open (and, if allowed, create or upgrade) the store at ``path``.
 
     - ``create``: make a new store when the file does not exist.
     - A store of an older schema version is upgraded in place, one transaction per migration.
-    - A store of a newer version, a foreign SQLite file or a non-SQLite file raises a
-      :class:`StoreError` subclass and the file is left untouched.
+    - A store of a newer version, a foreign SQLite file, a non-SQLite file or a store other users
+      can read (:mod:`app.store.modes`; ``shared``: the group-shared store's policy, default
+      from its setting ``store.shared``) raises a :class:`StoreError` subclass and the file is
+      left untouched. A new store is created 0600 (0660 shared) in a new 0700 (2770) folder.
     """
     path = Path(path)
     exists = path.exists() and path.stat().st_size > 0
@@ -163,7 +191,8 @@ def open_store(path: str | Path, *, create: bool = False, migrate: bool = True) 
     if exists:
         _check_header(path)
     elif create:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        modes.make_private_dir(path.parent, shared=bool(shared))
+        modes.secure_file(path, shared=bool(shared))
     try:
         conn = _connect(path)
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -179,6 +208,8 @@ def open_store(path: str | Path, *, create: bool = False, migrate: bool = True) 
             f"{path} は別のプログラムのデータベースです。何も変更していません。"
             f" / {path} belongs to another program; nothing was changed."
         )
+    if exists:
+        _refuse_exposed(conn, path, shared)
     if version > LATEST_VERSION:
         conn.close()
         raise NewerStoreError(

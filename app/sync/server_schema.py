@@ -192,6 +192,48 @@ CREATE TABLE audit (
 );
 """
 
+_FOUR_EYES = """
+-- four eyes (二人確認): the officer who releases is never the handling clerk of the case, and is
+-- an active support officer
+CREATE {or_replace}FUNCTION releases_four_eyes() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+DECLARE
+    opener text;
+    officer_roles text;
+    officer_disabled integer;
+BEGIN
+    SELECT opened_by INTO opener FROM madoguchi.cases WHERE id = NEW.case_id;
+    IF NEW.officer_id = opener OR NEW.officer_id = NEW.handling_staff_id THEN
+        RAISE EXCEPTION 'madoguchi: the officer who releases a case cannot be its handling clerk'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.handling_staff_id <> opener AND NOT EXISTS (
+            SELECT 1 FROM madoguchi.case_events e
+            WHERE e.case_id = NEW.case_id AND e.staff_id = NEW.handling_staff_id) THEN
+        RAISE EXCEPTION 'madoguchi: the clerk named on the release never handled this case'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF EXISTS (SELECT 1 FROM madoguchi.case_events e
+               WHERE e.case_id = NEW.case_id AND e.staff_id = NEW.officer_id{handled_where}) THEN
+        RAISE EXCEPTION 'madoguchi: the officer who releases a case cannot have handled it{handled_why}'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    SELECT roles, disabled INTO officer_roles, officer_disabled FROM madoguchi.staff
+        WHERE id = NEW.officer_id;
+    IF officer_disabled <> 0 OR NOT (officer_roles::jsonb ? 'support_officer') THEN
+        RAISE EXCEPTION 'madoguchi: only an active support officer can release a case'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+"""
+
+
+def _four_eyes(or_replace: str, handled_where: str, handled_why: str) -> str:
+    return (_FOUR_EYES.replace("{or_replace}", or_replace).replace("{handled_where}", handled_where)
+            .replace("{handled_why}", handled_why))
+
+
 _FUNCTIONS = """
 CREATE FUNCTION bump_seq() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = madoguchi, pg_temp AS $$
@@ -249,41 +291,9 @@ BEGIN
     RETURN QUERY SELECT s, h, now();
 END $$;
 
--- four eyes (二人確認): the officer who releases is never the handling clerk of the case, and is
--- an active support officer
-CREATE FUNCTION releases_four_eyes() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = madoguchi, pg_temp AS $$
-DECLARE
-    opener text;
-    officer_roles text;
-    officer_disabled integer;
-BEGIN
-    SELECT opened_by INTO opener FROM madoguchi.cases WHERE id = NEW.case_id;
-    IF NEW.officer_id = opener OR NEW.officer_id = NEW.handling_staff_id THEN
-        RAISE EXCEPTION 'madoguchi: the officer who releases a case cannot be its handling clerk'
-            USING ERRCODE = 'check_violation';
-    END IF;
-    IF NEW.handling_staff_id <> opener AND NOT EXISTS (
-            SELECT 1 FROM madoguchi.case_events e
-            WHERE e.case_id = NEW.case_id AND e.staff_id = NEW.handling_staff_id) THEN
-        RAISE EXCEPTION 'madoguchi: the clerk named on the release never handled this case'
-            USING ERRCODE = 'check_violation';
-    END IF;
-    IF EXISTS (SELECT 1 FROM madoguchi.case_events e
-               WHERE e.case_id = NEW.case_id AND e.staff_id = NEW.officer_id
-                 AND e.terminal_id = (SELECT terminal_id FROM madoguchi.cases WHERE id = NEW.case_id)) THEN
-        RAISE EXCEPTION 'madoguchi: the officer who releases a case cannot have handled it'
-            USING ERRCODE = 'check_violation';
-    END IF;
-    SELECT roles, disabled INTO officer_roles, officer_disabled FROM madoguchi.staff
-        WHERE id = NEW.officer_id;
-    IF officer_disabled <> 0 OR NOT (officer_roles::jsonb ? 'support_officer') THEN
-        RAISE EXCEPTION 'madoguchi: only an active support officer can release a case'
-            USING ERRCODE = 'check_violation';
-    END IF;
-    RETURN NEW;
-END $$;
-""".replace("{lock}", str(CHANGE_LOCK))
+{four_eyes}""".replace("{lock}", str(CHANGE_LOCK)).replace("{four_eyes}", _four_eyes(
+    "", "\n                 AND e.terminal_id = (SELECT terminal_id FROM madoguchi.cases WHERE id = NEW.case_id)",
+    ""))
 
 
 def _sequenced(table: str, row_trigger: bool = True) -> str:
@@ -363,9 +373,119 @@ CREATE TRIGGER audit_chain_continues BEFORE INSERT ON audit
     FOR EACH ROW EXECUTE FUNCTION audit_chain_continues();
 """
 
+def _sigcore_source() -> str:
+    """The terminal's own signature module, run unchanged by the server's PL/Python."""
+    from pathlib import Path
+
+    from app.security import sigcore
+
+    return Path(sigcore.__file__).read_text(encoding="utf-8")
+
+
+# v3: signed releases (PL/Python, see the module docstring), "has handled the case" counted over
+# every terminal, a terminal writes events only into its own cases (or one handed over to it).
+_V3 = """
+CREATE EXTENSION IF NOT EXISTS plpython3u;
+ALTER TABLE staff ADD COLUMN sign_pub text, ADD COLUMN sign_key text;
+
+-- why the signature of a release ('release') or of a re-lock / confirmation ('event') row, as the
+-- terminal sent it, does not hold; NULL when it does. The code is app/security/sigcore.py itself.
+CREATE FUNCTION signature_problem(kind text, row_json text) RETURNS text
+LANGUAGE plpython3u STABLE SECURITY DEFINER SET search_path = madoguchi, pg_temp AS $py$
+import json
+sc = GD.get("madoguchi_sigcore")
+if sc is None:
+    sc = {"__name__": "madoguchi_sigcore"}
+    exec(compile(SIGCORE_SOURCE, "sigcore.py", "exec"), sc)
+    GD["madoguchi_sigcore"] = sc
+row = json.loads(row_json)
+def keys(staff_id):
+    plan = GD.get("madoguchi_keys_plan")
+    if plan is None:
+        plan = plpy.prepare("SELECT sign_pub, card_cert FROM madoguchi.staff WHERE id = $1", ["text"])
+        GD["madoguchi_keys_plan"] = plan
+    found = plpy.execute(plan, [staff_id])
+    return (found[0]["sign_pub"], found[0]["card_cert"]) if found else (None, None)
+if kind == "release":
+    return sc["check_signature"](row.get("auth_method"), sc["release_message"](row),
+                                 row.get("signature"), *keys(row.get("officer_id")))
+plan = plpy.prepare("SELECT row FROM madoguchi.releases WHERE id = $1", ["text"])
+found = plpy.execute(plan, [row.get("release_id")])
+if not found:
+    return "its release is unknown to the server"
+digest = sc["release_digest"](json.loads(found[0]["row"]))
+return sc["check_signature"](row.get("auth_method"), sc["event_message"](row, digest),
+                             row.get("signature"), *keys(row.get("staff_id")))
+$py$;
+
+CREATE FUNCTION releases_signed() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+DECLARE
+    problem text;
+BEGIN
+    IF TG_TABLE_NAME = 'releases' THEN
+        problem := madoguchi.signature_problem('release', NEW.row);
+    ELSIF NEW.kind IN ('relocked', 'relock_confirmed') THEN
+        problem := madoguchi.signature_problem('event', NEW.row);
+    END IF;
+    IF problem IS NOT NULL THEN
+        RAISE EXCEPTION 'madoguchi: % % from terminal % refused: %', replace(TG_TABLE_NAME, '_', ' '),
+            NEW.id, NEW.terminal_id, problem USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER releases_signed BEFORE INSERT ON releases
+    FOR EACH ROW EXECUTE FUNCTION releases_signed();
+CREATE TRIGGER release_events_signed BEFORE INSERT ON release_events
+    FOR EACH ROW EXECUTE FUNCTION releases_signed();
+
+-- has handled the case = opened it, is the handling clerk, or wrote any event of it at ANY
+-- terminal (the same rule as the engine and the store's trigger)
+{four_eyes}
+-- 引継ぎ: an administrator hands a case over to another terminal (audited by the row itself)
+CREATE TABLE case_handovers (
+    id bigserial PRIMARY KEY,
+    case_id text NOT NULL REFERENCES cases(id),
+    to_terminal text NOT NULL REFERENCES terminals(id),
+    by_role text NOT NULL DEFAULT session_user,
+    reason text NOT NULL CHECK (length(trim(reason)) > 0),
+    at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TRIGGER case_handovers_append_only BEFORE UPDATE OR DELETE ON case_handovers
+    FOR EACH ROW EXECUTE FUNCTION append_only();
+
+CREATE FUNCTION case_events_own_case() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+DECLARE
+    owner text;
+BEGIN
+    SELECT terminal_id INTO owner FROM madoguchi.cases WHERE id = NEW.case_id;
+    IF owner IS DISTINCT FROM NEW.terminal_id AND NOT EXISTS (
+            SELECT 1 FROM madoguchi.case_handovers h
+            WHERE h.case_id = NEW.case_id AND h.to_terminal = NEW.terminal_id) THEN
+        RAISE EXCEPTION 'madoguchi: terminal % cannot add event % to case % of terminal % (not handed over to it)',
+            NEW.terminal_id, NEW.id, NEW.case_id, owner USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER case_events_own_case BEFORE INSERT ON case_events
+    FOR EACH ROW EXECUTE FUNCTION case_events_own_case();
+"""
+
+
+def _v3() -> str:
+    source = _sigcore_source()
+    if "$py$" in source:
+        raise ServerError("sigcore.py must not contain the PL/Python quote $py$")
+    return (_V3.replace("import json\nsc = GD", f"import json\nSIGCORE_SOURCE = {source!r}\nsc = GD", 1)
+            .replace("{four_eyes}", _four_eyes(
+                "OR REPLACE ", "", " (an event of the case at any terminal)")))
+
+
 SERVER_MIGRATIONS: list[ServerMigration] = [
     ServerMigration(1, "master data, case traffic, audit, witnesses, four-eyes", _v1()),
     ServerMigration(2, "audit chain continuity", _V2),
+    ServerMigration(3, "signed releases, handled at any terminal, events into own cases", _v3()),
 ]
 SERVER_VERSION = SERVER_MIGRATIONS[-1].version
 
