@@ -223,7 +223,7 @@ def _demo(args) -> int:
     from app.security.demo import create_training_accounts
 
     with open_store(args.store, create=True) as store:
-        rows = create_training_accounts(store, terminal_id=_terminal())
+        rows = _staff_call(create_training_accounts, store, terminal_id=_terminal())
     print("研修用アカウント / training accounts (demo store only):")
     for account, member, created in rows:
         print(f"  {account.login:<9} {account.password:<16} "
