@@ -333,7 +333,7 @@ def _support_data_stale(store, scope: RequestScope, clock: Clock) -> bool:
     may sign off a request although no protected person is known here."""
     from app.sync.freshness import stale_support_reason
 
-    return stale_support_reason(store, scope, now=clock.now()) is not None
+    return stale_support_reason(store, scope, clock=clock) is not None
 
 
 def grant(store, scope: RequestScope, officer: Authenticated, *, checklist: dict | None = None,

@@ -244,7 +244,7 @@ def stale_support_decision(store, scope: RequestScope, clock: Clock = SYSTEM_CLO
     (or refuses it). None when the data is fresh or the store is standalone (training)."""
     from app.sync.freshness import stale_support_reason
 
-    reason = stale_support_reason(store, scope, now=clock.now())
+    reason = stale_support_reason(store, scope, clock=clock)
     if reason is None:
         return None
     conn = store.conn

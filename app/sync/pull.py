@@ -29,7 +29,7 @@ from typing import Callable
 
 import psycopg
 
-from app.store.db import Store, now_iso
+from app.store.db import Store
 from app.sync import state
 
 log = logging.getLogger(__name__)
@@ -281,6 +281,15 @@ def _insert_row(conn: sqlite3.Connection, table: str, cols: list[str], row: dict
     return cur.rowcount
 
 
-def mark_support_pulled(store: Store, at: str | None = None) -> None:
+def mark_support_pulled(store: Store, server_at: str, clock=None) -> None:
+    """The support measures were read completely as the server stood at ``server_at`` (its own
+    clock, :func:`server_time`)."""
+    from app.sync.freshness import SYSTEM_CLOCK, mark_pulled
+
     with store.transaction() as local:
-        state.put(local, state.SUPPORT_PULLED_AT, at or now_iso())
+        mark_pulled(local, server_at, clock or SYSTEM_CLOCK)
+
+
+def server_time(conn: psycopg.Connection) -> str:
+    """The server's clock now (ISO), never the terminal's."""
+    return conn.execute("SELECT clock_timestamp()").fetchone()[0].isoformat()
