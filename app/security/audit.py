@@ -161,7 +161,7 @@ class VerifyResult:
     entries: int = 0
     head: dict | None = None
     problems: list[Problem] = field(default_factory=list)
-    witness: dict | None = None
+    witness: dict | None = None          # {"seq", "hash", "at"} as the server recorded it
 
     @property
     def ok(self) -> bool:
@@ -173,37 +173,118 @@ class VerifyResult:
             return None
         return min(self.problems, key=lambda p: (p.seq is None, p.seq or 0))
 
+    @property
+    def witnessed(self) -> int:
+        """Entries 1..witnessed are held by the server (0: none)."""
+        return int(self.witness["seq"]) if self.witness else 0
+
+    @property
+    def unwitnessed(self) -> int:
+        return self.entries - self.witnessed if self.entries >= self.witnessed else 0
+
+    def coverage(self) -> tuple[str, str]:
+        """How far the log is witnessed by the server (ja, en): never a bare OK for a tail the
+        server has not seen."""
+        if not self.entries:
+            return "監査ログは空です。", "The audit log is empty."
+        if not self.witness:
+            return (f"記録 1–{self.entries} はまだ中央サーバーに確認されていません（未同期）。"
+                    "この端末だけで書き換えられた可能性は、同期して初めて確認できます。",
+                    f"entries 1–{self.entries} are not yet witnessed by the central server (never "
+                    f"synced): a rewrite on this terminal alone can only be caught once it syncs")
+        at = str(self.witness.get("at") or "?")[:16].replace("T", " ")
+        ja = f"記録 1–{self.witnessed} は {at} に中央サーバーが確認済み"
+        en = f"entries 1–{self.witnessed} witnessed {at}"
+        if self.unwitnessed:
+            ja += f"、その後の {self.unwitnessed} 件は未確認"
+            en += f"; {self.unwitnessed} entries since, not yet witnessed"
+        return ja + "。", en
+
 
 _TRIGGERS = ("audit_log_no_update", "audit_log_no_delete")
+
+#: canonical JSON of an entry's hashed fields, keys in sorted order (see :func:`canonical`)
+_SORTED = sorted(HASHED)
+_TEMPLATE = "{" + ",".join(f'"{k}":%s' for k in _SORTED) + "}"
+_ORDER = [HASHED.index(k) for k in _SORTED]
+_STR = json.encoder.encode_basestring          # what json.dumps(ensure_ascii=False) uses
+
+
+def _fast_hash(values) -> str:
+    """:func:`entry_hash` of a row given as values in :data:`HASHED` order, without building a
+    dict (text, integers and NULL only; anything else goes the slow way)."""
+    parts = []
+    for i in _ORDER:
+        v = values[i]
+        if v is None:
+            parts.append("null")
+        elif type(v) is str:
+            parts.append(_STR(v))
+        elif type(v) is int:
+            parts.append(str(v))
+        else:
+            return entry_hash(dict(zip(HASHED, values)))
+    return hashlib.sha256((_TEMPLATE % tuple(parts)).encode("utf-8")).hexdigest()
 
 
 def verify(conn: sqlite3.Connection) -> VerifyResult:
     """Walk the chain from the first entry; check every hash and link, that sequence numbers have
-    no gap, the server-witnessed head (if any), the entries still queued or kept in the outbox,
-    and that the append-only triggers are in place."""
+    no gap, that every entry has its outbox copy with the same hash and the outbox lost no row
+    at its end, the server-witnessed head (if any), every signed release in the store, and that
+    the append-only triggers are in place."""
     result = VerifyResult()
     expected_seq, prev_hash = 1, GENESIS
-    cur = conn.execute(f"SELECT {', '.join((*HASHED, 'hash'))} FROM audit_log ORDER BY seq")
+    n = len(HASHED)
+    missing_copy = None
+    cur = conn.execute(
+        f"SELECT {', '.join('a.' + c for c in (*HASHED, 'hash'))}, "
+        f"json_extract(o.payload, '$.hash'), o.seq IS NOT NULL FROM audit_log a "
+        f"LEFT JOIN outbox o ON o.kind = 'audit' AND o.row_id = a.id ORDER BY a.seq")
     for values in cur:
-        row = dict(zip((*HASHED, "hash"), values))
-        seq = row["seq"]
+        seq = values[0]
         result.entries += 1
         if seq != expected_seq:
             result.problems.append(Problem(expected_seq, (
                 f"entry {expected_seq} is missing (deleted): the log jumps from entry "
                 f"{expected_seq - 1} to entry {seq}")))
-        elif row["prev_hash"] != prev_hash:
+        elif values[n - 1] != prev_hash:
             result.problems.append(Problem(seq, (
                 f"entry {seq} does not follow entry {seq - 1} (entries reordered, replaced or "
                 f"removed)")))
-        if entry_hash(row) != row["hash"]:
+        digest = values[n]
+        if _fast_hash(values) != digest:
             result.problems.append(Problem(seq, f"entry {seq} was altered (its hash does not match "
                                                 f"its contents)"))
-        expected_seq, prev_hash = seq + 1, row["hash"]
+        if not values[n + 2]:
+            missing_copy = seq if missing_copy is None else missing_copy
+        elif values[n + 1] != digest:
+            result.problems.append(Problem(seq, f"entry {seq} differs from the copy queued for "
+                                                f"the server"))
+        expected_seq, prev_hash = seq + 1, digest
         if result.problems:
             break        # later entries are not trustworthy after the first break
+    if missing_copy is not None:
+        result.problems.append(Problem(None, (      # the entry itself may be intact
+            f"entry {missing_copy} has no copy in the outbox (outbox rows of the audit log were "
+            f"deleted)")))
     last = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     result.head = {"seq": last[0], "hash": last[1]} if last else None
+
+    # an outbox row is never deleted: rows missing at its end went with entries deleted from the
+    # end of the log (the last entry and its outbox row)
+    issued = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
+    kept = conn.execute("SELECT max(seq), count(*) FROM outbox").fetchone()
+    if issued and (kept[0] or 0) < issued[0]:
+        result.problems.append(Problem(None, (
+            f"the outbox numbered {issued[0]} rows but its last row is {kept[0] or 0}: rows were "
+            f"deleted from its end (the last audit entries and their outbox rows removed?)")))
+    elif kept[0] and kept[1] != kept[0]:
+        result.problems.append(Problem(None, f"{kept[0] - kept[1]} outbox rows were deleted"))
+    for row_id, seq in conn.execute(
+            "SELECT o.row_id, json_extract(o.payload, '$.seq') FROM outbox o WHERE o.kind = 'audit' "
+            "AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.id = o.row_id)"):
+        result.problems.append(Problem(seq if isinstance(seq, int) else None, (
+            f"entry {seq} is in the outbox but missing from the log (truncated or deleted)")))
 
     witness_row = conn.execute("SELECT value FROM sync_state WHERE key = 'audit_witness'").fetchone()
     if witness_row:
@@ -213,8 +294,12 @@ def verify(conn: sqlite3.Connection) -> VerifyResult:
         except (ValueError, KeyError, TypeError):
             result.problems.append(Problem(None, "the server-witnessed head in sync_state is unreadable"))
         else:
-            result.witness = {"seq": wseq, "hash": whash}
+            result.witness = {"seq": wseq, "hash": whash, "at": witness.get("at")}
             have = conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (wseq,)).fetchone()
+            pushed = conn.execute(
+                "SELECT json_extract(o.payload, '$.hash') FROM audit_log a JOIN outbox o "
+                "ON o.kind = 'audit' AND o.row_id = a.id WHERE a.seq = ? AND o.pushed_at IS NOT NULL",
+                (wseq,)).fetchone() if have else None
             if have is None:
                 result.problems.append(Problem(wseq, (
                     f"entry {wseq} was witnessed by the server but is missing: the log was "
@@ -223,26 +308,22 @@ def verify(conn: sqlite3.Connection) -> VerifyResult:
                 result.problems.append(Problem(wseq, (
                     f"entry {wseq} differs from the hash the server witnessed: the log was "
                     f"rewritten")))
-
-    hashes = dict(conn.execute("SELECT seq, hash FROM audit_log"))
-    for row_id, seq, sent_hash in conn.execute(
-            "SELECT row_id, json_extract(payload, '$.seq'), json_extract(payload, '$.hash') "
-            "FROM outbox WHERE kind = 'audit' ORDER BY seq"):
-        if not isinstance(seq, int) or not isinstance(sent_hash, str):
-            result.problems.append(Problem(None, f"outbox audit row {row_id} is unreadable"))
-            continue
-        have = hashes.get(seq)
-        if have is None:
-            result.problems.append(Problem(seq, (
-                f"entry {seq} is in the outbox but missing from the log (truncated or deleted)")))
-        elif have != sent_hash:
-            result.problems.append(Problem(seq, f"entry {seq} differs from the copy queued for "
-                                                f"the server"))
+            elif pushed is None or pushed[0] != whash:
+                result.problems.append(Problem(wseq, (
+                    f"the witness names entry {wseq}, but that entry was never sent to the server "
+                    f"from this store: the witness is not the server's (faked)")))
 
     from app.security.release import signature_problems      # release imports this module
 
     for _release_id, text in signature_problems(conn):
         result.problems.append(Problem(None, "not validly signed: " + text))
+    for (release_id,) in conn.execute(
+            "SELECT r.id FROM releases r WHERE EXISTS (SELECT 1 FROM outbox o WHERE "
+            "o.kind = 'release' AND o.row_id = r.id) AND NOT EXISTS (SELECT 1 FROM audit_log a "
+            "WHERE a.case_id = r.case_id AND a.action = 'release.' || r.decision "
+            "AND json_extract(a.detail, '$.release') = r.id)"):      # decided on this terminal
+        result.problems.append(Problem(None, (
+            f"release {release_id} has no entry in the audit log: the log was rebuilt without it")))
 
     present = {r[0] for r in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")}

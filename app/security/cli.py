@@ -237,18 +237,19 @@ def _verify(args) -> int:
 
     with open_store(args.store) as store:
         result = verify(store.conn)
+    ja, en = result.coverage()
     if args.json:
         print(json.dumps({"ok": result.ok, "entries": result.entries, "head": result.head,
-                          "witness": result.witness,
+                          "witness": result.witness, "witnessed": result.witnessed,
+                          "unwitnessed": result.unwitnessed, "coverage": {"ja": ja, "en": en},
                           "first_broken": result.first.seq if result.first else None,
                           "problems": [{"seq": p.seq, "text": p.text} for p in result.problems]},
                          ensure_ascii=False, indent=2))
     elif result.ok:
         head = result.head or {}
-        print(f"audit log OK: {result.entries} entries, head {head.get('seq', 0)} "
-              f"{head.get('hash', '')[:16]}"
-              + (f", matches the server-witnessed entry {result.witness['seq']}"
-                 if result.witness else ""))
+        print(f"audit log chain intact: {result.entries} entries, head {head.get('seq', 0)} "
+              f"{head.get('hash', '')[:16]}; {en}")
+        print(f"監査ログの連鎖に異常なし（{result.entries} 件）。{ja}")
     else:
         first = result.first
         print(f"AUDIT LOG BROKEN: first broken entry: {first.seq if first.seq else '-'}: "
@@ -256,6 +257,7 @@ def _verify(args) -> int:
         for p in result.problems:
             if p is not first:
                 print(f"  also: {p.text}", file=sys.stderr)
+        print(f"  ({en})", file=sys.stderr)
     return 0 if result.ok else 1
 
 

@@ -629,6 +629,8 @@ BEGIN SELECT RAISE(ABORT, 'a re-lock and its confirmation must carry the signatu
 CREATE TRIGGER releases_officer_never_handled BEFORE INSERT ON releases
 WHEN EXISTS (SELECT 1 FROM case_events WHERE case_id = NEW.case_id AND staff_id = NEW.officer_id)
 BEGIN SELECT RAISE(ABORT, 'the releasing officer has handled this case'); END;
+-- audit verify finds each release's entries by case
+CREATE INDEX audit_log_case ON audit_log(case_id) WHERE case_id IS NOT NULL;
 """
 
 MIGRATIONS.append(Migration(9, "signed releases and re-locks; handled means any event",

@@ -470,6 +470,106 @@ BEGIN
 END $$;
 CREATE TRIGGER case_events_own_case BEFORE INSERT ON case_events
     FOR EACH ROW EXECUTE FUNCTION case_events_own_case();
+
+-- 隔離 quarantine: a terminal whose audit chain was rewound or rewritten sends nothing more until
+-- an administrator has examined it; every quarantine is an alert for the administrator
+ALTER TABLE terminals ADD COLUMN quarantined_at timestamptz, ADD COLUMN quarantine_reason text;
+CREATE TABLE alerts (
+    id bigserial PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT now(),
+    terminal_id text REFERENCES terminals(id),
+    kind text NOT NULL,
+    message text NOT NULL
+);
+
+CREATE FUNCTION quarantine(t text, reason text) RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+BEGIN
+    UPDATE madoguchi.terminals SET quarantined_at = coalesce(quarantined_at, now()),
+        quarantine_reason = coalesce(quarantine_reason, reason) WHERE id = t;
+    INSERT INTO madoguchi.alerts(terminal_id, kind, message) VALUES (t, 'audit_chain', reason);
+    PERFORM pg_notify('madoguchi_alert', t || ': ' || reason);
+    RAISE WARNING 'madoguchi ALERT: terminal % quarantined: %', t, reason;
+END $$;
+
+-- this terminal's audit chain as the server holds it: its head, and the hash at one entry
+CREATE FUNCTION my_audit_head() RETURNS TABLE (audit_seq bigint, audit_hash text, quarantine text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = madoguchi, pg_temp AS $$
+    SELECT (SELECT a.chain_seq FROM madoguchi.audit a WHERE a.terminal_id = t.id
+            ORDER BY a.chain_seq DESC LIMIT 1),
+           (SELECT a.hash FROM madoguchi.audit a WHERE a.terminal_id = t.id
+            ORDER BY a.chain_seq DESC LIMIT 1),
+           t.quarantine_reason
+    FROM madoguchi.terminals t WHERE t.id = madoguchi.current_terminal()
+$$;
+CREATE FUNCTION my_audit_hash(s bigint) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+    SELECT hash FROM madoguchi.audit WHERE terminal_id = madoguchi.current_terminal() AND chain_seq = s
+$$;
+
+-- the terminal says where its chain first differs from the server's; the server checks that
+-- itself (its entry there differs from, or is missing in, the terminal's log) and quarantines
+CREATE FUNCTION report_divergence(first_seq bigint, local_hash text, local_head bigint) RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = madoguchi, pg_temp AS $$
+DECLARE
+    t text := madoguchi.current_terminal();
+    held text;
+    server_head bigint;
+    reason text;
+BEGIN
+    SELECT hash INTO held FROM madoguchi.audit WHERE terminal_id = t AND chain_seq = first_seq;
+    IF held IS NULL OR held IS NOT DISTINCT FROM local_hash THEN
+        RETURN NULL;
+    END IF;
+    SELECT max(chain_seq) INTO server_head FROM madoguchi.audit WHERE terminal_id = t;
+    reason := format('audit entry %s of terminal %s differs from the entry the server holds (hash %s…): '
+                     'the local audit log was %s', first_seq, t, left(held, 16),
+                     CASE WHEN local_hash IS NULL OR coalesce(local_head, 0) < server_head
+                          THEN format('rewound (the server holds entries up to %s, the terminal %s)',
+                                      server_head, coalesce(local_head, 0))
+                          ELSE 'rewritten' END);
+    PERFORM madoguchi.quarantine(t, reason);
+    RETURN reason;
+END $$;
+
+CREATE FUNCTION refuse_quarantined() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+DECLARE
+    reason text;
+BEGIN
+    SELECT quarantine_reason INTO reason FROM madoguchi.terminals
+        WHERE id = NEW.terminal_id AND quarantined_at IS NOT NULL;
+    IF FOUND THEN
+        RAISE EXCEPTION 'madoguchi: terminal % is quarantined (%); an administrator must examine it before it sends anything',
+            NEW.terminal_id, reason USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+{quarantine_triggers}
+
+-- an entry the server already holds under the same number must be the same entry
+CREATE OR REPLACE FUNCTION audit_chain_continues() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+DECLARE
+    previous text;
+    held text;
+BEGIN
+    SELECT hash INTO held FROM madoguchi.audit
+        WHERE terminal_id = NEW.terminal_id AND chain_seq = NEW.chain_seq;
+    IF FOUND AND held IS DISTINCT FROM NEW.hash THEN
+        RAISE WARNING 'madoguchi ALERT: terminal % sent audit entry % differing from the one the server holds',
+            NEW.terminal_id, NEW.chain_seq;
+        RAISE EXCEPTION 'madoguchi: audit entry % of terminal % differs from the entry the server holds (the local audit log was rewound or rewritten)',
+            NEW.chain_seq, NEW.terminal_id USING ERRCODE = 'check_violation';
+    END IF;
+    SELECT hash INTO previous FROM madoguchi.audit
+        WHERE terminal_id = NEW.terminal_id AND chain_seq = NEW.chain_seq - 1;
+    IF FOUND AND previous IS DISTINCT FROM NEW.prev_hash THEN
+        RAISE EXCEPTION 'madoguchi: audit entry % of terminal % does not continue the chain the server holds (the local audit log was rewritten)',
+            NEW.chain_seq, NEW.terminal_id USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
 """
 
 
@@ -479,7 +579,10 @@ def _v3() -> str:
         raise ServerError("sigcore.py must not contain the PL/Python quote $py$")
     return (_V3.replace("import json\nsc = GD", f"import json\nSIGCORE_SOURCE = {source!r}\nsc = GD", 1)
             .replace("{four_eyes}", _four_eyes(
-                "OR REPLACE ", "", " (an event of the case at any terminal)")))
+                "OR REPLACE ", "", " (an event of the case at any terminal)"))
+            .replace("{quarantine_triggers}", "\n".join(
+                f"CREATE TRIGGER {t}_not_quarantined BEFORE INSERT ON {t} "
+                f"FOR EACH ROW EXECUTE FUNCTION refuse_quarantined();" for t in TRAFFIC_TABLES)))
 
 
 SERVER_MIGRATIONS: list[ServerMigration] = [
@@ -488,6 +591,9 @@ SERVER_MIGRATIONS: list[ServerMigration] = [
     ServerMigration(3, "signed releases, handled at any terminal, events into own cases", _v3()),
 ]
 SERVER_VERSION = SERVER_MIGRATIONS[-1].version
+#: functions of v3 a terminal's role may call
+_V3_TERMINAL_FUNCTIONS = ("madoguchi.my_audit_head(), madoguchi.my_audit_hash(bigint), "
+                          "madoguchi.report_divergence(bigint, text, bigint)")
 
 
 class ServerError(Exception):
@@ -536,6 +642,10 @@ def init_server(dsn: str) -> tuple[int, int]:
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(migration.version),))
         # functions run by terminals must not be callable by everyone
         conn.execute(f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {SCHEMA} FROM PUBLIC")
+        if before < 3 <= SERVER_VERSION:       # terminals registered before v3 get its functions
+            for (role,) in conn.execute("SELECT role_name FROM madoguchi.terminals").fetchall():
+                conn.execute(sql.SQL(f"GRANT EXECUTE ON FUNCTION {_V3_TERMINAL_FUNCTIONS} TO {{}}")
+                             .format(sql.Identifier(role)))
         conn.commit()
         return before, SERVER_VERSION
 
@@ -591,6 +701,8 @@ def add_terminal(dsn: str, terminal_id: str, password: str, *, name: str = "",
             sql.SQL("GRANT USAGE ON SEQUENCE madoguchi.change_seq TO {}").format(ident),
             sql.SQL("GRANT EXECUTE ON FUNCTION madoguchi.current_terminal(), madoguchi.pull_horizon(), "
                     "madoguchi.record_witness() TO {}").format(ident),
+            *([sql.SQL(f"GRANT EXECUTE ON FUNCTION {_V3_TERMINAL_FUNCTIONS} TO {{}}").format(ident)]
+              if server_version(conn) >= 3 else []),
         ]
         for table in TRAFFIC_TABLES:
             cols = [r[0] for r in conn.execute(

@@ -93,7 +93,7 @@ def sync_round(store: Store, target: SyncTarget, *, password: str | None = None,
             state.put(local, state.LAST_SYNC, {"at": result.at, "pushed": result.pushed,
                                                "pulled": result.pulled_total})
             state.delete(local, state.LAST_ERROR)
-    except (psycopg.Error, OSError) as exc:
+    except (psycopg.Error, OSError, push.QuarantinedError) as exc:
         error = plain_error(exc)
         _record_error(store, error)
         raise error from exc
