@@ -355,13 +355,13 @@ class ServerMigration:
 
 # v2: the server checks that each audit entry continues the chain it already holds for that
 # terminal, so a terminal whose local log was rewritten cannot quietly go on sending
-_V2 = """
-CREATE FUNCTION audit_chain_continues() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+_CHAIN_CONTINUES = """
+CREATE {or_replace}FUNCTION audit_chain_continues() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = madoguchi, pg_temp AS $$
 DECLARE
-    previous text;
+    previous text;{same_entry_decl}
 BEGIN
-    SELECT hash INTO previous FROM madoguchi.audit
+{same_entry_check}    SELECT hash INTO previous FROM madoguchi.audit
         WHERE terminal_id = NEW.terminal_id AND chain_seq = NEW.chain_seq - 1;
     IF FOUND AND previous IS DISTINCT FROM NEW.prev_hash THEN
         RAISE EXCEPTION 'madoguchi: audit entry % of terminal % does not continue the chain the server holds (the local audit log was rewritten)',
@@ -369,9 +369,28 @@ BEGIN
     END IF;
     RETURN NEW;
 END $$;
-CREATE TRIGGER audit_chain_continues BEFORE INSERT ON audit
-    FOR EACH ROW EXECUTE FUNCTION audit_chain_continues();
+{trigger}"""
+#: v3: an entry the server already holds under the same number must be the same entry
+_SAME_ENTRY_CHECK = """    SELECT hash INTO held FROM madoguchi.audit
+        WHERE terminal_id = NEW.terminal_id AND chain_seq = NEW.chain_seq;
+    IF FOUND AND held IS DISTINCT FROM NEW.hash THEN
+        RAISE WARNING 'madoguchi ALERT: terminal % sent audit entry % differing from the one the server holds',
+            NEW.terminal_id, NEW.chain_seq;
+        RAISE EXCEPTION 'madoguchi: audit entry % of terminal % differs from the entry the server holds (the local audit log was rewound or rewritten)',
+            NEW.chain_seq, NEW.terminal_id USING ERRCODE = 'check_violation';
+    END IF;
 """
+
+
+def _chain_continues(v3: bool) -> str:
+    return (_CHAIN_CONTINUES.replace("{or_replace}", "OR REPLACE " if v3 else "")
+            .replace("{same_entry_decl}", "\n    held text;" if v3 else "")
+            .replace("{same_entry_check}", _SAME_ENTRY_CHECK if v3 else "")
+            .replace("{trigger}", "" if v3 else "CREATE TRIGGER audit_chain_continues BEFORE INSERT ON audit\n"
+                                               "    FOR EACH ROW EXECUTE FUNCTION audit_chain_continues();\n"))
+
+
+_V2 = _chain_continues(v3=False)
 
 def _sigcore_source() -> str:
     """The terminal's own signature module, run unchanged by the server's PL/Python."""
@@ -547,30 +566,7 @@ BEGIN
 END $$;
 {quarantine_triggers}
 
--- an entry the server already holds under the same number must be the same entry
-CREATE OR REPLACE FUNCTION audit_chain_continues() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = madoguchi, pg_temp AS $$
-DECLARE
-    previous text;
-    held text;
-BEGIN
-    SELECT hash INTO held FROM madoguchi.audit
-        WHERE terminal_id = NEW.terminal_id AND chain_seq = NEW.chain_seq;
-    IF FOUND AND held IS DISTINCT FROM NEW.hash THEN
-        RAISE WARNING 'madoguchi ALERT: terminal % sent audit entry % differing from the one the server holds',
-            NEW.terminal_id, NEW.chain_seq;
-        RAISE EXCEPTION 'madoguchi: audit entry % of terminal % differs from the entry the server holds (the local audit log was rewound or rewritten)',
-            NEW.chain_seq, NEW.terminal_id USING ERRCODE = 'check_violation';
-    END IF;
-    SELECT hash INTO previous FROM madoguchi.audit
-        WHERE terminal_id = NEW.terminal_id AND chain_seq = NEW.chain_seq - 1;
-    IF FOUND AND previous IS DISTINCT FROM NEW.prev_hash THEN
-        RAISE EXCEPTION 'madoguchi: audit entry % of terminal % does not continue the chain the server holds (the local audit log was rewritten)',
-            NEW.chain_seq, NEW.terminal_id USING ERRCODE = 'check_violation';
-    END IF;
-    RETURN NEW;
-END $$;
-"""
+{chain_continues}"""
 
 
 def _v3() -> str:
@@ -580,6 +576,7 @@ def _v3() -> str:
     return (_V3.replace("import json\nsc = GD", f"import json\nSIGCORE_SOURCE = {source!r}\nsc = GD", 1)
             .replace("{four_eyes}", _four_eyes(
                 "OR REPLACE ", "", " (an event of the case at any terminal)"))
+            .replace("{chain_continues}", _chain_continues(v3=True))
             .replace("{quarantine_triggers}", "\n".join(
                 f"CREATE TRIGGER {t}_not_quarantined BEFORE INSERT ON {t} "
                 f"FOR EACH ROW EXECUTE FUNCTION refuse_quarantined();" for t in TRAFFIC_TABLES)))

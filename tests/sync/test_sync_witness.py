@@ -14,6 +14,12 @@ from app.sync import state
 from app.sync.service import sync_round
 
 pytestmark = pytest.mark.postgres
+#: the append-only triggers, put back after tampering
+GUARDS_BACK = """
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"""
 
 
 def test_rewritten_log_after_a_witnessed_sync_is_detected(seeded, terminal_store, cli):
@@ -44,11 +50,7 @@ def test_rewritten_log_after_a_witnessed_sync_is_detected(seeded, terminal_store
         raw.execute("UPDATE audit_log SET target_id = ?, prev_hash = ?, hash = ? WHERE seq = ?",
                     (row["target_id"], row["prev_hash"], row["hash"], row["seq"]))
     raw.execute("DELETE FROM outbox WHERE kind = 'audit'")        # cover the tracks
-    raw.executescript("""
-        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;""")
+    raw.executescript(GUARDS_BACK)
     raw.commit()
     raw.close()
     r = cli("audit", "verify", "--store", path)
@@ -102,11 +104,7 @@ def _rewrite_from(path: str, seq: int, *, delete_tail: bool = False) -> None:
                         (row["target_id"], row["prev_hash"], row["hash"], row["seq"]))
             raw.execute("UPDATE outbox SET payload = ? WHERE kind = 'audit' AND row_id = ?",
                         (json.dumps(row, sort_keys=True), row["id"]))
-    raw.executescript("""
-        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;""")
+    raw.executescript(GUARDS_BACK)
     raw.commit()
     raw.close()
 
