@@ -490,6 +490,28 @@ END $$;
 CREATE TRIGGER case_events_own_case BEFORE INSERT ON case_events
     FOR EACH ROW EXECUTE FUNCTION case_events_own_case();
 
+-- staff secrets (password hash, wrapped signing key) are not readable by terminal logins (column
+-- privileges): a terminal receives them through staff_credentials() only for enabled staff
+-- assigned to it (or, with no assignment at all, to every terminal of the office)
+CREATE TABLE staff_terminals (
+    staff_id text NOT NULL REFERENCES staff(id),
+    terminal_id text NOT NULL REFERENCES terminals(id),
+    PRIMARY KEY (staff_id, terminal_id)
+);
+CREATE FUNCTION staff_credentials(lo bigint, hi bigint)
+RETURNS TABLE (id text, password_hash text, sign_key text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = madoguchi, pg_temp AS $$
+    SELECT s.id,
+           CASE WHEN allowed THEN s.password_hash END,
+           CASE WHEN allowed THEN s.sign_key END
+    FROM madoguchi.staff s,
+         LATERAL (SELECT s.disabled = 0 AND madoguchi.current_terminal() IS NOT NULL AND (
+                      NOT EXISTS (SELECT 1 FROM madoguchi.staff_terminals a WHERE a.staff_id = s.id)
+                      OR EXISTS (SELECT 1 FROM madoguchi.staff_terminals a WHERE a.staff_id = s.id
+                                 AND a.terminal_id = madoguchi.current_terminal())) AS allowed) x
+    WHERE s.seq > lo AND s.seq <= hi
+$$;
+
 -- 隔離 quarantine: a terminal whose audit chain was rewound or rewritten sends nothing more until
 -- an administrator has examined it; every quarantine is an alert for the administrator
 ALTER TABLE terminals ADD COLUMN quarantined_at timestamptz, ADD COLUMN quarantine_reason text;
@@ -590,7 +612,21 @@ SERVER_MIGRATIONS: list[ServerMigration] = [
 SERVER_VERSION = SERVER_MIGRATIONS[-1].version
 #: functions of v3 a terminal's role may call
 _V3_TERMINAL_FUNCTIONS = ("madoguchi.my_audit_head(), madoguchi.my_audit_hash(bigint), "
-                          "madoguchi.report_divergence(bigint, text, bigint)")
+                          "madoguchi.report_divergence(bigint, text, bigint), "
+                          "madoguchi.staff_credentials(bigint, bigint)")
+#: staff columns no terminal login may read (they come through staff_credentials())
+STAFF_SECRETS = ("password_hash", "sign_key")
+
+
+def _staff_grant(conn: psycopg.Connection, ident: sql.Identifier) -> list:
+    """SELECT on every staff column but the secrets (replacing a table-wide grant of v1–v2)."""
+    cols = [r[0] for r in conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = %s "
+        "AND table_name = 'staff' ORDER BY ordinal_position", (SCHEMA,))
+        if r[0] not in STAFF_SECRETS]
+    return [sql.SQL("REVOKE SELECT ON madoguchi.staff FROM {}").format(ident),
+            sql.SQL("GRANT SELECT ({}) ON madoguchi.staff TO {}").format(
+                sql.SQL(", ").join(map(sql.Identifier, cols)), ident)]
 
 
 class ServerError(Exception):
@@ -643,6 +679,8 @@ def init_server(dsn: str) -> tuple[int, int]:
             for (role,) in conn.execute("SELECT role_name FROM madoguchi.terminals").fetchall():
                 conn.execute(sql.SQL(f"GRANT EXECUTE ON FUNCTION {_V3_TERMINAL_FUNCTIONS} TO {{}}")
                              .format(sql.Identifier(role)))
+                for statement in _staff_grant(conn, sql.Identifier(role)):
+                    conn.execute(statement)
         conn.commit()
         return before, SERVER_VERSION
 
@@ -692,7 +730,9 @@ def add_terminal(dsn: str, terminal_id: str, password: str, *, name: str = "",
             sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(sql.Identifier(dbname), ident),
             sql.SQL("GRANT USAGE ON SCHEMA madoguchi TO {}").format(ident),
             sql.SQL("GRANT SELECT ON {} TO {}").format(
-                sql.SQL(", ").join(sql.Identifier(SCHEMA, t) for t in (*MASTER_TABLES, "terminals")), ident),
+                sql.SQL(", ").join(sql.Identifier(SCHEMA, t) for t in (*MASTER_TABLES, "terminals")
+                                   if t != "staff"), ident),
+            *_staff_grant(conn, ident),
             sql.SQL("GRANT SELECT ON {} TO {}").format(
                 sql.SQL(", ").join(sql.Identifier(SCHEMA, t) for t in TRAFFIC_TABLES), ident),
             sql.SQL("GRANT USAGE ON SEQUENCE madoguchi.change_seq TO {}").format(ident),
