@@ -78,6 +78,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     v = asub.add_parser("verify", help="walk the hash chain; non-zero exit naming the first broken entry")
     v.add_argument("--store", required=True)
     v.add_argument("--json", action="store_true")
+    v.add_argument("--online", action="store_true",
+                   help="also ask the central server: is its chain in this log, is the kept "
+                        "witness really its own (catches a faked witness)")
     v.set_defaults(func=_verify)
     s = asub.add_parser("show", help="latest entries")
     s.add_argument("--store", required=True)
@@ -237,6 +240,8 @@ def _verify(args) -> int:
 
     with open_store(args.store) as store:
         result = verify(store.conn)
+        if args.online:
+            _verify_online(store, result)
     ja, en = result.coverage()
     if args.json:
         print(json.dumps({"ok": result.ok, "entries": result.entries, "head": result.head,
@@ -259,6 +264,23 @@ def _verify(args) -> int:
                 print(f"  also: {p.text}", file=sys.stderr)
         print(f"  ({en})", file=sys.stderr)
     return 0 if result.ok else 1
+
+
+def _verify_online(store, result) -> None:
+    """Add what the central server says (``app.sync``; its connection settings and keyring)."""
+    import psycopg
+
+    from app.security.audit import Problem
+    from app.sync.connection import SyncError, SyncTarget, connect, plain_error
+    from app.sync.push import confirm_witness
+
+    try:
+        with connect(SyncTarget.from_config()) as conn:
+            for text in confirm_witness(store, conn):
+                result.problems.append(Problem(None, "server: " + text))
+    except (SyncError, OSError, psycopg.Error) as exc:
+        raise UserError(f"中央サーバーで確認できません / cannot check with the central server: "
+                        f"{plain_error(exc)}") from None
 
 
 def _selftest(args) -> int:

@@ -132,6 +132,31 @@ def check_chain(store: Store, conn: psycopg.Connection) -> None:
     raise QuarantinedError(reason or f"audit entry {first} differs from the server's copy")
 
 
+def confirm_witness(store: Store, conn: psycopg.Connection) -> list[str]:
+    """What the server says about the local log, read-only (``audit verify --online``): the
+    server's head must be in the local log unchanged, and the witness kept locally must be the
+    server's. A witness written into the store by hand is caught here."""
+    row = conn.execute("SELECT * FROM madoguchi.my_audit_head()").fetchone()
+    if row is None:
+        return ["this login is not a registered terminal of the central server"]
+    seq, digest, quarantined = row
+    problems = [f"the server has quarantined this terminal: {quarantined}"] if quarantined else []
+    local = dict(store.conn.execute("SELECT seq, hash FROM audit_log WHERE seq IN (?, ?)",
+                                    (seq or 0, (state.get(store.conn, state.AUDIT_WITNESS) or {})
+                                     .get("seq", 0))))
+    if seq is not None and local.get(seq) != digest:
+        problems.append(f"entry {seq}, the last the server holds from this terminal, "
+                        f"{'is missing' if seq not in local else 'differs'} here: the local log "
+                        f"was rewound or rewritten")
+    witness = state.get(store.conn, state.AUDIT_WITNESS) or {}
+    if witness.get("seq"):
+        held = conn.execute("SELECT madoguchi.my_audit_hash(%s)", (witness["seq"],)).fetchone()[0]
+        if held != witness.get("hash"):
+            problems.append(f"the witness kept in this store (entry {witness['seq']}) is not the "
+                            f"server's: the server holds {str(held)[:16]}… there (faked witness)")
+    return problems
+
+
 def pending_count(store: Store) -> int:
     return store.conn.execute("SELECT count(*) FROM outbox WHERE pushed_at IS NULL").fetchone()[0]
 
