@@ -28,18 +28,21 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Callable
 
+from app.errors import MadoguchiError
 from app.paths import config_dir
 
 #: scope names, lowest precedence first (the defaults come before both)
 SCOPES = ("system", "user")
 
 
-class ConfigError(Exception):
+class ConfigError(MadoguchiError):
     """A configuration value or file that cannot be used, worded for IT staff (ja / en)."""
 
+    code = "config.invalid"
+
     def __init__(self, ja: str, en: str, key: str | None = None, path: Path | None = None):
-        super().__init__(f"{ja} / {en}")
-        self.ja, self.en, self.key, self.path = ja, en, key, path
+        super().__init__(ja, en)
+        self.key, self.path = key, path
 
 
 @dataclass(frozen=True)
@@ -127,11 +130,19 @@ class OfficeConfig:
         mine.update({k: v for k, v in _read_json(self.scope_path(scope)).items()
                      if k not in _FIELD_INDEX})
         path = self.scope_path(scope)
+        tmp = path.with_name(path.name + ".tmp")
+        try:
+            data = (json.dumps(mine, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        except UnicodeEncodeError as exc:       # text that came in as invalid UTF-8
+            raise ConfigError("設定値に UTF-8 でない文字が含まれています。",
+                              "a value is not valid UTF-8 text.") from exc
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_text(json.dumps(mine, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-            os.replace(tmp, path)
+            try:
+                tmp.write_bytes(data)
+                os.replace(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)       # nothing half-written is left behind
         except PermissionError as exc:
             raise ConfigError(
                 f"{path} に書き込む権限がありません。端末の設定は管理者（root / Administrator）で変更してください。",

@@ -24,8 +24,9 @@ stage never shows anything and has no "alert only" mode: a DV restriction always
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from app.rules import said
 from app.rules.core import Decision, Outcome, Person, Reason, RequestScope, Stage, scope_digest
 from app.security import audit, release as releases
 from app.security.clock import SYSTEM_CLOCK, Clock
@@ -42,19 +43,19 @@ REASONS: dict[str, Reason] = {r.code: r for r in (
     Reason("dv.restricted",
            "交付制限（支援措置）：支援措置責任者の解除なしに手続を進めることはできません。",
            "Restricted (DV/stalking support measure): this request cannot go on without the "
-           "support officer's release.", SRC_BLOCK),
+           "support officer's release.", SRC_BLOCK, said.REVIEW),
     Reason("dv.released",
            "支援措置責任者が、この請求に限り一時的に制限を解除しました。",
            "The support officer has released the restriction for this request only, for a "
-           "limited time.", SRC_BLOCK),
+           "limited time.", SRC_BLOCK, said.NOTHING),
     Reason("dv.perpetrator",
            "加害者本人からの申出があったものとみなし、申出を拒否します。",
            "The request is treated as the perpetrator's own request and is refused.",
-           SRC_PERPETRATOR),
+           SRC_PERPETRATOR, said.NOT_ISSUED),
     Reason("dv.perpetrator_agent",
            "加害者の代理人又は加害者が依頼した事件の特定事務受任者からの請求は、加害者本人からの申出があったものとみなし、拒否します。",
            "A request by an agent or professional acting for the perpetrator is treated as the "
-           "perpetrator's own request and is refused.", SRC_PERPETRATOR),
+           "perpetrator's own request and is refused.", SRC_PERPETRATOR, said.NOT_ISSUED),
     Reason("dv.court",
            "住民票の写し等を交付することはできません。交付されない場合の対応方法については、裁判所で手続の教示を受けることができます。"
            "具体的な手続については、裁判所にご相談ください。（裁判所からの調査嘱託に基づき、裁判所に交付します）",
@@ -64,25 +65,34 @@ REASONS: dict[str, Reason] = {r.code: r for r in (
     Reason("dv.possible_perpetrator",
            "請求者の氏名が加害者と一致します。支援措置責任者が確認してください。",
            "The requester's name matches the perpetrator's: the support officer must check.",
-           SRC_PERPETRATOR),
+           SRC_PERPETRATOR, said.REVIEW),
     Reason("dv.identity_ask",
            "写真付きの本人確認書類がありません。請求者自身に住所を申告させ、性別・生年月日を記録と照合してください。",
            "No photo ID: ask the requester to state their own address and compare their sex and "
-           "birth date with the record.", SRC_IDENTITY),
+           "birth date with the record.", SRC_IDENTITY, said.REVIEW),
     Reason("dv.identity_mismatch",
            "申告された住所・性別・生年月日が記録と一致しません。なりすましのおそれがあるため交付できません。",
            "The stated address, sex or birth date do not match the record: possible "
-           "impersonation, nothing can be issued.", SRC_IDENTITY),
+           "impersonation, nothing can be issued.", SRC_IDENTITY, said.IDENTITY_FAILED),
     Reason("dv.reason_required",
            "本人等請求の場合であっても、請求事由を明らかにしてもらってください。",
-           "Even for the person's own request, the requester must state the reason.", SRC_REASON),
+           "Even for the person's own request, the requester must state the reason.", SRC_REASON,
+           said.NOTHING),
     Reason("dv.release_voided",
            "解除後に請求内容が変わったため、解除は無効になりました。",
-           "The request changed after the release, so the release is void.", SRC_BLOCK),
+           "The request changed after the release, so the release is void.", SRC_BLOCK, said.REVIEW),
     Reason("dv.clock",
            "端末の時計が戻されたため、解除は使えません。",
-           "The terminal's clock was moved backwards, so the release cannot be used.", SRC_BLOCK),
+           "The terminal's clock was moved backwards, so the release cannot be used.", SRC_BLOCK, said.REVIEW),
 )}
+
+#: the pre-screen's staff-only note (app.workflows.pipeline.run_stages): nothing is said
+PRESCREEN_NOTE = Reason(
+    "dv.prescreen",
+    "この請求の対象に交付制限（支援措置）の対象者が含まれます。本人確認の段階で支援措置責任者の確認を待ちます。"
+    "請求者にはこのことを伝えないでください。",
+    "A person under a support measure is in scope of this request: it will wait for the support "
+    "officer at the identity step. Do not tell the requester.", SRC_BLOCK, said.NOTHING)
 
 AGENT_TYPES = frozenset({"professional", "voluntary_agent", "legal_representative", "messenger"})
 COURT_PURPOSES = frozenset({"court_submission"})
@@ -131,11 +141,28 @@ class PerpetratorFinding:
     measure: Measure | None = None
 
 
-def find_perpetrator(scope: RequestScope, measures: list[Measure]) -> PerpetratorFinding:
+def record_person(conn, resident_id: str | None) -> Person | None:
+    """The particulars of a requester picked from the resident records (self, same household):
+    name, kana, birth date and address as the record holds them."""
+    if not resident_id or conn is None:
+        return None
+    row = conn.execute("SELECT family_name, given_name, family_kana, given_kana, birth_date, address "
+                       "FROM residents WHERE id = ?", (resident_id,)).fetchone()
+    return Person(*row[:6]) if row else None
+
+
+def find_perpetrator(scope: RequestScope, measures: list[Measure], conn=None) -> PerpetratorFinding:
+    """Whether the requester (or the client a professional acts for) is a perpetrator of one of
+    ``measures``: by resident record, by the particulars stated or read from the ID (folded name
+    or kana, plus birth date or address: the folding of search, ``app.store.normalize``), by the
+    particulars of the requester's own resident record, or as the lawyer on record."""
     possible = None
+    on_record = record_person(conn, scope.requester_resident_id)
     for m in measures:
         p = m.perpetrator
         if scope.requester_resident_id and scope.requester_resident_id == p.resident_id:
+            return PerpetratorFinding("perpetrator", m)
+        if on_record is not None and matches_perpetrator(on_record, p) == "full":
             return PerpetratorFinding("perpetrator", m)
         hit = matches_perpetrator(scope.requester, p)
         if hit == "full":
@@ -190,26 +217,25 @@ def evaluate(store, scope: RequestScope, *, terminal_id: str,
             "scope_digest": scope_digest(scope), "case_id": scope.case_id}
     reasons = lambda *codes: tuple(REASONS[c] for c in codes)  # noqa: E731
 
-    finding = find_perpetrator(scope, measures)
+    finding = find_perpetrator(scope, measures, conn)
     court = scope.purpose in COURT_PURPOSES
     decision: Decision
     if finding.outcome in ("perpetrator", "agent"):
         codes = ["dv.perpetrator" if finding.outcome == "perpetrator" else "dv.perpetrator_agent"]
         if court:
             codes.append("dv.court")
-        decision = Decision(Outcome.REFUSE, reasons(*codes), {**data, "court_guidance": court})
+        decision = refusal_(scope, reasons(*codes), {**data, "court_guidance": court})
         return _logged(store, scope, decision, "restriction.refuse_perpetrator", terminal_id, clock)
 
     identity = identity_check(conn, scope, protected)
     if identity == "mismatch":
-        decision = Decision(Outcome.REFUSE, reasons("dv.identity_mismatch"), data)
+        decision = refusal_(scope, reasons("dv.identity_mismatch"), data)
         return _logged(store, scope, decision, "restriction.refuse_identity", terminal_id, clock)
 
     refusal = releases.refusal_for(conn, scope)
     if refusal is not None:
-        officer_reason = Reason("dv.officer_refused", f"支援措置責任者が拒否しました：{refusal.reason}",
-                                f"The support officer refused: {refusal.reason}", SRC_BLOCK)
-        decision = Decision(Outcome.REFUSE, (officer_reason,), {**data, "release_id": refusal.id})
+        officer_reason = officer_refused(scope, refusal.reason)
+        decision = refusal_(scope, (officer_reason,), {**data, "release_id": refusal.id})
         return _logged(store, scope, decision, "restriction.refuse_officer", terminal_id, clock)
 
     granted = releases.valid_release(conn, scope, clock)
@@ -231,10 +257,47 @@ def evaluate(store, scope: RequestScope, *, terminal_id: str,
         codes.append("dv.identity_ask")
     if scope.requester_type == "self" and not scope.purpose:
         codes.append("dv.reason_required")
-    if court:
-        codes.append("dv.court")
+    # the court guidance (調査嘱託) is for the perpetrator's side only: never shown while the
+    # request waits (a lawyer whose client is not the perpetrator must not get it)
     decision = Decision(Outcome.RESTRICT, reasons(*codes), data)
     return _logged(store, scope, decision, "restriction.block", terminal_id, clock)
+
+
+def refused_said(scope: RequestScope):
+    """The requester text of a refusal after review: the words the same request gets when the
+    person does not exist (a status inquiry: "no application found"; a card procedure: not here;
+    a copy: not issued)."""
+    if scope.case_type == "status_inquiry":
+        return said.NO_APPLICATION
+    if scope.case_type in ("pin_reset", "suspension_lift"):
+        return said.NOT_HERE
+    return said.NOT_ISSUED
+
+
+def refusal_(scope: RequestScope, reasons: tuple[Reason, ...], data: dict) -> Decision:
+    """A refusal by the restriction stage. A status inquiry is answered as for nobody: every
+    reason says "no application found" to the requester and ``answer_as_nobody`` tells the case
+    type to give the answer it gives when nothing matches (``status_inquiry``)."""
+    if scope.case_type == "status_inquiry":
+        reasons = tuple(replace(r, said=said.NO_APPLICATION) for r in reasons)
+        data = {**data, "answer_as_nobody": True}
+    return Decision(Outcome.REFUSE, reasons, data)
+
+
+def officer_refused(scope: RequestScope, officer_reason: str) -> Reason:
+    """The support officer's refusal: his words go to staff only."""
+    return Reason("dv.officer_refused", f"支援措置責任者が拒否しました：{officer_reason}",
+                  f"The support officer refused: {officer_reason}", SRC_BLOCK, refused_said(scope))
+
+
+def needs_review(store, scope: RequestScope, clock: Clock = SYSTEM_CLOCK) -> bool:
+    """The pre-screen: a person in scope (or a mailing target) is under a support measure in
+    force, or this terminal's support data is stale. Reads only; audits nothing."""
+    if measures_protecting(store.conn, (*scope.persons, *scope.mail_to)):
+        return True
+    from app.sync.freshness import stale_support_reason
+
+    return stale_support_reason(store, scope, clock=clock) is not None
 
 
 def stale_support_decision(store, scope: RequestScope, clock: Clock = SYSTEM_CLOCK) -> Decision | None:
@@ -252,9 +315,8 @@ def stale_support_decision(store, scope: RequestScope, clock: Clock = SYSTEM_CLO
             "case_id": scope.case_id, "stale_support_data": True}
     refusal = releases.refusal_for(conn, scope)
     if refusal is not None:
-        return Decision(Outcome.REFUSE, (Reason(
-            "dv.officer_refused", f"支援措置責任者が拒否しました：{refusal.reason}",
-            f"The support officer refused: {refusal.reason}", SRC_BLOCK),), {**data, "release_id": refusal.id})
+        return refusal_(scope, (officer_refused(scope, refusal.reason),),
+                        {**data, "release_id": refusal.id})
     granted = releases.valid_release(conn, scope, clock)
     if granted is not None:
         return Decision(Outcome.ALLOW, (REASONS["dv.released"],), {

@@ -18,7 +18,6 @@ show in the process list and shell history).
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 
@@ -69,12 +68,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _read_password(args, prompt: str) -> str:
+    from app.cliargs import read_secret
     from app.sync.connection import SyncError
 
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass(prompt)
+    password = read_secret(prompt, from_stdin=args.password_stdin, option="--password-stdin")
     if not password:
         raise SyncError("パスワードが空です / the password is empty", 2)
     return password
@@ -110,7 +107,7 @@ def _sync(args) -> int:
             result = sync_round(store, target, on_progress=_progress_printer(args.quiet))
     except SyncError as exc:
         print(f"madoguchi: {exc}", file=sys.stderr)
-        return exc.code
+        return exc.exit_status
     print(json.dumps({"pushed": result.pushed, "pulled": result.pulled, "traffic": result.traffic,
                       "unknown_kinds": result.unknown_kinds, "witness": result.witness,
                       "at": result.at}, ensure_ascii=False))
@@ -184,7 +181,7 @@ def _login(args) -> int:
         except psycopg.Error as exc:
             error = plain_error(exc)
             print(f"madoguchi: {error}", file=sys.stderr)
-            return error.code
+            return error.exit_status
     save_password(target, password)
     if changed:
         config.save()
@@ -212,4 +209,4 @@ def _user_error(exc):
 
     error = plain_error(exc)
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return SyncError(f"{error} ({detail})", error.code)
+    return SyncError(f"{error} ({detail})", error.exit_status)

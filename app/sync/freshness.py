@@ -28,6 +28,7 @@ import datetime as dt
 
 from app.rules.core import Decision, Outcome, Reason, RequestScope, Stage
 from app.security.clock import SYSTEM_CLOCK, Clock
+from app.rules.said import REVIEW  # the same words a DV review gets: a review tells nothing
 from app.store.db import Store
 from app.sync import state
 
@@ -123,7 +124,7 @@ def stale_support_reason(store: Store, scope: RequestScope | None = None, *,
             "This terminal has never received the support-measure list from the central server, so "
             "it cannot tell whether a protected person is involved. The case stops until a sync "
             "succeeds or a support officer checks and releases it.",
-            SOURCE)
+            SOURCE, REVIEW)
     local = pulled.astimezone().strftime("%Y-%m-%d %H:%M")
     age = support_age(store, clock)
     if age is None:
@@ -134,7 +135,7 @@ def stale_support_reason(store: Store, scope: RequestScope | None = None, *,
             f"The terminal was restarted since the support-measure list was last received "
             f"({local}, server time), so its age cannot be told. The case stops until a sync "
             "succeeds or a support officer checks and releases it.",
-            SOURCE)
+            SOURCE, REVIEW)
     if age <= limit:
         return None
     minutes = int(age.total_seconds() // 60)
@@ -145,7 +146,7 @@ def stale_support_reason(store: Store, scope: RequestScope | None = None, *,
         f"The support-measure list on this terminal is out of date (last received {local}, "
         f"{minutes} minutes ago; the limit is {limit_min}). The case stops until a sync succeeds "
         "or a support officer checks and releases it.",
-        SOURCE)
+        SOURCE, REVIEW)
 
 
 def mark_pulled(conn, server_at: str, clock: Clock = SYSTEM_CLOCK) -> None:

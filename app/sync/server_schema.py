@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
+from app.errors import MadoguchiError
+
 SCHEMA = "madoguchi"
 #: advisory lock that orders every write of sequenced rows (the value spells 'MDGS')
 CHANGE_LOCK = 0x4D444753
@@ -629,8 +631,10 @@ def _staff_grant(conn: psycopg.Connection, ident: sql.Identifier) -> list:
                 sql.SQL(", ").join(map(sql.Identifier, cols)), ident)]
 
 
-class ServerError(Exception):
+class ServerError(MadoguchiError):
     """A problem with the central server, worded for IT staff."""
+
+    code = "server.error"
 
 
 def server_version(conn: psycopg.Connection) -> int:

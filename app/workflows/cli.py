@@ -46,7 +46,7 @@ def _open(args):
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from app.cli import UserError
+    from app.errors import UserError
     from app.workflows.explain import RequestError, as_text, explain, load_request
 
     if args.request == "-":
@@ -78,7 +78,7 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _parse_assignment(text: str) -> tuple[str, object]:
-    from app.cli import UserError
+    from app.errors import UserError
 
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
@@ -108,7 +108,7 @@ def change_settings(store, changes: list[tuple[str, object]], *, terminal_id: st
 
 
 def _settings(args: argparse.Namespace) -> int:
-    from app.cli import UserError
+    from app.errors import UserError
     from app.rules.settings import SETTINGS, SettingError, Settings
 
     changes = [_parse_assignment(a) for a in args.assignments]
@@ -128,6 +128,7 @@ def _settings(args: argparse.Namespace) -> int:
         if store is not None:
             store.close()
     rows = [{"key": s.key, "value": current[s.key], "default": s.default, "ja": s.ja, "en": s.en,
-             "source": s.source, **({"choices": list(s.choices)} if s.choices else {})} for s in SETTINGS]
+             "source": s.source, "range": s.describe_range()[1],
+             **({"choices": list(s.choices)} if s.choices else {})} for s in SETTINGS]
     print(json.dumps(rows, ensure_ascii=False, indent=2))
     return 0

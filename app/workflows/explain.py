@@ -15,6 +15,7 @@ import datetime as _dt
 import json
 from typing import Any
 
+from app.errors import MadoguchiError
 from app.rules.core import Outcome
 from app.rules.settings import SETTINGS, SettingError, Settings
 from app.workflows.engine import CaseTypeDef, FieldError, RouteContext, step_blocking, visible_values
@@ -22,8 +23,10 @@ from app.workflows.engine import CaseTypeDef, FieldError, RouteContext, step_blo
 TOP_LEVEL = {"case_type", "request", "facts", "unchecked", "settings", "today", "expect", "title", "note"}
 
 
-class RequestError(ValueError):
+class RequestError(MadoguchiError, ValueError):
     """The JSON request is not valid; the message names the field."""
+
+    code = "explain.request"
 
 
 def _fail(path: str, ja: str, en: str):
@@ -36,6 +39,10 @@ def load_request(text: str) -> dict:
     except json.JSONDecodeError as exc:
         raise RequestError(f"JSON として読めません（{exc.lineno}行 {exc.colno}列: {exc.msg}） / "
                            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise RequestError("JSON の入れ子が深すぎます / the JSON is nested too deeply") from None
+    except ValueError:              # a number of thousands of digits (Python's conversion limit)
+        raise RequestError("JSON の数値が長すぎます / a JSON number has too many digits") from None
     if not isinstance(data, dict):
         _fail("(top level)", "JSON オブジェクトが必要です", "must be a JSON object")
     return data

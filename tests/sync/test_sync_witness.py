@@ -74,7 +74,7 @@ def test_server_refuses_audit_entries_that_do_not_continue_its_chain(seeded, ter
     write_audit_outbox(a, "TA", 2, start=4, prev="f" * 64)
     with pytest.raises(SyncError, match="does not continue the chain") as info:
         sync_round(a, target, password=seeded.password("TA"))
-    assert info.value.code == 5
+    assert info.value.exit_status == 5
     assert {k: state.get(a.conn, "audit_witness")[k] for k in ("seq", "hash")} == head
     with seeded.admin() as conn:
         assert conn.execute("SELECT max(chain_seq) FROM madoguchi.audit").fetchone()[0] == 3
@@ -129,7 +129,7 @@ def test_server_quarantines_a_terminal_whose_chain_was_rewound_or_rewritten(seed
     with pytest.raises(SyncError) as info:
         sync_round(a, target, password=seeded.password("TA"))
     message = str(info.value)
-    assert info.value.code == 5 and "quarantined" in message
+    assert info.value.exit_status == 5 and "quarantined" in message
     assert f"audit entry 3 of terminal TA differs" in message
     assert ("rewound" if how == "rewound" else "rewritten") in message
     assert "duplicate key" not in message
