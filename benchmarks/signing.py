@@ -20,6 +20,13 @@ from pathlib import Path
 VERIFY_GOAL_S = 3.0
 
 
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _median_us(fn, n: int) -> float:
     times = []
     for _ in range(n):
@@ -156,11 +163,13 @@ def main(quick: bool = False) -> dict:
             _big_log(store, entries, 2000)
         with open_store(Path(tmp) / "log.db") as store:
             audit.verify(store.conn)                   # warm the page cache, as a second run would
-            wall, cpu = time.perf_counter(), time.process_time()
+            wall, cpu, child = time.perf_counter(), time.process_time(), _children_cpu()
             result = audit.verify(store.conn)
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            child = _children_cpu() - child            # the second half is walked by a child
         assert result.ok and result.entries == entries, result.problems[:3]
-    results.update(verify_entries=entries, verify_wall_s=wall, verify_cpu_s=cpu)
+    results.update(verify_entries=entries, verify_wall_s=wall, verify_cpu_s=cpu,
+                   verify_child_cpu_s=child)
     verdict = ("OK" if wall <= VERIFY_GOAL_S else "OVER GOAL") if entries == 1_000_000 else "quick"
     print(f"signing: password key opened at sign-in {results['signin_with_key_open_ms']:.0f} ms "
           f"(Argon2id password check + key unwrap); release signed {results['password_sign_us']:.0f} µs, "
@@ -168,5 +177,6 @@ def main(quick: bool = False) -> dict:
     print(f"signing: card (test card over pcscd/vpcd, PIN + SIGN) {results['card_sign_ms']:.1f} ms "
           f"per release, verified {results['card_verify_us']:.0f} µs (median)")
     print(f"signing: audit verify of {entries:,} entries with 2,000 signed releases: "
-          f"{wall:.2f} s wall, {cpu:.2f} s CPU (goal ≤ {VERIFY_GOAL_S:.0f} s: {verdict})")
+          f"{wall:.2f} s wall, CPU {cpu:.2f} s + {child:.2f} s in the second process "
+          f"(goal ≤ {VERIFY_GOAL_S:.0f} s wall: {verdict})")
     return results

@@ -166,9 +166,12 @@ class Services(QObject):
         except StoreError as exc:
             raise StartError(str(exc)) from exc
         if self.training:
-            from app.security.demo import create_training_accounts
+            from app.security.demo import NotTrainingStoreError, create_training_accounts
 
-            create_training_accounts(self.store, terminal_id=self.terminal_id)
+            try:
+                create_training_accounts(self.store, terminal_id=self.terminal_id)
+            except NotTrainingStoreError as exc:      # training mode never touches a live store
+                raise StartError(str(exc)) from exc
 
     def close(self) -> None:
         if getattr(self, "sync_service", None) is not None:   # started by app.ui.syncstatus
