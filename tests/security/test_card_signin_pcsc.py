@@ -27,13 +27,20 @@ def reader(pcsc_stack, inserted_card):
     svc.stop()
 
 
-def test_sign_in_with_the_test_card(sstore, reader):
-    sstore.conn.execute("DELETE FROM store_clock")      # real clock here, not the fake one
+def card_sign_in(sstore, reader):
+    """officer1's card registered and signed in with (real clock here, not the fake one)."""
+    sstore.conn.execute("DELETE FROM store_clock")
     svc, cert = reader
     register_card(sstore, "officer1", cert.der, actor_id=None, terminal_id=TERMINAL)
     challenge = new_challenge(TERMINAL)
     signature, card_cert = svc.sign_challenge(TRAINING_PINS["auth"], challenge.message).result(10)
     auth = authenticate_card(sstore, challenge, signature, card_cert.der, terminal_id=TERMINAL)
+    return auth, challenge, signature, card_cert
+
+
+def test_sign_in_with_the_test_card(sstore, reader):
+    svc, _ = reader
+    auth, challenge, signature, card_cert = card_sign_in(sstore, reader)
     assert auth.staff.login == "officer1" and auth.method == "card" and auth.genuine()
     # the same signature does not sign in twice, nor for a new challenge
     with pytest.raises(AuthError):
@@ -57,12 +64,8 @@ def test_a_release_signed_with_the_officers_card(sstore, world, reader):
     from app.security import audit, release
     from tests.security.helpers import open_case
 
-    sstore.conn.execute("DELETE FROM store_clock")      # real clock here, not the fake one
-    svc, cert = reader
-    register_card(sstore, "officer1", cert.der, actor_id=None, terminal_id=TERMINAL)
-    challenge = new_challenge(TERMINAL)
-    signature, card_cert = svc.sign_challenge(TRAINING_PINS["auth"], challenge.message).result(10)
-    officer = authenticate_card(sstore, challenge, signature, card_cert.der, terminal_id=TERMINAL)
+    svc, _ = reader
+    officer, _challenge, signature, _cert = card_sign_in(sstore, reader)
     case = open_case(sstore, world["staff"]["clerk1"])
     scope = RequestScope(case_id=case, case_type="copy_issuance",
                          handling_staff_id=world["staff"]["clerk1"], persons=(world["V"],),
