@@ -296,7 +296,7 @@ def _walk_in_child(path: str, lo: int, hi: int, copies_from: int, out) -> None:
 
 
 def _walk_all(conn: sqlite3.Connection, first: int, last: int, copies_from: int) -> list[_Walk]:
-    """The walk over ``first..last``: in two processes for a long log (the second half in a
+    """The walk over ``first..last``: in two processes for a long log (the later part in a
     forked child reading the file on its own connection), else here."""
     import multiprocessing
 
@@ -304,7 +304,7 @@ def _walk_all(conn: sqlite3.Connection, first: int, last: int, copies_from: int)
     if (last - first < PARALLEL_FROM or not path
             or "fork" not in multiprocessing.get_all_start_methods()):
         return [_walk(conn, first, last, copies_from)]
-    mid = (first + last) // 2
+    mid = first + (last - first) * 45 // 100      # this process has the other checks to do too
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_walk_in_child, args=(path, mid + 1, last, copies_from, send),
