@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from app.rules.core import Outcome, RequestScope
 from app.security import audit, release, sigcore
 from app.security.restriction import restriction_stage
+from tests.conftest import run_cli
 from tests.security.helpers import TERMINAL, open_case
 from tests.sync.conftest import central, master_store, pg_server, seeded, terminal_store  # noqa: F401
 from tests.sync.municipality import sign_key, sid
@@ -172,9 +173,12 @@ def test_2_server_events_only_into_own_cases_and_handled_counts_every_terminal(s
     assert "terminal TB cannot add event ev-b to case case-2 of terminal TA (not handed over to it)" \
         in r.stderr
     # an audited hand-over lets B work on it; the officer who acted there never releases it
+    r = run_cli("server", "hand-over", "--dsn", seeded.admin_dsn, "--case", "case-2", "--to", "TB",
+                "--reason", "clerk moved to the main office")
+    assert r.returncode == 0 and "handed over to terminal TB" in r.stdout, r.stderr
     with seeded.admin() as conn:
-        conn.execute("INSERT INTO madoguchi.case_handovers(case_id, to_terminal, reason) "
-                     "VALUES ('case-2', 'TB', 'clerk moved to the main office')")
+        assert conn.execute("SELECT by_role, reason FROM madoguchi.case_handovers").fetchone()[1] \
+            == "clerk moved to the main office"
     assert psql(b, event("ev-b", "TB", "officer_b", 1)).returncode == 0
     rel = {"id": "rel-2", "case_id": "case-2", "handling_staff_id": sid("clerk_a"),
            "officer_id": sid("officer_b"), "terminal_id": "TA", "decision": "released",
