@@ -10,6 +10,7 @@
 # libraries the bundle links against, computed by dpkg-shlibdeps (the spec leaves them out of
 # the bundle on purpose). The version is app.__version__ and must match the built program's.
 set -euo pipefail
+umask 022      # a package's files are world-readable by design, whatever the caller's umask
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 

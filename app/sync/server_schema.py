@@ -400,7 +400,8 @@ def _sigcore_source() -> str:
 
     from app.security import sigcore
 
-    return Path(sigcore.__file__).read_text(encoding="utf-8")
+    # from source, or the copy a frozen build ships beside the compiled module (build.spec)
+    return Path(sigcore.__file__).with_suffix(".py").read_text(encoding="utf-8")
 
 
 # v3: signed releases (PL/Python, see the module docstring), "has handled the case" counted over
