@@ -277,8 +277,13 @@ def run(live_store=None) -> SelfTestResult:
         unsigned = [text for _rid, text in signature_problems(live_store.conn)]
         result.checks.append(CheckResult("live_store_signatures", not unsigned,
                                          "; ".join(unsigned[:5])))
-        modes = mode_problems(live_store.path, shared=bool(live_store.setting("store.shared", False)))
-        result.checks.append(CheckResult("live_store_file_modes", not modes, "; ".join(modes)))
+        from app.paths import config_dir, log_dir
+        from app.store.modes import private_tree_problems
+
+        shared = bool(live_store.setting("store.shared", False))
+        modes = mode_problems(live_store.path, shared=shared) + private_tree_problems(
+            (config_dir(), log_dir()))
+        result.checks.append(CheckResult("live_store_file_modes", not modes, "; ".join(modes[:5])))
         record(live_store, result)
     return result
 

@@ -93,3 +93,21 @@ def secure_file(path: Path, shared: bool = False) -> None:
 def exposed_files(path: Path, shared: bool = False) -> list[Path]:
     rule = policy(shared)
     return [p for p in store_files(path) if _mode(p) & rule.forbidden]
+
+
+def private_tree_problems(folders, shared: bool = False) -> list[str]:
+    """Files or folders under ``folders`` (configuration, logs, data) readable or writable by
+    others."""
+    rule = policy(shared)
+    out = []
+    for folder in folders:
+        folder = Path(folder)
+        if not folder.exists():
+            continue
+        for p in (folder, *folder.rglob("*")):
+            try:
+                if not p.is_symlink() and _mode(p) & rule.forbidden:
+                    out.append(f"{p} is mode {_mode(p):04o}")
+            except OSError:
+                continue
+    return out

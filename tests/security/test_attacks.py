@@ -361,6 +361,8 @@ def test_6_store_files_are_private_and_a_readable_store_is_refused(tmp_path, cli
     for extra in (folder / "store.db-wal", folder / "store.db-shm"):
         if extra.exists():
             assert mode(extra) == 0o600
+    r = cli("security", "selftest", "--store", str(path))
+    assert "OK   live_store_file_modes" in r.stdout, r.stdout
     os.chmod(path, 0o644)
     r = cli("store", "info", "--store", str(path))
     assert r.returncode != 0
@@ -397,3 +399,16 @@ def test_10_terminal_login_cannot_read_staff_secrets(seeded):
                   f"WHERE id IN ('{sid('officer_b')}', '{sid('officer_a')}') ORDER BY id = '{sid('officer_a')}'")
     assert r.returncode == 0
     assert [line.split("|")[1].strip() for line in r.stdout.splitlines()[2:4]] == ["f", "t"]
+
+
+def test_6_selftest_reports_configuration_or_logs_readable_by_others(sstore, cli, madoguchi_home):
+    from app.paths import config_dir
+
+    config_dir().mkdir(parents=True, exist_ok=True)
+    leaked = config_dir() / "office.toml"
+    leaked.write_text("# office\n")
+    os.chmod(leaked, 0o644)
+    sstore.close()
+    r = cli("security", "selftest", "--store", str(sstore.path))
+    assert r.returncode == 1
+    assert f"FAIL live_store_file_modes: {leaked} is mode 0644" in r.stdout
