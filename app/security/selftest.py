@@ -280,7 +280,9 @@ def run(live_store=None) -> SelfTestResult:
         from app.paths import config_dir, log_dir
         from app.store.modes import private_tree_problems
 
-        shared = bool(live_store.setting("store.shared", False))
+        from app.store.db import is_shared
+
+        shared = is_shared(live_store.conn, live_store.path)
         modes = mode_problems(live_store.path, shared=shared) + private_tree_problems(
             (config_dir(), log_dir()))
         result.checks.append(CheckResult("live_store_file_modes", not modes, "; ".join(modes[:5])))

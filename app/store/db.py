@@ -262,15 +262,25 @@ def _register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("madoguchi_keys_stale", 16, search_keys_stale, deterministic=True)
 
 
+def is_shared(conn: sqlite3.Connection, path: Path) -> bool:
+    """The terminal's shared live store (:mod:`app.store.shared`: group 0660 in 2770), or a store
+    whose setting ``store.shared`` says so; else a personal store (0600 in 0700)."""
+    from app.store.shared import is_shared_store
+
+    if is_shared_store(path):
+        return True
+    try:
+        row = conn.execute("SELECT value FROM settings WHERE key = 'store.shared'").fetchone()
+    except sqlite3.DatabaseError:
+        row = None
+    return bool(row and row[0] == "true")
+
+
 def _refuse_exposed(conn: sqlite3.Connection, path: Path, shared: bool | None) -> None:
     """A store other users can read is refused, with the command that fixes it
-    (:mod:`app.store.modes`; a shared store says so in its setting ``store.shared``)."""
+    (:mod:`app.store.modes`, with the shared store's policy for :func:`is_shared` stores)."""
     if shared is None:
-        try:
-            row = conn.execute("SELECT value FROM settings WHERE key = 'store.shared'").fetchone()
-        except sqlite3.DatabaseError:
-            row = None
-        shared = bool(row and row[0] == "true")
+        shared = is_shared(conn, path)
     exposed = modes.exposed_files(path, shared=shared)
     if exposed:
         conn.close()
@@ -362,6 +372,9 @@ def _regular_file_size(path: Path) -> int | None:
     except OSError as exc:     # a name too long, a loop of links, a file where a folder should be
         raise StoreError(f"ストアの場所を使えません: {path}（{exc.strerror}） / cannot use the store path "
                          f"{path} ({exc.strerror})") from exc
+    except ValueError as exc:  # a NUL in the name (possible only through the Python API)
+        raise StoreError(f"ストアの場所に使えない文字があります: {path!r} / the store path {path!r} contains "
+                         "a character no file name can hold") from exc
     if not stat.S_ISREG(st.st_mode):
         raise NotAStoreError(f"{path} は通常のファイルではありません（デバイスやフォルダー）。何も変更していません。"
                              f" / {path} is not a regular file (a device or a folder); nothing was changed.")

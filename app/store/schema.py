@@ -605,6 +605,19 @@ MIGRATIONS.append(Migration(8, "search keys rewritten on insert only when stale"
                             _script(V8_KEYS_ONCE)))
 
 
+# One address normaliser (app.store.normalize.fold_address) for search, the restriction and
+# destination checks and printing: its folding changed (号室 dropped, a room number after the lot
+# joined with "-", 大字/字 dropped, a hyphen only between two numbers), so every stored key is
+# recomputed and the address-fragment index rebuilt from the new keys.
+def _v9_one_address_fold(conn: sqlite3.Connection) -> None:
+    from app.store.residents import refold_addresses
+
+    refold_addresses(conn)
+
+
+MIGRATIONS.append(Migration(9, "address keys refolded by the one address normaliser", _v9_one_address_fold))
+
+
 # Signed two-person release (app.security.release, app.security.sigcore): every release, refusal,
 # re-lock and re-lock confirmation carries the signature of the person who gives it, over the
 # digest of what it binds; a password user's Ed25519 key is kept encrypted under their password
@@ -612,7 +625,7 @@ MIGRATIONS.append(Migration(8, "search keys rewritten on insert only when stale"
 # triggers here only refuse an unsigned row; the engine, `audit verify`, the self-test and the
 # central server check the signature itself. "Has handled the case" is any event on the case, at
 # any terminal: such a person never releases it (the same rule as the engine and the server).
-V9_SIGNED_RELEASES = """
+V10_SIGNED_RELEASES = """
 ALTER TABLE staff ADD COLUMN sign_pub TEXT;      -- hex Ed25519 public key(s), newest last
 ALTER TABLE staff ADD COLUMN sign_key TEXT;      -- the private key, wrapped under the password
 ALTER TABLE releases ADD COLUMN signature TEXT;
@@ -633,5 +646,5 @@ BEGIN SELECT RAISE(ABORT, 'the releasing officer has handled this case'); END;
 CREATE INDEX audit_log_case ON audit_log(case_id) WHERE case_id IS NOT NULL;
 """
 
-MIGRATIONS.append(Migration(9, "signed releases and re-locks; handled means any event",
-                            _script(V9_SIGNED_RELEASES)))
+MIGRATIONS.append(Migration(10, "signed releases and re-locks; handled means any event",
+                            _script(V10_SIGNED_RELEASES)))

@@ -14,8 +14,8 @@
    officer's decision. Rows this terminal wrote itself never come back.
 
 Staff secrets (password hash, wrapped signing key) are not readable by a terminal's login; they
-come through ``madoguchi.staff_credentials()`` for the staff rows pulled, only for enabled staff
-who may sign in at this terminal.
+come through ``madoguchi.staff_credentials()`` for the staff rows pulled, only for staff who may
+sign in at this terminal.
 
 Columns are matched by name between the server and the local table, so a column added on one side
 only is simply not copied. Per-terminal state (a staff member's failed sign-ins and lock-out) is
@@ -181,8 +181,8 @@ def _pull_table(store: Store, conn: psycopg.Connection, table: MasterTable, hi: 
 
 def _pull_credentials(store: Store, conn: psycopg.Connection, lo: int, hi: int) -> None:
     """Password hashes and wrapped signing keys of the staff rows just pulled: terminal logins
-    cannot read those columns, the server hands them out only for enabled staff who may sign in
-    at this terminal (``madoguchi.staff_credentials``); anyone else's are cleared here."""
+    cannot read those columns, the server hands them out only for staff who may sign in at
+    this terminal (``madoguchi.staff_credentials``); anyone else's are cleared here."""
     try:
         rows = conn.execute("SELECT * FROM madoguchi.staff_credentials(%s, %s)", (lo, hi)).fetchall()
     except psycopg.errors.UndefinedFunction:       # a server before schema v3

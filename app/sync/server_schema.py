@@ -494,8 +494,9 @@ CREATE TRIGGER case_events_own_case BEFORE INSERT ON case_events
     FOR EACH ROW EXECUTE FUNCTION case_events_own_case();
 
 -- staff secrets (password hash, wrapped signing key) are not readable by terminal logins (column
--- privileges): a terminal receives them through staff_credentials() only for enabled staff
--- assigned to it (or, with no assignment at all, to every terminal of the office)
+-- privileges): a terminal receives them through staff_credentials() only for staff assigned to
+-- it (or, with no assignment at all, to every terminal of the office); a disabled account keeps
+-- its hash so that its owner is told "disabled", not "wrong password"
 CREATE TABLE staff_terminals (
     staff_id text NOT NULL REFERENCES staff(id),
     terminal_id text NOT NULL REFERENCES terminals(id),
@@ -508,7 +509,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = madoguchi, pg_temp AS $$
            CASE WHEN allowed THEN s.password_hash END,
            CASE WHEN allowed THEN s.sign_key END
     FROM madoguchi.staff s,
-         LATERAL (SELECT s.disabled = 0 AND madoguchi.current_terminal() IS NOT NULL AND (
+         LATERAL (SELECT madoguchi.current_terminal() IS NOT NULL AND (
                       NOT EXISTS (SELECT 1 FROM madoguchi.staff_terminals a WHERE a.staff_id = s.id)
                       OR EXISTS (SELECT 1 FROM madoguchi.staff_terminals a WHERE a.staff_id = s.id
                                  AND a.terminal_id = madoguchi.current_terminal())) AS allowed) x
@@ -607,10 +608,42 @@ def _v3() -> str:
                 f"FOR EACH ROW EXECUTE FUNCTION refuse_quarantined();" for t in TRAFFIC_TABLES)))
 
 
+# v5: a record of every resident import (app.sync.importer): which files (name, SHA-256), how many
+# rows, who ran it; written in the import's own transaction. Staff managed centrally
+# (app.sync.staff_admin): the account items a terminal has (employee number, must change the
+# password) come down with the account, and every central change is logged in staff_log.
+_V5 = """
+ALTER TABLE staff ADD COLUMN employee_no text UNIQUE,
+    ADD COLUMN must_change_password integer NOT NULL DEFAULT 0,
+    ADD COLUMN password_changed_at text;
+CREATE TABLE staff_log (
+    id bigserial PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT now(),
+    db_user text NOT NULL DEFAULT session_user,
+    os_user text NOT NULL DEFAULT '',
+    action text NOT NULL,
+    staff_id text NOT NULL REFERENCES staff(id),
+    detail jsonb NOT NULL DEFAULT '{}'
+);
+CREATE TABLE imports (
+    id bigserial PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT now(),
+    db_user text NOT NULL DEFAULT session_user,
+    imported_by text NOT NULL DEFAULT '',
+    layout text NOT NULL,
+    files jsonb NOT NULL,
+    rows jsonb NOT NULL,
+    inserted jsonb NOT NULL,
+    updated jsonb NOT NULL
+);
+"""
+
 SERVER_MIGRATIONS: list[ServerMigration] = [
     ServerMigration(1, "master data, case traffic, audit, witnesses, four-eyes", _v1()),
     ServerMigration(2, "audit chain continuity", _V2),
     ServerMigration(3, "signed releases, handled at any terminal, events into own cases", _v3()),
+
+    ServerMigration(5, "resident import log, central staff items and log", _V5),
 ]
 SERVER_VERSION = SERVER_MIGRATIONS[-1].version
 #: functions of v3 a terminal's role may call
