@@ -287,7 +287,9 @@ def _walk(conn: sqlite3.Connection, lo: int, hi: int, copies_from: int) -> _Walk
 
 
 def _walk_in_child(path: str, lo: int, hi: int, copies_from: int, out) -> None:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    from pathlib import Path
+
+    conn = sqlite3.connect(Path(path).as_uri() + "?mode=ro", uri=True)   # any character in the path
     try:
         out.send(_walk(conn, lo, hi, copies_from))
     finally:
