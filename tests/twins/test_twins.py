@@ -109,9 +109,6 @@ class Officer:
         return self.auth
 
 
-GRID_SIZE: dict[str, int] = {}
-
-
 def _run_case_type(case_type, names, demo_template, tmp_path):
     path = tmp_path / f"twins-{time.monotonic_ns()}.db"
     shutil.copyfile(demo_template, path)
@@ -142,7 +139,6 @@ def _run_case_type(case_type, names, demo_template, tmp_path):
                 failures += _refused_path(engine, store, cell, prot, plain, officer)
             if case_type == "suspension_lift" and cell.target == "moved":
                 failures += _unregistered_holder(engine, store, cell, plain, a)
-        GRID_SIZE[case_type] = steps
         return failures, steps
     finally:
         store.close()

@@ -15,7 +15,6 @@ nobody).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import re
@@ -377,5 +376,3 @@ def first_difference(a, b, path: str = "") -> str | None:
 def channel(w: Walk) -> dict:
     return {"entries": w.entries, "documents": w.documents, "status": w.status}
 
-
-__all__ = [n for n in dir() if not n.startswith("_") and n not in ("dataclasses", "json", "re", "dt")]
