@@ -10,6 +10,7 @@ card take a GUI-thread callback and return at once (see :mod:`app.ui.cardbridge`
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,6 +150,10 @@ class Services(QObject):
         from app.paths import default_store_path
 
         path = store_path or default_store_path(training)
+        if not training and path.parent.exists() and not os.access(path.parent, os.R_OK | os.X_OK):
+            raise StartError(f"この OS アカウントは端末のストア {path} を使えません（グループ madoguchi に入っていません）。\n"
+                             f"This OS account may not use the terminal's store {path} (it is not in the "
+                             "group madoguchi). Ask office IT staff to add it.")
         if not path.exists() and not training:
             raise StartError(f"ローカルストアがありません: {path}\nNo local store at {path}. "
                              "Ask office IT staff to set up this terminal.")
