@@ -143,7 +143,7 @@ class Controller(QObject):
     def start(self) -> None:
         self.show_sign_in()
         # the store and the security module load after the window is on screen
-        QTimer.singleShot(0, self._prepare)
+        QTimer.singleShot(0, self, self._prepare)
 
     def _prepare(self) -> None:
         from app.ui.services import StartError

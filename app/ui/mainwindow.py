@@ -314,7 +314,7 @@ class MainWindow(QMainWindow):
         self.translateUI()
         self.home.refresh_queue()
         self.services.refresh_card()
-        QTimer.singleShot(0, self._reopen_interrupted)
+        QTimer.singleShot(0, self, self._reopen_interrupted)   # not once the window is gone
 
     def _reopen_interrupted(self) -> None:
         """A case left open when the app stopped comes back first."""
