@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushB
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget, QHeaderView,
                                QAbstractItemView)
 
+from app.desk.cardfill import SECRET_NAMES  # noqa: F401  (the desk names the secrets)
 from app.rules.codes import Secret
 from app.ui import i18n, theme
 
@@ -32,13 +33,6 @@ STATES = {
     "unknown_card": ("マイナンバーカードではありません", "Not a My Number card", theme.WARN),
     "mynumber": ("マイナンバーカード", "My Number card", theme.OK),
     "error": ("カードを読めませんでした", "Could not read the card", theme.DANGER),
-}
-
-SECRET_NAMES = {
-    Secret.SIGN: ("署名用電子証明書の暗証番号", "Signing password"),
-    Secret.AUTH: ("利用者証明用電子証明書の暗証番号", "User-authentication PIN"),
-    Secret.JUKI: ("住民基本台帳用の暗証番号", "Resident-registry PIN"),
-    Secret.INPUT: ("券面事項入力補助用の暗証番号", "Card-info input-support PIN"),
 }
 
 

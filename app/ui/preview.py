@@ -13,7 +13,6 @@ import logging
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, Qt
@@ -22,24 +21,20 @@ from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QListWidget, QMessageBox,
                                QPushButton, QVBoxLayout, QWidget)
 
+from app.printing.case_adapter import PrintedDocument
 from app.ui import i18n
 
 log = logging.getLogger(__name__)
 RENDER_DPI = 150
 
 
-@dataclass(frozen=True)
-class Document:
-    """A finished PDF from ``app.printing`` with the name it is offered under."""
+#: a finished PDF from ``app.printing`` (:class:`app.printing.PrintedDocument`): title_ja,
+#: title_en, pdf, filename
+Document = PrintedDocument
 
-    title_ja: str
-    title_en: str
-    pdf: bytes
-    filename: str
 
-    @property
-    def title(self) -> str:
-        return i18n.pick(self.title_ja, self.title_en)
+def title_of(doc: Document) -> str:
+    return i18n.pick(doc.title_ja, doc.title_en)
 
 
 def render_pages(pdf: bytes, dpi: int = RENDER_DPI) -> list[QImage]:
@@ -113,7 +108,7 @@ class DocumentsDialog(QDialog):
         current = self.list.currentRow()
         self.list.clear()
         for doc in self.documents:
-            self.list.addItem(doc.title)
+            self.list.addItem(title_of(doc))
         self.list.setCurrentRow(max(0, current))
 
     def current(self) -> Document | None:
@@ -132,7 +127,7 @@ class DocumentsDialog(QDialog):
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setDocName(doc.filename)
         dialog = QPrintPreviewDialog(printer, self)
-        dialog.setWindowTitle(doc.title)
+        dialog.setWindowTitle(title_of(doc))
         dialog.paintRequested.connect(lambda p: paint_pages(p, pages))
         self.open_preview(dialog)
 

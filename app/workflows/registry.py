@@ -1,11 +1,91 @@
-"""The case types the counter offers, in menu order, and their rule stages per decision point.
-Only data: adding a case type means adding its module here."""
+"""The case types the counter offers, declared once each, in menu order.
+
+A case type is one module under ``app/workflows/cases/`` (its ``CASE``: steps, fields, names in
+ja/en; its ``RULES``: the rule stages per decision point) plus ONE line in :data:`ENTRIES` below.
+Everything else reads this table and nothing else:
+
+* the window's new-case buttons, the Case menu and their shortcuts (``app.ui.mainwindow``);
+* the queue's and the gate summary's case names, the processing slip's and the refusal notice's
+  procedure name (``app.desk``, ``app.printing.case_adapter``);
+* which documents an ended case has (``app.desk.documents``): every ended case its processing
+  slip, a refused one its refusal notice, and one declared ``issues_copies`` the copies its final
+  decision allowed;
+* ``madoguchi rules explain`` (``app.workflows.explain``) and the decision pipeline.
+
+``tests/desk/test_registry.py`` checks that the window, printing and ``rules explain`` know every
+registered type. To add a fifth case type: write ``app/workflows/cases/<id>.py`` (copy the
+smallest, ``status_inquiry``), add its line here, run that test.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Mapping
+
 from app.workflows.cases import copy_issuance, pin_reset, status_inquiry, suspension_lift
+from app.workflows.engine import CaseTypeDef
 
-_MODULES = (pin_reset, suspension_lift, status_inquiry, copy_issuance)
 
-CASE_TYPES = {m.CASE.id: m.CASE for m in _MODULES}
-RULES = {m.CASE.id: m.RULES for m in _MODULES}
+@dataclass(frozen=True)
+class Entry:
+    """One registered case type: its module and how the counter offers it."""
+
+    module: ModuleType
+    #: the key of the new-case button and menu entry (Qt key-sequence text, e.g. "Ctrl+1")
+    shortcut: str
+    #: a completed case issues the copies its final ALLOW decision allowed (app.printing)
+    issues_copies: bool = False
+    #: its refusal notice names the administrative appeal (行政不服審査法) that lies against it
+    appeal: bool = False
+
+    @property
+    def case(self) -> CaseTypeDef:
+        return self.module.CASE
+
+    @property
+    def rules(self) -> Mapping:
+        return self.module.RULES
+
+    @property
+    def id(self) -> str:
+        return self.case.id
+
+    @property
+    def ja(self) -> str:
+        return self.case.ja
+
+    @property
+    def en(self) -> str:
+        return self.case.en
+
+
+ENTRIES: tuple[Entry, ...] = (
+    Entry(pin_reset, "Ctrl+1"),
+    Entry(suspension_lift, "Ctrl+2"),
+    Entry(status_inquiry, "Ctrl+3"),
+    Entry(copy_issuance, "Ctrl+4", issues_copies=True, appeal=True),
+)
+
+
+
+def tables(entries: tuple[Entry, ...]) -> dict:
+    """The look-up tables derived from the entries (BY_ID, CASE_TYPES, RULES)."""
+    return {"BY_ID": {e.id: e for e in entries}, "CASE_TYPES": {e.id: e.case for e in entries},
+            "RULES": {e.id: e.rules for e in entries}}
+
+
+_tables = tables(ENTRIES)
+BY_ID: dict[str, Entry] = _tables["BY_ID"]
+CASE_TYPES: dict[str, CaseTypeDef] = _tables["CASE_TYPES"]
+RULES: dict[str, Mapping] = _tables["RULES"]
+
+
+def entry(case_type: str) -> Entry | None:
+    return BY_ID.get(case_type)
+
+
+def names(case_type: str) -> tuple[str, str]:
+    """(ja, en) name of a case type; an unknown code (a case of a newer version) is its code."""
+    e = BY_ID.get(case_type)
+    return (e.ja, e.en) if e else (case_type, case_type)
