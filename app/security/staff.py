@@ -205,13 +205,6 @@ def reset_password(store, login: str, password: str, *, actor_id: str | None, te
         return get_staff(conn, staff_id=member.id)
 
 
-def change_own_password(store, login: str, old: str, new: str, *, terminal_id: str,
-                        clock: Clock = SYSTEM_CLOCK) -> StaffMember:
-    auth = authenticate_password(store, login, old, terminal_id=terminal_id, clock=clock)
-    return reset_password(store, login, new, actor_id=auth.staff.id, terminal_id=terminal_id,
-                          must_change=False, clock=clock)
-
-
 # ------------------------------------------------------------------------------------ sign-in
 
 @dataclass(frozen=True)

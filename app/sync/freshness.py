@@ -14,15 +14,16 @@ never synced on a terminal with no central server configured is standalone too (
 to be out of date with); once a store has synced, or the office configuration names a server, the
 rule applies (``sync.standalone = false`` forces it).
 
-Use :func:`stale_support_reason` from the DV restriction stage, or put :func:`stale_support_stage`
-into a pipeline. Must not import Qt.
+The one stage that applies it is the DV restriction stage
+(``app.security.restriction.stale_support_decision``, which also honours the officer's release);
+this module gives it the reason. Must not import Qt.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from app.rules.core import Decision, Outcome, Reason, RequestScope, Stage
+from app.rules.core import Reason, RequestScope
 from app.store.db import Store
 from app.sync import state
 
@@ -123,18 +124,3 @@ def stale_support_reason(store: Store, scope: RequestScope | None = None,
         f"{minutes} minutes ago; the limit is {limit_min}). The case stops until a sync succeeds "
         "or a support officer checks and releases it.",
         SOURCE)
-
-
-def stale_support_stage(store: Store, *, now=None) -> Stage:
-    """A pipeline stage: RESTRICT with the staleness reason, else ``None`` (let others decide).
-
-    The support officer's release of the case is handled by the DV restriction stage's release
-    predicate; put this stage where that predicate applies (see docs/ARCHITECTURE.md, sync)."""
-
-    def stage(scope: RequestScope) -> Decision | None:
-        reason = stale_support_reason(store, scope, now() if callable(now) else now)
-        if reason is None:
-            return None
-        return Decision(Outcome.RESTRICT, (reason,), {"stale_support_data": True})
-
-    return stage

@@ -24,7 +24,7 @@ import json
 import logging
 import operator
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import psycopg
@@ -59,16 +59,6 @@ SUPPORT_TABLES = ("support_measures", "support_measure_members", "support_forwar
 TRAFFIC = ("cases", "case_events", "releases", "release_events")
 
 ProgressFn = Callable[[str, int, int], None]
-
-
-@dataclass
-class PullResult:
-    horizon: int = 0
-    rows: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def total(self) -> int:
-        return sum(self.rows.values())
 
 
 def horizon(conn: psycopg.Connection) -> int:
