@@ -8,15 +8,15 @@ rendered by :class:`app.ui.casepage.CasePage` from the workflow engine's steps.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit,
                                QMainWindow, QPushButton, QStackedWidget, QTabBar, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget, QGroupBox, QGridLayout,
                                QScrollArea, QFrame)
 
-from app.ui import i18n, theme
+from app.ui import i18n
 from app.ui.cardpanel import CardPanel
-from app.ui.widgets import LanguageMenu, TrainingBanner
+from app.ui.widgets import LanguageMenu, TrainingBanner, fill_resident_table
 from app.workflows import registry
 
 #: queue tabs: (status code, ja, en)
@@ -31,35 +31,6 @@ QUEUE_TABS = (
 def case_type_name(code: str) -> str:
     """A case type's name in the window's language (from the registry)."""
     return i18n.pick(*registry.names(code))
-
-
-RESULT_COLUMNS = (("支援措置", "Restriction"), ("氏名（カナ）", "Name (kana)"), ("生年月日", "Birth date"),
-                  ("性別", "Sex"), ("個人番号", "My Number"), ("住所", "Address"))
-
-
-def fill_resident_table(table: QTableWidget, hits) -> None:
-    """Search hits in a table: the restriction flag first, in red, at once; the My Number masked;
-    removed records (除票) marked."""
-    from app.ids import mask_my_number
-    from app.desk.search import SEX_NAMES, hit_name_line
-
-    table.setColumnCount(len(RESULT_COLUMNS))
-    table.setHorizontalHeaderLabels([i18n.pick(ja, en) for ja, en in RESULT_COLUMNS])
-    table.setRowCount(len(hits))
-    for row, hit in enumerate(hits):
-        flag = QTableWidgetItem(i18n.pick("支援措置対象", "SUPPORT MEASURE") if hit.restricted else "")
-        if hit.restricted:
-            flag.setBackground(QColor(theme.DANGER))
-            flag.setForeground(QColor("white"))
-            flag.setFont(theme.scaled(0, bold=True))
-        name = hit_name_line(hit) + (i18n.pick("（除票）", " (removed)") if hit.status == "removed" else "")
-        cells = [flag, QTableWidgetItem(name), QTableWidgetItem(hit.birth_date),
-                 QTableWidgetItem(i18n.pick(*SEX_NAMES.get(hit.sex, ("", "")))),
-                 QTableWidgetItem(mask_my_number(hit.my_number) if hit.my_number else ""),
-                 QTableWidgetItem(hit.address)]
-        for col, item in enumerate(cells):
-            table.setItem(row, col, item)
-    table.resizeColumnsToContents()
 
 
 class HomePage(QWidget):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Mapping
 
+from app.workflows import engine, pipeline
 from app.workflows.cases import copy_issuance, pin_reset, status_inquiry, suspension_lift
 from app.workflows.engine import CaseTypeDef
 
@@ -68,17 +69,21 @@ ENTRIES: tuple[Entry, ...] = (
 )
 
 
+BY_ID: dict[str, Entry] = {}
+#: the engine's default case types and the pipeline's rule table: the same dicts, filled here
+CASE_TYPES: dict[str, CaseTypeDef] = engine.DEFAULT_CASE_TYPES
+RULES: dict[str, Mapping] = pipeline.RULES
 
-def tables(entries: tuple[Entry, ...]) -> dict:
-    """The look-up tables derived from the entries (BY_ID, CASE_TYPES, RULES)."""
-    return {"BY_ID": {e.id: e for e in entries}, "CASE_TYPES": {e.id: e.case for e in entries},
-            "RULES": {e.id: e.rules for e in entries}}
+
+def register(e: Entry) -> None:
+    """Make a case type known to the desk, the engine and the pipeline (done for ENTRIES below)."""
+    BY_ID[e.id] = e
+    CASE_TYPES[e.id] = e.case
+    RULES[e.id] = e.rules
 
 
-_tables = tables(ENTRIES)
-BY_ID: dict[str, Entry] = _tables["BY_ID"]
-CASE_TYPES: dict[str, CaseTypeDef] = _tables["CASE_TYPES"]
-RULES: dict[str, Mapping] = _tables["RULES"]
+for _entry in ENTRIES:
+    register(_entry)
 
 
 def entry(case_type: str) -> Entry | None:
