@@ -201,6 +201,24 @@
     </message>
 </context>
 <context>
+    <name>PdfPreview</name>
+    <message>
+        <location filename="../../app/ui/preview.py" line="111" />
+        <source>{n} page(s)</source>
+        <translation>{n} ページ</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="112" />
+        <source>Print…</source>
+        <translation>印刷…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="113" />
+        <source>Close</source>
+        <translation>閉じる</translation>
+    </message>
+</context>
+<context>
     <name>DocumentsDialog</name>
     <message>
         <location filename="../../app/ui/preview.py" line="108" />
@@ -228,9 +246,9 @@
         <translation>閉じる</translation>
     </message>
     <message>
-        <location filename="../../app/ui/preview.py" line="130" />
-        <source>Preview is not available on this terminal (poppler-utils missing). Save the PDF instead.</source>
-        <translation>この端末ではプレビューできません（poppler-utils がありません）。PDFとして保存してください。</translation>
+        <location filename="../../app/ui/preview.py" line="182" />
+        <source>This PDF cannot be shown ({error}). Save it and open it elsewhere.</source>
+        <translation>このPDFを表示できません（{error}）。保存して別のアプリで開いてください。</translation>
     </message>
     <message>
         <location filename="../../app/ui/preview.py" line="156" />
