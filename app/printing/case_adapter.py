@@ -106,7 +106,7 @@ def field_text(spec, value: Any, names: _Names) -> str:
 
 
 def _table_exists(store: Store, name: str) -> bool:
-    return store.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
+    return store.db[name].exists()
 
 
 def _release_confirmers(store: Store, case_id: str, names: _Names) -> list[Confirmer]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from app.printing.model import CopyRequest, RestrictedRecordError
-from app.store.db import Store, new_id, now_iso
+from app.store.db import Store, equal_filters, new_id, now_iso
 from app.store.outbox import enqueue
 
 COVER_LETTER = "cover_letter"
@@ -136,24 +136,13 @@ def issue_copy(store: Store, request: CopyRequest, *, staff_id: str, case_id: st
 def issuance_history(store: Store, *, resident_id: str | None = None, case_id: str | None = None,
                      limit: int = 200) -> list[dict]:
     """History rows, newest first, optionally for one resident (as a target) or one case."""
-    sql = "SELECT * FROM issued_documents"
-    where, args = [], []
-    if case_id:
-        where.append("case_id = ?")
-        args.append(case_id)
+    where, args = equal_filters(case_id=case_id)
     if resident_id:
-        where.append("EXISTS (SELECT 1 FROM json_each(issued_documents.target_ids) WHERE value = ?)")
-        args.append(resident_id)
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY issued_at DESC, issue_number DESC LIMIT ?"
-    args.append(limit)
-    cur = store.conn.execute(sql, args)
-    cols = [d[0] for d in cur.description]
-    rows = []
-    for values in cur.fetchall():
-        row = dict(zip(cols, values))
+        target = "EXISTS (SELECT 1 FROM json_each(issued_documents.target_ids) WHERE value = :resident_id)"
+        where, args = " AND ".join(filter(None, (where, target))), {**args, "resident_id": resident_id}
+    rows = list(store.db["issued_documents"].rows_where(
+        where, args, order_by="issued_at DESC, issue_number DESC", limit=limit))
+    for row in rows:
         row["target_ids"] = json.loads(row["target_ids"])
         row["items"] = json.loads(row["items"])
-        rows.append(row)
     return rows

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import sqlite_utils
+
 from app.security.clock import UTC, Clock
 
 #: database guards every store must carry (name → what it guards)
@@ -68,7 +70,7 @@ class _ManualClock(Clock):
 
 
 def missing_guards(conn: sqlite3.Connection) -> list[str]:
-    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    present = {t.name for t in sqlite_utils.Database(conn).triggers}
     return [name for name in GUARDS if name not in present]
 
 
