@@ -1,27 +1,36 @@
 """The adapter from a case of the workflow engine (``app.workflows.engine``) to the printable
 :class:`~app.printing.slip.ProcessingSlip` and :class:`~app.printing.letters.RefusalNotice`.
 
-The only module of ``app.printing`` that reads the engine's case state (imported lazily, so the
-workflows can import the printers without a cycle). It reads; it never writes a case event.
+The only module of ``app.printing`` that reads the engine's case state (the workflows never import
+printing). It reads; it never writes a case event. Every function takes the case's replayed
+``state`` when the caller has it (the desk replays a case once for all its documents).
 Values are put into words here: choice labels, resident names, era dates; a 12-digit value is
 masked and a JSON value (e.g. card data) is summarised, never dumped.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as _dt
 import json
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 from app.config import OfficeConfig
 from app.ids import mask_my_number
-from app.printing.issuance import issuance_history
-from app.printing.model import PrintRefused, is_demo_store
-from app.printing.slip import (
-    Confirmer, ProcessingSlip, SlipCheck, SlipEntry, SlipReason, era_date_text,
+from app.printing.copies import SPECS
+from app.printing.issuance import issuance_history, issue_copy
+from app.printing.letters import (
+    Enclosure, MailingAddress, RefusalNotice, build_cover_letter, issue_cover_letter, render_refusal,
 )
-from app.rules.codes import DocumentType
+from app.printing.model import Delivery, PrintRefused, build_copy_request, is_demo_store
+from app.printing.slip import (
+    Confirmer, ProcessingSlip, SlipCheck, SlipEntry, SlipReason, era_date_text, local_time, render_slip,
+)
+from app.rules.codes import DocumentType, Item
 from app.store.db import Store
+from app.workflows.engine import COMPLETED, REFUSED, STATUS_LABELS, CaseEngine
+from app.workflows.registry import entry
 
 #: decision outcome → what the slip says
 OUTCOME_LABELS = {
@@ -133,7 +142,6 @@ def _release_confirmers(store: Store, case_id: str, names: _Names) -> list[Confi
 
 
 def _short_time(at: str) -> str:
-    from app.printing.slip import local_time
 
     return local_time(at)
 
@@ -146,7 +154,6 @@ def _decision_of(state) -> dict | None:
 
 
 def _engine(store: Store, case_id: str, case_types: Mapping[str, Any] | None):
-    from app.workflows.engine import CaseEngine
 
     head = store.conn.execute("SELECT opened_by, terminal_id FROM cases WHERE id = ?", (case_id,)).fetchone()
     if head is None:
@@ -163,7 +170,6 @@ def case_state(store: Store, case_id: str, case_types: Mapping[str, Any] | None 
 def slip_from_case(store: Store, case_id: str, *, office: OfficeConfig | None = None, training: bool = False,
                    case_types: Mapping[str, Any] | None = None, state=None) -> ProcessingSlip:
     """The processing slip of a case, as the engine's events say it stands now."""
-    from app.workflows.engine import STATUS_LABELS
 
     engine = _engine(store, case_id, case_types)
     state = state if state is not None else engine.state(case_id)
@@ -237,11 +243,7 @@ def refusal_from_case(store: Store, case_id: str, *, office: OfficeConfig | None
                       slip: ProcessingSlip | None = None):
     """The refusal notice of a refused case: the reasons of its final decision, read aloud and
     printed with their source. Raises :class:`PrintRefused` if the case was not refused."""
-    import datetime as _dt
 
-    from app.printing.letters import RefusalNotice
-    from app.workflows.engine import REFUSED
-    from app.workflows.registry import entry
 
     state = case_state(store, case_id, case_types, state)
     slip = slip or slip_from_case(store, case_id, office=office, training=training, case_types=case_types,
@@ -287,8 +289,6 @@ def copy_request_from_case(store: Store, case_id: str, *, office: OfficeConfig |
 
     The items of that decision are what the rules allowed, so a number among them is entitled.
     Anything else — a case not completed, a decision without that data — raises PrintRefused."""
-    from app.printing.model import Delivery, build_copy_request
-    from app.workflows.engine import COMPLETED
 
     state = case_state(store, case_id, case_types, state)
     decision = (state.outcome or {}).get("decision") or {}
@@ -300,7 +300,6 @@ def copy_request_from_case(store: Store, case_id: str, *, office: OfficeConfig |
     delivery_code = data.get("delivery") or "hand_over"
     if delivery_code not in DELIVERY_OF:
         raise PrintRefused(f"交付方法が不明です（{delivery_code}） / unknown delivery {delivery_code}")
-    from app.rules.codes import Item
 
     return build_copy_request(
         store, data["document"], list(data.get("persons") or ()), items=items,
@@ -330,7 +329,6 @@ class AlreadyIssued(PrintRefused):
 
 
 def _slip_document(slip: ProcessingSlip, case_id: str) -> PrintedDocument:
-    from app.printing.slip import render_slip
 
     return PrintedDocument("slip", "処理票", "Processing slip", render_slip(slip), f"slip-{case_id[:8]}.pdf")
 
@@ -339,8 +337,6 @@ def case_documents(store: Store, case_id: str, *, office: OfficeConfig | None = 
                    case_types: Mapping[str, Any] | None = None, state=None) -> list[PrintedDocument]:
     """The documents that can be printed for a case at any time, as often as needed: the refusal
     notice of a refused case, and the processing slip (always last). Nothing is recorded."""
-    from app.printing.letters import render_refusal
-    from app.workflows.engine import REFUSED
 
     state = case_state(store, case_id, case_types, state)
     slip = slip_from_case(store, case_id, office=office, training=training, case_types=case_types, state=state)
@@ -356,7 +352,6 @@ def case_documents(store: Store, case_id: str, *, office: OfficeConfig | None = 
 def _mailing_target(store: Store, values: Mapping[str, Any], delivery: str, request):
     """Who and where a posted copy goes, as the rules allowed it (delivery code of the decision):
     the person's registered address, the requester's, or the place entered for the representative."""
-    from app.printing.letters import MailingAddress
 
     if delivery == "post_person_address":
         person = values.get("principal_resident_id") or (values.get("target_resident_ids") or [None])[0] \
@@ -376,13 +371,7 @@ def issue_case_copies(store: Store, case_id: str, *, staff_id: str, office: Offi
     — and, for a posted copy, the cover letter to the address the rules allowed (never a
     perpetrator's: then nothing is issued at all). Returns the copy, the cover letter and the slip
     that now lists them. Raises :class:`AlreadyIssued` on a second call for the same case."""
-    import dataclasses
 
-    from app.printing.copies import SPECS
-    from app.printing.issuance import issue_copy
-    from app.printing.letters import Enclosure, build_cover_letter, issue_cover_letter
-    from app.printing.model import Delivery
-    from app.rules.codes import Item
 
     state = case_state(store, case_id, case_types, state)
     request = copy_request_from_case(store, case_id, office=office, training=training, case_types=case_types,
