@@ -16,6 +16,7 @@ from app.desk import cardfill, documents
 from app.desk.gate import gate_summary
 from app.desk.queue import QueueEntry, queue
 from app.desk.search import parse_search
+from app.errors import MadoguchiError
 from app.paths import default_store_path
 from app.security import release as releases
 from app.security import settings as security_settings
@@ -27,8 +28,10 @@ from app.workflows.engine import CaseEngine
 from app.workflows.registry import names as case_type_names
 
 
-class StartError(Exception):
+class StartError(MadoguchiError):
     """The counter cannot start (store missing or refused); the message is for the clerk."""
+
+    code = "window.start"
 
 
 @dataclass(frozen=True)
