@@ -25,11 +25,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
+from app.config import OfficeConfig
 from app.errors import MadoguchiError
-from app.rules.core import Decision, Outcome, Reason, RequestScope, scope_digest, scope_to_dict
+from app.rules.core import (
+    Decision, Outcome, Reason, RequestScope, scope_digest, scope_from_dict, scope_to_dict,
+)
 from app.rules.settings import Settings
 from app.store.db import Store, new_id, now_iso
 from app.store.outbox import enqueue
+from app.workflows.pipeline import PipelineContext, on_complete, run_stages
 
 # ---------------------------------------------------------------------------------------------
 # Case statuses (the queue) and event kinds
@@ -340,8 +344,6 @@ class RouteContext:
 
     def decide(self, point: str) -> Decision:
         """Run the decision pipeline for ``point`` (a step id) on the current scope."""
-        from app.workflows.pipeline import PipelineContext, run_stages
-
         ctx = PipelineContext(
             case_type=self.case_type.id, point=point, values=self.values, settings=self.settings,
             case_id=self.case_id, staff_id=self.staff_id, terminal_id=self.terminal_id,
@@ -553,8 +555,6 @@ class CaseEngine:
         if case_types is None:
             case_types = DEFAULT_CASE_TYPES
         if terminal_id is None:
-            from app.config import OfficeConfig
-
             terminal_id = OfficeConfig.load().terminal_id
         self.store = store
         self.staff_id = staff_id
@@ -650,8 +650,6 @@ class CaseEngine:
     def gate_scope(self, case_id: str) -> RequestScope | None:
         """The request a case awaiting release stopped on, exactly as the restriction stage saw it
         (the handling clerk's id included): what the support officer reviews and releases."""
-        from app.rules.core import scope_from_dict
-
         state = self.state(case_id)
         if state.status != AWAITING_RELEASE or not state.gate:
             return None
@@ -813,8 +811,6 @@ class CaseEngine:
                 self._write(conn, state, "navigate", route.to,
                             {"from": state.step, "to": route.to, "via": "next"})
             elif outcome is Outcome.ALLOW:
-                from app.workflows.pipeline import on_complete
-
                 on_complete(self.store, scope, decision, staff_id=self.staff_id,
                             terminal_id=self.terminal_id)
                 self._write(conn, state, "completed", state.step,
@@ -823,8 +819,6 @@ class CaseEngine:
                 self._write(conn, state, "refused", state.step,
                             {"status": REFUSED, "decision": decision.as_dict()})
             elif outcome is Outcome.WAIT:
-                from app.workflows.pipeline import on_complete
-
                 # the act the case waits on (the form mailed) happened under any release: spend it
                 on_complete(self.store, scope, decision, staff_id=self.staff_id,
                             terminal_id=self.terminal_id)
