@@ -18,6 +18,7 @@ from app.desk.queue import QueueEntry, queue
 from app.desk.search import parse_search
 from app.errors import MadoguchiError
 from app.paths import default_store_path
+from app.security import cardauth
 from app.security import release as releases
 from app.security import settings as security_settings
 from app.security.restriction import record_lookup
@@ -144,6 +145,16 @@ class Desk:
             self.session = Session.start(self.store, auth)
             self._engine = None
         return SignInResult(True, staff=auth.staff)
+
+    def card_challenge(self):
+        """A fresh challenge for a staff member's card to sign (see :meth:`authenticate_card`)."""
+        return cardauth.new_challenge(self.terminal_id)
+
+    def authenticate_card(self, challenge, signature: bytes, cert_der: bytes):
+        """Who signed ``challenge``: the account the card's certificate is registered to, or
+        AuthError / StaffError (``app.security.cardauth`` decides)."""
+        return cardauth.authenticate_card(self.store, challenge, signature, cert_der,
+                                          terminal_id=self.terminal_id)
 
     def sign_in_password(self, login: str, password: str, only=None) -> SignInResult:
         self.prepare()

@@ -102,7 +102,6 @@ class Services(QObject, CardSide):
         """A staff member proves who they are with their own card: the card signs a fresh challenge
         after their PIN (on the card thread); app.security checks the certificate registered to
         the account. ``then(authenticated)`` runs on the GUI thread and gives the result."""
-        from app.security import cardauth
         from app.security.staff import AuthError, StaffError
 
         self.desk.prepare()
@@ -110,15 +109,14 @@ class Services(QObject, CardSide):
             on_done(SignInResult(False, error={"ja": "カードリーダーが使えません。パスワードを使ってください。",
                                                "en": "No card reader is available. Use the password."}))
             return
-        challenge = cardauth.new_challenge(self.terminal_id)
+        challenge = self.desk.card_challenge()
         future = self.card_service.sign_challenge(pin, challenge.message)
         del pin
 
         def done(f) -> None:
             try:
                 signature, cert = f.result()
-                auth = cardauth.authenticate_card(self.store, challenge, signature, cert.der,
-                                                  terminal_id=self.terminal_id)
+                auth = self.desk.authenticate_card(challenge, signature, cert.der)
             except (AuthError, StaffError) as exc:
                 on_done(SignInResult(False, error=exc if isinstance(exc, AuthError)
                                      else {"ja": str(exc), "en": str(exc)}))
