@@ -8,10 +8,11 @@ transaction). Nothing here decides entitlement: the rules do. The printer refuse
 :class:`PrintRefused`) to print a number nobody is entitled to, or to address mail to a
 perpetrator's address. The UI previews and prints the bytes.
 
-For the screens: ``case_documents(store, case_id)`` (the slip, and the refusal notice of a refused
-case; any number of times) and ``issue_case_copies(store, case_id, staff_id=...)`` (the copy of a
-completed issuance case, and its cover letter when posted; once). Both return
-:class:`PrintedDocument` (kind, titles, pdf, filename, issue number).
+For the counter (``app.desk.documents``): ``case_documents(store, case_id)`` (the refusal notice of
+a refused case and the slip; any number of times) and ``issue_case_copies(store, case_id,
+staff_id=...)`` (the copy of a completed issuance case, and its cover letter when posted; once).
+Both return :class:`PrintedDocument` (kind, titles, pdf, filename, issue number), the slip last,
+and take the case's replayed ``state`` so a case is replayed once for all its documents.
 """
 
 from app.printing.case_adapter import AlreadyIssued, PrintedDocument, case_documents, issue_case_copies

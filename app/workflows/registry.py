@@ -12,9 +12,15 @@ Everything else reads this table and nothing else:
   decision allowed;
 * ``madoguchi rules explain`` (``app.workflows.explain``) and the decision pipeline.
 
-``tests/desk/test_registry.py`` checks that the window, printing and ``rules explain`` know every
-registered type. To add a fifth case type: write ``app/workflows/cases/<id>.py`` (copy the
-smallest, ``status_inquiry``), add its line here, run that test.
+``tests/desk/test_registry.py`` and ``tests/ui/test_ui_registry.py`` check that the desk, the
+window, printing and ``rules explain`` know every registered type. To add a fifth case type:
+
+1. write ``app/workflows/cases/<id>.py`` with ``CASE`` and ``RULES`` (copy the smallest,
+   ``status_inquiry``; ``tests/desk/fifth_case.py`` is a minimal one);
+2. add its ``Entry`` line to :data:`ENTRIES` (the next free shortcut; ``issues_copies`` /
+   ``appeal`` only if it prints copies or can be appealed);
+3. give the tests a way through it: a plan in ``tests/workflows/test_crash_resume.plans`` (the
+   desk drives every registered type to completion with it) and its own rule tests.
 """
 
 from __future__ import annotations
