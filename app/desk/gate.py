@@ -1,7 +1,19 @@
-"""The summary of a request stopped at the sign-off gate, as the support officer reviews it:
-case, handling clerk, persons, documents, requester, purpose, mailing addressees."""
+"""What the support officer reviews at the sign-off gate: the summary of the stopped request
+(case, handling clerk, persons, documents, requester, purpose, mailing addressees) and the
+checks the officer confirms (recorded with the release, shown on the processing slip)."""
 
 from __future__ import annotations
+
+#: what the officer confirms before a release (DOMAIN: both check the request form, the identity
+#: documents and the documents to be issued; the slip shows who checked what)
+OFFICER_CHECKS = (
+    ("request_form", "請求書（請求者・対象者・生年月日・住所）を確認した",
+     "Checked the request form (requester, target, birth date, address)"),
+    ("identity", "本人確認書類を確認した", "Checked the identity documents"),
+    ("documents", "交付する書類と範囲を確認した", "Checked the documents to be issued and the scope"),
+    ("support_record", "支援措置の内容（加害者の情報）と照合した",
+     "Compared the request with the support measure (perpetrator particulars)"),
+)
 
 
 def gate_summary(desk, view) -> str:

@@ -17,11 +17,12 @@ from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushB
 
 from app.desk.cardfill import SECRET_NAMES  # noqa: F401  (the desk names the secrets)
 from app.rules.codes import Secret
+from app.rules.tables import SECRETS
 from app.ui import i18n, theme
 
 #: tries left at or below which a secret is shown as "low" (red), by secret
 LOW_AT = {Secret.SIGN: 2, Secret.AUTH: 1, Secret.JUKI: 1, Secret.INPUT: 1}
-MAX_TRIES = {Secret.SIGN: 5, Secret.AUTH: 3, Secret.JUKI: 3, Secret.INPUT: 3}
+MAX_TRIES = {Secret(code): row.max_tries for code, row in SECRETS.items()}   # the rule table's
 
 #: card states the service reports → (ja, en, colour)
 STATES = {

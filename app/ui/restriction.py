@@ -18,19 +18,8 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
+from app.desk.gate import OFFICER_CHECKS
 from app.ui import i18n, theme
-
-#: what the officer confirms before a release (DOMAIN: both check the request form, the identity
-#: documents and the documents to be issued; the slip shows who checked what)
-OFFICER_CHECKS = (
-    ("request_form", "請求書（請求者・対象者・生年月日・住所）を確認した",
-     "Checked the request form (requester, target, birth date, address)"),
-    ("identity", "本人確認書類を確認した", "Checked the identity documents"),
-    ("documents", "交付する書類と範囲を確認した", "Checked the documents to be issued and the scope"),
-    ("support_record", "支援措置の内容（加害者の情報）と照合した",
-     "Compared the request with the support measure (perpetrator particulars)"),
-)
-
 
 class RestrictionWarning(QWidget):
     """Full-width block on the case page; cannot be dismissed."""
