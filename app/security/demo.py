@@ -1,6 +1,6 @@
 """Training accounts (研修用アカウント) for the demo store of ``make run``.
 
-These logins and passwords are published on purpose (README, docs/ARCHITECTURE.md, the output of
+These logins and passwords are published on purpose (README, the ``app.security`` docstring, the output of
 ``madoguchi staff demo``): they exist only for training on demo data and must never be created in
 a live store. Creating them is idempotent: an existing login is left as it is.
 """
