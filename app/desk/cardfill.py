@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from app.rules.codes import Secret
-from app.store.search import ResidentQuery, SearchError, search_residents
 
 #: the four secrets of the card as the desk names them (short; the rule tables hold the long names)
 SECRET_NAMES = {
@@ -24,6 +23,8 @@ SECRET_NAMES = {
 
 def resident_by_number(store, my_number: str | None) -> str | None:
     """The resident holding this My Number, if the store has exactly that record."""
+    from app.store.search import ResidentQuery, SearchError, search_residents   # after sign-in
+
     if not my_number:
         return None
     try:

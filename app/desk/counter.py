@@ -3,6 +3,11 @@
 :class:`Desk` is what the window's adapter (``app.ui.services``) wraps; a test can use it
 directly. It never waits on the card: the card's results are handed in (see
 :mod:`app.desk.cardfill`). Words it returns are in the language ``language()`` names ("ja"/"en").
+
+The layers below (security with Argon2 and cryptography, the store with sqlite-utils, the
+workflows, printing with reportlab) are imported inside the methods that use them, on first use:
+the window constructs its desk before the sign-in window shows, and that must stay fast
+(``python -m benchmarks ui``: cold start to the sign-in window, goal ≤ 0.8 s).
 """
 
 from __future__ import annotations
@@ -12,21 +17,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from app.config import OfficeConfig
-from app.desk import cardfill, documents
-from app.desk.gate import gate_summary
-from app.desk.queue import QueueEntry, queue
-from app.desk.search import parse_search
+from app.desk.queue import QueueEntry
 from app.errors import MadoguchiError
 from app.paths import default_store_path
-from app.security import cardauth
-from app.security import release as releases
-from app.security import settings as security_settings
-from app.security.restriction import record_lookup
-from app.security.staff import AuthError, Session, authenticate_password
-from app.store import StoreError, open_store
-from app.store.search import ResidentQuery, SearchError, search_residents
-from app.workflows.engine import CaseEngine
-from app.workflows.registry import names as case_type_names
 
 
 class StartError(MadoguchiError):
@@ -76,7 +69,7 @@ class Desk:
         self.language = language
         self.session = None
         self._engine = None
-        self._documents: dict[str, documents.CaseDocuments] = {}
+        self._documents: dict = {}          # case id -> app.desk.documents.CaseDocuments
 
     def pick(self, ja: str, en: str) -> str:
         return en if self.language() == "en" else ja
@@ -93,6 +86,8 @@ class Desk:
 
     def prepare(self) -> None:
         """Open the store (and, in training mode, make the training accounts); idempotent."""
+        from app.store import StoreError, open_store
+
         if self.store is not None:
             return
         try:
@@ -136,6 +131,8 @@ class Desk:
 
     def start_session(self, auth, only=None) -> SignInResult:
         """Start a session for ``auth`` (or, with ``only``, unlock the locked one for them)."""
+        from app.security.staff import AuthError, Session
+
         if only is not None and self.session is not None:
             try:
                 self.session.unlock(auth)
@@ -148,15 +145,21 @@ class Desk:
 
     def card_challenge(self):
         """A fresh challenge for a staff member's card to sign (see :meth:`authenticate_card`)."""
+        from app.security import cardauth
+
         return cardauth.new_challenge(self.terminal_id)
 
     def authenticate_card(self, challenge, signature: bytes, cert_der: bytes):
         """Who signed ``challenge``: the account the card's certificate is registered to, or
         AuthError / StaffError (``app.security.cardauth`` decides)."""
+        from app.security import cardauth
+
         return cardauth.authenticate_card(self.store, challenge, signature, cert_der,
                                           terminal_id=self.terminal_id)
 
     def sign_in_password(self, login: str, password: str, only=None) -> SignInResult:
+        from app.security.staff import AuthError, authenticate_password
+
         self.prepare()
         try:
             auth = authenticate_password(self.store, login, password, terminal_id=self.terminal_id)
@@ -167,6 +170,9 @@ class Desk:
     # ---------------------------------------------------------------------------------- residents
     def search_residents(self, text: str, limit: int = 50, context: str = "ui.search"):
         """Residents matching the search box; returns (hits, error) with the error for the clerk."""
+        from app.desk.search import parse_search
+        from app.store.search import ResidentQuery, SearchError, search_residents
+
         try:
             result = search_residents(self.store, ResidentQuery(**parse_search(text), limit=limit))
         except SearchError as exc:
@@ -181,6 +187,8 @@ class Desk:
 
     def audit_lookup(self, resident_ids, context: str) -> set[str]:
         """DV point 11: every look-up of a protected person is audited (operator, terminal)."""
+        from app.security.restriction import record_lookup
+
         if not resident_ids:
             return set()
         staff = self.session.staff.id if self.session else None
@@ -204,7 +212,9 @@ class Desk:
 
     # ---------------------------------------------------------------------------------- cases
     @property
-    def engine(self) -> CaseEngine:
+    def engine(self):
+        from app.workflows.engine import CaseEngine
+
         if self._engine is None:
             if self.session is None:
                 raise RuntimeError("no one is signed in")
@@ -213,7 +223,9 @@ class Desk:
         return self._engine
 
     def case_type_name(self, code: str) -> str:
-        return self.pick(*case_type_names(code))
+        from app.workflows.registry import names
+
+        return self.pick(*names(code))
 
     def case_view(self, case_id: str):
         return self.engine.current_step(case_id)
@@ -262,6 +274,8 @@ class Desk:
         return rows[0].case_id if rows else None
 
     def queue(self, tab: str) -> list[QueueEntry]:
+        from app.desk.queue import queue
+
         return queue(self, tab)
 
     def case_subject(self, view) -> str:
@@ -269,6 +283,8 @@ class Desk:
 
     def describe_value(self, field) -> str:
         """A field's value in words for the case page."""
+        from app.desk.cardfill import SECRET_NAMES
+
         value = field.value
         if value is None:
             return "—"
@@ -277,7 +293,7 @@ class Desk:
         if field.kind == "residents":
             return "、".join(self.resident_label({"resident_id": v}) for v in value)
         if field.kind == "json":     # retry counters
-            names = {s.value: self.pick(*n) for s, n in cardfill.SECRET_NAMES.items()}
+            names = {s.value: self.pick(*n) for s, n in SECRET_NAMES.items()}
             return "\n".join(f"{names.get(k, k)}: {v}" for k, v in value.items() if k != "my_number")
         return str(value)
 
@@ -290,13 +306,19 @@ class Desk:
         return next((self.pick(c.ja, c.en) for c in spec.choices if c.code == code), code)
 
     def gate_summary(self, view) -> str:
+        from app.desk.gate import gate_summary
+
         return gate_summary(self, view)
 
     # ---------------------------------------------------------------------------------- card
     def card_actions(self, view, *, reader: bool) -> list[str]:
+        from app.desk import cardfill
+
         return cardfill.card_actions(view, reader=reader, training=self.training)
 
     def fill_from_card(self, case_id: str, readout):
+        from app.desk import cardfill
+
         return cardfill.fill_from_readout(self.engine, case_id, readout)
 
     def secrets_to_reset(self, case_id: str) -> list[str]:
@@ -304,10 +326,14 @@ class Desk:
 
     # ---------------------------------------------------------------------------------- documents
     def has_documents(self, view) -> bool:
+        from app.desk import documents
+
         return documents.has_documents(view)
 
     def documents_for(self, view) -> list:
         """The PDFs of an ended case (see :mod:`app.desk.documents`), made once per case."""
+        from app.desk import documents
+
         if not self.has_documents(view):
             return []
         if view.case_id not in self._documents:
@@ -323,7 +349,9 @@ class Desk:
 
     # ---------------------------------------------------------------------------------- restriction
     def release_minutes(self) -> int:
-        return security_settings.get(self.store, "security.release_minutes")
+        from app.security import settings
+
+        return settings.get(self.store, "security.release_minutes")
 
     def current_scope(self, case_id: str):
         """The request of a case as it stands now (the scope the restriction stage judges)."""
@@ -331,6 +359,8 @@ class Desk:
 
     def active_release(self, view) -> ReleaseView | None:
         """The support officer's release that opens this request now, for the countdown."""
+        from app.security import release as releases
+
         if view.status not in ("open", "awaiting_release"):
             return None
         last = ((view.decision or {}).get("decision") or {}).get("data") or {}
@@ -343,6 +373,8 @@ class Desk:
 
     def decide_release(self, view, officer, action: str, checks: list[str], note: str) -> SignInResult:
         """Grant or refuse on the request the case stopped on, as the signed-in ``officer``."""
+        from app.security import release as releases
+
         scope = self.engine.gate_scope(view.case_id) or self.current_scope(view.case_id)
         try:
             if action == "release":
@@ -358,6 +390,8 @@ class Desk:
                  note: str) -> SignInResult:
         """A second person signs in on the spot and releases or refuses this request. Who may do
         it (a support officer who never worked on the case) is decided by ``app.security``."""
+        from app.security.staff import AuthError, authenticate_password
+
         if not login or not password:
             return SignInResult(False, error={"ja": "責任者の職員IDとパスワードを入力してください。",
                                               "en": "Type the officer's staff ID and password."})

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 
-from app.store.normalize import parse_birth_date
-
 SEX_NAMES = {1: ("男", "male"), 2: ("女", "female"), 9: ("―", "n/a")}
 
 
@@ -15,6 +13,8 @@ def hit_name_line(hit) -> str:
 
 
 def _is_date(word: str) -> bool:
+    from app.store.normalize import parse_birth_date   # the store loads after the sign-in window
+
     try:
         parse_birth_date(word)
     except Exception:

@@ -17,9 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.config import OfficeConfig
 from app.desk import Desk
-from app.desk.counter import ReleaseView, SignInResult, StartError, TrayCard  # noqa: F401  (window's names)
-from app.desk.queue import QueueEntry  # noqa: F401
-from app.desk.search import SEX_NAMES, hit_name_line, parse_search  # noqa: F401
+from app.desk.counter import SignInResult, StartError  # noqa: F401  (the window's names)
 from app.ui import i18n
 from app.ui.cardbridge import CardBridge
 from app.ui.cardlink import CardResult, CardSide
