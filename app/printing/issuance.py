@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import dataclass, replace
 from typing import Callable
 
+from app.printing.copies import check_request, render_copy_with_pages
 from app.printing.model import CopyRequest, RestrictedRecordError
 from app.store.db import Store, equal_filters, new_id, now_iso
 from app.store.outbox import enqueue
@@ -118,8 +119,6 @@ def issue(
 def issue_copy(store: Store, request: CopyRequest, *, staff_id: str, case_id: str | None = None) -> IssuedDocument:
     """Issue one copy: a new issue number, the PDF with it, and its history row.
     Raises :class:`app.printing.model.PrintRefused` (nothing is recorded then)."""
-    from app.printing.copies import check_request, render_copy_with_pages
-
     check_request(request)  # refuse before a number is taken
     check_restriction(store, case_id=case_id, person_ids=[p.resident_id for p in request.persons],
                       document=request.document.value)
