@@ -20,7 +20,7 @@ triggers).
 | `residents.py` | `with_search_keys(row)` / `insert_resident(conn, row)`; `refresh_search_keys(conn)` recomputes every key (after a change of the folding rules) |
 | `search.py` | `search_residents(store, ResidentQuery(...)) -> SearchResult(hits, truncated, strategy)` |
 | `demo.py`, `demo_pools.py` | the demo municipality 研修市 (`madoguchi demo-data`) |
-| `cli.py` | `store info`, `store reindex` (recompute every search key), `demo-data`, `residents find` |
+| `cli.py` | `store info` (with SQLite's quick page check), `store check` (full integrity check), `store reindex` (recompute every search key), `demo-data`, `residents find` |
 
 **Search.** Names match by prefix on folded keys: NFKC, hiragana→katakana, small kana→full size,
 spaces and separators dropped, Latin upper-cased, radical forms (⻑, ⼾) and name variants
