@@ -42,3 +42,15 @@ def test_no_import_circle():
     circles = sorted((m, i) for m in graph.modules for i in graph.find_modules_directly_imported_by(m)
                      if graph.chain_exists(importer=i, imported=m))
     assert circles == []
+
+
+def test_every_package_has_its_layer():
+    """A new top-level module or package of ``app`` must be placed in the layers (pyproject)."""
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    layers = next(c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == "layers")["layers"]
+    placed = {name.strip() for layer in layers for name in layer.split("|")}
+    present = {f"app.{p.stem}" for p in (REPO / "app").glob("*.py") if p.stem != "__init__"}
+    present |= {f"app.{p.parent.name}" for p in (REPO / "app").glob("*/__init__.py")}
+    assert present - placed == set()
