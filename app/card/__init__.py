@@ -51,8 +51,9 @@ by both the reader and the test card, so the two cannot disagree.
   daemon ignores `PCSCLITE_CSOCK_NAME`, so our folder is bind-mounted on `/run/pcscd` there, and
   the USB driver folder is hidden so it never takes a real reader), a free vpcd port pair, clients
   pointed at it with `PCSCLITE_CSOCK_NAME` (`use_in_this_process()` before the first PC/SC call).
-  `insert(card_file, slot)`, `remove(slot)`, `restart_pcscd()`, `unplug_readers()`/`plug_readers()`,
-  `control(slot, request)`; readers `Virtual PCD 00 00` / `00 01`. Training mode: call
+  `insert(card_file, slot)`, `remove(slot)`, `reinsert(slot)`, `restart_pcscd()`, `unplug_readers()`/`plug_readers()`,
+  `control(slot, request)`; readers `Virtual PCD 00 00` / `00 01`. Each returns only once pcscd
+  itself reports the reader state (`wait_for_reader`, SCardGetStatusChange), never after a sleep. Training mode: call
   `point_at_training_stack()` at start-up BEFORE `ReaderService.start()` (libpcsclite reads the
   socket variable once per process), then `training_stack()` off the GUI thread starts pcscd (the
   service reports service_available and finds the tray's cards by itself); `stop_training_stack()`

@@ -34,6 +34,15 @@ def resident_by_number(store, my_number: str | None) -> str | None:
     return hits[0].id if hits else None
 
 
+def kana_by_number(store, my_number: str | None, part: int) -> str | None:
+    """The family (0) or given (1) kana of the resident with this My Number, if registered here."""
+    rid = resident_by_number(store, my_number)
+    if rid is None:
+        return None
+    row = store.conn.execute("SELECT family_kana, given_kana FROM residents WHERE id = ?", (rid,)).fetchone()
+    return row[part] if row and row[part] else None
+
+
 #: fields a card read fills, by field id: value from the readout (None: leave as it is)
 CARD_FILLS: dict[str, Callable[[Any, Any], Any]] = {
     "family_name": lambda r, store: r.items.family_name,
@@ -42,6 +51,13 @@ CARD_FILLS: dict[str, Callable[[Any, Any], Any]] = {
     "birth_date": lambda r, store: r.items.birth_date,
     "sex": lambda r, store: r.items.sex,
     "holder_resident_id": lambda r, store: resident_by_number(store, r.my_number),
+    # who asks, read from their own card (the card has no kana: from their record, if here)
+    "requester_family_name": lambda r, store: r.items.family_name,
+    "requester_given_name": lambda r, store: r.items.given_name,
+    "requester_birth_date": lambda r, store: r.items.birth_date,
+    "requester_address": lambda r, store: r.items.address,
+    "requester_family_kana": lambda r, store: kana_by_number(store, r.my_number, 0),
+    "requester_given_kana": lambda r, store: kana_by_number(store, r.my_number, 1),
 }
 
 #: json fields filled with the retry counters read from the card
@@ -72,7 +88,12 @@ def fill_from_readout(engine, case_id: str, readout):
     """Put what the card read into the fields of the case's current step; returns the new view.
     A value the case refuses raises the engine's CaseError and the rest is not written."""
     view = engine.current_step(case_id)
+    # a step that asks for the card holder reads the holder's card: it says nothing about who
+    # came (an agent types their own particulars)
+    holder_card = any(f.id == "holder_resident_id" for f in view.fields)
     for field in view.fields:
+        if holder_card and field.id.startswith("requester_"):
+            continue
         fill = CARD_FILLS.get(field.id)
         value = fill(readout, engine.store) if fill else None
         if value is not None:

@@ -12,6 +12,7 @@ the window constructs its desk before the sign-in window shows, and that must st
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -79,6 +80,10 @@ class Desk:
     def locate(*, training: bool, store_path: Path | None) -> Path:
         """The store this terminal works on; cheap checks only (see :meth:`prepare`)."""
         path = store_path or default_store_path(training)
+        if not training and path.parent.exists() and not os.access(path.parent, os.R_OK | os.X_OK):
+            raise StartError(f"この OS アカウントは端末のストア {path} を使えません（グループ madoguchi に入っていません）。\n"
+                             f"This OS account may not use the terminal's store {path} (it is not in the "
+                             "group madoguchi). Ask office IT staff to add it.")
         if not path.exists() and not training:
             raise StartError(f"ローカルストアがありません: {path}\nNo local store at {path}. "
                              "Ask office IT staff to set up this terminal.")

@@ -50,10 +50,10 @@ non-embedded font.
 - `letters.py` — the refusal notice (reasons read aloud + source, 教示 for copy refusals) and the
   cover letter (送付書). `build_cover_letter(store, addressee_id, enclosures, address=None)`
   addresses the resident's registered address (or the place the rules allow, given as a
-  `MailingAddress`) and refuses (`PerpetratorAddressError`) any address that matches one
-  registered for a perpetrator under any support measure (`perpetrator_address`, the perpetrator
-  resident's address and household address; any status), compared after folding
-  (`normalize_address`: NFKC, kanji numbers, 丁目/番/号 → hyphens; containment counts as a match).
+  `MailingAddress`) and refuses (`PerpetratorAddressError`) the perpetrator, or any of his
+  addresses, of a support measure (any status) protecting a person the letter is about
+  (`app.security.destinations.perpetrator_places`, the same places the rules check when the
+  destination is entered; compared with `app.store.normalize.same_address`).
   The renderer re-checks; `issue_cover_letter` re-reads the store inside its transaction and
   records the mailing in the issuance history (`document_type = 'cover_letter'`).
 - `case_adapter.py` — the only printing module that reads the workflow engine:

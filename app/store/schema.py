@@ -603,3 +603,16 @@ BEGIN
 
 MIGRATIONS.append(Migration(8, "search keys rewritten on insert only when stale",
                             _script(V8_KEYS_ONCE)))
+
+
+# One address normaliser (app.store.normalize.fold_address) for search, the restriction and
+# destination checks and printing: its folding changed (号室 dropped, a room number after the lot
+# joined with "-", 大字/字 dropped, a hyphen only between two numbers), so every stored key is
+# recomputed and the address-fragment index rebuilt from the new keys.
+def _v9_one_address_fold(conn: sqlite3.Connection) -> None:
+    from app.store.residents import refold_addresses
+
+    refold_addresses(conn)
+
+
+MIGRATIONS.append(Migration(9, "address keys refolded by the one address normaliser", _v9_one_address_fold))

@@ -66,6 +66,15 @@ add-terminal`): SELECT on master data, SELECT/INSERT on case traffic, nothing el
   (last sync, pending events, error in plain words, stale support data and why, waiting cases) and
   `on_change(status)` is called from the sync thread (hop to the GUI thread before touching a
   widget). A store is bound to one terminal id for life.
+- **Going live** (issue 18; walk-through in docs/INSTALL.md, run by tests/packaging/test_golive.py):
+  `importer.py` loads residents, households and cards from the resident-record system's export in
+  the interchange layout (中間標準レイアウト; items and code tables as data in
+  `resources/import/layout.json`, read by `layout.py`): every row checked, all or nothing, COPY,
+  upsert by natural key (re-import changes nothing); `export_layout.py` writes a store in that
+  layout (docs/samples/layout). `staff_admin.py`: `server staff …` on the central server, pulled
+  like any master table. The live store is one per terminal (`app/store/shared.py`,
+  `/var/lib/madoguchi`, group `madoguchi`) and synced by the system account `madoguchi` with the
+  password from `credential.py` (readable by that account only); clerks' windows do not sync.
 - **Tests** start a throwaway cluster (`app/sync/scratch.py`: initdb as the `postgres` user, own
   port and Unix socket, scram passwords for terminal roles) and cut connections with a loopback
   proxy; `scripts/run-tests.sh` runs pytest in a private D-Bus session with an unlocked

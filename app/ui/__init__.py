@@ -13,6 +13,9 @@ what the layers below decide and send the clerk's actions down; they never decid
   touches the security `Session` on every key or click; a 1 s timer asks `Session.is_locked()`.
   The sign-in window is shown first; the store and `app.security` load right after
   (`Services.prepare`), so the window appears before the slow imports (Argon2, cryptography).
+  `Controller.close()` (app exit, every test) removes the filter, stops the timer and deletes the
+  windows on the GUI thread. Worker threads hand results over only through
+  `app.ui.cardbridge.post` (an app-lifetime carrier; the callback runs only if its owner exists).
 - `services.py` — `Services`, the window's one door to the counter: a thin adapter over
   `app.desk.Desk` (attribute access falls through to the desk: sign-in and session, cases, queue,
   resident search, documents, gate summary, sign-off) plus what only Qt can do: the signals the

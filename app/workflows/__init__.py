@@ -32,7 +32,10 @@ Counter cases are UI-free state machines in the Electrum-wizard style: navigatio
   type's rule stages (`pipeline.RULES[case_type][point]`, filled by the registry). The restriction stage runs from the case
   type's `restricted_from` step on (the step where the request is complete: identity for copies and
   card procedures, the look-up for the status inquiry), so an officer releases the whole request
-  once; anything changed afterwards changes the digest and stops the case again. On completion
+  once; anything changed afterwards changes the digest and stops the case again. Right after it, at
+  EVERY point, `app.security.destinations.destination_stage` checks each mailing destination (the
+  one `app.rules.copies.mailing_destination` of the delivery code in `tables.DELIVERY_METHODS`,
+  the table printing reads too) against the perpetrators' places: REFUSE where it is entered. On completion
   `on_complete` spends the release (`app.security.release.use`) when one let the case through.
 - `registry.py` — each case type declared once (`Entry`: module, shortcut, `issues_copies`,
   `appeal`); it fills the engine's default case types and the pipeline's rule table, so neither
@@ -49,7 +52,11 @@ Counter cases are UI-free state machines in the Electrum-wizard style: navigatio
   2018-11-27 cells, identity-document groups, secrets, who may come for card procedures) with the
   source of each row; `copies.py`, `identity.py`, `cards.py`, `inquiry.py` are the rule stages that
   read them; `settings.py` the municipality settings with defaults and sources (store `settings`).
-  Every Reason carries code, ja, en and source. Where the source and DOMAIN.md differ the source wins
+  Every Reason carries two channels: the staff text (code, ja, en, source) and the requester text
+  (`reason.requester`: neutral words + legal basis, `app/rules/said.py`); only the requester text
+  is read aloud, shown to or printed for a requester (docs/DV.md). Before `restricted_from`, a
+  pre-screen in `pipeline.run_stages` lets no outcome but "go on" out without the restriction
+  stage once a protected person is in scope. Where the source and DOMAIN.md differ the source wins
   (notably: a legal representative of a minor under 15 or an adult guardian may receive a
   My-Number copy; other legal representatives fall to the agent row; see docs/rules-json.md).
 - `explain.py`, `cli.py` — `madoguchi rules explain CASE.json [--text] [--store] [--check]` walks a
