@@ -102,7 +102,10 @@ class Desk:
         if self.training:
             from app.security.demo import create_training_accounts
 
-            create_training_accounts(self.store, terminal_id=self.terminal_id)
+            try:
+                create_training_accounts(self.store, terminal_id=self.terminal_id)
+            except MadoguchiError as exc:      # e.g. a live store: training mode never touches one
+                raise StartError(str(exc)) from exc
 
     def close(self) -> None:
         if self.store is not None:

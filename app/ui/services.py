@@ -122,7 +122,9 @@ class Services(QObject, CardSide):
             except Exception as exc:       # a typed card error: wrong PIN, card pulled, ...
                 on_done(SignInResult(False, error=exc))
                 return
-            on_done(then(auth))
+            result = then(auth)
+            if result is not None:          # None: ``then`` answers later through on_done
+                on_done(result)
 
         self.bridge.when_done(future, done)
 
