@@ -394,6 +394,26 @@ class Desk:
             return SignInResult(False, error=exc)
         return SignInResult(True, staff=officer.staff)
 
+    def draft_release(self, view, officer, action: str, checks: list[str], note: str):
+        """The release or refusal an officer signed in with their card is about to sign (its
+        ``message`` goes to the card), or a SignInResult saying why not."""
+        from app.security import release as releases
+
+        scope = self.engine.gate_scope(view.case_id) or self.current_scope(view.case_id)
+        try:
+            return releases.prepare(self.store, scope, officer,
+                                    decision="released" if action == "release" else "refused",
+                                    reason=note or None,
+                                    checklist={c: True for c in checks} if action == "release" else {})
+        except releases.ReleaseError as exc:
+            return SignInResult(False, error=exc)
+
+    def commit_release(self, draft, signature: bytes):
+        """Record the card-signed release or refusal (``app.security.release`` checks it)."""
+        from app.security import release as releases
+
+        return releases.commit(self.store, draft, signature)
+
     def sign_off(self, view, login: str, password: str, *, action: str, checks: list[str],
                  note: str) -> SignInResult:
         """A second person signs in on the spot and releases or refuses this request. Who may do

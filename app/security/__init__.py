@@ -12,7 +12,7 @@ Who may do what, and the record that it happened. Nothing here shows anything or
 - `staff.py` — accounts: one per person (unique login, employee number `employee_no`, one card
   certificate per account), roles from `app.rules.codes.Role` (one account may hold several),
   Argon2id password hashes, lockout after `security.lockout_attempts` failures for
-  `security.lockout_minutes` (the same message for an unknown login and a wrong password), and
+  `security.lockout_minutes` (to a wrong password the same message for unknown, disabled and locked accounts; a failed sign-in names the account only when the login exists), and
   the UI-free `Session` (`touch(now)` / `is_locked(now)` with monotonic seconds; idle limit
   `security.idle_lock_minutes`; only the same person unlocks). A sign-in returns an
   `Authenticated` proof with an HMAC under a per-process key: code cannot hand-build one.
@@ -65,6 +65,10 @@ Who may do what, and the record that it happened. Nothing here shows anything or
   `void_changed` (request changed → void for good), `relock` (officer), `confirm_relock` (a third
   person, DB-enforced), `pending_relock(conn)` (the "re-lock not yet confirmed" list; `madoguchi
   security pending-relock`). Outbox kinds `'release'` and `'release_event'`.
+- `sigcore.py`, `keys.py` — every release, refusal, re-lock and confirmation is **signed** by who
+  gives it (password: own Ed25519 key wrapped under an Argon2id key; card: JPKI auth key) and
+  checked by the engine, `audit verify`, the self-test and the server (PL/Python running
+  `sigcore.py`). Threat model, logins and limits: docs/SECURITY.md.
 - `settings.py` — security settings with defaults and ranges; `change()` audits every change.
 - `selftest.py` — `madoguchi security selftest [--store PATH]`: on a scratch store, proves with the
   real code and triggers that a protected person blocks (and the case pipeline runs that check

@@ -16,6 +16,7 @@ triggers).
 | module | owns |
 |---|---|
 | `db.py`, `schema.py` | opening, refusing, migrating; the schema |
+| `modes.py` | file modes: 0600 in 0700 (shared store: 0660 in 2770); a store readable by others is refused |
 | `normalize.py` | folding names, kana and addresses into search keys (`fold_address`/`same_address`: THE address comparison of search, restriction, destinations and printing); reading typed birth dates (ISO, 19800401, 昭和55年4月1日, S55.4.1, a year or month) and sex |
 | `residents.py` | `with_search_keys(row)` / `insert_resident(conn, row)`; `refresh_search_keys(conn)` recomputes every key (after a change of the folding rules) |
 | `search.py` | `search_residents(store, ResidentQuery(...)) -> SearchResult(hits, truncated, strategy)` |

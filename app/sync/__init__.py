@@ -15,6 +15,9 @@ Each terminal works from its own store and syncs with the office's central Postg
 `madoguchi server init --dsn ADMIN_DSN`). One login role per terminal (`madoguchi server
 add-terminal`): SELECT on master data, SELECT/INSERT on case traffic, nothing else.
 
+- **Schema v3** (issue 14): signatures checked on releases and re-locks (plpython3u), events only
+  into a terminal's own cases, terminals quarantined on a rewound/rewritten audit chain, staff
+  secrets not readable by terminal logins (docs/SECURITY.md).
 - **What the database enforces**: foreign keys to `terminals` and `staff` (unknown terminals or
   staff are refused); row-level security lets a terminal insert only rows carrying its own terminal
   id (audit rows are not even readable by other terminals); the trigger `releases_four_eyes`
@@ -45,8 +48,9 @@ add-terminal`): SELECT on master data, SELECT/INSERT on case traffic, nothing el
   and call `app.security.release.grant/refuse` — same rules as in-app. Releases and release events
   decided at another terminal for such cases come down to the terminal that waits. Rows a terminal
   wrote itself never come back.
-- **Fail closed** (`freshness.py`): `sync_state['support_pulled_at']` is when the server's support
-  measures were last read. Past `sync.support_max_age_minutes` (default 10), or never, every case
+- **Fail closed** (`freshness.py`): `sync_state['support_pulled_at']` is the server's time when its
+  support measures were last read; their age is the monotonic time since (stale after a reboot
+  until the next pull). Past `sync.support_max_age_minutes` (default 10), or never, every case
   with a person or a mailing address in scope gets RESTRICT with reason
   `sync.support_data_stale` (`stale_support_reason(store, scope)`, applied by the restriction stage)
   until a sync succeeds or a support officer releases the case. Wired into the DV restriction

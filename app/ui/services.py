@@ -135,6 +135,28 @@ class Services(QObject, CardSide):
     def sign_off_with_card(self, view, pin: str, *, action: str, checks: list[str], note: str,
                            on_done: Callable[[SignInResult], None]) -> None:
         """The officer signs in with their own card on this terminal's reader (PIN typed by the
-        officer), then releases or refuses (``Desk.decide_release``)."""
-        self.authenticate_with_card(
-            pin, on_done, lambda officer: self.desk.decide_release(view, officer, action, checks, note))
+        officer), then the card signs the release or refusal itself (a second signature on the
+        card thread; the GUI never waits): a card sign-off is signed by the card. What is signed
+        and committed is the desk's (``Desk.draft_release`` / ``Desk.commit_release``)."""
+        pin_box = [pin]
+        del pin
+
+        def then(officer):
+            draft = self.desk.draft_release(view, officer, action, checks, note)
+            if isinstance(draft, SignInResult):       # refused before anything was signed
+                pin_box.clear()
+                return draft
+
+            def signed(f) -> None:
+                try:
+                    signature, _cert = f.result()
+                    self.desk.commit_release(draft, signature)
+                except Exception as exc:    # a release refusal or a typed card error
+                    on_done(SignInResult(False, error=exc))
+                    return
+                on_done(SignInResult(True, staff=officer.staff))
+
+            self.bridge.when_done(self.card_service.sign_challenge(pin_box.pop(), draft.message), signed)
+            return None
+
+        self.authenticate_with_card(pin_box[0], on_done, then)
