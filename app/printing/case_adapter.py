@@ -267,12 +267,15 @@ def requester_reasons(decision: Mapping[str, Any]) -> tuple[SlipReason, ...]:
 
 
 def requester_name(store: Store, values: Mapping[str, Any]) -> str:
-    """The requester's name as stated on the request, or from their resident record."""
+    """The requester's name as stated on the request, or from their resident record — the name
+    only: the notice a requester receives never carries the staff marks (除票) of the slip."""
     stated = "　".join(v for v in (values.get("requester_family_name"), values.get("requester_given_name")) if v)
     if stated:
         return stated
     if values.get("requester_resident_id"):
-        return _Names(store).resident(values["requester_resident_id"])
+        row = store.conn.execute("SELECT family_name, given_name FROM residents WHERE id = ?",
+                                 (values["requester_resident_id"],)).fetchone()
+        return f"{row[0]}　{row[1]}" if row else ""
     return ""
 
 

@@ -96,8 +96,8 @@ def _retention_expired(person: dict, settings, today: str) -> bool:
 
 def scope_problems(values: dict, settings, today: str) -> list[Reason]:
     """Every person in scope checked in turn (the requester text of every problem is
-    ``said.NOT_ISSUED``: nothing about a person's record reaches the requester): the document fits the record (current or removed),
-    the removed record is still kept, and a request by the person's side (本人等) really is one:
+    ``said.NOT_ISSUED``: nothing about a person's record reaches the requester): the document fits
+    the record (current or removed), the removed record is still kept, and a request by the person's side (本人等) really is one:
     each person is the principal or an active member of the principal's household (a removed or
     deceased person has no same household)."""
     persons = values.get("persons_facts") or []
