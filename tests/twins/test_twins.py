@@ -41,7 +41,9 @@ for _cell in CELLS:
 STAFF_WORDS = ("支援措置", "加害", "責任者", "交付制限", "除票", "転出", "DV", "measure", "perpetrator", "officer",
                "removed", "moved")
 MOVED_STREETS = ("山下町", "北仲通", "海岸通", "弁天通", "相生町", "住吉町")
-SAFE_TOWNS = [t for t, _, _ in TOWNS if t not in ("研修", "中央町", "本町")]
+#: towns the twins may live in: not one that fixed texts name (the place typed for a copy posted
+#: elsewhere is in 栄町, and its cover letter is printed: masking it on one side only would differ)
+SAFE_TOWNS = [t for t, _, _ in TOWNS if t not in ("研修", "中央町", "本町", "栄町")]
 
 
 def _shaped(pool, key=len):
