@@ -5,6 +5,7 @@ stores, the real command line."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app", "server", "staff", *args], input=stdin,
+    """``madoguchi server staff ARGS`` (``madoguchi server terminals`` for that action)."""
+    command = ["server"] if args[0] == "terminals" else ["server", "staff"]
+    return subprocess.run([sys.executable, "-m", "app", *command, *args], input=stdin,
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
 
 
@@ -37,6 +40,9 @@ def test_central_account_syncs_down_and_signs_in_offline(central, terminal_store
 
     a = terminal_store("a")
     sync_round(a, central.target("TA"), password=central.password("TA"))
+    listed = _cli("terminals", "--json", "--dsn", central.admin_dsn)
+    synced = {t["id"]: t["last_sync_at"] for t in json.loads(listed.stdout)}
+    assert synced["TA"] is not None and synced["TB"] is None
     member = get_staff(a.conn, login="kita.clerk")
     assert member.roles == frozenset({Role.CLERK}) and member.employee_no == "E1001"
     auth = authenticate_password(a, "kita.clerk", "kita-clerk-pass", terminal_id="TA")
