@@ -283,6 +283,9 @@ def refusal_(scope: RequestScope, reasons: tuple[Reason, ...], data: dict) -> De
     if scope.case_type == "status_inquiry":
         reasons = tuple(replace(r, said=said.NO_APPLICATION) for r in reasons)
         data = {**data, "answer_as_nobody": True}
+    else:      # "not issued" in the words of this kind of request (a card procedure: not here)
+        reasons = tuple(replace(r, said=refused_said(scope)) if r.said == said.NOT_ISSUED else r
+                        for r in reasons)
     return Decision(Outcome.REFUSE, reasons, data)
 
 
@@ -299,7 +302,7 @@ def needs_review(store, scope: RequestScope, clock: Clock = SYSTEM_CLOCK) -> boo
         return True
     from app.sync.freshness import stale_support_reason
 
-    return stale_support_reason(store, scope, now=clock.now()) is not None
+    return stale_support_reason(store, scope, clock=clock) is not None
 
 
 def stale_support_decision(store, scope: RequestScope, clock: Clock = SYSTEM_CLOCK) -> Decision | None:
@@ -309,7 +312,7 @@ def stale_support_decision(store, scope: RequestScope, clock: Clock = SYSTEM_CLO
     (or refuses it). None when the data is fresh or the store is standalone (training)."""
     from app.sync.freshness import stale_support_reason
 
-    reason = stale_support_reason(store, scope, now=clock.now())
+    reason = stale_support_reason(store, scope, clock=clock)
     if reason is None:
         return None
     conn = store.conn

@@ -11,9 +11,11 @@ Lock-outs stay per terminal (the terminal's ``failed_attempts``/``locked_until``
 overwritten by a pull). Every change is logged in ``madoguchi.staff_log`` (server migration 5) with
 the database and OS user who made it.
 
-Where other account items join (the outsourced-staff attribute of the supervisor's work; a
-personal signing key created when a password is set), they are added in :func:`add_staff` /
-:func:`reset_password` here, next to the password hash, and in the server's staff table.
+The person's signing key (app.security.keys, server schema v3) is made here as at a terminal:
+created with the account and wrapped under its password; an administrator's reset makes a new key
+and keeps the old public key listed, so earlier signatures still verify. Where other account items
+join (the outsourced-staff attribute of the supervisor's work), they are added in
+:func:`add_staff` here, next to the password hash, and in the server's staff table.
 
 Runs with the administrator's DSN. Never prints, logs or keeps a password. Must not import Qt.
 """
@@ -28,7 +30,9 @@ import uuid
 import psycopg
 from psycopg.types.json import Jsonb
 
+from app.security import keys
 from app.security.settings import SPECS
+from app.security import keys
 from app.security.staff import StaffError, check_login, check_password_rules, hash_password, parse_roles
 
 _MIN_LENGTH = SPECS["security.password_min_length"].default
@@ -82,12 +86,16 @@ def add_staff(dsn: str, *, login: str, display_name: str, roles, password: str |
                              f"employee {employee_no} already has an account (one per person)")
         staff_id = str(uuid.uuid4())
         now = _now()
+        # the person's signing key (app.security.keys): the server verifies what they sign with it
+        key = keys.new_key(password, staff_id) if password is not None else None
         conn.execute(
             "INSERT INTO madoguchi.staff (id, login, display_name, roles, password_hash, employee_no, "
-            "created_at, password_changed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            "created_at, password_changed_at, sign_pub, sign_key) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (staff_id, login, display_name.strip(), json.dumps(role_values),
              hash_password(password) if password is not None else None, employee_no or None, now,
-             now if password is not None else None))
+             now if password is not None else None, key.public_hex if key else None,
+             key.wrapped if key else None))
         _log(conn, "staff.add", staff_id, {"login": login, "roles": role_values})
         conn.commit()
         return _require(conn, login)
@@ -117,8 +125,13 @@ def reset_password(dsn: str, login: str, password: str) -> dict:
     check_password_rules(password, _MIN_LENGTH)
     with psycopg.connect(dsn, autocommit=False) as conn:
         member = _require(conn, login)
+        key = keys.new_key(password, member["id"])      # a new key; the old public key stays listed
+        old_pub = conn.execute("SELECT sign_pub FROM madoguchi.staff WHERE id = %s",
+                               (member["id"],)).fetchone()[0]
         conn.execute("UPDATE madoguchi.staff SET password_hash = %s, must_change_password = 1, "
-                     "password_changed_at = %s WHERE id = %s", (hash_password(password), _now(), member["id"]))
+                     "password_changed_at = %s, sign_pub = %s, sign_key = %s WHERE id = %s",
+                     (hash_password(password), _now(), keys.add_public(old_pub, key.public_hex),
+                      key.wrapped, member["id"]))
         _log(conn, "staff.reset_password", member["id"])
         conn.commit()
         return _require(conn, login)
