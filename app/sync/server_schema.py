@@ -642,7 +642,6 @@ SERVER_MIGRATIONS: list[ServerMigration] = [
     ServerMigration(1, "master data, case traffic, audit, witnesses, four-eyes", _v1()),
     ServerMigration(2, "audit chain continuity", _V2),
     ServerMigration(3, "signed releases, handled at any terminal, events into own cases", _v3()),
-
     ServerMigration(5, "resident import log, central staff items and log", _V5),
 ]
 SERVER_VERSION = SERVER_MIGRATIONS[-1].version
@@ -790,3 +789,12 @@ def add_terminal(dsn: str, terminal_id: str, password: str, *, name: str = "",
             conn.execute(g)
         conn.commit()
         return role
+
+
+def list_terminals(dsn: str) -> list[dict]:
+    """The registered terminals with their login role and the time of their last sync."""
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute("SELECT id, role_name, name, created_at, last_sync_at FROM madoguchi.terminals "
+                            "ORDER BY id").fetchall()
+    return [{"id": r[0], "role": r[1], "name": r[2], "created_at": r[3].isoformat(),
+             "last_sync_at": r[4].isoformat() if r[4] else None} for r in rows]
