@@ -603,3 +603,63 @@ BEGIN
 
 MIGRATIONS.append(Migration(8, "search keys rewritten on insert only when stale",
                             _script(V8_KEYS_ONCE)))
+
+
+# Support measures that cannot be forgotten (app.security.registration, app.desk): the outsourced
+# (委託) attribute of an account, and the measure ledger's events — registration by one person and
+# confirmation by a second the same office day, each linked system confirmed "blocked" by a named
+# person, an end requested by an officer and confirmed by a second person, a supervisor's sign-off
+# of a monthly reconciliation. The store refuses what a modified client could skip: an outsourced
+# support officer, a confirmation by the person who registered (or on another day), a linked-system
+# confirmation or an end by an outsourced account, and any change to an event once written.
+V12_MEASURE_LEDGER = """
+ALTER TABLE staff ADD COLUMN outsourced INTEGER NOT NULL DEFAULT 0;   -- 委託: 1 = outsourced staff
+CREATE TRIGGER staff_outsourced_not_officer_ai AFTER INSERT ON staff
+WHEN NEW.outsourced <> 0 AND EXISTS (SELECT 1 FROM json_each(NEW.roles) WHERE value = 'support_officer')
+BEGIN SELECT RAISE(ABORT, 'an outsourced account cannot be a support officer'); END;
+CREATE TRIGGER staff_outsourced_not_officer_au AFTER UPDATE OF roles, outsourced ON staff
+WHEN NEW.outsourced <> 0 AND EXISTS (SELECT 1 FROM json_each(NEW.roles) WHERE value = 'support_officer')
+BEGIN SELECT RAISE(ABORT, 'an outsourced account cannot be a support officer'); END;
+
+CREATE TABLE measure_events (
+    id           TEXT PRIMARY KEY,
+    measure_id   TEXT REFERENCES support_measures(id),       -- NULL only for a reconcile sign-off
+    kind         TEXT NOT NULL CHECK (kind IN ('registered', 'confirmed', 'system_blocked',
+                                               'end_requested', 'end_confirmed', 'reconcile_signed')),
+    stage        TEXT CHECK (stage IS NULL OR stage IN ('application', 'provisional', 'decision',
+                                                        'renewal')),
+    system       TEXT,                    -- system_blocked: which linked system
+    ref_id       TEXT REFERENCES measure_events(id),  -- confirmed / end_confirmed: what it confirms
+    office_day   TEXT NOT NULL,           -- YYYY-MM-DD in the office's time zone
+    at           TEXT NOT NULL,
+    staff_id     TEXT NOT NULL REFERENCES staff(id),
+    terminal_id  TEXT NOT NULL,
+    payload      TEXT NOT NULL DEFAULT '{}',
+    seq          INTEGER NOT NULL DEFAULT 0,
+    CHECK (measure_id IS NOT NULL OR kind = 'reconcile_signed')
+);
+CREATE INDEX measure_events_measure ON measure_events(measure_id, kind);
+CREATE INDEX measure_events_day ON measure_events(office_day);
+CREATE TRIGGER measure_events_no_update BEFORE UPDATE ON measure_events
+BEGIN SELECT RAISE(ABORT, 'measure events are append-only'); END;
+CREATE TRIGGER measure_events_no_delete BEFORE DELETE ON measure_events
+BEGIN SELECT RAISE(ABORT, 'measure events are append-only'); END;
+CREATE TRIGGER measure_events_not_outsourced BEFORE INSERT ON measure_events
+WHEN EXISTS (SELECT 1 FROM staff WHERE id = NEW.staff_id AND outsourced <> 0)
+BEGIN SELECT RAISE(ABORT, 'outsourced staff cannot register or confirm support measures'); END;
+CREATE TRIGGER measure_events_second_person BEFORE INSERT ON measure_events
+WHEN NEW.kind IN ('confirmed', 'end_confirmed') AND NOT EXISTS (
+    SELECT 1 FROM measure_events r WHERE r.id = NEW.ref_id AND r.measure_id = NEW.measure_id
+       AND r.staff_id <> NEW.staff_id
+       AND ((NEW.kind = 'confirmed' AND r.kind = 'registered' AND r.office_day = NEW.office_day)
+         OR (NEW.kind = 'end_confirmed' AND r.kind = 'end_requested')))
+BEGIN SELECT RAISE(ABORT, 'a confirmation needs a second person (and, for a registration, the same day)'); END;
+CREATE TRIGGER measure_events_confirmer_officer BEFORE INSERT ON measure_events
+WHEN NEW.kind IN ('confirmed', 'end_requested', 'reconcile_signed') AND NOT EXISTS (
+    SELECT 1 FROM staff s, json_each(s.roles) r WHERE s.id = NEW.staff_id AND s.disabled = 0
+       AND r.value = 'support_officer')
+BEGIN SELECT RAISE(ABORT, 'only a support officer confirms a registration or asks to end a measure'); END;
+"""
+
+MIGRATIONS.append(Migration(12, "support-measure ledger: outsourced staff, registration and "
+                                "linked-system confirmations", _script(V12_MEASURE_LEDGER)))
