@@ -31,6 +31,7 @@ from app.rules.core import RequestScope, scope_digest
 from app.security import audit, settings
 from app.security.clock import SYSTEM_CLOCK, TOLERANCE, Clock, advance, iso, parse, peek
 from app.security.measures import measures_protecting
+from app.security.outsourced import is_outsourced
 from app.security.staff import Authenticated, get_staff
 from app.store.db import new_id
 from app.store.outbox import enqueue
@@ -65,6 +66,9 @@ _ERRORS = {
     "third_person": ("再ロックの確認は、担当者と解除した責任者以外の職員が行います。",
                      "The re-lock is confirmed by someone other than the clerk and the officer."),
     "invalid": ("有効な解除がありません。", "There is no valid release for this request."),
+    "outsourced": ("委託職員が担当する案件は解除できません。市の職員に引き継いでから解除してください。",
+                   "A case handled by outsourced (委託) staff cannot be released: hand it over to a "
+                   "municipal employee first."),
 }
 
 
@@ -176,6 +180,8 @@ def _issue(store, scope: RequestScope, officer: Authenticated, *, decision: str,
             denied = exc
         else:
             denied = None
+            if decision == "released" and is_outsourced(conn, scope.handling_staff_id):
+                raise _error("outsourced")
             protected = protected_in_scope(conn, scope)
             stale = not protected and _support_data_stale(store, scope, clock)
             if not protected and not stale:

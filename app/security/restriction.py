@@ -30,6 +30,7 @@ from app.rules.core import Decision, Outcome, Person, Reason, RequestScope, Stag
 from app.security import audit, release as releases
 from app.security.clock import SYSTEM_CLOCK, Clock
 from app.security.measures import Measure, Perpetrator, fold_address, fold_name, measures_protecting
+from app.security.outsourced import is_outsourced
 
 SRC_BLOCK = ("総務省通知 2015-09-04（別紙③）・2018-03-28 住基システム上の交付制限: 支援措置責任者が解除しない限り"
              "手続が進行しない仕組み / MIC notices 2015-09-04, 2018-03-28")
@@ -82,6 +83,10 @@ REASONS: dict[str, Reason] = {r.code: r for r in (
     Reason("dv.clock",
            "端末の時計が戻されたため、解除は使えません。",
            "The terminal's clock was moved backwards, so the release cannot be used.", SRC_BLOCK),
+    Reason("dv.outsourced",
+           "委託職員はこの請求を処理できません。市の職員に引き継いでください（解除があっても進めません）。",
+           "Outsourced (委託) staff cannot handle this request: hand it over to a municipal "
+           "employee (no release lets it through).", SRC_BLOCK),
 )}
 
 AGENT_TYPES = frozenset({"professional", "voluntary_agent", "legal_representative", "messenger"})
@@ -212,6 +217,10 @@ def evaluate(store, scope: RequestScope, *, terminal_id: str,
         decision = Decision(Outcome.REFUSE, (officer_reason,), {**data, "release_id": refusal.id})
         return _logged(store, scope, decision, "restriction.refuse_officer", terminal_id, clock)
 
+    if is_outsourced(conn, scope.handling_staff_id):     # 委託: never past a restriction
+        decision = Decision(Outcome.RESTRICT, reasons("dv.restricted", "dv.outsourced"), data)
+        return _logged(store, scope, decision, "restriction.outsourced", terminal_id, clock)
+
     granted = releases.valid_release(conn, scope, clock)
     if granted is not None:            # the officer reviewed the identity checklist
         decision = Decision(Outcome.ALLOW, reasons("dv.released"), {
@@ -255,6 +264,8 @@ def stale_support_decision(store, scope: RequestScope, clock: Clock = SYSTEM_CLO
         return Decision(Outcome.REFUSE, (Reason(
             "dv.officer_refused", f"支援措置責任者が拒否しました：{refusal.reason}",
             f"The support officer refused: {refusal.reason}", SRC_BLOCK),), {**data, "release_id": refusal.id})
+    if is_outsourced(conn, scope.handling_staff_id):
+        return Decision(Outcome.RESTRICT, (reason, REASONS["dv.outsourced"]), data)
     granted = releases.valid_release(conn, scope, clock)
     if granted is not None:
         return Decision(Outcome.ALLOW, (REASONS["dv.released"],), {
