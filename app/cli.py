@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "app.security.cli",
     "app.workflows.cli",
     "app.printing.cli",
+    "app.desk.cli",
     "app.sync.cli",
     "app.config_cli",
     "app.support",

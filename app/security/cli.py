@@ -1,6 +1,8 @@
 """Sub-commands of security for office IT staff and supervisors:
 ``staff add|list|disable|enable|reset-password|roles|register-card|demo`` and
-``audit verify|show``, ``measures list|end|renew|forward``, ``security selftest|pending-relock``. Passwords come from a prompt without echo or from ``--password-stdin``;
+``audit verify|show``, ``measures list|end|renew|forward``, the measure ledger ``measures
+register|confirm|system|request-end|confirm-end|ledger|reconcile`` (app.security.registration,
+app.desk.reports), ``security selftest|pending-relock``. Passwords come from a prompt without echo or from ``--password-stdin``;
 they are never accepted as an argument (they would end up in the shell history).
 """
 
@@ -36,7 +38,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--employee-no", help="職員番号: refuses a second account for the same person")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.add_argument("--no-password", action="store_true", help="card sign-in only")
+    add.add_argument("--outsourced", action="store_true",
+                     help="委託: outsourced staff (never a support officer, never past a restriction)")
     add.set_defaults(func=_add)
+
+    oc = ssub.add_parser("outsourced", help="mark an account as outsourced (委託) or not")
+    oc.add_argument("--store", required=True)
+    oc.add_argument("login")
+    oc.add_argument("--off", action="store_true", help="not outsourced (a municipal employee)")
+    oc.set_defaults(func=_outsourced)
 
     lst = ssub.add_parser("list", help="list accounts")
     lst.add_argument("--store", required=True)
@@ -93,7 +103,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     ml.add_argument("--all", action="store_true")
     ml.add_argument("--json", action="store_true")
     ml.set_defaults(func=_measures_list)
-    for name, helptext in (("end", "end a measure (the only way one ends)"),
+    for name, helptext in (("end", "ask to end a measure (the only way one ends; a second person "
+                                   "confirms with confirm-end)"),
                            ("renew", "renew on application, from one month before the end"),
                            ("forward", "record forwarding to a related municipality")):
         mp = msub.add_parser(name, help=helptext)
@@ -109,6 +120,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             mp.add_argument("--reason", required=True, help="e.g. 本籍地, 転出先")
         mp.set_defaults(func=_measures_change, action=name)
 
+    _register_ledger(msub)
+
     sec = sub.add_parser("security", help="DV self-test (run on every installation and update)")
     secsub = sec.add_subparsers(dest="security_command", required=True, metavar="ACTION")
     st = secsub.add_parser("selftest", help="prove the support-measure functions work; non-zero "
@@ -121,6 +134,175 @@ def register(sub: argparse._SubParsersAction) -> None:
                                                   "a third person")
     rl.add_argument("--store", required=True)
     rl.set_defaults(func=_pending_relock)
+
+
+def _register_ledger(msub) -> None:
+    def signed(p, who="staff"):
+        p.add_argument("--store", required=True)
+        p.add_argument("--login", required=True, help=f"login of the {who} (signs in)")
+        p.add_argument("--password-stdin", action="store_true")
+        return p
+
+    rg = signed(msub.add_parser("register", help="enter a measure (申出受付 / 仮支援措置 / 支援決定 / 延長); "
+                                                 "a second person confirms it the same day"))
+    rg.add_argument("--stage", required=True, choices=["application", "provisional", "decision", "renewal"])
+    rg.add_argument("--target", help="resident id of the person to protect (new measure)")
+    rg.add_argument("--measure", help="existing measure (decision on a provisional one, renewal)")
+    rg.add_argument("--kind", default="dv", choices=["dv", "stalking", "child_abuse", "other"])
+    rg.add_argument("--member", action="append", default=[], help="protected household member (repeat)")
+    rg.add_argument("--applied", help="date of the application YYYY-MM-DD (default today)")
+    rg.add_argument("--start", help="decision: first day of the measure YYYY-MM-DD")
+    rg.add_argument("--perpetrator-family", default="")
+    rg.add_argument("--perpetrator-given", default="")
+    rg.add_argument("--perpetrator-address", default="")
+    rg.set_defaults(func=_ledger_change, action="register")
+    cf = signed(msub.add_parser("confirm", help="confirm a registration (a support officer, not the one "
+                                                "who entered it, the same day)"), "support officer")
+    cf.add_argument("registration")
+    cf.set_defaults(func=_ledger_change, action="confirm")
+    sy = signed(msub.add_parser("system", help="confirm that a linked system is blocked for a measure"))
+    sy.add_argument("measure")
+    sy.add_argument("system", help="e.g. 戸籍の附票")
+    sy.add_argument("--blocked-at", help="when it was blocked there (ISO date-time; default now)")
+    sy.set_defaults(func=_ledger_change, action="system")
+    re_ = signed(msub.add_parser("request-end", help="a support officer asks to end a measure (a second "
+                                                      "person confirms)"), "support officer")
+    re_.add_argument("measure")
+    re_.add_argument("--reason", required=True)
+    re_.add_argument("--date", help="YYYY-MM-DD (default today)")
+    re_.set_defaults(func=_ledger_change, action="request-end")
+    ce = signed(msub.add_parser("confirm-end", help="confirm an end asked for by an officer"))
+    ce.add_argument("request")
+    ce.set_defaults(func=_ledger_change, action="confirm-end")
+    lg = msub.add_parser("ledger", help="every measure with its registrations, linked systems and "
+                                         "renewal state (incomplete first)")
+    lg.add_argument("--store", required=True)
+    lg.add_argument("--all", action="store_true", help="ended measures too")
+    lg.set_defaults(func=_ledger)
+    rc = msub.add_parser("reconcile", help="monthly reconciliation of applications against blocks; "
+                                            "non-zero exit when any block is missing")
+    rc.add_argument("--store", required=True)
+    rc.add_argument("--month", required=True, help="YYYY-MM")
+    rc.add_argument("--pdf", help="also write the report with sign-off fields as PDF")
+    rc.add_argument("--json", action="store_true")
+    rc.set_defaults(func=_reconcile)
+
+
+def _date_arg(text: str | None, what: str):
+    import datetime as dt
+
+    from app.security.registration import office_today
+
+    if not text:
+        return office_today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{what} は YYYY-MM-DD で入力してください: {text!r} / give {what} as YYYY-MM-DD") from None
+
+
+def _sign_in(store, args):
+    from app.security.staff import AuthError, authenticate_password
+
+    password = _read_password(args, f"{args.login} password / パスワード: ") if args.password_stdin \
+        else getpass.getpass(f"{args.login} password / パスワード: ")
+    try:
+        return authenticate_password(store, args.login, password, terminal_id=_terminal())
+    except AuthError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _ledger_change(args) -> int:
+    import datetime as dt
+
+    from app.security import registration as R
+    from app.security.measures import MeasureError, Perpetrator
+
+    with open_store(args.store) as store:
+        who = _sign_in(store, args)
+        try:
+            if args.action == "register":
+                reg = R.register(
+                    store, who, stage=args.stage, applied_date=_date_arg(args.applied, "--applied"),
+                    target_id=args.target, kind=args.kind, members=args.member, measure_id=args.measure,
+                    start_date=_date_arg(args.start, "--start") if args.start else None,
+                    perpetrator=Perpetrator(family_name=args.perpetrator_family,
+                                            given_name=args.perpetrator_given,
+                                            address=args.perpetrator_address))
+                print(f"registered {reg.event.id} ({args.stage}) for measure {reg.event.measure_id}; "
+                      f"it blocks now and waits for a second person's confirmation today")
+            elif args.action == "confirm":
+                reg = R.confirm(store, who, args.registration)
+                print(f"confirmed {reg.event.id} (measure {reg.event.measure_id})")
+            elif args.action == "system":
+                try:
+                    at = dt.datetime.fromisoformat(args.blocked_at) if args.blocked_at else None
+                except ValueError:
+                    raise UserError("--blocked-at は日時（例 2026-11-30T09:15+09:00）で入力してください / "
+                                    "give --blocked-at as an ISO date-time") from None
+                if at is not None and at.tzinfo is None:
+                    at = at.replace(tzinfo=R.OFFICE_TZ)
+                ev = R.confirm_system(store, who, args.measure, args.system, blocked_at=at)
+                print(f"{args.system}: blocked, confirmed by {who.staff.display_name} ({ev.id})")
+            elif args.action == "request-end":
+                ev = R.request_end(store, who, args.measure, on=_date_arg(args.date, "--date"),
+                                   reason=args.reason)
+                print(f"end requested ({ev.id}); the measure keeps blocking until a second person confirms")
+            else:
+                m = R.confirm_end(store, who, args.request)
+                print(f"ended {m.id} on {m.ended_date}")
+        except MeasureError as exc:
+            raise UserError(str(exc)) from None
+    return 0
+
+
+def _ledger(args) -> int:
+    from app.security import registration as R
+
+    with open_store(args.store) as store:
+        entries = R.ledger(store.conn, R.office_today(), include_ended=args.all)
+    for e in entries:
+        flag = "OK " if e.complete else "!! "
+        print(f"{flag}{e.measure.id}  {R.STATE_LABELS[e.state][0]} / {R.STATE_LABELS[e.state][1]}  "
+              f"applied {e.measure.applied_date}  ends {e.measure.end_date or '-'}"
+              + (f"  unconfirmed: {', '.join(e.unconfirmed_systems)}" if e.unconfirmed_systems else "")
+              + (f"  awaiting confirmation: {len(e.pending_registrations)}" if e.pending_registrations else ""))
+    print(f"{len(entries)} measure(s), {sum(not e.complete for e in entries)} incomplete")
+    return 0
+
+
+def _reconcile(args) -> int:
+    from app.desk import reports
+    from app.desk.supervisor import month_period
+
+    try:
+        month_period(args.month)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    with open_store(args.store) as store:
+        rec = reports.reconcile(store, args.month)
+        signed = reports.signed_rows(store, rec)
+        if args.pdf:
+            pdf = reports.render_reconciliation(rec, signed)
+            try:
+                Path(args.pdf).write_bytes(pdf)
+            except OSError as exc:
+                raise UserError(f"PDF を書けません: {args.pdf} ({exc.strerror}) / cannot write the PDF") from None
+    if args.json:
+        print(json.dumps(rec.as_dict() | {"digest": rec.digest(), "signed": signed}, ensure_ascii=False, indent=2))
+    else:
+        print(reports.reconciliation_text(rec, signed))
+    return 0 if rec.ok else 1
+
+
+def _outsourced(args) -> int:
+    from app.security.staff import set_outsourced
+
+    with open_store(args.store) as store:
+        member = _staff_call(set_outsourced, store, args.login, not args.off, actor_id=None,
+                             terminal_id=_terminal())
+    print(f"{member.login}: {'outsourced (委託)' if member.outsourced else 'municipal employee'}")
+    return 0
 
 
 def _read_password(args, prompt: str = "Password / パスワード: ") -> str:
@@ -154,7 +336,7 @@ def _add(args) -> int:
     with open_store(args.store) as store:
         member = _staff_call(add_staff, store, login=args.login, display_name=args.name,
                              roles=args.role, password=password, employee_no=args.employee_no,
-                             actor_id=None, terminal_id=_terminal())
+                             actor_id=None, terminal_id=_terminal(), outsourced=args.outsourced)
     print(f"added {member.login} ({', '.join(sorted(r.value for r in member.roles))})")
     return 0
 
@@ -328,9 +510,12 @@ def _measures_change(args) -> int:
         except AuthError as exc:
             raise UserError(str(exc)) from None
         try:
-            if args.action == "end":
-                m = measures.end_measure(store, officer, args.measure_id, on=day, reason=args.reason)
-                print(f"ended {m.id} on {m.ended_date}")
+            if args.action == "end":       # two people: the officer asks, a second person confirms
+                from app.security.registration import request_end
+
+                ev = request_end(store, officer, args.measure_id, on=day, reason=args.reason)
+                print(f"end requested ({ev.id}); the measure keeps blocking until a second person "
+                      f"confirms: madoguchi measures confirm-end --store ... --login ... {ev.id}")
             elif args.action == "renew":
                 m = measures.renew(store, officer, args.measure_id, on=day)
                 print(f"renewed as {m.id}: {m.start_date} → {m.end_date}")

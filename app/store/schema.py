@@ -661,5 +661,63 @@ WHEN NEW.kind IN ('confirmed', 'end_requested', 'reconcile_signed') AND NOT EXIS
 BEGIN SELECT RAISE(ABORT, 'only a support officer confirms a registration or asks to end a measure'); END;
 """
 
+# The supervisor's desk (app.desk.supervisor) counts a month of cases without replaying events:
+# ``case_stats`` is derived from the status-changing events by triggers (local only, like
+# case_heads): status, when it ended, seconds spent waiting for a support officer
+# (awaiting_release) and paused, the first reason code of a refusal.
+_STATS_UPDATE = """UPDATE case_stats SET
+        wait_seconds = wait_seconds + CASE WHEN since_status = 'awaiting_release'
+            THEN max(0, (julianday({at}) - julianday(since)) * 86400) ELSE 0 END,
+        paused_seconds = paused_seconds + CASE WHEN since_status = 'paused'
+            THEN max(0, (julianday({at}) - julianday(since)) * 86400) ELSE 0 END,
+        since = CASE WHEN {status} IN ('awaiting_release', 'paused') THEN {at} END,
+        since_status = CASE WHEN {status} IN ('awaiting_release', 'paused') THEN {status} END,
+        status = {status},
+        ended_at = CASE WHEN {status} IN ('completed', 'refused', 'abandoned') THEN {at} END,
+        refusal_code = CASE WHEN {kind} = 'refused' THEN {code} ELSE refusal_code END
+    WHERE case_id = {case}"""
+_STATUS = "json_extract({p}, '$.status')"
+_CODE = "json_extract({p}, '$.decision.reasons[0].code')"
+
+V12_CASE_STATS = """
+CREATE TABLE case_stats (
+    case_id         TEXT PRIMARY KEY REFERENCES cases(id),
+    case_type       TEXT NOT NULL,
+    opened_at       TEXT NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'open',
+    ended_at        TEXT,
+    wait_seconds    REAL NOT NULL DEFAULT 0,     -- awaiting a support officer's release
+    paused_seconds  REAL NOT NULL DEFAULT 0,
+    since           TEXT,                        -- when the current wait or pause began
+    since_status    TEXT,
+    refusal_code    TEXT
+);
+CREATE INDEX case_stats_opened ON case_stats(opened_at);
+CREATE TRIGGER cases_stats_ai AFTER INSERT ON cases
+BEGIN
+    INSERT OR IGNORE INTO case_stats(case_id, case_type, opened_at) VALUES (NEW.id, NEW.case_type, NEW.opened_at);
+END;
+CREATE TRIGGER case_events_stats_ai AFTER INSERT ON case_events
+WHEN json_extract(NEW.payload, '$.status') IS NOT NULL
+BEGIN
+    {update};
+END;
+INSERT INTO case_stats(case_id, case_type, opened_at) SELECT id, case_type, opened_at FROM cases;
+""".replace("{update}", _STATS_UPDATE.format(
+    at="NEW.at", status=_STATUS.format(p="NEW.payload"), kind="NEW.kind",
+    code=_CODE.format(p="NEW.payload"), case="NEW.case_id"))
+
+
+def _v12(conn: sqlite3.Connection) -> None:
+    _script(V12_MEASURE_LEDGER)(conn)
+    _script(V12_CASE_STATS)(conn)
+    # cases written before this migration: their status events through the same arithmetic
+    rows = conn.execute(
+        f"SELECT at, {_STATUS.format(p='payload')}, kind, {_CODE.format(p='payload')}, case_id "
+        f"FROM case_events WHERE {_STATUS.format(p='payload')} IS NOT NULL ORDER BY case_id, n").fetchall()
+    update = _STATS_UPDATE.format(at="?1", status="?2", kind="?3", code="?4", case="?5")
+    conn.executemany(update, rows)
+
+
 MIGRATIONS.append(Migration(12, "support-measure ledger: outsourced staff, registration and "
-                                "linked-system confirmations", _script(V12_MEASURE_LEDGER)))
+                                "linked-system confirmations; case figures for the desk", _v12))

@@ -71,6 +71,13 @@ class PullResult:
         return sum(self.rows.values())
 
 
+def terminals(conn: psycopg.Connection) -> list[dict]:
+    """Every terminal with its last sync as the server saw it (for the supervisor's desk)."""
+    return [{"id": t, "name": n, "last_sync_at": at.isoformat() if at else None}
+            for t, n, at in conn.execute(
+                "SELECT id, name, last_sync_at FROM madoguchi.terminals ORDER BY id")]
+
+
 def horizon(conn: psycopg.Connection) -> int:
     return int(conn.execute("SELECT madoguchi.pull_horizon()").fetchone()[0])
 

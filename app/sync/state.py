@@ -10,6 +10,8 @@ Keys (stable: other packages read some of them):
 - ``support_pulled_at`` — ISO time of the last complete pull of support measures
 - ``last_sync`` — ``{"at", "pushed", "pulled"}`` of the last complete round
 - ``last_error`` — ``{"at", "message"}`` of the last failed round (cleared by a good one)
+- ``terminals`` — ``[{"id", "name", "last_sync_at"}]``: every terminal as the server saw it at the
+  last sync (the supervisor's desk lists those not synced within the staleness limit)
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ SUPPORT_PULLED_AT = "support_pulled_at"
 LAST_SYNC = "last_sync"
 LAST_ERROR = "last_error"
 OFFICER_SIGNOFF = "stale_signoff"
+TERMINALS = "terminals"
 
 
 def cursor_key(table: str) -> str:
