@@ -24,7 +24,6 @@ import csv
 import datetime as dt
 import io
 import json
-import math
 import sqlite3
 from dataclasses import dataclass, field
 
@@ -97,14 +96,6 @@ class Spread:
     median: float | None      # seconds
     p90: float | None
 
-    @staticmethod
-    def of(values: list[float]) -> "Spread":
-        if not values:
-            return Spread(0, None, None)
-        values = sorted(values)
-        n = len(values)
-        mid = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
-        return Spread(n, mid, values[max(0, math.ceil(0.9 * n) - 1)])
 
 
 @dataclass(frozen=True)
@@ -129,34 +120,43 @@ class Figures:
                 "refusals": dict(self.refusals), "issuance": dict(self.issuance)}
 
 
+def _spread(values: list[float]) -> Spread:
+    """Median and nearest-rank 90th percentile."""
+    if not values:
+        return Spread(0, None, None)
+    values.sort()
+    n = len(values)
+    mid = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
+    return Spread(n, mid, values[(9 * n + 9) // 10 - 1])
+
+
 def figures(conn: sqlite3.Connection, period: Period) -> Figures:
+    """One pass over the period's rows of the covering index ``case_stats_figures``."""
     start, end = period.bounds()
-    by: dict[str, dict[str, int]] = {}
-    handling: list[float] = []
-    per_type: dict[str, list[float]] = {}
+    counts: dict[tuple[str, str], int] = {}
+    refusals: dict[str, int] = {}
+    handling: dict[str, list[float]] = {}
     waiting: list[float] = []
-    rows = conn.execute(
-        "SELECT case_type, status, CASE WHEN ended_at IS NOT NULL THEN "
-        "(julianday(ended_at) - julianday(opened_at)) * 86400 - paused_seconds END, wait_seconds "
-        "FROM case_stats WHERE opened_at >= ? AND opened_at < ?", (start, end))
-    for case_type, status, handled, waited in rows:
-        cell = by.setdefault(case_type, {})
-        cell[status] = cell.get(status, 0) + 1
+    for case_type, status, handled, waited, code in conn.execute(
+            "SELECT case_type, status, handling_seconds, wait_seconds, refusal_code FROM case_stats "
+            "WHERE opened_at >= ? AND opened_at < ?", (start, end)):
+        key = (case_type, status)
+        counts[key] = counts.get(key, 0) + 1
         if handled is not None:
-            handled = max(0.0, handled)
-            handling.append(handled)
-            per_type.setdefault(case_type, []).append(handled)
+            handling.setdefault(case_type, []).append(handled)
         if waited:
             waiting.append(waited)
-    refusals = conn.execute(
-        "SELECT COALESCE(refusal_code, '-'), count(*) FROM case_stats WHERE opened_at >= ? AND "
-        "opened_at < ? AND status = 'refused' GROUP BY 1 ORDER BY 2 DESC, 1", (start, end)).fetchall()
+        if status == "refused":
+            refusals[code or "-"] = refusals.get(code or "-", 0) + 1
+    by: dict[str, dict[str, int]] = {}
+    for (case_type, status), n in sorted(counts.items()):
+        by.setdefault(case_type, {})[status] = n
     issuance = conn.execute(
         "SELECT document_type, count(*) FROM issued_documents WHERE issued_at >= ? AND issued_at < ? "
         "AND training = 0 GROUP BY 1 ORDER BY 2 DESC, 1", (start, end)).fetchall()
-    return Figures(period, by, Spread.of(handling), Spread.of(waiting),
-                   [tuple(r) for r in refusals], [tuple(r) for r in issuance],
-                   {k: Spread.of(v) for k, v in sorted(per_type.items())})
+    return Figures(period, by, _spread([x for v in handling.values() for x in v]), _spread(waiting),
+                   sorted(refusals.items(), key=lambda kv: (-kv[1], kv[0])), [tuple(r) for r in issuance],
+                   {k: _spread(v) for k, v in sorted(handling.items())})
 
 
 def minutes(seconds: float | None) -> str:
