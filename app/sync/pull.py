@@ -288,6 +288,21 @@ def _insert_row(conn: sqlite3.Connection, table: str, cols: list[str], row: dict
     return cur.rowcount
 
 
+def pull_measure_events(store: Store, conn: psycopg.Connection, hi: int, terminal_id: str) -> int:
+    """The support-measure ledger events other terminals wrote (registrations waiting for their
+    second person show on every supervisor's desk), in server order, up to ``hi``."""
+    if not _table_exists(store, "measure_events"):
+        return 0
+    lo = int(state.get(store.conn, state.cursor_key("measure_events"), 0))
+    rows = conn.execute("SELECT row, seq FROM madoguchi.measure_events WHERE seq > %s AND seq <= %s "
+                        "AND terminal_id <> %s ORDER BY seq", (lo, hi, terminal_id)).fetchall()
+    cols = _local_columns(store, "measure_events")
+    with store.transaction() as local:
+        n = sum(_insert_row(local, "measure_events", cols, json.loads(text), seq) for text, seq in rows)
+        state.put(local, state.cursor_key("measure_events"), hi)
+    return n
+
+
 def mark_support_pulled(store: Store, at: str | None = None) -> None:
     with store.transaction() as local:
         state.put(local, state.SUPPORT_PULLED_AT, at or now_iso())

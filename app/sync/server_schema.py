@@ -36,7 +36,8 @@ MASTER_TABLES = (
     "support_measures", "support_measure_members", "support_forwardings",
 )
 #: tables terminals push into, in dependency order
-TRAFFIC_TABLES = ("cases", "case_events", "releases", "release_events", "audit")
+_V1_TRAFFIC = ("cases", "case_events", "releases", "release_events", "audit")
+TRAFFIC_TABLES = (*_V1_TRAFFIC, "measure_events")
 #: traffic that comes down to other terminals, by change sequence
 SEQUENCED_TRAFFIC = ("cases", "case_events", "releases", "release_events")
 #: server-assigned columns a terminal may not write
@@ -330,7 +331,7 @@ def _v1() -> str:
     ]
     parts += [_sequenced(t) for t in MASTER_TABLES]
     parts += [_sequenced(t, row_trigger=False) for t in SEQUENCED_TRAFFIC]
-    parts += [_append_only(t) for t in TRAFFIC_TABLES]
+    parts += [_append_only(t) for t in _V1_TRAFFIC]
     parts += [_rls("cases", True), _rls("case_events", True), _rls("releases", True),
               _rls("release_events", True), _rls("audit", False)]
     return "\n".join(parts)
@@ -363,9 +364,97 @@ CREATE TRIGGER audit_chain_continues BEFORE INSERT ON audit
     FOR EACH ROW EXECUTE FUNCTION audit_chain_continues();
 """
 
+# v4: the support-measure ledger (app.security.registration) and outsourced (委託) staff. A
+# terminal pushes ledger events (registration, second-person confirmation, linked system blocked,
+# end asked and confirmed, reconciliation signed); the server checks the same rules as the local
+# store's triggers — the confirmer is another person, a support officer, the same office day; no
+# outsourced account writes the ledger or releases — and then applies the measure rows the event
+# carries to the master tables, so every terminal receives the measure by the master pull and the
+# events by the traffic pull. A release is refused for a case an outsourced clerk handles.
+_V4 = """
+ALTER TABLE staff ADD COLUMN outsourced integer NOT NULL DEFAULT 0;
+ALTER TABLE staff ADD CONSTRAINT staff_outsourced_not_officer
+    CHECK (outsourced = 0 OR NOT (roles::jsonb ? 'support_officer'));
+CREATE TABLE measure_events (
+    id text PRIMARY KEY,
+    measure_id text,
+    kind text NOT NULL CHECK (kind IN ('registered', 'confirmed', 'system_blocked', 'end_requested',
+                                       'end_confirmed', 'reconcile_signed')),
+    stage text,
+    system text,
+    ref_id text REFERENCES measure_events(id),
+    office_day text NOT NULL,
+    at text NOT NULL,
+    staff_id text NOT NULL REFERENCES staff(id),
+    terminal_id text NOT NULL REFERENCES terminals(id),
+    row text NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT now(),
+    seq bigint NOT NULL DEFAULT nextval('madoguchi.change_seq')
+);
+CREATE INDEX measure_events_measure ON measure_events(measure_id);
+
+CREATE FUNCTION measure_events_rules() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+DECLARE
+    ref madoguchi.measure_events;
+    actor madoguchi.staff;
+    doc jsonb := NEW.row::jsonb;
+    m jsonb;
+BEGIN
+    SELECT * INTO actor FROM madoguchi.staff WHERE id = NEW.staff_id;
+    IF actor.outsourced <> 0 OR actor.disabled <> 0 THEN
+        RAISE EXCEPTION 'madoguchi: outsourced or disabled staff cannot write the support-measure ledger'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.kind IN ('confirmed', 'end_requested', 'reconcile_signed')
+       AND NOT (actor.roles::jsonb ? 'support_officer') THEN
+        RAISE EXCEPTION 'madoguchi: only a support officer can %', NEW.kind USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.kind IN ('confirmed', 'end_confirmed') THEN
+        SELECT * INTO ref FROM madoguchi.measure_events WHERE id = NEW.ref_id;
+        IF NOT FOUND OR ref.measure_id IS DISTINCT FROM NEW.measure_id OR ref.staff_id = NEW.staff_id
+           OR (NEW.kind = 'confirmed' AND (ref.kind <> 'registered' OR ref.office_day <> NEW.office_day))
+           OR (NEW.kind = 'end_confirmed' AND ref.kind <> 'end_requested') THEN
+            RAISE EXCEPTION 'madoguchi: a confirmation needs a second person (and, for a registration, the same day)'
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    -- the measure rows as the event left them: applied to the master tables (they come down to
+    -- every terminal by the master pull)
+    FOR m IN SELECT * FROM jsonb_array_elements(COALESCE(doc->'measures', '[]'::jsonb)) LOOP
+        INSERT INTO madoguchi.support_measures
+        SELECT * FROM jsonb_populate_record(NULL::madoguchi.support_measures, m || '{"seq": 0}'::jsonb)
+        ON CONFLICT (id) DO UPDATE SET status = excluded.status, start_date = excluded.start_date,
+            end_date = excluded.end_date, ended_date = excluded.ended_date,
+            ended_reason = excluded.ended_reason;
+    END LOOP;
+    INSERT INTO madoguchi.support_measure_members(measure_id, resident_id)
+    SELECT x->>0, x->>1 FROM jsonb_array_elements(COALESCE(doc->'members', '[]'::jsonb)) x
+    ON CONFLICT DO NOTHING;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER measure_events_rules BEFORE INSERT ON measure_events
+    FOR EACH ROW EXECUTE FUNCTION measure_events_rules();
+
+CREATE FUNCTION releases_not_outsourced() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+BEGIN
+    IF NEW.decision = 'released' AND EXISTS (
+            SELECT 1 FROM madoguchi.staff WHERE id = NEW.handling_staff_id AND outsourced <> 0) THEN
+        RAISE EXCEPTION 'madoguchi: a case handled by outsourced staff cannot be released'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER releases_not_outsourced BEFORE INSERT ON releases
+    FOR EACH ROW EXECUTE FUNCTION releases_not_outsourced();
+""" + _sequenced("measure_events", row_trigger=False) + _append_only("measure_events") \
+    + _rls("measure_events", True)
+
 SERVER_MIGRATIONS: list[ServerMigration] = [
     ServerMigration(1, "master data, case traffic, audit, witnesses, four-eyes", _v1()),
     ServerMigration(2, "audit chain continuity", _V2),
+    ServerMigration(4, "support-measure ledger, outsourced staff", _V4),
 ]
 SERVER_VERSION = SERVER_MIGRATIONS[-1].version
 

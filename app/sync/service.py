@@ -88,6 +88,7 @@ def sync_round(store: Store, target: SyncTarget, *, password: str | None = None,
                                          on_progress=on_progress, fault=fault)
         pull.mark_support_pulled(store, read_at)
         result.traffic = pull.pull_traffic(store, conn, hi, target.terminal_id)
+        result.traffic["measure_events"] = pull.pull_measure_events(store, conn, hi, target.terminal_id)
         result.at = now_iso()
         terminals = pull.terminals(conn)
         with store.transaction() as local:

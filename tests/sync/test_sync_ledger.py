@@ -1,0 +1,90 @@
+"""The support-measure ledger over the central server (issue 16): a measure registered at branch
+terminal A reaches terminal B (master pull) with its pending registration (traffic pull), so every
+supervisor sees it; the confirmation from B reaches A; the server itself refuses a
+self-confirmation, a ledger entry by an outsourced account and a release for a case an outsourced
+clerk handles, whatever the terminal sends."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import psycopg
+import pytest
+
+from app.security import registration as R
+from app.security.measures import measures_protecting
+from app.security.staff import authenticate_password
+from app.sync.seed import seed_from_store
+from app.sync.service import sync_round
+from tests.sync.municipality import fill_master, password_of, sid
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def office(central, tmp_path, terminal_store):
+    from app.store import open_store
+
+    master = open_store(tmp_path / "master-ledger.db", create=True)
+    fill_master(master, residents=12, passwords=True)
+    seed_from_store(master, central.admin_dsn)
+    master.close()
+    a, b = terminal_store("branch-a"), terminal_store("main-b")
+
+    def sync(store, terminal):
+        return sync_round(store, central.target(terminal), password=central.password(terminal))
+
+    sync(a, "TA")
+    sync(b, "TB")
+    return central, a, b, sync
+
+
+def test_a_registration_reaches_every_terminal_and_its_confirmation_comes_back(office):
+    central, a, b, sync = office
+    target = sid("resident-5")
+    clerk = authenticate_password(a, "clerk.a", password_of("clerk.a"), terminal_id="TA")
+    reg = R.register(a, clerk, stage="application", applied_date=dt.date.today(), target_id=target)
+    sync(a, "TA")
+    pulled = sync(b, "TB")
+    assert pulled.traffic["measure_events"] == 1
+    assert target in measures_protecting(b.conn, [target])                 # blocks at B too
+    entry = R.ledger_entry(b.conn, reg.event.measure_id, R.office_today())
+    assert [r.event.id for r in entry.pending_registrations] == [reg.event.id]   # on B's desk
+    officer = authenticate_password(b, "officer.b", password_of("officer.b"), terminal_id="TB")
+    R.confirm(b, officer, reg.event.id)
+    R.confirm_system(b, officer, reg.event.measure_id, "戸籍の附票")
+    sync(b, "TB")
+    sync(a, "TA")
+    entry = R.ledger_entry(a.conn, reg.event.measure_id, R.office_today())
+    assert entry.registrations[0].confirmed
+    assert "戸籍の附票" not in entry.unconfirmed_systems
+
+
+def _insert_as_terminal(central, terminal, sql, params):
+    with psycopg.connect(central.terminal_dsn(terminal)) as conn:
+        conn.execute(sql, params)
+
+
+def test_the_server_refuses_a_self_confirmation_sent_by_a_modified_terminal(office):
+    central, a, b, sync = office
+    officer = authenticate_password(a, "officer.a", password_of("officer.a"), terminal_id="TA")
+    reg = R.register(a, officer, stage="application", applied_date=dt.date.today(),
+                     target_id=sid("resident-6"))
+    sync(a, "TA")
+    row = {"id": "forged-confirm", "measure_id": reg.event.measure_id, "kind": "confirmed",
+           "ref_id": reg.event.id, "office_day": reg.event.office_day, "at": reg.event.at,
+           "staff_id": sid("officer_a"), "terminal_id": "TA"}
+    with pytest.raises(psycopg.errors.CheckViolation, match="second person"):
+        _insert_as_terminal(central, "TA",
+                            "INSERT INTO madoguchi.measure_events(id, measure_id, kind, ref_id, office_day, at, "
+                            "staff_id, terminal_id, row) VALUES (%(id)s, %(measure_id)s, %(kind)s, %(ref_id)s, "
+                            "%(office_day)s, %(at)s, %(staff_id)s, %(terminal_id)s, %(row)s)",
+                            {**row, "row": json.dumps(row)})
+
+
+def test_the_server_keeps_outsourced_staff_out_of_officer_roles(office):
+    central, *_ = office
+    with psycopg.connect(central.admin_dsn) as conn:
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute("UPDATE madoguchi.staff SET outsourced = 1 WHERE id = %s", (sid("officer_b"),))
