@@ -15,29 +15,10 @@ import pytest
 from app.security import registration as R
 from app.security.measures import measures_protecting
 from app.security.staff import authenticate_password
-from app.sync.seed import seed_from_store
-from app.sync.service import sync_round
-from tests.sync.municipality import fill_master, password_of, sid
+from tests.sync.municipality import password_of, sid
+from tests.sync.test_sync_signoff import office  # noqa: F401  (terminals A and B on one server)
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def office(central, tmp_path, terminal_store):
-    from app.store import open_store
-
-    master = open_store(tmp_path / "master-ledger.db", create=True)
-    fill_master(master, residents=12, passwords=True)
-    seed_from_store(master, central.admin_dsn)
-    master.close()
-    a, b = terminal_store("branch-a"), terminal_store("main-b")
-
-    def sync(store, terminal):
-        return sync_round(store, central.target(terminal), password=central.password(terminal))
-
-    sync(a, "TA")
-    sync(b, "TB")
-    return central, a, b, sync
 
 
 def test_a_registration_reaches_every_terminal_and_its_confirmation_comes_back(office):
