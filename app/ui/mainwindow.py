@@ -289,6 +289,13 @@ class MainWindow(QMainWindow):
             a = QAction(self, triggered=lambda _=False, code=ct.value: self.home._new(code))
             self.case_menu.addAction(a)
             self.case_actions[ct] = a
+        # supervisor role (support officer, administrator): the supervisor's desk, app.ui.supervisor
+        self.supervisor_menu = bar.addMenu("")
+        self.act_desk = QAction(self, shortcut=QKeySequence("Ctrl+Shift+D"), triggered=self.open_desk)
+        self.supervisor_menu.addAction(self.act_desk)
+        self.supervisor_menu.menuAction().setVisible(False)
+        self.act_desk.setEnabled(False)
+        self.desk = None
         bar.addMenu(LanguageMenu(self, on_change=self.services.remember_language))
         from app.ui.about import HelpMenu
         self.help_menu = HelpMenu(self, self.services)
@@ -302,6 +309,8 @@ class MainWindow(QMainWindow):
         self.act_sign_out.setText(self.tr("Sign &out"))
         self.act_quit.setText(self.tr("&Quit"))
         self.case_menu.setTitle(self.tr("&Case"))
+        self.supervisor_menu.setTitle(self.tr("&Supervisor"))
+        self.act_desk.setText(self.tr("Supervisor's &desk…"))
         for ct, a in self.case_actions.items():
             a.setText(self.tr("New: {case}").format(case=case_type_name(ct.value)))
         if self.staff is not None:
@@ -310,11 +319,30 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------------------------------
     def signed_in(self, staff) -> None:
+        from app.ui.supervisor import may_use_desk
+
         self.staff = staff
+        allowed = may_use_desk(staff)
+        self.supervisor_menu.menuAction().setVisible(allowed)
+        self.act_desk.setEnabled(allowed)
+        if not allowed and self.desk is not None:
+            self.desk.close()
+            self.desk = None
         self.translateUI()
         self.home.refresh_queue()
         self.services.refresh_card()
         QTimer.singleShot(0, self._reopen_interrupted)
+
+    def open_desk(self) -> None:
+        from app.ui.supervisor import SupervisorDesk, may_use_desk
+
+        if not may_use_desk(self.services.staff):
+            return
+        if self.desk is None:
+            self.desk = SupervisorDesk(self.services)
+        self.desk.show()
+        self.desk.raise_()
+        self.desk.refresh_current()
 
     def _reopen_interrupted(self) -> None:
         """A case left open when the app stopped comes back first."""
