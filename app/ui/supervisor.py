@@ -16,7 +16,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDialog, QGridLayout,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow,
-                               QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QTreeWidget,
+                               QPushButton, QSizePolicy, QTableWidget, QTableWidgetItem, QTabWidget, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from app.ui import i18n
@@ -36,7 +36,8 @@ class BarChart(QWidget):
         self.title = ""
         self.rows: list[tuple[str, list[tuple[float, QColor]]]] = []
         self.legend: list[tuple[str, QColor]] = []
-        self.setMinimumHeight(180)
+        self.setMinimumSize(320, 180)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def set_data(self, title: str, rows, legend=()) -> None:
         self.title, self.rows, self.legend = title, list(rows), list(legend)
@@ -112,6 +113,10 @@ class FiguresTab(QWidget):
         grid.addWidget(self.times, 0, 1)
         grid.addWidget(self.refusal_chart, 1, 0)
         grid.addWidget(self.issuance_chart, 1, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setRowStretch(0, 1)
+        grid.setRowStretch(1, 1)
         layout.addLayout(grid, 1)
         i18n.translate_ui(self)
 

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDateTim
 
 from app.ui import i18n
 
+KIND_LABELS = {"dv": ("DV", "DV"), "stalking": ("ストーカー", "stalking"),
+               "child_abuse": ("児童虐待", "child abuse"), "other": ("その他", "other")}
 RED = QColor(255, 225, 225)
 RED_TEXT = QColor(160, 0, 0)
 
@@ -172,11 +174,9 @@ class MeasureRegistrationDialog(QDialog):
         self.stage.clear()
         self.stage.addItems([i18n.pick(*STAGE_LABELS[s]) for s in self.STAGES])
         self.stage.setCurrentIndex(max(0, current))
-        kinds = {"dv": ("DV", "DV"), "stalking": ("ストーカー", "stalking"), "child_abuse": ("児童虐待", "child abuse"),
-                 "other": ("その他", "other")}
         k = self.kind.currentIndex()
         self.kind.clear()
-        self.kind.addItems([i18n.pick(*kinds[x]) for x in self.KINDS])
+        self.kind.addItems([i18n.pick(*KIND_LABELS[x]) for x in self.KINDS])
         self.kind.setCurrentIndex(max(0, k))
         self.search_button.setText(self.tr("Search"))
         self.search.setPlaceholderText(self.tr("name, kana or birth date"))
@@ -467,7 +467,7 @@ class MeasuresTab(QWidget):
             systems = self.tr("{done}/{all} confirmed").format(done=done, all=len(e.systems))
             if e.unconfirmed_systems:
                 systems += " — " + self.tr("missing: {names}").format(names="、".join(e.unconfirmed_systems))
-            cells = (names.get(e.measure.target_id, ""), e.measure.kind, i18n.pick(*R.STATE_LABELS[e.state]),
+            cells = (names.get(e.measure.target_id, ""), i18n.pick(*KIND_LABELS.get(e.measure.kind, (e.measure.kind,) * 2)), i18n.pick(*R.STATE_LABELS[e.state]),
                      e.measure.applied_date, e.measure.end_date or "-", reg, systems)
             red = not e.complete or e.state == "overdue"
             for c, text in enumerate(cells):

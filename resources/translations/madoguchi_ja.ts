@@ -732,7 +732,7 @@
     </message>
     <message>
         <source>90th percentile</source>
-        <translation>90パーセンタイル</translation>
+        <translation>90％値</translation>
     </message>
     <message>
         <source>{period}: {n} case(s)</source>
