@@ -3,8 +3,9 @@ for office IT staff, supervisors and scripts.
 
 Each package contributes its sub-commands through a ``register(subparsers)`` function in its own
 ``cli`` module, listed in :data:`COMMAND_MODULES`; this file only assembles them. Errors meant
-for the user are raised as :class:`UserError` (or a ``StoreError``) and printed without a
-traceback, with a non-zero exit.
+for the user are raised as a :class:`app.errors.MadoguchiError` (``UserError``, ``StoreError``,
+``CardError``...) and printed without a traceback, with its non-zero exit status. Only the entry
+points (``app.__main__``, ``app.ui.main.main``) import this module.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import importlib
 import sys
 
 from app import __version__
+from app.errors import MadoguchiError, UserError  # noqa: F401  (UserError: kept importable here)
 
 #: modules whose ``register(subparsers)`` adds sub-commands, in help order
 COMMAND_MODULES = [
@@ -27,14 +29,6 @@ COMMAND_MODULES = [
     "app.config_cli",
     "app.support",
 ]
-
-
-class UserError(Exception):
-    """An error worded for the person at the terminal; printed as is, exit status ``code``."""
-
-    def __init__(self, message: str, code: int = 2):
-        super().__init__(message)
-        self.code = code
 
 
 def _window_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -57,9 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from app.config import ConfigError
     from app.logs import setup_logging
-    from app.store import StoreError
 
     argv = sys.argv[1:] if argv is None else list(argv)
     # The window and --version need none of the sub-commands' modules: parse the window's own
@@ -73,12 +65,9 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "command", None) is None:
             return _open_window(args)
         return int(args.func(args) or 0)
-    except UserError as exc:
+    except MadoguchiError as exc:
         print(f"madoguchi: {exc}", file=sys.stderr)
-        return exc.code
-    except (StoreError, ConfigError) as exc:
-        print(f"madoguchi: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_status
     except KeyboardInterrupt:
         print("madoguchi: interrupted / 中断しました", file=sys.stderr)
         return 130

@@ -28,18 +28,21 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Callable
 
+from app.errors import MadoguchiError
 from app.paths import config_dir
 
 #: scope names, lowest precedence first (the defaults come before both)
 SCOPES = ("system", "user")
 
 
-class ConfigError(Exception):
+class ConfigError(MadoguchiError):
     """A configuration value or file that cannot be used, worded for IT staff (ja / en)."""
 
+    code = "config.invalid"
+
     def __init__(self, ja: str, en: str, key: str | None = None, path: Path | None = None):
-        super().__init__(f"{ja} / {en}")
-        self.ja, self.en, self.key, self.path = ja, en, key, path
+        super().__init__(ja, en)
+        self.key, self.path = key, path
 
 
 @dataclass(frozen=True)

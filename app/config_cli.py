@@ -67,7 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _fail(exc: ConfigError) -> int:
-    from app.cli import UserError
+    from app.errors import UserError
 
     raise UserError(str(exc)) from exc
 

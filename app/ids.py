@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import re
 
+from app.errors import MadoguchiError
+
 _WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 _DIGITS12 = re.compile(r"^[0-9]{12}$")
 
 
-class InvalidMyNumber(ValueError):
+class InvalidMyNumber(MadoguchiError, ValueError):
     """A My Number that is not 12 digits or whose check digit is wrong. The message never
     contains the number itself."""
+
+    code = "ids.invalid_my_number"
 
 
 def my_number_check_digit(first11: str) -> int:

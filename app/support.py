@@ -286,7 +286,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _test_print_cli(args: argparse.Namespace) -> int:
-    from app.cli import UserError
+    from app.errors import UserError
 
     try:
         written = write_test_print(args.outdir)

@@ -40,6 +40,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from app.card.layout import PIN_LOCATIONS
+from app.errors import MadoguchiError
 from app.ids import validate_my_number
 
 FORMAT = "madoguchi-test-card"
@@ -83,8 +84,10 @@ _CA_COMMON_NAME = "Madoguchi TEST JPKI CA (test only, not J-LIS)"
 _FULL_WIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
 
 
-class CardFileError(ValueError):
+class CardFileError(MadoguchiError, ValueError):
     """A card file that cannot be made or read; the message never contains a PIN."""
+
+    code = "card.file"
 
 
 class PinCheck(Enum):

@@ -11,7 +11,7 @@ import argparse
 import signal
 import sys
 
-from app.cli import UserError
+from app.errors import UserError
 
 
 def register(sub: argparse._SubParsersAction) -> None:

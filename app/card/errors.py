@@ -8,6 +8,8 @@ say what happened and what to do next; technical detail (the status word, the PC
 
 from __future__ import annotations
 
+from app.errors import MadoguchiError
+
 _SECRET_NAMES = {
     "sign": ("署名用電子証明書の暗証番号", "signing password"),
     "auth": ("利用者証明用電子証明書の暗証番号", "user-authentication PIN"),
@@ -20,26 +22,18 @@ def secret_name(secret: str) -> tuple[str, str]:
     return _SECRET_NAMES.get(secret, (secret, secret))
 
 
-class CardError(Exception):
-    """Base of every card error. ``ja``/``en``: for the clerk; ``detail``: for the log."""
+class CardError(MadoguchiError):
+    """Base of every card error. ``ja``/``en``: for the clerk; ``detail``: for the log.
+    ``code`` is the card's own short identifier (``no_reader``...), as the JSON output shows it."""
 
     code = "card_error"
     ja = "カードの読み取りに失敗しました。もう一度お試しください。"
     en = "The card could not be read. Please try again."
 
     def __init__(self, ja: str | None = None, en: str | None = None, *, detail: str = ""):
-        if ja is not None:
-            self.ja = ja
-        if en is not None:
-            self.en = en
-        self.detail = detail
-        super().__init__(f"{self.ja} / {self.en}" + (f" [{detail}]" if detail else ""))
-
-    def message(self, lang: str = "ja") -> str:
-        return self.ja if lang == "ja" else self.en
-
-    def to_json(self) -> dict:
-        return {"code": self.code, "ja": self.ja, "en": self.en, "detail": self.detail}
+        if ja is not None and en is None:
+            en = self.en          # a Japanese text of its own keeps the class's English one
+        super().__init__(ja, en, detail=detail)
 
 
 # --- the PC/SC service and the reader ---------------------------------------------------------

@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from app.card.emulator import PRESENCE_POLL, VpcdCardEmulator, control_call
+from app.errors import MadoguchiError
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,10 @@ READER_BASE_NAME = "Virtual PCD"
 SLOTS = 2   # vpcd gives two readers per reader.conf entry: port and port + 1
 
 
-class StackError(RuntimeError):
+class StackError(MadoguchiError, RuntimeError):
     """The private PC/SC stack cannot start; the message says what is missing."""
+
+    code = "card.stack"
 
 
 def _port_free(port: int) -> bool:

@@ -229,8 +229,8 @@ def slip_from_case(store: Store, case_id: str, *, office: OfficeConfig | None = 
 
 def refusal_from_case(store: Store, case_id: str, *, office: OfficeConfig | None = None,
                       training: bool = False, case_types: Mapping[str, Any] | None = None):
-    """The refusal notice of a refused case: the reasons of its final decision, read aloud and
-    printed with their source. Raises :class:`PrintRefused` if the case was not refused."""
+    """The refusal notice of a refused case: the requester channel of its final decision (neutral
+    words and legal basis; the staff text stays on the processing slip). Raises :class:`PrintRefused` if the case was not refused."""
     import datetime as _dt
 
     from app.printing.letters import RefusalNotice
@@ -248,10 +248,19 @@ def refusal_from_case(store: Store, case_id: str, *, office: OfficeConfig | None
     if opened.tzinfo is not None:
         opened = opened.astimezone()
     return RefusalNotice(
-        requester_name=name, procedure=slip.case_type, reasons=slip.reasons, office=slip.office,
+        requester_name=name, procedure=slip.case_type, reasons=requester_reasons(_decision_of(state) or {}),
+        office=slip.office,
         case_id=case_id, request_date=opened.date(), appeal=state.case_type == CaseType.COPY_ISSUANCE.value,
         training=slip.training,
     )
+
+
+def requester_reasons(decision: Mapping[str, Any]) -> tuple[SlipReason, ...]:
+    """The requester channel of a stored decision, for anything the requester receives: neutral
+    words and the legal basis (``app.rules.core.requester_channel``), never the staff text."""
+    from app.rules.core import requester_channel
+
+    return tuple(SlipReason(t.ja, t.basis) for t in requester_channel(decision.get("reasons", ())))
 
 
 def requester_name(store: Store, values: Mapping[str, Any]) -> str:

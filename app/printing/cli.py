@@ -12,7 +12,7 @@ import argparse
 import json
 from pathlib import Path
 
-from app.cli import UserError
+from app.errors import UserError
 from app.store.db import open_store
 
 

@@ -14,6 +14,7 @@ import threading
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from app.errors import MadoguchiError
 from app.paths import resource
 
 GOTHIC = "IPAexGothic"
@@ -26,8 +27,10 @@ _lock = threading.Lock()
 _registered = False
 
 
-class FontMissingError(RuntimeError):
+class FontMissingError(MadoguchiError, RuntimeError):
     """The bundled font files are missing: the installation is incomplete."""
+
+    code = "print.font_missing"
 
 
 def register_fonts() -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from app.config import OfficeConfig
+from app.errors import MadoguchiError
 from app.rules.codes import DocumentType, Item, RequesterType
 from app.store.db import Store
 
@@ -29,9 +30,11 @@ REMOVED_DOCUMENTS = frozenset({DocumentType.JUMINHYO_REMOVED, DocumentType.FUHYO
 FUHYO_DOCUMENTS = frozenset({DocumentType.FUHYO, DocumentType.FUHYO_REMOVED})
 
 
-class PrintRefused(Exception):
+class PrintRefused(MadoguchiError):
     """A document must not be printed as requested. The message is worded for the clerk
     (Japanese / English) and never contains a number or an address of a protected person."""
+
+    code = "print.refused"
 
 
 class NumberNotEntitledError(PrintRefused):

@@ -25,21 +25,96 @@ class Outcome(str, Enum):
 
 
 @dataclass(frozen=True)
-class Reason:
-    code: str        # stable identifier, e.g. "copy.my_number.third_party"
-    ja: str          # what the clerk reads aloud, Japanese
-    en: str          # the same in English
-    source: str      # the rule: law article, notice and date, or "setting: <name>"
+class RequesterText:
+    """The requester channel of a reason: neutral words plus the legal basis — what may be read
+    aloud, shown or printed to the requester. Never names a measure, a perpetrator, an officer,
+    or whether a person exists, lives here, moved, or where."""
+
+    ja: str
+    en: str
+    basis: str       # the legal basis as the requester may be told it
 
     def text(self, lang: str = "ja") -> str:
         return self.en if lang == "en" else self.ja
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "ja": self.ja, "en": self.en, "source": self.source}
+        return {"ja": self.ja, "en": self.en, "basis": self.basis}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason in two channels.
+
+    ``ja``/``en``/``source`` are the **staff text**: the full reason and its source, for staff
+    eyes only (screens mark it "for you only"). ``requester`` is the **requester text**
+    (:class:`RequesterText`): what may be read aloud, shown or printed. A reason built without
+    ``said`` is one whose staff words are neutral already (identity documents, delivery rules):
+    its requester text is its staff text. Every reason that depends on a protected person, a
+    support measure or a person's record facts carries its own neutral ``said``.
+    """
+
+    code: str        # stable identifier, e.g. "copy.my_number.third_party"
+    ja: str          # staff text, Japanese (full reason)
+    en: str          # staff text, English
+    source: str      # the rule: law article, notice and date, or "setting: <name>"
+    said: RequesterText | None = None   # requester text; None: the staff text is already neutral
+
+    @property
+    def requester(self) -> RequesterText:
+        """The requester channel (always present)."""
+        return self.said or RequesterText(self.ja, self.en, self.source)
+
+    def text(self, lang: str = "ja") -> str:
+        """The staff text (never hand this to anything a requester hears, reads or receives)."""
+        return self.en if lang == "en" else self.ja
+
+    def requester_text(self, lang: str = "ja") -> str:
+        return self.requester.text(lang)
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "ja": self.ja, "en": self.en, "source": self.source,
+                "requester": self.requester.as_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Reason":
+        """From :meth:`as_dict` (e.g. a decision stored in a case event). A stored reason without
+        a requester channel (written before the channels were split) gets the neutral
+        :data:`LEGACY_REQUESTER` text, never its staff text."""
+        said = data.get("requester")
+        return cls(data.get("code", ""), data.get("ja", ""), data.get("en", ""), data.get("source", ""),
+                   RequesterText(said["ja"], said["en"], said.get("basis", "")) if said else LEGACY_REQUESTER)
+
+
+#: the requester text of a stored reason that predates the two channels (nothing to leak)
+LEGACY_REQUESTER = RequesterText(
+    "お申出の手続は、このままではお受けできません。詳しくは窓口の職員にお尋ねください。",
+    "The request cannot be taken as it stands. Please ask the staff at the counter.",
+    "住民基本台帳法第12条・第12条の3・第20条")
+
+
+def requester_channel(reasons) -> list[RequesterText]:
+    """The requester channel of a list of reasons (:class:`Reason` or their dicts), in order,
+    each distinct text once: several staff reasons that share one neutral sentence are said once,
+    so the number of sentences tells nothing either. Staff-only reasons (an empty requester text)
+    are left out."""
+    out: dict[tuple[str, str, str], RequesterText] = {}
+    for r in reasons or ():
+        said = (r if isinstance(r, Reason) else Reason.from_dict(r)).requester
+        if not (said.ja or said.en):        # a staff-only reason: nothing is said
+            continue
+        out.setdefault((said.ja, said.en, said.basis), said)
+    return list(out.values())
 
 
 @dataclass(frozen=True)
 class Decision:
+    """An outcome with its reasons (each in both channels) and data.
+
+    Staff channel: ``reasons`` (``Reason.ja/en/source``). Requester channel:
+    :meth:`requester_texts` (deduplicated :class:`RequesterText`). ``as_dict()`` carries both:
+    ``reasons`` (each with its ``requester``) and ``requester`` (the deduplicated list).
+    ``data`` is for staff and the program (never printed for the requester as it is)."""
+
     outcome: Outcome
     reasons: tuple[Reason, ...] = ()
     data: dict = field(default_factory=dict)   # e.g. allowed items, delivery options
@@ -48,10 +123,14 @@ class Decision:
     def allowed(self) -> bool:
         return self.outcome is Outcome.ALLOW
 
+    def requester_texts(self) -> list[RequesterText]:
+        return requester_channel(self.reasons)
+
     def as_dict(self) -> dict:
         return {
             "outcome": self.outcome.value,
             "reasons": [r.as_dict() for r in self.reasons],
+            "requester": [t.as_dict() for t in self.requester_texts()],
             **({"data": self.data} if self.data else {}),
         }
 

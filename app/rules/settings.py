@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from app.errors import MadoguchiError
+
 
 @dataclass(frozen=True)
 class SettingSpec:
@@ -71,8 +73,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
 _BY_KEY = {s.key: s for s in SETTINGS}
 
 
-class SettingError(ValueError):
+class SettingError(MadoguchiError, ValueError):
     """A setting with an unknown key or a value of the wrong kind; names the key."""
+
+    code = "rules.setting"
 
 
 def validate(key: str, value: Any) -> Any:

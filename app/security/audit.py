@@ -20,6 +20,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
+from app.errors import MadoguchiError
 from app.security.clock import SYSTEM_CLOCK, Clock, advance, iso
 from app.store.db import new_id
 from app.store.outbox import enqueue
@@ -34,8 +35,10 @@ _SECRET_KEY_TOKENS = {"pin", "pins", "password", "passwords", "passcode", "passw
 _TWELVE_DIGITS = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 
 
-class AuditSecretError(ValueError):
+class AuditSecretError(MadoguchiError, ValueError):
     """A caller tried to put a secret (PIN, password, My Number) into the audit log."""
+
+    code = "audit.secret"
 
 
 def canonical(obj) -> str:

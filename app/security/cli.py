@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from app.cli import UserError
+from app.errors import UserError
 from app.store.db import open_store
 
 

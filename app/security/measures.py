@@ -25,6 +25,7 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
 
+from app.errors import MadoguchiError
 from app.rules.codes import Role
 from app.security import audit
 from app.security.clock import SYSTEM_CLOCK, Clock
@@ -35,8 +36,10 @@ IN_FORCE = ("provisional", "active")
 KINDS = ("dv", "stalking", "child_abuse", "other")
 
 
-class MeasureError(ValueError):
+class MeasureError(MadoguchiError, ValueError):
     """A support-measure operation refused, worded for the officer (ja / en)."""
+
+    code = "measure.refused"
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ An outsourced account
 - never issues a document — 戸籍の附票 and 除票 included — of or to a protected person
   (:func:`issuance_refused`, called by ``app.printing.issuance.issue`` for every document);
 - is never a support officer (``StaffMember.has`` says no, ``staff`` triggers refuse the role);
-- sees only the neutral texts: the case engine gives such a clerk :func:`neutral_reasons` and
-  :func:`neutral_decision` instead of the staff texts (no measure, no perpetrator, no officer, no
-  protected ids), so the window cannot show more than that.
+- sees only the neutral texts: the case engine gives such a clerk every reason in its requester
+  channel (``Reason.requester``, :func:`neutral_reasons`, :func:`neutral_decision`) instead of the
+  staff text — no measure, no perpetrator, no officer, no protected ids — so the window cannot
+  show more than that.
 
 The case is handed over to a municipal employee, who continues it under their own account.
 """
@@ -46,35 +47,49 @@ def _staff_only(code: str) -> bool:
 
 
 def neutral_reasons(reasons) -> tuple[Reason, ...]:
-    """The reasons an outsourced clerk may see: the staff-only ones replaced by one neutral
-    hand-over reason."""
+    """The reasons an outsourced clerk may see: each in its requester channel (the neutral words
+    and legal basis, ``Reason.requester``), reasons with nothing to say left out, and the
+    staff-only ones (support measures, stale support data) replaced by one hand-over reason."""
     out, handed = [], False
     for r in reasons:
         if _staff_only(r.code):
             if not handed:
                 out.append(HAND_OVER)
                 handed = True
-        else:
-            out.append(r)
+            continue
+        said = r.requester
+        if said.ja or said.en:
+            out.append(Reason(r.code, said.ja, said.en, said.basis, said))
     return tuple(out)
+
+
+def _neutral_dict(r: dict) -> dict | None:
+    said = r.get("requester") or {}
+    if not (said.get("ja") or said.get("en")):
+        return None
+    return {"code": r.get("code", ""), "ja": said.get("ja", ""), "en": said.get("en", ""),
+            "source": said.get("basis", ""), "requester": said}
 
 
 def neutral_decision(decision: dict | None) -> dict | None:
     """A decision as the case events hold it (a Decision dict, or the engine's record wrapping one
-    under ``decision`` with the facts it was made on) with the staff-only reasons replaced and,
-    when any was there, the decision data and facts (protected ids, measures, officer) removed."""
+    under ``decision`` with the facts it was made on), in the requester channel only: staff-only
+    reasons replaced by the hand-over reason and, when any was there, the decision data and facts
+    (protected ids, measures, officer) removed."""
     if not decision:
         return decision
     if "decision" in decision and isinstance(decision["decision"], dict):
         inner = neutral_decision(decision["decision"])
-        if inner is decision["decision"]:
-            return decision
+        if not any(_staff_only(r.get("code", "")) for r in decision["decision"].get("reasons", [])):
+            return {**decision, "decision": inner}
         return {k: v for k, v in decision.items() if k not in ("facts", "data")} | {"decision": inner}
     reasons = decision.get("reasons", [])
-    if not any(_staff_only(r.get("code", "")) for r in reasons):
-        return decision
-    kept = [r for r in reasons if not _staff_only(r.get("code", ""))]
-    return {**decision, "reasons": [HAND_OVER.as_dict(), *kept], "data": {}}
+    staff_only = any(_staff_only(r.get("code", "")) for r in reasons)
+    kept = [n for n in (_neutral_dict(r) for r in reasons if not _staff_only(r.get("code", ""))) if n]
+    out = {**decision, "reasons": ([HAND_OVER.as_dict()] if staff_only else []) + kept}
+    if staff_only:
+        out["data"] = {}
+    return out
 
 
 def issuance_refused(conn: sqlite3.Connection, staff_id: str | None, target_ids) -> bool:

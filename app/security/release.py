@@ -26,6 +26,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 
+from app.errors import MadoguchiError
 from app.rules.codes import Role
 from app.rules.core import RequestScope, scope_digest
 from app.security import audit, settings
@@ -37,12 +38,11 @@ from app.store.db import new_id
 from app.store.outbox import enqueue
 
 
-class ReleaseError(Exception):
+class ReleaseError(MadoguchiError):
     """A release operation refused; ``ja``/``en`` are for the officer and the clerk."""
 
     def __init__(self, code: str, ja: str, en: str):
-        super().__init__(f"{ja} / {en}")
-        self.code, self.ja, self.en = code, ja, en
+        super().__init__(ja, en, code=code)
 
 
 _ERRORS = {

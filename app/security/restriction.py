@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from app.rules import said
 from app.rules.core import Decision, Outcome, Person, Reason, RequestScope, Stage, scope_digest
 from app.security import audit, release as releases
 from app.security.clock import SYSTEM_CLOCK, Clock
@@ -43,19 +44,19 @@ REASONS: dict[str, Reason] = {r.code: r for r in (
     Reason("dv.restricted",
            "交付制限（支援措置）：支援措置責任者の解除なしに手続を進めることはできません。",
            "Restricted (DV/stalking support measure): this request cannot go on without the "
-           "support officer's release.", SRC_BLOCK),
+           "support officer's release.", SRC_BLOCK, said.REVIEW),
     Reason("dv.released",
            "支援措置責任者が、この請求に限り一時的に制限を解除しました。",
            "The support officer has released the restriction for this request only, for a "
-           "limited time.", SRC_BLOCK),
+           "limited time.", SRC_BLOCK, said.NOTHING),
     Reason("dv.perpetrator",
            "加害者本人からの申出があったものとみなし、申出を拒否します。",
            "The request is treated as the perpetrator's own request and is refused.",
-           SRC_PERPETRATOR),
+           SRC_PERPETRATOR, said.NOT_ISSUED),
     Reason("dv.perpetrator_agent",
            "加害者の代理人又は加害者が依頼した事件の特定事務受任者からの請求は、加害者本人からの申出があったものとみなし、拒否します。",
            "A request by an agent or professional acting for the perpetrator is treated as the "
-           "perpetrator's own request and is refused.", SRC_PERPETRATOR),
+           "perpetrator's own request and is refused.", SRC_PERPETRATOR, said.NOT_ISSUED),
     Reason("dv.court",
            "住民票の写し等を交付することはできません。交付されない場合の対応方法については、裁判所で手続の教示を受けることができます。"
            "具体的な手続については、裁判所にご相談ください。（裁判所からの調査嘱託に基づき、裁判所に交付します）",
@@ -65,28 +66,29 @@ REASONS: dict[str, Reason] = {r.code: r for r in (
     Reason("dv.possible_perpetrator",
            "請求者の氏名が加害者と一致します。支援措置責任者が確認してください。",
            "The requester's name matches the perpetrator's: the support officer must check.",
-           SRC_PERPETRATOR),
+           SRC_PERPETRATOR, said.REVIEW),
     Reason("dv.identity_ask",
            "写真付きの本人確認書類がありません。請求者自身に住所を申告させ、性別・生年月日を記録と照合してください。",
            "No photo ID: ask the requester to state their own address and compare their sex and "
-           "birth date with the record.", SRC_IDENTITY),
+           "birth date with the record.", SRC_IDENTITY, said.REVIEW),
     Reason("dv.identity_mismatch",
            "申告された住所・性別・生年月日が記録と一致しません。なりすましのおそれがあるため交付できません。",
            "The stated address, sex or birth date do not match the record: possible "
-           "impersonation, nothing can be issued.", SRC_IDENTITY),
+           "impersonation, nothing can be issued.", SRC_IDENTITY, said.IDENTITY_FAILED),
     Reason("dv.reason_required",
            "本人等請求の場合であっても、請求事由を明らかにしてもらってください。",
-           "Even for the person's own request, the requester must state the reason.", SRC_REASON),
+           "Even for the person's own request, the requester must state the reason.", SRC_REASON,
+           said.NOTHING),
     Reason("dv.release_voided",
            "解除後に請求内容が変わったため、解除は無効になりました。",
-           "The request changed after the release, so the release is void.", SRC_BLOCK),
+           "The request changed after the release, so the release is void.", SRC_BLOCK, said.REVIEW),
     Reason("dv.clock",
            "端末の時計が戻されたため、解除は使えません。",
-           "The terminal's clock was moved backwards, so the release cannot be used.", SRC_BLOCK),
+           "The terminal's clock was moved backwards, so the release cannot be used.", SRC_BLOCK, said.REVIEW),
     Reason("dv.outsourced",
            "委託職員はこの請求を処理できません。市の職員に引き継いでください（解除があっても進めません）。",
            "Outsourced (委託) staff cannot handle this request: hand it over to a municipal "
-           "employee (no release lets it through).", SRC_BLOCK),
+           "employee (no release lets it through).", SRC_BLOCK, said.REVIEW),
 )}
 
 AGENT_TYPES = frozenset({"professional", "voluntary_agent", "legal_representative", "messenger"})
@@ -212,8 +214,7 @@ def evaluate(store, scope: RequestScope, *, terminal_id: str,
 
     refusal = releases.refusal_for(conn, scope)
     if refusal is not None:
-        officer_reason = Reason("dv.officer_refused", f"支援措置責任者が拒否しました：{refusal.reason}",
-                                f"The support officer refused: {refusal.reason}", SRC_BLOCK)
+        officer_reason = officer_refused(scope, refusal.reason)
         decision = Decision(Outcome.REFUSE, (officer_reason,), {**data, "release_id": refusal.id})
         return _logged(store, scope, decision, "restriction.refuse_officer", terminal_id, clock)
 
@@ -240,10 +241,27 @@ def evaluate(store, scope: RequestScope, *, terminal_id: str,
         codes.append("dv.identity_ask")
     if scope.requester_type == "self" and not scope.purpose:
         codes.append("dv.reason_required")
-    if court:
-        codes.append("dv.court")
+    # the court guidance (調査嘱託) is for the perpetrator's side only: never shown while the
+    # request waits (a lawyer whose client is not the perpetrator must not get it)
     decision = Decision(Outcome.RESTRICT, reasons(*codes), data)
     return _logged(store, scope, decision, "restriction.block", terminal_id, clock)
+
+
+def refused_said(scope: RequestScope):
+    """The requester text of a refusal after review: the words the same request gets when the
+    person does not exist (a status inquiry: "no application found"; a card procedure: not here;
+    a copy: not issued)."""
+    if scope.case_type == "status_inquiry":
+        return said.NO_APPLICATION
+    if scope.case_type in ("pin_reset", "suspension_lift"):
+        return said.NOT_HERE
+    return said.NOT_ISSUED
+
+
+def officer_refused(scope: RequestScope, officer_reason: str) -> Reason:
+    """The support officer's refusal: his words go to staff only."""
+    return Reason("dv.officer_refused", f"支援措置責任者が拒否しました：{officer_reason}",
+                  f"The support officer refused: {officer_reason}", SRC_BLOCK, refused_said(scope))
 
 
 def stale_support_decision(store, scope: RequestScope, clock: Clock = SYSTEM_CLOCK) -> Decision | None:
@@ -261,9 +279,8 @@ def stale_support_decision(store, scope: RequestScope, clock: Clock = SYSTEM_CLO
             "case_id": scope.case_id, "stale_support_data": True}
     refusal = releases.refusal_for(conn, scope)
     if refusal is not None:
-        return Decision(Outcome.REFUSE, (Reason(
-            "dv.officer_refused", f"支援措置責任者が拒否しました：{refusal.reason}",
-            f"The support officer refused: {refusal.reason}", SRC_BLOCK),), {**data, "release_id": refusal.id})
+        return Decision(Outcome.REFUSE, (officer_refused(scope, refusal.reason),),
+                        {**data, "release_id": refusal.id})
     if is_outsourced(conn, scope.handling_staff_id):
         return Decision(Outcome.RESTRICT, (reason, REASONS["dv.outsourced"]), data)
     granted = releases.valid_release(conn, scope, clock)

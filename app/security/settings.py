@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.errors import MadoguchiError
 from app.security import audit
 from app.security.clock import SYSTEM_CLOCK, Clock
 
@@ -38,8 +39,8 @@ SPECS: dict[str, SettingSpec] = {
 }
 
 
-class SettingError(ValueError):
-    pass
+class SettingError(MadoguchiError, ValueError):
+    code = "security.setting"
 
 
 def get(store_or_conn, key: str) -> int:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from app.errors import MadoguchiError
 from app.rules.codes import Role
 from app.security import audit, settings
 from app.security.clock import SYSTEM_CLOCK, Clock, iso, parse
@@ -39,16 +40,17 @@ _LOGIN = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
 _DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
 
 
-class StaffError(ValueError):
+class StaffError(MadoguchiError, ValueError):
     """A staff-account problem worded for the administrator (ja / en)."""
 
+    code = "staff.refused"
 
-class AuthError(Exception):
+
+class AuthError(MadoguchiError):
     """Sign-in refused. ``ja``/``en`` are safe to show: they never say whether the login exists."""
 
     def __init__(self, code: str, ja: str, en: str):
-        super().__init__(f"{ja} / {en}")
-        self.code, self.ja, self.en = code, ja, en
+        super().__init__(ja, en, code=code)
 
 
 _BAD_CREDENTIALS = ("auth.bad_credentials", "ログインIDまたはパスワードが違います。",

@@ -83,7 +83,7 @@ def _reindex(args: argparse.Namespace) -> int:
 
 
 def _demo_data(args: argparse.Namespace) -> int:
-    from app.cli import UserError
+    from app.errors import UserError
     from app.store.demo import DEMO_AS_OF, generate
 
     as_of = DEMO_AS_OF

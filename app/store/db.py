@@ -17,26 +17,29 @@ from typing import Iterator
 
 import sqlite_utils
 
+from app.errors import MadoguchiError
 from app.store.schema import APPLICATION_ID, MIGRATIONS
 
 LATEST_VERSION = MIGRATIONS[-1].version
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-class StoreError(Exception):
+class StoreError(MadoguchiError):
     """A problem with the store, worded for the user (clerk or IT staff)."""
+
+    code = "store.error"
 
 
 class StoreNotFoundError(StoreError):
-    pass
+    code = "store.not_found"
 
 
 class NotAStoreError(StoreError):
-    pass
+    code = "store.not_a_store"
 
 
 class NewerStoreError(StoreError):
-    pass
+    code = "store.newer"
 
 
 def new_id() -> str:

@@ -63,6 +63,8 @@ APPLICATION_COLUMNS = ("id", "resident_id", "application_id", "received_date", "
 class DemoDataError(StoreError):
     """The demo store could not be made; worded for the user. Nothing was left behind."""
 
+    code = "store.demo_data"
+
 
 @dataclass
 class DemoSummary:

@@ -23,6 +23,8 @@ import unicodedata
 
 import jaconv
 
+from app.errors import MadoguchiError
+
 #: CJK radicals supplement (U+2E80–U+2EF3) that NFKC leaves alone → the ideograph a clerk means.
 RADICAL_FORMS = {
     "⺅": "人", "⺉": "刀", "⺋": "卩", "⺌": "小", "⺍": "小", "⺎": "尢", "⺏": "尢", "⺐": "尢",
@@ -182,12 +184,16 @@ def search_keys_stale(family_name, given_name, family_kana, given_kana, alias, a
 
 # --- birth dates typed at the counter ---------------------------------------------------------
 
-class InputError(ValueError):
+class InputError(MadoguchiError, ValueError):
     """Search input that cannot be read; the message is worded for the clerk (ja / en)."""
+
+    code = "input.invalid"
 
 
 class DateInputError(InputError):
     """A birth date that cannot be read, is impossible, or lies in the future."""
+
+    code = "input.date"
 
 
 #: era → (first day, last day or None), for reading era dates typed at the counter.

@@ -44,6 +44,8 @@ class SearchError(StoreError):
     """A search that cannot be run as asked (empty, absurd, a bad My Number); the message is
     worded for the clerk in Japanese and English and says what to do."""
 
+    code = "store.search"
+
 
 @dataclass(frozen=True)
 class ResidentQuery:

@@ -110,7 +110,7 @@ def _sync(args) -> int:
             result = sync_round(store, target, on_progress=_progress_printer(args.quiet))
     except SyncError as exc:
         print(f"madoguchi: {exc}", file=sys.stderr)
-        return exc.code
+        return exc.exit_status
     print(json.dumps({"pushed": result.pushed, "pulled": result.pulled, "traffic": result.traffic,
                       "unknown_kinds": result.unknown_kinds, "witness": result.witness,
                       "at": result.at}, ensure_ascii=False))
@@ -184,7 +184,7 @@ def _login(args) -> int:
         except psycopg.Error as exc:
             error = plain_error(exc)
             print(f"madoguchi: {error}", file=sys.stderr)
-            return error.code
+            return error.exit_status
     save_password(target, password)
     if changed:
         config.save()
@@ -212,4 +212,4 @@ def _user_error(exc):
 
     error = plain_error(exc)
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return SyncError(f"{error} ({detail})", error.code)
+    return SyncError(f"{error} ({detail})", error.exit_status)

@@ -15,20 +15,13 @@ import keyring
 import keyring.errors
 import psycopg
 
-from app.cli import UserError
 from app.config import OfficeConfig
+from app.errors import UserError
 
 log = logging.getLogger(__name__)
 
 #: keyring service name under which the database passwords are kept
 KEYRING_SERVICE = "madoguchi-sync"
-
-
-class SyncError(UserError):
-    """A sync problem worded for the person at the terminal. ``code`` is the CLI exit status."""
-
-    def __init__(self, message: str, code: int = 3):
-        super().__init__(message, code)
 
 
 # exit codes of `madoguchi sync`
@@ -37,6 +30,17 @@ EXIT_CONFIG = 2        # not configured / standalone / wrong store
 EXIT_OFFLINE = 3       # server unreachable or connection cut: try again later
 EXIT_AUTH = 4          # password missing or refused
 EXIT_REFUSED = 5       # the server refused data (a rule of the central database)
+
+_SYNC_CODES = {EXIT_CONFIG: "sync.config", EXIT_OFFLINE: "sync.offline", EXIT_AUTH: "sync.auth",
+               EXIT_REFUSED: "sync.refused"}
+
+
+class SyncError(UserError):
+    """A sync problem worded for the person at the terminal. The second argument is the CLI exit
+    status (``exit_status``); ``code`` names the kind (``sync.offline``, ``sync.auth``...)."""
+
+    def __init__(self, message: str, exit_status: int = EXIT_OFFLINE):
+        super().__init__(message, _SYNC_CODES.get(exit_status, "sync.error"), exit_status=exit_status)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 
 from app.rules.core import Decision, Outcome, Reason, RequestScope, Stage
+from app.rules.said import REVIEW  # the same words a DV review gets: a review tells nothing
 from app.store.db import Store
 from app.sync import state
 
@@ -109,7 +110,7 @@ def stale_support_reason(store: Store, scope: RequestScope | None = None,
             "This terminal has never received the support-measure list from the central server, so "
             "it cannot tell whether a protected person is involved. The case stops until a sync "
             "succeeds or a support officer checks and releases it.",
-            SOURCE)
+            SOURCE, REVIEW)
     age = now - pulled
     if age <= limit:
         return None
@@ -122,7 +123,7 @@ def stale_support_reason(store: Store, scope: RequestScope | None = None,
         f"The support-measure list on this terminal is out of date (last received {local}, "
         f"{minutes} minutes ago; the limit is {limit_min}). The case stops until a sync succeeds "
         "or a support officer checks and releases it.",
-        SOURCE)
+        SOURCE, REVIEW)
 
 
 def stale_support_stage(store: Store, *, now=None) -> Stage:

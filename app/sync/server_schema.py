@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
+from app.errors import MadoguchiError
+
 SCHEMA = "madoguchi"
 #: advisory lock that orders every write of sequenced rows (the value spells 'MDGS')
 CHANGE_LOCK = 0x4D444753
@@ -459,8 +461,10 @@ SERVER_MIGRATIONS: list[ServerMigration] = [
 SERVER_VERSION = SERVER_MIGRATIONS[-1].version
 
 
-class ServerError(Exception):
+class ServerError(MadoguchiError):
     """A problem with the central server, worded for IT staff."""
+
+    code = "server.error"
 
 
 def server_version(conn: psycopg.Connection) -> int:

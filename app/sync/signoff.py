@@ -19,13 +19,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, fields
 
+from app.errors import MadoguchiError
 from app.rules.core import Person, RequestScope, scope_digest
 
 
-class SignOffError(Exception):
-    def __init__(self, ja: str, en: str):
-        super().__init__(f"{ja} / {en}")
-        self.ja, self.en = ja, en
+class SignOffError(MadoguchiError):
+    code = "sync.sign_off"
 
 
 @dataclass(frozen=True)

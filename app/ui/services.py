@@ -18,6 +18,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Signal
 
 from app.config import OfficeConfig
+from app.errors import MadoguchiError
 from app.rules.codes import Secret
 from app.ui.cardbridge import CardBridge
 from app.ui.cardpanel import CardView
@@ -25,8 +26,10 @@ from app.ui.cardpanel import CardView
 log = logging.getLogger(__name__)
 
 
-class StartError(Exception):
+class StartError(MadoguchiError):
     """The window cannot start (store missing or refused); the message is for the clerk."""
+
+    code = "window.start"
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def _open(args):
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from app.cli import UserError
+    from app.errors import UserError
     from app.workflows.explain import RequestError, as_text, explain, load_request
 
     if args.request == "-":
@@ -78,7 +78,7 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _parse_assignment(text: str) -> tuple[str, object]:
-    from app.cli import UserError
+    from app.errors import UserError
 
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
@@ -108,7 +108,7 @@ def change_settings(store, changes: list[tuple[str, object]], *, terminal_id: st
 
 
 def _settings(args: argparse.Namespace) -> int:
-    from app.cli import UserError
+    from app.errors import UserError
     from app.rules.settings import SETTINGS, SettingError, Settings
 
     changes = [_parse_assignment(a) for a in args.assignments]

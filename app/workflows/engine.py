@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
+from app.errors import MadoguchiError
 from app.rules.core import Decision, Outcome, Reason, RequestScope, scope_digest, scope_to_dict
 from app.rules.settings import Settings
 from app.store.db import Store, new_id, now_iso
@@ -63,12 +64,11 @@ EVENT_KINDS = (
 ENGINE_SOURCE = "checklist (案件のチェックリスト)"
 
 
-class CaseError(Exception):
+class CaseError(MadoguchiError):
     """An operation the case does not allow now, worded for the clerk (ja / en)."""
 
     def __init__(self, ja: str, en: str, code: str = "case.error"):
-        super().__init__(f"{ja} / {en}")
-        self.ja, self.en, self.code = ja, en, code
+        super().__init__(ja, en, code=code)
 
 
 class FieldError(CaseError):

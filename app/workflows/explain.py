@@ -15,6 +15,7 @@ import datetime as _dt
 import json
 from typing import Any
 
+from app.errors import MadoguchiError
 from app.rules.core import Outcome
 from app.rules.settings import SETTINGS, SettingError, Settings
 from app.workflows.engine import CaseTypeDef, FieldError, RouteContext, step_blocking, visible_values
@@ -22,8 +23,10 @@ from app.workflows.engine import CaseTypeDef, FieldError, RouteContext, step_blo
 TOP_LEVEL = {"case_type", "request", "facts", "unchecked", "settings", "today", "expect", "title", "note"}
 
 
-class RequestError(ValueError):
+class RequestError(MadoguchiError, ValueError):
     """The JSON request is not valid; the message names the field."""
+
+    code = "explain.request"
 
 
 def _fail(path: str, ja: str, en: str):

@@ -54,7 +54,7 @@ def test_cut_anywhere_loses_nothing_and_duplicates_nothing(seeded, terminal_stor
         try:
             sync_round(a, via_proxy, password=pw, batch_size=7)
         except SyncError as exc:
-            assert exc.code == 3, exc
+            assert exc.exit_status == 3, exc
             failures += 1
         cuts += proxy.cuts > cut_before
         proxy.cut_after(None)

@@ -104,7 +104,7 @@ def test_a_store_syncs_as_one_terminal_only(seeded, terminal_store):
     sync_round(a, seeded.target("TA"), password=seeded.password("TA"))
     with pytest.raises(SyncError, match="belongs to terminal TA") as info:
         sync_round(a, seeded.target("TB"), password=seeded.password("TB"))
-    assert info.value.code == 2
+    assert info.value.exit_status == 2
 
 
 def test_standalone_training_store_never_syncs_and_is_never_stale(seeded, terminal_store):
@@ -119,13 +119,13 @@ def test_wrong_password_and_unreachable_server_are_told_in_plain_words(seeded, t
     a = terminal_store("a")
     with pytest.raises(SyncError, match="refused the password") as info:
         sync_round(a, seeded.target("TA"), password="wrong")
-    assert info.value.code == 4
+    assert info.value.exit_status == 4
     assert "password" in state.get(a.conn, "last_error")["message"]
     proxy.close()
     with pytest.raises(SyncError, match="Cannot reach the central server") as info:
         sync_round(a, seeded.target("TA", host="127.0.0.1", port=proxy.port),
                    password=seeded.password("TA"))
-    assert info.value.code == 3
+    assert info.value.exit_status == 3
 
 
 def test_the_demo_municipality_never_goes_to_an_office_server(seeded, tmp_path, cli):

@@ -72,7 +72,7 @@ def test_server_refuses_audit_entries_that_do_not_continue_its_chain(seeded, ter
     write_audit_outbox(a, "TA", 2, start=4, prev="f" * 64)
     with pytest.raises(SyncError, match="does not continue the chain") as info:
         sync_round(a, target, password=seeded.password("TA"))
-    assert info.value.code == 5
+    assert info.value.exit_status == 5
     assert state.get(a.conn, "audit_witness") == head
     with seeded.admin() as conn:
         assert conn.execute("SELECT max(chain_seq) FROM madoguchi.audit").fetchone()[0] == 3
