@@ -214,6 +214,7 @@ QUEUES = {
     "measures_confirm": ("支援措置の確認待ち", "measures to confirm"),
     "measures_renew": ("延長・終了の対応", "measures to renew or end"),
     "systems": ("連携システム未確認", "linked systems not confirmed"),
+    "forwardings": ("転送（送付・受付・受領確認）", "forwardings (sent, received, acknowledged)"),
     "paused": ("長く保留中の案件", "cases paused too long"),
     "terminals": ("同期していない端末", "terminals not synced"),
 }
@@ -280,6 +281,20 @@ def queues(store, now: dt.datetime) -> dict[str, list[QueueItem]]:
             out["systems"].append(QueueItem(
                 "systems", e.measure.id, f"{who}：未確認 {'、'.join(e.unconfirmed_systems)}",
                 f"{who}: not confirmed: {', '.join(e.unconfirmed_systems)}", e.measure.applied_date, red=True))
+    since = (today - dt.timedelta(days=31)).isoformat()
+    for mid, target, direction, muni, sent, received in conn.execute(
+            "SELECT f.measure_id, m.target_id, f.direction, f.municipality, f.sent_date, f.received_date "
+            "FROM support_forwardings f JOIN support_measures m ON m.id = f.measure_id "
+            "WHERE (f.direction = 'sent' AND f.received_date IS NULL) OR COALESCE(f.received_date, f.sent_date) >= ? "
+            "ORDER BY COALESCE(f.received_date, f.sent_date)", (since,)):
+        who = targets.get(target) or _names(conn, "residents", [target]).get(target, target[:8])
+        if direction == "received":
+            ja, en = f"{who}：{muni} から受付 {received}", f"{who}: received from {muni} on {received}"
+        elif received:
+            ja, en = f"{who}：{muni} へ送付 {sent}・受領確認 {received}", f"{who}: sent to {muni} {sent}, acknowledged {received}"
+        else:
+            ja, en = f"{who}：{muni} へ送付 {sent}・受領未確認", f"{who}: sent to {muni} {sent}, not yet acknowledged"
+        out["forwardings"].append(QueueItem("forwardings", mid, ja, en, received or sent))
     limit = Settings.from_store(store)["desk.paused_alert_minutes"]
     cutoff = (now - dt.timedelta(minutes=limit)).astimezone(UTC).isoformat(timespec="microseconds")
     for case_id, ctype, since in conn.execute(

@@ -68,6 +68,9 @@ def test_queues_need_a_supervisor(ostore, office):
     assert "戸籍の附票" in systems[office.measures["missing"]].ja and systems[office.measures["missing"]].red
     assert [i.ref for i in q["terminals"]] == ["T002"]          # synced 3 hours ago
     assert len(q["relocks"]) == 1
+    forwarded = sorted(i.en.split(": ", 1)[1] for i in q["forwardings"])
+    assert forwarded == ["received from 川崎市 on 2026-11-25", "sent to 千葉市 2026-11-20, not yet acknowledged",
+                         "sent to 横浜市 2026-11-05, acknowledged 2026-11-09"]
     # tomorrow the registration can no longer be confirmed: it says so
     late = S.queues(ostore, NOW + dt.timedelta(days=1))
     assert "register again" in late["measures_confirm"][0].en

@@ -171,3 +171,44 @@ def test_every_event_is_queued_for_the_server_with_the_measure_row(sstore, world
         (reg.event.id,)).fetchone()[0])
     assert payload["kind"] == "registered" and payload["measures"][0]["id"] == reg.event.measure_id
     assert payload["measures"][0]["status"] == "provisional"
+
+
+def test_cli_register_confirm_system_and_ledger(cli, sstore, world):
+    path = str(sstore.path)
+    sstore.close()
+    r = cli("measures", "register", "--store", path, "--login", "clerk1", "--password-stdin",
+            "--stage", "application", "--target", world["U"], "--perpetrator-family", "加害",
+            input="clerk1-kenshu\n")
+    assert r.returncode == 0, r.stderr
+    reg = r.stdout.split()[1]
+    mid = r.stdout.split("for measure ")[1].split(";")[0]
+    r = cli("measures", "confirm", "--store", path, "--login", "clerk1", "--password-stdin", reg,
+            input="clerk1-kenshu\n")
+    assert r.returncode == 2 and "support officer" in r.stderr
+    r = cli("measures", "confirm", "--store", path, "--login", "officer1", "--password-stdin", reg,
+            input="officer1-kenshu\n")
+    assert r.returncode == 0, r.stderr
+    r = cli("measures", "system", "--store", path, "--login", "clerk2", "--password-stdin", mid, "戸籍の附票",
+            "--blocked-at", "2026-11-30T09:15", input="clerk2-kenshu\n")
+    assert r.returncode == 0, r.stderr
+    r = cli("measures", "system", "--store", path, "--login", "clerk2", "--password-stdin", mid, "税",
+            "--blocked-at", "yesterday", input="clerk2-kenshu\n")
+    assert r.returncode == 2 and "ISO" in r.stderr
+    r = cli("measures", "ledger", "--store", path)
+    line = next(x for x in r.stdout.splitlines() if mid in x)
+    assert line.startswith("!! ") and "戸籍の附票" not in line and "住民基本台帳" in line
+
+
+def test_cli_outsourced_account(cli, sstore):
+    path = str(sstore.path)
+    sstore.close()
+    r = cli("staff", "add", "--store", path, "itaku2", "--name", "委託 二郎", "--role", "clerk",
+            "--role", "support_officer", "--outsourced", "--no-password")
+    assert r.returncode == 2 and "outsourced" in r.stderr
+    r = cli("staff", "add", "--store", path, "itaku2", "--name", "委託 二郎", "--role", "clerk",
+            "--outsourced", "--no-password")
+    assert r.returncode == 0, r.stderr
+    r = cli("staff", "list", "--store", path, "--json")
+    assert next(m for m in __import__("json").loads(r.stdout) if m["login"] == "itaku2")["outsourced"]
+    r = cli("staff", "outsourced", "--store", path, "itaku2", "--off")
+    assert r.returncode == 0 and "municipal employee" in r.stdout
