@@ -125,3 +125,21 @@ def test_outsourced_clerk_sees_the_neutral_text_and_no_sign_off(qtbot, window, m
     assert not warning.sign_off_button.isVisible()
     assert all(not r.code.startswith("dv.") for r in page.view.blocking)
     assert [r["code"] for r in page.view.gate["decision"]["reasons"]] == ["outsourced.hand_over"]
+
+
+def test_an_outsourced_account_cannot_sign_off_in_the_window(qtbot, window, monkeypatch):
+    """clerk1's case stops; itaku1 (outsourced) tries to release it in the sign-off dialog and is
+    refused as not a support officer; officer1 then can."""
+    from app.ui.residentpicker import ResidentPickerDialog
+    from app.ui.restriction import SignOffDialog
+    from tests.ui.test_ui_restriction import OfficerAtTheDesk
+
+    ids = _household_with_protected_member(window.services.store)
+    picks = iter([[ids["M"]], [ids["R"]]])
+    monkeypatch.setattr(ResidentPickerDialog, "choose", classmethod(lambda cls, *a, **k: next(picks)))
+    page = reach_the_gate(qtbot, window, ids)
+    desk = OfficerAtTheDesk(qtbot, [("itaku1", "itaku1-kenshu"), ("officer1", "officer1-kenshu")])
+    monkeypatch.setattr(SignOffDialog, "run", classmethod(lambda cls, *a: desk.run(*a)))
+    page.warning.sign_off_button.click()
+    assert "支援措置責任者だけ" in desk.messages[0]
+    assert desk.messages[1] == ""
