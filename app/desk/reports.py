@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass
 
 from app.desk.supervisor import (CASE_TYPE_LABELS, DOCUMENT_LABELS, QUEUES, STATUS_LABELS, Figures,
-                                 Period, QueueItem, _local, _names, label, minutes, month_period)
+                                 Period, QueueItem, label, local_time, minutes, month_period, names_of)
 from app.security.registration import STATE_LABELS, LedgerEntry, ledger, signoffs
 
 KIND_LABELS = {"dv": "DV", "stalking": "ストーカー", "child_abuse": "児童虐待", "other": "その他"}
@@ -126,8 +126,8 @@ def reconcile(store, month: str, *, today: dt.date | None = None) -> Reconciliat
         s.confirmed_by for e in entries for s in e.systems] + [
         r.event.staff_id for e in entries for r in e.registrations] + [
         r.confirmation.staff_id for e in entries for r in e.registrations if r.confirmation]
-    staff = _names(conn, "staff", staff_ids)
-    targets = _names(conn, "residents", [e.measure.target_id for e in entries] + [r[1] for r in fw_rows])
+    staff = names_of(conn, "staff", staff_ids)
+    targets = names_of(conn, "residents", [e.measure.target_id for e in entries] + [r[1] for r in fw_rows])
     decisions = tuple(OfficerDecision(at, d, staff.get(o, o), staff.get(c, c), case, tuple(json.loads(docs)),
                                       reason or "") for at, d, o, c, case, docs, reason in decisions_rows)
     forwardings = tuple(Forwarding(mid, targets.get(tid, tid), d, muni, reason, sent, rec)
@@ -138,7 +138,7 @@ def reconcile(store, month: str, *, today: dt.date | None = None) -> Reconciliat
 def _system_cell(rec: Reconciliation, s) -> str:
     if not s.confirmed:
         return f"{s.system}：未確認"
-    return f"{s.system}：{rec.staff.get(s.confirmed_by, s.confirmed_by)} {_local(s.blocked_at)}"
+    return f"{s.system}：{rec.staff.get(s.confirmed_by, s.confirmed_by)} {local_time(s.blocked_at)}"
 
 
 def _registration_cell(rec: Reconciliation, e: LedgerEntry) -> str:
@@ -186,7 +186,7 @@ def reconciliation_text(rec: Reconciliation, signed: list[dict] | None = None) -
                      f"送付 {f.sent or '-'}  受領 {f.received or '-'}")
     lines.append(f"解除・拒否 / releases and refusals: {len(rec.decisions)}")
     for d in rec.decisions:
-        lines.append(f"  {_local(d.at)}  {'解除' if d.decision == 'released' else '拒否'}  責任者 {d.officer}  "
+        lines.append(f"  {local_time(d.at)}  {'解除' if d.decision == 'released' else '拒否'}  責任者 {d.officer}  "
                      f"担当 {d.clerk}  案件 {d.case_id[:8]}  {','.join(d.documents)}  {d.reason}")
     for s in signed or []:
         lines.append(f"確認済み / signed off: {s['who']} {s['at']} {s['digest'][:16]}")
@@ -261,7 +261,7 @@ def render_reconciliation(rec: Reconciliation, signed: list[dict] | None = None)
     flow.heading(f"解除・拒否（{len(rec.decisions)} 件）")
     if rec.decisions:
         flow.table(["日時", "判断", "支援措置責任者", "担当者", "案件", "書類", "理由"],
-                   [[_local(d.at), "解除" if d.decision == "released" else "拒否", d.officer, d.clerk,
+                   [[local_time(d.at), "解除" if d.decision == "released" else "拒否", d.officer, d.clerk,
                      d.case_id[:8], "、".join(label(DOCUMENT_LABELS, x) for x in d.documents), d.reason]
                     for d in rec.decisions], [2.2, 1, 1.8, 1.8, 1.3, 2.4, 2.8])
     _signoff_box(flow, signed or [])
@@ -270,8 +270,8 @@ def render_reconciliation(rec: Reconciliation, signed: list[dict] | None = None)
 
 def signed_rows(store, rec: Reconciliation) -> list[dict]:
     """The sign-offs recorded for this month whose digest matches this report's content."""
-    names = _names(store.conn, "staff", [e.staff_id for e in signoffs(store.conn, rec.month)])
-    return [{"who": names.get(e.staff_id, e.staff_id), "at": _local(e.at), "digest": e.payload["digest"]}
+    names = names_of(store.conn, "staff", [e.staff_id for e in signoffs(store.conn, rec.month)])
+    return [{"who": names.get(e.staff_id, e.staff_id), "at": local_time(e.at), "digest": e.payload["digest"]}
             for e in signoffs(store.conn, rec.month) if e.payload.get("digest") == rec.digest()]
 
 
@@ -303,7 +303,7 @@ def render_report(fig: Figures, queues: dict[str, list[QueueItem]], *, title: st
     flow.table(["書類", "件数"], [[label(DOCUMENT_LABELS, d), str(n)] for d, n in fig.issuance] or [["（なし）", "0"]],
                [5, 1])
     flow.heading("監督者の確認が必要なもの")
-    rows = [[QUEUES[q][0], item.ja, _local(item.since) if item.since and "T" in item.since else (item.since or "")]
+    rows = [[QUEUES[q][0], item.ja, local_time(item.since) if item.since and "T" in item.since else (item.since or "")]
             for q, items in queues.items() for item in items]
     flow.table(["区分", "内容", "時点"], rows or [["（なし）", "", ""]], [2.2, 6, 2])
     _signoff_box(flow, [])

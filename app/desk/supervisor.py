@@ -220,7 +220,7 @@ QUEUES = {
 }
 
 
-def _names(conn, table: str, ids) -> dict[str, str]:
+def names_of(conn, table: str, ids) -> dict[str, str]:
     ids = sorted({i for i in ids if i})
     if not ids:
         return {}
@@ -228,7 +228,7 @@ def _names(conn, table: str, ids) -> dict[str, str]:
     return dict(conn.execute(f"SELECT id, {col} FROM {table} WHERE id IN ({','.join('?' * len(ids))})", ids))
 
 
-def _local(ts: str | None) -> str:
+def local_time(ts: str | None) -> str:
     if not ts:
         return "-"
     return dt.datetime.fromisoformat(ts).astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
@@ -249,13 +249,13 @@ def queues(store, now: dt.datetime) -> dict[str, list[QueueItem]]:
         out["releases"].append(QueueItem("releases", case_id, f"{label(CASE_TYPE_LABELS, ctype)} 案件 {case_id[:8]}",
                                          f"{label(CASE_TYPE_LABELS, ctype, 'en')} case {case_id[:8]}", since))
     relocks = pending_relock(conn)
-    officers = _names(conn, "staff", [r.officer_id for r in relocks])
+    officers = names_of(conn, "staff", [r.officer_id for r in relocks])
     for r in relocks:
         who = officers.get(r.officer_id, r.officer_id)
         out["relocks"].append(QueueItem("relocks", r.id, f"解除 {r.id[:8]}（{who}）案件 {r.case_id[:8]}",
                                         f"release {r.id[:8]} ({who}) case {r.case_id[:8]}", r.issued_at))
     entries = ledger(conn, today)
-    targets = _names(conn, "residents", [e.measure.target_id for e in entries])
+    targets = names_of(conn, "residents", [e.measure.target_id for e in entries])
     for e in entries:
         who = targets.get(e.measure.target_id, e.measure.target_id[:8])
         for reg in e.pending_registrations:
@@ -287,7 +287,7 @@ def queues(store, now: dt.datetime) -> dict[str, list[QueueItem]]:
             "FROM support_forwardings f JOIN support_measures m ON m.id = f.measure_id "
             "WHERE (f.direction = 'sent' AND f.received_date IS NULL) OR COALESCE(f.received_date, f.sent_date) >= ? "
             "ORDER BY COALESCE(f.received_date, f.sent_date)", (since,)):
-        who = targets.get(target) or _names(conn, "residents", [target]).get(target, target[:8])
+        who = targets.get(target) or names_of(conn, "residents", [target]).get(target, target[:8])
         if direction == "received":
             ja, en = f"{who}：{muni} から受付 {received}", f"{who}: received from {muni} on {received}"
         elif received:
@@ -306,8 +306,8 @@ def queues(store, now: dt.datetime) -> dict[str, list[QueueItem]]:
     for t in state.get(conn, state.TERMINALS, []) or []:
         last = t.get("last_sync_at")
         if not last or dt.datetime.fromisoformat(last) < now - max_age:
-            out["terminals"].append(QueueItem("terminals", t["id"], f"端末 {t['id']} 最終同期 {_local(last)}",
-                                              f"terminal {t['id']} last synced {_local(last)}", last, red=True))
+            out["terminals"].append(QueueItem("terminals", t["id"], f"端末 {t['id']} 最終同期 {local_time(last)}",
+                                              f"terminal {t['id']} last synced {local_time(last)}", last, red=True))
     return out
 
 
@@ -361,8 +361,8 @@ def issuance_history(store, *, staff_id: str | None, terminal_id: str, name: str
     all_ids = [rid for r in rows for rid in json.loads(r[4])]
     protected = record_lookup(store, all_ids, staff_id=staff_id, terminal_id=terminal_id,
                               context="issuance_history") if all_ids else set()
-    residents = _names(conn, "residents", all_ids)
-    staff = _names(conn, "staff", [r[3] for r in rows])
+    residents = names_of(conn, "residents", all_ids)
+    staff = names_of(conn, "staff", [r[3] for r in rows])
     out = []
     for at, number, doc, sid, targets, delivery, pages in rows:
         ids = tuple(json.loads(targets))

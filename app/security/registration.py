@@ -343,9 +343,11 @@ def register(store, staff: Authenticated, *, stage: str, applied_date: dt.date,
             payload["on"] = applied_date.isoformat()
         elif measure_id:
             m = M.get_measure(conn, measure_id)
+            evs = events(conn, [measure_id])
+            confirmed = {e.ref_id for e in evs if e.kind == "confirmed"}
             if stage != "decision" and not any(e.kind == "registered" and e.stage == stage
-                                               and e.office_day < office_day(clock.now())
-                                               for e in events(conn, [measure_id])):
+                                               and e.id not in confirmed
+                                               and e.office_day < office_day(clock.now()) for e in evs):
                 raise MeasureError("既存の措置に登録できるのは支援決定、延長、または前日以前の未確認登録の再登録だけです / "
                                    "an existing measure takes a decision, a renewal, or the "
                                    "re-entry of an earlier unconfirmed registration")

@@ -206,7 +206,7 @@ class QueuesTab(QWidget):
             font.setBold(True)
             head.setFont(0, font)
             for item in sorted(items, key=lambda i: not i.red):
-                child = QTreeWidgetItem([item.text(lang), S._local(item.since) if item.since and "T" in item.since
+                child = QTreeWidgetItem([item.text(lang), S.local_time(item.since) if item.since and "T" in item.since
                                          else (item.since or "")])
                 if item.red:
                     for c in range(2):
@@ -267,7 +267,7 @@ class HistoryTab(QWidget):
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             who = "、".join(row.targets) + ("　" + self.tr("[restricted]") if row.protected else "")
-            for c, text in enumerate((S._local(row.issued_at), row.issue_number,
+            for c, text in enumerate((S.local_time(row.issued_at), row.issue_number,
                                       S.label(S.DOCUMENT_LABELS, row.document_type, lang), who, row.staff,
                                       row.delivery)):
                 item = QTableWidgetItem(text)

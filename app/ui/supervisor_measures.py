@@ -292,7 +292,7 @@ class LinkedSystemsDialog(QDialog):
         self.fill()
 
     def fill(self) -> None:
-        from app.desk.supervisor import _local
+        from app.desk.supervisor import local_time
 
         entry = self.entry()
         names = dict(self.services.store.conn.execute("SELECT id, display_name FROM staff"))
@@ -304,7 +304,7 @@ class LinkedSystemsDialog(QDialog):
         self.table.setRowCount(len(entry.systems))
         for r, s in enumerate(entry.systems):
             state = self.tr("blocked") if s.confirmed else self.tr("NOT CONFIRMED")
-            who = f"{names.get(s.confirmed_by, s.confirmed_by)}　{_local(s.blocked_at)}" if s.confirmed else ""
+            who = f"{names.get(s.confirmed_by, s.confirmed_by)}　{local_time(s.blocked_at)}" if s.confirmed else ""
             for c, text in enumerate((s.system, state, who)):
                 item = QTableWidgetItem(text)
                 if not s.confirmed:
