@@ -1,5 +1,7 @@
 """``madoguchi report daily|monthly``: the supervisor's desk as a report (the same UI-free views
-the window shows: app.desk.supervisor figures and queues, app.desk.reports PDF)."""
+the window shows: app.desk.supervisor figures and queues, app.desk.reports PDF), and
+``madoguchi measures reconcile``, added to the ``measures`` command of app.security.cli (the
+reconciliation's PDF is printing's work, a layer above security)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,16 @@ from app.store.db import open_store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    measures = sub.choices["measures"]           # made by app.security.cli, registered before us
+    msub = next(a for a in measures._actions if isinstance(a, argparse._SubParsersAction))
+    rc = msub.add_parser("reconcile", help="monthly reconciliation of applications against blocks; "
+                                            "non-zero exit when any block is missing")
+    rc.add_argument("--store", required=True)
+    rc.add_argument("--month", required=True, help="YYYY-MM")
+    rc.add_argument("--pdf", help="also write the report with sign-off fields as PDF")
+    rc.add_argument("--json", action="store_true")
+    rc.set_defaults(func=_reconcile)
+
     p = sub.add_parser("report", help="the supervisor's daily or monthly report (figures, queues, "
                                        "measures not complete)")
     rsub = p.add_subparsers(dest="report_command", required=True, metavar="PERIOD")
@@ -75,3 +87,23 @@ def _report(args) -> int:
         for line in red:
             print(f"!! {line}")
     return 0
+
+
+def _reconcile(args) -> int:
+    from app.desk import reports
+    from app.desk.supervisor import month_period
+
+    try:
+        month_period(args.month)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    with open_store(args.store) as store:
+        rec = reports.reconcile(store, args.month)
+        signed = reports.signed_rows(store, rec)
+        if args.pdf:
+            _write(args.pdf, reports.render_reconciliation(rec, signed))
+    if args.json:
+        print(json.dumps(rec.as_dict() | {"digest": rec.digest(), "signed": signed}, ensure_ascii=False, indent=2))
+    else:
+        print(reports.reconciliation_text(rec, signed))
+    return 0 if rec.ok else 1

@@ -1,8 +1,8 @@
 """Sub-commands of security for office IT staff and supervisors:
 ``staff add|list|disable|enable|reset-password|roles|register-card|demo`` and
 ``audit verify|show``, ``measures list|end|renew|forward``, the measure ledger ``measures
-register|confirm|system|request-end|confirm-end|ledger|reconcile`` (app.security.registration,
-app.desk.reports), ``security selftest|pending-relock``. Passwords come from a prompt without echo or from ``--password-stdin``;
+register|confirm|system|request-end|confirm-end|ledger`` (app.security.registration; ``measures
+reconcile`` is added by app.desk.cli, which renders the PDF), ``security selftest|pending-relock``. Passwords come from a prompt without echo or from ``--password-stdin``;
 they are never accepted as an argument (they would end up in the shell history).
 """
 
@@ -179,13 +179,6 @@ def _register_ledger(msub) -> None:
     lg.add_argument("--store", required=True)
     lg.add_argument("--all", action="store_true", help="ended measures too")
     lg.set_defaults(func=_ledger)
-    rc = msub.add_parser("reconcile", help="monthly reconciliation of applications against blocks; "
-                                            "non-zero exit when any block is missing")
-    rc.add_argument("--store", required=True)
-    rc.add_argument("--month", required=True, help="YYYY-MM")
-    rc.add_argument("--pdf", help="also write the report with sign-off fields as PDF")
-    rc.add_argument("--json", action="store_true")
-    rc.set_defaults(func=_reconcile)
 
 
 def _date_arg(text: str | None, what: str):
@@ -269,30 +262,6 @@ def _ledger(args) -> int:
               + (f"  awaiting confirmation: {len(e.pending_registrations)}" if e.pending_registrations else ""))
     print(f"{len(entries)} measure(s), {sum(not e.complete for e in entries)} incomplete")
     return 0
-
-
-def _reconcile(args) -> int:
-    from app.desk import reports
-    from app.desk.supervisor import month_period
-
-    try:
-        month_period(args.month)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
-    with open_store(args.store) as store:
-        rec = reports.reconcile(store, args.month)
-        signed = reports.signed_rows(store, rec)
-        if args.pdf:
-            pdf = reports.render_reconciliation(rec, signed)
-            try:
-                Path(args.pdf).write_bytes(pdf)
-            except OSError as exc:
-                raise UserError(f"PDF を書けません: {args.pdf} ({exc.strerror}) / cannot write the PDF") from None
-    if args.json:
-        print(json.dumps(rec.as_dict() | {"digest": rec.digest(), "signed": signed}, ensure_ascii=False, indent=2))
-    else:
-        print(reports.reconciliation_text(rec, signed))
-    return 0 if rec.ok else 1
 
 
 def _outsourced(args) -> int:
