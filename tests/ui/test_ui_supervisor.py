@@ -107,6 +107,18 @@ def test_register_confirm_and_linked_systems_in_the_window(qtbot, window, monkey
     desk.tabs.setCurrentWidget(desk.history_tab)
     desk.history_tab.search()
     assert desk.history_tab.table.rowCount() == 0
+    # the month's reconciliation, signed off in the window by a support officer signing in
+    from app.ui.supervisor_measures import ReconciliationDialog
+
+    month = R.office_today().strftime("%Y-%m")
+    rec_dialog = ReconciliationDialog(services, month, desk)
+    qtbot.addWidget(rec_dialog)
+    assert "制限が揃っていない申出" in rec_dialog.text.toPlainText()
+    person.attempts = [("clerk1", "clerk1-kenshu"), ("officer2", "officer2-kenshu")]
+    person.errors.clear()
+    rec_dialog.sign_button.click()
+    assert "支援措置責任者" in person.errors[0]
+    assert "確認済み / signed off: 支援 副責任" in rec_dialog.text.toPlainText()
 
 
 @pytest.mark.parametrize("window", ["itaku1"], indirect=True)
