@@ -79,6 +79,18 @@ run: venv translations $(DEMO_STORE)
 test: venv translations
 	bash scripts/run-tests.sh
 
+# The card, sync and window tests STRESS_RUNS times in a row (default 20), stopping at the first
+# failure: a test that fails once in twenty runs is a failing test.
+STRESS_RUNS ?= 20
+.PHONY: stress
+stress: venv translations
+	@for i in $$(seq $(STRESS_RUNS)); do \
+	  echo "== make stress: run $$i of $(STRESS_RUNS)"; \
+	  bash scripts/run-tests.sh tests/card tests/sync -x -q -p no:cacheprovider \
+	    && bash scripts/run-tests.sh tests/ui -x -q -p no:cacheprovider \
+	    || { echo "make stress: run $$i failed after $$((i - 1)) green runs in a row" >&2; exit 1; }; \
+	done; echo "make stress: $(STRESS_RUNS) green runs in a row"
+
 bench: venv translations
 	$(PY) -m benchmarks
 

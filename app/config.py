@@ -130,11 +130,19 @@ class OfficeConfig:
         mine.update({k: v for k, v in _read_json(self.scope_path(scope)).items()
                      if k not in _FIELD_INDEX})
         path = self.scope_path(scope)
+        tmp = path.with_name(path.name + ".tmp")
+        try:
+            data = (json.dumps(mine, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        except UnicodeEncodeError as exc:       # text that came in as invalid UTF-8
+            raise ConfigError("設定値に UTF-8 でない文字が含まれています。",
+                              "a value is not valid UTF-8 text.") from exc
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_text(json.dumps(mine, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-            os.replace(tmp, path)
+            try:
+                tmp.write_bytes(data)
+                os.replace(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)       # nothing half-written is left behind
         except PermissionError as exc:
             raise ConfigError(
                 f"{path} に書き込む権限がありません。端末の設定は管理者（root / Administrator）で変更してください。",

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from app.cliargs import read_line
 from app.config import (
     FIELDS,
     FIRST_RUN_KEYS,
@@ -215,7 +216,7 @@ def _ask(config: OfficeConfig, given: set[str]) -> None:
         f = field_by_key(key)
         while True:
             current = getattr(config, key)
-            answer = input(f"{f.label_ja} / {f.label_en} [{current}]: ").strip()
+            answer = read_line(f"{f.label_ja} / {f.label_en} [{current}]: ").strip()
             if not answer:
                 break
             try:

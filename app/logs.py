@@ -7,13 +7,11 @@ defence :class:`RedactFilter` masks any run of 12 digits (a My Number's shape) i
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import re
 
-from app.paths import log_dir
-
 _TWELVE_DIGITS = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
+_FORMAT = "%(asctime)s %(levelname)s %(name)s %(threadName)s: %(message)s"
 
 
 class RedactFilter(logging.Filter):
@@ -23,6 +21,44 @@ class RedactFilter(logging.Filter):
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
+
+
+class _LogFile(logging.Handler):
+    """The rotating log file, opened at the first record: a command that logs nothing (most
+    diagnostics, ``--help``) does not pay for finding the log folder and the rotation code."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._target: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._target is None:
+            self._target = _open_log_file()
+            self._target.setFormatter(self.formatter)
+        self._target.handle(record)
+
+    def flush(self) -> None:
+        if self._target is not None:
+            self._target.flush()
+
+    def close(self) -> None:
+        if self._target is not None:
+            self._target.close()
+        super().close()
+
+
+def _open_log_file() -> logging.Handler:
+    import logging.handlers
+
+    from app.paths import log_dir
+
+    try:
+        directory = log_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        return logging.handlers.RotatingFileHandler(
+            directory / "madoguchi.log", maxBytes=5_000_000, backupCount=5, encoding="utf-8")
+    except OSError:
+        return logging.StreamHandler()
 
 
 _configured = False
@@ -35,14 +71,7 @@ def setup_logging(level: int | None = None) -> None:
     _configured = True
     root = logging.getLogger()
     root.setLevel(level or getattr(logging, os.environ.get("MADOGUCHI_LOG_LEVEL", "INFO"), logging.INFO))
-    try:
-        directory = log_dir()
-        directory.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            directory / "madoguchi.log", maxBytes=5_000_000, backupCount=5, encoding="utf-8"
-        )
-    except OSError:
-        handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(threadName)s: %(message)s"))
+    handler = _LogFile()
+    handler.setFormatter(logging.Formatter(_FORMAT))
     handler.addFilter(RedactFilter())
     root.addHandler(handler)

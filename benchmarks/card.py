@@ -18,16 +18,23 @@ from pathlib import Path
 FULL_READ_GOAL_MS = 30.0
 
 
-def main(quick: bool = False) -> dict:
+def make_test_card(folder: Path) -> Path:
+    """The test card file the card benchmarks read (training PINs), in ``folder``."""
     from app.card.cardfile import TRAINING_PINS, create_card_file
+
+    return create_card_file(
+        folder / "card.json", family_name="窓口", given_name="花子", address="東京都千代田区霞が関1-2-3",
+        birth_date="1985-04-01", sex=2, my_number="123456789018", pins=TRAINING_PINS, ca_dir=folder / "ca")
+
+
+def main(quick: bool = False) -> dict:
+    from app.card.cardfile import TRAINING_PINS
     from app.card.stack import PcscStack, reader_name
 
     reads, round_trips = (15, 200) if quick else (60, 2000)
     with tempfile.TemporaryDirectory(prefix="madoguchi-bench-card-") as tmp:
         folder = Path(tmp)
-        card_file = create_card_file(
-            folder / "card.json", family_name="窓口", given_name="花子", address="東京都千代田区霞が関1-2-3",
-            birth_date="1985-04-01", sex=2, my_number="123456789018", pins=TRAINING_PINS, ca_dir=folder / "ca")
+        card_file = make_test_card(folder)
         with PcscStack(folder / "pcsc") as stack:
             stack.use_in_this_process()
             emulator = stack.insert(card_file)

@@ -48,6 +48,7 @@ def _child(store: str, stage: str) -> None:
         rss_kb = next(int(line.split()[1]) for line in open("/proc/self/status")
                       if line.startswith("VmRSS:"))
         print(json.dumps({"rss_mb": rss_kb / 1024}), flush=True)
+    controller.close()
     services.close()
 
 

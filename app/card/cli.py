@@ -66,11 +66,12 @@ def _stack(args: argparse.Namespace) -> int:
         stack = PcscStack().start()
     except StackError as exc:
         raise UserError(str(exc)) from None
+    stack.use_in_this_process()          # insert() waits until this stack's pcscd sees the card
     try:
         for slot, card_file in enumerate(args.insert):
             try:
                 stack.insert(card_file, slot)
-            except CardFileError as exc:
+            except (CardFileError, StackError) as exc:
                 raise UserError(str(exc)) from None
         print(f"export PCSCLITE_CSOCK_NAME={stack.socket_path}", flush=True)
         for slot, name in enumerate(stack.reader_names()):
@@ -113,11 +114,12 @@ def _start_service():
 
 def _readers(args: argparse.Namespace) -> int:
     import json
-    import time
+    import threading
 
     from app.card import errors
     from app.card.service import EventKind
 
+    settled_kinds = {EventKind.NO_CARD, EventKind.MY_NUMBER_CARD, EventKind.UNKNOWN_CARD}
     service = _start_service()
     try:
         try:
@@ -126,14 +128,11 @@ def _readers(args: argparse.Namespace) -> int:
             raise UserError(str(exc)) from None
         rows = []
         for name in names:
-            kinds: list[str] = []
-            service.add_listener(lambda e, kinds=kinds, name=name: kinds.append(e.kind.value)
-                                 if e.reader == name else None)
+            settled = threading.Event()     # woken by the reader's event, not by polling
+            service.add_listener(lambda e, settled=settled, name=name: settled.set()
+                                 if e.reader == name and e.kind in settled_kinds else None)
             service.select_reader(name).result(10)
-            deadline = time.monotonic() + 2
-            while time.monotonic() < deadline and not set(kinds) & {
-                    EventKind.NO_CARD.value, EventKind.MY_NUMBER_CARD.value, EventKind.UNKNOWN_CARD.value}:
-                time.sleep(0.02)
+            settled.wait(2)
             state = service.state
             rows.append({"reader": name, "card_present": state.card_present,
                          "card": state.card_kind, "atr": state.atr.hex(" ").upper()})
@@ -180,9 +179,10 @@ def _read_pin(args: argparse.Namespace) -> str | None:
         return None
     if args.pin_stdin:
         return sys.stdin.readline().strip()
-    import getpass
+    from app.cliargs import read_secret
 
-    return getpass.getpass("券面事項入力補助用暗証番号（4桁）/ input-support PIN (4 digits): ")
+    return read_secret("券面事項入力補助用暗証番号（4桁）/ input-support PIN (4 digits): ", from_stdin=False,
+                       option="--pin-stdin (or --no-pin)", what=("暗証番号", "PIN"))
 
 
 def _read(args: argparse.Namespace) -> int:

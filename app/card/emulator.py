@@ -285,10 +285,6 @@ class TestCardChip:
 # ---------------------------------------------------------------------------------------------
 # Carrying the chip to vpcd
 
-#: pcscd asks vpcd for card presence every 400 ms (PCSCLITE_STATUS_POLL_RATE). A card put back
-#: sooner than that after a removal would never be seen as removed, so re-insertion waits this long.
-PRESENCE_POLL = 0.45
-
 VPCD_POWER_OFF, VPCD_POWER_ON, VPCD_RESET, VPCD_GET_ATR = 0, 1, 2, 4
 
 
@@ -325,7 +321,6 @@ class VpcdCardEmulator:
         self.apdu_count = 0
         self._pull_at: int | None = None          # test control: drop the link at this APDU
         self._pulled = threading.Event()
-        self._pulled_at = 0.0
         #: test-only: ``f(apdu_number, command, response) -> response`` to feed the reader
         #: malformed answers through the real stack (fuzzing); None in normal use
         self.response_filter: Callable[[int, bytes, bytes], bytes] | None = None
@@ -412,7 +407,6 @@ class VpcdCardEmulator:
                 self.apdu_count += 1
                 if self._pull_at is not None and self.apdu_count >= self._pull_at:
                     self._pull_at = None
-                    self._pulled_at = time.monotonic()
                     self._pulled.set()
                     return                              # card pulled mid-command: no answer
                 response = self.chip.process(payload)
@@ -436,14 +430,12 @@ class VpcdCardEmulator:
         with self._lock:
             self._pull_at = self.apdu_count + n
 
-    def reinsert(self) -> None:
-        """Insert the card again after it was pulled by :meth:`pull_at_apdu` (no sooner than
-        pcscd can notice the removal), and wait until it is connected."""
-        pause = self._pulled_at + PRESENCE_POLL - time.monotonic()
-        if pause > 0:
-            time.sleep(pause)
+    def reinsert(self, wait: float = 5.0) -> None:
+        """Connect the card again after :meth:`pull_at_apdu` pulled it, and wait for the link.
+        pcscd must have seen the removal first (it polls vpcd every 400 ms), or it never notices
+        the card was away: :meth:`app.card.stack.PcscStack.reinsert` waits for that reader event."""
         self._pulled.clear()
-        self.connected.wait(5)
+        self.connected.wait(wait)
 
     @property
     def pulled(self) -> bool:

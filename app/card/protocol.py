@@ -13,15 +13,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import asdict, dataclass, field
-
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from typing import TYPE_CHECKING
 
 from app.card import apdu, errors, layout, tlv
-from app.card.cardfile import PIN_RULES
 from app.card.transport import CardLink
 from app.ids import InvalidMyNumber, mask_my_number, validate_my_number
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+# cryptography (x509, RSA) and the card-file module are imported where a certificate is parsed or
+# a PIN checked, not here: `madoguchi card readers` needs neither and starts faster without them.
 
 SW_OK = 0x9000
 MAX_EF_SIZE = 16384      # no EF of the card is bigger; a header claiming more is malformed
@@ -34,7 +36,6 @@ DIGEST_INFO_PREFIX = {
     "sha384": bytes.fromhex("3041300d060960864801650304020205000430"),
     "sha512": bytes.fromhex("3051300d060960864801650304020305000440"),
 }
-_HASHES = {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
 _SEX = {"1": "male", "2": "female", "9": "not_applicable"}
 
@@ -70,6 +71,8 @@ class CertificateSummary:
         return dt.datetime.fromisoformat(self.not_before) <= moment <= dt.datetime.fromisoformat(self.not_after)
 
     def certificate(self) -> x509.Certificate:
+        from cryptography import x509
+
         return x509.load_der_x509_certificate(self.der)
 
     def to_json(self) -> dict:
@@ -105,6 +108,8 @@ class CardReadout:
 
 
 def parse_certificate(which: str, der: bytes) -> CertificateSummary:
+    from cryptography import x509
+
     try:
         cert = x509.load_der_x509_certificate(der)
         return CertificateSummary(
@@ -290,6 +295,8 @@ class MyNumberCard:
     def verify(self, secret: str, pin: str) -> None:
         """VERIFY; raises WrongPin (with tries left) or PinBlocked. Leaves the PIN's application
         selected and verified."""
+        from app.card.cardfile import PIN_RULES
+
         rule = PIN_RULES[secret]
         if not isinstance(pin, str) or not rule["pattern"].match(pin):
             raise errors.PinFormatError(secret, rule["ja"], rule["en"])
@@ -359,12 +366,16 @@ class MyNumberCard:
 def verify_auth_signature(certificate: CertificateSummary | x509.Certificate, signature: bytes, message: bytes,
                           *, hash_name: str = "sha256") -> bool:
     """Check a signature made by :meth:`MyNumberCard.sign_with_auth_key` against the certificate."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    hash_classes = {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
     cert = certificate.certificate() if isinstance(certificate, CertificateSummary) else certificate
     key = cert.public_key()
     if not isinstance(key, rsa.RSAPublicKey):
         return False
     try:
-        key.verify(signature, message, padding.PKCS1v15(), _HASHES[hash_name]())
+        key.verify(signature, message, padding.PKCS1v15(), hash_classes[hash_name]())
     except Exception:  # cryptography raises InvalidSignature; any failure means "not valid"
         return False
     return True

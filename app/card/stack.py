@@ -12,6 +12,13 @@ runs and a system pcscd never collide.
 ``PCSCLITE_CSOCK_NAME`` is read once per process by libpcsclite (on the first PC/SC call):
 call :meth:`PcscStack.use_in_this_process` before anything touches PC/SC.
 
+Synchronisation. A card connected to vpcd is not yet a card pcscd knows: pcscd polls vpcd every
+400 ms, then powers the card and publishes it. So :meth:`PcscStack.insert`, :meth:`~PcscStack.remove`,
+:meth:`~PcscStack.reinsert` and a pcscd restart return only once pcscd itself reports the new reader
+state (``SCardGetStatusChange`` from this process, which is why it must use this stack). Whoever
+runs next — a test, the window, a ``madoguchi card`` command — sees the card as the tray left it.
+Nothing here waits on time.
+
 pcscd is never started with ``-a`` unless asked: its APDU log would show PINs (VERIFY data).
 This module must not import Qt.
 """
@@ -30,7 +37,7 @@ import threading
 import time
 from pathlib import Path
 
-from app.card.emulator import PRESENCE_POLL, VpcdCardEmulator, control_call
+from app.card.emulator import VpcdCardEmulator, control_call
 from app.errors import MadoguchiError
 
 log = logging.getLogger(__name__)
@@ -92,7 +99,6 @@ class PcscStack:
         self._proc: subprocess.Popen | None = None
         self._log_handle = None
         self._cards: dict[int, VpcdCardEmulator] = {}
-        self._removed_at: dict[int, float] = {}
         self._lock = threading.RLock()
 
     # -- paths ----------------------------------------------------------------------------------
@@ -235,8 +241,15 @@ class PcscStack:
                 self._log_handle = None
 
     def restart_pcscd(self, timeout: float = 10.0) -> None:
-        self.stop_pcscd()
-        self.start(timeout)
+        """Stop and start pcscd; returns once the cards still in the tray are back in its readers
+        (each card reconnects to vpcd by itself)."""
+        with self._lock:
+            self.stop_pcscd()
+            self.start(timeout)
+            if self.readers_plugged:
+                for slot, card in self._cards.items():
+                    if not card.pulled:
+                        self.wait_for_reader(slot, present=True, timeout=timeout)
 
     def unplug_readers(self) -> None:
         """Take the vpcd readers away (as if the USB reader were pulled). pcsc-lite 1.9.9 does not
@@ -264,27 +277,79 @@ class PcscStack:
         self.stop()
 
     # -- the card tray --------------------------------------------------------------------------
-    def insert(self, card_file: str | os.PathLike[str], slot: int = 0, *, wait: float = 5.0) -> VpcdCardEmulator:
-        """Put a test card into reader ``slot`` (removing any card already there)."""
+    def insert(self, card_file: str | os.PathLike[str], slot: int = 0, *, wait: float = 10.0) -> VpcdCardEmulator:
+        """Put a test card into reader ``slot`` (removing any card already there); returns once
+        pcscd reports the card in that reader (:class:`StackError` after ``wait`` seconds)."""
         if not 0 <= slot < SLOTS:
             raise ValueError(f"slot must be 0..{SLOTS - 1}")
         with self._lock:
-            self.remove(slot)
-            pause = self._removed_at.get(slot, 0.0) + PRESENCE_POLL - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
+            self.remove(slot, wait=wait)
             card = VpcdCardEmulator(card_file, port=self.slot_port(slot), control_path=self.control_path(slot))
             self._cards[slot] = card
-            card.start(wait=wait)
+            card.start(wait=None)
+            if not (self.pcscd_running and self.readers_plugged):
+                return card                 # pcscd finds it when it starts or the readers return
+            try:
+                self.wait_for_reader(slot, present=True, timeout=wait)
+            except StackError:
+                self.remove(slot, wait=wait)
+                raise
             return card
 
-    def remove(self, slot: int = 0) -> None:
-        """Pull the card out of reader ``slot`` (nothing happens if it is empty)."""
+    def remove(self, slot: int = 0, *, wait: float = 10.0) -> None:
+        """Pull the card out of reader ``slot`` (nothing happens if it is empty); returns once
+        pcscd reports the reader empty, so a card put in next is seen as a new card."""
         with self._lock:
             card = self._cards.pop(slot, None)
-        if card is not None:
+            if card is None:
+                return
             card.stop()
-            self._removed_at[slot] = time.monotonic()
+            if self.pcscd_running and self.readers_plugged:
+                self.wait_for_reader(slot, present=False, timeout=wait)
+
+    def reinsert(self, slot: int = 0, *, wait: float = 10.0) -> None:
+        """Put back the card that :meth:`VpcdCardEmulator.pull_at_apdu` pulled: waits until pcscd
+        has seen it go, then until it sees it again."""
+        with self._lock:
+            card = self._cards[slot]
+            self.wait_for_reader(slot, present=False, timeout=wait)
+            card.reinsert(wait=wait)
+            self.wait_for_reader(slot, present=True, timeout=wait)
+
+    def wait_for_reader(self, slot: int, *, present: bool, timeout: float = 10.0) -> None:
+        """Block until pcscd reports reader ``slot`` with a card (``present``) or empty: the
+        reader event itself (``SCardGetStatusChange``), through this process's PC/SC client."""
+        from smartcard import scard
+
+        if os.environ.get("PCSCLITE_CSOCK_NAME") != str(self.socket_path):
+            raise StackError("this process's PC/SC client does not use this stack: call "
+                             "use_in_this_process() before any PC/SC call")
+        name = reader_name(slot)
+        wanted = scard.SCARD_STATE_PRESENT if present else scard.SCARD_STATE_EMPTY
+        deadline = time.monotonic() + timeout
+        hr, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        if hr != scard.SCARD_S_SUCCESS:
+            raise StackError(f"pcscd does not answer: {scard.SCardGetErrorMessage(hr)}")
+        try:
+            known = scard.SCARD_STATE_UNAWARE
+            while True:
+                left_ms = int((deadline - time.monotonic()) * 1000)
+                if left_ms <= 0:
+                    raise StackError(f"pcscd did not report {name} {'with a card' if present else 'empty'} "
+                                     f"within {timeout:.0f} s; see {self.log_path}")
+                hr, states = scard.SCardGetStatusChange(ctx, left_ms, [(name, known)])
+                if hr == scard.SCARD_E_TIMEOUT:
+                    continue
+                if hr != scard.SCARD_S_SUCCESS:
+                    raise StackError(f"waiting for {name}: {scard.SCardGetErrorMessage(hr)}")
+                _name, event_state, _atr = states[0]
+                if event_state & scard.SCARD_STATE_UNKNOWN:
+                    raise StackError(f"pcscd has no reader {name}")
+                if event_state & wanted:
+                    return
+                known = event_state & ~scard.SCARD_STATE_CHANGED
+        finally:
+            scard.SCardReleaseContext(ctx)
 
     def card(self, slot: int = 0) -> VpcdCardEmulator | None:
         return self._cards.get(slot)

@@ -85,4 +85,7 @@ def _history(args: argparse.Namespace) -> int:
 def _samples(args: argparse.Namespace) -> int:
     from app.printing.samples import main
 
+    if Path(args.outdir).exists() and not Path(args.outdir).is_dir():
+        raise UserError(f"{args.outdir} は既存のファイルです。見本を書き込むフォルダーを指定してください。"
+                        f" / {args.outdir} is an existing file: give a folder to write the samples into.")
     return main([args.outdir] + (["--training"] if args.training else []))

@@ -17,9 +17,12 @@ Pure functions over values and settings; the card itself is driven by ``app.card
 from __future__ import annotations
 
 import datetime as _dt
+import re
+import unicodedata
 
 from app.rules.codes import RequesterType, Secret
 from app.rules.core import Decision, Outcome, Reason
+from app.rules.said import elsewhere
 from app.rules.identity import CARD_IS_ID, identity_basis, identity_problems
 from app.rules.tables import (
     CARD_REQUESTERS, SECRETS, SRC_PIN_AGENT, SRC_REVOKED, SRC_SIGN_NOT_OFFERED,
@@ -196,18 +199,26 @@ def pin_done_stage(store, ctx):
 # -- suspension lift ---------------------------------------------------------------------------------
 
 
+_PREFECTURE = r"(?:東京都|北海道|京都府|大阪府|[^\s\d]{2,3}?県)"
+_MUNICIPALITY = re.compile(rf"^\s*({_PREFECTURE})?\s*([^\s\d]+?郡)?\s*([^\s\d]+?[市区町村])")
+
+
+def municipality_of(place: str | None) -> str:
+    """The municipality (prefecture + city/ward/town/village) at the head of ``place``, never more:
+    ``研修県研修市中央町三丁目5番2号`` → ``研修県研修市``; ``横浜市中区…`` → ``横浜市``. ``""``
+    when no municipality can be read (the redirect then names none)."""
+    m = _MUNICIPALITY.match(unicodedata.normalize("NFKC", place or ""))
+    return "".join(part for part in m.groups() if part) if m else ""
+
+
 def not_resident_reason(values: dict) -> Reason:
-    where = values.get("holder_municipality") or ""
-    where_ja = f"（{where}）" if where else ""
-    where_en = f" ({where})" if where else ""
-    return Reason(
-        "suspension.not_resident",
-        f"一時停止の解除は、住民登録のある市区町村{where_ja}の窓口で行います。コールセンターでは解除できません。"
-        "お住まいの市区町村の窓口へお越しください。",
-        f"A suspension is lifted only at the municipality where the holder is registered{where_en}, not by the "
-        "call centre. Please go to that municipality's counter.",
-        SRC_SUSPENSION_LIFT,
-    )
+    """Sent to the municipality of residence: staff and requester are told the municipality
+    only, never an address (the record's destination after a move is a full address)."""
+    where = municipality_of(values.get("holder_municipality"))
+    said = elsewhere(where)
+    return Reason("suspension.not_resident",
+                  said.ja + "お住まいの市区町村の窓口へお越しください。",
+                  said.en + " Please go to that municipality's counter.", SRC_SUSPENSION_LIFT, said)
 
 
 def revoked_reason(settings) -> Reason:
@@ -233,6 +244,21 @@ LIFT_HERE = Reason(
 
 
 def suspension_holder_stage(store, ctx):
+    """The holder step: who came. Nothing about the holder's record is said here: where the
+    holder is registered and the card's state are decided after identity
+    (:func:`suspension_record_stage`), behind the restriction stage."""
+
+    def stage(scope) -> Decision:
+        return Decision.allow(*requester_reasons(ctx.values))
+
+    return stage
+
+
+def suspension_record_stage(store, ctx):
+    """At the identity point, after the restriction stage and the identity check: a holder
+    registered elsewhere is sent to that municipality (named, never an address); a revoked card
+    is not reinstated (re-issue with the fee); a card that is not suspended needs nothing."""
+
     def stage(scope) -> Decision:
         v = ctx.values
         if not v.get("holder_is_resident"):
@@ -244,7 +270,7 @@ def suspension_holder_stage(store, ctx):
                                    reissue_fee_card=card, reissue_fee_certificate=cert)
         if status == "active":
             return Decision.refuse(NOT_SUSPENDED)
-        return Decision.allow(LIFT_HERE, *requester_reasons(v))
+        return Decision.allow(LIFT_HERE)
 
     return stage
 

@@ -12,13 +12,15 @@ command decide identically. No I/O here.
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import replace
 
 from app.rules.codes import Item, RequesterType
 from app.rules.core import Decision, Reason
+from app.rules.said import CLIENT_REQUIRED, NOT_ISSUED
 from app.rules.tables import (
     DELIVERY_LABELS, DELIVERY_ROW_OF, DOCUMENTS, HAND_OVER, ITEM_LABELS, ITEM_PERMISSIONS,
     MY_NUMBER_DELIVERY, POST_OTHER, POST_PERSON, POST_REPRESENTATIVE, PURPOSES, REQUESTER_TYPES,
-    SRC_ACT_12, SRC_ACT_15_4, SRC_DELIVERY, SRC_POWER_OF_ATTORNEY_MN,
+    SRC_ACT_12, SRC_ACT_12_3, SRC_ACT_15_4, SRC_DELIVERY, SRC_POWER_OF_ATTORNEY_MN,
 )
 
 POST_REQUESTER = "post_requester_address"      # ordinary copies by post to the requester
@@ -39,6 +41,16 @@ def _name(p: dict) -> str:
 # -- requester ------------------------------------------------------------------------------------
 
 
+CLIENT_MISSING = Reason(
+    "copy.professional.client_missing",
+    "職務上請求書の依頼者の氏名が空欄です。依頼者が誰か分からない請求は受け付けられません"
+    "（依頼者を支援措置の加害者と照合できないため。郵送の請求で依頼者欄が空欄のまま交付された事故があります）。",
+    "The professional's request form leaves the client's name blank. A request whose client is unknown "
+    "cannot be taken (the client cannot be compared with a perpetrator; a postal request with a blank "
+    "client field was once served).",
+    SRC_ACT_12_3 + "（特定事務受任者: 依頼者の氏名）", CLIENT_REQUIRED)
+
+
 def requester_stage(store, ctx):
     """The requester type's purpose and particulars (公用: agency, basis, officer; 特定事務受任者:
     profession and client; 法定代理人: kind of representation)."""
@@ -47,6 +59,9 @@ def requester_stage(store, ctx):
         v = ctx.values
         row = REQUESTER_TYPES[v["requester_type"]]
         purpose = v.get("purpose")
+        if row.code == RequesterType.PROFESSIONAL and not (
+                (v.get("client_family_name") or "").strip() and (v.get("client_given_name") or "").strip()):
+            return Decision.refuse(CLIENT_MISSING)
         if row.purposes and purpose not in row.purposes:
             allowed = "、".join(PURPOSES[p][0] for p in sorted(row.purposes))
             return _refuse(
@@ -80,7 +95,8 @@ def _retention_expired(person: dict, settings, today: str) -> bool:
 
 
 def scope_problems(values: dict, settings, today: str) -> list[Reason]:
-    """Every person in scope checked in turn: the document fits the record (current or removed),
+    """Every person in scope checked in turn (the requester text of every problem is
+    ``said.NOT_ISSUED``: nothing about a person's record reaches the requester): the document fits the record (current or removed),
     the removed record is still kept, and a request by the person's side (本人等) really is one:
     each person is the principal or an active member of the principal's household (a removed or
     deceased person has no same household)."""
@@ -92,7 +108,7 @@ def scope_problems(values: dict, settings, today: str) -> list[Reason]:
     problems: list[Reason] = []
     if not persons:
         return [Reason("copy.scope.empty", "請求の対象者が特定されていません。", "No person in scope has been identified.",
-                       SRC_ACT_12)]
+                       SRC_ACT_12, NOT_ISSUED)]
     if rtype == RequesterType.SELF and principal.get("id") not in {p.get("id") for p in persons}:
         problems.append(Reason(
             "copy.scope.self_not_in_scope",
@@ -133,7 +149,9 @@ def scope_problems(values: dict, settings, today: str) -> list[Reason]:
                     f"{who}: {reason_ja}。この方の分は第三者としての請求（請求事由の記載）が必要です。",
                     f"{who}: {reason_en}. For this person the request must be a third-party request stating its reason.",
                     SRC_ACT_12 + "; " + SRC_ACT_15_4))
-    return problems
+    # these depend on the persons' records (removed, moved, not in the household): the requester
+    # hears the one sentence a person who does not exist or a refused request also gets
+    return [replace(r, said=NOT_ISSUED) for r in problems]
 
 
 def scope_stage(store, ctx):

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from app.rules.core import Decision, Reason
+from app.rules import said
+from app.rules.core import Decision, Outcome, Reason
 
 SOURCE_FOUR_ITEMS = ("平成31年1月25日 総務省資料 事例③: 申請状況は住所地市区町村で４情報"
                      "（氏名・住所・生年月日・性別）から照会が可能 (S:839-841)")
@@ -53,7 +54,7 @@ NOT_FOUND = Reason(
     "（申請書IDがお手元にあれば、申請書IDでも照会できます）。",
     "No application matches what was entered. Check the name, address, birth date and sex again "
     "(the application ID can also be used if the resident has it).",
-    SOURCE_FOUR_ITEMS,
+    SOURCE_FOUR_ITEMS, said.NO_APPLICATION,
 )
 APPLICATION_ID_OFF = Reason(
     "inquiry.application_id_not_offered",
@@ -120,6 +121,16 @@ def find_by_four_items(store, **four) -> list[dict]:
 
 def find_by_application_id(store, application_id: str) -> list[dict]:
     return _application_rows(store, "application_id = ?", (application_id,))
+
+
+def answer_as_nobody(decision: Decision, values, point: str) -> Decision:
+    """A refusal by the restriction stage turned into the answer an inquiry gets when nothing
+    matches (same reasons, same requester texts, no application), keeping the staff reasons."""
+    if decision.outcome is not Outcome.REFUSE or not decision.data.get("answer_as_nobody"):
+        return decision
+    reasons = [ANSWERED_HERE] + ([BY_APPLICATION_ID] if values.get("method") == "application_id" else [])
+    reasons += [NOT_FOUND] + ([CALL_CENTRE_ALSO] if point == "answer" else [])
+    return Decision.allow(*reasons, *decision.reasons, applications=[], lookup="done", withheld=True)
 
 
 def lookup_stage(store, ctx):

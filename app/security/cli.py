@@ -9,11 +9,11 @@ they are never accepted as an argument (they would end up in the shell history).
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from pathlib import Path
 
+from app.cliargs import iso_date, read_secret
 from app.errors import UserError
 from app.store.db import open_store
 
@@ -112,7 +112,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         mp.add_argument("measure_id")
         mp.add_argument("--officer", required=True, help="login of the support officer")
         mp.add_argument("--password-stdin", action="store_true")
-        mp.add_argument("--date", help="YYYY-MM-DD (default today)")
+        mp.add_argument("--date", type=iso_date, help="YYYY-MM-DD (default today)")
         if name == "end":
             mp.add_argument("--reason", required=True)
         if name == "forward":
@@ -197,8 +197,7 @@ def _date_arg(text: str | None, what: str):
 def _sign_in(store, args):
     from app.security.staff import AuthError, authenticate_password
 
-    password = _read_password(args, f"{args.login} password / パスワード: ") if args.password_stdin \
-        else getpass.getpass(f"{args.login} password / パスワード: ")
+    password = _read_password(args, f"{args.login} password / パスワード: ", confirm=False)
     try:
         return authenticate_password(store, args.login, password, terminal_id=_terminal())
     except AuthError as exc:
@@ -274,19 +273,9 @@ def _outsourced(args) -> int:
     return 0
 
 
-def _read_password(args, prompt: str = "Password / パスワード: ") -> str:
-    if getattr(args, "password_stdin", False):
-        line = sys.stdin.readline()
-        if not line:
-            raise UserError("標準入力にパスワードがありません / no password on stdin")
-        return line.rstrip("\r\n")
-    if not sys.stdin.isatty():
-        raise UserError("端末がありません。--password-stdin を使ってください / no terminal to prompt "
-                        "on: use --password-stdin")
-    first = getpass.getpass(prompt)
-    if getpass.getpass("Again / もう一度: ") != first:
-        raise UserError("パスワードが一致しません / the passwords do not match")
-    return first
+def _read_password(args, prompt: str = "Password / パスワード: ", confirm: bool = True) -> str:
+    return read_secret(prompt, from_stdin=getattr(args, "password_stdin", False),
+                       option="--password-stdin", confirm=confirm)
 
 
 def _staff_call(fn, *a, **kw):
@@ -470,9 +459,8 @@ def _measures_change(args) -> int:
     from app.security import measures
     from app.security.staff import AuthError, authenticate_password
 
-    day = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
-    password = _read_password(args, f"{args.officer} password / パスワード: ") if args.password_stdin \
-        else getpass.getpass(f"{args.officer} password / パスワード: ")
+    day = args.date or dt.date.today()
+    password = _read_password(args, f"{args.officer} password / パスワード: ", confirm=False)
     with open_store(args.store) as store:
         try:
             officer = authenticate_password(store, args.officer, password, terminal_id=_terminal())

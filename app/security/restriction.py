@@ -24,7 +24,7 @@ stage never shows anything and has no "alert only" mode: a DV restriction always
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.rules import said
 from app.rules.core import Decision, Outcome, Person, Reason, RequestScope, Stage, scope_digest
@@ -91,6 +91,14 @@ REASONS: dict[str, Reason] = {r.code: r for r in (
            "employee (no release lets it through).", SRC_BLOCK, said.REVIEW),
 )}
 
+#: the pre-screen's staff-only note (app.workflows.pipeline.run_stages): nothing is said
+PRESCREEN_NOTE = Reason(
+    "dv.prescreen",
+    "この請求の対象に交付制限（支援措置）の対象者が含まれます。本人確認の段階で支援措置責任者の確認を待ちます。"
+    "請求者にはこのことを伝えないでください。",
+    "A person under a support measure is in scope of this request: it will wait for the support "
+    "officer at the identity step. Do not tell the requester.", SRC_BLOCK, said.NOTHING)
+
 AGENT_TYPES = frozenset({"professional", "voluntary_agent", "legal_representative", "messenger"})
 COURT_PURPOSES = frozenset({"court_submission"})
 
@@ -138,11 +146,28 @@ class PerpetratorFinding:
     measure: Measure | None = None
 
 
-def find_perpetrator(scope: RequestScope, measures: list[Measure]) -> PerpetratorFinding:
+def record_person(conn, resident_id: str | None) -> Person | None:
+    """The particulars of a requester picked from the resident records (self, same household):
+    name, kana, birth date and address as the record holds them."""
+    if not resident_id or conn is None:
+        return None
+    row = conn.execute("SELECT family_name, given_name, family_kana, given_kana, birth_date, address "
+                       "FROM residents WHERE id = ?", (resident_id,)).fetchone()
+    return Person(*row[:6]) if row else None
+
+
+def find_perpetrator(scope: RequestScope, measures: list[Measure], conn=None) -> PerpetratorFinding:
+    """Whether the requester (or the client a professional acts for) is a perpetrator of one of
+    ``measures``: by resident record, by the particulars stated or read from the ID (folded name
+    or kana, plus birth date or address: the folding of search, ``app.store.normalize``), by the
+    particulars of the requester's own resident record, or as the lawyer on record."""
     possible = None
+    on_record = record_person(conn, scope.requester_resident_id)
     for m in measures:
         p = m.perpetrator
         if scope.requester_resident_id and scope.requester_resident_id == p.resident_id:
+            return PerpetratorFinding("perpetrator", m)
+        if on_record is not None and matches_perpetrator(on_record, p) == "full":
             return PerpetratorFinding("perpetrator", m)
         hit = matches_perpetrator(scope.requester, p)
         if hit == "full":
@@ -197,25 +222,25 @@ def evaluate(store, scope: RequestScope, *, terminal_id: str,
             "scope_digest": scope_digest(scope), "case_id": scope.case_id}
     reasons = lambda *codes: tuple(REASONS[c] for c in codes)  # noqa: E731
 
-    finding = find_perpetrator(scope, measures)
+    finding = find_perpetrator(scope, measures, conn)
     court = scope.purpose in COURT_PURPOSES
     decision: Decision
     if finding.outcome in ("perpetrator", "agent"):
         codes = ["dv.perpetrator" if finding.outcome == "perpetrator" else "dv.perpetrator_agent"]
         if court:
             codes.append("dv.court")
-        decision = Decision(Outcome.REFUSE, reasons(*codes), {**data, "court_guidance": court})
+        decision = refusal_(scope, reasons(*codes), {**data, "court_guidance": court})
         return _logged(store, scope, decision, "restriction.refuse_perpetrator", terminal_id, clock)
 
     identity = identity_check(conn, scope, protected)
     if identity == "mismatch":
-        decision = Decision(Outcome.REFUSE, reasons("dv.identity_mismatch"), data)
+        decision = refusal_(scope, reasons("dv.identity_mismatch"), data)
         return _logged(store, scope, decision, "restriction.refuse_identity", terminal_id, clock)
 
     refusal = releases.refusal_for(conn, scope)
     if refusal is not None:
         officer_reason = officer_refused(scope, refusal.reason)
-        decision = Decision(Outcome.REFUSE, (officer_reason,), {**data, "release_id": refusal.id})
+        decision = refusal_(scope, (officer_reason,), {**data, "release_id": refusal.id})
         return _logged(store, scope, decision, "restriction.refuse_officer", terminal_id, clock)
 
     if is_outsourced(conn, scope.handling_staff_id):     # 委託: never past a restriction
@@ -258,10 +283,30 @@ def refused_said(scope: RequestScope):
     return said.NOT_ISSUED
 
 
+def refusal_(scope: RequestScope, reasons: tuple[Reason, ...], data: dict) -> Decision:
+    """A refusal by the restriction stage. A status inquiry is answered as for nobody: every
+    reason says "no application found" to the requester and ``answer_as_nobody`` tells the case
+    type to give the answer it gives when nothing matches (``status_inquiry``)."""
+    if scope.case_type == "status_inquiry":
+        reasons = tuple(replace(r, said=said.NO_APPLICATION) for r in reasons)
+        data = {**data, "answer_as_nobody": True}
+    return Decision(Outcome.REFUSE, reasons, data)
+
+
 def officer_refused(scope: RequestScope, officer_reason: str) -> Reason:
     """The support officer's refusal: his words go to staff only."""
     return Reason("dv.officer_refused", f"支援措置責任者が拒否しました：{officer_reason}",
                   f"The support officer refused: {officer_reason}", SRC_BLOCK, refused_said(scope))
+
+
+def needs_review(store, scope: RequestScope, clock: Clock = SYSTEM_CLOCK) -> bool:
+    """The pre-screen: a person in scope (or a mailing target) is under a support measure in
+    force, or this terminal's support data is stale. Reads only; audits nothing."""
+    if measures_protecting(store.conn, (*scope.persons, *scope.mail_to)):
+        return True
+    from app.sync.freshness import stale_support_reason
+
+    return stale_support_reason(store, scope, now=clock.now()) is not None
 
 
 def stale_support_decision(store, scope: RequestScope, clock: Clock = SYSTEM_CLOCK) -> Decision | None:
@@ -279,7 +324,7 @@ def stale_support_decision(store, scope: RequestScope, clock: Clock = SYSTEM_CLO
             "case_id": scope.case_id, "stale_support_data": True}
     refusal = releases.refusal_for(conn, scope)
     if refusal is not None:
-        return Decision(Outcome.REFUSE, (officer_refused(scope, refusal.reason),),
+        return refusal_(scope, (officer_refused(scope, refusal.reason),),
                         {**data, "release_id": refusal.id})
     if is_outsourced(conn, scope.handling_staff_id):
         return Decision(Outcome.RESTRICT, (reason, REASONS["dv.outsourced"]), data)

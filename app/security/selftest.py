@@ -6,7 +6,8 @@ temporary folder and proves, with the real code and the real database triggers, 
 person blocks a case, and the case pipeline runs that check first; the perpetrator is refused; the handling clerk cannot release (Python and
 database); an officer's release opens exactly that request and expires by itself; a DV
 restriction cannot be set to "alert only"; the audit log verifies and an edited entry is caught.
-Given the live store, it also checks that store's guards (triggers) are in place, and records
+Given the live store, it also runs SQLite's page check on it (a damaged store fails the test and
+nothing is written into it), checks that store's guards (triggers) are in place, and records
 the result there (setting ``security.selftest`` plus an audit entry). The installer must not go
 live when it fails (``madoguchi security selftest`` exits non-zero).
 """
@@ -237,6 +238,13 @@ def run(live_store=None) -> SelfTestResult:
     with tempfile.TemporaryDirectory(prefix="madoguchi-selftest-") as tmp:
         result.checks.extend(_scenario(Path(tmp)))
     if live_store is not None:
+        from app.store.db import check_integrity
+
+        damaged = check_integrity(live_store)
+        result.checks.append(CheckResult("live_store_integrity", not damaged,
+                                         ("damaged: " + "; ".join(damaged[:3])) if damaged else ""))
+        if damaged:
+            return result           # nothing is written into a damaged store
         missing = missing_guards(live_store.conn)
         result.checks.append(CheckResult("live_store_guards", not missing,
                                          ("missing: " + ", ".join(missing)) if missing else ""))

@@ -23,6 +23,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     info = ssub.add_parser("info", help="schema version and row counts of a store")
     info.add_argument("--store", required=True)
     info.set_defaults(func=_info)
+    check = ssub.add_parser("check", help="check every page and index of a store (SQLite integrity "
+                                          "check); exit 1 if it is damaged")
+    check.add_argument("--store", required=True)
+    check.add_argument("--quick", action="store_true", help="pages only, not the indexes (faster)")
+    check.set_defaults(func=_check)
     reindex = ssub.add_parser("reindex", help="recompute every resident's search keys (after an update "
                                              "that changed the folding rules)")
     reindex.add_argument("--store", required=True)
@@ -62,13 +67,42 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _info(args: argparse.Namespace) -> int:
+    """Version, row counts and SQLite's quick page check; exit 1 (and a message) if damaged."""
+    from app.store.db import check_integrity
+
     with open_store(args.store) as store:
-        tables = [r[0] for r in store.conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT LIKE 'address_fts_%' ORDER BY name")]
-        counts = {t: store.conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
-        print(json.dumps({"path": str(store.path), "schema_version": store.version, "rows": counts,
-                          "demo": store.setting("demo")}, ensure_ascii=False, indent=2))
+        problems = check_integrity(store)
+        info = {"path": str(store.path), "schema_version": store.version,
+                "integrity": "ok" if not problems else problems}
+        if not problems:
+            tables = [r[0] for r in store.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+                "AND name NOT LIKE 'address_fts_%' ORDER BY name")]
+            info["rows"] = {t: store.conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+            info["demo"] = store.setting("demo")
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+    if problems:
+        print(_DAMAGED, file=sys.stderr)
+        return 1
+    return 0
+
+
+_DAMAGED = ("madoguchi: ストアが壊れています。使用をやめ、バックアップから復元してください（IT 担当）。"
+            " / the store is damaged: stop using it and restore it from a backup (IT staff).")
+
+
+def _check(args: argparse.Namespace) -> int:
+    from app.store.db import check_integrity
+
+    with open_store(args.store, migrate=False) as store:
+        problems = check_integrity(store, full=not args.quick, limit=100)
+    if problems:
+        for line in problems:
+            print(line)
+        print(_DAMAGED, file=sys.stderr)
+        return 1
+    print(f"{args.store}: ok（{'ページ' if args.quick else 'ページと索引'}に問題なし / "
+          f"{'pages' if args.quick else 'pages and indexes'} sound)")
     return 0
 
 

@@ -1,15 +1,27 @@
 """Opening a store safely: header and application-id checks, WAL, foreign keys, busy timeout,
-ordered migrations in one transaction each.
+ordered migrations in one transaction.
 
-A file that is not SQLite, a SQLite file of another program, or a store written by a newer
-version of Madoguchi is refused with a message for the user, and is never written to.
+A file that is not SQLite, a SQLite file of another program (also an empty one that carries a
+schema version of its own), something that is not a regular file (``/dev/null``, a folder), or
+a store written by a newer version of Madoguchi is refused with a message for the user, and is
+never written to. A store whose schema version was lowered behind our back fails its first
+migration; that is refused too, with nothing changed.
+
+SQLite failures that come from the machine, not from the code — a full disk, a read-only file
+system, an I/O error, a damaged file — are put in words by :func:`store_problem`; the command and
+the window show those words instead of an incident. :func:`check_integrity` runs SQLite's own
+page check (``quick_check`` or the full ``integrity_check``) for ``store info``, ``store check``
+and the self-test.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import errno
+import os
 import sqlite3
+import stat
 import threading
 import uuid
 from pathlib import Path
@@ -40,6 +52,94 @@ class NotAStoreError(StoreError):
 
 class NewerStoreError(StoreError):
     code = "store.newer"
+
+
+class DamagedStoreError(StoreError):
+    code = "store.damaged"
+
+
+class StoreWriteError(StoreError):
+    """The machine would not let the store be written (disk full, read-only, I/O error)."""
+
+    code = "store.cannot_write"
+
+
+#: SQLite primary result codes that mean "the machine", not "the code"
+_SQLITE_FULL, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_CANTOPEN, _SQLITE_NOTADB = \
+    13, 8, 10, 11, 14, 26
+
+
+def _no_space_left(path: Path | None) -> bool:
+    """True if the file system of ``path`` (or of the temporary folder, where SQLite and the
+    self-test also write) has no free block left: SQLite then often says only "I/O error"."""
+    import tempfile
+
+    for candidate in ((path, path.parent) if path else ()) + (Path(tempfile.gettempdir()),):
+        try:
+            if os.statvfs(candidate).f_bavail == 0:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _read_only_fs(path: Path) -> bool:
+    for candidate in (path, path.parent):
+        try:
+            return bool(os.statvfs(candidate).f_flag & os.ST_RDONLY)
+        except OSError:
+            continue
+    return False
+
+
+def store_problem(exc: BaseException, path: str | Path | None = None) -> StoreError | None:
+    """A :class:`StoreError` in words for a SQLite or OS failure that comes from the machine
+    (disk full, read-only file system, I/O error, damaged file), or None for anything else."""
+    where = f"{path}: " if path else ""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if isinstance(exc, OSError):
+        primary = {errno.ENOSPC: _SQLITE_FULL, errno.EROFS: _SQLITE_READONLY, errno.EIO: _SQLITE_IOERR}.get(exc.errno)
+        if exc.filename and not path:
+            where = f"{exc.filename}: "
+    if primary == _SQLITE_IOERR and _no_space_left(Path(path) if path else None):
+        primary = _SQLITE_FULL
+    if primary == _SQLITE_FULL:
+        return StoreWriteError(
+            f"{where}ディスクがいっぱいです。書きかけの内容は取り消され、ストアはそのままです。空き容量を作ってから、もう一度操作してください。",
+            f"{where}the disk is full. The unfinished change was rolled back; the store is as it was. "
+            "Free some space, then repeat the step.", detail=str(exc))
+    if primary == _SQLITE_READONLY or (primary == _SQLITE_CANTOPEN and path and _read_only_fs(Path(path))):
+        if path and _read_only_fs(Path(path)):
+            return StoreWriteError(
+                f"{where}ストアは読み取り専用のファイルシステムにあります。書き込みできる場所に移すか、IT 担当に連絡してください。",
+                f"{where}the store is on a read-only file system. Move it to a writable place or call IT staff.",
+                detail=str(exc))
+        return StoreWriteError(
+            f"{where}ストアに書き込む権限がありません。IT 担当に連絡してください。",
+            f"{where}no permission to write the store. Call IT staff.", detail=str(exc))
+    if primary == _SQLITE_IOERR:
+        return StoreWriteError(
+            f"{where}ストアの読み書きで入出力エラーが起きました（ディスクの故障や取り外しの可能性）。IT 担当に連絡してください。",
+            f"{where}an I/O error occurred reading or writing the store (a failing or removed disk?). "
+            "Call IT staff.", detail=str(exc))
+    if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+        return DamagedStoreError(
+            f"{where}ストアのファイルが壊れています。`madoguchi store check` で確認し、バックアップから復元してください。",
+            f"{where}the store file is damaged. Check it with `madoguchi store check` and restore it "
+            "from a backup.", detail=str(exc))
+    return None
+
+
+def check_integrity(store: "Store", *, full: bool = False, limit: int = 20) -> list[str]:
+    """SQLite's own check of every page (``quick_check``; ``integrity_check`` with ``full``, which
+    also compares every index with its table). Returns the problems found, empty when sound."""
+    pragma = "integrity_check" if full else "quick_check"
+    try:
+        rows = [r[0] for r in store.conn.execute(f"PRAGMA {pragma}({int(limit)})")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    return [] if rows == ["ok"] else rows
 
 
 def new_id() -> str:
@@ -94,8 +194,12 @@ class Store:
             self._tx_depth = 1
             try:
                 yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
+            except BaseException as exc:
+                if self.conn.in_transaction:     # SQLite may have rolled back itself (disk full)
+                    self.conn.execute("ROLLBACK")
+                problem = store_problem(exc, self.path) if isinstance(exc, sqlite3.Error) else None
+                if problem is not None:
+                    raise problem from exc
                 raise
             else:
                 self.conn.execute("COMMIT")
@@ -155,28 +259,32 @@ def open_store(path: str | Path, *, create: bool = False, migrate: bool = True) 
     """Open (and, if allowed, create or upgrade) the store at ``path``.
 
     - ``create``: make a new store when the file does not exist.
-    - A store of an older schema version is upgraded in place, one transaction per migration.
-    - A store of a newer version, a foreign SQLite file or a non-SQLite file raises a
-      :class:`StoreError` subclass and the file is left untouched.
+    - A store of an older schema version is upgraded in place, all migrations in one transaction.
+    - A store of a newer version, a foreign SQLite file, a non-SQLite file or something that is
+      not a regular file raises a :class:`StoreError` subclass and is left untouched.
     """
     path = Path(path)
-    exists = path.exists() and path.stat().st_size > 0
+    size = _regular_file_size(path)
+    exists = bool(size)
     if not exists and not create:
         raise StoreNotFoundError(f"ストアがありません: {path} / no store at {path}")
     if exists:
         _check_header(path)
     elif create:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise store_problem(exc, path) or StoreError(
+                f"ストアのフォルダーを作れません: {path.parent}（{exc.strerror}） / cannot make the store's "
+                f"folder {path.parent} ({exc.strerror})") from exc
     try:
         conn = _connect(path)
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
     except sqlite3.DatabaseError as exc:
-        raise NotAStoreError(
-            f"{path} は壊れているか Madoguchi のストアではありません / {path} is damaged or not a store ({exc})"
-        ) from exc
-    if has_tables and app_id != APPLICATION_ID:
+        raise _open_problem(exc, path) from exc
+    if app_id != APPLICATION_ID and (has_tables or version != 0):
         conn.close()
         raise NotAStoreError(
             f"{path} は別のプログラムのデータベースです。何も変更していません。"
@@ -189,19 +297,57 @@ def open_store(path: str | Path, *, create: bool = False, migrate: bool = True) 
             f"アプリを更新してください。 / This store was written by a newer Madoguchi (schema {version}; "
             f"this version knows up to {LATEST_VERSION}). Update the application; nothing was changed."
         )
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    store = Store(path, conn)
-    if migrate and version < LATEST_VERSION:
-        _migrate(store, version)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        store = Store(path, conn)
+        if migrate and version < LATEST_VERSION:
+            _migrate(store, version)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if "already exists" in str(exc) or "duplicate column" in str(exc):
+            raise NotAStoreError(
+                f"{path}: スキーマ版（{version}）と中身が合いません（版が外部で書き換えられた可能性）。何も変更していません。"
+                "バックアップから復元するか、IT 担当に連絡してください。"
+                f" / {path}: its schema version ({version}) does not match its tables (was the version "
+                "changed outside Madoguchi?). Nothing was changed. Restore a backup or call IT staff.",
+                detail=str(exc)) from exc
+        problem = store_problem(exc, path)
+        if problem is None:
+            raise
+        raise problem from exc
     return store
 
 
+def _regular_file_size(path: Path) -> int | None:
+    """Size of the store file, None if there is none; refuses what is not a regular file."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:     # a name too long, a loop of links, a file where a folder should be
+        raise StoreError(f"ストアの場所を使えません: {path}（{exc.strerror}） / cannot use the store path "
+                         f"{path} ({exc.strerror})") from exc
+    if not stat.S_ISREG(st.st_mode):
+        raise NotAStoreError(f"{path} は通常のファイルではありません（デバイスやフォルダー）。何も変更していません。"
+                             f" / {path} is not a regular file (a device or a folder); nothing was changed.")
+    return st.st_size
+
+
+def _open_problem(exc: sqlite3.DatabaseError, path: Path) -> StoreError:
+    problem = store_problem(exc, path)
+    if isinstance(problem, StoreWriteError):
+        return problem
+    return NotAStoreError(
+        f"{path} は壊れているか Madoguchi のストアではありません / {path} is damaged or not a store ({exc})")
+
+
 def _migrate(store: Store, current: int) -> None:
-    for migration in MIGRATIONS:
-        if migration.version <= current:
-            continue
-        with store.transaction() as conn:
+    # one transaction for all: a store is at its old version or at the latest, never between
+    with store.transaction() as conn:
+        for migration in MIGRATIONS:
+            if migration.version <= current:
+                continue
             migration.apply(conn)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {migration.version}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import abc
 import sqlite3
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -181,6 +182,11 @@ def search_residents(store: Store | sqlite3.Connection, query: ResidentQuery) ->
     limit = query.limit
     if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise SearchError(f"件数の上限は 1〜{MAX_LIMIT} です / the limit must be 1 to {MAX_LIMIT}")
+    for label_ja, label_en, value in (("氏名", "name", query.name), ("生年月日", "birth date", query.birth_date),
+                                      ("住所", "address", query.address), ("個人番号", "My Number", query.my_number)):
+        if isinstance(value, str) and any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value):
+            raise SearchError(f"{label_ja}に制御文字（NUL など）が含まれています。入力し直してください / "
+                              f"the {label_en} contains a control character (NUL...): type it again")
     if query.my_number is not None and str(query.my_number).strip():
         return _by_my_number(conn, query)
     p = _parse(query)

@@ -18,7 +18,6 @@ show in the process list and shell history).
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 
@@ -69,12 +68,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _read_password(args, prompt: str) -> str:
+    from app.cliargs import read_secret
     from app.sync.connection import SyncError
 
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass(prompt)
+    password = read_secret(prompt, from_stdin=args.password_stdin, option="--password-stdin")
     if not password:
         raise SyncError("パスワードが空です / the password is empty", 2)
     return password

@@ -1,9 +1,14 @@
-"""The bridge between the card reader's own thread and the GUI thread.
+"""The bridge between worker threads (the card reader's thread, the sync thread, the chores
+thread) and the GUI thread.
 
-The card service (``app.card``) runs every PC/SC call on one thread of its own and reports through
-callbacks and futures. Those callbacks run on the card thread, so they may not touch a widget:
-:class:`CardBridge` turns each into a Qt signal, which Qt delivers to the GUI thread as a queued
-call. Nothing here ever waits for the card; the GUI thread only posts requests and is called back.
+Those threads report through callbacks and futures that run on the worker thread, so they may not
+touch a widget. They may not emit on a window's QObject either: the GUI thread can delete it at the
+same moment (a closed dialog, a disposed window), and a signal emitted on an object being destroyed
+on another thread crashes the process. So every hand-over goes through :func:`post`: one carrier
+object that lives as long as the QApplication posts ``(callback, args)`` to the GUI thread, and
+there — where widgets are deleted, so the check cannot race — the callback runs only if the Qt
+object it belongs to still exists. :class:`CardBridge` is the card service's use of it. Nothing
+here ever waits for the card; the GUI thread only posts requests and is called back.
 """
 
 from __future__ import annotations
@@ -13,9 +18,50 @@ import threading
 from concurrent.futures import Future
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 log = logging.getLogger(__name__)
+
+
+class _Carrier(QObject):
+    """Lives as long as the QApplication; its queued signal is the only thing worker threads touch."""
+
+    call = Signal(object, object, object)
+
+    def __init__(self, parent: QObject | None) -> None:
+        super().__init__(parent)
+        self.call.connect(self._run)
+
+    @Slot(object, object, object)
+    def _run(self, owner: QObject | None, callback: Callable[..., None], args: tuple) -> None:
+        from shiboken6 import isValid
+
+        if owner is not None and not isValid(owner):
+            return                            # its window is gone: nobody is waiting any more
+        try:
+            callback(*args)
+        except Exception:  # an exception out of a slot would abort the Qt event loop
+            log.exception("handling a result on the GUI thread failed")
+
+
+_carrier: _Carrier | None = None
+_carrier_lock = threading.Lock()
+
+
+def carrier() -> _Carrier:
+    """The process's carrier; made on the GUI thread (the first call must come from there)."""
+    global _carrier
+    with _carrier_lock:
+        if _carrier is None:
+            # a child of the application: never deleted before the app itself, after the threads
+            _carrier = _Carrier(QCoreApplication.instance())
+        return _carrier
+
+
+def post(owner: QObject | None, callback: Callable[..., None], *args: Any) -> None:
+    """From any thread: run ``callback(*args)`` on the GUI thread, unless ``owner`` (the Qt object
+    the callback belongs to) has been deleted by then."""
+    carrier().call.emit(owner, callback, args)
 
 
 class CardBridge(QObject):
@@ -23,30 +69,27 @@ class CardBridge(QObject):
 
     #: any event object the service reports (reader list, card inserted/removed, state...)
     event = Signal(object)
-    #: internal: a finished future and the GUI-thread callback waiting for it
-    _finished = Signal(object, object)
 
     def __init__(self, service: Any = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.service = service
         self._gui_thread = threading.get_ident()
-        self._finished.connect(self._deliver)
+        carrier()
 
     # called on the card thread ------------------------------------------------------------
     def on_card_event(self, ev: Any) -> None:
         """Callback handed to the card service; safe to call from any thread."""
+        post(self, self._emit_event, ev)     # plain Python here: no call into Qt off the GUI thread
+
+    def _emit_event(self, ev: Any) -> None:
         self.event.emit(ev)
 
     # called on the GUI thread -------------------------------------------------------------
     def when_done(self, future: Future, on_done: Callable[[Future], None]) -> Future:
         """Call ``on_done(future)`` on the GUI thread once the card thread has finished it."""
-        future.add_done_callback(lambda f: self._finished.emit(on_done, f))
+        future.add_done_callback(lambda f: post(self, self._deliver, on_done, f))
         return future
 
-    @Slot(object, object)
     def _deliver(self, on_done: Callable[[Future], None], future: Future) -> None:
         assert threading.get_ident() == self._gui_thread, "card result delivered off the GUI thread"
-        try:
-            on_done(future)
-        except Exception:  # a slot that raises would abort the Qt event loop
-            log.exception("handling a card result failed")
+        on_done(future)

@@ -130,8 +130,14 @@ class CasePage(QWidget):
         self.fields_layout = QFormLayout(self.fields_box)
         self.fields_layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.body_layout.addWidget(self.fields_box)
+        # the two channels of a decision, clearly apart: what may be read aloud / shown to the
+        # requester, and the full reason for the clerk only
         self.outcome_box = ReasonBox(self.body)
         self.body_layout.addWidget(self.outcome_box)
+        self.staff_box = ReasonBox(self.body)
+        self.staff_box.setObjectName("StaffOnly")
+        self.staff_box.setFont(theme.scaled(1))
+        self.body_layout.addWidget(self.staff_box)
         self.answer = QLabel(self.body)
         self.answer.setObjectName("answer")
         self.answer.setWordWrap(True)
@@ -433,7 +439,7 @@ class CasePage(QWidget):
                                                   time=mark.at[11:16])
 
     def _show_outcome(self) -> None:
-        from app.rules.core import Reason
+        from app.rules.core import Reason, requester_channel
 
         v = self.view
         source = v.outcome if v.status in ("completed", "refused", "abandoned") else None
@@ -445,6 +451,7 @@ class CasePage(QWidget):
             decision = v.decision.get("decision")
         if not decision and v.status not in ("refused", "completed", "abandoned", "paused"):
             self.outcome_box.clear()
+            self.staff_box.clear()
             self.answer.hide()
             return
         data = (decision or {}).get("data", {})
@@ -452,15 +459,20 @@ class CasePage(QWidget):
                              if key in data for html in [render(data[key])] if html)
         self.answer.setText(answer)
         self.answer.setVisible(bool(answer))
-        reasons = [Reason(r["code"], r["ja"], r["en"], r.get("source", ""))
-                   for r in (decision or {}).get("reasons", [])]
+        reasons = [Reason.from_dict(r) for r in (decision or {}).get("reasons", [])]
         titles = {
-            "refused": lambda: self.tr("Refused. Read the reason to the resident:"),
-            "completed": lambda: self.tr("Completed."),
+            "refused": lambda: self.tr("Refused. Read this to the requester:"),
+            "completed": lambda: self.tr("Completed. May be read to the requester:"),
             "abandoned": lambda: self.tr("Abandoned."),
             "paused": lambda: self.tr("Paused: the case waits in the queue."),
+            "awaiting_release": lambda: self.tr("Waiting for a check. Say only this to the requester:"),
         }
-        self.outcome_box.show_reasons(titles.get(v.status, lambda: self.tr("Notes for this step:")), reasons)
+        self.outcome_box.show_reasons(titles.get(v.status, lambda: self.tr("May be read to the requester:")),
+                                      requester_channel(reasons))
+        self.staff_box.show_reasons(lambda: self.tr("For you only (staff) — do not read aloud, show or print:"),
+                                    reasons)
+        if not reasons:
+            self.staff_box.clear()
         # a refusal is red; other decisions are notes in a neutral frame
         self.outcome_box.setObjectName("Refusal" if v.status == "refused" else "Notes")
         self.outcome_box.style().unpolish(self.outcome_box)

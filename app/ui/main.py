@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -51,9 +52,60 @@ class IdleWatcher(QObject):
     activity = Signal()
 
     def eventFilter(self, obj, event):  # noqa: N802 (Qt name)
-        if event.type() in ACTIVITY_EVENTS:
-            self.activity.emit()
+        try:
+            if event.type() in ACTIVITY_EVENTS:
+                self.activity.emit()
+        except Exception:  # an exception out of a C++ virtual kills the process: log it instead
+            log.exception("idle watcher")
         return False
+
+
+class IncidentReporter(QObject):
+    """The window's top-level handler: an exception that no code caught (in a slot, a timer, the
+    card thread) is written to the log under an incident number and shown in a dialog with that
+    number (ja and en). The window stays open as it was; the clerk's case is not closed.
+    A :class:`app.errors.MadoguchiError` that got this far is shown in its own words."""
+
+    reported = Signal(str, str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reported.connect(self._show, Qt.ConnectionType.QueuedConnection)
+        self._previous = None
+        self.last_dialog: QMessageBox | None = None
+
+    def install(self) -> "IncidentReporter":
+        self._previous = (sys.excepthook, threading.excepthook)
+        sys.excepthook = self.handle
+        threading.excepthook = lambda a: self.handle(a.exc_type, a.exc_value, a.exc_traceback)
+        return self
+
+    def uninstall(self) -> None:
+        if self._previous is not None:
+            sys.excepthook, threading.excepthook = self._previous
+            self._previous = None
+
+    def handle(self, exc_type, exc, tb) -> None:
+        from app.errors import MadoguchiError
+        from app.incident import explain, record
+
+        if issubclass(exc_type, KeyboardInterrupt):
+            QApplication.instance().exit(130)
+            return
+        if exc is None:
+            exc = exc_type()
+        exc.__traceback__ = exc.__traceback__ or tb
+        if isinstance(exc, MadoguchiError):
+            record(exc, "window")           # worded, but no code caught it: still worth a look
+        shown = explain(exc, "window")
+        self.reported.emit(shown.ja + "\n画面は閉じていません。", shown.en + "\nThe window was not closed.")
+
+    def _show(self, ja: str, en: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "窓口 Madoguchi", f"{ja}\n\n{en}",
+                          QMessageBox.StandardButton.Ok, QApplication.activeWindow())
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()                      # window-modal, never a nested event loop
+        self.last_dialog = box
 
 
 class Controller(QObject):
@@ -64,12 +116,29 @@ class Controller(QObject):
         self.services = services
         self.signin = None
         self.window = None
-        self.idle = IdleWatcher()
+        self.idle = IdleWatcher(self)
         QApplication.instance().installEventFilter(self.idle)
         self.idle.activity.connect(services.touch)
         self.lock_timer = QTimer(self)
         self.lock_timer.setInterval(1000)
         self.lock_timer.timeout.connect(self._check_idle)
+
+    def close(self) -> None:
+        """End of the counter window (app exit, and every test that made one), on the GUI thread
+        and before ``services.close()``: the idle filter leaves the application, the lock timer
+        stops, and the windows and this controller are deleted here. Left to the garbage collector
+        they would be destroyed on whichever thread collects (the card or sync thread), while the
+        GUI thread still delivers events to them — the window tests' crash."""
+        self.lock_timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+        for widget in (self.window, self.signin):
+            if widget is not None:
+                widget.close()                 # a case on screen is paused (needs the store)
+                widget.deleteLater()
+        self.window = self.signin = None
+        self.deleteLater()
 
     def start(self) -> None:
         self.show_sign_in()
@@ -135,8 +204,21 @@ class Controller(QObject):
 
 def run(args: argparse.Namespace) -> int:
     """Open the counter window (``madoguchi`` / ``make run``); returns the exit status."""
+    from app.incident import explain
+
+    try:
+        return _run(args)
+    except Exception as exc:            # noqa: BLE001 (the window's top-level handler)
+        # before or after the event loop: no window to keep; say it in a box (no console)
+        message = explain(exc, "window start")
+        if QApplication.instance() is not None:
+            QMessageBox.critical(None, "窓口 Madoguchi", f"{message.ja}\n\n{message.en}")
+        print(f"madoguchi: {message}", file=sys.stderr)
+        return message.exit_status
+
+
+def _run(args: argparse.Namespace) -> int:
     from app.config import ConfigError, OfficeConfig
-    from app.ui.services import Services, StartError
 
     try:
         config = OfficeConfig.load()
@@ -147,7 +229,17 @@ def run(args: argparse.Namespace) -> int:
         return 2
     lang = getattr(args, "lang", None) or config.language or "ja"
     app = create_application(lang=lang)
+    reporter = IncidentReporter().install()
+    try:
+        return _run_window(app, args, config)
+    finally:
+        reporter.uninstall()
+
+
+def _run_window(app: QApplication, args: argparse.Namespace, config) -> int:
     from app.ui.firstrun import configure_if_needed
+    from app.ui.services import Services, StartError
+
     config = configure_if_needed(config, training=bool(getattr(args, "training", False)))
     if config is None:
         return 1                      # first-time setup cancelled: nothing to start with
@@ -163,6 +255,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return app.exec()
     finally:
+        controller.close()
         services.close()
 
 

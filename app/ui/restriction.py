@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QFormLayout, QGroupBox, QHBox
                                QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from app.ui import i18n, theme
+from app.ui.widgets import ReasonBox
 
 #: what the officer confirms before a release (DOMAIN: both check the request form, the identity
 #: documents and the documents to be issued; the slip shows who checked what)
@@ -50,6 +51,10 @@ class RestrictionWarning(QWidget):
         self.label.setWordWrap(True)
         self.label.setFont(theme.scaled(4, bold=True))
         layout.addWidget(self.label)
+        # the requester channel, apart from the staff warning: the neutral sentence to say
+        self.said_box = ReasonBox(self)
+        self.said_box.setObjectName("Notes")
+        layout.addWidget(self.said_box)
         row = QHBoxLayout()
         self.sign_off_button = QPushButton(self)
         self.sign_off_button.setObjectName("sign_off")
@@ -88,6 +93,8 @@ class RestrictionWarning(QWidget):
     def translateUI(self) -> None:  # noqa: N802
         if self.view is None:
             return
+        from app.rules.core import requester_channel
+
         reasons = (self.view.gate or {}).get("decision", {}).get("reasons", [])
         staff = self.services.staff
         outsourced = bool(getattr(staff, "outsourced", False))
@@ -96,12 +103,18 @@ class RestrictionWarning(QWidget):
             text = self.tr("⚠ This request is handled by a municipal employee. Do not go on: call the "
                            "employee in charge and hand the case over.")
         else:
-            text = self.tr("⚠ SUPPORT MEASURE (DV etc.): this case is stopped. A person in this request is "
-                           "protected. Do not say whether the person lives here. Only the support officer — "
-                           "not you — can release it.")
+            text = self.tr("FOR YOU ONLY (staff) — do not read aloud, show or print.") + "\n"
+            text += self.tr("⚠ SUPPORT MEASURE (DV etc.): this case is stopped. A person in this request is "
+                            "protected. Do not say whether the person lives here. Only the support officer — "
+                            "not you — can release it.")
         for r in reasons:
             text += "\n• " + i18n.text_of(r) + (f"  [{r.get('source')}]" if r.get("source") else "")
         self.label.setText(text)
+        blocked = self.view.status == "awaiting_release"
+        if blocked:
+            self.said_box.show_reasons(self.tr("Say only this to the requester:"), requester_channel(reasons))
+        else:
+            self.said_box.clear()
         self.sign_off_button.setText(self.tr("Support officer sign-off… (Ctrl+Shift+S)"))
         self._tick()
 

@@ -67,9 +67,7 @@ class Shooter:
         return window
 
     def close(self) -> None:
-        for w in (self.controller.window, self.controller.signin):
-            if w is not None:
-                w.close()
+        self.controller.close()
         self.services.close()
 
 

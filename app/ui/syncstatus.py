@@ -4,7 +4,7 @@ sync it watches.
 Owns: starting and stopping :class:`app.sync.service.SyncService` for the window's store, and
 showing its status (last sync, pending events, errors in plain words, stale support data, cases
 waiting for a support officer). The service calls back on its own thread; the status crosses to
-the GUI thread through a Qt signal, never by touching a widget from there. A standalone or
+the GUI thread through :func:`app.ui.cardbridge.post`, never by touching the label from there. A standalone or
 training store (:func:`app.sync.freshness.is_standalone`) shows "standalone (no sync)" and starts
 no thread. Must not: run a sync round on the GUI thread, or hold the sync password.
 """
@@ -13,19 +13,13 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.ui import i18n
 
 log = logging.getLogger(__name__)
-
-
-class _Relay(QObject):
-    """Carries a SyncStatus from the sync thread to the GUI thread (queued connection)."""
-
-    changed = Signal(object)
 
 
 class SyncStatusLabel(QLabel):
@@ -37,8 +31,6 @@ class SyncStatusLabel(QLabel):
         self.services = services
         self.status = None
         self.service = None
-        self._relay = _Relay(self)
-        self._relay.changed.connect(self._show)
         from app.sync.connection import SyncTarget
         from app.sync.freshness import is_standalone
 
@@ -59,13 +51,10 @@ class SyncStatusLabel(QLabel):
 
         if self.standalone or self.service is not None:
             return
-        from shiboken6 import isValid
+        from app.ui.cardbridge import post
 
-        relay = self._relay
-
-        def publish(status) -> None:          # on the sync thread: only emit, never touch widgets
-            if isValid(relay):
-                relay.changed.emit(status)
+        def publish(status) -> None:          # on the sync thread: hand over, never touch the label
+            post(self, self._show, status)
 
         self.service = SyncService(self.services.store_path, self.target, on_change=publish)
         self.services.sync_service = self.service     # Services.close() stops it

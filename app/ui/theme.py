@@ -56,6 +56,7 @@ QLabel#RestrictionWarning {{ background: {DANGER}; color: white; font-weight: bo
                border: 4px solid black; }}
 QLabel#Refusal {{ background: #fff0f0; color: {DANGER}; border: 3px solid {DANGER}; padding: 10px; }}
 QLabel#Notes {{ background: #f3f6fb; color: {INK}; border: 2px solid {ACCENT}; padding: 10px; }}
+QLabel#StaffOnly {{ background: #fff8e0; color: {INK}; border: 3px dashed #8a6d00; padding: 10px; }}
 QLabel#Reason {{ color: {DANGER}; font-weight: bold; }}
 QLabel#Title {{ font-weight: bold; }}
 QStatusBar {{ background: #eeeeee; }}

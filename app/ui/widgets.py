@@ -56,7 +56,9 @@ class LanguageMenu(QMenu):
 
 
 class ReasonBox(QLabel):
-    """A refusal or block, worded for reading aloud, with the rule it comes from."""
+    """Reasons of one channel with the rule each comes from: the requester channel (worded for
+    reading aloud, ``RequesterText``) or, in a box named ``StaffOnly``, the staff channel
+    (``Reason``: the full reason, for the clerk's eyes only)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,7 +87,8 @@ class ReasonBox(QLabel):
         lines = [f"<p>{title}</p>"] if title else []
         source_label = self.tr("Source:")
         for reason in self._reasons:
-            source = getattr(reason, "source", "")
+            # a Reason (staff channel) has a source; a RequesterText (requester channel) a basis
+            source = getattr(reason, "source", "") or getattr(reason, "basis", "")
             lines.append(f"<p>{i18n.text_of(reason)}</p>"
                          + (f"<p style='font-size:small;font-weight:normal'>"
                             f"{source_label} {source}</p>" if source else ""))

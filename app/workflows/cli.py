@@ -128,6 +128,7 @@ def _settings(args: argparse.Namespace) -> int:
         if store is not None:
             store.close()
     rows = [{"key": s.key, "value": current[s.key], "default": s.default, "ja": s.ja, "en": s.en,
-             "source": s.source, **({"choices": list(s.choices)} if s.choices else {})} for s in SETTINGS]
+             "source": s.source, "range": s.describe_range()[1],
+             **({"choices": list(s.choices)} if s.choices else {})} for s in SETTINGS]
     print(json.dumps(rows, ensure_ascii=False, indent=2))
     return 0

@@ -39,6 +39,10 @@ def load_request(text: str) -> dict:
     except json.JSONDecodeError as exc:
         raise RequestError(f"JSON として読めません（{exc.lineno}行 {exc.colno}列: {exc.msg}） / "
                            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise RequestError("JSON の入れ子が深すぎます / the JSON is nested too deeply") from None
+    except ValueError:              # a number of thousands of digits (Python's conversion limit)
+        raise RequestError("JSON の数値が長すぎます / a JSON number has too many digits") from None
     if not isinstance(data, dict):
         _fail("(top level)", "JSON オブジェクトが必要です", "must be a JSON object")
     return data

@@ -9,6 +9,8 @@ the stages run in this order:
    refuse a perpetrator's request with ``Outcome.REFUSE``);
    The restriction stage runs from the case type's ``restricted_from`` step on (by default from
    the first), so that the officer sees and releases the complete request;
+   before that step a pre-screen (:func:`run_stages`) makes every non-ALLOW outcome pass the
+   restriction stage once a person in scope is identified;
 2. the case type's own rule stages for that point (``app.rules``: requester types, identity
    documents, item permissions, the My-Number-copy delivery table, card rules...).
 
@@ -94,4 +96,25 @@ def on_complete(store, scope: RequestScope, decision: Decision, *, staff_id: str
 
 
 def run_stages(case_type: str, store, ctx: PipelineContext, scope: RequestScope) -> Decision:
-    return run_pipeline(stages_for(case_type, store, ctx), scope)
+    """The decision at ``ctx.point``. From the case type's ``restricted_from`` step on, the
+    restriction stage runs first. Before it, the **pre-screen**: as soon as a person in scope is
+    identified, an outcome other than ALLOW (a refusal, a redirect, a wait: anything that can
+    depend on a person's record facts) is given only after the restriction stage has looked at
+    the request — a protected person in scope (or stale support data) gets the restriction
+    stage's decision instead (the request waits for the support officer, or the perpetrator is
+    refused), and the rules' own outcome only once the officer has released exactly this
+    request. A step that lets the request go on adds a staff-only note when a protected person is
+    in scope, so the clerk knows early and says nothing."""
+    decision = run_pipeline(stages_for(case_type, store, ctx), scope)
+    if ctx.restriction or store is None or not (scope.persons or scope.mail_to):
+        return decision
+    from app.security.restriction import PRESCREEN_NOTE, needs_review
+
+    if not needs_review(store, scope):
+        return decision
+    if decision.allowed:
+        return Decision(decision.outcome, (*decision.reasons, PRESCREEN_NOTE), decision.data)
+    screened = run_pipeline(restriction_stages(store, ctx), scope)
+    if not screened.allowed:
+        return screened
+    return Decision(decision.outcome, (*screened.reasons, *decision.reasons), decision.data)

@@ -154,11 +154,6 @@
         <translation>✔ {name} {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="458" />
-        <source>Refused. Read the reason to the resident:</source>
-        <translation>処理できません。理由を申請者に伝えてください：</translation>
-    </message>
-    <message>
         <location filename="../../app/ui/casepage.py" line="459" />
         <source>Completed.</source>
         <translation>完了しました。</translation>
@@ -172,11 +167,6 @@
         <location filename="../../app/ui/casepage.py" line="461" />
         <source>Paused: the case waits in the queue.</source>
         <translation>保留中：案件一覧で待機しています。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/casepage.py" line="463" />
-        <source>Notes for this step:</source>
-        <translation>この手順の判定：</translation>
     </message>
     <message>
         <location filename="../../app/ui/casepage.py" line="596" />
@@ -198,6 +188,26 @@
         <location filename="../../app/ui/casepage.py" line="544" />
         <source>Reading the card…</source>
         <translation>カードを読んでいます…</translation>
+    </message>
+    <message>
+        <source>Refused. Read this to the requester:</source>
+        <translation>処理できません。請求者にはこの文を伝えてください：</translation>
+    </message>
+    <message>
+        <source>Completed. May be read to the requester:</source>
+        <translation>完了しました。請求者に伝えてよい内容：</translation>
+    </message>
+    <message>
+        <source>Waiting for a check. Say only this to the requester:</source>
+        <translation>確認待ちです。請求者にはこの文だけを伝えてください：</translation>
+    </message>
+    <message>
+        <source>May be read to the requester:</source>
+        <translation>請求者に伝えてよい内容：</translation>
+    </message>
+    <message>
+        <source>For you only (staff) — do not read aloud, show or print:</source>
+        <translation>職員限り（読み上げ・提示・印刷しないこと）：</translation>
     </message>
 </context>
 <context>
@@ -459,6 +469,14 @@
     <message>
         <source>⚠ This request is handled by a municipal employee. Do not go on: call the employee in charge and hand the case over.</source>
         <translation>⚠ この請求は市の職員が処理します。手続を進めずに、担当の職員を呼んで引き継いでください。</translation>
+    </message>
+    <message>
+        <source>FOR YOU ONLY (staff) — do not read aloud, show or print.</source>
+        <translation>【職員限り】読み上げ・提示・印刷しないでください。</translation>
+    </message>
+    <message>
+        <source>Say only this to the requester:</source>
+        <translation>請求者にはこの文だけを伝えてください：</translation>
     </message>
 </context>
 <context>

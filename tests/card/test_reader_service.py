@@ -159,7 +159,7 @@ def test_a_dead_chip_is_an_unknown_card_with_a_clear_reason(service, events, pcs
     pcsc_stack.remove()
 
 
-def test_pull_the_card_at_every_apdu_of_a_full_read(service, events, ready_card, card_file):
+def test_pull_the_card_at_every_apdu_of_a_full_read(service, events, ready_card, card_file, pcsc_stack):
     before = ready_card.apdu_count
     service.read_card("1234").result(10)
     apdus = ready_card.apdu_count - before
@@ -170,7 +170,7 @@ def test_pull_the_card_at_every_apdu_of_a_full_read(service, events, ready_card,
             service.read_card("1234").result(10)
         assert caught.value.ja and caught.value.en
         mark = events.mark()
-        ready_card.reinsert()
+        pcsc_stack.reinsert(0)
         events.wait_for(EventKind.MY_NUMBER_CARD, since=mark)
     readout = service.read_card("1234").result(10)       # nothing lost, nothing counted
     assert readout.items is not None and readout.tries_left["input"] == 3

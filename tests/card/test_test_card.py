@@ -4,9 +4,10 @@ run from the command line and reset through its test-only control channel."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
-import time
 
 import pytest
 from cryptography import x509
@@ -160,7 +161,7 @@ def test_pull_and_put_back(pcsc_stack, card_file):
     # vpcd answers a command cut off by the pull with no bytes at all (not even a status word)
     assert hr != scard.SCARD_S_SUCCESS or len(response) < 2
     raw.close()
-    emulator.reinsert()
+    pcsc_stack.reinsert(1)
     raw = RawCard(reader_name(1))
     assert raw.tx(JPKI)[1] == "9000"
     raw.close()
@@ -173,10 +174,8 @@ def test_command_line_emulator_and_control_channel(pcsc_stack, card_file, tmp_pa
                              "--port", str(pcsc_stack.slot_port(1)), "--control", str(control)],
                             stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 20
-        while not control.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        raw = RawCard(reader_name(1), timeout=15)
+        pcsc_stack.wait_for_reader(1, present=True, timeout=20)   # pcscd sees it (its control is up)
+        raw = RawCard(reader_name(1))
         raw.tx(INPUT)
         raw.tx("00A4020C020011")
         for _ in range(3):
@@ -193,6 +192,7 @@ def test_command_line_emulator_and_control_channel(pcsc_stack, card_file, tmp_pa
     finally:
         proc.terminate()
         _out, err = proc.communicate(timeout=10)
+        pcsc_stack.wait_for_reader(1, present=False)             # the next test finds reader 1 empty
     assert proc.returncode == 0, err
     assert load_card_file(card_file).tries_left("input") == 3
 
@@ -233,6 +233,12 @@ def test_card_stack_command_runs_its_own_pcscd(card_file):
         first = proc.stdout.readline()
         assert first.startswith("export PCSCLITE_CSOCK_NAME=") and first.strip().endswith("/run/pcscd.comm")
         assert "card " + str(card_file) in proc.stdout.readline()
+        # the command says where the card is only once pcscd has it: a client run now sees it
+        env = {**os.environ, "PCSCLITE_CSOCK_NAME": first.strip().split("=", 1)[1]}
+        listed = subprocess.run([sys.executable, "-m", "app", "card", "readers", "--json"], env=env,
+                                capture_output=True, text=True, timeout=60, cwd=str(REPO))
+        rows = {row["reader"]: row["card"] for row in json.loads(listed.stdout)["readers"]}
+        assert rows == {reader_name(0): "my_number_card", reader_name(1): None}, listed.stderr
     finally:
         proc.terminate()
         proc.communicate(timeout=15)

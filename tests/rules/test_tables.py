@@ -42,7 +42,8 @@ def test_requester_table_has_exactly_the_eight_types():
 
 @pytest.mark.parametrize("rtype,purpose", list(itertools.product(PURPOSES_REQUIRED, tables.PURPOSES)))
 def test_requester_purpose(rtype, purpose):
-    decision = decide(copies.requester_stage, {"requester_type": rtype, "purpose": purpose})
+    decision = decide(copies.requester_stage, {"requester_type": rtype, "purpose": purpose,
+                                               "client_family_name": "依頼", "client_given_name": "花子"})
     allowed = PURPOSES_REQUIRED[rtype]
     expected = Outcome.ALLOW if allowed is None or purpose in allowed else Outcome.REFUSE
     assert decision.outcome is expected
@@ -277,7 +278,7 @@ def test_pin_reset_card_status(status, code):
 ])
 def test_suspension_holder_rows(resident, status, outcome, code):
     values = {"requester_type": "self", "holder_is_resident": resident, "card_status": status}
-    decision = decide(cards.suspension_holder_stage, values)
+    decision = decide(cards.suspension_record_stage, values)
     assert decision.outcome is outcome and decision.reasons[0].code == code
 
 
@@ -289,7 +290,7 @@ def test_certificate_handling_setting(handling):
 
 
 def test_reissue_fee_from_settings():
-    d = decide(cards.suspension_holder_stage, {"holder_is_resident": True, "card_status": "revoked"})
+    d = decide(cards.suspension_record_stage, {"holder_is_resident": True, "card_status": "revoked"})
     assert d.data["reissue_fee"] == 1000 and "1,000円" in d.reasons[0].ja and "800" in d.reasons[0].ja
 
 
@@ -364,7 +365,10 @@ def test_every_profession_can_request_basic_items_on_duty(code, ja):
 
     assert tables.PROFESSIONS[code][0] == ja
     request = {"document": "juminhyo", "requester_type": "professional", "profession": code,
-               "requester_family_name": "士業", "client_family_name": "依頼", "target_resident_ids": ["R"],
+               "requester_family_name": "士業", "requester_given_name": "一郎", "requester_family_kana": "シギョウ",
+               "requester_given_kana": "イチロウ", "requester_birth_date": "1970-01-01",
+               "requester_address": "研修市本町1番地", "client_family_name": "依頼", "client_given_name": "花子",
+               "target_resident_ids": ["R"],
                "scope": "person", "purpose": "public_submission", "purpose_detail": "登記申請",
                "channel": "counter", "delivery": "hand_over", "identity_documents": ["official_photo_licence"]}
     facts = {"persons_facts": [{"id": "R", "status": "active", "household_id": "H"}]}

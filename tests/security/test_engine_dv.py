@@ -97,6 +97,8 @@ def test_dv_case_by_the_perpetrator_is_refused_with_the_reason(sstore, world, en
     fill(engine, cid, request_for(world, None, requester_type="professional",
                                   purpose="court_submission", profession="judicial_scrivener",
                                   requester_family_name="司法", requester_given_name="書士",
+                                  requester_family_kana="シホウ", requester_given_kana="ショシ",
+                                  requester_birth_date="1970-01-01", requester_address="研修市本町1番地",
                                   client_family_name=PERPETRATOR["family_name"],
                                   client_given_name=PERPETRATOR["given_name"]),
          ticks=("request_form", "professional_form", "professional_badge"))

@@ -71,7 +71,7 @@ def window(qtbot, training_store, lang_ja, request):
     qtbot.waitUntil(w.isActiveWindow, timeout=15000)   # shortcuts need the active window
     w.controller = controller
     yield w
-    dispose(w, controller.signin)
+    dispose(controller)
     services.close()
 
 
@@ -101,5 +101,5 @@ def card_window(qtbot, training_store, lang_ja, pcsc_stack, card_file):
     w.holder_id = holder_id
     yield w
     pcsc_stack.remove(0)
-    dispose(w, controller.signin)
+    dispose(controller)
     services.close()

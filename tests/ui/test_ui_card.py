@@ -17,6 +17,7 @@ def test_panel_tray_and_status_inquiry_from_the_card(qtbot, card_window, monkeyp
     panel = window.card_panel
     assert panel.view.readers and "Virtual PCD 00 00" in panel.view.readers
     put_card_on_reader(qtbot, window)
+    put_card_on_reader(qtbot, window)      # again, on a reader that has a card: the tray swaps them
     assert panel.state_label.text() == "マイナンバーカード"
     assert panel.table.item(3, 1).text() == "3 / 3"
     assert window.services.config.default_reader == "Virtual PCD 00 00"   # remembered
@@ -218,7 +219,7 @@ def test_staff_sign_in_with_own_card(qtbot, training_store, lang_ja, pcsc_stack,
         assert services.session.auth.method == "card"
     finally:
         pcsc_stack.remove(0)
-        dispose(controller.window, signin)
+        dispose(controller)
         services.close()
 
 

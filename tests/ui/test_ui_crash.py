@@ -54,5 +54,5 @@ def test_killed_mid_case_reopens_at_the_same_step(qtbot, tmp_path, madoguchi_hom
         assert values["family_name"] == "窓口" and values["birth_date"] == "1985-06-15"
         assert any(i.id == "answer_given" for i in page.view.items)
     finally:
-        dispose(controller.window, controller.signin)
+        dispose(controller)
         services.close()

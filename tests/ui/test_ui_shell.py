@@ -87,3 +87,69 @@ def test_card_bridge_delivers_on_the_gui_thread(qtbot):
         qtbot.waitUntil(lambda: bool(results), timeout=15000)
     card_thread, delivered_on = results[0]
     assert card_thread != gui and delivered_on == gui
+
+
+def test_a_worker_thread_never_reaches_a_deleted_widget(qtbot):
+    """A result that arrives after its window was closed and deleted is dropped on the GUI thread;
+    a card event emitted while its bridge is being deleted never touches the dead object."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from app.ui.cardbridge import CardBridge, post
+
+    label = QLabel()
+    shown = []
+    label.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    worker = threading.Thread(target=post, args=(label, shown.append, "late result"))
+    worker.start()
+    worker.join()
+    alive = QLabel()
+    qtbot.addWidget(alive)
+    threading.Thread(target=post, args=(alive, shown.append, "in time")).start()
+    qtbot.waitUntil(lambda: shown == ["in time"], timeout=15000)
+
+    stop = threading.Event()
+    bridges = [CardBridge() for _ in range(50)]
+    delivered = []
+    for bridge in bridges:
+        bridge.event.connect(delivered.append)
+
+    def card_thread():
+        while not stop.is_set():
+            for bridge in bridges:
+                bridge.on_card_event("card_inserted")
+
+    thread = threading.Thread(target=card_thread)
+    thread.start()
+    try:
+        qtbot.waitUntil(lambda: len(delivered) > 0, timeout=15000)
+        for bridge in bridges[1:]:              # deleted on the GUI thread while the card thread emits
+            bridge.deleteLater()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+            QCoreApplication.processEvents()
+        delivered.clear()
+        qtbot.waitUntil(lambda: len(delivered) > 0, timeout=15000)   # the one left still hears
+    finally:
+        stop.set()
+        thread.join()
+    assert set(delivered) == {"card_inserted"}
+
+
+def test_closing_the_controller_removes_its_idle_watcher_and_timer(qtbot, training_store, lang_ja):
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from shiboken6 import isValid
+
+    from app.config import OfficeConfig
+    from app.ui.main import Controller
+    from app.ui.services import Services
+
+    services = Services.open(config=OfficeConfig(), training=True, store_path=training_store,
+                             with_card=False)
+    controller = Controller(services)
+    controller.start()
+    qtbot.waitUntil(lambda: services.store is not None, timeout=15000)
+    idle, timer, signin = controller.idle, controller.lock_timer, controller.signin
+    controller.close()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not any(isValid(o) for o in (controller, idle, timer, signin))
+    services.close()

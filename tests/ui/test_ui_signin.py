@@ -22,7 +22,7 @@ def controller(qtbot, training_store, lang_ja):
     c.start()
     qtbot.addWidget(c.signin)
     yield c
-    dispose(c.window, c.signin)
+    dispose(c)
     services.close()
 
 

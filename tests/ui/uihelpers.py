@@ -22,8 +22,8 @@ def ensure_catalogue() -> Path:
 
 
 def dispose(*widgets) -> None:
-    """Delete windows now (not at interpreter exit), so no language switch reaches a window
-    whose store is already closed."""
+    """Delete windows (or a whole :class:`app.ui.main.Controller`) now, on the GUI thread: not
+    at interpreter exit, and not whenever the garbage collector runs on some other thread."""
     from PySide6.QtCore import QCoreApplication, QEvent
 
     for w in widgets:
@@ -94,15 +94,36 @@ def add_card_holder(store, card_file, *, card_status: str = "active") -> str:
 
 
 def put_card_on_reader(qtbot, window) -> None:
-    """The training tray, as the clerk uses it: choose the card, reader 0, "Put on reader"."""
+    """The training tray, as the clerk uses it: choose the card, reader 0, "Put on reader".
+
+    Waits for the swap itself, not for a state the card already on the reader also shows: when a
+    card is there, its removal event first, then the new card's "My Number card" event, then the
+    four tries read from the new card (they are cleared when a card goes)."""
+    services = window.services
+    seen: list[str] = []
+
+    def record(event) -> None:
+        seen.append(getattr(event.kind, "value", event.kind))
+
+    had_card = services.card.state in ("mynumber", "unknown_card", "reading")
     tray = window.tray
     tray.reload()
     tray.cards.setCurrentRow(0)
     tray.slot.setCurrentIndex(0)
     qtbot.waitUntil(tray.insert_button.isEnabled, timeout=10000)   # a take-off may still be finishing
-    tray.insert_button.click()
-    qtbot.waitUntil(lambda: window.card_panel.view.state == "mynumber"
-                    and len(window.card_panel.view.tries) == 4, timeout=10000)
+    services.card_event.connect(record)
+    try:
+        tray.insert_button.click()
+
+        def swapped() -> bool:
+            after = seen[seen.index("card_removed") + 1:] if had_card and "card_removed" in seen else (
+                [] if had_card else seen)
+            return ("my_number_card" in after and services.card.state == "mynumber"
+                    and len(window.card_panel.view.tries) == 4)
+
+        qtbot.waitUntil(swapped, timeout=15000)
+    finally:
+        services.card_event.disconnect(record)
 
 
 def resident_types_pin(monkeypatch, digits: str = "1234") -> list:

@@ -24,7 +24,9 @@ def plans(ids):
         "pin_reset": [
             ["requester", ["card_presented", "power_of_attorney"],
              {"requester_type": "voluntary_agent", "holder_resident_id": ids["pin_holder"], "secrets": ["auth", "juki"],
-              "requester_family_name": "代理", "requester_given_name": "次郎"}],
+              "requester_family_name": "代理", "requester_given_name": "次郎", "requester_family_kana": "ダイリ",
+              "requester_given_kana": "ジロウ", "requester_birth_date": "1970-01-01",
+              "requester_address": "研修市本町1番地"}],
             ["identity", ["documents_original"], {"identity_documents": ["health_insurance_card", "pension_book"],
                                                    "oral_questions": "done"}],
             ["return_visit", ["form_sealed", "form_answered", "agent_identity_again"], {"inquiry_form_returned": True}],
@@ -34,7 +36,10 @@ def plans(ids):
         ],
         "suspension_lift": [
             ["holder", ["power_of_attorney"], {"requester_type": "voluntary_agent", "holder_resident_id": ids["lift_holder"],
-                                               "requester_family_name": "代理", "requester_given_name": "三郎"}],
+                                               "requester_family_name": "代理", "requester_given_name": "三郎",
+                                               "requester_family_kana": "ダイリ", "requester_given_kana": "サブロウ",
+                                               "requester_birth_date": "1970-01-01",
+                                               "requester_address": "研修市本町1番地"}],
             ["identity", ["found_card_presented", "documents_original"], {"identity_documents": ["passport"]}],
             ["return_visit", ["form_sealed", "form_answered", "agent_identity_again"], {"inquiry_form_returned": True}],
             ["lift", ["lift_in_cas", "certificates_handled"], {}],

@@ -146,7 +146,9 @@ def test_mailing_the_inquiry_form_to_a_protected_holder_is_stopped(world):
     engine.tick(cid, "card_presented")
     engine.tick(cid, "power_of_attorney")
     for k, v in {"requester_type": "voluntary_agent", "holder_resident_id": ids["victim"], "secrets": ["auth"],
-                 "requester_family_name": "代理", "requester_given_name": "人"}.items():
+                 "requester_family_name": "代理", "requester_given_name": "人", "requester_family_kana": "ダイリ",
+                 "requester_given_kana": "ヒト", "requester_birth_date": "1970-01-01",
+                 "requester_address": "研修市本町1番地"}.items():
         engine.set_value(cid, k, v)
     engine.next(cid)
     engine.tick(cid, "documents_original")
@@ -170,7 +172,8 @@ def test_the_perpetrator_acting_as_agent_is_refused(world):
     engine.tick(cid, "authority_proof")
     for k, v in {"requester_type": "legal_representative", "holder_resident_id": ids["victim"],
                  "secrets": ["auth"], "requester_family_name": "加害", "requester_given_name": "太郎",
-                 "requester_birth_date": "1980-05-05"}.items():
+                 "requester_birth_date": "1980-05-05", "requester_family_kana": "カガイ",
+                 "requester_given_kana": "タロウ", "requester_address": "研修市本町1番地"}.items():
         engine.set_value(cid, k, v)
     engine.next(cid)
     engine.tick(cid, "documents_original")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from app.rules.cards import municipality_of
 from app.rules.identity import has_photo_id
 from app.rules.tables import IDENTITY_DOCUMENTS, ORAL_QUESTIONS
 from app.workflows.engine import Choice, FieldSpec
@@ -61,7 +62,8 @@ def holder_facts(store, resident_id: str | None) -> dict:
     birth, status, moved_to = row
     facts = {"holder_found": True, "holder_birth_date": birth, "holder_is_resident": status == "active"}
     if status != "active" and moved_to:
-        facts["holder_municipality"] = moved_to
+        # the municipality only: the record's full destination address never enters the case
+        facts["holder_municipality"] = municipality_of(moved_to)
     card = store.conn.execute(
         "SELECT status, locked_pins, cert_sign_status FROM cards WHERE resident_id = ? "
         "ORDER BY issued_date DESC LIMIT 1", (resident_id,),
@@ -69,3 +71,19 @@ def holder_facts(store, resident_id: str | None) -> dict:
     if card is not None:
         facts.update(card_status=card[0], locked_pins=json.loads(card[1] or "[]"), cert_sign_status=card[2])
     return facts
+
+
+def requester_particulars(who_ja: str, who_en: str, when) -> tuple[FieldSpec, ...]:
+    """Name, kana, birth date and address of who asks (typed from the ID shown, or read from the
+    card), shown when ``when(values)``: the restriction stage matches them with a perpetrator in
+    full (folded name or kana, plus birth date or address)."""
+    return (
+        FieldSpec("requester_family_name", "text", f"{who_ja}の氏", f"{who_en} family name", when=when),
+        FieldSpec("requester_given_name", "text", f"{who_ja}の名", f"{who_en} given name", when=when),
+        FieldSpec("requester_family_kana", "text", f"{who_ja}の氏（カナ）", f"{who_en} family name (kana)",
+                  when=when),
+        FieldSpec("requester_given_kana", "text", f"{who_ja}の名（カナ）", f"{who_en} given name (kana)",
+                  when=when),
+        FieldSpec("requester_birth_date", "date", f"{who_ja}の生年月日", f"{who_en} birth date", when=when),
+        FieldSpec("requester_address", "text", f"{who_ja}の住所", f"{who_en} address", when=when),
+    )

@@ -16,7 +16,7 @@ from app.rules.identity import identity_basis, identity_problems
 from app.rules.tables import (
     CHANNELS, DOCUMENTS, ITEM_LABELS, PROFESSIONS, PURPOSES, REPRESENTATIONS, REQUESTER_TYPES,
 )
-from app.workflows.cases.common import IDENTITY_FIELDS, choices
+from app.workflows.cases.common import IDENTITY_FIELDS, choices, requester_particulars
 from app.workflows.cases.pin_reset import requirement_items
 from app.workflows.engine import (
     CaseTypeDef, ChecklistItem, Choice, FieldSpec, RouteContext, Step, complete, go,
@@ -91,7 +91,9 @@ def build_scope(ctx: RouteContext) -> RequestScope:
         requester_type=ctx.get("requester_type", ""),
         requester=Person(family_name=ctx.get("requester_family_name", ""),
                          given_name=ctx.get("requester_given_name", ""),
-                         birth_date=ctx.get("stated_birth_date", ""),
+                         family_kana=ctx.get("requester_family_kana", ""),
+                         given_kana=ctx.get("requester_given_kana", ""),
+                         birth_date=ctx.get("stated_birth_date") or ctx.get("requester_birth_date", ""),
                          sex=int(ctx.get("stated_sex")) if ctx.get("stated_sex") else None,
                          address=ctx.get("stated_address") or ctx.get("requester_address", "")),
         requester_resident_id=ctx.get("requester_resident_id"),
@@ -141,6 +143,18 @@ def _no_photo_id(values) -> bool:
     return bool(values.get("identity_documents")) and not has_photo_id(values.get("identity_documents"))
 
 
+def _not_on_record(values) -> bool:
+    """The requester is not picked from the resident records (every type but self and same
+    household): their particulars are typed from the ID shown, or from the form by post."""
+    return bool(values.get("requester_type")) and not _is(RequesterType.SELF, RequesterType.SAME_HOUSEHOLD)(values)
+
+
+#: who asks, for every requester type (class 3 of the disclosure issue): name, kana, birth date
+#: and address — from the resident record for self and same household, typed from the ID (or the
+#: card) otherwise — so the restriction stage can match a perpetrator in full (folded name or
+#: kana, plus birth date or address, the same folding as search)
+REQUESTER_IDENTITY = requester_particulars("請求者", "requester's", _not_on_record)
+
 SEXES = (Choice("1", "男", "male"), Choice("2", "女", "female"), Choice("9", "適用不能", "not applicable"))
 
 #: what a requester without photo ID states about themself, compared with the record (DV checks)
@@ -158,8 +172,10 @@ def _scope_persons_check(ctx: RouteContext):
     from app.rules.core import Reason
 
     if ctx.get("target_resident_ids") and not ctx.get("persons_facts") and ctx.store is not None:
+        from app.rules.said import NOT_ISSUED
+
         return [Reason("copy.scope.unknown_persons", "対象者が住民記録に見つかりません。",
-                       "The persons asked for are not in the resident records.", "store")]
+                       "The persons asked for are not in the resident records.", "store", NOT_ISSUED)]
     return []
 
 
@@ -185,7 +201,7 @@ CASE = CaseTypeDef(
                           when=_is(RequesterType.PROFESSIONAL)),
                 FieldSpec("client_family_name", "text", "依頼者の氏", "client's family name",
                           when=_is(RequesterType.PROFESSIONAL)),
-                FieldSpec("client_given_name", "text", "依頼者の名", "client's given name", required=False,
+                FieldSpec("client_given_name", "text", "依頼者の名", "client's given name",
                           when=_is(RequesterType.PROFESSIONAL)),
                 FieldSpec("public_agency", "text", "請求機関", "requesting agency", when=_is(RequesterType.PUBLIC_BODY)),
                 FieldSpec("public_legal_basis", "text", "根拠法令", "legal basis", when=_is(RequesterType.PUBLIC_BODY)),
@@ -193,11 +209,7 @@ CASE = CaseTypeDef(
                           when=_is(RequesterType.PUBLIC_BODY)),
                 FieldSpec("requester_resident_id", "resident", "請求者（住民記録）", "requester (resident record)",
                           when=_is(RequesterType.SELF, RequesterType.SAME_HOUSEHOLD)),
-                FieldSpec("requester_family_name", "text", "請求者の氏", "requester's family name",
-                          when=lambda v: not _is(RequesterType.SELF, RequesterType.SAME_HOUSEHOLD)(v)),
-                FieldSpec("requester_given_name", "text", "請求者の名", "requester's given name", required=False,
-                          when=lambda v: not _is(RequesterType.SELF, RequesterType.SAME_HOUSEHOLD)(v)),
-                FieldSpec("requester_address", "text", "請求者の住所", "requester's address", required=False),
+            ) + REQUESTER_IDENTITY + (
                 FieldSpec("principal_resident_id", "resident", "本人（代理される方）", "the person represented",
                           required=False,
                           when=_is(RequesterType.VOLUNTARY_AGENT, RequesterType.LEGAL_REPRESENTATIVE,

@@ -9,10 +9,12 @@ PIN pad (the case records only which secrets were set, never a PIN). Rules: ``ap
 
 from __future__ import annotations
 
-from app.rules import cards
+from app.rules import cards, said
 from app.rules.core import Outcome, Person, Reason, RequestScope
 from app.rules.tables import CARD_REQUESTERS, SECRETS
-from app.workflows.cases.common import HOLDER_FACTS, IDENTITY_FIELDS, choices, derive_holder
+from app.workflows.cases.common import (
+    HOLDER_FACTS, IDENTITY_FIELDS, choices, derive_holder, requester_particulars,
+)
 from app.workflows.engine import (
     CaseTypeDef, ChecklistItem, FieldSpec, Route, RouteContext, Step, complete, go,
 )
@@ -36,7 +38,7 @@ def requirement_items(table) -> tuple[ChecklistItem, ...]:
 def holder_missing(ctx: RouteContext) -> list[Reason]:
     if ctx.get("holder_found") is False:
         return [Reason("card.holder_not_found", "カード所有者が住民記録に見つかりません。",
-                       "The card holder is not in the resident records.", "store")]
+                       "The card holder is not in the resident records.", "store", said.NOT_HERE)]
     return []
 
 
@@ -63,13 +65,8 @@ def _not_self(values) -> bool:
 
 
 #: who came, when it is not the holder (the restriction stage compares them with a perpetrator)
-REQUESTER_PARTICULARS = (
-    FieldSpec("requester_family_name", "text", "来庁者の氏", "family name of who came", when=_not_self),
-    FieldSpec("requester_given_name", "text", "来庁者の名", "given name of who came", when=_not_self),
-    FieldSpec("requester_birth_date", "date", "来庁者の生年月日", "birth date of who came", required=False,
-              when=_not_self),
-    FieldSpec("requester_address", "text", "来庁者の住所", "address of who came", required=False, when=_not_self),
-)
+#: name, kana, birth date and address, typed from the ID shown (or read from the card)
+REQUESTER_PARTICULARS = requester_particulars("来庁者", "who came:", _not_self)
 
 
 def card_scope(case_type: str, purpose: str):
@@ -83,6 +80,8 @@ def card_scope(case_type: str, purpose: str):
             requester_type=ctx.get("requester_type", ""),
             requester=Person(family_name=ctx.get("requester_family_name", ""),
                              given_name=ctx.get("requester_given_name", ""),
+                             family_kana=ctx.get("requester_family_kana", ""),
+                             given_kana=ctx.get("requester_given_kana", ""),
                              birth_date=ctx.get("requester_birth_date", ""),
                              address=ctx.get("requester_address", "")),
             requester_resident_id=holder if ctx.get("requester_type") == "self" else None,

@@ -32,11 +32,11 @@ def _request_check(ctx: RouteContext):
 
 
 def _request_route(ctx: RouteContext):
-    return go("answer", ctx.decide("request"))
+    return go("answer", inquiry.answer_as_nobody(ctx.decide("request"), ctx.values, "request"))
 
 
 def _answer_route(ctx: RouteContext):
-    return complete(ctx.decide("answer"))
+    return complete(inquiry.answer_as_nobody(ctx.decide("answer"), ctx.values, "answer"))
 
 
 def _scope(ctx: RouteContext) -> RequestScope:

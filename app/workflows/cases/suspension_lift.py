@@ -1,8 +1,10 @@
 """Lifting the suspension of a found card (一時停止の解除) as a case.
 
-Steps: the holder and who came (non-residents are sent to their municipality of residence, never to
-the call centre; a revoked card is not reinstated: re-issue is offered with the fee; a voluntary
-agent waits for the inquiry-and-answer form) → the found card and identity → the lift in the
+Steps: the holder and who came → the found card and identity, then (behind the restriction stage
+and only once identity is established) the holder's record: a holder registered elsewhere is sent
+to that municipality (named, never an address; never the call centre); a revoked card is not
+reinstated: re-issue is offered with the fee; a voluntary agent waits for the inquiry-and-answer
+form → the lift in the
 card-administration system, with the certificates handled as the municipality's setting says.
 Rules: ``app.rules.cards``.
 """
@@ -89,6 +91,6 @@ CASE = CaseTypeDef(
 
 RULES = {
     "holder": (cards.suspension_holder_stage,),
-    "identity": (cards.suspension_identity_stage, cards.agent_wait_stage),
+    "identity": (cards.suspension_identity_stage, cards.suspension_record_stage, cards.agent_wait_stage),
     "lift": (cards.suspension_done_stage,),
 }

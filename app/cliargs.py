@@ -1,0 +1,65 @@
+"""Reading what the person at the terminal gives the ``madoguchi`` command: argument types and
+prompts, shared by every package's ``cli`` module (which must not import :mod:`app.cli`).
+
+Each refuses bad input with a :class:`app.errors.UserError` (or argparse's usage error) worded in
+Japanese and English, never a traceback: impossible dates, prompts with no terminal or an empty
+stdin, text that is not UTF-8.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import getpass
+import os
+import sys
+
+from app.errors import UserError
+
+
+def iso_date(text: str) -> _dt.date:
+    """argparse ``type=`` for ``YYYY-MM-DD`` (a real calendar day: 2026-02-30 is refused)."""
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"日付は YYYY-MM-DD の実在する日です / a date is a real day written YYYY-MM-DD, not {text!r}") from None
+
+
+def read_line(prompt: str) -> str:
+    """One answer typed at the terminal (``input``); refused when there is no terminal."""
+    _need_terminal("")
+    try:
+        return input(prompt)
+    except EOFError:
+        raise UserError("入力が終わりました（端末が閉じられました） / input ended (the terminal was closed)") from None
+
+
+def read_secret(prompt: str, *, from_stdin: bool, option: str, confirm: bool = False,
+                what: tuple[str, str] = ("パスワード", "password")) -> str:
+    """A password or PIN: the first line of stdin with ``option`` (e.g. ``--password-stdin``),
+    else typed at the terminal without echo (twice with ``confirm``). Never logged or printed."""
+    ja, en = what
+    if from_stdin:
+        try:
+            line = sys.stdin.readline()
+        except UnicodeDecodeError:
+            raise UserError(f"標準入力の{ja}が UTF-8 ではありません / the {en} on stdin is not UTF-8") from None
+        if not line:
+            raise UserError(f"標準入力に{ja}がありません / no {en} on stdin")
+        return line.rstrip("\r\n")
+    _need_terminal(option)
+    try:
+        first = getpass.getpass(prompt)
+        if confirm and getpass.getpass("Again / もう一度: ") != first:
+            raise UserError(f"{ja}が一致しません / the {en}s do not match")
+    except EOFError:
+        raise UserError("入力が終わりました（端末が閉じられました） / input ended (the terminal was closed)") from None
+    return first
+
+
+def _need_terminal(option: str) -> None:
+    if not (sys.stdin and sys.stdin.isatty()):
+        hint_ja = f"{option} を使ってください" if option else "引数で指定してください"
+        hint_en = f"use {option}" if option else "give the values as arguments"
+        raise UserError(f"質問する端末がありません。{hint_ja} / no terminal to ask on: {hint_en}")
