@@ -327,7 +327,6 @@ class MainWindow(QMainWindow):
         self.act_desk.setEnabled(allowed)
         if not allowed and self.desk is not None:
             self.desk.close()
-            self.desk = None
         self.translateUI()
         self.home.refresh_queue()
         self.services.refresh_card()
@@ -340,9 +339,20 @@ class MainWindow(QMainWindow):
             return
         if self.desk is None:
             self.desk = SupervisorDesk(self.services)
+            self.desk.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.desk.destroyed.connect(self._desk_gone)
         self.desk.show()
         self.desk.raise_()
         self.desk.refresh_current()
+
+    def _desk_gone(self, *_args) -> None:
+        self.desk = None
+
+    def hideEvent(self, event) -> None:  # noqa: N802
+        """Locked or signed out: the supervisor's desk goes with the window, never left on screen."""
+        if self.desk is not None:
+            self.desk.close()
+        super().hideEvent(event)
 
     def _reopen_interrupted(self) -> None:
         """A case left open when the app stopped comes back first."""
@@ -354,6 +364,8 @@ class MainWindow(QMainWindow):
         """Quitting the window pauses the case on screen, so it waits in the queue."""
         if self.case_page is not None and self.stack.currentWidget() is self.case_page:
             self.case_page.leave()
+        if self.desk is not None:
+            self.desk.close()
         super().closeEvent(event)
 
     def go_home(self) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDia
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from app.ui import i18n
-from app.ui.supervisor_measures import RED, RED_TEXT, MeasuresTab, paint_red
+from app.ui.supervisor_measures import RED, RED_TEXT, MeasuresTab, paint_red, save_file
 
 OUTCOME_COLOURS = {"completed": QColor(46, 125, 50), "refused": QColor(198, 40, 40),
                    "abandoned": QColor(120, 120, 120), "open": QColor(30, 100, 200),
@@ -170,8 +170,7 @@ class FiguresTab(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export CSV"),
                                               f"desk-{self.figures.period.label}.csv", "CSV (*.csv)")
         if path:
-            with open(path, "w", encoding="utf-8-sig", newline="") as f:
-                f.write(figures_csv(self.figures, i18n.current()))
+            save_file(self, path, figures_csv(self.figures, i18n.current()).encode("utf-8-sig"))
 
 
 class QueuesTab(QWidget):

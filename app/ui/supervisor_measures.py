@@ -38,6 +38,21 @@ def paint_red(item) -> None:
     item.setForeground(QBrush(RED_TEXT))
 
 
+def save_file(parent: QWidget, path: str, data: bytes) -> bool:
+    """Write ``data``; a disk or permission problem is told in a message box (nothing else lost)."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QMessageBox
+
+    try:
+        with open(path, "wb") as f:
+            f.write(data)
+    except OSError as exc:
+        QMessageBox.warning(parent, QCoreApplication.translate("SupervisorDesk", "Not saved"), i18n.pick(
+            f"保存できませんでした：{path}（{exc.strerror}）", f"Could not save {path} ({exc.strerror})"))
+        return False
+    return True
+
+
 def error_text(exc) -> str:
     """A refusal from the layers below, in the window's language (they say ``ja / en``)."""
     text = str(getattr(exc, "ja", "") and i18n.pick(exc.ja, exc.en) or exc)
@@ -380,8 +395,7 @@ class ReconciliationDialog(QDialog):
                                               "PDF (*.pdf)")
         if path:
             rec, signed = self.report()
-            with open(path, "wb") as f:
-                f.write(reports.render_reconciliation(rec, signed))
+            save_file(self, path, reports.render_reconciliation(rec, signed))
 
     def sign_off(self) -> None:
         from app.security import registration as R

@@ -1140,5 +1140,9 @@
         <source>Refresh</source>
         <translation>更新</translation>
     </message>
+    <message>
+        <source>Not saved</source>
+        <translation>保存されませんでした</translation>
+    </message>
 </context>
 </TS>

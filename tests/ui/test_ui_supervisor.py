@@ -155,3 +155,30 @@ def test_an_outsourced_account_cannot_sign_off_in_the_window(qtbot, window, monk
     page.warning.sign_off_button.click()
     assert "支援措置責任者だけ" in desk.messages[0]
     assert desk.messages[1] == ""
+
+
+@pytest.mark.parametrize("window", ["officer1"], indirect=True)
+def test_csv_export_writes_the_figures_and_a_bad_path_is_told(qtbot, window, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    window.open_desk()
+    tab = window.desk.figures_tab
+    target = tmp_path / "desk.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    tab.export_csv()
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf") and "期間" in target.read_text("utf-8-sig")
+    told = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: told.append(a[2])))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(tmp_path / "missing" / "x.csv"), "")))
+    tab.export_csv()
+    assert told and "保存できませんでした" in told[0]
+
+
+@pytest.mark.parametrize("window", ["officer1"], indirect=True)
+def test_the_desk_closes_when_the_terminal_locks(qtbot, window):
+    window.open_desk()
+    desk = window.desk
+    assert desk.isVisible()
+    window.controller.lock()
+    qtbot.waitUntil(lambda: window.desk is None, timeout=15000)
