@@ -200,9 +200,10 @@ def add_cases(store, staff: dict[str, str], *, day: dt.date, count: int, seed: i
             rows_e.append((new_id(), cid, n, iso(at), clerk, TERMINAL, kind, "request", json.dumps(payload)))
         if ctype == "copy_issuance" and events[-1][0] == "completed":
             doc = rnd.choice(_DOCS)
+            to_protected = bool(protected) and i == 3     # issued by a municipal clerk, never 委託
             rows_d.append((new_id(), f"{opened:%Y%m%d}-00-{TERMINAL}-{i:06d}-{seed}", iso(at), "00",
-                           "本庁", TERMINAL, clerk, cid, doc,
-                           json.dumps([protected] if protected and i == 3 else []), "[]", 1, "0" * 64))
+                           "本庁", TERMINAL, staff["clerk1"] if to_protected else clerk, cid, doc,
+                           json.dumps([protected] if to_protected else []), "[]", 1, "0" * 64))
         if len(rows_c) >= batch:
             flush()
     flush()
