@@ -421,17 +421,35 @@ BEGIN
                 USING ERRCODE = 'check_violation';
         END IF;
     END IF;
-    -- the measure rows as the event left them: applied to the master tables (they come down to
-    -- every terminal by the master pull)
+    -- the measure rows as the event left them, applied to the master tables (they come down to
+    -- every terminal by the master pull) — only what this kind of event may change: a
+    -- registration adds a new provisional measure (never changes one); a confirmation changes
+    -- its own measure or adds the measure that renews it; an end confirmation ends its own
+    -- measure. Nothing else a terminal sends touches the master rows.
+    IF NEW.kind NOT IN ('registered', 'confirmed', 'end_confirmed') THEN
+        RETURN NEW;
+    END IF;
     FOR m IN SELECT * FROM jsonb_array_elements(COALESCE(doc->'measures', '[]'::jsonb)) LOOP
-        INSERT INTO madoguchi.support_measures
-        SELECT * FROM jsonb_populate_record(NULL::madoguchi.support_measures, m || '{"seq": 0}'::jsonb)
-        ON CONFLICT (id) DO UPDATE SET status = excluded.status, start_date = excluded.start_date,
-            end_date = excluded.end_date, ended_date = excluded.ended_date,
-            ended_reason = excluded.ended_reason;
+        IF NEW.kind = 'registered' THEN
+            CONTINUE WHEN m->>'id' IS DISTINCT FROM NEW.measure_id OR m->>'status' <> 'provisional';
+            INSERT INTO madoguchi.support_measures
+            SELECT * FROM jsonb_populate_record(NULL::madoguchi.support_measures, m || '{"seq": 0}'::jsonb)
+            ON CONFLICT (id) DO NOTHING;
+        ELSIF m->>'id' = NEW.measure_id THEN
+            UPDATE madoguchi.support_measures SET status = m->>'status', start_date = m->>'start_date',
+                end_date = m->>'end_date', ended_date = m->>'ended_date', ended_reason = m->>'ended_reason'
+            WHERE id = NEW.measure_id AND status <> 'ended'
+              AND (NEW.kind = 'confirmed' OR m->>'status' = 'ended');
+        ELSIF NEW.kind = 'confirmed' AND NEW.stage = 'renewal' AND m->>'renewed_from' = NEW.measure_id THEN
+            INSERT INTO madoguchi.support_measures
+            SELECT * FROM jsonb_populate_record(NULL::madoguchi.support_measures, m || '{"seq": 0}'::jsonb)
+            ON CONFLICT (id) DO NOTHING;
+        END IF;
     END LOOP;
     INSERT INTO madoguchi.support_measure_members(measure_id, resident_id)
     SELECT x->>0, x->>1 FROM jsonb_array_elements(COALESCE(doc->'members', '[]'::jsonb)) x
+    WHERE EXISTS (SELECT 1 FROM madoguchi.support_measures s WHERE s.id = x->>0
+                  AND (s.id = NEW.measure_id OR NEW.kind = 'confirmed'))
     ON CONFLICT DO NOTHING;
     RETURN NEW;
 END $$;

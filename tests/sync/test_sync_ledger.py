@@ -40,6 +40,14 @@ def test_a_registration_reaches_every_terminal_and_its_confirmation_comes_back(o
     entry = R.ledger_entry(a.conn, reg.event.measure_id, R.office_today())
     assert entry.registrations[0].confirmed
     assert "戸籍の附票" not in entry.unconfirmed_systems
+    # ended: asked at B by the officer, confirmed at A by a second person; every terminal follows
+    ask = R.request_end(b, officer, reg.event.measure_id, on=dt.date.today(), reason="申出の取下げ")
+    sync(b, "TB")
+    sync(a, "TA")
+    R.confirm_end(a, clerk, ask.id)
+    sync(a, "TA")
+    sync(b, "TB")
+    assert target not in measures_protecting(b.conn, [target])
 
 
 def _insert_as_terminal(central, terminal, sql, params):
@@ -69,3 +77,25 @@ def test_the_server_keeps_outsourced_staff_out_of_officer_roles(office):
     with psycopg.connect(central.admin_dsn) as conn:
         with pytest.raises(psycopg.errors.CheckViolation):
             conn.execute("UPDATE madoguchi.staff SET outsourced = 1 WHERE id = %s", (sid("officer_b"),))
+
+
+def test_a_crafted_event_cannot_end_a_measure_on_the_server(office):
+    """A modified terminal sends a 'system blocked' event whose snapshot says another measure has
+    ended: the server records the event but changes no measure."""
+    central, a, b, sync = office
+    clerk = authenticate_password(a, "clerk.a", password_of("clerk.a"), terminal_id="TA")
+    reg = R.register(a, clerk, stage="application", applied_date=dt.date.today(), target_id=sid("resident-7"))
+    sync(a, "TA")
+    row = {"id": "crafted", "measure_id": reg.event.measure_id, "kind": "system_blocked", "system": "税",
+           "office_day": reg.event.office_day, "at": reg.event.at, "staff_id": sid("clerk_a"),
+           "terminal_id": "TA",
+           "measures": [{"id": reg.event.measure_id, "status": "ended", "ended_reason": "forged"}]}
+    _insert_as_terminal(central, "TA",
+                        "INSERT INTO madoguchi.measure_events(id, measure_id, kind, system, office_day, at, "
+                        "staff_id, terminal_id, row) VALUES (%(id)s, %(measure_id)s, %(kind)s, %(system)s, "
+                        "%(office_day)s, %(at)s, %(staff_id)s, %(terminal_id)s, %(row)s)",
+                        {**row, "row": json.dumps(row)})
+    with psycopg.connect(central.admin_dsn) as conn:
+        status = conn.execute("SELECT status FROM madoguchi.support_measures WHERE id = %s",
+                              (reg.event.measure_id,)).fetchone()[0]
+    assert status == "provisional"
