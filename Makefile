@@ -22,7 +22,7 @@ DEBS := pcscd libpcsclite-dev libpcsclite1 vsmartcard-vpcd pcsc-tools swig gcc m
 	postgresql postgresql-client dbus dbus-x11 gnome-keyring libsecret-tools sqlite3 binutils \
 	dpkg-dev fakeroot imagemagick
 
-.PHONY: all deps venv run test bench screenshots translations ts build package clean-venv demo
+.PHONY: all deps venv run test golive-test bench screenshots translations ts build package clean-venv demo fuzz stress
 
 all: venv
 
@@ -79,6 +79,12 @@ run: venv translations $(DEMO_STORE)
 test: venv translations
 	bash scripts/run-tests.sh
 
+# The install guide run as a script (docs/INSTALL.md, "Going live"): builds the .deb, installs it
+# with apt on this machine (root), real PostgreSQL, 10,000 residents, a clerk signs in. Also part
+# of `make test`; this target runs it alone.
+golive-test: venv translations
+	bash scripts/run-tests.sh tests/packaging/test_golive.py
+
 # The card, sync and window tests STRESS_RUNS times in a row (default 20), stopping at the first
 # failure: a test that fails once in twenty runs is a failing test.
 STRESS_RUNS ?= 20
@@ -93,6 +99,15 @@ stress: venv translations
 
 bench: venv translations
 	$(PY) -m benchmarks
+
+# The random CLI run at length (tests/cli/fuzz.py; `make test` runs a fixed 500): FUZZ_EXAMPLES random
+# runs of the madoguchi command over its argument grammar; every cause of a traceback is written
+# to build/fuzz-report.txt and fails the target.
+FUZZ_EXAMPLES ?= 5000
+fuzz: venv translations
+	@mkdir -p build
+	MADOGUCHI_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MADOGUCHI_FUZZ_REPORT=build/fuzz-report.txt \
+	  bash scripts/run-tests.sh tests/cli/test_fuzz.py -q -s -p no:cacheprovider --timeout 0
 
 screenshots: venv translations
 	$(PY) -m app.ui.screenshots docs/screenshots

@@ -27,8 +27,10 @@ def iso_date(text: str) -> _dt.date:
 
 
 def read_line(prompt: str) -> str:
-    """One answer typed at the terminal (``input``); refused when there is no terminal."""
-    _need_terminal("")
+    """One answer typed at the terminal or piped in (``input``); refused when stdin is closed
+    or ends before the answer."""
+    if sys.stdin is None or sys.stdin.closed:
+        _need_terminal("")
     try:
         return input(prompt)
     except EOFError:
@@ -43,7 +45,8 @@ def read_secret(prompt: str, *, from_stdin: bool, option: str, confirm: bool = F
     if from_stdin:
         try:
             line = sys.stdin.readline()
-        except UnicodeDecodeError:
+            line.encode("utf-8")       # a POSIX locale reads bad bytes as lone surrogates
+        except UnicodeError:
             raise UserError(f"標準入力の{ja}が UTF-8 ではありません / the {en} on stdin is not UTF-8") from None
         if not line:
             raise UserError(f"標準入力に{ja}がありません / no {en} on stdin")

@@ -202,8 +202,18 @@ def _init(args: argparse.Namespace) -> int:
     print(f"saved to {path}")
     for key in FIRST_RUN_KEYS:
         print(f"  {key} = {getattr(config, key)}")
+    if scope == "system":
+        from app.store.shared import create_shared_store
+
+        try:
+            store = create_shared_store()
+        except OSError as exc:
+            print(f"the terminal's store could not be made: {exc}", file=sys.stderr)
+            return 2
+        print(f"the terminal's live store (shared by the clerks' accounts in group madoguchi): {store}")
     if config.server_host and config.server_user:
-        print("Next: `madoguchi server login` stores this terminal's server password in the OS keyring.")
+        print("Next: `sudo madoguchi server login --system` keeps the server password as this "
+              "terminal's sync credential (or `madoguchi server login`: this user's keyring).")
     return 0
 
 

@@ -28,7 +28,10 @@ def my_number_check_digit(first11: str) -> int:
     """
     if len(first11) != 11 or not first11.isascii() or not first11.isdigit():
         raise InvalidMyNumber("個人番号の先頭11桁は数字11桁です / the first 11 digits must be digits")
-    r = sum(w * int(d) for w, d in zip(_WEIGHTS, first11)) % 11
+    # on the ASCII codes (an import checks a million numbers): each digit is its code minus 48
+    d = first11.encode()
+    r = (6 * d[0] + 5 * d[1] + 4 * d[2] + 3 * d[3] + 2 * d[4] + 7 * d[5] + 6 * d[6] + 5 * d[7]
+         + 4 * d[8] + 3 * d[9] + 2 * d[10] - 48 * sum(_WEIGHTS)) % 11
     return 0 if r <= 1 else 11 - r
 
 

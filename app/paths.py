@@ -49,5 +49,24 @@ def log_dir() -> Path:
     return home / "log" if home else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
+def system_data_dir() -> Path:
+    """The terminal's shared data folder (the live store): ``/var/lib/madoguchi`` on Linux,
+    ``%ProgramData%\\Madoguchi`` on Windows. ``MADOGUCHI_SYSTEM_DATA_DIR`` points it elsewhere;
+    ``MADOGUCHI_HOME`` (tests) moves it like the user dirs."""
+    explicit = os.environ.get("MADOGUCHI_SYSTEM_DATA_DIR")
+    if explicit:
+        return Path(explicit)
+    home = _home_override()
+    if home:
+        return home / "system-data"
+    if sys.platform == "win32":
+        return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "Madoguchi"
+    return Path("/var/lib/madoguchi")
+
+
 def default_store_path(training: bool = False) -> Path:
-    return data_dir() / ("training" if training else "live") / ("demo.db" if training else "store.db")
+    """The live store is one per terminal, shared by the clerks' OS accounts (app.store.shared);
+    the training store is each user's own."""
+    if training:
+        return data_dir() / "training" / "demo.db"
+    return system_data_dir() / "live" / "store.db"

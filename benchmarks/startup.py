@@ -59,6 +59,7 @@ def main(quick: bool = False) -> dict:
         folder = Path(tmp)
         card_file = make_test_card(folder)
         with PcscStack(folder / "pcsc") as stack:
+            stack.use_in_this_process()        # insert() waits for pcscd to see the card
             stack.insert(card_file, slot=0)
             env = dict(os.environ, **stack.client_env(), MADOGUCHI_HOME=str(folder / "home"))
             # the card must be seen by pcscd before timing: wait for the command to say so

@@ -13,6 +13,12 @@ is left as soon as a window is on screen, and a JSON report (the windows shown) 
 that file; the program then ends through its normal shutdown path (stores closed, exit status of
 ``app.exec()``). Without the variable this hook does nothing and imports nothing. It must never
 change what the program does in normal use.
+
+   After an installation IT staff (and the go-live test) can go one step further: with
+   ``MADOGUCHI_SMOKE_SIGN_IN=<login>`` the password is read from standard input (never from the
+   environment or the command line), typed into the sign-in window exactly as a clerk would, and
+   with ``MADOGUCHI_SMOKE_SEARCH=<name>`` the resident search of the main window is run; the
+   report then also holds who signed in and how many residents were found (no resident data).
 """
 
 
@@ -30,18 +36,54 @@ def _install_smoke_test(report_path: str) -> None:
         with open(report_path, "w", encoding="utf-8") as fh:
             json.dump(report, fh, ensure_ascii=False)
 
+    import os
+    import sys
+
+    login = os.environ.get("MADOGUCHI_SMOKE_SIGN_IN")
+    search = os.environ.get("MADOGUCHI_SMOKE_SEARCH")
+    password = sys.stdin.readline().rstrip("\n") if login else None
+    steps: dict = {}
+
+    def drive(app) -> bool:
+        """One step of the optional sign-in and search; True when there is nothing left to do."""
+        controller = getattr(app, "_madoguchi_controller", None)
+        if not login or controller is None:
+            return True
+        if "signed_in" not in steps:
+            if controller.window is not None and controller.window.isVisible():
+                steps["signed_in"] = controller.services.session.staff.login
+            elif not steps.get("typed") and controller.signin.isVisible():
+                controller.signin.login.setText(login)
+                controller.signin.password.setText(password)
+                controller.signin.sign_in_with_password()
+                steps["typed"] = True
+            elif steps.get("typed") and controller.window is None:
+                steps["sign_in_message"] = controller.signin.message.text()
+                return True
+            return False
+        if search and "found" not in steps:
+            home = controller.window.home
+            home.search_edit.setText(search)
+            home.search()
+            steps["found"] = len(home._results)
+        return True
+
     def exec_then_quit(*_args):
         app = QApplication.instance()
         started = time.monotonic()
 
         def check() -> None:
             shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
-            if shown:
+            late = time.monotonic() - started > deadline_s
+            if shown and not late and not drive(app):
+                QTimer.singleShot(100, check)
+            elif shown:
                 _write({"windows": [{"class": type(w).__name__, "title": w.windowTitle(),
                                      "width": w.width(), "height": w.height()} for w in shown],
                         "platform": QApplication.platformName(),
                         # what programs started by the application get (see _restore_library_path)
-                        "child_library_path": __import__("os").environ.get("LD_LIBRARY_PATH")})
+                        "child_library_path": __import__("os").environ.get("LD_LIBRARY_PATH"),
+                        **{k: v for k, v in steps.items() if k != "typed"}})
                 app.quit()
             elif time.monotonic() - started > deadline_s:
                 _write({"windows": [], "error": "no window was shown"})

@@ -49,6 +49,9 @@ cp -a "$DIST" "$PKG/opt/madoguchi"
 ln -s ../../opt/madoguchi/madoguchi "$PKG/usr/bin/madoguchi"
 ln -s ../../opt/madoguchi/madoguchi-gui "$PKG/usr/bin/madoguchi-gui"
 install -m 644 packaging/madoguchi.desktop "$PKG/usr/share/applications/madoguchi.desktop"
+# the sync of the terminal's shared store, as the system account madoguchi (docs/INSTALL.md)
+install -d "$PKG/lib/systemd/system"
+install -m 644 packaging/madoguchi-sync.service packaging/madoguchi-sync.timer "$PKG/lib/systemd/system/"
 install -m 644 packaging/madoguchi.png "$PKG/usr/share/icons/hicolor/256x256/apps/madoguchi.png"
 install -m 644 docs/INSTALL.md "$PKG/usr/share/doc/madoguchi/INSTALL.md"
 cat > "$PKG/usr/share/doc/madoguchi/copyright" <<COPYRIGHT
@@ -73,7 +76,8 @@ SHLIBS=$(cd "$STAGE/src" && dpkg-shlibdeps -O --ignore-missing-info --warnings=0
     cat "$STAGE/shlibdeps.log" >&2; echo "build-deb: dpkg-shlibdeps failed" >&2; exit 1; }
 echo "  dpkg-shlibdeps: $((SECONDS - T0)) s" >&2
 # pdftoppm (poppler-utils) renders the print preview of the counter window
-DEPENDS="pcscd, libpcsclite1, poppler-utils${SHLIBS:+, $SHLIBS}"
+# adduser: postinst makes the system account and group madoguchi (the shared live store)
+DEPENDS="adduser, pcscd, libpcsclite1, poppler-utils${SHLIBS:+, $SHLIBS}"
 
 INSTALLED_KB=$(du -sk --exclude=DEBIAN "$PKG" | cut -f1)
 cat > "$PKG/DEBIAN/control" <<CONTROL

@@ -71,7 +71,8 @@ TRAINING_PINS: dict[str, str] = {"auth": "1234", "juki": "1234", "input": "1234"
 #: Card states a card file can hold. ``active``/``suspended``/``revoked`` mirror the store's
 #: ``cards.status`` (suspension and revocation are J-LIS records: the chip still answers, the
 #: app must look them up). ``broken``: the chip is dead — the test card answers nothing useful.
-CARD_STATES = ("active", "suspended", "revoked", "broken")
+#: ``mute``: the chip gives its ATR but never answers a command (a damaged contact or antenna).
+CARD_STATES = ("active", "suspended", "revoked", "broken", "mute")
 
 #: The hash only keeps the PIN out of sight in the file: no iteration count protects a 4-digit
 #: PIN against brute force, and the chip's check must stay fast (a full read verifies once).
@@ -194,8 +195,11 @@ class CardFile:
         return None if record is None else record.max_tries
 
     def private_key(self, which: str) -> rsa.RSAPrivateKey:
-        key = serialization.load_pem_private_key(self.keys_pem[which], password=None)
-        assert isinstance(key, rsa.RSAPrivateKey)
+        # the test card's own key, checked against its certificate at load: no slow RSA self-check
+        key = serialization.load_pem_private_key(self.keys_pem[which], password=None,
+                                                 unsafe_skip_rsa_key_validation=True)
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise ValueError(f"the {which} key is not an RSA key")
         return key
 
     def certificate(self, which: str) -> x509.Certificate:
@@ -306,9 +310,12 @@ def load_card_file(path: str | os.PathLike[str]) -> CardFile:
         raise CardFileError(f"テストカードのファイルではありません / {path} is not a test card file")
     if data.get("version") != FORMAT_VERSION:
         raise CardFileError(f"unsupported card file version {data.get('version')!r} in {path}")
+    problem = _shape_problem(data)
+    if problem:
+        raise CardFileError(f"カードファイルが壊れています / damaged card file {path}: {problem}")
     try:
         h = data["holder"]
-        return CardFile(
+        card = CardFile(
             path=path,
             serial=data["serial"],
             state=data["state"],
@@ -321,8 +328,88 @@ def load_card_file(path: str | os.PathLike[str]) -> CardFile:
             certificates={name: base64.b64decode(der) for name, der in data["certificates"].items()},
             long_form_lengths=bool(data.get("encoding", {}).get("long_form_lengths", False)),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise CardFileError(f"カードファイルが壊れています / damaged card file {path}: {exc!r}") from None
+    problem = _content_problem(card)
+    if problem:
+        raise CardFileError(f"カードファイルが壊れています / damaged card file {path}: {problem}")
+    return card
+
+
+#: longest name part / address a card file may hold (the chip's EF 0002 has 2-byte offsets; real
+#: card surfaces hold far less)
+MAX_NAME_CHARS = 100
+MAX_ADDRESS_CHARS = 300
+
+
+def _shape_problem(data: dict[str, Any]) -> str | None:
+    """What is wrong with the JSON's structure and types (None: nothing), said per field."""
+    expected: dict[str, type] = {"serial": str, "state": str, "valid_from": str, "valid_until": str,
+                                 "holder": dict, "my_number": str, "pins": dict, "keys": dict,
+                                 "certificates": dict}
+    for name, kind in expected.items():
+        if not isinstance(data.get(name), kind):
+            return f"「{name}」がありません、または型が違います / {name!r} missing or not a {kind.__name__}"
+    holder = data["holder"]
+    for name in ("family_name", "given_name", "address", "birth_date"):
+        if not isinstance(holder.get(name), str) or not holder[name]:
+            return f"holder.{name} missing or not text"
+    for name in ("family_name", "given_name"):
+        if len(holder[name]) > MAX_NAME_CHARS:
+            return f"holder.{name} longer than {MAX_NAME_CHARS} characters"
+    if len(holder["address"]) > MAX_ADDRESS_CHARS:
+        return f"holder.address longer than {MAX_ADDRESS_CHARS} characters"
+    if holder.get("sex") not in (1, 2, 9, "1", "2", "9"):
+        return "holder.sex must be 1, 2 or 9"
+    if data["state"] not in CARD_STATES:
+        return f"state must be one of {', '.join(CARD_STATES)}"
+    for name, record in data["pins"].items():
+        if name not in PIN_RULES or not isinstance(record, dict):
+            return f"pins.{name} is not one of {', '.join(SECRETS)} with its record"
+        for key in ("salt", "pbkdf2_sha256"):
+            if not isinstance(record.get(key), str):
+                return f"pins.{name}.{key} missing or not text"
+        for key in ("tries_left", "max_tries"):
+            if not isinstance(record.get(key), int) or isinstance(record.get(key), bool):
+                return f"pins.{name}.{key} missing or not a number"
+    for group in ("keys", "certificates"):
+        for name, value in data[group].items():
+            if not isinstance(value, str):
+                return f"{group}.{name} is not text"
+    return None
+
+
+def _content_problem(card: CardFile) -> str | None:
+    """What a chip made from this file could not do (None: nothing): missing PINs, keys or
+    certificates, keys or certificates that do not parse, a key that is not its certificate's."""
+    signing = "sign" in card.certificates
+    needed = {"auth", "juki", "input"} | ({"sign"} if signing else set())
+    if set(card.pins) != needed:
+        return f"pins must be exactly {', '.join(sorted(needed))}"
+    for name in ("auth", "auth_ca") + (("sign_ca",) if signing else ()):
+        if name not in card.certificates:
+            return f"certificates.{name} missing"
+    for name in ("auth",) + (("sign",) if signing else ()):
+        if name not in card.keys_pem:
+            return f"keys.{name} missing"
+        try:
+            key = card.private_key(name)
+            cert = card.certificate(name)
+        except (ValueError, TypeError, AssertionError) as exc:
+            return f"keys.{name} or certificates.{name} cannot be read: {exc}"
+        if key.key_size != 2048 or cert.public_key().public_numbers() != key.public_key().public_numbers():
+            return f"keys.{name} is not a 2048-bit RSA key matching certificates.{name}"
+    for name in card.certificates:
+        try:
+            card.certificate(name)
+        except ValueError as exc:
+            return f"certificates.{name} cannot be read: {exc}"
+    try:
+        dt.date.fromisoformat(card.holder.birth_date)
+        validate_my_number(card.my_number)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -92,6 +92,8 @@ def _stack(args: argparse.Namespace) -> int:
 def _register_diagnostics(csub: argparse._SubParsersAction) -> None:
     readers = csub.add_parser("readers", help="list the card readers and what is on each")
     readers.add_argument("--json", action="store_true", help="machine-readable output")
+    readers.add_argument("--timeout", type=float, default=10.0,
+                         help="seconds a card may take to answer (default 10)")
     readers.set_defaults(func=_readers)
 
     read = csub.add_parser("read", help="read a My Number card: state, tries left, four items, certificate")
@@ -102,8 +104,14 @@ def _register_diagnostics(csub: argparse._SubParsersAction) -> None:
                       help="read the input-support PIN from the first line of stdin (no prompt)")
     read.add_argument("--no-pin", action="store_true", help="skip the PIN: tries left and certificate only")
     read.add_argument("--show-number", action="store_true", help="show the My Number unmasked")
-    read.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for the card")
+    read.add_argument("--timeout", type=float, default=15.0,
+                      help="seconds to wait for the card (and for pcscd, if it restarts meanwhile)")
     read.set_defaults(func=_read)
+
+
+#: exit status of ``card readers`` / ``card read`` when the card, the reader or pcscd is the
+#: problem (a PIN of the wrong form, a usage error: 2; a wrong PIN: 1)
+CARD_PROBLEM = 3
 
 
 def _start_service():
@@ -112,42 +120,116 @@ def _start_service():
     return ReaderService(poll_interval=0.5).start()
 
 
+def _stop_service(service) -> None:
+    # a card that never answers keeps the card thread in its transmit: do not wait long for it
+    service.stop(timeout=2.0)
+
+
+def _result(future, timeout: float):
+    """A card-thread result; a card that does not answer in time is a clear error, not a traceback."""
+    import concurrent.futures
+
+    from app.card import errors
+
+    try:
+        return future.result(timeout)
+    except concurrent.futures.TimeoutError:
+        raise errors.CardDoesNotAnswer(detail=f"no answer within {timeout:g} s") from None
+
+
+def _out(text: str) -> None:
+    """Print to stdout; when the reader of the output has gone (``| head -1``), stop quietly
+    with the status a program killed by SIGPIPE has, instead of a BrokenPipe traceback."""
+    import os
+
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())       # nothing more to flush at exit
+        raise SystemExit(128 + signal.SIGPIPE) from None
+
+
+def _card_failure(args: argparse.Namespace, reader: str | None, exc) -> UserError:
+    """The error of a card command: JSON on stdout with ``--json`` (naming the reader actually
+    used), the message on stderr, exit status 2 for a PIN of the wrong form, else 3."""
+    from app.card import errors
+
+    if args.json:
+        import json
+
+        _out(json.dumps({"reader": reader, "error": exc.to_json()}, ensure_ascii=False, indent=2))
+    return UserError(str(exc), code=2 if isinstance(exc, errors.PinFormatError) else CARD_PROBLEM)
+
+
 def _readers(args: argparse.Namespace) -> int:
     import json
-    import threading
 
     from app.card import errors
     from app.card.service import EventKind
 
-    settled_kinds = {EventKind.NO_CARD, EventKind.MY_NUMBER_CARD, EventKind.UNKNOWN_CARD}
+    reasons: dict[str, object] = {}
     service = _start_service()
+    service.add_listener(lambda e: reasons.__setitem__(e.reader, e.error)
+                         if e.kind is EventKind.UNKNOWN_CARD else None)
+    rows = []
     try:
         try:
-            names = service.readers().result(10)
+            names = _result(service.readers(), args.timeout)
+            presence = _result(service.card_presence(), args.timeout) if names else {}
         except errors.CardError as exc:
-            raise UserError(str(exc)) from None
-        rows = []
+            raise _card_failure(args, None, exc) from None
+        busy: errors.CardError | None = None
         for name in names:
-            settled = threading.Event()     # woken by the reader's event, not by polling
-            service.add_listener(lambda e, settled=settled, name=name: settled.set()
-                                 if e.reader == name and e.kind in settled_kinds else None)
-            service.select_reader(name).result(10)
-            settled.wait(2)
-            state = service.state
-            rows.append({"reader": name, "card_present": state.card_present,
-                         "card": state.card_kind, "atr": state.atr.hex(" ").upper()})
+            row = {"reader": name, "card_present": bool(presence.get(name)), "card": None, "atr": "",
+                   "missing_applications": [], "error": None}
+            rows.append(row)
+            if not row["card_present"]:
+                continue
+            if busy is not None:           # the card thread still waits for another reader's card
+                row["error"] = busy.to_json()
+                continue
+            try:
+                _result(service.select_reader(name), args.timeout)   # identifies the card
+                state = service.state
+                row.update(card=state.card_kind, atr=state.atr.hex(" ").upper())
+                if state.card_kind == "my_number_card":
+                    row["missing_applications"] = _result(
+                        service.submit(lambda card: card.missing_applications()), args.timeout)
+                elif state.card_kind == "unknown" and isinstance(reasons.get(name), errors.CardError):
+                    row["error"] = reasons[name].to_json()
+            except errors.CardDoesNotAnswer as exc:
+                busy = exc
+                row.update(card="unknown", error=exc.to_json())
+            except errors.CardError as exc:
+                row["error"] = exc.to_json()
     finally:
-        service.stop()
+        _stop_service(service)
     if args.json:
-        print(json.dumps({"readers": rows}, ensure_ascii=False, indent=2))
+        _out(json.dumps({"readers": rows}, ensure_ascii=False, indent=2))
     elif not rows:
-        print("カードリーダーがありません / no card reader")
+        _out("カードリーダーがありません / no card reader")
     else:
-        for row in rows:
-            what = {"my_number_card": "マイナンバーカード / My Number card", "unknown": "不明なカード / unknown card",
-                    None: "カードなし / no card" if not row["card_present"] else "確認中 / checking"}[row["card"]]
-            print(f"{row['reader']}\t{what}" + (f"\tATR {row['atr']}" if row["atr"] else ""))
+        _out("\n".join(_reader_line(row) for row in rows))
     return 0
+
+
+def _lacking(missing: list[str]) -> tuple[str, str]:
+    from app.card.errors import application_name
+
+    names = [application_name(app) for app in missing]
+    return "、".join(ja for ja, _ in names), ", ".join(en for _, en in names)
+
+
+def _reader_line(row: dict) -> str:
+    what = {"my_number_card": "マイナンバーカード / My Number card", "unknown": "不明なカード / unknown card",
+            None: "カードなし / no card" if not row["card_present"] else "確認中 / checking"}[row["card"]]
+    if row["missing_applications"]:
+        ja, en = _lacking(row["missing_applications"])
+        what += f"（{ja}なし / without the {en}）"
+    if row["error"]:
+        what += f" — {row['error']['ja']} / {row['error']['en']}"
+    return f"{row['reader']}\t{what}" + (f"\tATR {row['atr']}" if row["atr"] else "")
 
 
 def _choose_reader(requested: str | None, names: list[str], presence: dict[str, bool]) -> str:
@@ -165,7 +247,7 @@ def _choose_reader(requested: str | None, names: list[str], presence: dict[str, 
         print(f"madoguchi: using the only reader / 唯一のリーダーを使用: {names[0]}", file=sys.stderr)
         return names[0]
     if not names:
-        raise UserError("カードリーダーが見つかりません / no card reader found", code=3)
+        raise UserError("カードリーダーが見つかりません / no card reader found", code=CARD_PROBLEM)
     with_card = [name for name in names if presence.get(name)]
     if len(with_card) == 1:
         print(f"madoguchi: using the only reader with a card / カードのあるリーダーを使用: {with_card[0]}",
@@ -187,69 +269,86 @@ def _read_pin(args: argparse.Namespace) -> str | None:
 
 def _read(args: argparse.Namespace) -> int:
     import json
+
+    from app.card import errors
+    from app.card.protocol import check_pin_format
+
+    pin = _read_pin(args)
+    reader = args.reader
+    try:
+        if pin is not None:
+            check_pin_format("input", pin)     # refused here: nothing reaches the card, no try used
+        service = _start_service()
+        try:
+            names = _result(service.readers(), args.timeout)
+            presence = _result(service.card_presence(), args.timeout) if not reader and len(names) > 1 else {}
+            reader = _choose_reader(args.reader, names, presence)
+            _result(service.select_reader(reader), args.timeout)
+            readout = _read_when_ready(service, pin, args.timeout)
+        finally:
+            pin = None
+            _stop_service(service)
+    except errors.CardError as exc:
+        raise _card_failure(args, reader, exc) from None
+    data = {"reader": reader, "card": "my_number_card", **readout.to_json(show_number=args.show_number)}
+    if args.json:
+        _out(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _out(_readout_text(data))
+    return 1 if readout.items_error else 0
+
+
+def _read_when_ready(service, pin: str | None, timeout: float):
+    """Read the card, waiting up to ``timeout`` seconds while there is no card yet, the card was
+    moved, pcscd restarts or the reader is replugged; each reader event tries again at once."""
+    import threading
     import time
 
     from app.card import errors
 
-    pin = _read_pin(args)
-    service = _start_service()
-    try:
+    changed = threading.Event()
+    service.add_listener(lambda _event: changed.set())
+    deadline = time.monotonic() + timeout
+    said: type | None = None
+    while True:
+        changed.clear()
         try:
-            names = service.readers().result(10)
-            presence = service.card_presence().result(10) if not args.reader and len(names) > 1 else {}
-            reader = _choose_reader(args.reader, names, presence)
-            service.select_reader(reader).result(10)
-            deadline = time.monotonic() + args.timeout
-            waiting_said = False
-            while True:
-                try:
-                    readout = service.read_card(pin).result(args.timeout + 5)
-                    break
-                except (errors.NoCard, errors.CardConnectionLost) as exc:
-                    if time.monotonic() > deadline:
-                        raise
-                    if not waiting_said:
-                        waiting_said = True
-                        print(f"madoguchi: {exc.ja} / {exc.en} (waiting {args.timeout:.0f} s)",
-                              file=sys.stderr, flush=True)
-                    time.sleep(0.2)
-        except errors.CardError as exc:
-            if args.json:
-                print(json.dumps({"reader": args.reader, "error": exc.to_json()}, ensure_ascii=False, indent=2))
-            raise UserError(str(exc), code=3) from None
-        finally:
-            pin = None
-    finally:
-        service.stop()
-    data = {"reader": reader, "card": "my_number_card", **readout.to_json(show_number=args.show_number)}
-    if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        _print_readout(data)
-    return 1 if readout.items_error else 0
+            return _result(service.read_card(pin), max(deadline - time.monotonic(), 0) + 5)
+        except (errors.NoCard, errors.CardConnectionLost, errors.ServiceUnavailable, errors.ReaderGone) as exc:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise
+            if type(exc) is not said:
+                said = type(exc)
+                print(f"madoguchi: {exc.ja} / {exc.en} (waiting up to {left:.0f} s)", file=sys.stderr, flush=True)
+            changed.wait(min(left, 1.0))      # the next reader event, or another look in a second
 
 
-def _print_readout(data: dict) -> None:
+def _readout_text(data: dict) -> str:
     from app.card.errors import secret_name
 
-    print(f"リーダー / reader: {data['reader']}")
-    print("残り回数 / tries left:")
+    lines = [f"リーダー / reader: {data['reader']}"]
+    if data["missing_applications"]:
+        ja, en = _lacking(data["missing_applications"])
+        lines.append(f"このカードにないもの / not on this card: {ja} / {en}")
+    lines.append("残り回数 / tries left:")
     for secret, left in data["tries_left"].items():
         ja, en = secret_name(secret)
         shown = "—" if left is None else f"{left}/{data['max_tries'][secret]}" + (" ロック / LOCKED" if left == 0 else "")
-        print(f"  {ja} / {en}: {shown}")
+        lines.append(f"  {ja} / {en}: {shown}")
     items = data.get("items")
     if items:
-        print(f"氏名 / name: {items['name']}")
-        print(f"住所 / address: {items['address']}")
-        print(f"生年月日 / birth date: {items['birth_date']}")
-        print(f"性別 / sex: {({'1': '男 / male', '2': '女 / female', '9': '適用不能 / n/a'})[items['sex']]}")
-        print(f"個人番号 / My Number: {data['my_number']}")
+        lines.append(f"氏名 / name: {items['name']}")
+        lines.append(f"住所 / address: {items['address']}")
+        lines.append(f"生年月日 / birth date: {items['birth_date']}")
+        lines.append(f"性別 / sex: {({'1': '男 / male', '2': '女 / female', '9': '適用不能 / n/a'})[items['sex']]}")
+        lines.append(f"個人番号 / My Number: {data['my_number']}")
     if data.get("items_error"):
-        print(f"券面事項 / card items: {data['items_error']['ja']} / {data['items_error']['en']}")
+        lines.append(f"券面事項 / card items: {data['items_error']['ja']} / {data['items_error']['en']}")
     cert = data["certificates"].get("auth")
     if cert:
-        print(f"利用者証明用電子証明書 / authentication certificate: {cert['subject']}")
-        print(f"  有効期間 / valid: {cert['not_before']} – {cert['not_after']}"
-              + ("" if cert["valid_now"] else "  期限外 / NOT VALID NOW"))
-        print(f"  発行者 / issuer: {cert['issuer']}  シリアル / serial: {cert['serial']}")
+        lines.append(f"利用者証明用電子証明書 / authentication certificate: {cert['subject']}")
+        lines.append(f"  有効期間 / valid: {cert['not_before']} – {cert['not_after']}"
+                     + ("" if cert["valid_now"] else "  期限外 / NOT VALID NOW"))
+        lines.append(f"  発行者 / issuer: {cert['issuer']}  シリアル / serial: {cert['serial']}")
+    return "\n".join(lines)

@@ -175,6 +175,9 @@ class TestCardChip:
         except CardFileError:
             log.exception("test card could not persist its state")
             return SW["technical"]
+        except Exception:  # the chip answers 6F00 and lives on; it never dies silently
+            log.exception("test card failed on INS %02X", command.ins)
+            return SW["technical"]
 
     # -- SELECT ---------------------------------------------------------------------------------
     def _select(self, c: apdu_codec.Command) -> bytes:
@@ -409,6 +412,8 @@ class VpcdCardEmulator:
                     self._pull_at = None
                     self._pulled.set()
                     return                              # card pulled mid-command: no answer
+                if self.chip.card.state == "mute":
+                    continue                            # the ATR came, an answer never will
                 response = self.chip.process(payload)
                 if self.response_filter is not None:
                     response = self.response_filter(self.apdu_count, payload, response)

@@ -22,6 +22,18 @@ def secret_name(secret: str) -> tuple[str, str]:
     return _SECRET_NAMES.get(secret, (secret, secret))
 
 
+_APPLICATION_NAMES = {
+    "jpki": ("公的個人認証AP", "JPKI (public personal authentication) application"),
+    "input_support": ("券面事項入力補助AP", "card-info input-support application"),
+    "surface_check": ("券面事項確認AP", "card-surface check application"),
+    "juki": ("住基AP（住民基本台帳）", "resident-registry (juki) application"),
+}
+
+
+def application_name(application: str) -> tuple[str, str]:
+    return _APPLICATION_NAMES.get(application, (application, application))
+
+
 class CardError(MadoguchiError):
     """Base of every card error. ``ja``/``en``: for the clerk; ``detail``: for the log.
     ``code`` is the card's own short identifier (``no_reader``...), as the JSON output shows it."""
@@ -90,10 +102,34 @@ class UnknownCard(CardError):
     en = "This is not a My Number card. Place the holder's My Number card on the reader."
 
 
+class ApplicationNotFound(UnknownCard):
+    """SELECT of an application answered ``6A 82``. Without the JPKI or input-support application
+    the card is not a My Number card; a card that lacks only another one (e.g. the 住基AP) is
+    one, and the readout names what it lacks."""
+
+    code = "application_not_found"
+
+    def __init__(self, application: str, *, detail: str = ""):
+        self.application = application
+        ja, en = application_name(application)
+        super().__init__(f"マイナンバーカードではないカードです（{ja}がありません）。マイナンバーカードを置いてください。",
+                         f"This is not a My Number card (it has no {en}). Place the holder's My Number card "
+                         "on the reader.", detail=detail)
+
+
 class CardMalfunction(CardError):
     code = "card_malfunction"
     ja = "カードが正しく応答しません（ICチップの故障の可能性）。カードの再交付を案内してください。"
     en = "The card does not answer properly (the chip may be damaged). Guide the holder to a re-issue."
+
+
+class CardDoesNotAnswer(CardError):
+    """The card is on the reader and gave its ATR but answers no command (a mute card)."""
+
+    code = "card_mute"
+    ja = "カードが応答しません。カードを置き直してください。続く場合はICチップの故障の可能性があり、カードの再交付を案内してください。"
+    en = ("The card does not answer. Place it again; if it persists the chip may be damaged: "
+          "guide the holder to a re-issue.")
 
 
 class MalformedResponse(CardError):

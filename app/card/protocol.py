@@ -93,9 +93,12 @@ class CardReadout:
     items: BasicFourItems | None = None
     my_number: str | None = field(default=None, repr=False)
     items_error: errors.CardError | None = None
+    #: applications of a My Number card this card lacks (e.g. ``["juki"]``); their PINs: None
+    missing_applications: list[str] = field(default_factory=list)
 
     def to_json(self, *, show_number: bool = False) -> dict:
         return {
+            "missing_applications": self.missing_applications,
             "tries_left": self.tries_left,
             "max_tries": self.max_tries,
             "blocked": [s for s, left in self.tries_left.items() if left == 0],
@@ -107,6 +110,12 @@ class CardReadout:
         }
 
 
+def serial_hex(serial: int) -> str:
+    """A certificate serial as its DER INTEGER bytes in hex: every byte, leading zeros kept
+    (``0x086CEBF0`` → ``086CEBF0``, not ``86CEBF0``), so it matches what other tools print."""
+    return serial.to_bytes(serial.bit_length() // 8 + 1, "big", signed=True).hex().upper()
+
+
 def parse_certificate(which: str, der: bytes) -> CertificateSummary:
     from cryptography import x509
 
@@ -114,7 +123,7 @@ def parse_certificate(which: str, der: bytes) -> CertificateSummary:
         cert = x509.load_der_x509_certificate(der)
         return CertificateSummary(
             which=which,
-            serial=format(cert.serial_number, "X"),
+            serial=serial_hex(cert.serial_number),
             subject=cert.subject.rfc4514_string(),
             issuer=cert.issuer.rfc4514_string(),
             not_before=cert.not_valid_before_utc.isoformat(),
@@ -179,6 +188,16 @@ def parse_my_number(data: bytes) -> str:
         raise errors.InvalidCardData(detail="My Number check digit") from None
 
 
+def check_pin_format(secret: str, pin: object) -> None:
+    """Raise :class:`~app.card.errors.PinFormatError` when ``pin`` cannot be a PIN of ``secret``
+    (wrong length, not digits, empty): it is refused before it could reach the card."""
+    from app.card.cardfile import PIN_RULES
+
+    rule = PIN_RULES[secret]
+    if not isinstance(pin, str) or not rule["pattern"].match(pin):
+        raise errors.PinFormatError(secret, rule["ja"], rule["en"])
+
+
 class MyNumberCard:
     """One session with a card through a link. Methods select what they need themselves, so each
     is correct on its own; verified state is lost whenever an application is re-selected."""
@@ -216,7 +235,7 @@ class MyNumberCard:
         data, sw = self._send(0x00, 0xA4, 0x04, 0x0C, layout.APPLICATIONS[name])
         if sw == 0x6A82:
             self._selected = None
-            raise errors.UnknownCard(detail=f"application {name} not found")
+            raise errors.ApplicationNotFound(name, detail=f"SELECT {name}: SW 6A82")
         self._expect_ok(sw, context=f"select {name}")
         self._selected = name
 
@@ -260,6 +279,17 @@ class MyNumberCard:
         self.select_application("input_support", again=True)
         return "my_number_card"
 
+    def missing_applications(self) -> list[str]:
+        """The applications of a My Number card that this card does not answer to (SELECT gives
+        ``6A 82``), in :data:`layout.APPLICATIONS` order — e.g. ``["juki"]``."""
+        missing = []
+        for name in layout.APPLICATIONS:
+            try:
+                self.select_application(name, again=True)
+            except errors.ApplicationNotFound:
+                missing.append(name)
+        return missing
+
     def has_signing_certificate(self) -> bool:
         self.select_application("jpki")
         self.select_ef(layout.EF_CERT_PRESENCE)
@@ -278,7 +308,7 @@ class MyNumberCard:
         where = layout.PIN_LOCATIONS[secret]
         try:
             self._select_pin(secret)
-        except errors.CardFileNotFound:
+        except (errors.CardFileNotFound, errors.ApplicationNotFound):
             return None
         _data, sw = self._send(0x00, 0x20, 0x00, 0x80, context=f"tries left {secret}")
         if sw & 0xFFF0 == 0x63C0:
@@ -295,11 +325,7 @@ class MyNumberCard:
     def verify(self, secret: str, pin: str) -> None:
         """VERIFY; raises WrongPin (with tries left) or PinBlocked. Leaves the PIN's application
         selected and verified."""
-        from app.card.cardfile import PIN_RULES
-
-        rule = PIN_RULES[secret]
-        if not isinstance(pin, str) or not rule["pattern"].match(pin):
-            raise errors.PinFormatError(secret, rule["ja"], rule["en"])
+        check_pin_format(secret, pin)
         self._select_pin(secret)
         _data, sw = self._send(0x00, 0x20, 0x00, 0x80, pin.encode("ascii"), context=f"verify {secret}")
         self._expect_ok(sw, secret=secret, context=f"verify {secret}")
@@ -345,21 +371,32 @@ class MyNumberCard:
     # -- everything a counter read needs ---------------------------------------------------------
     def full_read(self, input_pin: str | None) -> CardReadout:
         """Tries left (read before any VERIFY), the auth certificate, and with a PIN the four
-        items and My Number. A wrong/blocked PIN is reported in ``items_error``, not raised."""
-        self.identify()
+        items and My Number. A wrong/blocked PIN is reported in ``items_error``, not raised. A PIN
+        of the wrong form raises :class:`~app.card.errors.PinFormatError` before any APDU is sent.
+        The tries shown are only ever what the card answered."""
+        if input_pin is not None:
+            check_pin_format("input", input_pin)
+        missing = self.missing_applications()
+        for required in ("jpki", "input_support"):      # what identify() asks of a My Number card
+            if required in missing:
+                raise errors.ApplicationNotFound(required, detail=f"SELECT {required}: SW 6A82")
         tries = self.all_tries_left()
         readout = CardReadout(
             tries_left=tries,
             max_tries={s: loc.max_tries for s, loc in layout.PIN_LOCATIONS.items()},
             has_signing_certificate=tries.get("sign") is not None,
             auth_certificate=self.read_certificate("auth"),
+            missing_applications=missing,
         )
         if input_pin is not None:
             try:
                 readout.items, readout.my_number = self.read_items_and_number(input_pin)
-            except errors.PinError as exc:
+            except errors.WrongPin as exc:       # 63 Cx: the card said how many are left
                 readout.items_error = exc
-                readout.tries_left["input"] = exc.tries_left if isinstance(exc, errors.WrongPin) else 0
+                readout.tries_left["input"] = exc.tries_left
+            except errors.PinBlocked as exc:     # 69 84: the card said it is blocked
+                readout.items_error = exc
+                readout.tries_left["input"] = 0
         return readout
 
 

@@ -105,10 +105,15 @@ class ReaderService:
     """The card thread. ``start()`` it once; ``stop()`` it at exit."""
 
     def __init__(self, on_event: Callable[[ReaderEvent], None] | None = None, *,
-                 poll_interval: float = 1.0, wait_ms: int = 250):
+                 poll_interval: float = 1.0, wait_ms: int = 250, answer_timeout: float = 10.0):
         self._listeners: list[Callable[[ReaderEvent], None]] = [on_event] if on_event else []
         self.poll_interval = poll_interval
         self.wait_ms = wait_ms
+        #: a card operation still waiting for the card after this many seconds is reported as an
+        #: unknown card that does not answer (a mute card keeps PC/SC's transmit waiting; the
+        #: thread resumes when the card is taken off)
+        self.answer_timeout = answer_timeout
+        self._silence_reported: float | None = None     # the waiting_since already reported
         # (kind, callable, future): kind "card" runs with the card, "service" without
         self._jobs: queue.Queue[tuple[str, Callable[..., Any], Future]] = queue.Queue()
         self._stop = threading.Event()
@@ -233,7 +238,9 @@ class ReaderService:
         """Interrupt the card thread's SCardGetStatusChange when work arrives. pcsc-lite drops a
         cancel that arrives before the wait reaches pcscd, so cancel again until it returns."""
         while not self._stop.is_set():
-            self._kick.wait()
+            if not self._kick.wait(min(1.0, self.answer_timeout)):
+                self._report_if_stuck()
+                continue
             self._kick.clear()
             for _ in range(200):
                 with self._wake_lock:
@@ -242,6 +249,19 @@ class ReaderService:
                         break
                 scard.SCardCancel(ctx)
                 time.sleep(0.002)
+
+    def _report_if_stuck(self) -> None:
+        """On the waker thread: a card that has not answered an APDU for ``answer_timeout``
+        seconds is reported once (the card thread stays in the transmit until the card goes)."""
+        link = self._link
+        since = link.waiting_since if link is not None else None
+        if since is None or since == self._silence_reported or time.monotonic() - since < self.answer_timeout:
+            return
+        self._silence_reported = since
+        self._set(card_kind="unknown")
+        self._emit(ReaderEvent(EventKind.UNKNOWN_CARD, reader=link.reader, atr=self.state.atr,
+                               error=errors.CardDoesNotAnswer(
+                                   detail=f"no answer within {self.answer_timeout:g} s")))
 
     def _emit(self, event: ReaderEvent) -> None:
         log.info("card event %s reader=%s", event.kind.value, event.reader)

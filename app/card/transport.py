@@ -9,6 +9,7 @@ an APDU's data field (a VERIFY carries a PIN).
 from __future__ import annotations
 
 import threading
+import time
 from typing import Protocol
 
 from smartcard import scard
@@ -66,6 +67,8 @@ class PcscCardLink:
             raise pcsc_error(hr, f"connect to {reader}")
         self.apdu_count = 0
         self.closed = False
+        #: monotonic time the APDU now in flight was sent (None: none), for the service's watchdog
+        self.waiting_since: float | None = None
 
     def _check_thread(self) -> None:
         if threading.current_thread() is not self._owner:
@@ -91,12 +94,19 @@ class PcscCardLink:
     def transmit(self, apdu: list[int]) -> tuple[bytes, int]:
         self._check_thread()
         self.apdu_count += 1
-        hr, response = scard.SCardTransmit(self.handle, self.protocol, apdu)
+        self.waiting_since = time.monotonic()
+        try:
+            hr, response = scard.SCardTransmit(self.handle, self.protocol, apdu)
+        finally:
+            self.waiting_since = None
         if hr != scard.SCARD_S_SUCCESS:
             raise pcsc_error(hr, f"APDU {apdu[1]:02X}")
-        if len(response) < 2:
+        if not response:
             # vpcd (and some readers) answer a command cut off by a pulled card with nothing
             raise errors.CardRemoved(detail=f"empty answer to APDU {apdu[1]:02X}")
+        if len(response) < 2:
+            # an answer was there, just not a valid one: the card is on the reader
+            raise errors.MalformedResponse(detail=f"{len(response)}-byte answer to APDU {apdu[1]:02X}")
         data = bytes(response[:-2])
         return data, (response[-2] << 8) | response[-1]
 

@@ -4,7 +4,7 @@ supervisor, the support-measure ledger's red lines, and the issuance-history sea
 The window (``app/ui/supervisor*.py``) and ``madoguchi report daily|monthly`` read the same
 objects from here; nothing in this module imports Qt.
 
-Figures come from ``case_stats`` (store migration 12: kept by triggers from the status-changing
+Figures come from ``case_stats`` (store migration 10: kept by triggers from the status-changing
 case events, so a month of 50,000 cases is counted without replaying any case):
 
 - cases by type and outcome (status: completed, refused, abandoned, still open, paused,

@@ -21,6 +21,9 @@ from app.printing.slip import (
     Confirmer, ProcessingSlip, SlipCheck, SlipEntry, SlipReason, era_date_text,
 )
 from app.rules.codes import CaseType, DocumentType
+from app.rules.tables import (
+    DELIVERY_METHODS, HAND_OVER, TO_NOBODY, TO_PERSON_RECORD, TO_REQUESTER, TO_TYPED_PLACE,
+)
 from app.store.db import Store
 
 #: decision outcome → what the slip says
@@ -264,23 +267,38 @@ def requester_reasons(decision: Mapping[str, Any]) -> tuple[SlipReason, ...]:
 
 
 def requester_name(store: Store, values: Mapping[str, Any]) -> str:
-    """The requester's name as stated on the request, or from their resident record."""
+    """The requester's name as stated on the request, or from their resident record — the name
+    only: the notice a requester receives never carries the staff marks (除票) of the slip."""
     stated = "　".join(v for v in (values.get("requester_family_name"), values.get("requester_given_name")) if v)
     if stated:
         return stated
     if values.get("requester_resident_id"):
-        return _Names(store).resident(values["requester_resident_id"])
+        row = store.conn.execute("SELECT family_name, given_name FROM residents WHERE id = ?",
+                                 (values["requester_resident_id"],)).fetchone()
+        return f"{row[0]}　{row[1]}" if row else ""
     return ""
 
 
-#: the workflow's delivery codes (app.rules.tables) → how the copy leaves the counter
-DELIVERY_OF = {
-    "hand_over": "counter",
-    "post_person_address": "post",
-    "post_requester_address": "post",
-    "post_other": "post",
-    "post_representative": "post",
-}
+#: how each destination kind of the ONE delivery table (app.rules.tables.DELIVERY_METHODS) is
+#: addressed: the printing side of every delivery code the rules may allow
+_ADDRESSED = {TO_NOBODY: "counter", TO_PERSON_RECORD: "post", TO_REQUESTER: "post", TO_TYPED_PLACE: "post"}
+
+
+def check_delivery_table(methods=None) -> None:
+    """Fail at import time — not after a case has completed — when the rules know a delivery code
+    that printing cannot print: an unknown way of leaving the counter or an unknown destination
+    kind, or a destination that does not match how the copy leaves."""
+    from app.printing.model import Delivery
+
+    leaves = {d.value for d in Delivery}
+    for code, method in (methods if methods is not None else DELIVERY_METHODS).items():
+        if method.leaves not in leaves or _ADDRESSED.get(method.destination) != method.leaves:
+            raise ImportError(
+                f"delivery code {code!r} of app.rules.tables is not printable: leaves {method.leaves!r}, "
+                f"destination {method.destination!r} (printing knows {sorted(leaves)} / {sorted(_ADDRESSED)})")
+
+
+check_delivery_table()
 
 
 def copy_request_from_case(store: Store, case_id: str, *, office: OfficeConfig | None = None,
@@ -303,15 +321,15 @@ def copy_request_from_case(store: Store, case_id: str, *, office: OfficeConfig |
         raise PrintRefused("交付が認められた案件ではありません。写しは印刷しません。"
                            " / The case has not been completed with an issuance decision; nothing is printed.")
     items = frozenset(data.get("items") or ())
-    delivery_code = data.get("delivery") or "hand_over"
-    if delivery_code not in DELIVERY_OF:
+    delivery_code = data.get("delivery") or HAND_OVER
+    if delivery_code not in DELIVERY_METHODS:     # a decision written by another version
         raise PrintRefused(f"交付方法が不明です（{delivery_code}） / unknown delivery {delivery_code}")
     from app.rules.codes import Item
 
     return build_copy_request(
         store, data["document"], list(data.get("persons") or ()), items=items,
         entitled_numbers=items & {Item.MY_NUMBER.value, Item.RESIDENT_CODE.value},
-        requester_type=data.get("requester_type") or "self", delivery=Delivery(DELIVERY_OF[delivery_code]),
+        requester_type=data.get("requester_type") or "self", delivery=Delivery(DELIVERY_METHODS[delivery_code].leaves),
         office=office, training=training,
         purpose=data.get("purpose_detail") or state.plain_values.get("purpose_detail") or "",
     )
@@ -354,20 +372,19 @@ def case_documents(store: Store, case_id: str, *, office: OfficeConfig | None = 
     return docs
 
 
-def _mailing_target(store: Store, values: Mapping[str, Any], delivery: str, request):
-    """Who and where a posted copy goes, as the rules allowed it (delivery code of the decision):
-    the person's registered address, the requester's, or the place entered for the representative."""
+def _mailing_target(store: Store, values: Mapping[str, Any], delivery: str):
+    """Who and where a posted copy goes, as the rules allowed it: the one destination of the
+    delivery code (``app.rules.copies.mailing_destination``) that the destination check screened
+    when it was entered — a resident's registered address, or the place typed in."""
     from app.printing.letters import MailingAddress
+    from app.rules.copies import mailing_destination
 
-    if delivery == "post_person_address":
-        person = values.get("principal_resident_id") or (values.get("target_resident_ids") or [None])[0] \
-            or request.persons[0].resident_id
-        return person, None
-    if delivery == "post_requester_address" and values.get("requester_resident_id"):
-        return values["requester_resident_id"], None
-    place = values.get("post_place") if delivery in ("post_other", "post_representative") else \
-        values.get("requester_address")
-    return "", MailingAddress("", requester_name(store, values), "", place or "")
+    to = mailing_destination({**values, "delivery": delivery})
+    if to is None:
+        raise PrintRefused("送付先が記録されていません。 / No destination was recorded for the posted copy.")
+    if to.resident_id:
+        return to.resident_id, None
+    return "", MailingAddress("", requester_name(store, values), "", to.address)
 
 
 def issue_case_copies(store: Store, case_id: str, *, staff_id: str, office: OfficeConfig | None = None,
@@ -400,7 +417,7 @@ def issue_case_copies(store: Store, case_id: str, *, staff_id: str, office: Offi
     with store.transaction():
         letter = None
         if request.delivery is Delivery.POST:
-            addressee, address = _mailing_target(store, state.plain_values, decision_data.get("delivery", ""), request)
+            addressee, address = _mailing_target(store, state.plain_values, decision_data.get("delivery", ""))
             placeholder = [Enclosure(title, 1)]
             letter = build_cover_letter(store, addressee, placeholder, address=address,
                                         subject_ids=[p.resident_id for p in request.persons], case_id=case_id,

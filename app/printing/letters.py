@@ -1,19 +1,20 @@
 """Letters to residents: the refusal notice (the reason in plain words and the rule it comes
 from) and the mailing cover letter (送付書) for post-only deliveries.
 
-A cover letter is addressed from the store, to a resident's registered address, and NEVER to an
-address registered for a perpetrator under a support measure (the measure's
-``perpetrator_address`` or the address of its ``perpetrator_resident_id``): the builder refuses,
-the renderer checks again against the addresses the builder loaded, and ``issue_cover_letter``
-checks the store once more inside its transaction. This module does not decide who may receive
+A cover letter is addressed from the store, to a resident's registered address, and NEVER to a
+perpetrator of a support measure protecting a person the letter is about (its subjects or its
+addressee) nor to one of his addresses (the measure's ``perpetrator_address``, the registered
+address of its ``perpetrator_resident_id``): the builder refuses, the renderer checks again against
+the addresses the builder loaded, and ``issue_cover_letter`` checks the store once more inside its
+transaction. The places and the address comparison are those of the rules' destination check
+(``app.security.destinations``, ``app.store.normalize.same_address``), so the rules never allow a
+mailing that printing refuses — and the perpetrator's own copy to his own address is printed. This module does not decide who may receive
 what by post; the rules do.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 
 from reportlab.lib.colors import black
@@ -28,96 +29,45 @@ from app.printing.layout import (
 )
 from app.printing.model import PerpetratorAddressError, PrintRefused, is_demo_store
 from app.printing.slip import SlipReason
+from app.security.destinations import PerpetratorPlaces, perpetrator_places
 from app.store.db import Store
+from app.store.normalize import same_address
 
-# --------------------------------------------------------------------------- address comparison
+# --------------------------------------------------------------------------- address screening
 
-_HYPHENS = re.compile(r"[‐‑‒–—―−ー－ｰ]")
-_KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_KANJI_NUMBER = re.compile(r"[〇一二三四五六七八九十百千]+")
-_MARKERS = re.compile(r"(?<=[0-9])(丁目|番地|番|号|の)")
-
-
-def _kanji_to_int(text: str) -> int:
-    total, current = 0, 0
-    for ch in text:
-        if ch in _KANJI_DIGITS:
-            current = current * 10 + _KANJI_DIGITS[ch]
-        else:
-            unit = {"十": 10, "百": 100, "千": 1000}[ch]
-            total += (current or 1) * unit
-            current = 0
-    return total + current
+def perpetrator_addresses(store: Store, about_ids=None) -> tuple[str, ...]:
+    """The addresses registered for the perpetrators of the support measures (whatever their
+    status) that protect one of ``about_ids``, or of every measure when ``about_ids`` is None:
+    the recorded address, and the registered and household address of a perpetrator who lives here."""
+    return perpetrator_places(store.conn, about_ids).addresses
 
 
-def normalize_address(text: str) -> str:
-    """A folded address for comparison: NFKC, no spaces, one hyphen, kanji numbers as digits, and
-    丁目 / 番地 / 番 / 号 / の after a number as a hyphen (中央一丁目2番3号 → 中央1-2-3)."""
-    s = unicodedata.normalize("NFKC", text or "").casefold()
-    s = re.sub(r"\s+", "", s)
-    s = _HYPHENS.sub("-", s)
-    s = _KANJI_NUMBER.sub(lambda m: str(_kanji_to_int(m.group(0))) if _is_number_context(m) else m.group(0), s)
-    s = _MARKERS.sub("-", s).replace("-の", "-")
-    s = re.sub(r"-+", "-", s).strip("-")
-    return s
-
-
-def _is_number_context(match: re.Match) -> bool:
-    """Kanji digits are a number when they are followed by an address marker or a hyphen/digit
-    (一丁目, 二番), not inside a place name (一宮, 九段, 三鷹)."""
-    rest = match.string[match.end():]
-    return bool(re.match(r"(丁目|番地|番|号|-|[0-9])", rest))
-
-
-def same_address(a: str, b: str) -> bool:
-    """Whether two addresses may be the same place. Errs on the side of "same": an address that
-    contains the other (a building and a room in it, or a prefecture left out) counts as the same."""
-    na, nb = normalize_address(a), normalize_address(b)
-    if not na or not nb:
-        return False
-    if na == nb:
-        return True
-    short, long = sorted((na, nb), key=len)
-    if len(short) < 6:
-        return False
-    start = long.find(short)
-    while start != -1:
-        end = start + len(short)
-        if end == len(long) or not long[end].isdigit():
-            return True
-        start = long.find(short, start + 1)
-    return False
-
-
-def perpetrator_addresses(store: Store) -> tuple[str, ...]:
-    """Every address registered for a perpetrator under any support measure (whatever its status):
-    the recorded address, and the registered address and household address of a perpetrator who
-    lives here."""
-    rows = store.conn.execute(
-        "SELECT perpetrator_address FROM support_measures WHERE perpetrator_address IS NOT NULL "
-        "UNION SELECT r.address FROM support_measures m JOIN residents r ON r.id = m.perpetrator_resident_id "
-        "UNION SELECT h.address FROM support_measures m JOIN residents r ON r.id = m.perpetrator_resident_id "
-        "JOIN households h ON h.id = r.household_id"
-    ).fetchall()
-    return tuple(sorted({r[0] for r in rows if r[0] and r[0].strip()}))
-
-
-def perpetrator_ids(store: Store) -> frozenset[str]:
-    return frozenset(r[0] for r in store.conn.execute(
-        "SELECT perpetrator_resident_id FROM support_measures WHERE perpetrator_resident_id IS NOT NULL"))
+def _about(addressee_id: str, subject_ids) -> set[str] | None:
+    """Whom a letter is about: its subjects and its addressee; None (every measure) when the
+    subjects are not known."""
+    return {*subject_ids, *([addressee_id] if addressee_id else [])} if subject_ids else None
 
 
 _PERPETRATOR_REFUSAL = (
-    "この宛先には送付できません。支援措置の加害者として登録された住所と一致（または重複）します。"
+    "この宛先には送付できません。対象者を保護する支援措置の加害者として登録された住所と一致（または重複）します。"
     "支援措置責任者に相談してください。"
-    " / Cannot mail to this address: it matches an address registered for a perpetrator under a"
-    " support measure. Ask the support officer."
+    " / Cannot mail to this address: it matches an address registered for the perpetrator of a"
+    " support measure protecting a person in this mailing. Ask the support officer."
 )
 
 
 def check_mailing_address(address: str, blocked: tuple[str, ...]) -> None:
-    if any(same_address(address, b) for b in blocked):
+    if PerpetratorPlaces(tuple(blocked)).blocks(address=address):
         raise PerpetratorAddressError(_PERPETRATOR_REFUSAL)
+
+
+def _screen(store: Store, addressee: "MailingAddress", subject_ids) -> tuple[str, ...]:
+    """Refuse a mailing that would reach a perpetrator (his resident record or one of his
+    addresses) of a measure protecting the letter's subjects or addressee; the blocked addresses."""
+    places = perpetrator_places(store.conn, _about(addressee.resident_id, subject_ids))
+    if places.blocks(resident_id=addressee.resident_id or None, address=addressee.address):
+        raise PerpetratorAddressError(_PERPETRATOR_REFUSAL)
+    return places.addresses
 
 
 # --------------------------------------------------------------------------- cover letter
@@ -181,10 +131,7 @@ def build_cover_letter(store: Store, addressee_id: str, enclosures: list[Enclosu
         address = MailingAddress(addressee_id, f"{family}　{given}", postal or "", registered)
     elif not (address.name.strip() and address.address.strip()):
         raise PrintRefused("宛名と送付先住所を入力してください / the addressee's name and address are needed")
-    if address.resident_id and address.resident_id in perpetrator_ids(store):
-        raise PerpetratorAddressError(_PERPETRATOR_REFUSAL)
-    blocked = perpetrator_addresses(store)
-    check_mailing_address(address.address, blocked)
+    blocked = _screen(store, address, subject_ids)
     if not enclosures:
         raise PrintRefused("同封する書類がありません / nothing to enclose")
     return CoverLetter(
@@ -275,10 +222,7 @@ def issue_cover_letter(store: Store, letter: CoverLetter, *, staff_id: str):
                       person_ids=[letter.addressee.resident_id, *letter.subject_ids], document=None)
 
     def render(number: str):
-        fresh = perpetrator_addresses(store)
-        if letter.addressee.resident_id and letter.addressee.resident_id in perpetrator_ids(store):
-            raise PerpetratorAddressError(_PERPETRATOR_REFUSAL)
-        check_mailing_address(letter.addressee.address, fresh)
+        fresh = _screen(store, letter.addressee, letter.subject_ids)
         return render_cover_letter_with_pages(replace(letter, issue_number=number,
                                                       blocked_addresses=fresh))
 
@@ -371,6 +315,6 @@ def render_refusal(notice: RefusalNotice) -> bytes:
 
 __all__ = [
     "CoverLetter", "Enclosure", "MailingAddress", "RefusalNotice", "build_cover_letter",
-    "check_mailing_address", "issue_cover_letter", "normalize_address", "perpetrator_addresses",
+    "check_mailing_address", "issue_cover_letter", "perpetrator_addresses",
     "render_cover_letter", "render_refusal", "same_address",
 ]

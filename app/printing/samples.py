@@ -166,11 +166,27 @@ def sample_documents(store: Store, town: SampleTown, *, training: bool = False) 
             "住民票の写し等を交付することはできません。交付されない場合の対応方法については、裁判所で手続の教示を"
             "受けることができます。具体的な手続については、裁判所にご相談ください。",
             "DV等支援措置に係る総務省通知（平成30年12月3日）：裁判所からの調査嘱託"),)))
+    docs["refusal-notice-protected"] = render_refusal(RefusalNotice(
+        requester_name="窓口　請求", procedure="住民票の写し等の交付", office=office, case_id="sample-0003",
+        request_date=day, issued_on=day, training=training, reasons=protected_refusal_reasons()))
     letter = build_cover_letter(
         store, town.head, [Enclosure("住民票の写し", 1, f"{day:%Y%m%d}-00-T001-000003", carries_my_number=True)],
         subject_ids=[town.head], office=office, training=training, issued_on=day)
     docs["cover-letter"] = render_cover_letter(dataclasses.replace(letter, issue_number=f"{day:%Y%m%d}-00-T001-000007"))
     return docs
+
+
+def protected_refusal_reasons():
+    """What a third party's refusal notice says when the support officer refused a request for a
+    protected person: the requester channel of the restriction stage's real decision (the
+    officer's words stay on the staff side)."""
+    from app.printing.case_adapter import requester_reasons
+    from app.rules.core import Decision, Outcome, RequestScope
+    from app.security.restriction import officer_refused
+
+    scope = RequestScope("sample-0003", "copy_issuance", "")
+    decision = Decision(Outcome.REFUSE, (officer_refused(scope, "請求者と加害者の関係が疑われるため拒否"),))
+    return requester_reasons(decision.as_dict())
 
 
 def sample_slip(town: SampleTown, office, *, training: bool = False):

@@ -275,9 +275,15 @@ def suspension_record_stage(store, ctx):
     return stage
 
 
+def suspension_documents(values: dict) -> list[str]:
+    """The identity documents of a suspension lift: the found card is checked by its own item and
+    is not one of them."""
+    return [d for d in values.get("identity_documents") or [] if d != "my_number_card"]
+
+
 def suspension_identity_problems(values: dict) -> list[Reason]:
     """The found card is checked by its own item; identity needs a document besides it."""
-    docs = [d for d in values.get("identity_documents") or [] if d != "my_number_card"]
+    docs = suspension_documents(values)
     problems = identity_problems(docs, values.get("oral_questions"), values.get("oral_note") or "")
     if "my_number_card" in (values.get("identity_documents") or []) and problems:
         problems = [Reason(

@@ -12,19 +12,19 @@ command decide identically. No I/O here.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from app.rules.codes import Item, RequesterType
 from app.rules.core import Decision, Reason
 from app.rules.said import CLIENT_REQUIRED, NOT_ISSUED
 from app.rules.tables import (
-    DELIVERY_LABELS, DELIVERY_ROW_OF, DOCUMENTS, HAND_OVER, ITEM_LABELS, ITEM_PERMISSIONS,
-    MY_NUMBER_DELIVERY, POST_OTHER, POST_PERSON, POST_REPRESENTATIVE, PURPOSES, REQUESTER_TYPES,
-    SRC_ACT_12, SRC_ACT_12_3, SRC_ACT_15_4, SRC_DELIVERY, SRC_POWER_OF_ATTORNEY_MN,
+    DELIVERY_LABELS, DELIVERY_METHODS, DELIVERY_ROW_OF, DOCUMENTS, HAND_OVER, ITEM_LABELS, ITEM_PERMISSIONS,
+    MY_NUMBER_DELIVERY, POST_OTHER, POST_PERSON, POST_REPRESENTATIVE, POST_REQUESTER, PURPOSES, REQUESTER_TYPES,
+    SRC_ACT_12, SRC_ACT_12_3, SRC_ACT_15_4, SRC_DELIVERY, SRC_POWER_OF_ATTORNEY_MN, TO_PERSON_RECORD,
+    TO_REQUESTER, TO_TYPED_PLACE,
 )
 
-POST_REQUESTER = "post_requester_address"      # ordinary copies by post to the requester
-DELIVERIES = {**DELIVERY_LABELS, POST_REQUESTER: ("請求者の住所へ送付", "post to the requester's address")}
+DELIVERIES = DELIVERY_LABELS
 
 SELF_LIKE = (RequesterType.SELF, RequesterType.SAME_HOUSEHOLD)
 AGENT_LIKE = (RequesterType.VOLUNTARY_AGENT, RequesterType.LEGAL_REPRESENTATIVE, RequesterType.MESSENGER)
@@ -96,8 +96,8 @@ def _retention_expired(person: dict, settings, today: str) -> bool:
 
 def scope_problems(values: dict, settings, today: str) -> list[Reason]:
     """Every person in scope checked in turn (the requester text of every problem is
-    ``said.NOT_ISSUED``: nothing about a person's record reaches the requester): the document fits the record (current or removed),
-    the removed record is still kept, and a request by the person's side (本人等) really is one:
+    ``said.NOT_ISSUED``: nothing about a person's record reaches the requester): the document fits
+    the record (current or removed), the removed record is still kept, and a request by the person's side (本人等) really is one:
     each person is the principal or an active member of the principal's household (a removed or
     deceased person has no same household)."""
     persons = values.get("persons_facts") or []
@@ -207,6 +207,40 @@ def items_stage(store, ctx):
 
 
 # -- delivery -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MailTo:
+    """Where a posted copy goes: the registered address of ``resident_id``, else ``address`` as
+    typed (``typed`` says which: a typed address is never read from a record)."""
+
+    resident_id: str | None = None
+    address: str = ""
+
+    @property
+    def typed(self) -> bool:
+        return not self.resident_id
+
+
+def mailing_destination(values) -> MailTo | None:
+    """THE destination of a copy request's delivery (None: handed over, or nothing entered yet).
+    The restriction stage checks it when the delivery is entered and printing addresses the
+    cover letter to it, so both always mean the same place."""
+    method = DELIVERY_METHODS.get(values.get("delivery") or HAND_OVER)
+    if method is None:
+        return None
+    if method.destination == TO_PERSON_RECORD:
+        targets = values.get("target_resident_ids") or [p.get("id") for p in values.get("persons_facts") or []]
+        person = values.get("principal_resident_id") or (targets[0] if targets else None)
+        return MailTo(resident_id=person) if person else None
+    if method.destination == TO_REQUESTER:
+        if values.get("requester_resident_id"):
+            return MailTo(resident_id=values["requester_resident_id"])
+        return MailTo(address=values["requester_address"]) if values.get("requester_address") else None
+    if method.destination == TO_TYPED_PLACE:
+        return MailTo(address=values["post_place"]) if values.get("post_place") else None
+    return None
+
 
 
 def delivery_row(values: dict) -> str | None:

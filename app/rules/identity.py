@@ -11,8 +11,10 @@ from __future__ import annotations
 from typing import Iterable
 
 from app.rules.core import Reason
+from app.rules.said import IDENTITY_FAILED
 from app.rules.tables import (
-    GROUP_A, GROUP_B, IDENTITY_DOCUMENTS, NOT_ACCEPTED, PHOTO, SRC_ID_DOCS, SRC_ID_ORAL, SRC_PIN_CARD_ID,
+    GROUP_A, GROUP_B, IDENTITY_DOCUMENTS, NOT_ACCEPTED, ORAL_ANSWERS, PHOTO, SRC_ID_DOCS, SRC_ID_ORAL,
+    SRC_PIN_CARD_ID,
 )
 
 NO_DOCUMENT = Reason("identity.none", "本人確認書類が提示されていません。",
@@ -60,6 +62,43 @@ def identity_problems(documents: Iterable[str], oral_questions: str | None = Non
     if oral_questions not in ("done", "not_needed") or (oral_questions == "not_needed" and not oral_note.strip()):
         return problems + [ORAL_MISSING]
     return []
+
+
+def oral_failed(item: str, *, against_record: bool = False) -> Reason:
+    """A failed oral check of ``item`` (address, birth_date, sex): the staff text says which answer
+    and against what; the requester hears only that identity could not be confirmed
+    (:data:`app.rules.said.IDENTITY_FAILED`: never which answer, nor what the record says)."""
+    ja, en = ORAL_ANSWERS[item][2]
+    if against_record:
+        staff_ja = (f"口頭質問の回答（{ja}）が住民記録と一致しません（照合欄は「一致」でも、記録と異なります）。"
+                    "なりすましのおそれがあるため、手続を進めることはできません。")
+        staff_en = (f"The oral answer ({en}) does not match the resident record (although checked as matching). "
+                    "Possible impersonation: the request cannot go on.")
+    else:
+        staff_ja = (f"口頭質問の回答（{ja}）が記録・提示書類と一致しませんでした。"
+                    "なりすましのおそれがあるため、手続を進めることはできません。")
+        staff_en = (f"The oral answer ({en}) did not match the record or the documents. Possible impersonation: "
+                    "the request cannot go on.")
+    return Reason(f"identity.oral_failed.{item}", staff_ja, staff_en, SRC_ID_ORAL, said=IDENTITY_FAILED)
+
+
+def rests_on_oral_answers(values, documents=None) -> bool:
+    """Identity rests on oral answers: no photo ID among ``documents`` (by default the documents
+    shown; a suspension lift leaves the found card out), two documents that would do (A+A or
+    A+B), and the oral questions asked."""
+    docs = values.get("identity_documents") or [] if documents is None else documents
+    groups = [IDENTITY_DOCUMENTS[d].group for d in dict.fromkeys(docs) if d in IDENTITY_DOCUMENTS]
+    return (values.get("oral_questions") == "done" and PHOTO not in groups and NOT_ACCEPTED not in groups
+            and groups.count(GROUP_A) >= 1 and groups.count(GROUP_A) + groups.count(GROUP_B) >= 2)
+
+
+def oral_failures(values, documents=None) -> list[Reason]:
+    """The oral answers the clerk checked and recorded as not matching (``oral_failed``): each
+    stops the case."""
+    if not rests_on_oral_answers(values, documents):
+        return []
+    failed = set(values.get("oral_failed") or ())
+    return [oral_failed(item) for item in ORAL_ANSWERS if item in failed]
 
 
 def identity_basis(documents: Iterable[str]) -> list[Reason]:

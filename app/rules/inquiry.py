@@ -12,7 +12,6 @@ writes it.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from app.rules import said
 from app.rules.core import Decision, Outcome, Reason
@@ -70,14 +69,6 @@ CALL_CENTRE_ALSO = Reason(
 )
 
 
-def fold(text: str | None) -> str:
-    """Fold for comparison: NFKC, no spaces, hyphen variants unified, katakana for hiragana."""
-    text = unicodedata.normalize("NFKC", text or "")
-    text = re.sub(r"\s+", "", text)
-    text = re.sub(r"[‐‑‒–—―−ｰー－]", "-", text)
-    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
-
-
 def _application_rows(store, where: str, args) -> list[dict]:
     rows = store.conn.execute(
         "SELECT application_id, received_date, status, status_date FROM card_applications "
@@ -92,15 +83,16 @@ def _application_rows(store, where: str, args) -> list[dict]:
 
 def match_four_items(store, *, family_name: str, given_name: str, address: str,
                      birth_date: str, sex: int) -> list[str]:
-    """Ids of the residents whose four basic items match (name as written or in kana)."""
-    family, given, addr = fold(family_name), fold(given_name), fold(address)
-    return sorted(
-        rid for rid, fam, giv, fk, gk, raddr in store.conn.execute(
-            "SELECT id, family_name, given_name, family_kana, given_kana, address FROM residents "
-            "WHERE birth_date = ? AND sex = ? AND status = 'active'", (birth_date, sex),
-        )
-        if family in (fold(fam), fold(fk)) and given in (fold(giv), fold(gk)) and fold(raddr) == addr
-    )
+    """Ids of the residents whose four basic items match (name as written or in kana). Names and
+    the address are compared in the store's one folded form: the folding functions every store
+    connection registers (``madoguchi_fold_name``/``madoguchi_fold_address``, app.store.normalize),
+    so 研修市本町一丁目1番1号 matches 研修市本町1-1-1 here exactly as in search and the DV checks."""
+    return sorted(rid for (rid,) in store.conn.execute(
+        "SELECT id FROM residents WHERE birth_date = ? AND sex = ? AND status = 'active' "
+        "AND address_key = madoguchi_fold_address(?) "
+        "AND madoguchi_fold_name(?) IN (madoguchi_fold_name(family_name), madoguchi_fold_name(family_kana)) "
+        "AND madoguchi_fold_name(?) IN (madoguchi_fold_name(given_name), madoguchi_fold_name(given_kana))",
+        (birth_date, sex, address, family_name, given_name)))
 
 
 def four_items_of(values) -> dict:

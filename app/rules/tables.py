@@ -214,15 +214,36 @@ HAND_OVER = "hand_over"                                  # 直接交付
 POST_PERSON = "post_person_address"                      # 本人住所へ送付
 POST_OTHER = "post_other_address"                        # 本人住所以外へ送付（理由・送付場所が正当な場合）
 POST_REPRESENTATIVE = "post_representative_address"      # 本人住所以外（法定代理人の住所・職場等に限る）へ送付
+POST_REQUESTER = "post_requester_address"                # ordinary copies by post to the requester
 
-DELIVERY_LABELS = {
-    HAND_OVER: ("直接交付", "hand over at the counter"),
-    POST_PERSON: ("本人住所へ送付", "post to the person's address"),
-    POST_OTHER: ("本人住所以外へ送付（理由及び送付場所が正当と認められる場合）",
-                 "post elsewhere (reason and place justified)"),
-    POST_REPRESENTATIVE: ("本人住所以外（法定代理人の住所・職場等に限る）へ送付",
-                          "post to the legal representative's home or workplace"),
-}
+#: where a delivery sends the copy: nowhere (handed over), the person's registered address, the
+#: requester's (their record, else the address they wrote), or a place the clerk types in
+TO_NOBODY, TO_PERSON_RECORD, TO_REQUESTER, TO_TYPED_PLACE = "", "person_record", "requester", "typed_place"
+
+
+@dataclass(frozen=True)
+class DeliveryMethod:
+    """One delivery code: THE table the rules, the destination check and printing all read."""
+
+    code: str
+    ja: str
+    en: str
+    leaves: str               # how the copy leaves the counter: counter / post (app.printing.model.Delivery)
+    destination: str          # TO_NOBODY / TO_PERSON_RECORD / TO_REQUESTER / TO_TYPED_PLACE
+
+
+DELIVERY_METHODS: dict[str, DeliveryMethod] = {m.code: m for m in (
+    DeliveryMethod(HAND_OVER, "直接交付", "hand over at the counter", "counter", TO_NOBODY),
+    DeliveryMethod(POST_PERSON, "本人住所へ送付", "post to the person's address", "post", TO_PERSON_RECORD),
+    DeliveryMethod(POST_OTHER, "本人住所以外へ送付（理由及び送付場所が正当と認められる場合）",
+                   "post elsewhere (reason and place justified)", "post", TO_TYPED_PLACE),
+    DeliveryMethod(POST_REPRESENTATIVE, "本人住所以外（法定代理人の住所・職場等に限る）へ送付",
+                   "post to the legal representative's home or workplace", "post", TO_TYPED_PLACE),
+    DeliveryMethod(POST_REQUESTER, "請求者の住所へ送付", "post to the requester's address", "post", TO_REQUESTER),
+)}
+
+#: code -> (ja, en), for choices and reasons
+DELIVERY_LABELS = {m.code: (m.ja, m.en) for m in DELIVERY_METHODS.values()}
 
 CHANNELS = {"counter": ("窓口", "at the counter"), "post": ("郵便", "by post")}
 
@@ -324,8 +345,17 @@ IDENTITY_DOCUMENTS: dict[str, IdentityDocumentRow] = {r.code: r for r in (
 )}
 
 ORAL_QUESTIONS = {
-    "done": ("口頭質問を実施し、回答が記録と一致した", "oral questions asked and answered consistently"),
+    "done": ("口頭質問を実施した（住所・生年月日・性別の回答を1項目ずつ照合する）",
+             "oral questions asked (address, birth date and sex checked one by one)"),
     "not_needed": ("口頭質問は不要と判断した（理由を記入）", "oral questions judged unnecessary (note why)"),
+}
+
+#: the oral answers a requester without photo ID gives about themself: item -> (answer field,
+#: checklist item ticked by the clerk who checked it against the record or the documents, (ja, en))
+ORAL_ANSWERS = {
+    "address": ("stated_address", "oral_address_checked", ("自分の住所", "own address")),
+    "birth_date": ("stated_birth_date", "oral_birth_date_checked", ("生年月日", "birth date")),
+    "sex": ("stated_sex", "oral_sex_checked", ("性別", "sex")),
 }
 
 # ---------------------------------------------------------------------------------------------

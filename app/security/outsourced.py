@@ -1,4 +1,4 @@
-"""Outsourced staff (委託): an attribute of the account (``staff.outsourced``, store migration 12).
+"""Outsourced staff (委託): an attribute of the account (``staff.outsourced``, store migration 10).
 
 An outsourced account
 

@@ -1,7 +1,7 @@
 """The support-measure ledger: measures that cannot be forgotten (issue 16).
 
 A measure is not done when one person types it in. This module keeps, per measure, an append-only
-list of events (``measure_events``, store migration 12) that say who did what and when:
+list of events (``measure_events``, store migration 10) that say who did what and when:
 
 - **registered** — one staff member enters a stage of a measure: 申出 received (``application``),
   仮支援措置 (``provisional``), 支援決定 (``decision``) or a renewal (``renewal``). An application,

@@ -243,7 +243,9 @@ def grant(store, scope: RequestScope, officer: Authenticated, *, checklist: dict
 
 def refuse(store, scope: RequestScope, officer: Authenticated, *, reason: str,
            clock: Clock = SYSTEM_CLOCK) -> Release:
-    """The officer refuses the request, with a reason the clerk reads to the requester."""
+    """The officer refuses the request, with a reason for staff (the processing slip, the case
+    page's staff panel). The requester hears only the neutral requester text of the refusal
+    (``app.security.restriction.officer_refused``), never these words."""
     if not (reason or "").strip():
         raise _error("no_reason")
     return _issue(store, scope, officer, decision="refused", reason=reason.strip(), checklist={},

@@ -247,7 +247,9 @@ def evaluate(store, scope: RequestScope, *, terminal_id: str,
         decision = Decision(Outcome.RESTRICT, reasons("dv.restricted", "dv.outsourced"), data)
         return _logged(store, scope, decision, "restriction.outsourced", terminal_id, clock)
 
-    granted = releases.valid_release(conn, scope, clock)
+    # a release never steps over a missing identity check: once documents without a photo are
+    # shown, the request stays restricted until the oral answers are given, whatever was released
+    granted = None if identity == "ask" and scope.identity else releases.valid_release(conn, scope, clock)
     if granted is not None:            # the officer reviewed the identity checklist
         decision = Decision(Outcome.ALLOW, reasons("dv.released"), {
             **data, "release_id": granted.id, "release_officer_id": granted.officer_id,

@@ -121,7 +121,11 @@ def _require(conn, login: str) -> StaffMember:
 
 
 def check_password_policy(conn, password: str) -> None:
-    minimum = settings.get(conn, "security.password_min_length")
+    check_password_rules(password, settings.get(conn, "security.password_min_length"))
+
+
+def check_password_rules(password: str, minimum: int) -> None:
+    """The password rules with a given minimum length (the central server uses the default)."""
     if len(password) < minimum:
         raise StaffError(f"パスワードは{minimum}文字以上にしてください / a password needs at least "
                          f"{minimum} characters")
@@ -130,7 +134,18 @@ def check_password_policy(conn, password: str) -> None:
                          "spaces or control characters in a password")
 
 
-def _parse_roles(roles) -> list[str]:
+def check_login(login: str) -> None:
+    if not _LOGIN.match(login or ""):
+        raise StaffError("ログインIDは英小文字で始まる2〜32文字（a-z 0-9 . _ -）です / a login is 2–32 "
+                         "characters a-z 0-9 . _ -, starting with a letter")
+
+
+def hash_password(password: str) -> str:
+    """Argon2id hash of a password (the one hasher of terminals and the central server)."""
+    return _HASHER.hash(password)
+
+
+def parse_roles(roles) -> list[str]:
     try:
         values = sorted({Role(r).value for r in roles})
     except ValueError as exc:
@@ -146,12 +161,10 @@ def add_staff(store, *, login: str, display_name: str, roles, password: str | No
               outsourced: bool = False, clock: Clock = SYSTEM_CLOCK) -> StaffMember:
     """Create one account for one person. A second account for the same employee number (or the
     same login) is refused."""
-    if not _LOGIN.match(login or ""):
-        raise StaffError("ログインIDは英小文字で始まる2〜32文字（a-z 0-9 . _ -）です / a login is 2–32 "
-                         "characters a-z 0-9 . _ -, starting with a letter")
+    check_login(login)
     if not (display_name or "").strip():
         raise StaffError("氏名を入力してください / the display name is required")
-    role_values = _parse_roles(roles)
+    role_values = parse_roles(roles)
     _check_outsourced_roles(outsourced, role_values)
     with store.transaction() as conn:
         if get_staff(conn, login=login):
@@ -163,7 +176,7 @@ def add_staff(store, *, login: str, display_name: str, roles, password: str | No
         pw_hash = None
         if password is not None:
             check_password_policy(conn, password)
-            pw_hash = _HASHER.hash(password)
+            pw_hash = hash_password(password)
         staff_id = new_id()
         now = iso(clock.now())
         conn.execute(
@@ -198,7 +211,7 @@ def set_outsourced(store, login: str, outsourced: bool, *, actor_id: str | None,
 
 
 def set_roles(store, login: str, roles, *, actor_id: str | None, terminal_id: str) -> StaffMember:
-    role_values = _parse_roles(roles)
+    role_values = parse_roles(roles)
     with store.transaction() as conn:
         member = _require(conn, login)
         _check_outsourced_roles(member.outsourced, role_values)
@@ -227,7 +240,7 @@ def reset_password(store, login: str, password: str, *, actor_id: str | None, te
         check_password_policy(conn, password)
         conn.execute("UPDATE staff SET password_hash = ?, failed_attempts = 0, locked_until = NULL, "
                      "must_change_password = ?, password_changed_at = ? WHERE id = ?",
-                     (_HASHER.hash(password), int(must_change), iso(clock.now()), member.id))
+                     (hash_password(password), int(must_change), iso(clock.now()), member.id))
         audit.append(conn, action="staff.reset_password", staff_id=actor_id,
                      terminal_id=terminal_id, target_kind="staff", target_id=member.id, clock=clock)
         return get_staff(conn, staff_id=member.id)

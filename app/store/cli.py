@@ -107,11 +107,11 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _reindex(args: argparse.Namespace) -> int:
-    from app.store.residents import refresh_search_keys
+    from app.store.residents import reindex
 
     with open_store(args.store) as store:
         with store.transaction() as conn:
-            changed = refresh_search_keys(conn)
+            changed = reindex(conn)
     print(f"検索キーを更新しました: {changed:,} 人 / search keys recomputed: {changed:,} residents changed")
     return 0
 

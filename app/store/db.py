@@ -328,6 +328,9 @@ def _regular_file_size(path: Path) -> int | None:
     except OSError as exc:     # a name too long, a loop of links, a file where a folder should be
         raise StoreError(f"ストアの場所を使えません: {path}（{exc.strerror}） / cannot use the store path "
                          f"{path} ({exc.strerror})") from exc
+    except ValueError as exc:  # a NUL in the name (possible only through the Python API)
+        raise StoreError(f"ストアの場所に使えない文字があります: {path!r} / the store path {path!r} contains "
+                         "a character no file name can hold") from exc
     if not stat.S_ISREG(st.st_mode):
         raise NotAStoreError(f"{path} は通常のファイルではありません（デバイスやフォルダー）。何も変更していません。"
                              f" / {path} is not a regular file (a device or a folder); nothing was changed.")

@@ -274,7 +274,7 @@ class _Generator:
             name, floors = pools.BUILDINGS[(t * 7 + chome * 31 + ban * 17 + go * 5) % len(pools.BUILDINGS)]
             room = _ri(rng, 1, floors) * 100 + _ri(rng, 1, 10)
             addr += f"\u3000{name}{_fw(room)}号室"
-            key += f"{name}{room}号室"
+            key += f"{name}{room}"
         return addr, key, postal, f"{base}{_fw(ban)}番地"
 
     def elsewhere(self) -> str:

@@ -91,50 +91,83 @@ def is_kana_key(key: str) -> bool:
     return bool(key) and bool(_KATAKANA_ONLY.match(key))
 
 
-def _kanji_number(text: str) -> int | None:
-    """一 → 1, 十二 → 12, 二十 → 20, 三十五 → 35 (up to 99). None if not a kanji numeral."""
-    if not text:
-        return None
-    if "十" in text:
-        head, _, tail = text.partition("十")
-        tens = _KANJI_NUMERALS.get(head, None) if head else 1
-        ones = _KANJI_NUMERALS.get(tail, None) if tail else 0
-        if tens is None or ones is None:
-            return None
-        return tens * 10 + ones
-    if all(c in _KANJI_NUMERALS for c in text):
-        return int("".join(str(_KANJI_NUMERALS[c]) for c in text))
-    return None
-
-
-_KANJI_BEFORE_UNIT = re.compile(r"([〇零一二三四五六七八九十]+)(?=丁目|番地|番|号)")
+_KANJI_NUMBER = r"[〇零一二三四五六七八九十百千]+"
+_KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
+#: kanji numerals that are a number of the address: before 丁目/番/番地/号/の+digit/a hyphen/a
+#: digit, or after 丁目/番/番地/の/a hyphen when no other kanji follows (一宮, 九段, 三鷹 stay)
+_KANJI_IN_ADDRESS = re.compile(
+    rf"{_KANJI_NUMBER}(?=丁目|番|号|の[0-9〇一二三四五六七八九]|-|[0-9])"
+    rf"|(?:(?<=丁目)|(?<=番地)|(?<=番)|(?<=の)|(?<=-)){_KANJI_NUMBER}(?![\u3400-\u9fff])")
+#: 大字 and 字 (研修町大字上野字下原 = 研修町上野下原): dropped wherever they are not next to a
+#: number (a place name with 字 inside it folds the same way on both sides of a comparison)
+_AZA = re.compile(r"大字|(?<![0-9])字(?=[^0-9\s])")
 _ADDRESS_RULES = [
-    (re.compile(r"(\d+)丁目"), r"\1-"),
-    (re.compile(r"(\d+)番地の?"), r"\1-"),
-    (re.compile(r"(\d+)番"), r"\1-"),
-    (re.compile(r"(\d+)号(?!室)"), r"\1"),
-    (re.compile(r"(\d+)の(?=\d)"), r"\1-"),
-    (re.compile(r"[‐‑–—―−ー－](?=\d)"), "-"),
+    (re.compile(r"([0-9]+)\s*丁目"), r"\1-"),
+    (re.compile(r"([0-9]+)\s*番地?の?"), r"\1-"),
+    (re.compile(r"([0-9]+)\s*号室"), r"\1"),          # a room: 201号室 → 201
+    (re.compile(r"([0-9]+)\s*号"), r"\1-"),
+    (re.compile(r"(?<=[0-9])の(?=[0-9])"), "-"),
+    (re.compile(r"\s*[‐‑‒–—―−ー-]\s*(?=[0-9])"), "-"),  # dashes of every width (ー too) before a digit
+    (re.compile(r"(?<=[0-9-])\s+(?=[0-9])"), "-"),    # 5-2 201: a room number after the lot
+    (re.compile(r"\s+"), ""),
     (re.compile(r"-{2,}"), "-"),
+    (re.compile(r"-(?![0-9])|(?<![0-9])-"), ""),       # a hyphen only ever joins two numbers
 ]
-_ADDRESS_NOISE = re.compile(r"[\s\u3000]+")
+
+
+def _kanji_to_int(text: str) -> str:
+    """一 → 1, 十二 → 12, 二十 → 20, 百二十 → 120, 二〇一 → 201 (digit by digit without units)."""
+    total, current = 0, 0
+    for ch in text:
+        if ch in _KANJI_UNITS:
+            total += (current or 1) * _KANJI_UNITS[ch]
+            current = 0
+        else:
+            current = current * 10 + _KANJI_NUMERALS[ch]
+    return str(total + current)
 
 
 @functools.lru_cache(maxsize=1 << 17)
 def fold_address(text: str | None) -> str:
-    """Search key of an address or an address fragment.
+    """THE folded form of an address: the search key, and the form in which the restriction
+    check, the destination check and printing compare addresses (:func:`same_address`).
 
-    ``研修県研修市中央町三丁目５番２号 研修ハイツ２０１号室`` →
-    ``研修県研修市中央町3-5-2研修ハイツ201号室``: NFKC (full-width digits → ASCII), kanji numerals
-    before 丁目/番/号 → digits, 丁目/番(地) → ``-``, 号 dropped, dashes unified, spaces removed.
+    ``研修県研修市中央町三丁目５番２号　研修ハイツ２０１号室`` → ``研修県研修市中央町3-5-2研修ハイツ201``
+    and ``中央町三丁目5番2号 201号室`` → ``中央町3-5-2-201`` = ``中央町3丁目5番地2 201``: NFKC (full
+    width → half width, variants folded as for names), 大字/字 dropped, kanji numerals of the
+    address → digits, 丁目/番/番地/号/の between numbers → ``-``, 号室 dropped, dashes of every
+    width unified, a space between two numbers → ``-``, other spaces dropped, a hyphen kept only
+    between two digits, Latin upper-cased. The equivalent spellings are one table in the tests.
     """
     if not text:
         return ""
-    s = _ADDRESS_NOISE.sub("", _nfkc(text))
-    s = _KANJI_BEFORE_UNIT.sub(lambda m: str(_kanji_number(m.group(1)) or m.group(1)), s)
+    s = _nfkc(text).upper()
+    s = _AZA.sub("", s)
+    s = _KANJI_IN_ADDRESS.sub(lambda m: _kanji_to_int(m.group(0)), s)
     for pattern, repl in _ADDRESS_RULES:
         s = pattern.sub(repl, s)
-    return s.upper()
+    return s
+
+
+def same_address(a: str | None, b: str | None) -> bool:
+    """Whether two addresses may be the same place, compared in :func:`fold_address` form. Errs on
+    the side of "same": an address that contains the other (a building or a room in it, a
+    prefecture left out) counts as the same; a longer number does not (1-2-3 is not 1-2-30)."""
+    na, nb = fold_address(a), fold_address(b)
+    if not na or not nb:
+        return False
+    if na == nb:
+        return True
+    short, long = sorted((na, nb), key=len)
+    if len(short) < 6:
+        return False
+    start = long.find(short)
+    while start != -1:
+        end = start + len(short)
+        if end == len(long) or not long[end].isdigit():
+            return True
+        start = long.find(short, start + 1)
+    return False
 
 
 def resident_search_keys(

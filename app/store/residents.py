@@ -58,3 +58,32 @@ def refresh_search_keys(conn: sqlite3.Connection, batch: int = 5000) -> int:
                 updates)
             changed += len(updates)
     return changed
+
+
+def rebuild_address_index(conn: sqlite3.Connection) -> int:
+    """The address-fragment index (``addresses`` + its trigram ``address_fts``) rebuilt from the
+    residents' current address keys: after keys were recomputed with new folding rules, the old
+    folded forms would otherwise stay in the index. Returns the number of distinct addresses."""
+    conn.execute("DELETE FROM addresses")
+    conn.execute("INSERT INTO address_fts(address_fts) VALUES ('delete-all')")
+    conn.execute("INSERT INTO addresses(address_key) SELECT DISTINCT address_key FROM residents "
+                 "ORDER BY address_key")
+    return conn.execute("SELECT count(*) FROM addresses").fetchone()[0]
+
+
+def refold_addresses(conn: sqlite3.Connection) -> int:
+    """Only the address keys recomputed (by the store's own folding function, in SQL), then the
+    address index rebuilt: the migration after a change of the address fold alone. Returns the
+    number of residents whose key changed."""
+    changed = conn.execute("UPDATE residents SET address_key = madoguchi_fold_address(address) "
+                           "WHERE address_key IS NOT madoguchi_fold_address(address)").rowcount
+    rebuild_address_index(conn)
+    return changed
+
+
+def reindex(conn: sqlite3.Connection) -> int:
+    """Every search key recomputed and the address index rebuilt (``store reindex``, and the
+    migration that follows a change of the folding rules); the number of residents changed."""
+    changed = refresh_search_keys(conn)
+    rebuild_address_index(conn)
+    return changed

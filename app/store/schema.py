@@ -605,6 +605,19 @@ MIGRATIONS.append(Migration(8, "search keys rewritten on insert only when stale"
                             _script(V8_KEYS_ONCE)))
 
 
+# One address normaliser (app.store.normalize.fold_address) for search, the restriction and
+# destination checks and printing: its folding changed (号室 dropped, a room number after the lot
+# joined with "-", 大字/字 dropped, a hyphen only between two numbers), so every stored key is
+# recomputed and the address-fragment index rebuilt from the new keys.
+def _v9_one_address_fold(conn: sqlite3.Connection) -> None:
+    from app.store.residents import refold_addresses
+
+    refold_addresses(conn)
+
+
+MIGRATIONS.append(Migration(9, "address keys refolded by the one address normaliser", _v9_one_address_fold))
+
+
 # Support measures that cannot be forgotten (app.security.registration, app.desk): the outsourced
 # (委託) attribute of an account, and the measure ledger's events — registration by one person and
 # confirmation by a second the same office day, each linked system confirmed "blocked" by a named
@@ -612,7 +625,7 @@ MIGRATIONS.append(Migration(8, "search keys rewritten on insert only when stale"
 # of a monthly reconciliation. The store refuses what a modified client could skip: an outsourced
 # support officer, a confirmation by the person who registered (or on another day), a linked-system
 # confirmation or an end by an outsourced account, and any change to an event once written.
-V12_MEASURE_LEDGER = """
+V10_MEASURE_LEDGER = """
 ALTER TABLE staff ADD COLUMN outsourced INTEGER NOT NULL DEFAULT 0;   -- 委託: 1 = outsourced staff
 CREATE TRIGGER staff_outsourced_not_officer_ai AFTER INSERT ON staff
 WHEN NEW.outsourced <> 0 AND EXISTS (SELECT 1 FROM json_each(NEW.roles) WHERE value = 'support_officer')
@@ -683,7 +696,7 @@ _STATS_UPDATE = """UPDATE case_stats SET
 _STATUS = "json_extract({p}, '$.status')"
 _CODE = "json_extract({p}, '$.decision.reasons[0].code')"
 
-V12_CASE_STATS = """
+V10_CASE_STATS = """
 CREATE TABLE case_stats (
     case_id         TEXT PRIMARY KEY REFERENCES cases(id),
     case_type       TEXT NOT NULL,
@@ -716,9 +729,9 @@ CREATE INDEX issued_documents_figures ON issued_documents(issued_at, training, d
     code=_CODE.format(p="NEW.payload"), case="NEW.case_id"))
 
 
-def _v12(conn: sqlite3.Connection) -> None:
-    _script(V12_MEASURE_LEDGER)(conn)
-    _script(V12_CASE_STATS)(conn)
+def _v10(conn: sqlite3.Connection) -> None:
+    _script(V10_MEASURE_LEDGER)(conn)
+    _script(V10_CASE_STATS)(conn)
     # cases written before this migration: their status events through the same arithmetic
     rows = conn.execute(
         f"SELECT at, {_STATUS.format(p='payload')}, kind, {_CODE.format(p='payload')}, case_id "
@@ -727,5 +740,5 @@ def _v12(conn: sqlite3.Connection) -> None:
     conn.executemany(update, rows)
 
 
-MIGRATIONS.append(Migration(12, "support-measure ledger: outsourced staff, registration and "
-                                "linked-system confirmations; case figures for the desk", _v12))
+MIGRATIONS.append(Migration(10, "support-measure ledger: outsourced staff, registration and "
+                                "linked-system confirmations; case figures for the desk", _v10))

@@ -9,6 +9,10 @@
 - ``madoguchi server login`` — store this terminal's database password in the OS keyring (and
   the server address in the office configuration, never the password);
 - ``madoguchi server seed --dsn DSN --from-store PATH`` — load master data into the server;
+- ``madoguchi server import --dsn DSN FILE… [--dry-run]`` — residents, households and cards from the
+  resident-record system's export in the interchange layout (app.sync.importer; all or nothing);
+- ``madoguchi server export-layout --from-store PATH OUTDIR`` — a store's municipality in that layout
+  (the demo municipality as sample files);
 - ``madoguchi sync-status [--store PATH]`` — what the status indicator shows, as JSON.
 
 Passwords are read with getpass or from stdin, never taken as a command-line argument (they would
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 # psycopg, keyring and the store are imported inside the handlers: every `madoguchi` command
@@ -59,12 +64,56 @@ def register(sub: argparse._SubParsersAction) -> None:
     lg.add_argument("--terminal", help="this terminal's id")
     lg.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     lg.add_argument("--no-check", action="store_true", help="store without trying the password")
+    lg.add_argument("--system", action="store_true",
+                    help="as root: keep the password as the terminal's credential for its sync account "
+                         "(shared live store), not in this user's keyring")
     lg.set_defaults(func=_login)
 
     sd = ssub.add_parser("seed", help="load master data into the server from a local store")
     sd.add_argument("--dsn", required=True, help="administrator connection string")
     sd.add_argument("--from-store", required=True, dest="from_store")
     sd.set_defaults(func=_seed)
+
+    im = ssub.add_parser("import", help="load residents from files in the interchange layout "
+                                        "(中間標準レイアウト); all or nothing")
+    im.add_argument("--dsn", required=True, help="administrator connection string")
+    im.add_argument("files", nargs="+", metavar="FILE", help="SETAI / JUMIN / CARD files (CSV)")
+    im.add_argument("--dry-run", action="store_true", help="check only; write nothing")
+    im.add_argument("--max-errors", type=int, default=200, help="errors to print (all are counted)")
+    im.add_argument("--quiet", action="store_true", help="no progress bar")
+    im.set_defaults(func=_import)
+
+    st = ssub.add_parser("staff", help="staff accounts on the central server (synced to every terminal)")
+    stsub = st.add_subparsers(dest="staff_command", required=True, metavar="ACTION")
+    roles = ["clerk", "support_officer", "administrator"]
+    sa = stsub.add_parser("add", help="add an account (one per person)")
+    sa.add_argument("login")
+    sa.add_argument("--name", required=True, help="display name, e.g. 窓口 一郎")
+    sa.add_argument("--role", action="append", required=True, choices=roles,
+                    help="repeat for a person holding several roles")
+    sa.add_argument("--employee-no", help="職員番号: refuses a second account for the same person")
+    sa.add_argument("--no-password", action="store_true", help="card sign-in only")
+    # (the outsourced-staff attribute joins here as an option of `add` and of its own action)
+    sl = stsub.add_parser("list", help="list accounts")
+    sl.add_argument("--json", action="store_true")
+    for name in ("disable", "enable"):
+        stsub.add_parser(name, help=f"{name} an account").add_argument("login")
+    sr = stsub.add_parser("roles", help="replace the roles of an account")
+    sr.add_argument("login")
+    sr.add_argument("--role", action="append", required=True, choices=roles)
+    stsub.add_parser("reset-password", help="set a new password (changed at the next sign-in)") \
+        .add_argument("login")
+    for action in stsub.choices.values():
+        action.add_argument("--dsn", required=True, help="administrator connection string")
+        if action.prog.split()[-1] in ("add", "reset-password"):
+            action.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    st.set_defaults(func=_staff)
+
+    ex = ssub.add_parser("export-layout", help="write a store's municipality in the interchange layout")
+    ex.add_argument("--from-store", required=True, dest="from_store")
+    ex.add_argument("outdir")
+    ex.add_argument("--changes", type=int, default=0, help="also write a change file (異動) of N moves")
+    ex.set_defaults(func=_export_layout)
 
 
 def _read_password(args, prompt: str) -> str:
@@ -97,17 +146,25 @@ def _progress_printer(quiet: bool):
 
 
 def _sync(args) -> int:
+    from app.store import shared
     from app.store.db import open_store
     from app.sync.connection import EXIT_OK, SyncError, SyncTarget
     from app.sync.service import sync_round
 
     target = SyncTarget.from_config()
+    path = _store_path(args)
+    is_shared = shared.is_shared_store(path)
     try:
-        with open_store(_store_path(args)) as store:
+        if is_shared and target.configured:
+            shared.create_shared_store(path)          # the first sync makes the terminal's store
+        with open_store(path) as store:
             result = sync_round(store, target, on_progress=_progress_printer(args.quiet))
     except SyncError as exc:
         print(f"madoguchi: {exc}", file=sys.stderr)
         return exc.exit_status
+    finally:
+        if is_shared:
+            shared.secure_store(path)
     print(json.dumps({"pushed": result.pushed, "pulled": result.pulled, "traffic": result.traffic,
                       "unknown_kinds": result.unknown_kinds, "witness": result.witness,
                       "at": result.at}, ensure_ascii=False))
@@ -174,6 +231,8 @@ def _login(args) -> int:
     if not target.configured:
         raise SyncError("サーバーの場所（--host --user --db --terminal）が未設定です。"
                         " / The server is not configured: give --host, --user, --db and --terminal.", 2)
+    if args.system and os.name == "posix" and os.geteuid() != 0:
+        raise SyncError("--system は管理者（sudo）で実行してください / run --system as root (sudo)", 2)
     password = _read_password(args, f"database password for {target.account}: ")
     if not args.no_check:
         try:
@@ -182,6 +241,15 @@ def _login(args) -> int:
             error = plain_error(exc)
             print(f"madoguchi: {error}", file=sys.stderr)
             return error.exit_status
+    if args.system:
+        from app.sync import credential
+
+        path = credential.save(password)
+        if changed:
+            config.save("system")
+        print(f"password for {target.account} stored as this terminal's sync credential ({path}; "
+              f"readable by the account {credential.SYNC_USER} only)")
+        return 0
     save_password(target, password)
     if changed:
         config.save()
@@ -201,6 +269,108 @@ def _seed(args) -> int:
         except psycopg.Error as exc:
             raise _user_error(exc)
     print(json.dumps(counts))
+    return 0
+
+
+def _progress_bar(quiet: bool):
+    """A one-line progress bar on stderr (a terminal), or a line per tenth (a log file)."""
+    if quiet:
+        return None
+    tty = sys.stderr.isatty()
+    last: dict[str, int] = {}
+
+    def show(phase: str, done: int, total: int) -> None:
+        if not total:
+            return
+        tenth = done * 10 // total
+        if tty:
+            filled = done * 30 // total
+            print(f"\r  {phase:<24} [{'#' * filled}{'.' * (30 - filled)}] {done * 100 // total:3d}%",
+                  end="\n" if done >= total else "", file=sys.stderr, flush=True)
+        elif last.get(phase, -1) < tenth:
+            last[phase] = tenth
+            print(f"  {phase}: {done * 100 // total}%", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _import(args) -> int:
+    import getpass as _getpass
+
+    import psycopg
+
+    from app.sync.importer import import_files
+    from app.sync.layout import LayoutError
+
+    try:
+        result = import_files(args.dsn, args.files, dry_run=args.dry_run,
+                              on_progress=_progress_bar(args.quiet), max_problems=args.max_errors,
+                              imported_by=_getpass.getuser())
+    except psycopg.Error as exc:
+        raise _user_error(exc)
+    except LayoutError as exc:
+        print(f"madoguchi: {exc}", file=sys.stderr)
+        return 2
+    if not result.ok:
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        more = result.error_count - len(result.problems)
+        if more > 0:
+            print(f"… ほかに {more} 件 / {more} more", file=sys.stderr)
+        print(f"madoguchi: {result.error_count} 件の誤りがあるため何も取り込んでいません。"
+              f" / {result.error_count} error(s): nothing was loaded.", file=sys.stderr)
+        return 1
+    print(json.dumps({"dry_run": args.dry_run, "rows": result.rows, "inserted": result.inserted,
+                      "updated": result.updated, "unchanged": result.unchanged,
+                      "files": [{k: f[k] for k in ("file", "dataset", "rows")} for f in result.files]},
+                     ensure_ascii=False))
+    if args.dry_run:
+        print("madoguchi: 誤りはありません（--dry-run のため書き込んでいません）。"
+              " / no errors (dry run: nothing written).", file=sys.stderr)
+    return 0
+
+
+def _staff(args) -> int:
+    import psycopg
+
+    from app.sync import staff_admin
+
+    action = args.staff_command
+    try:
+        if action == "add":
+            password = None if args.no_password else _read_password(args, f"password for {args.login}: ")
+            member = staff_admin.add_staff(args.dsn, login=args.login, display_name=args.name,
+                                           roles=args.role, password=password, employee_no=args.employee_no)
+        elif action == "list":
+            members = staff_admin.list_staff(args.dsn)
+            if args.json:
+                print(json.dumps(members, ensure_ascii=False, indent=2))
+            for m in members if not args.json else ():
+                flags = " ".join(f for f, on in (("disabled", m["disabled"]), ("card", m["card"]),
+                                                 ("must-change-password", m["must_change_password"])) if on)
+                print(f"{m['login']:<16} {m['display_name']:<12} {','.join(m['roles']):<30} {flags}")
+            return 0
+        elif action in ("disable", "enable"):
+            member = staff_admin.disable_staff(args.dsn, args.login, enable=action == "enable")
+        elif action == "roles":
+            member = staff_admin.set_roles(args.dsn, args.login, args.role)
+        else:
+            password = _read_password(args, f"new password for {args.login}: ")
+            member = staff_admin.reset_password(args.dsn, args.login, password)
+    except psycopg.Error as exc:     # a StaffError (the account rules) reaches the top level as it is
+        raise _user_error(exc)
+    state = "disabled" if member["disabled"] else "active"
+    print(f"{member['login']}: {', '.join(member['roles'])}, {state}; terminals receive it at their next sync")
+    return 0
+
+
+def _export_layout(args) -> int:
+    from app.store.db import open_store
+    from app.sync.export_layout import export_store
+
+    with open_store(args.from_store, migrate=False) as store:
+        counts = export_store(store, args.outdir, changes=args.changes)
+    print(json.dumps(counts, ensure_ascii=False))
     return 0
 
 

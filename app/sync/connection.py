@@ -83,6 +83,13 @@ def save_password(target: SyncTarget, password: str) -> None:
 
 
 def load_password(target: SyncTarget) -> str | None:
+    """The terminal's system credential when this process is the sync account
+    (app.sync.credential), else the password in the user's OS keyring."""
+    from app.sync import credential
+
+    system = credential.load()
+    if system is not None:
+        return system
     try:
         return keyring.get_password(KEYRING_SERVICE, target.account)
     except keyring.errors.KeyringError as exc:

@@ -471,10 +471,42 @@ CREATE TRIGGER releases_not_outsourced BEFORE INSERT ON releases
 """ + _sequenced("measure_events", row_trigger=False) + _append_only("measure_events") \
     + _rls("measure_events", True)
 
+
+# v5: a record of every resident import (app.sync.importer): which files (name, SHA-256), how many
+# rows, who ran it; written in the import's own transaction. Staff managed centrally
+# (app.sync.staff_admin): the account items a terminal has (employee number, must change the
+# password) come down with the account, and every central change is logged in staff_log.
+_V5 = """
+ALTER TABLE staff ADD COLUMN employee_no text UNIQUE,
+    ADD COLUMN must_change_password integer NOT NULL DEFAULT 0,
+    ADD COLUMN password_changed_at text;
+CREATE TABLE staff_log (
+    id bigserial PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT now(),
+    db_user text NOT NULL DEFAULT session_user,
+    os_user text NOT NULL DEFAULT '',
+    action text NOT NULL,
+    staff_id text NOT NULL REFERENCES staff(id),
+    detail jsonb NOT NULL DEFAULT '{}'
+);
+CREATE TABLE imports (
+    id bigserial PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT now(),
+    db_user text NOT NULL DEFAULT session_user,
+    imported_by text NOT NULL DEFAULT '',
+    layout text NOT NULL,
+    files jsonb NOT NULL,
+    rows jsonb NOT NULL,
+    inserted jsonb NOT NULL,
+    updated jsonb NOT NULL
+);
+"""
+
 SERVER_MIGRATIONS: list[ServerMigration] = [
     ServerMigration(1, "master data, case traffic, audit, witnesses, four-eyes", _v1()),
     ServerMigration(2, "audit chain continuity", _V2),
     ServerMigration(4, "support-measure ledger, outsourced staff", _V4),
+    ServerMigration(5, "resident import log, central staff items and log", _V5),
 ]
 SERVER_VERSION = SERVER_MIGRATIONS[-1].version
 

@@ -249,7 +249,7 @@ class SyncService:
         return float(store.setting(INTERVAL_SETTING, 60))
 
     def _round(self, store: Store) -> None:
-        if freshness.set_standalone(store) or not self.target.configured:
+        if freshness.set_standalone(store) or not self.target.configured or self._synced_by_system():
             self._publish(store)
             return
         with self._lock:
@@ -268,6 +268,13 @@ class SyncService:
                 self._running = False
             self._publish(store)
             self.rounds += 1
+
+    def _synced_by_system(self) -> bool:
+        """The shared store of a terminal is synced by the sync account (app.sync.credential);
+        a clerk's window then only shows what that sync recorded in the store."""
+        from app.sync import credential
+
+        return self._password is None and credential.system_managed() and credential.load() is None
 
     def _publish(self, store: Store) -> None:
         status = status_of(store, self.target, running=False)

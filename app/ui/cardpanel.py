@@ -34,6 +34,12 @@ STATES = {
     "error": ("カードを読めませんでした", "Could not read the card", theme.DANGER),
 }
 
+#: a state's heading when its error says more (by the card error's code): a mute card may be a
+#: My Number card with a damaged chip, so it is not called "not a My Number card"
+DETAIL_STATES = {
+    "card_mute": ("カードが応答しません", "The card does not answer", theme.DANGER),
+}
+
 SECRET_NAMES = {
     Secret.SIGN: ("署名用電子証明書の暗証番号", "Signing password"),
     Secret.AUTH: ("利用者証明用電子証明書の暗証番号", "User-authentication PIN"),
@@ -130,7 +136,7 @@ class CardPanel(QGroupBox):
         if view.readers and view.reader not in view.readers:
             state = ("選んでください: どのリーダーを使いますか", "Choose the reader to use", theme.WARN)
         else:
-            state = STATES.get(view.state, STATES["error"])
+            state = DETAIL_STATES.get(getattr(view.detail, "code", None)) or STATES.get(view.state, STATES["error"])
         self.state_label.setText(i18n.pick(state[0], state[1]))
         self.state_label.setStyleSheet(f"color: {state[2]};")
         self.detail_label.setText(i18n.text_of(view.detail) if view.detail else "")

@@ -107,6 +107,7 @@ class CasePage(QWidget):
         self.body_layout.setContentsMargins(0, 0, 0, 0)
         scroll.setWidget(self.body)
         outer.addWidget(scroll, 1)
+        self.scroll = scroll
 
         self.guide = QLabel(self.body)
         self.guide.setWordWrap(True)
@@ -469,10 +470,18 @@ class CasePage(QWidget):
         }
         self.outcome_box.show_reasons(titles.get(v.status, lambda: self.tr("May be read to the requester:")),
                                       requester_channel(reasons))
-        self.staff_box.show_reasons(lambda: self.tr("For you only (staff) — do not read aloud, show or print:"),
-                                    reasons)
-        if not reasons:
+        # the staff box holds what the requester box does not already say in the same words
+        staff_only = [r for r in reasons if (r.requester.ja, r.requester.en) != (r.ja, r.en)]
+        if staff_only:
+            self.staff_box.show_reasons(lambda: self.tr("For you only (staff) — do not read aloud, show or print:"),
+                                        staff_only)
+        else:
             self.staff_box.clear()
+        if v.status in ("refused", "completed") and reasons:
+            # a finished case: bring the two channels into view (they sit below the form)
+            last = self.staff_box if staff_only else self.outcome_box
+            QTimer.singleShot(0, lambda: (self.scroll.ensureWidgetVisible(last, 0, 0),
+                                          self.scroll.ensureWidgetVisible(self.outcome_box, 0, 0)))
         # a refusal is red; other decisions are notes in a neutral frame
         self.outcome_box.setObjectName("Refusal" if v.status == "refused" else "Notes")
         self.outcome_box.style().unpolish(self.outcome_box)

@@ -98,6 +98,24 @@ def _tick_all(page) -> None:
     page.refresh()
 
 
+def _copy_case_to_identity(window, request):
+    """A copy case filled in: the request, counter hand-over, a driving licence; Next pressed on
+    each step (the last one stops where the rules say)."""
+    window.start_case("copy_issuance", None)
+    page = window.case_page
+    for fid, value in request:
+        _fill(page, fid, value)
+    _tick_all(page)
+    page.go_next()
+    for fid, value in (("channel", "counter"), ("delivery", "hand_over")):
+        _fill(page, fid, value)
+    page.go_next()
+    _fill(page, "identity_documents", ["driving_licence"])
+    _tick_all(page)
+    page.go_next()
+    return page
+
+
 # ------------------------------------------------------------------------------------- scenes
 
 def scene_sign_in(s: Shooter) -> None:
@@ -183,20 +201,9 @@ def scene_restriction(s: Shooter) -> None:
     s.save(picker, "08-resident-picker")
     picker.close()
 
-    window.start_case("copy_issuance", None)
-    page = window.case_page
-    for fid, value in (("document", "juminhyo"), ("requester_type", "self"), ("requester_resident_id", rid),
-                       ("target_resident_ids", [rid]), ("scope", "person"), ("purpose", "own_use"),
-                       ("purpose_detail", "年金の手続")):
-        _fill(page, fid, value)
-    _tick_all(page)
-    page.go_next()
-    for fid, value in (("channel", "counter"), ("delivery", "hand_over")):
-        _fill(page, fid, value)
-    page.go_next()
-    _fill(page, "identity_documents", ["driving_licence"])
-    _tick_all(page)
-    page.go_next()
+    page = _copy_case_to_identity(window, (
+        ("document", "juminhyo"), ("requester_type", "self"), ("requester_resident_id", rid),
+        ("target_resident_ids", [rid]), ("scope", "person"), ("purpose", "own_use"), ("purpose_detail", "年金の手続")))
     s.settle()
     s.save(window, "09-restriction-warning")
     dialog = SignOffDialog(s.services, page.view, window)
@@ -227,6 +234,35 @@ def scene_restriction(s: Shooter) -> None:
     window.go_home()
 
 
+def scene_refused_after_review(s: Shooter) -> None:
+    """A third party asks for a protected person's copy: the case stops (the requester box says
+    only the review sentence, the staff box says why), the support officer refuses, and the
+    refused case shows the two channels apart (15, 16)."""
+    from app.ui.restriction import SignOffDialog
+
+    window = s.controller.window
+    rid, _ = _protected_resident(s.services.store)
+    page = _copy_case_to_identity(window, (
+        ("document", "juminhyo"), ("requester_type", "third_party"), ("requester_family_name", "窓口"),
+        ("requester_given_name", "請求"), ("requester_family_kana", "マドグチ"), ("requester_given_kana", "セイキュウ"),
+        ("requester_birth_date", "1970-07-07"), ("requester_address", "東京都千代田区丸の内一丁目1番1号"),
+        ("target_resident_ids", [rid]), ("scope", "person"), ("purpose", "own_right"),
+        ("purpose_detail", "貸金の返還請求")))
+    s.settle()
+    s.save(window, "15-stopped-two-channels")
+    dialog = SignOffDialog(s.services, page.view, window)
+    dialog.login.setText("officer1")
+    dialog.password.setText("officer1-kenshu")
+    dialog.note.setPlainText("請求者と加害者の関係が疑われるため拒否" if s.lang == "ja"
+                             else "The requester appears linked to the perpetrator: refused")
+    dialog._decide("refuse")
+    dialog.close()
+    page.warning.decided.emit("refuse")
+    s.settle()
+    s.save(window, "16-refused-two-channels")
+    window.go_home()
+
+
 def scene_locked(s: Shooter) -> None:
     s.controller.lock()
     s.controller.signin.resize(WIDTH, HEIGHT)
@@ -234,7 +270,7 @@ def scene_locked(s: Shooter) -> None:
 
 
 SCENES = [scene_sign_in, scene_home, scene_card, scene_status_inquiry, scene_pin_dialogs,
-          scene_restriction, scene_locked]
+          scene_restriction, scene_refused_after_review, scene_locked]
 
 
 def desk_screens(out: Path, lang: str, home: Path) -> list[Path]:

@@ -10,6 +10,7 @@ card take a GUI-thread callback and return at once (see :mod:`app.ui.cardbridge`
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,6 +150,10 @@ class Services(QObject):
         from app.paths import default_store_path
 
         path = store_path or default_store_path(training)
+        if not training and path.parent.exists() and not os.access(path.parent, os.R_OK | os.X_OK):
+            raise StartError(f"この OS アカウントは端末のストア {path} を使えません（グループ madoguchi に入っていません）。\n"
+                             f"This OS account may not use the terminal's store {path} (it is not in the "
+                             "group madoguchi). Ask office IT staff to add it.")
         if not path.exists() and not training:
             raise StartError(f"ローカルストアがありません: {path}\nNo local store at {path}. "
                              "Ask office IT staff to set up this terminal.")
@@ -545,6 +550,13 @@ class Services(QObject):
         "birth_date": lambda r, s: r.items.birth_date,
         "sex": lambda r, s: r.items.sex,
         "holder_resident_id": lambda r, s: s._resident_by_number(r.my_number),
+        # who asks, read from their own card (the card has no kana: from their record, if here)
+        "requester_family_name": lambda r, s: r.items.family_name,
+        "requester_given_name": lambda r, s: r.items.given_name,
+        "requester_birth_date": lambda r, s: r.items.birth_date,
+        "requester_address": lambda r, s: r.items.address,
+        "requester_family_kana": lambda r, s: s._kana_by_number(r.my_number, 0),
+        "requester_given_kana": lambda r, s: s._kana_by_number(r.my_number, 1),
     }
 
     #: json fields filled with the retry counters read from the card
@@ -597,6 +609,14 @@ class Services(QObject):
 
         self.bridge.when_done(future, done)
 
+    def _kana_by_number(self, my_number: str | None, part: int) -> str | None:
+        """The family (0) or given (1) kana of the resident with this My Number, if registered here."""
+        rid = self._resident_by_number(my_number)
+        if rid is None:
+            return None
+        row = self.store.conn.execute("SELECT family_kana, given_kana FROM residents WHERE id = ?", (rid,)).fetchone()
+        return row[part] if row and row[part] else None
+
     def _resident_by_number(self, my_number: str | None) -> str | None:
         if not my_number:
             return None
@@ -629,8 +649,13 @@ class Services(QObject):
                     "ja": "カードから4情報を読めませんでした。", "en": "The four items could not be read."}))
                 return
             view = self.engine.current_step(case_id)
+            # a step that asks for the card holder reads the holder's card: it says nothing
+            # about who came (an agent types their own particulars)
+            holder_card = any(f.id == "holder_resident_id" for f in view.fields)
             try:
                 for field in view.fields:
+                    if holder_card and field.id.startswith("requester_"):
+                        continue
                     fill = self.CARD_FILLS.get(field.id)
                     value = fill(readout, self) if fill else None
                     if value is not None:

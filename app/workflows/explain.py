@@ -16,7 +16,7 @@ import json
 from typing import Any
 
 from app.errors import MadoguchiError
-from app.rules.core import Outcome
+from app.rules.core import Outcome, requester_channel
 from app.rules.settings import SETTINGS, SettingError, Settings
 from app.workflows.engine import CaseTypeDef, FieldError, RouteContext, step_blocking, visible_values
 
@@ -172,7 +172,8 @@ def explain(data: dict, store=None) -> dict:
         if blocking:
             steps.append({"step": step.id, "outcome": "blocked", "reasons": [r.as_dict() for r in blocking]})
             result = {"outcome": "blocked", "completed": False, "stopped_at": step.id,
-                      "reasons": [r.as_dict() for r in blocking], "data": {}}
+                      "reasons": [r.as_dict() for r in blocking],
+                      "requester": [t.as_dict() for t in requester_channel(blocking)], "data": {}}
             break
         route = step.route(ctx)
         decision = route.decision
@@ -184,7 +185,8 @@ def explain(data: dict, store=None) -> dict:
             continue
         result = {"outcome": decision.outcome.value,
                   "completed": decision.outcome is Outcome.ALLOW, "stopped_at": step.id,
-                  "reasons": [r.as_dict() for r in decision.reasons], "data": decision.data}
+                  "reasons": [r.as_dict() for r in decision.reasons],
+                  "requester": [t.as_dict() for t in decision.requester_texts()], "data": decision.data}
         if decision.outcome is Outcome.WAIT:
             result["resumes_at"] = route.to
         break
@@ -212,6 +214,9 @@ def check_expectation(expect: Any, out: dict) -> dict:
     for code in expect.get("codes", []):
         if code not in codes:
             problems.append(f"reason {code} missing")
+    said = [t["ja"] for t in out.get("requester", [])]
+    if "requester" in expect and expect["requester"] != said:
+        problems.append(f"requester texts {said} != expected {expect['requester']}")
     return {"met": not problems, "problems": problems}
 
 
@@ -228,9 +233,14 @@ def as_text(out: dict, lang: str = "ja") -> str:
     i = 0 if lang == "ja" else 1
     lines = [f"{ctype.ja if i == 0 else ctype.en}: {label[out['outcome']][i]}"
              f" — {'手順' if i == 0 else 'step'} {out['stopped_at']}"]
+    lines.append("  職員限り（読み上げ・印刷しない）:" if i == 0 else "  for staff only (never read aloud or printed):")
     for r in out["reasons"]:
         lines.append(f"  ● {r['ja'] if i == 0 else r['en']}")
         lines.append(f"    {'根拠' if i == 0 else 'source'}: {r['source']}")
+    lines.append("  請求者に伝える内容（読み上げ・通知書）:" if i == 0 else "  for the requester (read aloud, printed):")
+    for t in out.get("requester", []):
+        lines.append(f"  ▶ {t['ja'] if i == 0 else t['en']}")
+        lines.append(f"    {'根拠' if i == 0 else 'basis'}: {t['basis']}")
     if out.get("data"):
         lines.append("  data: " + json.dumps(out["data"], ensure_ascii=False, sort_keys=True))
     lines.append("steps:")
@@ -238,6 +248,9 @@ def as_text(out: dict, lang: str = "ja") -> str:
         lines.append(f"  {s['step']}: {s['outcome']}" + (f" → {s['to']}" if s.get("to") else ""))
         for r in s.get("reasons", []):
             lines.append(f"    - [{r['code']}] {r['ja'] if i == 0 else r['en']} ({r['source']})")
+            said = (r.get("requester") or {}).get("ja" if i == 0 else "en")
+            if said != (r['ja'] if i == 0 else r['en']):
+                lines.append(f"      {'請求者へ' if i == 0 else 'say'}: {said or ('（伝えない）' if i == 0 else '(nothing)')}")
     lines.append(f"restriction check: {out['restriction_check']}")
     if out["settings_changed"]:
         lines.append("settings changed: " + json.dumps(out["settings_changed"], ensure_ascii=False))

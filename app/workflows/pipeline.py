@@ -11,7 +11,11 @@ the stages run in this order:
    the first), so that the officer sees and releases the complete request;
    before that step a pre-screen (:func:`run_stages`) makes every non-ALLOW outcome pass the
    restriction stage once a person in scope is identified;
-2. the case type's own rule stages for that point (``app.rules``: requester types, identity
+2. the destination check of ``app.security.destinations`` at EVERY point, from the first step on
+   (a mailing address, typed or from a record, that is a perpetrator's place refuses the request
+   where it is entered — behind the pre-screen, so with a protected person in scope the request
+   first waits for the officer, and the staff text says why; a release does not open it);
+3. the case type's own rule stages for that point (``app.rules``: requester types, identity
    documents, item permissions, the My-Number-copy delivery table, card rules...).
 
 Interface with ``app.security`` (the sign-off gate):
@@ -64,6 +68,18 @@ def restriction_stages(store, ctx: PipelineContext) -> list[Stage]:
     return [restriction_stage(store, ctx)]
 
 
+def destination_stages(store, ctx: PipelineContext) -> list[Stage]:
+    """The destination check of ``app.security.destinations``: every mailing address of the
+    request (from a record or typed) against the perpetrators' places, at EVERY point from the
+    first step on (a destination is checked where it is entered, not only once the restriction
+    stage starts)."""
+    if store is None:
+        return []
+    from app.security.destinations import destination_stage
+
+    return [destination_stage(store, ctx)]
+
+
 def rule_stages(case_type: str, store, ctx: PipelineContext) -> list[Stage]:
     from app.workflows.registry import RULES
 
@@ -78,9 +94,10 @@ def rule_stages(case_type: str, store, ctx: PipelineContext) -> list[Stage]:
 
 
 def stages_for(case_type: str, store, ctx: PipelineContext) -> list[Stage]:
-    """Every stage of ``case_type`` at ``ctx.point``, in order: restriction first, then rules."""
+    """Every stage of ``case_type`` at ``ctx.point``, in order: the restriction stage (from the
+    case type's ``restricted_from`` step on), the destination check (every point), the rules."""
     restriction = restriction_stages(store, ctx) if ctx.restriction else []
-    return restriction + rule_stages(case_type, store, ctx)
+    return restriction + destination_stages(store, ctx) + rule_stages(case_type, store, ctx)
 
 
 def on_complete(store, scope: RequestScope, decision: Decision, *, staff_id: str, terminal_id: str) -> None:
@@ -116,5 +133,10 @@ def run_stages(case_type: str, store, ctx: PipelineContext, scope: RequestScope)
         return Decision(decision.outcome, (*decision.reasons, PRESCREEN_NOTE), decision.data)
     screened = run_pipeline(restriction_stages(store, ctx), scope)
     if not screened.allowed:
-        return screened
+        # a perpetrator's place among the destinations: the clerk and the officer at the gate
+        # learn it now (staff only; the requester hears the restriction's words alone)
+        from app.security.destinations import staff_only_destination_reasons
+
+        return Decision(screened.outcome, (*screened.reasons, *staff_only_destination_reasons(decision)),
+                        screened.data)
     return Decision(decision.outcome, (*screened.reasons, *decision.reasons), decision.data)

@@ -243,3 +243,27 @@ def test_card_stack_command_runs_its_own_pcscd(card_file):
         proc.terminate()
         proc.communicate(timeout=15)
     assert proc.returncode == 0
+
+
+def test_insert_and_remove_return_once_pcscd_reports_the_reader(pcsc_stack, card_file):
+    """The fresh-clone race (issue 12 §1): the card tray returns only when pcscd itself shows the
+    card in (or out of) the reader, so the very next PC/SC client sees it — no sleep anywhere."""
+    from smartcard import scard
+
+    hr, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    assert hr == scard.SCARD_S_SUCCESS
+
+    def state_now() -> int:
+        hr, states = scard.SCardGetStatusChange(ctx, 0, [(reader_name(1), scard.SCARD_STATE_UNAWARE)])
+        assert hr == scard.SCARD_S_SUCCESS, scard.SCardGetErrorMessage(hr)
+        return states[0][1]
+
+    try:
+        for _ in range(5):
+            pcsc_stack.insert(card_file, slot=1)
+            assert state_now() & scard.SCARD_STATE_PRESENT
+            pcsc_stack.remove(1)
+            assert state_now() & scard.SCARD_STATE_EMPTY
+    finally:
+        pcsc_stack.remove(1)
+        scard.SCardReleaseContext(ctx)

@@ -141,9 +141,9 @@ def test_nothing_is_issued_when_the_mailing_address_is_a_perpetrators(store, tow
 
     cid = engine.open_case("copy_issuance").case_id
     run(engine, cid, household_request(town, delivery="post_person_address", items=("household",)))
-    with store.transaction() as conn:   # recorded after the case was decided
+    with store.transaction() as conn:   # recorded after the case was decided (and ended: it still screens)
         conn.execute("INSERT INTO support_measures(id, target_id, kind, status, applied_date, perpetrator_address)"
-                     " VALUES ('m9', ?, 'dv', 'active', '2026-11-01', '研修市中央1丁目2-3')", (town.victim,))
+                     " VALUES ('m9', ?, 'dv', 'ended', '2026-11-01', '研修市中央1丁目2-3')", (town.wife,))
     with pytest.raises(PerpetratorAddressError):
         issue_case_copies(store, cid, staff_id=town.staff_clerk, office=office)
     assert issuance_history(store, case_id=cid) == []
@@ -184,3 +184,24 @@ def test_slip_of_a_pin_reset_case(store, town, engine, office):
     body = text(docs[0].pdf)
     assert "暗証番号" in body and "山田太郎" in body and "窓口一郎" in body and "完了" in body
     assert "記録あり" in body  # the counters (JSON) are summarised, not dumped
+
+
+def test_the_perpetrators_own_copy_posted_to_his_own_address_is_allowed_and_printed(store, town, engine, office):
+    """The over-block is gone: nothing about a protected person is in his own copy, so the rules
+    allow it and printing addresses the cover letter to his registered address."""
+    from app.printing.case_adapter import issue_case_copies
+
+    cid = engine.open_case("copy_issuance").case_id
+    view = run(engine, cid, {
+        "request": (["request_form"], {
+            "document": "juminhyo", "requester_type": "self", "requester_resident_id": town.perpetrator,
+            "target_resident_ids": [town.perpetrator], "scope": "person", "purpose": "own_use",
+            "purpose_detail": "就職の手続"}),
+        "delivery": ([], {"channel": "post", "delivery": "post_person_address"}),
+        "identity": (["documents_original"], {"identity_documents": ["driving_licence"]}),
+        "issue": (["documents_match"], {}),
+    })
+    assert view.status == COMPLETED
+    copy, letter, _slip = issue_case_copies(store, cid, staff_id=town.staff_clerk, office=office)
+    assert "高橋健" in text(copy.pdf)
+    assert "研修市西町九丁目9番9号" in text(letter.pdf) and "高橋健様" in text(letter.pdf)

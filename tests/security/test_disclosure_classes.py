@@ -198,3 +198,53 @@ def test_professional_request_with_blank_client_is_refused():
         decision = copies.requester_stage(None, ctx)(None)
         assert decision.reasons[0].code == "copy.professional.client_missing"
         assert decision.requester_texts() == [said.CLIENT_REQUIRED]
+
+
+def test_rules_explain_carries_both_channels():
+    import json
+    from pathlib import Path
+
+    from app.workflows.explain import as_text, explain
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "suspension-lift-non-resident.json"
+    out = explain(json.loads(example.read_text(encoding="utf-8")))
+    assert out["reasons"][0]["requester"]["ja"] == out["requester"][0]["ja"]
+    assert "中区" not in json.dumps(out, ensure_ascii=False)             # a municipality, never an address
+    assert out["expectation"]["met"]
+    text = as_text(out)
+    assert "職員限り" in text and "請求者に伝える内容" in text
+    assert "for staff only" in as_text(out, "en") and "for the requester" in as_text(out, "en")
+
+
+def test_sample_refusal_notice_for_a_protected_person_is_neutral():
+    """docs/samples/refusal-notice-protected-1.png comes from this: the real requester channel of
+    an officer's refusal, read back from the PDF."""
+    from app.config import OfficeConfig
+    from app.printing.letters import RefusalNotice
+    from app.printing.samples import protected_refusal_reasons
+
+    notice = RefusalNotice(requester_name="窓口　請求", procedure="住民票の写し等の交付", office=OfficeConfig(),
+                           reasons=protected_refusal_reasons())
+    text = "".join(page_texts(render_refusal(notice)))
+    assert said.NOT_ISSUED.ja in text and "加害者の関係" not in text
+    assert not any(w in text for w in STAFF_WORDS), text
+
+
+def test_pre_screen_an_early_refusal_about_a_protected_holder_waits_for_the_officer_first(sstore, world, engine):
+    """A PIN reset for a protected holder whose card is revoked: the requester step would refuse
+    on the record's card state; the pre-screen makes it wait for the support officer first, and
+    only then say what it says for anyone else."""
+    from app.rules.cards import CARD_REVOKED
+    from tests.workflows.helpers import add_card
+
+    add_card(sstore, world["V"], status="revoked")
+    cid = engine.open_case("pin_reset").case_id
+    view = walk(engine, cid, {"requester": (["card_presented"], {
+        "requester_type": "self", "holder_resident_id": world["V"], "secrets": ["auth"]})})
+    assert view.status == AWAITING_RELEASE and view.step == "requester"
+    assert [t["ja"] for t in view.gate["decision"]["requester"]] == [said.REVIEW.ja]
+    release.grant(sstore, engine.gate_scope(cid), officer(sstore),
+                  checklist={"request_form": True, "identity": True, "documents": True})
+    view = engine.next(cid)
+    assert view.status == REFUSED
+    assert [t["ja"] for t in view.outcome["decision"]["requester"]] == [CARD_REVOKED.ja]

@@ -97,3 +97,55 @@ def test_store_reindex_repairs_keys_written_behind_the_stores_back(tmp_path, cli
         assert [h.id for h in search_residents(s, ResidentQuery(name="やまだ")).hits] == ["a"]
     again = cli("store", "reindex", "--store", str(path))
     assert again.returncode == 0 and ": 0 " in again.stdout
+
+
+def _store_with_an_older_address_fold(path):
+    """One resident whose address key and address index were written by the older fold
+    (号室 kept, a room run into the lot number)."""
+    with open_store(path, create=True) as s:
+        with s.transaction() as conn:
+            conn.execute(
+                "INSERT INTO residents(id, family_name, given_name, family_kana, given_kana, name_key, kana_key,"
+                " birth_date, sex, address, address_key) VALUES ('r1', '研修', '花子', 'ケンシュウ', 'ハナコ', '', '',"
+                " '1980-04-01', 2, '研修市中央町三丁目5番2号 201号室', '')")
+    old_key = "研修市中央町3-5-2201号室"
+    raw = sqlite3.connect(path)
+    with raw:
+        raw.execute("UPDATE residents SET address_key = ?", (old_key,))
+        raw.execute("DELETE FROM addresses")
+        raw.execute("INSERT INTO address_fts(address_fts) VALUES ('delete-all')")
+        raw.execute("INSERT INTO addresses(address_key) VALUES (?)", (old_key,))
+    raw.close()
+
+
+def _finds_every_spelling(s):
+    from app.store.normalize import fold_address
+
+    key = fold_address("研修市中央町三丁目5番2号 201号室")
+    assert s.conn.execute("SELECT address_key FROM residents").fetchone()[0] == key == "研修市中央町3-5-2-201"
+    assert [r[0] for r in s.conn.execute("SELECT address_key FROM addresses")] == [key]
+    for spelling in ("中央町3丁目5番地2 201", "中央町三丁目５番２号２０１号室", "中央町3-5-2-201"):
+        assert [h.id for h in search_residents(s, ResidentQuery(address=spelling)).hits] == ["r1"], spelling
+    assert search_residents(s, ResidentQuery(address="中央町3-5-2201")).hits == []
+    assert s.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_address_keys_of_an_older_fold_are_refolded_on_upgrade(tmp_path):
+    """The refold migration: keys and the address-fragment index follow the one normaliser, and
+    the equivalent spellings of one place then find the same resident."""
+    path = tmp_path / "s.db"
+    _store_with_an_older_address_fold(path)
+    refold = next(m for m in MIGRATIONS if m.name == "address keys refolded by the one address normaliser")
+    with open_store(path) as s:
+        with s.transaction() as conn:          # what upgrading a store from before the refold runs
+            refold.apply(conn)
+        _finds_every_spelling(s)
+
+
+def test_store_reindex_refolds_too(tmp_path, cli):
+    path = tmp_path / "s.db"
+    _store_with_an_older_address_fold(path)
+    result = cli("store", "reindex", "--store", str(path))
+    assert result.returncode == 0 and "1 人" in result.stdout, result.stdout + result.stderr
+    with open_store(path) as s:
+        _finds_every_spelling(s)

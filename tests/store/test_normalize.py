@@ -11,7 +11,9 @@ from app.store.normalize import (
     parse_birth_date,
     parse_sex,
     resident_search_keys,
+    same_address,
 )
+from tests.address_spellings import CONTAINED, DIFFERENT, EQUIVALENT, all_pairs
 
 NAME_TABLE = [
     ("山田 太郎", "山田太郎"),            # ASCII space
@@ -55,20 +57,52 @@ def test_kana_key_detection():
 
 ADDRESS_TABLE = [
     ("研修県研修市中央町三丁目５番２号", "研修県研修市中央町3-5-2"),
-    ("研修県研修市中央町三丁目５番２号　研修ハイツ２０１号室", "研修県研修市中央町3-5-2研修ハイツ201号室"),
+    ("研修県研修市中央町三丁目５番２号　研修ハイツ２０１号室", "研修県研修市中央町3-5-2研修ハイツ201"),
     ("中央町3丁目5番2号", "中央町3-5-2"),
     ("中央町３－５－２", "中央町3-5-2"),
     ("中央町3ー5ー2", "中央町3-5-2"),
-    ("中央町三丁目", "中央町3-"),
+    ("中央町三丁目", "中央町3"),
     ("十二丁目3番地の4", "12-3-4"),
-    ("栄町二十一番", "栄町21-"),
-    ("城山１２３番地", "城山123-"),
+    ("栄町二十一番", "栄町21"),
+    ("城山１２３番地", "城山123"),
+    ("コーポ東201", "コーポ東201"),            # a long vowel mark inside a name is not a dash
+    ("三鷹市下連雀三丁目", "三鷹市下連雀3"),    # a numeral inside a place name stays
 ]
 
 
 @pytest.mark.parametrize("typed, key", ADDRESS_TABLE)
 def test_fold_address(typed, key):
     assert fold_address(typed) == key
+
+
+@pytest.mark.parametrize("label, key, spellings", EQUIVALENT, ids=[g[0] for g in EQUIVALENT])
+def test_equivalent_spellings_fold_to_one_key(label, key, spellings):
+    assert {s: fold_address(s) for s in spellings} == {s: key for s in spellings}
+
+
+@pytest.mark.parametrize("label, a, b", list(all_pairs()))
+def test_equivalent_spellings_are_the_same_address(label, a, b):
+    assert same_address(a, b) and same_address(b, a)
+
+
+@pytest.mark.parametrize("a, b", DIFFERENT)
+def test_different_places_stay_apart(a, b):
+    assert not same_address(a, b) and not same_address(b, a)
+
+
+@pytest.mark.parametrize("a, b", CONTAINED)
+def test_an_address_inside_another_counts_as_the_same(a, b):
+    assert same_address(a, b) and same_address(b, a)
+
+
+def test_there_is_one_address_normaliser():
+    """Search, the restriction stage and printing compare addresses with the same function."""
+    import app.printing.letters as letters
+    import app.security.measures as measures
+    import app.security.restriction as restriction
+
+    assert measures.fold_address is fold_address and restriction.fold_address is fold_address
+    assert not hasattr(letters, "normalize_address") and letters.same_address is same_address
 
 
 def test_search_keys_of_a_resident():

@@ -41,6 +41,24 @@ def test_panel_tray_and_status_inquiry_from_the_card(qtbot, card_window, monkeyp
     qtbot.waitUntil(lambda: page.view.status == "completed", timeout=15000)
 
 
+def test_copy_request_reads_the_requesters_particulars_from_their_card(qtbot, card_window, monkeypatch):
+    """Who asks for a copy, read from the ID when it is a My Number card: name, birth date and
+    address from the card, kana from their record (the card has none) — the inputs of the
+    perpetrator match."""
+    window = card_window
+    put_card_on_reader(qtbot, window)
+    resident_types_pin(monkeypatch, "1234")
+    window.start_case("copy_issuance", None)
+    page = window.case_page
+    fill(qtbot, page, "requester_type", "third_party")
+    assert page.read_card_button.isVisible()
+    page.read_card_button.click()
+    qtbot.waitUntil(lambda: any(f.id == "requester_address" and f.value for f in page.view.fields), timeout=10000)
+    values = {f.id: f.value for f in page.view.fields}
+    assert values["requester_family_name"] == "窓口" and values["requester_birth_date"] == "1985-04-01"
+    assert values["requester_family_kana"]                         # from the record of the card's holder
+
+
 def test_wrong_pin_shows_tries_left_and_the_panel_turns_red(qtbot, card_window, monkeypatch):
     window = card_window
     put_card_on_reader(qtbot, window)

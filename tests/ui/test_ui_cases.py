@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.ui.uihelpers import fill, fill_copy_request, finish_request_step, press, tick
+from tests.ui.uihelpers import fill, fill_copy_request, fill_copy_request_step, finish_request_step, press, tick
 
 pytestmark = pytest.mark.gui
 
@@ -122,21 +122,19 @@ def test_posted_copy_comes_with_its_cover_letter_to_the_registered_address(qtbot
 
 
 def test_copy_not_posted_to_a_perpetrators_address_and_the_clerk_is_told(qtbot, window, monkeypatch):
+    """A measure recorded after the case was decided (ended already: it still screens mailings)
+    names a perpetrator at the resident's registered address: printing refuses and says why."""
     from app.store.db import new_id
     from app.ui.casepage import CasePage
     from app.ui.preview import DocumentsDialog
 
-    _resident_for_the_picker(window, monkeypatch)
+    rid = _resident_for_the_picker(window, monkeypatch)
     store = window.services.store
-    with store.transaction() as conn:      # a perpetrator on record at the resident's address
-        victim = new_id()
-        conn.execute("INSERT INTO residents(id, family_name, given_name, family_kana, given_kana, name_key,"
-                     " kana_key, birth_date, sex, address, address_key) VALUES (?, '別居', '一子', 'ベッキョ',"
-                     " 'イチコ', 'x', 'x', '1990-02-02', 2, '研修市港町二丁目2番2号', 'x')", (victim,))
-        conn.execute("INSERT INTO support_measures(id, target_id, kind, status, applied_date, start_date,"
-                     " end_date, perpetrator_address) VALUES (?, ?, 'dv', 'active', '2026-01-01',"
-                     " '2026-01-10', '2027-01-09', '研修市本町一丁目1番1号')", (new_id(), victim))
     page = _complete_own_copy(qtbot, window, "post_person_address")
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO support_measures(id, target_id, kind, status, applied_date, start_date,"
+                     " end_date, perpetrator_address) VALUES (?, ?, 'dv', 'ended', '2026-01-01',"
+                     " '2026-01-10', '2027-01-09', '研修市本町一丁目1番1号')", (new_id(), rid))
 
     shown, previews = [], []
     monkeypatch.setattr(CasePage, "show_print_refusal", lambda self, text: shown.append(text))
@@ -146,6 +144,72 @@ def test_copy_not_posted_to_a_perpetrators_address_and_the_clerk_is_told(qtbot, 
     docs = window.services.documents_for(page.view)
     assert [d.filename.split("-")[0] for d in docs] == ["slip"]        # no copy, no cover letter
     assert store.conn.execute("SELECT count(*) FROM issued_documents").fetchone()[0] == 0
+
+
+def test_a_typed_destination_of_a_perpetrator_stops_the_request_at_the_delivery_step(qtbot, window, monkeypatch):
+    from app.rules import said
+    from app.security.destinations import STAFF_JA
+    from app.ui.restriction import SignOffDialog
+    from tests.ui.test_ui_restriction import OfficerAtTheDesk
+    from app.store.db import new_id
+
+    rid = _resident_for_the_picker(window, monkeypatch)
+    with window.services.store.transaction() as conn:
+        conn.execute("INSERT INTO support_measures(id, target_id, kind, status, applied_date, start_date,"
+                     " end_date, perpetrator_address) VALUES (?, ?, 'dv', 'active', '2026-01-01',"
+                     " '2026-01-10', '2027-01-09', '研修市港町二丁目2番2号')", (new_id(), rid))
+    window.start_case("copy_issuance", None)
+    page = window.case_page
+    fill_copy_request_step(qtbot, page, "self")
+    fill(qtbot, page, "channel", "counter")
+    fill(qtbot, page, "delivery", "post_other_address")
+    fill(qtbot, page, "post_reason", "勤務先で受け取るため")
+    fill(qtbot, page, "post_place", "研修市港町２－２－２　港ビル２階")
+    page.editors["post_reason_justified"][0].click()
+    qtbot.waitUntil(lambda: any(f.id == "post_reason_justified" and f.value for f in page.view.fields),
+                    timeout=15000)
+    page.go_next()
+    # a protected person is in scope: the request waits for the officer at once, and the clerk is
+    # told why (staff only)
+    qtbot.waitUntil(lambda: page.view.status == "awaiting_release", timeout=15000)
+    assert page.view.step == "delivery"
+    assert STAFF_JA in [r["ja"] for r in page.view.gate["decision"]["reasons"]]
+    # an officer signs the release off at this desk; the destination still stops it, in two channels
+    desk = OfficerAtTheDesk(qtbot, [("officer1", "officer1-kenshu")])
+    monkeypatch.setattr(SignOffDialog, "run", classmethod(lambda cls, *a: desk.run(*a)))
+    page.warning.sign_off_button.click()
+    qtbot.waitUntil(lambda: page.view.status == "refused", timeout=15000)
+    told = page.outcome_box.text()
+    assert said.NOT_ISSUED.ja in told and "加害" not in told and "送付先" not in told
+    assert STAFF_JA in page.staff_box.text()
+
+
+def test_oral_answers_are_asked_and_each_check_shows_who_made_it(qtbot, window, monkeypatch):
+    """Without photo ID the identity step asks the requester's own address, birth date and sex;
+    each answer's check is a checklist item that shows who ticked it."""
+    _resident_for_the_picker(window, monkeypatch)
+    window.start_case("copy_issuance", None)
+    page = window.case_page
+    fill_copy_request_step(qtbot, page, "self")
+    fill(qtbot, page, "channel", "counter")
+    fill(qtbot, page, "delivery", "hand_over")
+    page.go_next()
+    qtbot.waitUntil(lambda: page.view.step == "identity", timeout=15000)
+    box = page.editors["identity_documents"][0]
+    for code in ("health_insurance_card", "bank_book"):
+        next(b for b in box.boxes if b.property("code") == code).setChecked(True)
+    qtbot.waitUntil(lambda: any(f.id == "identity_documents" and len(f.value or []) == 2 for f in page.view.fields),
+                    timeout=15000)
+    fill(qtbot, page, "oral_questions", "done")
+    qtbot.waitUntil(lambda: "stated_address" in page.editors, timeout=15000)
+    fill(qtbot, page, "stated_address", "研修市本町1-1-1")
+    fill(qtbot, page, "stated_birth_date", "1985-06-15")
+    fill(qtbot, page, "stated_sex", "2")
+    for item in ("documents_original", "oral_address_checked", "oral_birth_date_checked", "oral_sex_checked"):
+        tick(qtbot, page, item)
+    assert "窓口 一郎" in page.item_boxes["oral_birth_date_checked"][1].text()
+    page.go_next()
+    qtbot.waitUntil(lambda: page.view.step == "issue", timeout=15000)
 
 
 def test_copy_issuance_end_to_end_with_preview_and_pdf(qtbot, window, monkeypatch, tmp_path):
@@ -187,6 +251,10 @@ def test_refusal_is_read_aloud_with_its_source_and_printed(qtbot, window, monkey
     fill(qtbot, page, "requester_type", "third_party")
     fill(qtbot, page, "requester_family_name", "債権")
     fill(qtbot, page, "requester_given_name", "太郎")
+    fill(qtbot, page, "requester_family_kana", "サイケン")
+    fill(qtbot, page, "requester_given_kana", "タロウ")
+    fill(qtbot, page, "requester_birth_date", "1970-01-01")
+    fill(qtbot, page, "requester_address", "研修市栄町1-1-1")
     page.editors["target_resident_ids"][0].button.click()
     qtbot.waitUntil(lambda: any(f.id == "target_resident_ids" and f.value for f in page.view.fields),
                     timeout=15000)

@@ -153,3 +153,15 @@ def test_closing_the_controller_removes_its_idle_watcher_and_timer(qtbot, traini
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert not any(isValid(o) for o in (controller, idle, timer, signin))
     services.close()
+
+
+def test_a_mute_card_is_not_called_not_a_my_number_card(qtbot, lang_ja):
+    from app.card.errors import CardDoesNotAnswer, UnknownCard
+    from app.ui.cardpanel import CardPanel, CardView
+
+    panel = CardPanel()
+    qtbot.addWidget(panel)
+    panel.show_view(CardView(reader="R", readers=["R"], state="unknown_card", detail=CardDoesNotAnswer()))
+    assert panel.state_label.text() == "カードが応答しません" and "再交付" in panel.detail_label.text()
+    panel.show_view(CardView(reader="R", readers=["R"], state="unknown_card", detail=UnknownCard()))
+    assert panel.state_label.text() == "マイナンバーカードではありません"

@@ -158,16 +158,7 @@ def finish_request_step(qtbot, page, purpose: str, detail: str) -> None:
 def fill_copy_request(qtbot, page, requester_type: str, delivery: str = "hand_over") -> None:
     """A copy of the resident record, filled in the window as the clerk does it, up to pressing
     Next on the identity step (the resident pickers must already be set to answer)."""
-    fill(qtbot, page, "document", "juminhyo")
-    fill(qtbot, page, "requester_type", requester_type)
-    page.editors["requester_resident_id"][0].button.click()
-    page.editors["target_resident_ids"][0].button.click()
-    qtbot.waitUntil(lambda: all(f.value for f in page.services.case_view(page.case_id).fields
-                                if f.id in ("requester_resident_id", "target_resident_ids")), timeout=15000)
-    page.refresh()
-    fill(qtbot, page, "scope", "person")
-    finish_request_step(qtbot, page, "own_use", "年金の手続")
-    qtbot.waitUntil(lambda: page.view.step == "delivery", timeout=15000)
+    fill_copy_request_step(qtbot, page, requester_type)
     fill(qtbot, page, "channel", "counter")
     fill(qtbot, page, "delivery", delivery)
     page.go_next()
@@ -178,3 +169,17 @@ def fill_copy_request(qtbot, page, requester_type: str, delivery: str = "hand_ov
                     timeout=15000)
     tick(qtbot, page, "documents_original")
     page.go_next()
+
+
+def fill_copy_request_step(qtbot, page, requester_type: str) -> None:
+    """The request step of a resident's own copy (the pickers answer), up to the delivery step."""
+    fill(qtbot, page, "document", "juminhyo")
+    fill(qtbot, page, "requester_type", requester_type)
+    page.editors["requester_resident_id"][0].button.click()
+    page.editors["target_resident_ids"][0].button.click()
+    qtbot.waitUntil(lambda: all(f.value for f in page.services.case_view(page.case_id).fields
+                                if f.id in ("requester_resident_id", "target_resident_ids")), timeout=15000)
+    page.refresh()
+    fill(qtbot, page, "scope", "person")
+    finish_request_step(qtbot, page, "own_use", "年金の手続")
+    qtbot.waitUntil(lambda: page.view.step == "delivery", timeout=15000)

@@ -16,7 +16,9 @@ from app.rules.identity import identity_basis, identity_problems
 from app.rules.tables import (
     CHANNELS, DOCUMENTS, ITEM_LABELS, PROFESSIONS, PURPOSES, REPRESENTATIONS, REQUESTER_TYPES,
 )
-from app.workflows.cases.common import IDENTITY_FIELDS, choices, requester_particulars
+from app.workflows.cases.common import (
+    IDENTITY_FIELDS, IDENTITY_ITEMS, choices, oral_identity_stage, requester_particulars,
+)
 from app.workflows.cases.pin_reset import requirement_items
 from app.workflows.engine import (
     CaseTypeDef, ChecklistItem, Choice, FieldSpec, RouteContext, Step, complete, go,
@@ -70,24 +72,16 @@ def derive(store, values) -> dict:
     return facts
 
 
-def _mail_to(ctx: RouteContext) -> tuple[str, ...]:
-    delivery = ctx.get("delivery")
-    if delivery == copies.POST_PERSON:
-        return tuple(ctx.get("target_resident_ids") or [p["id"] for p in ctx.get("persons_facts", [])][:1])
-    if delivery == copies.POST_REQUESTER and ctx.get("requester_resident_id"):
-        return (ctx.get("requester_resident_id"),)
-    return ()
-
-
 def build_scope(ctx: RouteContext) -> RequestScope:
     client = None
     if ctx.get("requester_type") == RequesterType.PROFESSIONAL:
         client = Person(family_name=ctx.get("client_family_name", ""), given_name=ctx.get("client_given_name", ""))
+    to = copies.mailing_destination(ctx.values)
     return RequestScope(
         case_id=ctx.case_id, case_type="copy_issuance", handling_staff_id=ctx.staff_id,
         persons=tuple(p["id"] for p in ctx.get("persons_facts", []) if p.get("id")),
         documents=tuple(filter(None, [ctx.get("document")])),
-        mail_to=_mail_to(ctx),
+        mail_to=(to.resident_id,) if to and to.resident_id else (),
         requester_type=ctx.get("requester_type", ""),
         requester=Person(family_name=ctx.get("requester_family_name", ""),
                          given_name=ctx.get("requester_given_name", ""),
@@ -103,6 +97,7 @@ def build_scope(ctx: RouteContext) -> RequestScope:
         oral_questions_ok=ctx.get("oral_questions") == "done",
         extra={"items": list(ctx.get("items", [])), "delivery": ctx.get("delivery"),
                "channel": ctx.get("channel"), "post_place": ctx.get("post_place"),
+               "mail_to_addresses": [to.address] if to and to.typed else [],
                "scope": ctx.get("scope"), "include_removed": bool(ctx.get("include_removed")),
                "profession": ctx.get("profession"), "representation": ctx.get("representation")},
     )
@@ -137,12 +132,6 @@ def _my_number_by_agent(v) -> bool:
     return v.get("requester_type") == RequesterType.VOLUNTARY_AGENT and Item.MY_NUMBER in (v.get("items") or [])
 
 
-def _no_photo_id(values) -> bool:
-    from app.rules.identity import has_photo_id
-
-    return bool(values.get("identity_documents")) and not has_photo_id(values.get("identity_documents"))
-
-
 def _not_on_record(values) -> bool:
     """The requester is not picked from the resident records (every type but self and same
     household): their particulars are typed from the ID shown, or from the form by post."""
@@ -154,18 +143,6 @@ def _not_on_record(values) -> bool:
 #: card) otherwise — so the restriction stage can match a perpetrator in full (folded name or
 #: kana, plus birth date or address, the same folding as search)
 REQUESTER_IDENTITY = requester_particulars("請求者", "requester's", _not_on_record)
-
-SEXES = (Choice("1", "男", "male"), Choice("2", "女", "female"), Choice("9", "適用不能", "not applicable"))
-
-#: what a requester without photo ID states about themself, compared with the record (DV checks)
-STATED_PARTICULARS = (
-    FieldSpec("stated_address", "text", "請求者が申告した自分の住所", "address stated by the requester",
-              required=False, when=_no_photo_id),
-    FieldSpec("stated_birth_date", "date", "請求者が申告した生年月日", "birth date stated by the requester",
-              required=False, when=_no_photo_id),
-    FieldSpec("stated_sex", "choice", "請求者の性別（外見・申告）", "sex of the requester", choices=SEXES,
-              required=False, when=_no_photo_id),
-)
 
 
 def _scope_persons_check(ctx: RouteContext):
@@ -251,9 +228,8 @@ CASE = CaseTypeDef(
             route=lambda ctx: go("issue", ctx.decide("identity")),
             check=lambda ctx: identity_problems(ctx.get("identity_documents", []), ctx.get("oral_questions"),
                                                 ctx.get("oral_note", "")),
-            items=(ChecklistItem("documents_original", "書類が原本で有効期限内であることを確認した",
-                                 "documents are originals and valid"),),
-            fields=IDENTITY_FIELDS + STATED_PARTICULARS,
+            items=IDENTITY_ITEMS,
+            fields=IDENTITY_FIELDS,
             guide_ja="写真付きの書類がない場合は、請求者自身に住所・生年月日・性別を申告してもらいます（なりすまし防止）。",
             guide_en="Without a photo ID, the requester states their own address, birth date and sex (impersonation check).",
         ),
@@ -276,7 +252,7 @@ CASE = CaseTypeDef(
 RULES = {
     "request": (copies.requester_stage, copies.scope_stage, copies.items_stage),
     "delivery": (copies.delivery_stage,),
-    "identity": (identity_stage,),
-    "issue": copies.STAGES + (identity_stage, summary_stage),
+    "identity": (identity_stage, oral_identity_stage),
+    "issue": copies.STAGES + (identity_stage, oral_identity_stage, summary_stage),
 }
 

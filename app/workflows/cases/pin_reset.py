@@ -13,7 +13,8 @@ from app.rules import cards, said
 from app.rules.core import Outcome, Person, Reason, RequestScope
 from app.rules.tables import CARD_REQUESTERS, SECRETS
 from app.workflows.cases.common import (
-    HOLDER_FACTS, IDENTITY_FIELDS, choices, derive_holder, requester_particulars,
+    HOLDER_FACTS, IDENTITY_FIELDS, IDENTITY_ITEMS, choices, derive_holder, oral_identity_stage,
+    requester_particulars,
 )
 from app.workflows.engine import (
     CaseTypeDef, ChecklistItem, FieldSpec, Route, RouteContext, Step, complete, go,
@@ -78,14 +79,19 @@ def card_scope(case_type: str, purpose: str):
             persons=tuple(filter(None, [holder])),
             mail_to=tuple(filter(None, [holder])) if agent_first_visit else (),
             requester_type=ctx.get("requester_type", ""),
+            # an agent's particulars as written; the holder's own oral answers when identity rests on them
             requester=Person(family_name=ctx.get("requester_family_name", ""),
                              given_name=ctx.get("requester_given_name", ""),
                              family_kana=ctx.get("requester_family_kana", ""),
                              given_kana=ctx.get("requester_given_kana", ""),
-                             birth_date=ctx.get("requester_birth_date", ""),
-                             address=ctx.get("requester_address", "")),
+                             birth_date=ctx.get("requester_birth_date") or ctx.get("stated_birth_date", ""),
+                             sex=int(ctx.get("stated_sex")) if ctx.get("stated_sex") else None,
+                             address=ctx.get("requester_address") or ctx.get("stated_address", "")),
             requester_resident_id=holder if ctx.get("requester_type") == "self" else None,
-            purpose=purpose, identity=tuple(ctx.get("identity_documents", ())),
+            # the identity documents that count (a suspension lift's found card is not one): the
+            # restriction stage asks a protected person's oral answers when none has a photo
+            purpose=purpose, identity=tuple(cards.suspension_documents(ctx.values) if case_type == "suspension_lift"
+                                            else ctx.get("identity_documents", ())),
             oral_questions_ok=ctx.get("oral_questions") == "done",
             extra={"secrets": list(ctx.get("secrets", []))} if case_type == "pin_reset" else {},
         )
@@ -141,8 +147,7 @@ CASE = CaseTypeDef(
             "identity", "本人確認", "Identity",
             route=route_identity("reset"),
             check=lambda ctx: cards.pin_identity_problems(ctx.values, ctx.settings),
-            items=(ChecklistItem("documents_original", "書類が原本で有効期限内であることを確認した",
-                                 "documents are originals and valid"),),
+            items=IDENTITY_ITEMS,
             fields=IDENTITY_FIELDS,
         ),
         return_visit("reset"),
@@ -179,6 +184,6 @@ CASE = CaseTypeDef(
 
 RULES = {
     "requester": (cards.pin_requester_stage,),
-    "identity": (cards.pin_identity_stage, cards.agent_wait_stage),
+    "identity": (cards.pin_identity_stage, oral_identity_stage, cards.agent_wait_stage),
     "new_pin": (cards.pin_done_stage,),
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from app.rules import inquiry
 from app.rules.core import RequestScope
+from app.workflows.cases.common import SEXES
 from app.workflows.engine import (
     CaseTypeDef, ChecklistItem, Choice, FieldSpec, RouteContext, Step, complete, go,
 )
@@ -14,7 +15,6 @@ METHODS = (
     Choice("four_items", "４情報（氏名・住所・生年月日・性別）", "four basic items (name, address, birth date, sex)"),
     Choice("application_id", "申請書ID（23桁）", "application ID (23 digits)"),
 )
-SEXES = (Choice("1", "男", "male"), Choice("2", "女", "female"), Choice("9", "適用不能", "not applicable"))
 
 
 def _four(values) -> bool:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from app.rules import cards
 from app.rules.tables import CARD_REQUESTERS
-from app.workflows.cases.common import HOLDER_FACTS, IDENTITY_FIELDS, derive_holder
+from app.workflows.cases.common import (
+    HOLDER_FACTS, derive_holder, identity_step, oral_identity_stage_for,
+)
 from app.workflows.cases.pin_reset import (
     REQUESTER_CHOICES, REQUESTER_PARTICULARS, card_scope, holder_missing, requirement_items, return_visit,
     route_identity,
@@ -38,6 +40,9 @@ def holder_check(ctx: RouteContext):
                        "checklist")]
     return holder_missing(ctx)
 
+
+#: the identity step without the found card among the documents (it has its own checklist item)
+IDENTITY_FIELDS, IDENTITY_ITEMS = identity_step(cards.suspension_documents)
 
 CASE = CaseTypeDef(
     id="suspension_lift",
@@ -66,9 +71,7 @@ CASE = CaseTypeDef(
             items=(
                 ChecklistItem("found_card_presented", "見つかったカードを持参し、所有者の券面と一致する",
                               "the found card is presented and matches the holder"),
-                ChecklistItem("documents_original", "書類が原本で有効期限内であることを確認した",
-                              "documents are originals and valid"),
-            ),
+            ) + IDENTITY_ITEMS,
             fields=IDENTITY_FIELDS,
         ),
         return_visit("lift"),
@@ -91,6 +94,8 @@ CASE = CaseTypeDef(
 
 RULES = {
     "holder": (cards.suspension_holder_stage,),
-    "identity": (cards.suspension_identity_stage, cards.suspension_record_stage, cards.agent_wait_stage),
+    "identity": (cards.suspension_identity_stage, oral_identity_stage_for(cards.suspension_documents),
+                 cards.suspension_record_stage,
+                 cards.agent_wait_stage),
     "lift": (cards.suspension_done_stage,),
 }

@@ -1,0 +1,124 @@
+"""Staff accounts managed on the central server: ``madoguchi server staff add|list|disable|enable|
+roles|reset-password --dsn DSN``. The accounts come down to every terminal with its next sync
+(staff is a master table with a change sequence), and a terminal keeps working offline with the
+accounts it already has: sign-in is always checked against the terminal's own store.
+
+The rules are the terminal's own (:mod:`app.security.staff`): the same login pattern, the same
+roles, Argon2id hashes from the same hasher, the same password rules (minimum length: the
+default of ``security.password_min_length``, since that setting lives in each store), one account
+per employee number. A reset password must be changed at the next sign-in, as at a terminal.
+Lock-outs stay per terminal (the terminal's ``failed_attempts``/``locked_until`` are never
+overwritten by a pull). Every change is logged in ``madoguchi.staff_log`` (server migration 5) with
+the database and OS user who made it.
+
+Where other account items join (the outsourced-staff attribute of the supervisor's work; a
+personal signing key created when a password is set), they are added in :func:`add_staff` /
+:func:`reset_password` here, next to the password hash, and in the server's staff table.
+
+Runs with the administrator's DSN. Never prints, logs or keeps a password. Must not import Qt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import uuid
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from app.security.settings import SPECS
+from app.security.staff import StaffError, check_login, check_password_rules, hash_password, parse_roles
+
+_MIN_LENGTH = SPECS["security.password_min_length"].default
+_COLUMNS = "id, login, display_name, roles, employee_no, disabled, password_hash IS NOT NULL, " \
+           "card_cert IS NOT NULL, must_change_password, created_at"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def _row(r) -> dict:
+    return {"id": r[0], "login": r[1], "display_name": r[2], "roles": json.loads(r[3]),
+            "employee_no": r[4], "disabled": bool(r[5]), "password": bool(r[6]), "card": bool(r[7]),
+            "must_change_password": bool(r[8]), "created_at": r[9]}
+
+
+def _log(conn, action: str, staff_id: str, detail: dict | None = None) -> None:
+    conn.execute("INSERT INTO madoguchi.staff_log (action, staff_id, detail, os_user) VALUES (%s, %s, %s, %s)",
+                 (action, staff_id, Jsonb(detail or {}), getpass.getuser()))
+
+
+def _require(conn, login: str) -> dict:
+    r = conn.execute(f"SELECT {_COLUMNS} FROM madoguchi.staff WHERE login = %s", (login,)).fetchone()
+    if r is None:
+        raise StaffError(f"職員 {login} は中央サーバーに登録されていません / no staff account {login} "
+                         "on the central server")
+    return _row(r)
+
+
+def list_staff(dsn: str) -> list[dict]:
+    with psycopg.connect(dsn) as conn:
+        return [_row(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM madoguchi.staff ORDER BY login")]
+
+
+def add_staff(dsn: str, *, login: str, display_name: str, roles, password: str | None,
+              employee_no: str | None = None) -> dict:
+    """One account for one person; refused for a login or employee number already there."""
+    check_login(login)
+    if not (display_name or "").strip():
+        raise StaffError("氏名を入力してください / the display name is required")
+    role_values = parse_roles(roles)
+    if password is not None:
+        check_password_rules(password, _MIN_LENGTH)
+    with psycopg.connect(dsn, autocommit=False) as conn:
+        if conn.execute("SELECT 1 FROM madoguchi.staff WHERE login = %s", (login,)).fetchone():
+            raise StaffError(f"ログインID {login} は既に使われています / login {login} exists")
+        if employee_no and conn.execute("SELECT 1 FROM madoguchi.staff WHERE employee_no = %s",
+                                        (employee_no,)).fetchone():
+            raise StaffError(f"職員番号 {employee_no} のアカウントは既にあります（一人一アカウント） / "
+                             f"employee {employee_no} already has an account (one per person)")
+        staff_id = str(uuid.uuid4())
+        now = _now()
+        conn.execute(
+            "INSERT INTO madoguchi.staff (id, login, display_name, roles, password_hash, employee_no, "
+            "created_at, password_changed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (staff_id, login, display_name.strip(), json.dumps(role_values),
+             hash_password(password) if password is not None else None, employee_no or None, now,
+             now if password is not None else None))
+        _log(conn, "staff.add", staff_id, {"login": login, "roles": role_values})
+        conn.commit()
+        return _require(conn, login)
+
+
+def set_roles(dsn: str, login: str, roles) -> dict:
+    role_values = parse_roles(roles)
+    with psycopg.connect(dsn, autocommit=False) as conn:
+        member = _require(conn, login)
+        conn.execute("UPDATE madoguchi.staff SET roles = %s WHERE id = %s", (json.dumps(role_values), member["id"]))
+        _log(conn, "staff.roles", member["id"], {"from": member["roles"], "to": role_values})
+        conn.commit()
+        return _require(conn, login)
+
+
+def disable_staff(dsn: str, login: str, *, enable: bool = False) -> dict:
+    with psycopg.connect(dsn, autocommit=False) as conn:
+        member = _require(conn, login)
+        conn.execute("UPDATE madoguchi.staff SET disabled = %s WHERE id = %s", (0 if enable else 1, member["id"]))
+        _log(conn, "staff.enable" if enable else "staff.disable", member["id"])
+        conn.commit()
+        return _require(conn, login)
+
+
+def reset_password(dsn: str, login: str, password: str) -> dict:
+    """A new password, to be changed at the next sign-in (at whichever terminal)."""
+    check_password_rules(password, _MIN_LENGTH)
+    with psycopg.connect(dsn, autocommit=False) as conn:
+        member = _require(conn, login)
+        conn.execute("UPDATE madoguchi.staff SET password_hash = %s, must_change_password = 1, "
+                     "password_changed_at = %s WHERE id = %s", (hash_password(password), _now(), member["id"]))
+        _log(conn, "staff.reset_password", member["id"])
+        conn.commit()
+        return _require(conn, login)
