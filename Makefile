@@ -12,15 +12,17 @@ DEMO_RESIDENTS ?= 5000
 
 # Debian packages: PC/SC daemon + headers + virtual reader (vpcd) for pyscard and the test card,
 # swig and a C compiler to build pyscard, Xvfb and the X/GL/xkb libraries the Qt wheels load,
-# Japanese fonts, poppler (PDF checks), PostgreSQL (sync tests), dbus + gnome-keyring (a real
-# keyring backend for tests), sqlite3 shell, binutils for PyInstaller, dpkg-dev for the .deb.
+# Japanese fonts, poppler (PDF checks), PostgreSQL (sync tests) with PL/Python and Debian's
+# python3-cryptography (the central server checks release signatures in a PL/Python trigger,
+# server schema v3), dbus + gnome-keyring (a real keyring backend for tests), sqlite3 shell,
+# binutils for PyInstaller, dpkg-dev for the .deb.
 DEBS := pcscd libpcsclite-dev libpcsclite1 vsmartcard-vpcd pcsc-tools swig gcc make \
 	xvfb xauth libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 \
 	libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 \
 	libxcb-image0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1 libxrender1 libxi6 libsm6 libice6 \
 	libglib2.0-0 libcups2 fonts-ipaexfont-gothic fonts-ipaexfont-mincho poppler-utils \
-	postgresql postgresql-client dbus dbus-x11 gnome-keyring libsecret-tools sqlite3 binutils \
-	dpkg-dev fakeroot imagemagick
+	postgresql postgresql-client postgresql-plpython3-15 python3-cryptography \
+	dbus dbus-x11 gnome-keyring libsecret-tools sqlite3 binutils dpkg-dev fakeroot imagemagick
 
 .PHONY: all deps venv run test golive-test bench screenshots translations ts build package clean-venv demo fuzz stress
 

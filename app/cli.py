@@ -121,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     number. A reader that stops reading (``madoguchi ... | head -1``) ends the command quietly.
     """
     argv = sys.argv[1:] if argv is None else list(argv)
+    # everything this process creates — store, WAL/SHM, configuration, logs, card files — is never
+    # readable by others (app.store.modes; not imported here, to keep the start-up light)
+    os.umask(0o077)
     try:
         bad = not_utf8(argv)
         if bad is not None:

@@ -137,9 +137,16 @@ class OfficeConfig:
             raise ConfigError("設定値に UTF-8 でない文字が含まれています。",
                               "a value is not valid UTF-8 text.") from exc
         try:
+            new_folder = not path.parent.exists()
             path.parent.mkdir(parents=True, exist_ok=True)
+            if scope == "system" and new_folder:
+                os.chmod(path.parent, 0o755)
             try:
                 tmp.write_bytes(data)
+                if scope == "system":
+                    # every account of the terminal reads it (no secrets in it: the process's
+                    # umask makes everything else private, see app.store.modes)
+                    os.chmod(tmp, 0o644)
                 os.replace(tmp, path)
             finally:
                 tmp.unlink(missing_ok=True)       # nothing half-written is left behind

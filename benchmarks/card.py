@@ -10,12 +10,36 @@
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
 FULL_READ_GOAL_MS = 30.0
+
+
+@contextlib.contextmanager
+def card_service(folder: Path, card_file: Path):
+    """Our own pcscd + vpcd with ``card_file`` inserted and a started ReaderService that has
+    detected it: yields (service, emulator)."""
+    from app.card.service import ReaderService
+    from app.card.stack import PcscStack, reader_name
+
+    with PcscStack(folder / "pcsc") as stack:
+        stack.use_in_this_process()
+        emulator = stack.insert(card_file)
+        service = ReaderService(poll_interval=1.0).start()
+        try:
+            service.select_reader(reader_name(0)).result(10)
+            deadline = time.monotonic() + 10
+            while service.state.card_kind != "my_number_card":
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the test card was not detected")
+                time.sleep(0.02)
+            yield service, emulator
+        finally:
+            service.stop()
 
 
 def make_test_card(folder: Path) -> Path:
@@ -29,37 +53,23 @@ def make_test_card(folder: Path) -> Path:
 
 def main(quick: bool = False) -> dict:
     from app.card.cardfile import TRAINING_PINS
-    from app.card.stack import PcscStack, reader_name
+    from app.card.stack import reader_name
 
     reads, round_trips = (15, 200) if quick else (60, 2000)
     with tempfile.TemporaryDirectory(prefix="madoguchi-bench-card-") as tmp:
         folder = Path(tmp)
         card_file = make_test_card(folder)
-        with PcscStack(folder / "pcsc") as stack:
-            stack.use_in_this_process()
-            emulator = stack.insert(card_file)
-            from app.card.service import ReaderService
-
-            service = ReaderService(poll_interval=1.0).start()
-            try:
-                service.select_reader(reader_name(0)).result(10)
-                deadline = time.monotonic() + 10
-                while service.state.card_kind != "my_number_card":
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("the test card was not detected")
-                    time.sleep(0.02)
-                service.read_card(TRAINING_PINS["input"]).result(10)          # warm-up
-                before = emulator.apdu_count
-                service.read_card(TRAINING_PINS["input"]).result(10)
-                apdus = emulator.apdu_count - before
-                full = []
-                for _ in range(reads):
-                    t0 = time.perf_counter()
-                    readout = service.read_card(TRAINING_PINS["input"]).result(10)
-                    full.append((time.perf_counter() - t0) * 1000)
-                    assert readout.items is not None
-            finally:
-                service.stop()
+        with card_service(folder, card_file) as (service, emulator):
+            service.read_card(TRAINING_PINS["input"]).result(10)          # warm-up
+            before = emulator.apdu_count
+            service.read_card(TRAINING_PINS["input"]).result(10)
+            apdus = emulator.apdu_count - before
+            full = []
+            for _ in range(reads):
+                t0 = time.perf_counter()
+                readout = service.read_card(TRAINING_PINS["input"]).result(10)
+                full.append((time.perf_counter() - t0) * 1000)
+                assert readout.items is not None
             rtt = _round_trips(reader_name(0), round_trips)
     result = {
         "full_read_median_ms": statistics.median(full),

@@ -10,6 +10,7 @@
 # libraries the bundle links against, computed by dpkg-shlibdeps (the spec leaves them out of
 # the bundle on purpose). The version is app.__version__ and must match the built program's.
 set -euo pipefail
+umask 022      # a package's files are world-readable by design, whatever the caller's umask
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
@@ -46,6 +47,8 @@ PKG=$STAGE/root
 mkdir -p "$PKG/DEBIAN" "$PKG/opt" "$PKG/usr/bin" "$PKG/usr/share/applications" \
     "$PKG/usr/share/icons/hicolor/256x256/apps" "$PKG/usr/share/doc/madoguchi"
 cp -a "$DIST" "$PKG/opt/madoguchi"
+# installed files are readable and runnable by every account, whatever umask the build ran under
+chmod -R u+rwX,go+rX,go-w "$PKG/opt/madoguchi"
 ln -s ../../opt/madoguchi/madoguchi "$PKG/usr/bin/madoguchi"
 ln -s ../../opt/madoguchi/madoguchi-gui "$PKG/usr/bin/madoguchi-gui"
 install -m 644 packaging/madoguchi.desktop "$PKG/usr/share/applications/madoguchi.desktop"

@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# as the application does at start-up (app.cli.main): files made by the tests are private too,
+# so a store copied by a test is not refused as readable by others
+os.umask(0o077)
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -210,22 +210,27 @@ def add_cases(store, staff: dict[str, str], *, day: dt.date, count: int, seed: i
 
 
 def _add_release_and_refusal(store, staff, people) -> None:
-    """One release and one refusal by a support officer this month, on cases of the sample day."""
-    rows = store.conn.execute("SELECT id, opened_by FROM cases WHERE opened_by IN (?, ?) ORDER BY opened_at "
-                              "LIMIT 2", (staff["clerk1"], staff["clerk2"])).fetchall()
-    cases, handling = [r[0] for r in rows], [r[1] for r in rows]
+    """One release and one refusal by a support officer this month, on cases of the sample day,
+    through the real release API (signed with the officer's key)."""
+    from app.rules.core import RequestScope
+    from app.security import release
+    from app.security.staff import authenticate_password
+
+    # the sample's fixed "now" lies before the real time the accounts were made at: start the
+    # store's clock afresh (a sample store only), or the release would see the clock moved back
     with store.transaction() as conn:
-        for (case_id, clerk), decision, reason in zip(zip(cases, handling), ("released", "refused"),
-                                                      (None, "本人確認書類が申出書と一致しないため")):
-            at = NOW - dt.timedelta(minutes=90 if decision == "released" else 30)
-            conn.execute(
-                "INSERT INTO releases(id, case_id, handling_staff_id, officer_id, terminal_id, decision, "
-                "persons, protected, documents, scope_digest, reason, checklist, auth_method, issued_at, "
-                "issued_tick, expires_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (new_id(), case_id, clerk, staff["officer1"], TERMINAL, decision, json.dumps([people["aoki"]]),
-                 json.dumps([people["aoki"]]), json.dumps(["juminhyo"]), "0" * 64, reason,
-                 json.dumps({"request_form": True, "identity": True}), "password", iso(at), 1,
-                 iso(at + dt.timedelta(minutes=15))))
+        conn.execute("DELETE FROM store_clock")
+    rows = store.conn.execute("SELECT id, opened_by, case_type FROM cases WHERE opened_by IN (?, ?) "
+                              "ORDER BY opened_at LIMIT 2", (staff["clerk1"], staff["clerk2"])).fetchall()
+    for (case_id, clerk, ctype), minutes in zip(rows, (90, 30)):
+        clock = MovableClock(NOW - dt.timedelta(minutes=minutes))
+        officer = authenticate_password(store, "officer1", "officer1-kenshu", terminal_id=TERMINAL, clock=clock)
+        scope = RequestScope(case_id=case_id, case_type=ctype, handling_staff_id=clerk,
+                             persons=(people["aoki"],), documents=("juminhyo",))
+        if minutes == 90:
+            release.grant(store, scope, officer, checklist={"request_form": True, "identity": True}, clock=clock)
+        else:
+            release.refuse(store, scope, officer, reason="本人確認書類が申出書と一致しないため", clock=clock)
 
 
 def write_samples(outdir: Path) -> list[Path]:

@@ -49,10 +49,11 @@ def next_serial(conn: sqlite3.Connection, office_code: str, terminal_id: str) ->
 def check_restriction(store: Store, *, case_id: str | None, person_ids, document: str | None) -> None:
     """Second line of defence for DV support measures (the restriction stage of the case decides):
     a document about or mailed to a protected person is issued only within a case for which a
-    support officer released exactly these protected persons (and this document). Raises
+    support officer released exactly these protected persons (and this document), signed by that
+    officer (a row written into the store by hand does not count). Raises
     :class:`RestrictedRecordError`; the message names nobody."""
     from app.security.measures import measures_protecting
-    from app.security.release import releases_for_case
+    from app.security.release import releases_for_case, signature_problem
 
     protected = set(measures_protecting(store.conn, person_ids))
     if not protected:
@@ -61,7 +62,8 @@ def check_restriction(store: Store, *, case_id: str | None, person_ids, document
         for release in releases_for_case(store.conn, case_id):
             if (release.decision == "released" and "voided" not in release.events
                     and protected <= set(release.protected)
-                    and (document is None or document in release.documents)):
+                    and (document is None or document in release.documents)
+                    and not signature_problem(store.conn, release)):   # signed by the officer
                 return
     raise RestrictedRecordError(
         "交付制限（支援措置）：支援措置の対象者が含まれています。支援措置責任者の解除がない限り交付・送付できません。"

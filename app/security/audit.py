@@ -164,7 +164,7 @@ class VerifyResult:
     entries: int = 0
     head: dict | None = None
     problems: list[Problem] = field(default_factory=list)
-    witness: dict | None = None
+    witness: dict | None = None          # {"seq", "hash", "at"} as the server recorded it
 
     @property
     def ok(self) -> bool:
@@ -176,71 +176,255 @@ class VerifyResult:
             return None
         return min(self.problems, key=lambda p: (p.seq is None, p.seq or 0))
 
+    @property
+    def witnessed(self) -> int:
+        """Entries 1..witnessed are held by the server (0: none)."""
+        return int(self.witness["seq"]) if self.witness else 0
+
+    @property
+    def unwitnessed(self) -> int:
+        return self.entries - self.witnessed if self.entries >= self.witnessed else 0
+
+    def coverage(self) -> tuple[str, str]:
+        """How far the log is witnessed by the server (ja, en): never a bare OK for a tail the
+        server has not seen."""
+        if not self.entries:
+            return "監査ログは空です。", "The audit log is empty."
+        if not self.witness:
+            return (f"記録 1–{self.entries} はまだ中央サーバーに確認されていません（未同期）。"
+                    "この端末だけで書き換えられた可能性は、同期して初めて確認できます。",
+                    f"entries 1–{self.entries} are not yet witnessed by the central server (never "
+                    f"synced): a rewrite on this terminal alone can only be caught once it syncs")
+        at = str(self.witness.get("at") or "?")[:16].replace("T", " ")
+        ja = f"記録 1–{self.witnessed} は {at} に中央サーバーが確認済み"
+        en = f"entries 1–{self.witnessed} witnessed {at}"
+        if self.unwitnessed:
+            ja += f"、その後の {self.unwitnessed} 件は未確認"
+            en += f"; {self.unwitnessed} entries since, not yet witnessed"
+        return ja + "。", en
+
 
 _TRIGGERS = ("audit_log_no_update", "audit_log_no_delete")
+
+#: canonical JSON of an entry's hashed fields, keys in sorted order (see :func:`canonical`)
+_SORTED = sorted(HASHED)
+_TEMPLATE = "{" + ",".join(f'"{k}":%s' for k in _SORTED) + "}"
+_ORDER = [HASHED.index(k) for k in _SORTED]
+_STR = json.encoder.encode_basestring          # what json.dumps(ensure_ascii=False) uses
+
+
+def _fast_hash(values) -> str:
+    """:func:`entry_hash` of a row given as values in :data:`HASHED` order, without building a
+    dict (the hashed columns' usual types; anything else goes the slow way)."""
+    seq, id_, at, tick, staff, term, action, tkind, tid, case, detail, prev = values[:12]
+    if type(seq) is int and type(tick) is int:
+        try:
+            text = _TEMPLATE % (
+                _STR(action), _STR(at), "null" if case is None else _STR(case), _STR(detail),
+                _STR(id_), _STR(prev), seq, "null" if staff is None else _STR(staff),
+                "null" if tid is None else _STR(tid), "null" if tkind is None else _STR(tkind),
+                _STR(term), tick)
+            return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        except TypeError:
+            pass
+    return entry_hash(dict(zip(HASHED, values)))
+
+
+#: a log this long is walked by two processes, each over half of it
+PARALLEL_FROM = 200_000
+
+
+@dataclass
+class _Walk:
+    """What one walk over entries lo..hi found."""
+    entries: int = 0
+    first_seq: int | None = None
+    first_prev: str | None = None
+    last_seq: int | None = None
+    last_hash: str | None = None
+    problem: Problem | None = None
+
+
+def _walk(conn: sqlite3.Connection, lo: int, hi: int, copies_from: int) -> _Walk:
+    """Check hashes and links of entries ``lo..hi``; from entry ``copies_from`` on also that the
+    outbox copy carries the same hash. Stops at the first problem (later entries are not
+    trustworthy after it)."""
+    walk = _Walk()
+    n = len(HASHED)
+    cols = ", ".join("a." + c for c in (*HASHED, "hash"))
+    expected, prev = None, None
+    for a, b, copies in ((lo, min(hi, copies_from - 1), False), (max(lo, copies_from), hi, True)):
+        if a > b:
+            continue
+        sql = (f"SELECT {cols}, json_extract(o.payload, '$.hash') FROM audit_log a "
+               f"LEFT JOIN outbox o ON o.kind = 'audit' AND o.row_id = a.id " if copies
+               else f"SELECT {cols} FROM audit_log a ")
+        for values in conn.execute(sql + "WHERE a.seq BETWEEN ? AND ? ORDER BY a.seq", (a, b)):
+            seq, digest = values[0], values[n]
+            if walk.first_seq is None:
+                walk.first_seq, walk.first_prev = seq, values[n - 1]
+            elif seq != expected:
+                walk.problem = Problem(expected, (
+                    f"entry {expected} is missing (deleted): the log jumps from entry "
+                    f"{expected - 1} to entry {seq}"))
+            elif values[n - 1] != prev:
+                walk.problem = Problem(seq, (
+                    f"entry {seq} does not follow entry {seq - 1} (entries reordered, replaced or "
+                    f"removed)"))
+            if walk.problem is None and _fast_hash(values) != digest:
+                walk.problem = Problem(seq, f"entry {seq} was altered (its hash does not match its "
+                                            f"contents)")
+            if (walk.problem is None and copies and values[n + 1] is not None
+                    and values[n + 1] != digest):
+                walk.problem = Problem(seq, f"entry {seq} differs from the copy queued for the "
+                                            f"server")
+            walk.entries += 1
+            walk.last_seq, walk.last_hash = seq, digest
+            expected, prev = seq + 1, digest
+            if walk.problem:
+                return walk
+    return walk
+
+
+def _walk_in_child(path: str, lo: int, hi: int, copies_from: int, out) -> None:
+    from pathlib import Path
+
+    conn = sqlite3.connect(Path(path).as_uri() + "?mode=ro", uri=True)   # any character in the path
+    try:
+        out.send(_walk(conn, lo, hi, copies_from))
+    finally:
+        conn.close()
+        out.close()
+
+
+def _walk_all(conn: sqlite3.Connection, first: int, last: int, copies_from: int) -> list[_Walk]:
+    """The walk over ``first..last``: in two processes for a long log (the later part in a
+    forked child reading the file on its own connection), else here."""
+    import multiprocessing
+
+    path = conn.execute("PRAGMA database_list").fetchone()[2]
+    if (last - first < PARALLEL_FROM or not path
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return [_walk(conn, first, last, copies_from)]
+    mid = first + (last - first) * 45 // 100      # this process has the other checks to do too
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_walk_in_child, args=(path, mid + 1, last, copies_from, send),
+                        daemon=True)
+    child.start()
+    send.close()
+    try:
+        head = _walk(conn, first, mid, copies_from)
+        tail = receive.recv()
+    finally:
+        child.join()
+    return [head, tail]
+
+
+def _chain(conn: sqlite3.Connection, result: VerifyResult, copies_from: int) -> None:
+    bounds = conn.execute("SELECT min(seq), max(seq) FROM audit_log").fetchone()
+    if bounds[0] is None:
+        return
+    expected, prev = 1, GENESIS
+    for walk in _walk_all(conn, bounds[0], bounds[1], copies_from):
+        result.entries += walk.entries
+        if walk.first_seq is None:
+            continue
+        if walk.first_seq != expected:
+            result.problems.append(Problem(expected, (
+                f"entry {expected} is missing (deleted): the log jumps from entry "
+                f"{expected - 1} to entry {walk.first_seq}")))
+        elif walk.first_prev != prev:
+            result.problems.append(Problem(walk.first_seq, (
+                f"entry {walk.first_seq} does not follow entry {walk.first_seq - 1} (entries "
+                f"reordered, replaced or removed)")))
+        elif walk.problem:
+            result.problems.append(walk.problem)
+        if result.problems:
+            return
+        expected, prev = walk.last_seq + 1, walk.last_hash
+
+
+def _witness(conn: sqlite3.Connection, result: VerifyResult) -> None:
+    """Check the server-witnessed head kept in the store (``sync_state['audit_witness']``)."""
+    witness_row = conn.execute("SELECT value FROM sync_state WHERE key = 'audit_witness'").fetchone()
+    if not witness_row:
+        return
+    try:
+        witness = json.loads(witness_row[0])
+        wseq, whash = int(witness["seq"]), str(witness["hash"])
+    except (ValueError, KeyError, TypeError):
+        result.problems.append(Problem(None, "the server-witnessed head in sync_state is unreadable"))
+        return
+    result.witness = {"seq": wseq, "hash": whash, "at": witness.get("at")}
+    have = conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (wseq,)).fetchone()
+    pushed = conn.execute(
+        "SELECT json_extract(o.payload, '$.hash') FROM audit_log a JOIN outbox o "
+        "ON o.kind = 'audit' AND o.row_id = a.id WHERE a.seq = ? AND o.pushed_at IS NOT NULL",
+        (wseq,)).fetchone() if have else None
+    if have is None:
+        result.problems.append(Problem(wseq, (
+            f"entry {wseq} was witnessed by the server but is missing: the log was "
+            f"truncated or entries deleted")))
+    elif have[0] != whash:
+        result.problems.append(Problem(wseq, (
+            f"entry {wseq} differs from the hash the server witnessed: the log was rewritten")))
+    elif pushed is None or pushed[0] != whash:
+        result.problems.append(Problem(wseq, (
+            f"the witness names entry {wseq}, but that entry was never sent to the server "
+            f"from this store: the witness is not the server's (faked)")))
+
+
+def _outbox(conn: sqlite3.Connection, result: VerifyResult) -> None:
+    """Outbox rows are never deleted: every entry has its copy, and no row is missing at the end
+    (the last entry deleted together with its outbox row)."""
+    copies = conn.execute("SELECT count(*) FROM outbox WHERE kind = 'audit'").fetchone()[0]
+    if copies < result.entries:
+        missing = conn.execute(
+            "SELECT min(a.seq) FROM audit_log a WHERE NOT EXISTS (SELECT 1 FROM outbox o "
+            "WHERE o.kind = 'audit' AND o.row_id = a.id)").fetchone()[0]
+        if missing is not None:
+            result.problems.append(Problem(None, (      # the entry itself may be intact
+                f"entry {missing} has no copy in the outbox (outbox rows of the audit log were "
+                f"deleted)")))
+    issued = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
+    kept = conn.execute("SELECT max(seq), count(*) FROM outbox").fetchone()
+    if issued and (kept[0] or 0) < issued[0]:
+        result.problems.append(Problem(None, (
+            f"the outbox numbered {issued[0]} rows but its last row is {kept[0] or 0}: rows were "
+            f"deleted from its end (the last audit entries and their outbox rows removed?)")))
+    if copies > result.entries:
+        for row_id, seq in conn.execute(
+                "SELECT o.row_id, json_extract(o.payload, '$.seq') FROM outbox o "
+                "WHERE o.kind = 'audit' AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.id = o.row_id)"):
+            result.problems.append(Problem(seq if isinstance(seq, int) else None, (
+                f"entry {seq} is in the outbox but missing from the log (truncated or deleted)")))
 
 
 def verify(conn: sqlite3.Connection) -> VerifyResult:
     """Walk the chain from the first entry; check every hash and link, that sequence numbers have
-    no gap, the server-witnessed head (if any), the entries still queued or kept in the outbox,
-    and that the append-only triggers are in place."""
+    no gap, that every entry has its outbox copy (with the same hash, for the entries the server
+    has not witnessed) and the outbox lost no row at its end, the server-witnessed head (if any),
+    every signed release in the store and that each decided here is in the log, and that the
+    append-only triggers are in place."""
     result = VerifyResult()
-    expected_seq, prev_hash = 1, GENESIS
-    cur = conn.execute(f"SELECT {', '.join((*HASHED, 'hash'))} FROM audit_log ORDER BY seq")
-    for values in cur:
-        row = dict(zip((*HASHED, "hash"), values))
-        seq = row["seq"]
-        result.entries += 1
-        if seq != expected_seq:
-            result.problems.append(Problem(expected_seq, (
-                f"entry {expected_seq} is missing (deleted): the log jumps from entry "
-                f"{expected_seq - 1} to entry {seq}")))
-        elif row["prev_hash"] != prev_hash:
-            result.problems.append(Problem(seq, (
-                f"entry {seq} does not follow entry {seq - 1} (entries reordered, replaced or "
-                f"removed)")))
-        if entry_hash(row) != row["hash"]:
-            result.problems.append(Problem(seq, f"entry {seq} was altered (its hash does not match "
-                                                f"its contents)"))
-        expected_seq, prev_hash = seq + 1, row["hash"]
-        if result.problems:
-            break        # later entries are not trustworthy after the first break
+    _witness(conn, result)
+    _chain(conn, result, copies_from=result.witnessed + 1)
     last = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     result.head = {"seq": last[0], "hash": last[1]} if last else None
+    _outbox(conn, result)
 
-    witness_row = conn.execute("SELECT value FROM sync_state WHERE key = 'audit_witness'").fetchone()
-    if witness_row:
-        try:
-            witness = json.loads(witness_row[0])
-            wseq, whash = int(witness["seq"]), str(witness["hash"])
-        except (ValueError, KeyError, TypeError):
-            result.problems.append(Problem(None, "the server-witnessed head in sync_state is unreadable"))
-        else:
-            result.witness = {"seq": wseq, "hash": whash}
-            have = conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (wseq,)).fetchone()
-            if have is None:
-                result.problems.append(Problem(wseq, (
-                    f"entry {wseq} was witnessed by the server but is missing: the log was "
-                    f"truncated or entries deleted")))
-            elif have[0] != whash:
-                result.problems.append(Problem(wseq, (
-                    f"entry {wseq} differs from the hash the server witnessed: the log was "
-                    f"rewritten")))
+    from app.security.release import signature_problems      # release imports this module
 
-    hashes = dict(conn.execute("SELECT seq, hash FROM audit_log"))
-    for row_id, seq, sent_hash in conn.execute(
-            "SELECT row_id, json_extract(payload, '$.seq'), json_extract(payload, '$.hash') "
-            "FROM outbox WHERE kind = 'audit' ORDER BY seq"):
-        if not isinstance(seq, int) or not isinstance(sent_hash, str):
-            result.problems.append(Problem(None, f"outbox audit row {row_id} is unreadable"))
-            continue
-        have = hashes.get(seq)
-        if have is None:
-            result.problems.append(Problem(seq, (
-                f"entry {seq} is in the outbox but missing from the log (truncated or deleted)")))
-        elif have != sent_hash:
-            result.problems.append(Problem(seq, f"entry {seq} differs from the copy queued for "
-                                                f"the server"))
+    for _release_id, text in signature_problems(conn):
+        result.problems.append(Problem(None, "not validly signed: " + text))
+    for (release_id,) in conn.execute(
+            "SELECT r.id FROM releases r WHERE EXISTS (SELECT 1 FROM outbox o WHERE "
+            "o.kind = 'release' AND o.row_id = r.id) AND NOT EXISTS (SELECT 1 FROM audit_log a "
+            "WHERE a.case_id = r.case_id AND a.action = 'release.' || r.decision "
+            "AND json_extract(a.detail, '$.release') = r.id)"):      # decided on this terminal
+        result.problems.append(Problem(None, (
+            f"release {release_id} has no entry in the audit log: the log was rebuilt without it")))
 
     present = {r[0] for r in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")}

@@ -99,10 +99,9 @@ def authenticate_card(store, challenge: Challenge, signature: bytes, cert_der: b
     fp = fingerprint(cert_der)
     with store.transaction() as conn:
         row = conn.execute("SELECT id FROM staff WHERE card_cert_sha256 = ?", (fp,)).fetchone()
-        refusal = _gate(conn, f"card:{fp[:16]}", row[0] if row else None, "card", terminal_id,
-                        clock)
+        why = _check(challenge, signature, cert_der, terminal_id, now)
+        refusal = _gate(conn, row[0] if row else None, "card", terminal_id, clock, why is None)
         if refusal is None:
-            why = _check(challenge, signature, cert_der, terminal_id, now)
             if why:
                 refusal = record_failure(conn, row[0], "card", why, terminal_id, clock)
             else:

@@ -88,6 +88,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     v = asub.add_parser("verify", help="walk the hash chain; non-zero exit naming the first broken entry")
     v.add_argument("--store", required=True)
     v.add_argument("--json", action="store_true")
+    v.add_argument("--online", action="store_true",
+                   help="also ask the central server: is its chain in this log, is the kept "
+                        "witness really its own (catches a faked witness)")
     v.set_defaults(func=_verify)
     s = asub.add_parser("show", help="latest entries")
     s.add_argument("--store", required=True)
@@ -209,7 +212,7 @@ def _demo(args) -> int:
     from app.security.demo import create_training_accounts
 
     with open_store(args.store, create=True) as store:
-        rows = create_training_accounts(store, terminal_id=_terminal())
+        rows = _staff_call(create_training_accounts, store, terminal_id=_terminal())
     print("研修用アカウント / training accounts (demo store only):")
     for account, member, created in rows:
         print(f"  {account.login:<9} {account.password:<16} "
@@ -223,18 +226,21 @@ def _verify(args) -> int:
 
     with open_store(args.store) as store:
         result = verify(store.conn)
+        if args.online:
+            _verify_online(store, result)
+    ja, en = result.coverage()
     if args.json:
         print(json.dumps({"ok": result.ok, "entries": result.entries, "head": result.head,
-                          "witness": result.witness,
+                          "witness": result.witness, "witnessed": result.witnessed,
+                          "unwitnessed": result.unwitnessed, "coverage": {"ja": ja, "en": en},
                           "first_broken": result.first.seq if result.first else None,
                           "problems": [{"seq": p.seq, "text": p.text} for p in result.problems]},
                          ensure_ascii=False, indent=2))
     elif result.ok:
         head = result.head or {}
-        print(f"audit log OK: {result.entries} entries, head {head.get('seq', 0)} "
-              f"{head.get('hash', '')[:16]}"
-              + (f", matches the server-witnessed entry {result.witness['seq']}"
-                 if result.witness else ""))
+        print(f"audit log chain intact: {result.entries} entries, head {head.get('seq', 0)} "
+              f"{head.get('hash', '')[:16]}; {en}")
+        print(f"監査ログの連鎖に異常なし（{result.entries} 件）。{ja}")
     else:
         first = result.first
         print(f"AUDIT LOG BROKEN: first broken entry: {first.seq if first.seq else '-'}: "
@@ -242,7 +248,25 @@ def _verify(args) -> int:
         for p in result.problems:
             if p is not first:
                 print(f"  also: {p.text}", file=sys.stderr)
+        print(f"  ({en})", file=sys.stderr)
     return 0 if result.ok else 1
+
+
+def _verify_online(store, result) -> None:
+    """Add what the central server says (``app.sync``; its connection settings and keyring)."""
+    import psycopg
+
+    from app.security.audit import Problem
+    from app.sync.connection import SyncError, SyncTarget, connect, plain_error
+    from app.sync.push import confirm_witness
+
+    try:
+        with connect(SyncTarget.from_config()) as conn:
+            for text in confirm_witness(store, conn):
+                result.problems.append(Problem(None, "server: " + text))
+    except (SyncError, OSError, psycopg.Error) as exc:
+        raise UserError(f"中央サーバーで確認できません / cannot check with the central server: "
+                        f"{plain_error(exc)}") from None
 
 
 def _selftest(args) -> int:

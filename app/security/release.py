@@ -17,6 +17,16 @@ time, and on the same boot the monotonic time elapsed decides too.
 
 Rows go to the outbox: ``'release'`` for a release or refusal, ``'release_event'`` for what
 happened to it later. Every step is audited.
+
+SIGNED: a release, a refusal, a re-lock and a re-lock confirmation carry the signature of the
+person who gives it over the digest of what it binds (:mod:`app.security.sigcore`): with the
+Ed25519 key the password sign-in opened (:mod:`app.security.keys`), or with the person's own card
+(``card_sign(message) -> signature`` by the JPKI authentication key whose certificate is
+registered to the account). A row in the store is only as good as its signature: :func:`check`
+(the engine's release predicate), :func:`pending_relock`, ``audit verify``, the self-test and the
+central server verify it, so a row written with the sqlite3 shell opens nothing. The card's
+signature is asked for between :func:`prepare` and :func:`commit` (the screen does this on the
+card thread); :func:`grant` and :func:`refuse` do all three for a password or a synchronous card.
 """
 
 from __future__ import annotations
@@ -29,7 +39,7 @@ from dataclasses import dataclass, field
 from app.errors import MadoguchiError
 from app.rules.codes import Role
 from app.rules.core import RequestScope, scope_digest
-from app.security import audit, settings
+from app.security import audit, settings, sigcore
 from app.security.clock import SYSTEM_CLOCK, TOLERANCE, Clock, advance, iso, parse, peek
 from app.security.measures import measures_protecting
 from app.security.outsourced import is_outsourced
@@ -69,6 +79,12 @@ _ERRORS = {
     "outsourced": ("委託職員が担当する案件は解除できません。市の職員に引き継いでから解除してください。",
                    "A case handled by outsourced (委託) staff cannot be released: hand it over to a "
                    "municipal employee first."),
+    "no_key": ("署名鍵がありません。もう一度パスワードかカードで認証してください。",
+               "No signing key is open. Sign in again with the password or the card."),
+    "bad_signature": ("署名が確認できません（登録された鍵・カードの署名ではありません）。",
+                      "The signature cannot be verified (not made by the registered key or card)."),
+    "request_changed": ("確認中に請求の内容が変わりました。もう一度確認してください。",
+                        "The request changed while it was being signed. Review it again."),
 }
 
 
@@ -97,7 +113,8 @@ class Release:
     issued_mono: float | None
     boot_id: str | None
     expires_at: str
-    events: dict = field(default_factory=dict)     # kind → {"at", "staff_id", "note"}
+    signature: str | None = None
+    events: dict = field(default_factory=dict)     # kind → {"at", "staff_id", "note", ...}
 
     def as_dict(self) -> dict:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(self).items()
@@ -114,7 +131,9 @@ class Release:
 
 _COLUMNS = ("id, case_id, handling_staff_id, officer_id, terminal_id, decision, persons, "
             "protected, documents, scope_digest, reason, checklist, auth_method, issued_at, "
-            "issued_tick, issued_mono, boot_id, expires_at")
+            "issued_tick, issued_mono, boot_id, expires_at, signature")
+_EVENT_COLUMNS = ("id", "release_id", "kind", "at", "tick", "staff_id", "terminal_id", "note",
+                  "auth_method", "signature")
 
 
 def _release(conn, row) -> Release:
@@ -122,9 +141,43 @@ def _release(conn, row) -> Release:
     for i in (6, 7, 8):
         values[i] = tuple(json.loads(values[i]))
     values[11] = json.loads(values[11])
-    events = {k: {"at": at, "staff_id": s, "note": n} for k, at, s, n in conn.execute(
-        "SELECT kind, at, staff_id, note FROM release_events WHERE release_id = ?", (row[0],))}
+    events = {r[2]: dict(zip(_EVENT_COLUMNS, r)) for r in conn.execute(
+        f"SELECT {', '.join(_EVENT_COLUMNS)} FROM release_events WHERE release_id = ?", (row[0],))}
     return Release(*values, events=events)
+
+
+# ------------------------------------------------------------------------------------ signatures
+
+def _signer_keys(conn, staff_id: str) -> tuple[str | None, bytes | None]:
+    row = conn.execute("SELECT sign_pub, card_cert FROM staff WHERE id = ?", (staff_id,)).fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def signature_problem(conn: sqlite3.Connection, release) -> str | None:
+    """Why the signature of a release (a :class:`Release` or its row as a dict) does not hold,
+    or None when it was made by the officer's registered key or card over exactly this row."""
+    row = release.as_dict() if isinstance(release, Release) else release
+    return sigcore.check_signature(row["auth_method"], sigcore.release_message(row),
+                                   row.get("signature"), *_signer_keys(conn, row["officer_id"]))
+
+
+def event_signature_problem(conn: sqlite3.Connection, release: Release, event: dict) -> str | None:
+    """Why a re-lock / re-lock confirmation is not validly signed by its person, or None."""
+    digest = sigcore.release_digest(release.as_dict())
+    return sigcore.check_signature(event.get("auth_method"), sigcore.event_message(event, digest),
+                                   event.get("signature"), *_signer_keys(conn, event["staff_id"]))
+
+
+def _sign(who: Authenticated, message: bytes, card_sign) -> str:
+    """The signature (hex) of ``message`` by the person of ``who``: their password-opened key, or
+    their card through ``card_sign``."""
+    if who.method == "card":
+        if card_sign is None:
+            raise _error("no_key")
+        return bytes(card_sign(message)).hex()
+    if who.signing_key is None:
+        raise _error("no_key")
+    return who.signing_key.sign(message).hex()
 
 
 def get_release(conn: sqlite3.Connection, release_id: str) -> Release:
@@ -167,19 +220,44 @@ def _check_officer(conn, officer: Authenticated, scope: RequestScope, clock: Clo
         raise _error("same_person")
 
 
-def _issue(store, scope: RequestScope, officer: Authenticated, *, decision: str,
-           reason: str | None, checklist: dict, clock: Clock) -> Release:
+@dataclass(frozen=True)
+class Draft:
+    """A release or refusal ready to be signed: ``message`` is what the officer's key or card
+    signs; :func:`commit` stores it with the signature."""
+
+    row: dict
+    officer: Authenticated
+    scope: RequestScope
+    stale: bool
+
+    @property
+    def message(self) -> bytes:
+        return sigcore.release_message(self.row)
+
+
+def _denied(conn, officer: Authenticated, scope: RequestScope, decision: str, code: str,
+            clock: Clock) -> None:
+    audit.append(conn, action="release.denied", staff_id=officer.staff.id,
+                 terminal_id=officer.terminal_id, target_kind="case", target_id=scope.case_id,
+                 case_id=scope.case_id, clock=clock, detail={"why": code, "decision": decision})
+
+
+def prepare(store, scope: RequestScope, officer: Authenticated, *, decision: str,
+            reason: str | None = None, checklist: dict | None = None,
+            clock: Clock = SYSTEM_CLOCK) -> Draft:
+    """Check who may decide and build the row the officer signs. Nothing is stored but the audit
+    entry of a refusal to let this officer decide."""
+    if decision == "refused" and not (reason or "").strip():
+        raise _error("no_reason")
+    reason = reason.strip() if reason else reason
+    denied = None
     with store.transaction() as conn:
         try:
             _check_officer(conn, officer, scope, clock)
         except ReleaseError as exc:
-            audit.append(conn, action="release.denied", staff_id=officer.staff.id,
-                         terminal_id=officer.terminal_id, target_kind="case",
-                         target_id=scope.case_id, case_id=scope.case_id, clock=clock,
-                         detail={"why": exc.code, "decision": decision})
+            _denied(conn, officer, scope, decision, exc.code, clock)
             denied = exc
         else:
-            denied = None
             if decision == "released" and is_outsourced(conn, scope.handling_staff_id):
                 raise _error("outsourced")
             protected = protected_in_scope(conn, scope)
@@ -203,25 +281,57 @@ def _issue(store, scope: RequestScope, officer: Authenticated, *, decision: str,
                 "issued_tick": tick.tick, "issued_mono": clock.mono(), "boot_id": clock.boot_id,
                 "expires_at": iso(tick.effective + dt.timedelta(minutes=minutes)),
             }
-            conn.execute(f"INSERT INTO releases({_COLUMNS}) VALUES ({','.join('?' * 18)})",
+            return Draft(row, officer, scope, stale)
+    raise denied
+
+
+def commit(store, draft: Draft, signature: bytes | str, *, clock: Clock = SYSTEM_CLOCK) -> Release:
+    """Store the signed release (or refusal): the officer, the request and the clock are checked
+    again, and the signature must verify with the officer's registered key or card."""
+    row = {**draft.row, "signature": signature if isinstance(signature, str) else signature.hex()}
+    scope, officer = draft.scope, draft.officer
+    denied = None
+    with store.transaction() as conn:
+        try:
+            _check_officer(conn, officer, scope, clock)
+            if json.dumps(protected_in_scope(conn, scope)) != row["protected"]:
+                raise _error("request_changed")
+            tick = peek(conn, clock)
+            if tick.moved_back or tick.effective >= parse(row["expires_at"]):
+                raise _error("stale")
+            problem = signature_problem(conn, row)
+            if problem:
+                raise _error("bad_signature")
+        except ReleaseError as exc:
+            _denied(conn, officer, scope, row["decision"], exc.code, clock)
+            denied = exc
+        else:
+            conn.execute(f"INSERT INTO releases({_COLUMNS}) VALUES ({','.join('?' * 19)})",
                          tuple(row[k] for k in _COLUMNS.split(", ")))
             enqueue(conn, "release", row["id"], row)
-            if stale:       # signed off because this terminal's support data is out of date
+            decision, documents = row["decision"], json.loads(row["documents"])
+            if draft.stale:     # signed off because this terminal's support data is out of date
                 audit.append(conn, action=f"release.{decision}", staff_id=officer.staff.id,
                              terminal_id=officer.terminal_id, target_kind="case",
                              target_id=scope.case_id, case_id=scope.case_id, clock=clock,
                              detail={"release": row["id"], "stale_support_data": True,
-                                     "documents": json.loads(row["documents"]),
-                                     "expires_at": row["expires_at"]})
-            for rid in protected:
+                                     "documents": documents, "expires_at": row["expires_at"]})
+            for rid in json.loads(row["protected"]):
                 audit.append(conn, action=f"release.{decision}", staff_id=officer.staff.id,
                              terminal_id=officer.terminal_id, target_kind="resident",
                              target_id=rid, case_id=scope.case_id, clock=clock,
-                             detail={"release": row["id"], "documents": json.loads(row["documents"]),
+                             detail={"release": row["id"], "documents": documents,
                                      "expires_at": row["expires_at"],
-                                     **({"reason": reason} if reason else {})})
+                                     **({"reason": row["reason"]} if row["reason"] else {})})
             return get_release(conn, row["id"])
     raise denied
+
+
+def _issue(store, scope: RequestScope, officer: Authenticated, *, decision: str,
+           reason: str | None, checklist: dict, clock: Clock, card_sign=None) -> Release:
+    draft = prepare(store, scope, officer, decision=decision, reason=reason, checklist=checklist,
+                    clock=clock)
+    return commit(store, draft, _sign(officer, draft.message, card_sign), clock=clock)
 
 
 def _support_data_stale(store, scope: RequestScope, clock: Clock) -> bool:
@@ -229,27 +339,28 @@ def _support_data_stale(store, scope: RequestScope, clock: Clock) -> bool:
     may sign off a request although no protected person is known here."""
     from app.sync.freshness import stale_support_reason
 
-    return stale_support_reason(store, scope, now=clock.now()) is not None
+    return stale_support_reason(store, scope, clock=clock) is not None
 
 
 def grant(store, scope: RequestScope, officer: Authenticated, *, checklist: dict | None = None,
-          note: str | None = None, clock: Clock = SYSTEM_CLOCK) -> Release:
-    """The officer releases the restriction for exactly this request. ``checklist`` records what
-    the officer checked (request form, identity documents, documents to issue: confirmer fields
-    on the processing slip)."""
+          note: str | None = None, clock: Clock = SYSTEM_CLOCK, card_sign=None) -> Release:
+    """The officer releases the restriction for exactly this request, signed by the officer.
+    ``checklist`` records what the officer checked (request form, identity documents, documents
+    to issue: confirmer fields on the processing slip). ``card_sign``: for a card sign-in, the
+    officer's card signing a message."""
     return _issue(store, scope, officer, decision="released", reason=note,
-                  checklist=checklist or {}, clock=clock)
+                  checklist=checklist or {}, clock=clock, card_sign=card_sign)
 
 
 def refuse(store, scope: RequestScope, officer: Authenticated, *, reason: str,
-           clock: Clock = SYSTEM_CLOCK) -> Release:
-    """The officer refuses the request, with a reason for staff (the processing slip, the case
-    page's staff panel). The requester hears only the neutral requester text of the refusal
+           clock: Clock = SYSTEM_CLOCK, card_sign=None) -> Release:
+    """The officer refuses the request, signed, with a reason for staff (the processing slip, the
+    case page's staff panel). The requester hears only the neutral requester text of the refusal
     (``app.security.restriction.officer_refused``), never these words."""
     if not (reason or "").strip():
         raise _error("no_reason")
     return _issue(store, scope, officer, decision="refused", reason=reason.strip(), checklist={},
-                  clock=clock)
+                  clock=clock, card_sign=card_sign)
 
 
 # ----------------------------------------------------------------------------------- validity
@@ -259,6 +370,8 @@ def check(conn: sqlite3.Connection, release: Release, scope: RequestScope,
     """Why ``release`` does not open ``scope`` now (a code), or None when it does."""
     if release.decision != "released":
         return "refused"
+    if signature_problem(conn, release):
+        return "not_signed"          # a row someone wrote without the officer's key or card
     for kind in ("used", "voided", "relocked"):
         if kind in release.events:
             return kind
@@ -310,19 +423,27 @@ def refusal_for(conn: sqlite3.Connection, scope: RequestScope) -> Release | None
     """The officer's refusal of exactly this request, if any."""
     digest = scope_digest(scope)
     for release in reversed(releases_for_case(conn, scope.case_id)):
-        if release.decision == "refused" and release.scope_digest == digest:
+        if (release.decision == "refused" and release.scope_digest == digest
+                and not signature_problem(conn, release)):
             return release
     return None
 
 
 def _event(conn, release: Release, kind: str, *, staff_id: str, terminal_id: str,
-           note: str | None, clock: Clock) -> None:
+           note: str | None, clock: Clock, signer: Authenticated | None = None,
+           card_sign=None) -> None:
     tick = advance(conn, clock)
     row = {"id": new_id(), "release_id": release.id, "kind": kind, "at": iso(tick.effective),
-           "tick": tick.tick, "staff_id": staff_id, "terminal_id": terminal_id, "note": note}
-    conn.execute("INSERT INTO release_events(id, release_id, kind, at, tick, staff_id, terminal_id, "
-                 "note) VALUES (:id, :release_id, :kind, :at, :tick, :staff_id, :terminal_id, :note)",
-                 row)
+           "tick": tick.tick, "staff_id": staff_id, "terminal_id": terminal_id, "note": note,
+           "auth_method": None, "signature": None}
+    if signer is not None:          # re-lock and its confirmation: signed by who gives them
+        row["auth_method"] = signer.method
+        message = sigcore.event_message(row, sigcore.release_digest(release.as_dict()))
+        row["signature"] = _sign(signer, message, card_sign)
+        if event_signature_problem(conn, release, row):
+            raise _error("bad_signature")
+    conn.execute(f"INSERT INTO release_events({', '.join(_EVENT_COLUMNS)}) "
+                 f"VALUES ({', '.join(':' + c for c in _EVENT_COLUMNS)})", row)
     enqueue(conn, "release_event", row["id"], row)
     for rid in release.protected:
         audit.append(conn, action=f"release.{kind}", staff_id=staff_id, terminal_id=terminal_id,
@@ -358,7 +479,7 @@ def void_changed(store, scope: RequestScope, *, terminal_id: str,
 
 
 def relock(store, release_id: str, officer: Authenticated, *, note: str | None = None,
-           clock: Clock = SYSTEM_CLOCK) -> Release:
+           clock: Clock = SYSTEM_CLOCK, card_sign=None) -> Release:
     """The officer puts the restriction back (確実に禁止状態に戻す) when the processing ends — or
     earlier, cancelling an unused release."""
     with store.transaction() as conn:
@@ -373,12 +494,12 @@ def relock(store, release_id: str, officer: Authenticated, *, note: str | None =
         if release.decision != "released" or "relocked" in release.events:
             raise _error("closed")
         _event(conn, release, "relocked", staff_id=current.id, terminal_id=officer.terminal_id,
-               note=note, clock=clock)
+               note=note, clock=clock, signer=officer, card_sign=card_sign)
         return get_release(conn, release_id)
 
 
 def confirm_relock(store, release_id: str, confirmer: Authenticated, *,
-                   clock: Clock = SYSTEM_CLOCK) -> Release:
+                   clock: Clock = SYSTEM_CLOCK, card_sign=None) -> Release:
     """A third person (neither the clerk nor the officer) confirms the re-lock was not forgotten
     (他の職員による複層的確認)."""
     with store.transaction() as conn:
@@ -393,14 +514,58 @@ def confirm_relock(store, release_id: str, confirmer: Authenticated, *,
         if "relock_confirmed" in release.events:
             raise _error("closed")
         _event(conn, release, "relock_confirmed", staff_id=confirmer.staff.id,
-               terminal_id=confirmer.terminal_id, note=None, clock=clock)
+               terminal_id=confirmer.terminal_id, note=None, clock=clock, signer=confirmer,
+               card_sign=card_sign)
         return get_release(conn, release_id)
 
 
 def pending_relock(conn: sqlite3.Connection) -> list[Release]:
     """Releases whose re-lock is not yet confirmed by a third person (used, expired or open alike):
-    the list the officer and another user check so that no re-lock is forgotten."""
-    return [_release(conn, r) for r in conn.execute(
-        f"SELECT {_COLUMNS} FROM releases r WHERE decision = 'released' AND NOT EXISTS "
-        f"(SELECT 1 FROM release_events e WHERE e.release_id = r.id AND e.kind = 'relock_confirmed') "
-        f"ORDER BY issued_tick")]
+    the list the officer and another user check so that no re-lock is forgotten. A re-lock or
+    confirmation whose signature does not verify does not count (it stays on the list)."""
+    out = []
+    for row in conn.execute(f"SELECT {_COLUMNS} FROM releases r WHERE decision = 'released' "
+                            f"ORDER BY issued_tick"):
+        release = _release(conn, row)
+        confirmed = release.events.get("relock_confirmed")
+        relocked = release.events.get("relocked")
+        if (confirmed and relocked and not event_signature_problem(conn, release, confirmed)
+                and not event_signature_problem(conn, release, relocked)):
+            continue
+        out.append(release)
+    return out
+
+
+def signature_problems(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """Every release, refusal, re-lock and re-lock confirmation in the store whose signature does
+    not hold: ``(release id, what is wrong)`` (for ``audit verify`` and the self-test)."""
+    out = []
+    keys: dict[str, tuple] = {}
+
+    def signer(staff_id):
+        if staff_id not in keys:
+            keys[staff_id] = _signer_keys(conn, staff_id)
+        return keys[staff_id]
+
+    for row in conn.execute(f"SELECT {_COLUMNS} FROM releases ORDER BY issued_tick"):
+        release = _release(conn, row)
+        data = release.as_dict()
+        problem = sigcore.check_signature(data["auth_method"], sigcore.release_message(data),
+                                          release.signature, *signer(release.officer_id))
+        if problem:
+            out.append((release.id, f"{release.decision} {release.id} of case {release.case_id} "
+                                    f"by {release.officer_id}: {problem}"))
+            continue
+        digest = sigcore.release_digest(data)
+        for kind in sigcore.SIGNED_EVENTS:
+            event = release.events.get(kind)
+            if event is None:
+                continue
+            problem = sigcore.check_signature(event["auth_method"],
+                                              sigcore.event_message(event, digest),
+                                              event["signature"], *signer(event["staff_id"]))
+            if problem:
+                out.append((release.id, f"{kind} {event['id']} of release {release.id} by "
+                                        f"{event['staff_id']}: {problem}"))
+    return out
+

@@ -308,7 +308,7 @@ def needs_review(store, scope: RequestScope, clock: Clock = SYSTEM_CLOCK) -> boo
         return True
     from app.sync.freshness import stale_support_reason
 
-    return stale_support_reason(store, scope, now=clock.now()) is not None
+    return stale_support_reason(store, scope, clock=clock) is not None
 
 
 def stale_support_decision(store, scope: RequestScope, clock: Clock = SYSTEM_CLOCK) -> Decision | None:
@@ -318,7 +318,7 @@ def stale_support_decision(store, scope: RequestScope, clock: Clock = SYSTEM_CLO
     (or refuses it). None when the data is fresh or the store is standalone (training)."""
     from app.sync.freshness import stale_support_reason
 
-    reason = stale_support_reason(store, scope, now=clock.now())
+    reason = stale_support_reason(store, scope, clock=clock)
     if reason is None:
         return None
     conn = store.conn

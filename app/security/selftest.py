@@ -35,6 +35,11 @@ GUARDS = {
     "release_events_use_open_only": "a release is used once, while open",
     "release_events_confirm_third_person": "re-lock confirmed by a third person",
     "support_measures_no_alert": "no alert-only DV restriction",
+    "releases_signed": "a release or refusal carries a signature",
+    "release_events_signed": "a re-lock and its confirmation carry a signature",
+    "releases_officer_never_handled": "the officer never handled the case (any event)",
+    "case_events_no_update": "case events append-only",
+    "case_events_no_delete": "case events append-only",
     "measure_events_second_person": "a measure is confirmed by a second person, the same day",
     "measure_events_no_update": "the measure ledger is append-only",
     "measure_events_not_outsourced": "outsourced staff never write the measure ledger",
@@ -77,8 +82,30 @@ def missing_guards(conn: sqlite3.Connection) -> list[str]:
     return [name for name in GUARDS if name not in present]
 
 
-def _scenario(workdir: Path) -> list[CheckResult]:
-    from app.rules.core import Outcome, Person, RequestScope
+def guard_sql(conn: sqlite3.Connection) -> dict[str, str]:
+    """The full SQL of each guard as the database holds it (whitespace folded)."""
+    marks = ",".join("?" * len(GUARDS))
+    return {name: " ".join(sql.split()) for name, sql in conn.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})",
+        tuple(GUARDS))}
+
+
+def changed_guards(conn: sqlite3.Connection, expected: dict[str, str]) -> list[str]:
+    """Guards missing, or whose SQL differs from what the migrations create (``expected``: the
+    guards of a store just made by the migrations): a same-name trigger that does nothing is
+    caught here."""
+    have = guard_sql(conn)
+    out = []
+    for name in GUARDS:
+        if name not in have:
+            out.append(f"{name} missing")
+        elif have[name] != expected.get(name):
+            out.append(f"{name} differs from the migrations ({GUARDS[name]})")
+    return out
+
+
+def _scenario(workdir: Path, expected_guards: dict[str, str]) -> list[CheckResult]:
+    from app.rules.core import Outcome, Person, RequestScope, scope_digest
     from app.security import audit, measures, release
     from app.security.restriction import restriction_stage
     from app.security.staff import add_staff, authenticate_password
@@ -97,6 +124,7 @@ def _scenario(workdir: Path) -> list[CheckResult]:
 
         check("guards", lambda: ("missing: " + ", ".join(missing_guards(store.conn)))
               if missing_guards(store.conn) else None)
+        expected_guards.update(guard_sql(store.conn))
         pw = "selftest-" + new_id()[:12]
         clerk = add_staff(store, login="selftest.clerk", display_name="selftest clerk",
                           roles=["clerk", "support_officer"], password=pw, terminal_id="SELFTEST",
@@ -173,6 +201,32 @@ def _scenario(workdir: Path) -> list[CheckResult]:
                 return "the release did not expire"
             return None
 
+        def forged_release_opens_nothing():
+            # a release row written with SQL, signed by a key that is not the officer's
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+            from app.security import sigcore
+
+            case2 = new_id()
+            store.conn.execute("INSERT INTO cases(id, case_type, terminal_id, opened_by, opened_at) "
+                               "VALUES (?, 'copy_issuance', 'SELFTEST', ?, ?)",
+                               (case2, clerk.id, now_iso()))
+            forged_scope = RequestScope(**{**vars(scope), "case_id": case2})
+            row = {"id": new_id(), "case_id": case2, "handling_staff_id": clerk.id,
+                   "officer_id": officer.staff.id, "terminal_id": "SELFTEST",
+                   "decision": "released", "persons": json.dumps([victim]),
+                   "protected": json.dumps([victim]), "documents": json.dumps(["juminhyo"]),
+                   "scope_digest": scope_digest(forged_scope), "reason": None, "checklist": "{}",
+                   "auth_method": "password", "issued_at": clock.t.isoformat(),
+                   "issued_tick": 10 ** 6, "expires_at": (clock.t + dt.timedelta(minutes=10)).isoformat()}
+            row["signature"] = Ed25519PrivateKey.generate().sign(sigcore.release_message(row)).hex()
+            store.conn.execute(f"INSERT INTO releases({', '.join(row)}) VALUES "
+                               f"({', '.join('?' * len(row))})", tuple(row.values()))
+            if stage(forged_scope).outcome is Outcome.ALLOW:
+                return "a release not signed by the officer opened a case"
+            if not [p for p in release.signature_problems(store.conn) if p[0] == row["id"]]:
+                return "the audit check did not report a release not signed by the officer"
+            return None
+
         def no_alert_level():
             try:
                 store.conn.execute("UPDATE support_measures SET level = 'alert' WHERE id = ?",
@@ -224,7 +278,8 @@ def _scenario(workdir: Path) -> list[CheckResult]:
                          ("no_alert_level", no_alert_level),
                          ("registration_needs_a_second_person", registration_needs_a_second_person),
                          ("outsourced_never_past_restriction", outsourced_never_past_restriction),
-                         ("audit_detects_tampering", audit_detects_tampering)):
+                         ("audit_detects_tampering", audit_detects_tampering),
+                         ("forged_release_opens_nothing", forged_release_opens_nothing)):
             check(name, fn)
     finally:
         store.close()
@@ -235,19 +290,33 @@ def run(live_store=None) -> SelfTestResult:
     """Run the self-test; with ``live_store`` (an open Store) also check its guards and record
     the result in it."""
     result = SelfTestResult()
+    expected: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="madoguchi-selftest-") as tmp:
-        result.checks.extend(_scenario(Path(tmp)))
+        result.checks.extend(_scenario(Path(tmp), expected))
     if live_store is not None:
+        from app.security.release import signature_problems
         from app.store.db import check_integrity
+        from app.store.modes import mode_problems
 
         damaged = check_integrity(live_store)
         result.checks.append(CheckResult("live_store_integrity", not damaged,
                                          ("damaged: " + "; ".join(damaged[:3])) if damaged else ""))
         if damaged:
             return result           # nothing is written into a damaged store
-        missing = missing_guards(live_store.conn)
-        result.checks.append(CheckResult("live_store_guards", not missing,
-                                         ("missing: " + ", ".join(missing)) if missing else ""))
+        changed = changed_guards(live_store.conn, expected)
+        result.checks.append(CheckResult("live_store_guards", not changed, "; ".join(changed)))
+        unsigned = [text for _rid, text in signature_problems(live_store.conn)]
+        result.checks.append(CheckResult("live_store_signatures", not unsigned,
+                                         "; ".join(unsigned[:5])))
+        from app.paths import config_dir, log_dir
+        from app.store.modes import private_tree_problems
+
+        from app.store.db import is_shared
+
+        shared = is_shared(live_store.conn, live_store.path)
+        modes = mode_problems(live_store.path, shared=shared) + private_tree_problems(
+            (config_dir(), log_dir()))
+        result.checks.append(CheckResult("live_store_file_modes", not modes, "; ".join(modes[:5])))
         record(live_store, result)
     return result
 

@@ -25,11 +25,11 @@ import time
 from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from argon2.exceptions import InvalidHashError, VerificationError
 
 from app.errors import MadoguchiError
 from app.rules.codes import Role
-from app.security import audit, settings
+from app.security import audit, keys, settings
 from app.security.clock import SYSTEM_CLOCK, Clock, iso, parse
 from app.store.db import new_id
 
@@ -174,16 +174,20 @@ def add_staff(store, *, login: str, display_name: str, roles, password: str | No
             raise StaffError(f"職員番号 {employee_no} のアカウントは既にあります（一人一アカウント） / "
                              f"employee {employee_no} already has an account (one per person)")
         pw_hash = None
+        staff_id = new_id()
+        key = None
         if password is not None:
             check_password_policy(conn, password)
             pw_hash = hash_password(password)
-        staff_id = new_id()
+            key = keys.new_key(password, staff_id)
         now = iso(clock.now())
         conn.execute(
             "INSERT INTO staff(id, login, display_name, roles, password_hash, employee_no, "
-            "created_at, password_changed_at, outsourced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "created_at, password_changed_at, sign_pub, sign_key, outsourced) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (staff_id, login, display_name.strip(), json.dumps(role_values), pw_hash,
-             employee_no or None, now, now if pw_hash else None, int(bool(outsourced))))
+             employee_no or None, now, now if pw_hash else None,
+             key.public_hex if key else None, key.wrapped if key else None, int(bool(outsourced))))
         audit.append(conn, action="staff.add", staff_id=actor_id, terminal_id=terminal_id,
                      target_kind="staff", target_id=staff_id, clock=clock,
                      detail={"login": login, "roles": role_values,
@@ -233,24 +237,40 @@ def disable_staff(store, login: str, *, actor_id: str | None, terminal_id: str,
 
 
 def reset_password(store, login: str, password: str, *, actor_id: str | None, terminal_id: str,
-                   must_change: bool = True, clock: Clock = SYSTEM_CLOCK) -> StaffMember:
-    """Set a new password (by an administrator); clears the lockout and failure count."""
+                   must_change: bool = True, clock: Clock = SYSTEM_CLOCK,
+                   _keep_key=None) -> StaffMember:
+    """Set a new password (by an administrator); clears the lockout and failure count. The
+    person's signing key is wrapped under the new password: the same key when the person changes
+    their own password (``_keep_key``), a new one after an administrator's reset (the old public
+    key stays listed so that earlier signatures still verify)."""
     with store.transaction() as conn:
         member = _require(conn, login)
         check_password_policy(conn, password)
+        old_pub = conn.execute("SELECT sign_pub FROM staff WHERE id = ?", (member.id,)).fetchone()[0]
+        if _keep_key is not None:
+            private, wrapped = _keep_key, keys.wrap(_keep_key, password, member.id)
+            pub = keys.add_public(old_pub, keys.public_hex(_keep_key))
+        else:
+            key = keys.new_key(password, member.id)
+            private, wrapped, pub = key.private, key.wrapped, keys.add_public(old_pub, key.public_hex)
+        del private
         conn.execute("UPDATE staff SET password_hash = ?, failed_attempts = 0, locked_until = NULL, "
-                     "must_change_password = ?, password_changed_at = ? WHERE id = ?",
-                     (hash_password(password), int(must_change), iso(clock.now()), member.id))
+                     "must_change_password = ?, password_changed_at = ?, sign_pub = ?, sign_key = ? "
+                     "WHERE id = ?",
+                     (hash_password(password), int(must_change), iso(clock.now()), pub, wrapped,
+                      member.id))
         audit.append(conn, action="staff.reset_password", staff_id=actor_id,
-                     terminal_id=terminal_id, target_kind="staff", target_id=member.id, clock=clock)
+                     terminal_id=terminal_id, target_kind="staff", target_id=member.id, clock=clock,
+                     detail={"sign_key": "kept" if _keep_key is not None else "new"})
         return get_staff(conn, staff_id=member.id)
 
 
 def change_own_password(store, login: str, old: str, new: str, *, terminal_id: str,
                         clock: Clock = SYSTEM_CLOCK) -> StaffMember:
+    """The person changes their own password: their signing key is re-wrapped, not replaced."""
     auth = authenticate_password(store, login, old, terminal_id=terminal_id, clock=clock)
     return reset_password(store, login, new, actor_id=auth.staff.id, terminal_id=terminal_id,
-                          must_change=False, clock=clock)
+                          must_change=False, clock=clock, _keep_key=auth.signing_key)
 
 
 # ------------------------------------------------------------------------------------ sign-in
@@ -265,6 +285,9 @@ class Authenticated:
     at: str
     terminal_id: str
     proof: str = field(repr=False, default="")
+    #: the person's Ed25519 signing key, opened by the password at this sign-in (password
+    #: method only); it signs what the person gives (releases, re-locks) while the sign-in is fresh
+    signing_key: object = field(repr=False, default=None, compare=False)
 
     def _payload(self) -> bytes:
         return "|".join((self.staff.id, self.method, self.at, self.terminal_id)).encode()
@@ -278,37 +301,46 @@ class Authenticated:
         return at <= now + dt.timedelta(seconds=2) and now - at <= dt.timedelta(seconds=seconds)
 
 
-def _issue(staff: StaffMember, method: str, at: dt.datetime, terminal_id: str) -> Authenticated:
+def _issue(staff: StaffMember, method: str, at: dt.datetime, terminal_id: str,
+           signing_key=None) -> Authenticated:
     unsigned = Authenticated(staff, method, iso(at), terminal_id)
     proof = hmac.new(_PROOF_KEY, unsigned._payload(), hashlib.sha256).hexdigest()
-    return Authenticated(staff, method, iso(at), terminal_id, proof)
+    return Authenticated(staff, method, iso(at), terminal_id, proof, signing_key)
 
 
-def _gate(conn, login: str | None, staff_row, method: str, terminal_id: str, clock: Clock):
-    """Checks common to every sign-in method before the secret is checked: unknown, disabled or
-    locked accounts are refused (and logged)."""
+def _gate(conn, staff_id: str | None, method: str, terminal_id: str, clock: Clock,
+          secret_ok: bool | None = None):
+    """Checks common to every sign-in method: unknown, disabled or locked accounts are refused
+    (and logged). A failed attempt names the account only when the login is an existing one
+    ("unknown login" otherwise: what was typed may be a password and is never recorded).
+
+    ``secret_ok``: whether the password or card signature was right (None: not yet checked). To a
+    wrong secret, unknown, disabled and locked accounts get the SAME answer as a wrong password,
+    so the answer never tells which accounts exist or how they stand; the specific answer
+    (disabled, locked) goes only to someone who gave the right secret."""
     now = clock.now()
-    if staff_row is None:
+    if staff_id is None:
         audit.append(conn, action="signin.fail", terminal_id=terminal_id, clock=clock,
-                     detail={"login": login, "method": method, "why": "unknown"})
+                     detail={"method": method, "why": "unknown login"})
         return _BAD_CREDENTIALS
-    member = get_staff(conn, staff_id=staff_row)
-    if member.disabled:
-        audit.append(conn, action="signin.fail", staff_id=member.id, terminal_id=terminal_id,
-                     target_kind="staff", target_id=member.id, clock=clock,
-                     detail={"method": method, "why": "disabled"})
-        return _DISABLED
-    if member.locked_until and parse(member.locked_until) > now:
-        audit.append(conn, action="signin.fail", staff_id=member.id, terminal_id=terminal_id,
-                     target_kind="staff", target_id=member.id, clock=clock,
-                     detail={"method": method, "why": "locked"})
-        return _LOCKED
-    return None
+    member = get_staff(conn, staff_id=staff_id)
+    why = ("disabled" if member.disabled else
+           "locked" if member.locked_until and parse(member.locked_until) > now else None)
+    if why is None:
+        return None
+    audit.append(conn, action="signin.fail", staff_id=member.id, terminal_id=terminal_id,
+                 target_kind="staff", target_id=member.id, clock=clock,
+                 detail={"method": method, "why": why + ("" if secret_ok else ", wrong secret")})
+    if not secret_ok:
+        return _BAD_CREDENTIALS
+    return _DISABLED if why == "disabled" else _LOCKED
 
 
 def record_failure(conn, member_id: str, method: str, why: str, terminal_id: str,
                    clock: Clock) -> tuple[str, str, str]:
-    """Count a failed attempt; lock the account when the limit is reached."""
+    """Count a failed attempt; lock the account when the limit is reached. The answer is the
+    wrong-password answer even when this attempt locked the account (an unknown login never
+    locks, so saying "locked" would tell that the login exists)."""
     attempts = conn.execute("SELECT failed_attempts FROM staff WHERE id = ?",
                             (member_id,)).fetchone()[0] + 1
     limit = settings.get(conn, "security.lockout_attempts")
@@ -323,44 +355,59 @@ def record_failure(conn, member_id: str, method: str, why: str, terminal_id: str
                  target_kind="staff", target_id=member_id, clock=clock,
                  detail={"method": method, "why": why, **({"locked_until": locked_until}
                                                            if locked_until else {})})
-    return _LOCKED if locked_until else _BAD_CREDENTIALS
+    return _BAD_CREDENTIALS
 
 
 def record_success(conn, member_id: str, method: str, terminal_id: str,
-                   clock: Clock) -> Authenticated:
+                   clock: Clock, signing_key=None) -> Authenticated:
     conn.execute("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?",
                  (member_id,))
     audit.append(conn, action="signin.ok", staff_id=member_id, terminal_id=terminal_id,
                  target_kind="staff", target_id=member_id, clock=clock, detail={"method": method})
-    return _issue(get_staff(conn, staff_id=member_id), method, clock.now(), terminal_id)
+    return _issue(get_staff(conn, staff_id=member_id), method, clock.now(), terminal_id,
+                  signing_key)
+
+
+def _open_signing_key(conn, staff_id: str, password: str, terminal_id: str, clock: Clock):
+    """The person's signing key, opened with the password just verified. An account made before
+    signing keys existed gets one now (its public key must then be registered centrally before
+    the server accepts what it signs)."""
+    pub, wrapped = conn.execute("SELECT sign_pub, sign_key FROM staff WHERE id = ?",
+                                (staff_id,)).fetchone()
+    if wrapped:
+        try:
+            return keys.unwrap(wrapped, password, staff_id)
+        except keys.KeyError_:
+            pass                # damaged, or wrapped under another password: make a new one
+    key = keys.new_key(password, staff_id)
+    conn.execute("UPDATE staff SET sign_pub = ?, sign_key = ? WHERE id = ?",
+                 (keys.add_public(pub, key.public_hex), key.wrapped, staff_id))
+    audit.append(conn, action="staff.sign_key", staff_id=staff_id, terminal_id=terminal_id,
+                 target_kind="staff", target_id=staff_id, clock=clock,
+                 detail={"sign_pub": key.public_hex, "why": "replaced" if wrapped else "created"})
+    return key.private
 
 
 def authenticate_password(store, login: str, password: str, *, terminal_id: str,
                           clock: Clock = SYSTEM_CLOCK) -> Authenticated:
     """Sign in with login and password. Raises :class:`AuthError` (logged) when refused."""
-    refusal = None
     with store.transaction() as conn:
         row = conn.execute("SELECT id, password_hash FROM staff WHERE login = ?",
                            (login,)).fetchone()
-        refusal = _gate(conn, login, row[0] if row else None, "password", terminal_id, clock)
+        try:
+            _HASHER.verify(row[1] if row and row[1] else _DUMMY_HASH, password)
+            right = bool(row and row[1])
+        except (VerificationError, InvalidHashError):
+            right = False
+        refusal = _gate(conn, row[0] if row else None, "password", terminal_id, clock, right)
+        if refusal is None and not right:
+            refusal = record_failure(conn, row[0], "password", "wrong password", terminal_id, clock)
         if refusal is None:
-            try:
-                if not row[1]:
-                    raise VerifyMismatchError()
-                _HASHER.verify(row[1], password)
-            except (VerificationError, InvalidHashError):
-                refusal = record_failure(conn, row[0], "password", "wrong password",
-                                         terminal_id, clock)
-            else:
-                if _HASHER.check_needs_rehash(row[1]):
-                    conn.execute("UPDATE staff SET password_hash = ? WHERE id = ?",
-                                 (_HASHER.hash(password), row[0]))
-                return record_success(conn, row[0], "password", terminal_id, clock)
-        elif row is None:
-            try:
-                _HASHER.verify(_DUMMY_HASH, password)
-            except VerificationError:
-                pass
+            if _HASHER.check_needs_rehash(row[1]):
+                conn.execute("UPDATE staff SET password_hash = ? WHERE id = ?",
+                             (_HASHER.hash(password), row[0]))
+            key = _open_signing_key(conn, row[0], password, terminal_id, clock)
+            return record_success(conn, row[0], "password", terminal_id, clock, key)
     raise AuthError(*refusal)
 
 

@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import datetime as dt
 import json
+import os
 import signal
 import sys
 
@@ -140,8 +141,16 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 @contextlib.contextmanager
 def _terminate_as_interrupt():
-    """SIGTERM (a closed terminal, a service stop) cleans up like Ctrl-C: no partial files."""
+    """SIGTERM (a closed terminal, a service stop) cleans up like Ctrl-C: no partial files.
+
+    A forked worker inherits this handler; the parent stops its workers with SIGTERM, and one that
+    raised KeyboardInterrupt there could leave the pool's queue lock held and the parent's shutdown
+    waiting for ever. So in any process but this one the signal ends the process at once."""
+    owner = os.getpid()
+
     def interrupt(signum, frame):
+        if os.getpid() != owner:
+            os._exit(128 + signum)
         raise KeyboardInterrupt
 
     try:

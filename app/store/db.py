@@ -30,6 +30,7 @@ from typing import Iterator
 import sqlite_utils
 
 from app.errors import MadoguchiError
+from app.store import modes
 from app.store.schema import APPLICATION_ID, MIGRATIONS
 
 LATEST_VERSION = MIGRATIONS[-1].version
@@ -140,6 +141,12 @@ def check_integrity(store: "Store", *, full: bool = False, limit: int = 20) -> l
     except sqlite3.DatabaseError as exc:
         return [str(exc)]
     return [] if rows == ["ok"] else rows
+
+
+class ExposedStoreError(StoreError):
+    """The store (or its WAL/SHM) can be read or written by other users: refused untouched."""
+
+    code = "store.exposed"
 
 
 def new_id() -> str:
@@ -255,13 +262,47 @@ def _register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("madoguchi_keys_stale", 16, search_keys_stale, deterministic=True)
 
 
-def open_store(path: str | Path, *, create: bool = False, migrate: bool = True) -> Store:
+def is_shared(conn: sqlite3.Connection, path: Path) -> bool:
+    """The terminal's shared live store (:mod:`app.store.shared`: group 0660 in 2770), or a store
+    whose setting ``store.shared`` says so; else a personal store (0600 in 0700)."""
+    from app.store.shared import is_shared_store
+
+    if is_shared_store(path):
+        return True
+    try:
+        row = conn.execute("SELECT value FROM settings WHERE key = 'store.shared'").fetchone()
+    except sqlite3.DatabaseError:
+        row = None
+    return bool(row and row[0] == "true")
+
+
+def _refuse_exposed(conn: sqlite3.Connection, path: Path, shared: bool | None) -> None:
+    """A store other users can read is refused, with the command that fixes it
+    (:mod:`app.store.modes`, with the shared store's policy for :func:`is_shared` stores)."""
+    if shared is None:
+        shared = is_shared(conn, path)
+    exposed = modes.exposed_files(path, shared=shared)
+    if exposed:
+        conn.close()
+        names = ", ".join(str(p) for p in exposed)
+        raise ExposedStoreError(
+            f"ストアが他の利用者から読める状態です（{names}）。個人番号などが漏れるおそれがあるため開きません。"
+            f"次のコマンドで直してください: {modes.fix_command(path, shared)}"
+            f" / The store can be read by other users ({names}); it holds My Numbers and support "
+            f"measures, so it is not opened. Fix it with: {modes.fix_command(path, shared)}")
+
+
+def open_store(path: str | Path, *, create: bool = False, migrate: bool = True,
+               shared: bool | None = None) -> Store:
     """Open (and, if allowed, create or upgrade) the store at ``path``.
 
     - ``create``: make a new store when the file does not exist.
     - A store of an older schema version is upgraded in place, all migrations in one transaction.
-    - A store of a newer version, a foreign SQLite file, a non-SQLite file or something that is
-      not a regular file raises a :class:`StoreError` subclass and is left untouched.
+    - A store of a newer version, a foreign SQLite file, a non-SQLite file, something that is
+      not a regular file or a store other users can read (:mod:`app.store.modes`; ``shared``: the
+      group-shared store's policy, default from its setting ``store.shared``) raises a
+      :class:`StoreError` subclass and is left untouched. A new store is created 0600 (0660
+      shared) in a new 0700 (2770) folder.
     """
     path = Path(path)
     size = _regular_file_size(path)
@@ -272,7 +313,8 @@ def open_store(path: str | Path, *, create: bool = False, migrate: bool = True) 
         _check_header(path)
     elif create:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            modes.make_private_dir(path.parent, shared=bool(shared))
+            modes.secure_file(path, shared=bool(shared))
         except OSError as exc:
             raise store_problem(exc, path) or StoreError(
                 f"ストアのフォルダーを作れません: {path.parent}（{exc.strerror}） / cannot make the store's "
@@ -290,6 +332,8 @@ def open_store(path: str | Path, *, create: bool = False, migrate: bool = True) 
             f"{path} は別のプログラムのデータベースです。何も変更していません。"
             f" / {path} belongs to another program; nothing was changed."
         )
+    if exists:
+        _refuse_exposed(conn, path, shared)
     if version > LATEST_VERSION:
         conn.close()
         raise NewerStoreError(

@@ -12,9 +12,13 @@ from app.store.db import now_iso
 def enqueue(conn: sqlite3.Connection, kind: str, row_id: str, payload: dict) -> None:
     """Queue ``payload`` for the server. Must be called inside the writing transaction.
 
-    Idempotent per (kind, row_id): the same row queued twice is queued once.
+    Idempotent per (kind, row_id): the same row queued twice is queued once — without using up
+    a number, so the outbox is numbered without gaps (rows are never deleted: ``audit verify``
+    reads a missing last number as rows deleted from its end).
     """
     conn.execute(
-        "INSERT OR IGNORE INTO outbox(kind, row_id, payload, created_at) VALUES (?, ?, ?, ?)",
-        (kind, row_id, json.dumps(payload, ensure_ascii=False, sort_keys=True), now_iso()),
+        "INSERT INTO outbox(kind, row_id, payload, created_at) SELECT ?, ?, ?, ? "
+        "WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE kind = ? AND row_id = ?)",
+        (kind, row_id, json.dumps(payload, ensure_ascii=False, sort_keys=True), now_iso(),
+         kind, row_id),
     )

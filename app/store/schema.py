@@ -618,6 +618,38 @@ def _v9_one_address_fold(conn: sqlite3.Connection) -> None:
 MIGRATIONS.append(Migration(9, "address keys refolded by the one address normaliser", _v9_one_address_fold))
 
 
+# Signed two-person release (app.security.release, app.security.sigcore): every release, refusal,
+# re-lock and re-lock confirmation carries the signature of the person who gives it, over the
+# digest of what it binds; a password user's Ed25519 key is kept encrypted under their password
+# (app.security.keys), a card user signs with the card. SQLite cannot check a signature, so the
+# triggers here only refuse an unsigned row; the engine, `audit verify`, the self-test and the
+# central server check the signature itself. "Has handled the case" is any event on the case, at
+# any terminal: such a person never releases it (the same rule as the engine and the server).
+V10_SIGNED_RELEASES = """
+ALTER TABLE staff ADD COLUMN sign_pub TEXT;      -- hex Ed25519 public key(s), newest last
+ALTER TABLE staff ADD COLUMN sign_key TEXT;      -- the private key, wrapped under the password
+ALTER TABLE releases ADD COLUMN signature TEXT;
+ALTER TABLE release_events ADD COLUMN auth_method TEXT
+    CHECK (auth_method IS NULL OR auth_method IN ('password', 'card'));
+ALTER TABLE release_events ADD COLUMN signature TEXT;
+CREATE TRIGGER releases_signed BEFORE INSERT ON releases
+WHEN NEW.signature IS NULL OR length(NEW.signature) < 128
+BEGIN SELECT RAISE(ABORT, 'a release or refusal must carry the officer''s signature'); END;
+CREATE TRIGGER release_events_signed BEFORE INSERT ON release_events
+WHEN NEW.kind IN ('relocked', 'relock_confirmed')
+ AND (NEW.signature IS NULL OR length(NEW.signature) < 128 OR NEW.auth_method IS NULL)
+BEGIN SELECT RAISE(ABORT, 'a re-lock and its confirmation must carry the signature of who gives it'); END;
+CREATE TRIGGER releases_officer_never_handled BEFORE INSERT ON releases
+WHEN EXISTS (SELECT 1 FROM case_events WHERE case_id = NEW.case_id AND staff_id = NEW.officer_id)
+BEGIN SELECT RAISE(ABORT, 'the releasing officer has handled this case'); END;
+-- audit verify finds each release's entries by case
+CREATE INDEX audit_log_case ON audit_log(case_id) WHERE case_id IS NOT NULL;
+"""
+
+MIGRATIONS.append(Migration(10, "signed releases and re-locks; handled means any event",
+                            _script(V10_SIGNED_RELEASES)))
+
+
 # Support measures that cannot be forgotten (app.security.registration, app.desk): the outsourced
 # (委託) attribute of an account, and the measure ledger's events — registration by one person and
 # confirmation by a second the same office day, each linked system confirmed "blocked" by a named
@@ -740,5 +772,5 @@ def _v10(conn: sqlite3.Connection) -> None:
     conn.executemany(update, rows)
 
 
-MIGRATIONS.append(Migration(10, "support-measure ledger: outsourced staff, registration and "
+MIGRATIONS.append(Migration(11, "support-measure ledger: outsourced staff, registration and "
                                 "linked-system confirmations; case figures for the desk", _v10))

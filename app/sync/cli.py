@@ -69,6 +69,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                          "(shared live store), not in this user's keyring")
     lg.set_defaults(func=_login)
 
+    ho = ssub.add_parser("hand-over", help="hand a case over to another terminal (引継ぎ; recorded "
+                                           "on the server with who, when and why)")
+    ho.add_argument("--dsn", required=True, help="administrator connection string")
+    ho.add_argument("--case", required=True, help="case id")
+    ho.add_argument("--to", required=True, dest="to_terminal", help="terminal id that takes it over")
+    ho.add_argument("--reason", required=True)
+    ho.set_defaults(func=_hand_over)
+
     sd = ssub.add_parser("seed", help="load master data into the server from a local store")
     sd.add_argument("--dsn", required=True, help="administrator connection string")
     sd.add_argument("--from-store", required=True, dest="from_store")
@@ -211,6 +219,22 @@ def _add_terminal(args) -> int:
     except psycopg.Error as exc:
         raise _user_error(exc)
     print(f"terminal {args.terminal}: login role {role}")
+    return 0
+
+
+def _hand_over(args) -> int:
+    """Only after this may the other terminal add events to the case (server schema v3)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(args.dsn, autocommit=True) as conn:
+            hid = conn.execute(
+                "INSERT INTO madoguchi.case_handovers(case_id, to_terminal, reason) "
+                "VALUES (%s, %s, %s) RETURNING id", (args.case, args.to_terminal, args.reason)
+            ).fetchone()[0]
+    except psycopg.Error as exc:
+        raise _user_error(exc)
+    print(f"case {args.case} handed over to terminal {args.to_terminal} (hand-over {hid})")
     return 0
 
 

@@ -143,6 +143,10 @@ def plain_error(exc: BaseException) -> SyncError:
     text = str(exc)
     if isinstance(exc, SyncError):
         return exc
+    from app.sync.push import QuarantinedError
+
+    if isinstance(exc, QuarantinedError):
+        return SyncError(str(exc), EXIT_REFUSED)
     if "password authentication failed" in text or "no password supplied" in text:
         return SyncError("中央サーバーがパスワードを受け付けませんでした。`madoguchi server login` でやり直してください。"
                          " / The central server refused the password: log in again with "

@@ -1,8 +1,12 @@
 """Fail closed (フェイルクローズ): when this terminal's copy of the support measures may be out of date,
 every case that could touch a protected person is treated as restricted.
 
-The terminal records when it last pulled support measures (``sync_state['support_pulled_at']``, the
-moment the server's state was read). Past ``sync.support_max_age_minutes`` (default 10), or when it
+The terminal records when it last pulled support measures: the SERVER's time at that pull
+(``sync_state['support_pulled_at']``, for people) and the terminal's monotonic clock and boot id at
+that moment (``sync_state['support_pulled']``). The age of the data is the monotonic time since,
+so setting the terminal's wall clock back does not keep it fresh; after a restart of the terminal
+(another boot: the monotonic clock started again) the data counts as stale until the next pull.
+Past ``sync.support_max_age_minutes`` (default 10), or when it
 has never pulled at all, a measure decided at the main office a minute ago might be missing here, so
 any case with a person or a mailing address in scope gets a RESTRICT decision whose reason says why
 and since when. It ends when a sync succeeds, or for one case when a support officer (not the
@@ -23,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 
 from app.rules.core import Decision, Outcome, Reason, RequestScope, Stage
+from app.security.clock import SYSTEM_CLOCK, Clock
 from app.rules.said import REVIEW  # the same words a DV review gets: a review tells nothing
 from app.store.db import Store
 from app.sync import state
@@ -74,11 +79,8 @@ def max_age(store: Store) -> dt.timedelta:
     return dt.timedelta(minutes=max(0.0, minutes))
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
 def support_pulled_at(store: Store) -> dt.datetime | None:
+    """The server's time when the support measures were last read (for people to see)."""
     value = state.get(store.conn, state.SUPPORT_PULLED_AT)
     if not value:
         return None
@@ -88,8 +90,21 @@ def support_pulled_at(store: Store) -> dt.datetime | None:
         return None
 
 
-def stale_support_reason(store: Store, scope: RequestScope | None = None,
-                         now: dt.datetime | None = None, *,
+def support_age(store: Store, clock: Clock = SYSTEM_CLOCK) -> dt.timedelta | None:
+    """Monotonic time since the last pull of support measures; None when there was none on this
+    boot of the terminal (never pulled, or restarted since: then nobody can tell the age)."""
+    mark = state.get(store.conn, state.SUPPORT_PULLED)
+    if not isinstance(mark, dict) or mark.get("boot_id") != clock.boot_id:
+        return None
+    try:
+        seconds = clock.mono() - float(mark["mono"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return dt.timedelta(seconds=max(0.0, seconds))
+
+
+def stale_support_reason(store: Store, scope: RequestScope | None = None, *,
+                         clock: Clock = SYSTEM_CLOCK,
                          server_configured: bool | None = None) -> Reason | None:
     """The reason to restrict ``scope`` because support data may be stale, or None.
 
@@ -98,7 +113,6 @@ def stale_support_reason(store: Store, scope: RequestScope | None = None,
         return None
     if scope is not None and not (scope.persons or scope.mail_to):
         return None
-    now = now or _now()
     limit = max_age(store)
     pulled = support_pulled_at(store)
     limit_min = int(limit.total_seconds() // 60)
@@ -111,11 +125,20 @@ def stale_support_reason(store: Store, scope: RequestScope | None = None,
             "it cannot tell whether a protected person is involved. The case stops until a sync "
             "succeeds or a support officer checks and releases it.",
             SOURCE, REVIEW)
-    age = now - pulled
+    local = pulled.astimezone().strftime("%Y-%m-%d %H:%M")
+    age = support_age(store, clock)
+    if age is None:
+        return Reason(
+            CODE,
+            f"端末が再起動されたため、支援措置の情報（最終受信 {local}、サーバー時刻）の新しさを確認できません。"
+            "中央サーバーとの同期が成功するか支援措置責任者が確認するまで、この手続は止まります。",
+            f"The terminal was restarted since the support-measure list was last received "
+            f"({local}, server time), so its age cannot be told. The case stops until a sync "
+            "succeeds or a support officer checks and releases it.",
+            SOURCE, REVIEW)
     if age <= limit:
         return None
     minutes = int(age.total_seconds() // 60)
-    local = pulled.astimezone().strftime("%Y-%m-%d %H:%M")
     return Reason(
         CODE,
         f"支援措置の情報が古くなっています（最終受信 {local}、{minutes} 分前。上限 {limit_min} 分）。"
@@ -126,14 +149,22 @@ def stale_support_reason(store: Store, scope: RequestScope | None = None,
         SOURCE, REVIEW)
 
 
-def stale_support_stage(store: Store, *, now=None) -> Stage:
+def mark_pulled(conn, server_at: str, clock: Clock = SYSTEM_CLOCK) -> None:
+    """Record a complete pull of support measures read at ``server_at`` (the server's time),
+    with this terminal's monotonic clock and boot now. Inside the caller's transaction."""
+    state.put(conn, state.SUPPORT_PULLED_AT, server_at)
+    state.put(conn, state.SUPPORT_PULLED, {"mono": clock.mono(), "boot_id": clock.boot_id,
+                                           "server_at": server_at})
+
+
+def stale_support_stage(store: Store, *, clock: Clock = SYSTEM_CLOCK) -> Stage:
     """A pipeline stage: RESTRICT with the staleness reason, else ``None`` (let others decide).
 
     The support officer's release of the case is handled by the DV restriction stage's release
     predicate; put this stage where that predicate applies (see docs/ARCHITECTURE.md, sync)."""
 
     def stage(scope: RequestScope) -> Decision | None:
-        reason = stale_support_reason(store, scope, now() if callable(now) else now)
+        reason = stale_support_reason(store, scope, clock=clock)
         if reason is None:
             return None
         return Decision(Outcome.RESTRICT, (reason,), {"stale_support_data": True})

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from app.errors import MadoguchiError
 from app.ids import InvalidMyNumber, my_number_check_digit
 from app.paths import resource
 
@@ -50,8 +51,10 @@ class Problem:
         return f"{where}{item}: {self.ja} / {self.en}"
 
 
-class LayoutError(Exception):
+class LayoutError(MadoguchiError):
     """The layout file itself is unusable (a packaging or editing mistake)."""
+
+    code = "import.layout"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,10 @@
    other terminals for such cases come down too, so the branch terminal that waits receives the
    officer's decision. Rows this terminal wrote itself never come back.
 
+Staff secrets (password hash, wrapped signing key) are not readable by a terminal's login; they
+come through ``madoguchi.staff_credentials()`` for the staff rows pulled, only for staff who may
+sign in at this terminal.
+
 Columns are matched by name between the server and the local table, so a column added on one side
 only is simply not copied. Per-terminal state (a staff member's failed sign-ins and lock-out) is
 never overwritten by the server. Must not import Qt.
@@ -29,7 +33,7 @@ from typing import Callable
 
 import psycopg
 
-from app.store.db import Store, now_iso
+from app.store.db import Store
 from app.sync import state
 
 log = logging.getLogger(__name__)
@@ -114,9 +118,12 @@ def pull_master(store: Store, conn: psycopg.Connection, hi: int, *, batch_size: 
     store.conn.execute("PRAGMA wal_autocheckpoint = 20000")
     try:
         for table in MASTER:
+            lo = int(state.get(store.conn, state.cursor_key(table.name), 0))
             done[table.name] = _pull_table(store, conn, table, hi, batch_size,
                                            (lambda n, t=table.name: on_progress(t, n, totals.get(t, 0)))
                                            if on_progress else None, fault)
+            if table.name == "staff" and done["staff"]:
+                _pull_credentials(store, conn, lo, hi)
     finally:
         store.conn.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
     return done
@@ -177,6 +184,19 @@ def _pull_table(store: Store, conn: psycopg.Connection, table: MasterTable, hi: 
         if int(state.get(local, key, 0)) < hi:
             state.put(local, key, hi)
     return applied
+
+
+def _pull_credentials(store: Store, conn: psycopg.Connection, lo: int, hi: int) -> None:
+    """Password hashes and wrapped signing keys of the staff rows just pulled: terminal logins
+    cannot read those columns, the server hands them out only for staff who may sign in at
+    this terminal (``madoguchi.staff_credentials``); anyone else's are cleared here."""
+    try:
+        rows = conn.execute("SELECT * FROM madoguchi.staff_credentials(%s, %s)", (lo, hi)).fetchall()
+    except psycopg.errors.UndefinedFunction:       # a server before schema v3
+        return
+    with store.transaction() as local:
+        local.executemany("UPDATE staff SET password_hash = ?, sign_key = ? WHERE id = ?",
+                          [(h, k, i) for i, h, k in rows])
 
 
 def _local_rows(conn: sqlite3.Connection, table: str, cols: list[str], key: tuple[str, ...],
@@ -303,6 +323,15 @@ def pull_measure_events(store: Store, conn: psycopg.Connection, hi: int, termina
     return n
 
 
-def mark_support_pulled(store: Store, at: str | None = None) -> None:
+def mark_support_pulled(store: Store, server_at: str, clock=None) -> None:
+    """The support measures were read completely as the server stood at ``server_at`` (its own
+    clock, :func:`server_time`)."""
+    from app.sync.freshness import SYSTEM_CLOCK, mark_pulled
+
     with store.transaction() as local:
-        state.put(local, state.SUPPORT_PULLED_AT, at or now_iso())
+        mark_pulled(local, server_at, clock or SYSTEM_CLOCK)
+
+
+def server_time(conn: psycopg.Connection) -> str:
+    """The server's clock now (ISO), never the terminal's."""
+    return conn.execute("SELECT clock_timestamp()").fetchone()[0].isoformat()

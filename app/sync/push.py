@@ -8,7 +8,17 @@ rows the server may already hold, which the stable ids turn into no-ops: nothing
 twice. Any other unique clash (e.g. two events with one number) is an error, never silently dropped.
 
 After the last batch the server records this terminal's audit chain head (its witness), which is
-stored locally as ``sync_state['audit_witness']``.
+stored locally as ``sync_state['audit_witness']`` (``{"seq", "hash", "at"}``, ``at`` the server's
+time).
+
+Before anything is sent, :func:`check_chain` compares the terminal's audit log with the chain the
+server holds for it: the server's head must be in the local log unchanged. If not (entries
+deleted: rewound; or changed: rewritten), the first differing entry is found by halving (a hash
+chain agrees up to some entry and differs from there on) and reported to the server, which
+checks the claim against its own copy and QUARANTINES the terminal with an alert for the
+administrator; this terminal then gets a :class:`QuarantinedError` naming that entry, and the
+server refuses everything it sends until an administrator has examined it. (A client that skips
+this check still has every differing entry refused by the server's trigger, which names it.)
 
 Outbox kinds this module knows are listed in :data:`KINDS`; rows of another kind stay queued and
 are reported (the server must be updated first). Must not import Qt.
@@ -74,6 +84,84 @@ class PushResult:
     witness: dict | None = None
 
 
+class QuarantinedError(Exception):
+    """The server quarantined this terminal: its audit log was rewound or rewritten."""
+
+    def __init__(self, reason: str):
+        super().__init__(
+            f"中央サーバーがこの端末を隔離しました（監査ログの巻き戻し・書き換え）。管理者に連絡してください。 / "
+            f"The central server quarantined this terminal: {reason}. Call the administrator.")
+        self.reason = reason
+
+
+def first_difference(local_hash: Callable[[int], str | None],
+                     server_hash: Callable[[int], str | None], upto: int) -> int:
+    """The first entry (1..upto) where the two chains differ, given that they differ at ``upto``:
+    a hash chain agrees up to some entry and differs from there on, so halving finds it."""
+    lo, hi = 1, upto            # invariant: entries < lo agree, entry hi differs
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if local_hash(mid) is not None and local_hash(mid) == server_hash(mid):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def check_chain(store: Store, conn: psycopg.Connection) -> None:
+    """Raise :class:`QuarantinedError` when the server holds an audit chain for this terminal
+    that the local log does not continue (see the module docstring)."""
+    try:
+        seq, digest, quarantined = conn.execute("SELECT * FROM madoguchi.my_audit_head()").fetchone()
+    except TypeError:                           # not a registered terminal: the push says so
+        return
+    if quarantined:
+        raise QuarantinedError(quarantined)
+    if seq is None:
+        return
+
+    def local_hash(n: int) -> str | None:
+        row = store.conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (n,)).fetchone()
+        return row[0] if row else None
+
+    if local_hash(seq) == digest:
+        return
+
+    def server_hash(n: int) -> str | None:
+        return conn.execute("SELECT madoguchi.my_audit_hash(%s)", (n,)).fetchone()[0]
+
+    first = first_difference(local_hash, server_hash, seq)
+    local_head = store.conn.execute("SELECT max(seq) FROM audit_log").fetchone()[0]
+    reason = conn.execute("SELECT madoguchi.report_divergence(%s, %s, %s)",
+                          (first, local_hash(first), local_head)).fetchone()[0]
+    raise QuarantinedError(reason or f"audit entry {first} differs from the server's copy")
+
+
+def confirm_witness(store: Store, conn: psycopg.Connection) -> list[str]:
+    """What the server says about the local log, read-only (``audit verify --online``): the
+    server's head must be in the local log unchanged, and the witness kept locally must be the
+    server's. A witness written into the store by hand is caught here."""
+    row = conn.execute("SELECT * FROM madoguchi.my_audit_head()").fetchone()
+    if row is None:
+        return ["this login is not a registered terminal of the central server"]
+    seq, digest, quarantined = row
+    problems = [f"the server has quarantined this terminal: {quarantined}"] if quarantined else []
+    local = dict(store.conn.execute("SELECT seq, hash FROM audit_log WHERE seq IN (?, ?)",
+                                    (seq or 0, (state.get(store.conn, state.AUDIT_WITNESS) or {})
+                                     .get("seq", 0))))
+    if seq is not None and local.get(seq) != digest:
+        problems.append(f"entry {seq}, the last the server holds from this terminal, "
+                        f"{'is missing' if seq not in local else 'differs'} here: the local log "
+                        f"was rewound or rewritten")
+    witness = state.get(store.conn, state.AUDIT_WITNESS) or {}
+    if witness.get("seq"):
+        held = conn.execute("SELECT madoguchi.my_audit_hash(%s)", (witness["seq"],)).fetchone()[0]
+        if held != witness.get("hash"):
+            problems.append(f"the witness kept in this store (entry {witness['seq']}) is not the "
+                            f"server's: the server holds {str(held)[:16]}… there (faked witness)")
+    return problems
+
+
 def pending_count(store: Store) -> int:
     return store.conn.execute("SELECT count(*) FROM outbox WHERE pushed_at IS NULL").fetchone()[0]
 
@@ -99,6 +187,7 @@ def push(store: Store, conn: psycopg.Connection, *, batch_size: int = 5000,
     ("sent", "committed"); it is ``None`` in service.
     """
     result = PushResult()
+    check_chain(store, conn)
     marks = ",".join("?" * len(KNOWN_KINDS))
     total = store.conn.execute(
         f"SELECT count(*) FROM outbox WHERE pushed_at IS NULL AND kind IN ({marks})", KNOWN_KINDS
@@ -144,10 +233,10 @@ def push(store: Store, conn: psycopg.Connection, *, batch_size: int = 5000,
 
 def record_witness(store: Store, conn: psycopg.Connection) -> dict | None:
     """Have the server record this terminal's audit chain head; keep its answer locally."""
-    seq, digest, _at = conn.execute("SELECT * FROM madoguchi.record_witness()").fetchone()
+    seq, digest, at = conn.execute("SELECT * FROM madoguchi.record_witness()").fetchone()
     if seq is None:
         return None
-    witness = {"seq": int(seq), "hash": digest}
+    witness = {"seq": int(seq), "hash": digest, "at": at.isoformat()}
     with store.transaction() as local:
         state.put(local, state.AUDIT_WITNESS, witness)
     return witness

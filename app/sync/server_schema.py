@@ -195,6 +195,48 @@ CREATE TABLE audit (
 );
 """
 
+_FOUR_EYES = """
+-- four eyes (二人確認): the officer who releases is never the handling clerk of the case, and is
+-- an active support officer
+CREATE {or_replace}FUNCTION releases_four_eyes() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+DECLARE
+    opener text;
+    officer_roles text;
+    officer_disabled integer;
+BEGIN
+    SELECT opened_by INTO opener FROM madoguchi.cases WHERE id = NEW.case_id;
+    IF NEW.officer_id = opener OR NEW.officer_id = NEW.handling_staff_id THEN
+        RAISE EXCEPTION 'madoguchi: the officer who releases a case cannot be its handling clerk'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.handling_staff_id <> opener AND NOT EXISTS (
+            SELECT 1 FROM madoguchi.case_events e
+            WHERE e.case_id = NEW.case_id AND e.staff_id = NEW.handling_staff_id) THEN
+        RAISE EXCEPTION 'madoguchi: the clerk named on the release never handled this case'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF EXISTS (SELECT 1 FROM madoguchi.case_events e
+               WHERE e.case_id = NEW.case_id AND e.staff_id = NEW.officer_id{handled_where}) THEN
+        RAISE EXCEPTION 'madoguchi: the officer who releases a case cannot have handled it{handled_why}'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    SELECT roles, disabled INTO officer_roles, officer_disabled FROM madoguchi.staff
+        WHERE id = NEW.officer_id;
+    IF officer_disabled <> 0 OR NOT (officer_roles::jsonb ? 'support_officer') THEN
+        RAISE EXCEPTION 'madoguchi: only an active support officer can release a case'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+"""
+
+
+def _four_eyes(or_replace: str, handled_where: str, handled_why: str) -> str:
+    return (_FOUR_EYES.replace("{or_replace}", or_replace).replace("{handled_where}", handled_where)
+            .replace("{handled_why}", handled_why))
+
+
 _FUNCTIONS = """
 CREATE FUNCTION bump_seq() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = madoguchi, pg_temp AS $$
@@ -252,41 +294,9 @@ BEGIN
     RETURN QUERY SELECT s, h, now();
 END $$;
 
--- four eyes (二人確認): the officer who releases is never the handling clerk of the case, and is
--- an active support officer
-CREATE FUNCTION releases_four_eyes() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = madoguchi, pg_temp AS $$
-DECLARE
-    opener text;
-    officer_roles text;
-    officer_disabled integer;
-BEGIN
-    SELECT opened_by INTO opener FROM madoguchi.cases WHERE id = NEW.case_id;
-    IF NEW.officer_id = opener OR NEW.officer_id = NEW.handling_staff_id THEN
-        RAISE EXCEPTION 'madoguchi: the officer who releases a case cannot be its handling clerk'
-            USING ERRCODE = 'check_violation';
-    END IF;
-    IF NEW.handling_staff_id <> opener AND NOT EXISTS (
-            SELECT 1 FROM madoguchi.case_events e
-            WHERE e.case_id = NEW.case_id AND e.staff_id = NEW.handling_staff_id) THEN
-        RAISE EXCEPTION 'madoguchi: the clerk named on the release never handled this case'
-            USING ERRCODE = 'check_violation';
-    END IF;
-    IF EXISTS (SELECT 1 FROM madoguchi.case_events e
-               WHERE e.case_id = NEW.case_id AND e.staff_id = NEW.officer_id
-                 AND e.terminal_id = (SELECT terminal_id FROM madoguchi.cases WHERE id = NEW.case_id)) THEN
-        RAISE EXCEPTION 'madoguchi: the officer who releases a case cannot have handled it'
-            USING ERRCODE = 'check_violation';
-    END IF;
-    SELECT roles, disabled INTO officer_roles, officer_disabled FROM madoguchi.staff
-        WHERE id = NEW.officer_id;
-    IF officer_disabled <> 0 OR NOT (officer_roles::jsonb ? 'support_officer') THEN
-        RAISE EXCEPTION 'madoguchi: only an active support officer can release a case'
-            USING ERRCODE = 'check_violation';
-    END IF;
-    RETURN NEW;
-END $$;
-""".replace("{lock}", str(CHANGE_LOCK))
+{four_eyes}""".replace("{lock}", str(CHANGE_LOCK)).replace("{four_eyes}", _four_eyes(
+    "", "\n                 AND e.terminal_id = (SELECT terminal_id FROM madoguchi.cases WHERE id = NEW.case_id)",
+    ""))
 
 
 def _sequenced(table: str, row_trigger: bool = True) -> str:
@@ -348,13 +358,13 @@ class ServerMigration:
 
 # v2: the server checks that each audit entry continues the chain it already holds for that
 # terminal, so a terminal whose local log was rewritten cannot quietly go on sending
-_V2 = """
-CREATE FUNCTION audit_chain_continues() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+_CHAIN_CONTINUES = """
+CREATE {or_replace}FUNCTION audit_chain_continues() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = madoguchi, pg_temp AS $$
 DECLARE
-    previous text;
+    previous text;{same_entry_decl}
 BEGIN
-    SELECT hash INTO previous FROM madoguchi.audit
+{same_entry_check}    SELECT hash INTO previous FROM madoguchi.audit
         WHERE terminal_id = NEW.terminal_id AND chain_seq = NEW.chain_seq - 1;
     IF FOUND AND previous IS DISTINCT FROM NEW.prev_hash THEN
         RAISE EXCEPTION 'madoguchi: audit entry % of terminal % does not continue the chain the server holds (the local audit log was rewritten)',
@@ -362,9 +372,246 @@ BEGIN
     END IF;
     RETURN NEW;
 END $$;
-CREATE TRIGGER audit_chain_continues BEFORE INSERT ON audit
-    FOR EACH ROW EXECUTE FUNCTION audit_chain_continues();
+{trigger}"""
+#: v3: an entry the server already holds under the same number must be the same entry
+_SAME_ENTRY_CHECK = """    SELECT hash INTO held FROM madoguchi.audit
+        WHERE terminal_id = NEW.terminal_id AND chain_seq = NEW.chain_seq;
+    IF FOUND AND held IS DISTINCT FROM NEW.hash THEN
+        RAISE WARNING 'madoguchi ALERT: terminal % sent audit entry % differing from the one the server holds',
+            NEW.terminal_id, NEW.chain_seq;
+        RAISE EXCEPTION 'madoguchi: audit entry % of terminal % differs from the entry the server holds (the local audit log was rewound or rewritten)',
+            NEW.chain_seq, NEW.terminal_id USING ERRCODE = 'check_violation';
+    END IF;
 """
+
+
+def _chain_continues(v3: bool) -> str:
+    return (_CHAIN_CONTINUES.replace("{or_replace}", "OR REPLACE " if v3 else "")
+            .replace("{same_entry_decl}", "\n    held text;" if v3 else "")
+            .replace("{same_entry_check}", _SAME_ENTRY_CHECK if v3 else "")
+            .replace("{trigger}", "" if v3 else "CREATE TRIGGER audit_chain_continues BEFORE INSERT ON audit\n"
+                                               "    FOR EACH ROW EXECUTE FUNCTION audit_chain_continues();\n"))
+
+
+_V2 = _chain_continues(v3=False)
+
+def _sigcore_source() -> str:
+    """The terminal's own signature module, run unchanged by the server's PL/Python."""
+    from pathlib import Path
+
+    from app.security import sigcore
+
+    # from source, or the copy a frozen build ships beside the compiled module (build.spec)
+    return Path(sigcore.__file__).with_suffix(".py").read_text(encoding="utf-8")
+
+
+# v3: signed releases (PL/Python, see the module docstring), "has handled the case" counted over
+# every terminal, a terminal writes events only into its own cases (or one handed over to it).
+_V3 = """
+CREATE EXTENSION IF NOT EXISTS plpython3u;
+ALTER TABLE staff ADD COLUMN sign_pub text, ADD COLUMN sign_key text;
+
+-- why the signature of a release ('release') or of a re-lock / confirmation ('event') row, as the
+-- terminal sent it, does not hold; NULL when it does. The code is app/security/sigcore.py itself.
+CREATE FUNCTION signature_problem(kind text, row_json text) RETURNS text
+LANGUAGE plpython3u STABLE SECURITY DEFINER SET search_path = madoguchi, pg_temp AS $py$
+import json
+sc = GD.get("madoguchi_sigcore")
+if sc is None:
+    sc = {"__name__": "madoguchi_sigcore"}
+    exec(compile(SIGCORE_SOURCE, "sigcore.py", "exec"), sc)
+    GD["madoguchi_sigcore"] = sc
+row = json.loads(row_json)
+def keys(staff_id):
+    plan = GD.get("madoguchi_keys_plan")
+    if plan is None:
+        plan = plpy.prepare("SELECT sign_pub, card_cert FROM madoguchi.staff WHERE id = $1", ["text"])
+        GD["madoguchi_keys_plan"] = plan
+    found = plpy.execute(plan, [staff_id])
+    return (found[0]["sign_pub"], found[0]["card_cert"]) if found else (None, None)
+if kind == "release":
+    return sc["check_signature"](row.get("auth_method"), sc["release_message"](row),
+                                 row.get("signature"), *keys(row.get("officer_id")))
+plan = plpy.prepare("SELECT row FROM madoguchi.releases WHERE id = $1", ["text"])
+found = plpy.execute(plan, [row.get("release_id")])
+if not found:
+    return "its release is unknown to the server"
+digest = sc["release_digest"](json.loads(found[0]["row"]))
+return sc["check_signature"](row.get("auth_method"), sc["event_message"](row, digest),
+                             row.get("signature"), *keys(row.get("staff_id")))
+$py$;
+
+CREATE FUNCTION releases_signed() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+DECLARE
+    problem text;
+BEGIN
+    IF TG_TABLE_NAME = 'releases' THEN
+        problem := madoguchi.signature_problem('release', NEW.row);
+    ELSIF NEW.kind IN ('relocked', 'relock_confirmed') THEN
+        problem := madoguchi.signature_problem('event', NEW.row);
+    END IF;
+    IF problem IS NOT NULL THEN
+        RAISE EXCEPTION 'madoguchi: % % from terminal % refused: %', replace(TG_TABLE_NAME, '_', ' '),
+            NEW.id, NEW.terminal_id, problem USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER releases_signed BEFORE INSERT ON releases
+    FOR EACH ROW EXECUTE FUNCTION releases_signed();
+CREATE TRIGGER release_events_signed BEFORE INSERT ON release_events
+    FOR EACH ROW EXECUTE FUNCTION releases_signed();
+
+-- has handled the case = opened it, is the handling clerk, or wrote any event of it at ANY
+-- terminal (the same rule as the engine and the store's trigger)
+{four_eyes}
+-- 引継ぎ: an administrator hands a case over to another terminal (audited by the row itself)
+CREATE TABLE case_handovers (
+    id bigserial PRIMARY KEY,
+    case_id text NOT NULL REFERENCES cases(id),
+    to_terminal text NOT NULL REFERENCES terminals(id),
+    by_role text NOT NULL DEFAULT session_user,
+    reason text NOT NULL CHECK (length(trim(reason)) > 0),
+    at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TRIGGER case_handovers_append_only BEFORE UPDATE OR DELETE ON case_handovers
+    FOR EACH ROW EXECUTE FUNCTION append_only();
+
+CREATE FUNCTION case_events_own_case() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+DECLARE
+    owner text;
+BEGIN
+    SELECT terminal_id INTO owner FROM madoguchi.cases WHERE id = NEW.case_id;
+    IF owner IS DISTINCT FROM NEW.terminal_id AND NOT EXISTS (
+            SELECT 1 FROM madoguchi.case_handovers h
+            WHERE h.case_id = NEW.case_id AND h.to_terminal = NEW.terminal_id) THEN
+        RAISE EXCEPTION 'madoguchi: terminal % cannot add event % to case % of terminal % (not handed over to it)',
+            NEW.terminal_id, NEW.id, NEW.case_id, owner USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER case_events_own_case BEFORE INSERT ON case_events
+    FOR EACH ROW EXECUTE FUNCTION case_events_own_case();
+
+-- staff secrets (password hash, wrapped signing key) are not readable by terminal logins (column
+-- privileges): a terminal receives them through staff_credentials() only for staff assigned to
+-- it (or, with no assignment at all, to every terminal of the office); a disabled account keeps
+-- its hash so that its owner is told "disabled", not "wrong password"
+CREATE TABLE staff_terminals (
+    staff_id text NOT NULL REFERENCES staff(id),
+    terminal_id text NOT NULL REFERENCES terminals(id),
+    PRIMARY KEY (staff_id, terminal_id)
+);
+CREATE FUNCTION staff_credentials(lo bigint, hi bigint)
+RETURNS TABLE (id text, password_hash text, sign_key text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = madoguchi, pg_temp AS $$
+    SELECT s.id,
+           CASE WHEN allowed THEN s.password_hash END,
+           CASE WHEN allowed THEN s.sign_key END
+    FROM madoguchi.staff s,
+         LATERAL (SELECT madoguchi.current_terminal() IS NOT NULL AND (
+                      NOT EXISTS (SELECT 1 FROM madoguchi.staff_terminals a WHERE a.staff_id = s.id)
+                      OR EXISTS (SELECT 1 FROM madoguchi.staff_terminals a WHERE a.staff_id = s.id
+                                 AND a.terminal_id = madoguchi.current_terminal())) AS allowed) x
+    WHERE s.seq > lo AND s.seq <= hi
+$$;
+
+-- 隔離 quarantine: a terminal whose audit chain was rewound or rewritten sends nothing more until
+-- an administrator has examined it; every quarantine is an alert for the administrator
+ALTER TABLE terminals ADD COLUMN quarantined_at timestamptz, ADD COLUMN quarantine_reason text;
+CREATE TABLE alerts (
+    id bigserial PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT now(),
+    terminal_id text REFERENCES terminals(id),
+    kind text NOT NULL,
+    message text NOT NULL
+);
+
+CREATE FUNCTION quarantine(t text, reason text) RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+BEGIN
+    UPDATE madoguchi.terminals SET quarantined_at = coalesce(quarantined_at, now()),
+        quarantine_reason = coalesce(quarantine_reason, reason) WHERE id = t;
+    INSERT INTO madoguchi.alerts(terminal_id, kind, message) VALUES (t, 'audit_chain', reason);
+    PERFORM pg_notify('madoguchi_alert', t || ': ' || reason);
+    RAISE WARNING 'madoguchi ALERT: terminal % quarantined: %', t, reason;
+END $$;
+
+-- this terminal's audit chain as the server holds it: its head, and the hash at one entry
+CREATE FUNCTION my_audit_head() RETURNS TABLE (audit_seq bigint, audit_hash text, quarantine text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = madoguchi, pg_temp AS $$
+    SELECT (SELECT a.chain_seq FROM madoguchi.audit a WHERE a.terminal_id = t.id
+            ORDER BY a.chain_seq DESC LIMIT 1),
+           (SELECT a.hash FROM madoguchi.audit a WHERE a.terminal_id = t.id
+            ORDER BY a.chain_seq DESC LIMIT 1),
+           t.quarantine_reason
+    FROM madoguchi.terminals t WHERE t.id = madoguchi.current_terminal()
+$$;
+CREATE FUNCTION my_audit_hash(s bigint) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+    SELECT hash FROM madoguchi.audit WHERE terminal_id = madoguchi.current_terminal() AND chain_seq = s
+$$;
+
+-- the terminal says where its chain first differs from the server's; the server checks that
+-- itself (its entry there differs from, or is missing in, the terminal's log) and quarantines
+CREATE FUNCTION report_divergence(first_seq bigint, local_hash text, local_head bigint) RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = madoguchi, pg_temp AS $$
+DECLARE
+    t text := madoguchi.current_terminal();
+    held text;
+    server_head bigint;
+    reason text;
+BEGIN
+    SELECT hash INTO held FROM madoguchi.audit WHERE terminal_id = t AND chain_seq = first_seq;
+    IF held IS NULL OR held IS NOT DISTINCT FROM local_hash THEN
+        RETURN NULL;
+    END IF;
+    SELECT max(chain_seq) INTO server_head FROM madoguchi.audit WHERE terminal_id = t;
+    reason := format('audit entry %s of terminal %s differs from the entry the server holds (hash %s…): '
+                     'the local audit log was %s', first_seq, t, left(held, 16),
+                     CASE WHEN local_hash IS NULL OR coalesce(local_head, 0) < server_head
+                          THEN format('rewound (the server holds entries up to %s, the terminal %s)',
+                                      server_head, coalesce(local_head, 0))
+                          ELSE 'rewritten' END);
+    PERFORM madoguchi.quarantine(t, reason);
+    RETURN reason;
+END $$;
+
+CREATE FUNCTION refuse_quarantined() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+DECLARE
+    reason text;
+BEGIN
+    SELECT quarantine_reason INTO reason FROM madoguchi.terminals
+        WHERE id = NEW.terminal_id AND quarantined_at IS NOT NULL;
+    IF FOUND THEN
+        RAISE EXCEPTION 'madoguchi: terminal % is quarantined (%); an administrator must examine it before it sends anything',
+            NEW.terminal_id, reason USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+{quarantine_triggers}
+
+{chain_continues}"""
+
+
+def _v3() -> str:
+    source = _sigcore_source()
+    if "$py$" in source:
+        raise ServerError("sigcore.py must not contain the PL/Python quote $py$")
+    return (_V3.replace("import json\nsc = GD", f"import json\nSIGCORE_SOURCE = {source!r}\nsc = GD", 1)
+            .replace("{four_eyes}", _four_eyes(
+                "OR REPLACE ", "", " (an event of the case at any terminal)"))
+            .replace("{chain_continues}", _chain_continues(v3=True))
+            .replace("{quarantine_triggers}", "\n".join(map(_not_quarantined, _V1_TRAFFIC))))
+
+
+def _not_quarantined(table: str) -> str:
+    """A quarantined terminal's rows are refused (v3's ``refuse_quarantined``)."""
+    return (f"CREATE TRIGGER {table}_not_quarantined BEFORE INSERT ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION refuse_quarantined();")
+
 
 # v4: the support-measure ledger (app.security.registration) and outsourced (委託) staff. A
 # terminal pushes ledger events (registration, second-person confirmation, linked system blocked,
@@ -469,7 +716,7 @@ END $$;
 CREATE TRIGGER releases_not_outsourced BEFORE INSERT ON releases
     FOR EACH ROW EXECUTE FUNCTION releases_not_outsourced();
 """ + _sequenced("measure_events", row_trigger=False) + _append_only("measure_events") \
-    + _rls("measure_events", True)
+    + _rls("measure_events", True) + _not_quarantined("measure_events")
 
 
 # v5: a record of every resident import (app.sync.importer): which files (name, SHA-256), how many
@@ -505,10 +752,28 @@ CREATE TABLE imports (
 SERVER_MIGRATIONS: list[ServerMigration] = [
     ServerMigration(1, "master data, case traffic, audit, witnesses, four-eyes", _v1()),
     ServerMigration(2, "audit chain continuity", _V2),
+    ServerMigration(3, "signed releases, handled at any terminal, events into own cases", _v3()),
     ServerMigration(4, "support-measure ledger, outsourced staff", _V4),
     ServerMigration(5, "resident import log, central staff items and log", _V5),
 ]
 SERVER_VERSION = SERVER_MIGRATIONS[-1].version
+#: functions of v3 a terminal's role may call
+_V3_TERMINAL_FUNCTIONS = ("madoguchi.my_audit_head(), madoguchi.my_audit_hash(bigint), "
+                          "madoguchi.report_divergence(bigint, text, bigint), "
+                          "madoguchi.staff_credentials(bigint, bigint)")
+#: staff columns no terminal login may read (they come through staff_credentials())
+STAFF_SECRETS = ("password_hash", "sign_key")
+
+
+def _staff_grant(conn: psycopg.Connection, ident: sql.Identifier) -> list:
+    """SELECT on every staff column but the secrets (replacing a table-wide grant of v1–v2)."""
+    cols = [r[0] for r in conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = %s "
+        "AND table_name = 'staff' ORDER BY ordinal_position", (SCHEMA,))
+        if r[0] not in STAFF_SECRETS]
+    return [sql.SQL("REVOKE SELECT ON madoguchi.staff FROM {}").format(ident),
+            sql.SQL("GRANT SELECT ({}) ON madoguchi.staff TO {}").format(
+                sql.SQL(", ").join(map(sql.Identifier, cols)), ident)]
 
 
 class ServerError(MadoguchiError):
@@ -559,6 +824,12 @@ def init_server(dsn: str) -> tuple[int, int]:
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(migration.version),))
         # functions run by terminals must not be callable by everyone
         conn.execute(f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {SCHEMA} FROM PUBLIC")
+        if before < 3 <= SERVER_VERSION:       # terminals registered before v3 get its functions
+            for (role,) in conn.execute("SELECT role_name FROM madoguchi.terminals").fetchall():
+                conn.execute(sql.SQL(f"GRANT EXECUTE ON FUNCTION {_V3_TERMINAL_FUNCTIONS} TO {{}}")
+                             .format(sql.Identifier(role)))
+                for statement in _staff_grant(conn, sql.Identifier(role)):
+                    conn.execute(statement)
         conn.commit()
         return before, SERVER_VERSION
 
@@ -608,12 +879,16 @@ def add_terminal(dsn: str, terminal_id: str, password: str, *, name: str = "",
             sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(sql.Identifier(dbname), ident),
             sql.SQL("GRANT USAGE ON SCHEMA madoguchi TO {}").format(ident),
             sql.SQL("GRANT SELECT ON {} TO {}").format(
-                sql.SQL(", ").join(sql.Identifier(SCHEMA, t) for t in (*MASTER_TABLES, "terminals")), ident),
+                sql.SQL(", ").join(sql.Identifier(SCHEMA, t) for t in (*MASTER_TABLES, "terminals")
+                                   if t != "staff"), ident),
+            *_staff_grant(conn, ident),
             sql.SQL("GRANT SELECT ON {} TO {}").format(
                 sql.SQL(", ").join(sql.Identifier(SCHEMA, t) for t in TRAFFIC_TABLES), ident),
             sql.SQL("GRANT USAGE ON SEQUENCE madoguchi.change_seq TO {}").format(ident),
             sql.SQL("GRANT EXECUTE ON FUNCTION madoguchi.current_terminal(), madoguchi.pull_horizon(), "
                     "madoguchi.record_witness() TO {}").format(ident),
+            *([sql.SQL(f"GRANT EXECUTE ON FUNCTION {_V3_TERMINAL_FUNCTIONS} TO {{}}").format(ident)]
+              if server_version(conn) >= 3 else []),
         ]
         for table in TRAFFIC_TABLES:
             cols = [r[0] for r in conn.execute(

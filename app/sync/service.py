@@ -82,7 +82,7 @@ def sync_round(store: Store, target: SyncTarget, *, password: str | None = None,
         pushed = push.push(store, conn, batch_size=batch_size, fault=fault,
                            on_progress=(lambda d, t: on_progress("push", d, t)) if on_progress else None)
         result.pushed, result.unknown_kinds, result.witness = pushed.pushed, pushed.unknown, pushed.witness
-        read_at = now_iso()
+        read_at = pull.server_time(conn)       # freshness counts from the server's clock
         hi = pull.horizon(conn)
         result.pulled = pull.pull_master(store, conn, hi, batch_size=batch_size,
                                          on_progress=on_progress, fault=fault)
@@ -96,7 +96,7 @@ def sync_round(store: Store, target: SyncTarget, *, password: str | None = None,
                                                "pulled": result.pulled_total})
             state.put(local, state.TERMINALS, terminals)
             state.delete(local, state.LAST_ERROR)
-    except (psycopg.Error, OSError) as exc:
+    except (psycopg.Error, OSError, push.QuarantinedError) as exc:
         error = plain_error(exc)
         _record_error(store, error)
         raise error from exc

@@ -29,6 +29,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from app.security.settings import SPECS
+from app.security import keys
 from app.security.staff import StaffError, check_login, check_password_rules, hash_password, parse_roles
 
 _MIN_LENGTH = SPECS["security.password_min_length"].default
@@ -82,12 +83,16 @@ def add_staff(dsn: str, *, login: str, display_name: str, roles, password: str |
                              f"employee {employee_no} already has an account (one per person)")
         staff_id = str(uuid.uuid4())
         now = _now()
+        # the person's signing key (app.security.keys): the server verifies what they sign with it
+        key = keys.new_key(password, staff_id) if password is not None else None
         conn.execute(
             "INSERT INTO madoguchi.staff (id, login, display_name, roles, password_hash, employee_no, "
-            "created_at, password_changed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            "created_at, password_changed_at, sign_pub, sign_key) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (staff_id, login, display_name.strip(), json.dumps(role_values),
              hash_password(password) if password is not None else None, employee_no or None, now,
-             now if password is not None else None))
+             now if password is not None else None, key.public_hex if key else None,
+             key.wrapped if key else None))
         _log(conn, "staff.add", staff_id, {"login": login, "roles": role_values})
         conn.commit()
         return _require(conn, login)
@@ -117,8 +122,13 @@ def reset_password(dsn: str, login: str, password: str) -> dict:
     check_password_rules(password, _MIN_LENGTH)
     with psycopg.connect(dsn, autocommit=False) as conn:
         member = _require(conn, login)
+        key = keys.new_key(password, member["id"])      # a new key; the old public key stays listed
+        old_pub = conn.execute("SELECT sign_pub FROM madoguchi.staff WHERE id = %s",
+                               (member["id"],)).fetchone()[0]
         conn.execute("UPDATE madoguchi.staff SET password_hash = %s, must_change_password = 1, "
-                     "password_changed_at = %s WHERE id = %s", (hash_password(password), _now(), member["id"]))
+                     "password_changed_at = %s, sign_pub = %s, sign_key = %s WHERE id = %s",
+                     (hash_password(password), _now(), keys.add_public(old_pub, key.public_hex),
+                      key.wrapped, member["id"]))
         _log(conn, "staff.reset_password", member["id"])
         conn.commit()
         return _require(conn, login)

@@ -7,7 +7,9 @@ Keys (stable: other packages read some of them):
 - ``audit_witness`` — ``{"seq": .., "hash": ..}`` as recorded by the server (``madoguchi audit verify``)
 - ``terminal_id`` — the terminal this store syncs as (a store never changes terminal)
 - ``pull:<table>`` — the highest server change sequence applied for that table
-- ``support_pulled_at`` — ISO time of the last complete pull of support measures
+- ``support_pulled_at`` — the server's ISO time at the last complete pull of support measures
+- ``support_pulled`` — ``{"mono", "boot_id", "server_at"}``: the terminal's monotonic clock and boot
+  at that pull (the age of support data is measured on these, ``app.sync.freshness``)
 - ``last_sync`` — ``{"at", "pushed", "pulled"}`` of the last complete round
 - ``last_error`` — ``{"at", "message"}`` of the last failed round (cleared by a good one)
 - ``terminals`` — ``[{"id", "name", "last_sync_at"}]``: every terminal as the server saw it at the
@@ -22,6 +24,7 @@ import sqlite3
 AUDIT_WITNESS = "audit_witness"
 TERMINAL_ID = "terminal_id"
 SUPPORT_PULLED_AT = "support_pulled_at"
+SUPPORT_PULLED = "support_pulled"
 LAST_SYNC = "last_sync"
 LAST_ERROR = "last_error"
 OFFICER_SIGNOFF = "stale_signoff"

@@ -171,9 +171,12 @@ class Services(QObject):
         except StoreError as exc:
             raise StartError(str(exc)) from exc
         if self.training:
-            from app.security.demo import create_training_accounts
+            from app.security.demo import NotTrainingStoreError, create_training_accounts
 
-            create_training_accounts(self.store, terminal_id=self.terminal_id)
+            try:
+                create_training_accounts(self.store, terminal_id=self.terminal_id)
+            except NotTrainingStoreError as exc:      # training mode never touches a live store
+                raise StartError(str(exc)) from exc
 
     def close(self) -> None:
         if getattr(self, "sync_service", None) is not None:   # started by app.ui.syncstatus
@@ -710,7 +713,9 @@ class Services(QObject):
             except Exception as exc:       # a typed card error: wrong PIN, card pulled, ...
                 on_done(SignInResult(False, error=exc))
                 return
-            on_done(then(auth))
+            result = then(auth)
+            if result is not None:          # None: ``then`` answers later through on_done
+                on_done(result)
 
         self.bridge.when_done(future, done)
 
@@ -814,9 +819,39 @@ class Services(QObject):
     def sign_off_with_card(self, view, pin: str, *, action: str, checks: list[str], note: str,
                            on_done: Callable[[SignInResult], None]) -> None:
         """The officer signs in with their own card on this terminal's reader (PIN typed by the
-        officer), then releases or refuses."""
-        self.authenticate_with_card(
-            pin, on_done, lambda officer: self._decide_release(view, officer, action, checks, note))
+        officer), then the card signs the release or refusal itself (a second signature on the
+        card thread; the GUI never waits): a card sign-off is signed by the card."""
+        from app.security import release as releases
+
+        pin_box = [pin]
+        del pin
+
+        def then(officer):
+            scope = self.engine.gate_scope(view.case_id) or self.current_scope(view.case_id)
+            try:
+                draft = releases.prepare(
+                    self.store, scope, officer,
+                    decision="released" if action == "release" else "refused",
+                    reason=note or None,
+                    checklist={c: True for c in checks} if action == "release" else {})
+            except releases.ReleaseError as exc:
+                pin_box.clear()
+                return SignInResult(False, error=exc)
+
+            def signed(f) -> None:
+                try:
+                    signature, _cert = f.result()
+                    releases.commit(self.store, draft, signature)
+                except Exception as exc:    # a release refusal or a typed card error
+                    on_done(SignInResult(False, error=exc))
+                    return
+                on_done(SignInResult(True, staff=officer.staff))
+
+            self.bridge.when_done(self.card_service.sign_challenge(pin_box.pop(), draft.message),
+                                  signed)
+            return None
+
+        self.authenticate_with_card(pin_box[0], on_done, then)
 
     def sign_off(self, view, login: str, password: str, *, action: str, checks: list[str],
                  note: str) -> SignInResult:

@@ -12,6 +12,7 @@ from app.printing.issuance import issuance_history
 from app.printing.letters import Enclosure
 from app.rules.codes import DocumentType as D
 from app.store.db import new_id, now_iso
+from tests.security.helpers import insert_signed_release
 
 
 def open_case(store, town) -> str:
@@ -25,16 +26,14 @@ def open_case(store, town) -> str:
 def add_release(store, town, cid, *, protected, documents, decision="released", voided=False) -> str:
     rid = new_id()
     with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO releases(id, case_id, handling_staff_id, officer_id, terminal_id, decision, persons,"
-            " protected, documents, scope_digest, reason, auth_method, issued_at, issued_tick, expires_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (rid, cid, town.staff_clerk, town.staff_officer, "T009", decision, json.dumps(protected),
-             json.dumps(protected), json.dumps(documents), "digest", None if decision == "released" else "理由",
-             "password", now_iso(), 1, "2099-01-01T00:00:00+00:00"))
-        if voided:
-            conn.execute("INSERT INTO release_events(id, release_id, kind, at, tick, staff_id, terminal_id)"
-                         " VALUES (?,?,?,?,?,?,?)", (new_id(), rid, "voided", now_iso(), 2, town.staff_clerk, "T009"))
+        insert_signed_release(conn, {
+            "id": rid, "case_id": cid, "handling_staff_id": town.staff_clerk,
+            "officer_id": town.staff_officer, "terminal_id": "T009", "decision": decision,
+            "persons": json.dumps(protected), "protected": json.dumps(protected),
+            "documents": json.dumps(documents), "scope_digest": "digest",
+            "reason": None if decision == "released" else "理由", "issued_at": now_iso(),
+            "issued_tick": 1, "expires_at": "2099-01-01T00:00:00+00:00"},
+            events=[("voided", town.staff_clerk, now_iso(), 2)] if voided else [])
     return rid
 
 

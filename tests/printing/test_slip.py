@@ -18,6 +18,8 @@ from app.workflows.engine import (
     CaseEngine, CaseTypeDef, ChecklistItem, Choice, FieldSpec, Route, Step, complete, go,
 )
 
+from tests.security.helpers import insert_signed_release
+
 from .pdfread import pdf_pages_text, pdffonts, squash
 
 REFUSAL = Reason("test.refuse", "加害者からの請求のため交付できません。", "refused for the perpetrator",
@@ -105,17 +107,15 @@ def test_slip_shows_the_release_and_the_relock_confirmers(store, town, office):
     case_id = run_case(store, town)
     with store.transaction() as conn:
         rid = new_id()
-        conn.execute(
-            "INSERT INTO releases(id, case_id, handling_staff_id, officer_id, terminal_id, decision, persons,"
-            " protected, documents, scope_digest, auth_method, issued_at, issued_tick, expires_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (rid, case_id, town.staff_clerk, town.staff_officer, "T009", "released", f'["{town.head}"]',
-             f'["{town.head}"]', '["juminhyo"]', "digest", "password", now_iso(), 1,
-             "2026-11-25T02:00:00+00:00"))
-        for kind, staff in (("used", town.staff_clerk), ("relocked", town.staff_officer),
-                            ("relock_confirmed", town.staff_third)):
-            conn.execute("INSERT INTO release_events(id, release_id, kind, at, tick, staff_id, terminal_id)"
-                         " VALUES (?,?,?,?,?,?,?)", (new_id(), rid, kind, now_iso(), 2, staff, "T009"))
+        insert_signed_release(conn, {
+            "id": rid, "case_id": case_id, "handling_staff_id": town.staff_clerk,
+            "officer_id": town.staff_officer, "terminal_id": "T009", "decision": "released",
+            "persons": f'["{town.head}"]', "protected": f'["{town.head}"]',
+            "documents": '["juminhyo"]', "scope_digest": "digest", "issued_at": now_iso(),
+            "issued_tick": 1, "expires_at": "2026-11-25T02:00:00+00:00"},
+            events=[(kind, staff, now_iso(), 2) for kind, staff in (
+                ("used", town.staff_clerk), ("relocked", town.staff_officer),
+                ("relock_confirmed", town.staff_third))])
     slip = slip_from_case(store, case_id, office=office, case_types={CASE.id: CASE})
     roles = [(c.role, c.name) for c in slip.confirmers]
     assert ("支援措置責任者（一時解除）", "支援　責任者") in roles

@@ -92,3 +92,45 @@ def open_case(store, staff_id, case_type="copy_issuance"):
         c.execute("INSERT INTO cases(id, case_type, terminal_id, opened_by, opened_at) "
                   "VALUES (?,?,?,?,?)", (case_id, case_type, TERMINAL, staff_id, now_iso()))
     return case_id
+
+
+# ------------------------------------------------------------ rows written as a client would
+
+_TEST_KEYS: dict[str, object] = {}
+
+
+def test_key(conn, staff_id: str):
+    """A signing key registered (public key added) to ``staff_id`` for this test."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from app.security import keys
+
+    key = _TEST_KEYS.setdefault(staff_id, Ed25519PrivateKey.generate())
+    pub = conn.execute("SELECT sign_pub FROM staff WHERE id = ?", (staff_id,)).fetchone()[0]
+    conn.execute("UPDATE staff SET sign_pub = ? WHERE id = ?",
+                 (keys.add_public(pub, keys.public_hex(key)), staff_id))
+    return key
+
+
+def insert_signed_release(conn, row: dict, events=()) -> str:
+    """Insert a release (with the columns a client writes) signed by its officer's key, and its
+    events (``(kind, staff_id, at, tick)``; re-locks and confirmations signed by their person)."""
+    from app.security import sigcore
+
+    full = {"reason": None, "checklist": "{}", "auth_method": "password", **row}
+    full["signature"] = test_key(conn, full["officer_id"]).sign(
+        sigcore.release_message(full)).hex()
+    conn.execute(f"INSERT INTO releases({', '.join(full)}) VALUES ({', '.join('?' * len(full))})",
+                 tuple(full.values()))
+    digest = sigcore.release_digest(full)
+    for kind, staff_id, at, tick in events:
+        event = {"id": f"{full['id']}-{kind}", "release_id": full["id"], "kind": kind, "at": at,
+                 "tick": tick, "staff_id": staff_id, "terminal_id": full["terminal_id"],
+                 "note": None, "auth_method": None, "signature": None}
+        if kind in sigcore.SIGNED_EVENTS:
+            event["auth_method"] = "password"
+            event["signature"] = test_key(conn, staff_id).sign(
+                sigcore.event_message(event, digest)).hex()
+        conn.execute(f"INSERT INTO release_events({', '.join(event)}) "
+                     f"VALUES ({', '.join('?' * len(event))})", tuple(event.values()))
+    return full["id"]

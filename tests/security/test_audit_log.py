@@ -150,3 +150,16 @@ def test_verify_json_output(store, cli):
     r = cli("audit", "verify", "--store", str(store.path), "--json")
     data = json.loads(r.stdout)
     assert r.returncode == 0 and data["ok"] and data["entries"] == 2 and data["first_broken"] is None
+
+
+@pytest.mark.parametrize("tamper", [None, 3, 8])
+def test_a_long_log_is_walked_in_two_processes_with_the_same_findings(store, monkeypatch, tamper):
+    monkeypatch.setattr(audit, "PARALLEL_FROM", 2)
+    _fill(store, 10)
+    if tamper:
+        _shell(store.path, f"DROP TRIGGER audit_log_no_update; "
+                           f"UPDATE audit_log SET detail = '{{}}' WHERE seq = {tamper};")
+    result = audit.verify(store.conn)
+    assert result.entries == (10 if tamper is None else tamper)      # the walk stops at a break
+    assert (result.ok, result.first and result.first.seq) == ((True, None) if tamper is None
+                                                              else (False, tamper))

@@ -57,17 +57,30 @@ def test_outsourced_clerk_stops_at_the_restriction_and_no_release_lets_them_thro
         release.grant(sstore, engine.gate_scope(cid), sign_in(sstore, "officer1"),
                       checklist={"request_form": True})
     assert err.value.code == "release.outsourced"
-    # even a release written past the API does not move the case on
+    # even a release the officer really signed, written past the API's refusal, does not move
+    # the case on: the restriction stage itself never lets an outsourced clerk through
+    import datetime as dt
+
+    from app.rules.core import scope_digest
+    from app.security import sigcore
+    from app.security.clock import SYSTEM_CLOCK, iso
+    from app.store.db import new_id
+
     scope = engine.gate_scope(cid)
+    officer = sign_in(sstore, "officer1")
+    now = SYSTEM_CLOCK.now()
+    row = {"id": new_id(), "case_id": cid, "handling_staff_id": scope.handling_staff_id,
+           "officer_id": officer.staff.id, "terminal_id": TERMINAL, "decision": "released",
+           "persons": json.dumps(sorted(scope.persons)), "protected": json.dumps([world["V"]]),
+           "documents": json.dumps(sorted(scope.documents)), "scope_digest": scope_digest(scope),
+           "reason": None, "checklist": json.dumps({"request_form": True}), "auth_method": "password",
+           "issued_at": iso(now), "issued_tick": 1, "issued_mono": None, "boot_id": None,
+           "expires_at": iso(now + dt.timedelta(minutes=15))}
+    row["signature"] = officer.signing_key.sign(sigcore.release_message(row)).hex()
     with sstore.transaction() as c:
-        from app.rules.core import scope_digest
-        c.execute("INSERT INTO releases(id, case_id, handling_staff_id, officer_id, terminal_id, decision, "
-                  "persons, protected, documents, scope_digest, checklist, auth_method, issued_at, "
-                  "issued_tick, issued_mono, boot_id, expires_at) VALUES ('forged', ?, ?, ?, ?, 'released', "
-                  "'[]', ?, '[\"juminhyo\"]', ?, '{}', 'password', '2030-04-01T00:00:00+00:00', 1, 0, 'b', "
-                  "'2099-01-01T00:00:00+00:00')",
-                  (cid, scope.handling_staff_id, world["staff"]["officer1"], TERMINAL,
-                   json.dumps([world["V"]]), scope_digest(scope)))
+        c.execute(f"INSERT INTO releases({', '.join(row)}) VALUES ({','.join('?' * len(row))})",
+                  tuple(row.values()))
+    assert release.signature_problem(sstore.conn, row) is None          # a genuine release
     assert engine.next(cid).status == AWAITING_RELEASE
 
 

@@ -117,9 +117,9 @@ def test_the_database_refuses_a_release_by_a_non_officer(sstore, world):
         sstore.conn.execute(
             "INSERT INTO releases(id, case_id, handling_staff_id, officer_id, terminal_id, decision, "
             "persons, protected, documents, scope_digest, auth_method, issued_at, issued_tick, "
-            "expires_at) VALUES ('x', ?, ?, ?, 'T001', 'released', '[]', '[]', '[]', 'd', "
-            "'password', '2030-01-01', 1, '2030-01-02')",
-            (case, world["staff"]["clerk1"], world["staff"]["clerk2"]))
+            "expires_at, signature) VALUES ('x', ?, ?, ?, 'T001', 'released', '[]', '[]', '[]', 'd', "
+            "'password', '2030-01-01', 1, '2030-01-02', ?)",
+            (case, world["staff"]["clerk1"], world["staff"]["clerk2"], "ab" * 64))
 
 
 # ------------------------------------------------------------------- attacks on the binding

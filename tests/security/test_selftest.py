@@ -26,7 +26,20 @@ def test_selftest_fails_on_a_store_whose_guard_was_dropped(cli, sstore):
     sstore.close()
     r = cli("security", "selftest", "--store", str(sstore.path))
     assert r.returncode == 1
-    assert "FAIL live_store_guards: missing: releases_officer_not_clerk" in r.stdout
+    assert "FAIL live_store_guards: releases_officer_not_clerk missing" in r.stdout
     assert "do not go live" in r.stdout
     conn = sqlite3.connect(sstore.path)
     assert conn.execute("SELECT count(*) FROM audit_log WHERE action='selftest.fail'").fetchone()[0] == 1
+
+
+def test_selftest_fails_on_a_guard_replaced_by_one_that_does_nothing(cli, sstore):
+    """Issue 14 §3: a same-name trigger that never fires passed a name-only check."""
+    sstore.conn.executescript(
+        "DROP TRIGGER releases_officer_role; "
+        "CREATE TRIGGER releases_officer_role BEFORE INSERT ON releases WHEN 0 "
+        "BEGIN SELECT RAISE(ABORT, 'never'); END;")
+    sstore.close()
+    r = cli("security", "selftest", "--store", str(sstore.path))
+    assert r.returncode == 1
+    assert ("FAIL live_store_guards: releases_officer_role differs from the migrations "
+            "(only a support officer releases)") in r.stdout

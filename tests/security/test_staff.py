@@ -9,7 +9,8 @@ import pytest
 from app.rules.codes import Role
 from app.security import settings
 from app.security.staff import (AuthError, Authenticated, Session, StaffError, add_staff,
-                                authenticate_password, disable_staff, get_staff, reset_password)
+                                authenticate_password, change_own_password, disable_staff, get_staff,
+                                reset_password)
 
 TERMINAL = "T001"
 
@@ -161,3 +162,61 @@ def test_cli_staff_demo_creates_the_published_training_accounts(cli, store_path)
         assert not any(created for _, _, created in create_training_accounts(s, terminal_id=TERMINAL))
         assert authenticate_password(s, "dual1", "dual1-kenshu", terminal_id=TERMINAL).staff.roles == {
             Role.CLERK, Role.SUPPORT_OFFICER}
+
+
+def test_staff_demo_refuses_a_store_that_is_not_a_training_store(cli, sstore, tmp_path):
+    """Issue 14 §8: the published accounts (officers, administrator) never go into a live store."""
+    from app.security.demo import NotTrainingStoreError, create_training_accounts
+    from app.store import open_store
+
+    live = tmp_path / "live.db"
+    with open_store(live, create=True) as s:
+        with s.transaction() as c:
+            c.execute("INSERT INTO staff(id, login, display_name, created_at) "
+                      "VALUES ('s1', 'tanaka', '田中', '2026-01-01')")
+    r = cli("staff", "demo", "--store", str(live))
+    assert r.returncode == 2 and "not a training store" in r.stderr
+    with open_store(live) as s:
+        assert [x[0] for x in s.conn.execute("SELECT login FROM staff")] == ["tanaka"]
+        with pytest.raises(NotTrainingStoreError):
+            create_training_accounts(s, terminal_id=TERMINAL)
+
+
+def test_signing_key_is_rewrapped_on_password_change_and_replaced_on_reset(sstore, clock):
+    from app.security import keys
+
+    before = sstore.conn.execute("SELECT sign_pub, sign_key FROM staff WHERE login='officer1'").fetchone()
+    change_own_password(sstore, "officer1", "officer1-kenshu", "officer1-new-pass",
+                        terminal_id=TERMINAL, clock=clock)
+    after = sstore.conn.execute("SELECT sign_pub, sign_key, id FROM staff WHERE login='officer1'").fetchone()
+    assert after[0] == before[0] and after[1] != before[1]          # same key, wrapped anew
+    with pytest.raises(keys.KeyError_):
+        keys.unwrap(after[1], "officer1-kenshu", after[2])           # the old password opens nothing
+    auth = authenticate_password(sstore, "officer1", "officer1-new-pass", terminal_id=TERMINAL,
+                                 clock=clock)
+    assert keys.public_hex(auth.signing_key) == keys.current_public(after[0])
+    reset_password(sstore, "officer1", "officer1-reset-pass", actor_id=None, terminal_id=TERMINAL,
+                   clock=clock)
+    reset = sstore.conn.execute("SELECT sign_pub FROM staff WHERE login='officer1'").fetchone()[0]
+    assert reset.split()[0] == before[0] and len(reset.split()) == 2   # old key still listed
+
+
+def test_wrong_password_answers_the_same_for_unknown_disabled_and_locked(sstore, clock):
+    """Issue 14 §5 and §9: nothing typed is recorded for an unknown login, and a wrong password
+    gets one answer whatever the account's state."""
+    disable_staff(sstore, "clerk2", actor_id=None, terminal_id=TERMINAL)
+    limit = settings.get(sstore, "security.lockout_attempts")
+    for _ in range(limit):
+        with pytest.raises(AuthError):
+            authenticate_password(sstore, "officer2", "wrong-password!", terminal_id=TERMINAL,
+                                  clock=clock)
+    answers = set()
+    for login in ("officer2-kenshu", "clerk2", "officer2", "clerk1"):     # unknown, disabled, locked, ok
+        with pytest.raises(AuthError) as err:
+            authenticate_password(sstore, login, "not-the-password", terminal_id=TERMINAL, clock=clock)
+        answers.add((err.value.code, err.value.ja, err.value.en))
+    assert len(answers) == 1
+    unknown = sstore.conn.execute("SELECT staff_id, detail FROM audit_log WHERE action='signin.fail' "
+                                  "AND staff_id IS NULL").fetchall()
+    assert unknown == [(None, '{"method":"password","why":"unknown login"}')]
+    assert not sstore.conn.execute("SELECT 1 FROM outbox WHERE payload LIKE '%officer2-kenshu%'").fetchone()

@@ -37,14 +37,20 @@ def add_event(conn, case_id: str, n: int, terminal: str, staff: str, kind: str, 
 
 
 def write_audit_outbox(store, terminal: str, count: int, start: int = 1, prev: str = "0" * 64) -> dict:
-    """Queue ``count`` chained audit entries (outbox only); returns the head."""
+    """Write ``count`` chained audit entries into the log and the outbox, as ``audit.append``
+    would (but chained onto ``prev`` as given); returns the head."""
+    from app.security.audit import HASHED, entry_hash
+
     head = {"seq": start - 1, "hash": prev}
     with store.transaction() as conn:
         for seq in range(start, start + count):
             row = {"seq": seq, "id": new_id(), "at": now_iso(), "tick": seq, "staff_id": None,
                    "terminal_id": terminal, "action": "test.entry", "target_kind": None,
                    "target_id": None, "case_id": None, "detail": "{}", "prev_hash": head["hash"]}
-            row["hash"] = hashlib.sha256(json.dumps(row, sort_keys=True).encode()).hexdigest()
+            row["hash"] = entry_hash(row)
+            conn.execute(f"INSERT INTO audit_log({', '.join((*HASHED, 'hash'))}) "
+                         f"VALUES ({', '.join('?' * (len(HASHED) + 1))})",
+                         tuple(row[k] for k in (*HASHED, "hash")))
             enqueue(conn, "audit", row["id"], row)
             head = {"seq": seq, "hash": row["hash"]}
     return head

@@ -56,13 +56,28 @@ def _hash(login: str) -> str:
     return _HASHES[login]
 
 
+_KEYS: dict[str, object] = {}
+
+
+def sign_key(key: str):
+    """The staff member's signing key pair, wrapped under the test password (made once)."""
+    if key not in _KEYS:
+        from app.security.keys import new_key
+
+        _KEYS[key] = new_key(password_of(STAFF[key][0]), sid(key))
+    return _KEYS[key]
+
+
 def fill_master(store, residents: int = 60, passwords: bool = False) -> None:
     with store.transaction() as conn:
         for key, (login, name, roles) in STAFF.items():
-            conn.execute("INSERT INTO staff(id, login, display_name, roles, created_at, password_hash) "
-                         "VALUES (?,?,?,?,?,?)",
+            signing = sign_key(key)
+            conn.execute("INSERT INTO staff(id, login, display_name, roles, created_at, password_hash, "
+                         "sign_pub, sign_key) VALUES (?,?,?,?,?,?,?,?)",
                          (sid(key), login, name, json.dumps(roles), "2026-01-01T00:00:00+00:00",
-                          _hash(login) if passwords else None))
+                          _hash(login) if passwords else None,
+                          signing.public_hex,
+                          signing.wrapped))
         for h in range(0, residents, 3):
             conn.execute("INSERT INTO households(id, household_code, address) VALUES (?,?,?)",
                          (sid(f"household-{h}"), f"H{h:08d}", f"研修市中央{h}"))

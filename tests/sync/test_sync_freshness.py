@@ -4,15 +4,29 @@ with a reason that says why; a good sync lifts it; training stores are standalon
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
 from app.rules.core import Outcome, RequestScope, run_pipeline
+from app.security.clock import Clock
 from app.sync import freshness, state
 from app.sync.service import status_of, sync_round
 from tests.sync.municipality import sid
 
 pytestmark = pytest.mark.postgres
+
+
+def later(seconds: float) -> Clock:
+    """This terminal's clock ``seconds`` of monotonic time from now (same boot)."""
+    return Clock(mono=lambda: time.monotonic() + seconds)
+
+
+def make_old(store, minutes: float) -> None:
+    """Make the last pull ``minutes`` of monotonic time old (what waiting would do)."""
+    with store.transaction() as conn:
+        mark = state.get(conn, state.SUPPORT_PULLED)
+        state.put(conn, state.SUPPORT_PULLED, {**mark, "mono": time.monotonic() - minutes * 60})
 
 
 def _scope(persons=(), mail_to=()):
@@ -49,20 +63,18 @@ def test_stale_support_data_forces_sign_off_until_a_sync_succeeds(seeded, termin
     target = seeded.target("TA")
     sync_round(a, target, password=seeded.password("TA"))
     scope = _scope(persons=[sid("resident-20")])
-    pulled = freshness.support_pulled_at(a)
     assert freshness.stale_support_reason(a, scope) is None
-    eleven_later = pulled + dt.timedelta(minutes=11)
-    reason = freshness.stale_support_reason(a, scope, now=eleven_later)
+    eleven_later = later(11 * 60)
+    reason = freshness.stale_support_reason(a, scope, clock=eleven_later)
     assert reason is not None and "11 minutes ago" in reason.en and "上限 10 分" in reason.ja
-    decision = run_pipeline([freshness.stale_support_stage(a, now=eleven_later)], scope)
+    decision = run_pipeline([freshness.stale_support_stage(a, clock=eleven_later)], scope)
     assert decision.outcome is Outcome.RESTRICT
     # the office may allow longer
     a.set_setting(freshness.MAX_AGE_SETTING, 30)
-    assert freshness.stale_support_reason(a, scope, now=eleven_later) is None
+    assert freshness.stale_support_reason(a, scope, clock=eleven_later) is None
     a.set_setting(freshness.MAX_AGE_SETTING, 10)
     # the status line says so
-    with a.transaction() as conn:
-        state.put(conn, state.SUPPORT_PULLED_AT, (pulled - dt.timedelta(hours=2)).isoformat())
+    make_old(a, 120)
     status = status_of(a, target)
     assert status.support_stale and "out of date" in status.stale_reason_en
     # a good sync lifts it
@@ -101,9 +113,7 @@ def test_stale_data_stops_a_real_case_until_a_sync_or_an_officer_signs_off(seede
     sync_round(a, target, password=seeded.password("TA"))
 
     def age_support_data():
-        with a.transaction() as conn:
-            state.put(conn, state.SUPPORT_PULLED_AT,
-                      (dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=25)).isoformat())
+        make_old(a, 25)
 
     clerk = engine(a, "clerk_a", "TA")
     fresh = clerk.open_case("remote_test").case_id
@@ -135,3 +145,25 @@ def test_stale_data_stops_a_real_case_until_a_sync_or_an_officer_signs_off(seede
     logged = a.conn.execute("SELECT detail FROM audit_log WHERE action = 'release.released' "
                             "AND target_id = ?", (other,)).fetchone()
     assert "stale_support_data" in logged[0]
+
+
+def test_freshness_counts_from_the_server_time_and_the_monotonic_clock(seeded, terminal_store):
+    """Issue 14 §7: a terminal whose wall clock is set back after a sync does not stay fresh,
+    and after a restart of the terminal the data is stale until the next pull."""
+    a = terminal_store("a")
+    target = seeded.target("TA")
+    sync_round(a, target, password=seeded.password("TA"))
+    scope = _scope(persons=[sid("resident-20")])
+    with seeded.admin() as conn:
+        server_now = conn.execute("SELECT now()").fetchone()[0]
+    assert abs((freshness.support_pulled_at(a) - server_now).total_seconds()) < 60
+    # the wall clock moved back a day: the monotonic age still grows
+    back_a_day = Clock(wall=lambda: dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1),
+                       mono=lambda: time.monotonic() + 11 * 60)
+    assert freshness.stale_support_reason(a, scope, clock=back_a_day) is not None
+    # a restart (another boot): stale until the next pull, whatever the clocks say
+    rebooted = Clock(boot_id="another-boot")
+    reason = freshness.stale_support_reason(a, scope, clock=rebooted)
+    assert reason is not None and "restarted" in reason.en
+    sync_round(a, target, password=seeded.password("TA"))
+    assert freshness.stale_support_reason(a, scope) is None

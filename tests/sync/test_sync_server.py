@@ -12,7 +12,8 @@ import psycopg
 import pytest
 
 from app.sync.server_schema import SERVER_VERSION, init_server, server_version
-from tests.sync.municipality import sid
+from app.security import sigcore
+from tests.sync.municipality import STAFF, sid, sign_key
 
 pytestmark = pytest.mark.postgres
 
@@ -26,10 +27,18 @@ def _case(conn, terminal, case_id="c1", opened_by="clerk_a"):
 
 
 def _release(conn, terminal, officer, clerk, case_id="c1", rid="r1"):
+    """A release row signed with the officer's own key (so the four-eyes rules are what decide)."""
+    row = {"id": rid, "case_id": case_id, "handling_staff_id": sid(clerk), "officer_id": sid(officer),
+           "terminal_id": terminal, "decision": "released", "persons": "[]", "protected": "[]",
+           "documents": "[]", "scope_digest": "d", "reason": None, "checklist": "{}",
+           "auth_method": "password", "issued_at": "2026-11-25T10:05:00+00:00",
+           "expires_at": "2026-11-25T10:20:00+00:00"}
+    if officer in STAFF:
+        row["signature"] = sign_key(officer).private.sign(sigcore.release_message(row)).hex()
     conn.execute(
         "INSERT INTO madoguchi.releases(id, case_id, officer_id, handling_staff_id, terminal_id, "
-        "decision, issued_at, row) VALUES (%s, %s, %s, %s, %s, 'released', '2026-11-25T10:05:00+00:00', '{}')",
-        (rid, case_id, sid(officer), sid(clerk), terminal))
+        "decision, issued_at, row) VALUES (%s, %s, %s, %s, %s, 'released', %s, %s)",
+        (rid, case_id, sid(officer), sid(clerk), terminal, row["issued_at"], json.dumps(row)))
 
 
 def test_init_is_versioned_and_idempotent(seeded):

@@ -29,7 +29,7 @@ from app.store.demo_pools import FEMALE_NAMES, MALE_NAMES, SURNAMES, TOWNS
 from app.workflows.engine import CaseEngine
 
 from tests.twins.twins import (
-    MOVED_CITY, TERMINAL, Cell, channel, first_difference, grid, masker, request_of, walk, write_side,
+    MOVED_CITY, POST_PLACE_TOWN, TERMINAL, Cell, channel, first_difference, grid, masker, request_of, walk, write_side,
 )
 
 CELLS = grid()
@@ -41,7 +41,7 @@ for _cell in CELLS:
 STAFF_WORDS = ("支援措置", "加害", "責任者", "交付制限", "除票", "転出", "DV", "measure", "perpetrator", "officer",
                "removed", "moved")
 MOVED_STREETS = ("山下町", "北仲通", "海岸通", "弁天通", "相生町", "住吉町")
-SAFE_TOWNS = [t for t, _, _ in TOWNS if t not in ("研修", "中央町", "本町")]
+SAFE_TOWNS = [t for t, _, _ in TOWNS if t not in ("研修", "中央町", "本町", POST_PLACE_TOWN)]
 
 
 def _shaped(pool, key=len):

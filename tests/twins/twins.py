@@ -185,6 +185,12 @@ def grid() -> list[Cell]:
     return cells
 
 
+#: the typed destination (a workplace); its town is never a twin's own town, or masking the twin's
+#: town would mask it on one side only
+POST_PLACE_TOWN = "栄町"
+POST_PLACE = f"研修県研修市{POST_PLACE_TOWN}一丁目1番1号 研修商事"
+
+
 def request_of(cell: Cell, side: Side, store) -> dict:
     """The whole request of ``cell`` for ``side``, by field id (each step takes what it shows)."""
     target = getattr(side, cell.target)
@@ -193,7 +199,7 @@ def request_of(cell: Cell, side: Side, store) -> dict:
         channel, delivery = cell.channel.split(":")
         v = {"document": cell.document, "requester_type": rt, "target_resident_ids": [target], "scope": "person",
              "purpose": "own_use", "purpose_detail": "手続に使用", "channel": channel, "delivery": delivery,
-             "identity_documents": ["driving_licence"], "post_place": "研修県研修市栄町一丁目1番1号 研修商事",
+             "identity_documents": ["driving_licence"], "post_place": POST_PLACE,
              "post_reason": "勤務先で受け取るため", "post_reason_justified": True, **STRANGER}
         if rt == "self":
             v["requester_resident_id"] = target
