@@ -470,18 +470,54 @@ def confirm_end(store, staff: Authenticated, request_id: str, *,
         return M.get_measure(conn, m.id)
 
 
+RECONCILE_DOMAIN = b"MADOGUCHI-RECONCILE-V1\x00"
+
+
+def reconcile_message(month: str, digest: str) -> bytes:
+    """What a supervisor signs to sign off a month's reconciliation (its content's SHA-256)."""
+    return RECONCILE_DOMAIN + f"{month}:{digest}".encode("ascii")
+
+
 def record_signoff(store, supervisor: Authenticated, *, month: str, digest: str,
-                   incomplete: int, clock: Clock = SYSTEM_CLOCK) -> Event:
-    """A supervisor signs off a month's reconciliation: written as an audited ledger event bound
-    to the SHA-256 of the report's content (``digest``)."""
+                   incomplete: int, clock: Clock = SYSTEM_CLOCK, card_sign=None) -> Event:
+    """A support officer signs off a month's reconciliation, signed like a release: with the key
+    their password sign-in opened (or their card through ``card_sign``), over the SHA-256 of the
+    report's content (``digest``); written as an audited ledger event."""
+    from app.security import sigcore
+
     with store.transaction() as conn:
         member = get_staff(conn, staff_id=supervisor.staff.id)
         if not supervisor.genuine() or member is None or member.disabled \
                 or not member.has(Role.SUPPORT_OFFICER):
             raise MeasureError("照合の確認は支援措置責任者が行います / a support officer signs off the "
                                "reconciliation")
+        message = reconcile_message(month, digest)
+        if supervisor.method == "card" and card_sign is not None:
+            signature = bytes(card_sign(message)).hex()
+        elif supervisor.signing_key is not None:
+            signature = supervisor.signing_key.sign(message).hex()
+        else:
+            raise MeasureError("署名鍵がありません。もう一度認証してください / no signing key is open: sign in again")
+        row = conn.execute("SELECT sign_pub, card_cert FROM staff WHERE id = ?", (member.id,)).fetchone()
+        if sigcore.check_signature(supervisor.method, message, signature, row[0], row[1]) is not None:
+            raise MeasureError("署名が確認できません / the signature cannot be verified")
         return _write(conn, supervisor, measure_id=None, kind="reconcile_signed", clock=clock,
-                      payload={"month": month, "digest": digest, "incomplete": incomplete})
+                      payload={"month": month, "digest": digest, "incomplete": incomplete,
+                               "auth_method": supervisor.method, "signature": signature})
+
+
+def signoff_problem(conn: sqlite3.Connection, event: Event) -> str | None:
+    """Why a recorded sign-off does not hold (None when its signature verifies with the signer's
+    registered key or card)."""
+    from app.security import sigcore
+
+    row = conn.execute("SELECT sign_pub, card_cert FROM staff WHERE id = ?", (event.staff_id,)).fetchone()
+    p = event.payload
+    if row is None or not p.get("signature"):
+        return "unsigned"
+    return sigcore.check_signature(p.get("auth_method", "password"),
+                                   reconcile_message(p.get("month", ""), p.get("digest", "")),
+                                   p["signature"], row[0], row[1])
 
 
 def signoffs(conn: sqlite3.Connection, month: str) -> list[Event]:

@@ -83,6 +83,15 @@ def test_sign_off_is_bound_to_the_content(ostore, office):
     officer = authenticate_password(ostore, "officer1", "officer1-kenshu", terminal_id="T001", clock=clock)
     R.record_signoff(ostore, officer, month="2026-11", digest=rec.digest(), incomplete=3, clock=clock)
     assert [s["who"] for s in reports.signed_rows(ostore, rec)] == ["支援 責任"]
+    # a sign-off written past the API, with somebody else's signature, is not listed
+    import json as _json
+    forged = {"month": "2026-11", "digest": rec.digest(), "incomplete": 0, "auth_method": "password",
+              "signature": "00" * 64}
+    with ostore.transaction() as c:
+        c.execute("INSERT INTO measure_events(id, kind, office_day, at, staff_id, terminal_id, payload) "
+                  "VALUES ('forged', 'reconcile_signed', '2026-11-30', '2026-11-30T01:00:00+00:00', ?, 'T001', ?)",
+                  (office.staff["officer2"], _json.dumps(forged)))
+    assert [s["who"] for s in reports.signed_rows(ostore, rec)] == ["支援 責任"]
     actions = [a for (a,) in ostore.conn.execute("SELECT action FROM audit_log WHERE action LIKE 'measure.%'")]
     assert "measure.reconcile_signed" in actions
     # the content changes (a system confirmed): the old sign-off no longer matches this report
