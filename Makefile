@@ -102,7 +102,7 @@ stress: venv translations
 bench: venv translations
 	$(PY) -m benchmarks
 
-# The random CLI run at length (tests/cli/fuzz.py; `make test` runs a fixed 500): FUZZ_EXAMPLES random
+# The random CLI run at length (tests/cli/fuzz.py; `make test` runs a fixed 400): FUZZ_EXAMPLES random
 # runs of the madoguchi command over its argument grammar; every cause of a traceback is written
 # to build/fuzz-report.txt and fails the target.
 FUZZ_EXAMPLES ?= 5000

@@ -109,7 +109,10 @@ def not_utf8(argv: list[str]) -> str | None:
         try:
             arg.encode("utf-8")
         except UnicodeEncodeError:
-            return os.fsencode(arg).decode("utf-8", "backslashreplace")
+            try:
+                return os.fsencode(arg).decode("utf-8", "backslashreplace")
+            except UnicodeEncodeError:      # not from a command line (the Python API): escape all
+                return arg.encode("utf-8", "backslashreplace").decode("ascii")
     return None
 
 

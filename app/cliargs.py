@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import getpass
-import os
 import sys
 
 from app.errors import UserError
@@ -24,6 +22,18 @@ def iso_date(text: str) -> _dt.date:
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"日付は YYYY-MM-DD の実在する日です / a date is a real day written YYYY-MM-DD, not {text!r}") from None
+
+
+def seconds(text: str) -> float:
+    """argparse ``type=`` for a waiting time: a number of seconds, more than 0, at most a day."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 86_400:         # NaN fails both comparisons
+        raise argparse.ArgumentTypeError(
+            f"秒数は 0 より大きく 86400 以下の数です / seconds must be a number above 0 and at most 86400, not {text!r}")
+    return value
 
 
 def read_line(prompt: str) -> str:
@@ -52,6 +62,8 @@ def read_secret(prompt: str, *, from_stdin: bool, option: str, confirm: bool = F
             raise UserError(f"標準入力に{ja}がありません / no {en} on stdin")
         return line.rstrip("\r\n")
     _need_terminal(option)
+    import getpass
+
     try:
         first = getpass.getpass(prompt)
         if confirm and getpass.getpass("Again / もう一度: ") != first:

@@ -11,6 +11,7 @@ import argparse
 import signal
 import sys
 
+from app.cliargs import seconds
 from app.errors import UserError
 
 
@@ -92,7 +93,7 @@ def _stack(args: argparse.Namespace) -> int:
 def _register_diagnostics(csub: argparse._SubParsersAction) -> None:
     readers = csub.add_parser("readers", help="list the card readers and what is on each")
     readers.add_argument("--json", action="store_true", help="machine-readable output")
-    readers.add_argument("--timeout", type=float, default=10.0,
+    readers.add_argument("--timeout", type=seconds, default=10.0,
                          help="seconds a card may take to answer (default 10)")
     readers.set_defaults(func=_readers)
 
@@ -104,7 +105,7 @@ def _register_diagnostics(csub: argparse._SubParsersAction) -> None:
                       help="read the input-support PIN from the first line of stdin (no prompt)")
     read.add_argument("--no-pin", action="store_true", help="skip the PIN: tries left and certificate only")
     read.add_argument("--show-number", action="store_true", help="show the My Number unmasked")
-    read.add_argument("--timeout", type=float, default=15.0,
+    read.add_argument("--timeout", type=seconds, default=15.0,
                       help="seconds to wait for the card (and for pcscd, if it restarts meanwhile)")
     read.set_defaults(func=_read)
 

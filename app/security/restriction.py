@@ -292,6 +292,9 @@ def refusal_(scope: RequestScope, reasons: tuple[Reason, ...], data: dict) -> De
     if scope.case_type == "status_inquiry":
         reasons = tuple(replace(r, said=said.NO_APPLICATION) for r in reasons)
         data = {**data, "answer_as_nobody": True}
+    else:      # "not issued" in the words of this kind of request (a card procedure: not here)
+        reasons = tuple(replace(r, said=refused_said(scope)) if r.said == said.NOT_ISSUED else r
+                        for r in reasons)
     return Decision(Outcome.REFUSE, reasons, data)
 
 

@@ -32,6 +32,7 @@ from typing import Callable
 
 import psycopg
 
+from app.errors import MadoguchiError
 from app.store.db import Store, now_iso
 from app.sync import state
 
@@ -84,8 +85,10 @@ class PushResult:
     witness: dict | None = None
 
 
-class QuarantinedError(Exception):
+class QuarantinedError(MadoguchiError):
     """The server quarantined this terminal: its audit log was rewound or rewritten."""
+
+    code = "sync.quarantined"
 
     def __init__(self, reason: str):
         super().__init__(

@@ -901,3 +901,12 @@ def add_terminal(dsn: str, terminal_id: str, password: str, *, name: str = "",
             conn.execute(g)
         conn.commit()
         return role
+
+
+def list_terminals(dsn: str) -> list[dict]:
+    """The registered terminals with their login role and the time of their last sync."""
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute("SELECT id, role_name, name, created_at, last_sync_at FROM madoguchi.terminals "
+                            "ORDER BY id").fetchall()
+    return [{"id": r[0], "role": r[1], "name": r[2], "created_at": r[3].isoformat(),
+             "last_sync_at": r[4].isoformat() if r[4] else None} for r in rows]

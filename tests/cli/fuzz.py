@@ -178,7 +178,7 @@ def value_for(arg: Arg, workspace: Workspace) -> st.SearchStrategy[str]:
     else:
         specific = st.sampled_from(NASTY)
     return st.one_of(specific, specific, st.sampled_from(NASTY),
-                     st.text(st.characters(blacklist_characters="\x00"), max_size=30))
+                     st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30))
 
 
 @st.composite

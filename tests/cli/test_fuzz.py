@@ -20,7 +20,7 @@ from tests.cli import fuzz
 from tests.conftest import REPO
 
 FUZZING = "MADOGUCHI_FUZZ_EXAMPLES" in os.environ
-EXAMPLES = int(os.environ.get("MADOGUCHI_FUZZ_EXAMPLES", "500"))
+EXAMPLES = int(os.environ.get("MADOGUCHI_FUZZ_EXAMPLES", "400"))
 RUN_TIMEOUT = 90        # seconds for one run; more is a hang
 
 

@@ -195,3 +195,22 @@ def test_a_nul_in_a_store_path_through_the_python_api():
 
     with pytest.raises(StoreError, match="no file name can hold"):
         open_store("a\x00b.db")
+
+
+def test_server_login_checks_the_server_location_like_config_set(madoguchi):
+    """Found by the random run: a host no resolver accepts reached psycopg (UnicodeError)."""
+    run = madoguchi(["server", "login", "--host", "\x96¼(", "--db", "d", "--user", "u", "--terminal", "T9",
+                     "--password-stdin"], stdin="secret\n")
+    _message(run, "not a host name")
+
+
+def test_a_lone_surrogate_through_the_python_api_is_refused_like_bad_utf8(madoguchi):
+    """Found by the random run: a surrogate that no command line can produce (\\udc21)."""
+    _message(madoguchi(["demo-data", "--store", "x.db", "--residents", "F\udc21"]), "not valid UTF-8")
+
+
+@pytest.mark.parametrize("value", ["1" * 400, "nan", "-1", "0", "inf"])
+def test_a_card_wait_out_of_range_is_a_usage_error(madoguchi, value):
+    """Found by the random run: --timeout 1111…1 overflowed the thread wait (OverflowError)."""
+    for command in (["card", "readers"], ["card", "read", "--no-pin"]):
+        _message(madoguchi([*command, "--timeout", value]), "--timeout", "86400")

@@ -248,3 +248,19 @@ def test_pre_screen_an_early_refusal_about_a_protected_holder_waits_for_the_offi
     view = engine.next(cid)
     assert view.status == REFUSED
     assert [t["ja"] for t in view.outcome["decision"]["requester"]] == [CARD_REVOKED.ja]
+
+
+def test_perpetrator_at_a_card_procedure_hears_the_card_procedures_neutral_refusal(sstore, world, engine):
+    from tests.workflows.helpers import add_card
+
+    add_card(sstore, world["V"], locked=["auth"])
+    cid = engine.open_case("pin_reset").case_id
+    view = walk(engine, cid, {
+        "requester": (["card_presented", "authority_proof"], {
+            "requester_type": "legal_representative", "holder_resident_id": world["V"], "secrets": ["auth"],
+            "requester_family_name": PERPETRATOR["family_name"], "requester_given_name": PERPETRATOR["given_name"],
+            "requester_family_kana": PERPETRATOR["family_kana"], "requester_given_kana": PERPETRATOR["given_kana"],
+            "requester_birth_date": PERPETRATOR["birth_date"], "requester_address": "研修市東町9番9号"}),
+        "identity": (["documents_original"], {"identity_documents": ["driving_licence"]})})
+    assert view.status == REFUSED and view.outcome["decision"]["reasons"][0]["code"] == "dv.perpetrator"
+    assert [t["ja"] for t in view.outcome["decision"]["requester"]] == [said.NOT_HERE.ja]

@@ -15,7 +15,6 @@ nobody).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import re
@@ -57,8 +56,20 @@ class Side:
         return {"family_name": fam, "given_name": giv, "address": addr, "birth_date": birth, "sex": str(sex)}
 
 
+_NUMBERS = iter(range(1, 10**6))
+
+
+def _my_number() -> str:
+    """A valid My Number (check digit), different for every resident written here."""
+    from app.ids import my_number_check_digit
+
+    first11 = f"9{next(_NUMBERS):010d}"
+    return first11 + str(my_number_check_digit(first11))
+
+
 def _resident(conn, household, family, given, fk, gk, birth, sex, address, relationship, **extra) -> str:
     rid = new_id()
+    extra.setdefault("my_number", _my_number())
     cols = {**dict(id=rid, household_id=household, family_name=family, given_name=given, family_kana=fk,
                    given_kana=gk, name_key="", kana_key="", birth_date=birth, sex=sex, address=address,
                    address_key="", status="active", relationship=relationship), **extra}
@@ -117,6 +128,9 @@ def write_side(store, officer, names: dict, *, protected: bool, serial: int) -> 
         town: "〈町〉", names["moved_street"]: "〈転出町〉", side.application_id: "〈申請書ID〉",
     }
     for role, label in (("adult", "本人"), ("child", "子"), ("elder", "母"), ("moved", "夫")):
+        (number,) = store.conn.execute("SELECT my_number FROM residents WHERE id = ?",
+                                       (getattr(side, role),)).fetchone()
+        tokens[number] = f"〈{label}の個人番号〉"
         given, gk = names[role]
         tokens.update({f"{fam}　{given}": f"〈{label}〉", f"{fam} {given}": f"〈{label}〉", fam + given: f"〈{label}〉",
                        given: f"〈{label}の名〉", f"{fk} {gk}": f"〈{label}カナ〉", f"{fk}　{gk}": f"〈{label}カナ〉",
@@ -159,16 +173,18 @@ class Cell:
     target: str           # which member of the side the request is about
     document: str = ""
     method: str = ""      # status inquiry: four_items / application_id
+    items: tuple[str, ...] = ()   # copies: optional items asked for
 
     @property
     def name(self) -> str:
         return "/".join(x for x in (self.case_type, self.requester_type, self.channel, self.target,
-                                    self.document, self.method) if x)
+                                    self.document, self.method, "+".join(self.items)) if x)
 
 
 COPY_CHANNELS = (("counter", "hand_over"), ("counter", "post_person_address"), ("post", "post_person_address"),
                  ("post", "post_requester_address"), ("counter", "post_other_address"),
                  ("post", "post_representative_address"))
+MY_NUMBER_CHANNELS = (("counter", "hand_over"), ("post", "post_person_address"))
 COPY_TARGETS = (("adult", "juminhyo"), ("moved", "juminhyo_removed"), ("moved", "juminhyo"))
 
 
@@ -178,6 +194,9 @@ def grid() -> list[Cell]:
 
     cells = [Cell("copy_issuance", str(rt), f"{ch}:{dl}", target, doc)
              for rt in REQUESTER_TYPES for ch, dl in COPY_CHANNELS for target, doc in COPY_TARGETS]
+    # a copy showing the My Number and the household: the delivery table's rows
+    cells += [Cell("copy_issuance", str(rt), f"{ch}:{dl}", target, doc, items=("household", "my_number"))
+              for rt in REQUESTER_TYPES for ch, dl in MY_NUMBER_CHANNELS for target, doc in COPY_TARGETS]
     cells += [Cell("pin_reset", str(rt), "counter", "adult") for rt in CARD_REQUESTERS]
     cells += [Cell("suspension_lift", str(rt), "counter", target)
               for rt in CARD_REQUESTERS for target in ("elder", "moved")]
@@ -198,6 +217,7 @@ def request_of(cell: Cell, side: Side, store) -> dict:
     if cell.case_type == "copy_issuance":
         channel, delivery = cell.channel.split(":")
         v = {"document": cell.document, "requester_type": rt, "target_resident_ids": [target], "scope": "person",
+             "items": list(cell.items), "power_of_attorney_my_number": True,
              "purpose": "own_use", "purpose_detail": "手続に使用", "channel": channel, "delivery": delivery,
              "identity_documents": ["driving_licence"], "post_place": POST_PLACE,
              "post_reason": "勤務先で受け取るため", "post_reason_justified": True, **STRANGER}
@@ -362,5 +382,3 @@ def first_difference(a, b, path: str = "") -> str | None:
 def channel(w: Walk) -> dict:
     return {"entries": w.entries, "documents": w.documents, "status": w.status}
 
-
-__all__ = [n for n in dir() if not n.startswith("_") and n not in ("dataclasses", "json", "re", "dt")]
