@@ -17,7 +17,11 @@ loaded (``tests/desk/test_desk.py``).
 * :mod:`app.desk.queue` — today's cases by queue tab;
 * :mod:`app.desk.gate` — the summary of a request stopped at the sign-off gate;
 * :mod:`app.desk.search` — how the one search box is read.
-* ``app.desk.supervisor`` — the supervisor's views (issue 16).
+* :mod:`app.desk.supervisor` — the supervisor's views: the day's and month's figures, the queues
+  that need a supervisor, the issuance history (docs/SUPERVISOR.md);
+* :mod:`app.desk.reports` — the daily and monthly reports and the monthly reconciliation of the
+  support-measure ledger (text, JSON, CSV, PDF); :mod:`app.desk.cli` — ``madoguchi measures`` and
+  ``madoguchi report``;
 
 Nothing here decides a rule: decisions come from ``app.workflows`` (through ``app.rules`` and
 ``app.security``); documents come from ``app.printing``; case types and their names come from

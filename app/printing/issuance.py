@@ -89,8 +89,16 @@ def issue(
     training: bool,
     render: Callable[[str], tuple[bytes, int]],
 ) -> IssuedDocument:
-    """Number, render and record one document. ``render(issue_number)`` returns (pdf, pages)."""
+    """Number, render and record one document. ``render(issue_number)`` returns (pdf, pages).
+    Outsourced (委託) staff never issue a document of or to a protected person, release or not."""
+    from app.security.outsourced import issuance_refused
+
     with store.transaction() as conn:
+        if issuance_refused(conn, staff_id, target_ids):
+            raise RestrictedRecordError(
+                "委託職員は支援措置の対象者に関する証明書（戸籍の附票・除票を含む）を交付できません。市の職員に引き継いでください。"
+                " / Outsourced (委託) staff cannot issue documents (戸籍の附票 and 除票 included) of a "
+                "restricted person: hand over to a municipal employee.")
         serial = next_serial(conn, office_code, terminal_id)
         number = format_issue_number(day, office_code, terminal_id, serial)
         pdf, pages = render(number)

@@ -252,6 +252,13 @@ class MainWindow(QMainWindow):
             a = QAction(self, triggered=lambda _=False, code=entry.id: self.home._new(code))
             self.case_menu.addAction(a)
             self.case_actions[entry.id] = a
+        # supervisor role (support officer, administrator): the supervisor's desk, app.ui.supervisor
+        self.supervisor_menu = bar.addMenu("")
+        self.act_desk = QAction(self, shortcut=QKeySequence("Ctrl+Shift+D"), triggered=self.open_desk)
+        self.supervisor_menu.addAction(self.act_desk)
+        self.supervisor_menu.menuAction().setVisible(False)
+        self.act_desk.setEnabled(False)
+        self.desk = None
         bar.addMenu(LanguageMenu(self, on_change=self.services.remember_language))
         from app.ui.about import HelpMenu
         self.help_menu = HelpMenu(self, self.services)
@@ -265,6 +272,8 @@ class MainWindow(QMainWindow):
         self.act_sign_out.setText(self.tr("Sign &out"))
         self.act_quit.setText(self.tr("&Quit"))
         self.case_menu.setTitle(self.tr("&Case"))
+        self.supervisor_menu.setTitle(self.tr("&Supervisor"))
+        self.act_desk.setText(self.tr("Supervisor's &desk…"))
         for code, a in self.case_actions.items():
             a.setText(self.tr("New: {case}").format(case=case_type_name(code)))
         if self.staff is not None:
@@ -273,11 +282,40 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------------------------------
     def signed_in(self, staff) -> None:
+        from app.ui.supervisor import may_use_desk
+
         self.staff = staff
+        allowed = may_use_desk(staff)
+        self.supervisor_menu.menuAction().setVisible(allowed)
+        self.act_desk.setEnabled(allowed)
+        if not allowed and self.desk is not None:
+            self.desk.close()
         self.translateUI()
         self.home.refresh_queue()
         self.services.refresh_card()
         QTimer.singleShot(0, self._reopen_interrupted)
+
+    def open_desk(self) -> None:
+        from app.ui.supervisor import SupervisorDesk, may_use_desk
+
+        if not may_use_desk(self.services.staff):
+            return
+        if self.desk is None:
+            self.desk = SupervisorDesk(self.services)
+            self.desk.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.desk.destroyed.connect(self._desk_gone)
+        self.desk.show()
+        self.desk.raise_()
+        self.desk.refresh_current()
+
+    def _desk_gone(self, *_args) -> None:
+        self.desk = None
+
+    def hideEvent(self, event) -> None:  # noqa: N802
+        """Locked or signed out: the supervisor's desk goes with the window, never left on screen."""
+        if self.desk is not None:
+            self.desk.close()
+        super().hideEvent(event)
 
     def _reopen_interrupted(self) -> None:
         """A case left open when the app stopped comes back first."""
@@ -289,6 +327,8 @@ class MainWindow(QMainWindow):
         """Quitting the window pauses the case on screen, so it waits in the queue."""
         if self.case_page is not None and self.stack.currentWidget() is self.case_page:
             self.case_page.leave()
+        if self.desk is not None:
+            self.desk.close()
         super().closeEvent(event)
 
     def go_home(self) -> None:

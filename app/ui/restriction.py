@@ -85,10 +85,17 @@ class RestrictionWarning(QWidget):
         from app.rules.core import requester_channel
 
         reasons = (self.view.gate or {}).get("decision", {}).get("reasons", [])
-        text = self.tr("FOR YOU ONLY (staff) — do not read aloud, show or print.") + "\n"
-        text += self.tr("⚠ SUPPORT MEASURE (DV etc.): this case is stopped. A person in this request is "
-                        "protected. Do not say whether the person lives here. Only the support officer — "
-                        "not you — can release it.")
+        staff = self.services.staff
+        outsourced = bool(getattr(staff, "outsourced", False))
+        self.sign_off_button.setVisible(not outsourced)     # 委託: hand over, never signed off
+        if outsourced:
+            text = self.tr("⚠ This request is handled by a municipal employee. Do not go on: call the "
+                           "employee in charge and hand the case over.")
+        else:
+            text = self.tr("FOR YOU ONLY (staff) — do not read aloud, show or print.") + "\n"
+            text += self.tr("⚠ SUPPORT MEASURE (DV etc.): this case is stopped. A person in this request is "
+                            "protected. Do not say whether the person lives here. Only the support officer — "
+                            "not you — can release it.")
         for r in reasons:
             text += "\n• " + i18n.text_of(r) + (f"  [{r.get('source')}]" if r.get("source") else "")
         self.label.setText(text)

@@ -562,6 +562,10 @@ class CaseEngine:
         self.case_types = dict(case_types)
         self._settings_overrides = dict(settings_overrides or {})
         self._today = today
+        from app.security.outsourced import is_outsourced
+
+        #: 委託: this clerk sees only the neutral texts (app.security.outsourced)
+        self.outsourced = is_outsourced(store.conn, staff_id)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -609,10 +613,15 @@ class CaseEngine:
         if state.status in FINAL_STATUSES:
             return [_reason("case.ended", "この案件は終了しています", "the case has ended")]
         step = self._type(state).step(state.step)
-        return step_blocking(
+        reasons = step_blocking(
             step, state.plain_values, lambda item: item in state.ticks and state.ticks[item].checked,
             lambda: self.context(state),
         )
+        if self.outsourced:
+            from app.security.outsourced import neutral_reasons
+
+            return list(neutral_reasons(reasons))
+        return reasons
 
     def can_advance(self, case_id: str) -> list[Reason]:
         """The reasons Next is disabled (the UI shows them); an empty list means Next is enabled.
@@ -640,9 +649,25 @@ class CaseEngine:
             ja=step.ja, en=step.en, index=ids.index(step.id), count=len(ids), items=items,
             fields=fields_, guide_ja=step.guide_ja, guide_en=step.guide_en,
             can_go_back=bool(state.stack) and state.status in (OPEN, AWAITING_RELEASE),
-            blocking=tuple(self.blocking(state)), decision=state.last_decision(),
-            gate=state.gate, pause=state.pause, outcome=state.outcome,
+            blocking=tuple(self.blocking(state)), decision=self._shown_decision(state),
+            gate=self._shown_gate(state), pause=state.pause, outcome=state.outcome,
         )
+
+    def _shown_decision(self, state: CaseState) -> dict | None:
+        return self._neutral(state.last_decision())
+
+    def _shown_gate(self, state: CaseState) -> dict | None:
+        if state.gate and self.outsourced:
+            return {**state.gate, "decision": self._neutral(state.gate.get("decision"))}
+        return state.gate
+
+    def _neutral(self, decision: dict | None) -> dict | None:
+        """What this clerk may read of a decision: an outsourced clerk only the neutral texts."""
+        if self.outsourced:
+            from app.security.outsourced import neutral_decision
+
+            return neutral_decision(decision)
+        return decision
 
     def current_step(self, case_id: str) -> StepView:
         return self.view(self.state(case_id))
