@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "app.security.cli",
     "app.workflows.cli",
     "app.printing.cli",
+    "app.desk.cli",
     "app.sync.cli",
     "app.config_cli",
     "app.support",
@@ -41,8 +42,8 @@ COMMAND_MODULES = [
 COMMANDS = {
     "store": "app.store.cli", "demo-data": "app.store.cli", "residents": "app.store.cli",
     "card": "app.card.cli",
-    "staff": "app.security.cli", "audit": "app.security.cli", "measures": "app.security.cli",
-    "security": "app.security.cli",
+    "staff": "app.security.cli", "audit": "app.security.cli", "security": "app.security.cli",
+    "measures": "app.desk.cli", "report": "app.desk.cli",
     "rules": "app.workflows.cli",
     "print": "app.printing.cli",
     "sync": "app.sync.cli", "sync-status": "app.sync.cli", "server": "app.sync.cli",

@@ -2,7 +2,7 @@
 
 Two jobs, nothing else:
 
-1. Programs the application starts (``pdftoppm`` for the print preview, ``pcscd`` for the
+1. Programs the application starts (``pcscd`` for the
    training card stack, ``sh``) must load the system's libraries, not the bundle's: the
    bootloader puts the bundle first on ``LD_LIBRARY_PATH`` (Linux) and keeps the user's value
    in ``LD_LIBRARY_PATH_ORIG``; the environment handed to children gets the original back. The

@@ -1,30 +1,41 @@
 """The adapter from a case of the workflow engine (``app.workflows.engine``) to the printable
 :class:`~app.printing.slip.ProcessingSlip` and :class:`~app.printing.letters.RefusalNotice`.
 
-The only module of ``app.printing`` that reads the engine's case state (imported lazily, so the
-workflows can import the printers without a cycle). It reads; it never writes a case event.
+The only module of ``app.printing`` that reads the engine's case state (the workflows never import
+printing). It reads; it never writes a case event. Every function takes the case's replayed
+``state`` when the caller has it (the desk replays a case once for all its documents).
 Values are put into words here: choice labels, resident names, era dates; a 12-digit value is
 masked and a JSON value (e.g. card data) is summarised, never dumped.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as _dt
 import json
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 from app.config import OfficeConfig
 from app.ids import mask_my_number
-from app.printing.issuance import issuance_history
-from app.printing.model import PrintRefused, is_demo_store
-from app.printing.slip import (
-    Confirmer, ProcessingSlip, SlipCheck, SlipEntry, SlipReason, era_date_text,
+from app.printing.copies import SPECS
+from app.printing.issuance import issuance_history, issue_copy
+from app.printing.letters import (
+    Enclosure, MailingAddress, RefusalNotice, build_cover_letter, issue_cover_letter, render_refusal,
 )
-from app.rules.codes import CaseType, DocumentType
+from app.printing.model import Delivery, PrintRefused, build_copy_request, is_demo_store
+from app.printing.slip import (
+    Confirmer, ProcessingSlip, SlipCheck, SlipEntry, SlipReason, era_date_text, local_time, render_slip,
+)
+from app.rules.codes import DocumentType, Item
+from app.rules.copies import mailing_destination
+from app.rules.core import requester_channel
 from app.rules.tables import (
     DELIVERY_METHODS, HAND_OVER, TO_NOBODY, TO_PERSON_RECORD, TO_REQUESTER, TO_TYPED_PLACE,
 )
 from app.store.db import Store
+from app.workflows.engine import COMPLETED, REFUSED, STATUS_LABELS, CaseEngine
+from app.workflows.registry import entry
 
 #: decision outcome → what the slip says
 OUTCOME_LABELS = {
@@ -33,13 +44,6 @@ OUTCOME_LABELS = {
     "restrict": "制限中（支援措置責任者の解除待ち）",
     "wait": "後日（照会書の回答等を待つ）",
     "redirect": "他の窓口・機関を案内",
-}
-
-CASE_TYPE_LABELS = {
-    CaseType.PIN_RESET.value: "暗証番号の再設定・ロック解除",
-    CaseType.SUSPENSION_LIFT.value: "一時停止の解除",
-    CaseType.STATUS_INQUIRY.value: "申請状況の照会",
-    CaseType.COPY_ISSUANCE.value: "住民票の写し等の交付",
 }
 
 DOCUMENT_LABELS = {
@@ -116,7 +120,7 @@ def field_text(spec, value: Any, names: _Names) -> str:
 
 
 def _table_exists(store: Store, name: str) -> bool:
-    return store.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
+    return store.db[name].exists()
 
 
 def _release_confirmers(store: Store, case_id: str, names: _Names) -> list[Confirmer]:
@@ -143,7 +147,6 @@ def _release_confirmers(store: Store, case_id: str, names: _Names) -> list[Confi
 
 
 def _short_time(at: str) -> str:
-    from app.printing.slip import local_time
 
     return local_time(at)
 
@@ -155,16 +158,26 @@ def _decision_of(state) -> dict | None:
     return last.get("decision") if last else None
 
 
-def slip_from_case(store: Store, case_id: str, *, office: OfficeConfig | None = None, training: bool = False,
-                   case_types: Mapping[str, Any] | None = None) -> ProcessingSlip:
-    """The processing slip of a case, as the engine's events say it stands now."""
-    from app.workflows.engine import STATUS_LABELS, CaseEngine
+def _engine(store: Store, case_id: str, case_types: Mapping[str, Any] | None):
 
     head = store.conn.execute("SELECT opened_by, terminal_id FROM cases WHERE id = ?", (case_id,)).fetchone()
     if head is None:
         raise PrintRefused(f"案件が見つかりません（{case_id}） / no case {case_id}")
-    engine = CaseEngine(store, staff_id=head[0], terminal_id=head[1], case_types=case_types)
-    state = engine.state(case_id)
+    return CaseEngine(store, staff_id=head[0], terminal_id=head[1], case_types=case_types)
+
+
+def case_state(store: Store, case_id: str, case_types: Mapping[str, Any] | None = None, state=None):
+    """The case's state as its events say now: ``state`` when the caller replayed them already
+    (the desk replays a case once for all its documents), else one replay here."""
+    return state if state is not None else _engine(store, case_id, case_types).state(case_id)
+
+
+def slip_from_case(store: Store, case_id: str, *, office: OfficeConfig | None = None, training: bool = False,
+                   case_types: Mapping[str, Any] | None = None, state=None) -> ProcessingSlip:
+    """The processing slip of a case, as the engine's events say it stands now."""
+
+    engine = _engine(store, case_id, case_types)
+    state = state if state is not None else engine.state(case_id)
     ctype = engine.case_types.get(state.case_type)
     training = training or is_demo_store(store)
     names = _Names(store)
@@ -219,7 +232,7 @@ def slip_from_case(store: Store, case_id: str, *, office: OfficeConfig | None = 
     )
     return ProcessingSlip(
         case_id=case_id,
-        case_type=(ctype.ja if ctype else CASE_TYPE_LABELS.get(state.case_type, state.case_type)),
+        case_type=(ctype.ja if ctype else state.case_type),
         status=STATUS_LABELS.get(state.status, (state.status,))[0],
         opened_at=state.opened_at, opened_by=names.staff(state.opened_by), terminal_id=state.terminal_id,
         office=office or OfficeConfig.load(), requester=tuple(requester), targets=tuple(dict.fromkeys(targets)),
@@ -231,18 +244,16 @@ def slip_from_case(store: Store, case_id: str, *, office: OfficeConfig | None = 
 
 
 def refusal_from_case(store: Store, case_id: str, *, office: OfficeConfig | None = None,
-                      training: bool = False, case_types: Mapping[str, Any] | None = None):
+                      training: bool = False, case_types: Mapping[str, Any] | None = None, state=None,
+                      slip: ProcessingSlip | None = None):
     """The refusal notice of a refused case: the requester channel of its final decision (neutral
-    words and legal basis; the staff text stays on the processing slip). Raises :class:`PrintRefused` if the case was not refused."""
-    import datetime as _dt
+    words and legal basis; the staff text stays on the processing slip). Raises
+    :class:`PrintRefused` if the case was not refused."""
 
-    from app.printing.letters import RefusalNotice
 
-    slip = slip_from_case(store, case_id, office=office, training=training, case_types=case_types)
-    from app.workflows.engine import REFUSED, CaseEngine
-
-    head = store.conn.execute("SELECT opened_by, terminal_id FROM cases WHERE id = ?", (case_id,)).fetchone()
-    state = CaseEngine(store, staff_id=head[0], terminal_id=head[1], case_types=case_types).state(case_id)
+    state = case_state(store, case_id, case_types, state)
+    slip = slip or slip_from_case(store, case_id, office=office, training=training, case_types=case_types,
+                                  state=state)
     if state.status != REFUSED:
         raise PrintRefused("この案件は「不可」で終了していません。不可通知は作成できません。"
                            " / The case was not refused; there is no refusal notice to print.")
@@ -252,8 +263,8 @@ def refusal_from_case(store: Store, case_id: str, *, office: OfficeConfig | None
         opened = opened.astimezone()
     return RefusalNotice(
         requester_name=name, procedure=slip.case_type, reasons=requester_reasons(_decision_of(state) or {}),
-        office=slip.office,
-        case_id=case_id, request_date=opened.date(), appeal=state.case_type == CaseType.COPY_ISSUANCE.value,
+        office=slip.office, case_id=case_id, request_date=opened.date(),
+        appeal=bool(getattr(entry(state.case_type), "appeal", False)),
         training=slip.training,
     )
 
@@ -261,8 +272,6 @@ def refusal_from_case(store: Store, case_id: str, *, office: OfficeConfig | None
 def requester_reasons(decision: Mapping[str, Any]) -> tuple[SlipReason, ...]:
     """The requester channel of a stored decision, for anything the requester receives: neutral
     words and the legal basis (``app.rules.core.requester_channel``), never the staff text."""
-    from app.rules.core import requester_channel
-
     return tuple(SlipReason(t.ja, t.basis) for t in requester_channel(decision.get("reasons", ())))
 
 
@@ -288,8 +297,6 @@ def check_delivery_table(methods=None) -> None:
     """Fail at import time — not after a case has completed — when the rules know a delivery code
     that printing cannot print: an unknown way of leaving the counter or an unknown destination
     kind, or a destination that does not match how the copy leaves."""
-    from app.printing.model import Delivery
-
     leaves = {d.value for d in Delivery}
     for code, method in (methods if methods is not None else DELIVERY_METHODS).items():
         if method.leaves not in leaves or _ADDRESSED.get(method.destination) != method.leaves:
@@ -302,19 +309,14 @@ check_delivery_table()
 
 
 def copy_request_from_case(store: Store, case_id: str, *, office: OfficeConfig | None = None,
-                           training: bool = False, case_types: Mapping[str, Any] | None = None):
+                           training: bool = False, case_types: Mapping[str, Any] | None = None, state=None):
     """The copy a completed 住民票の写し等の交付 case issues, from its final ALLOW decision's data
     (document, persons, items, delivery, requester_type; written by the case's summary stage).
 
     The items of that decision are what the rules allowed, so a number among them is entitled.
     Anything else — a case not completed, a decision without that data — raises PrintRefused."""
-    from app.printing.model import Delivery, build_copy_request
-    from app.workflows.engine import COMPLETED, CaseEngine
 
-    head = store.conn.execute("SELECT opened_by, terminal_id FROM cases WHERE id = ?", (case_id,)).fetchone()
-    if head is None:
-        raise PrintRefused(f"案件が見つかりません（{case_id}） / no case {case_id}")
-    state = CaseEngine(store, staff_id=head[0], terminal_id=head[1], case_types=case_types).state(case_id)
+    state = case_state(store, case_id, case_types, state)
     decision = (state.outcome or {}).get("decision") or {}
     data = decision.get("data") or {}
     if state.status != COMPLETED or decision.get("outcome") != "allow" or not data.get("document"):
@@ -324,7 +326,6 @@ def copy_request_from_case(store: Store, case_id: str, *, office: OfficeConfig |
     delivery_code = data.get("delivery") or HAND_OVER
     if delivery_code not in DELIVERY_METHODS:     # a decision written by another version
         raise PrintRefused(f"交付方法が不明です（{delivery_code}） / unknown delivery {delivery_code}")
-    from app.rules.codes import Item
 
     return build_copy_request(
         store, data["document"], list(data.get("persons") or ()), items=items,
@@ -353,31 +354,31 @@ class AlreadyIssued(PrintRefused):
     """The copies of this case were issued already; a second issue needs a new case."""
 
 
-def case_documents(store: Store, case_id: str, *, office: OfficeConfig | None = None, training: bool = False,
-                   case_types: Mapping[str, Any] | None = None) -> list[PrintedDocument]:
-    """The documents that can be printed for a case at any time, as often as needed: the
-    processing slip, and the refusal notice of a refused case. Nothing is recorded."""
-    from app.printing.letters import render_refusal
-    from app.printing.slip import render_slip
-    from app.workflows.engine import REFUSED
+def _slip_document(slip: ProcessingSlip, case_id: str) -> PrintedDocument:
 
-    slip = slip_from_case(store, case_id, office=office, training=training, case_types=case_types)
-    short = case_id[:8]
-    docs = [PrintedDocument("slip", "処理票", "Processing slip", render_slip(slip), f"処理票-{short}.pdf")]
-    status = store.conn.execute("SELECT status FROM case_queue WHERE case_id = ?", (case_id,)).fetchone()
-    if status and status[0] == REFUSED:
-        notice = refusal_from_case(store, case_id, office=office, training=training, case_types=case_types)
+    return PrintedDocument("slip", "処理票", "Processing slip", render_slip(slip), f"slip-{case_id[:8]}.pdf")
+
+
+def case_documents(store: Store, case_id: str, *, office: OfficeConfig | None = None, training: bool = False,
+                   case_types: Mapping[str, Any] | None = None, state=None) -> list[PrintedDocument]:
+    """The documents that can be printed for a case at any time, as often as needed: the refusal
+    notice of a refused case, and the processing slip (always last). Nothing is recorded."""
+
+    state = case_state(store, case_id, case_types, state)
+    slip = slip_from_case(store, case_id, office=office, training=training, case_types=case_types, state=state)
+    docs = []
+    if state.status == REFUSED:
+        notice = refusal_from_case(store, case_id, office=office, training=training, case_types=case_types,
+                                   state=state, slip=slip)
         docs.append(PrintedDocument("refusal", "お手続きができない理由のお知らせ", "Refusal notice",
-                                    render_refusal(notice), f"不可通知-{short}.pdf"))
-    return docs
+                                    render_refusal(notice), f"refusal-{case_id[:8]}.pdf"))
+    return docs + [_slip_document(slip, case_id)]
 
 
 def _mailing_target(store: Store, values: Mapping[str, Any], delivery: str):
     """Who and where a posted copy goes, as the rules allowed it: the one destination of the
     delivery code (``app.rules.copies.mailing_destination``) that the destination check screened
     when it was entered — a resident's registered address, or the place typed in."""
-    from app.printing.letters import MailingAddress
-    from app.rules.copies import mailing_destination
 
     to = mailing_destination({**values, "delivery": delivery})
     if to is None:
@@ -388,31 +389,24 @@ def _mailing_target(store: Store, values: Mapping[str, Any], delivery: str):
 
 
 def issue_case_copies(store: Store, case_id: str, *, staff_id: str, office: OfficeConfig | None = None,
-                      training: bool = False, case_types: Mapping[str, Any] | None = None) -> list[PrintedDocument]:
+                      training: bool = False, case_types: Mapping[str, Any] | None = None,
+                      state=None) -> list[PrintedDocument]:
     """Issue the copy of a completed 住民票の写し等の交付 case — once: issue number, PDF and history
     — and, for a posted copy, the cover letter to the address the rules allowed (never a
     perpetrator's: then nothing is issued at all). Returns the copy, the cover letter and the slip
     that now lists them. Raises :class:`AlreadyIssued` on a second call for the same case."""
-    import dataclasses
 
-    from app.printing.copies import SPECS
-    from app.printing.issuance import issue_copy
-    from app.printing.letters import Enclosure, build_cover_letter, issue_cover_letter
-    from app.printing.model import Delivery
-    from app.rules.codes import Item
-    from app.workflows.engine import CaseEngine
 
-    request = copy_request_from_case(store, case_id, office=office, training=training, case_types=case_types)
+    state = case_state(store, case_id, case_types, state)
+    request = copy_request_from_case(store, case_id, office=office, training=training, case_types=case_types,
+                                     state=state)
     done = [r for r in issuance_history(store, case_id=case_id) if r["document_type"] == request.document.value]
     if done:
         raise AlreadyIssued(
             f"この案件の写しは交付済みです（交付番号 {done[0]['issue_number']}）。再度の交付は新しい案件で行ってください。"
             f" / The copy of this case was issued already ({done[0]['issue_number']}); open a new case to issue again.")
-    head = store.conn.execute("SELECT opened_by, terminal_id FROM cases WHERE id = ?", (case_id,)).fetchone()
-    state = CaseEngine(store, staff_id=head[0], terminal_id=head[1], case_types=case_types).state(case_id)
     decision_data = ((state.outcome or {}).get("decision") or {}).get("data") or {}
     title = SPECS[request.document].name_ja
-    short = case_id[:8]
     out: list[PrintedDocument] = []
     with store.transaction():
         letter = None
@@ -423,15 +417,14 @@ def issue_case_copies(store: Store, case_id: str, *, staff_id: str, office: Offi
                                         subject_ids=[p.resident_id for p in request.persons], case_id=case_id,
                                         office=request.office, training=request.training)
         copy = issue_copy(store, request, staff_id=staff_id, case_id=case_id)
-        out.append(PrintedDocument("copy", title, "Copy", copy.pdf, f"{title}-{copy.issue_number}.pdf",
-                                   copy.issue_number))
+        out.append(PrintedDocument("copy", f"{title}（交付番号 {copy.issue_number}）",
+                                   f"Copy (issue number {copy.issue_number})", copy.pdf,
+                                   f"copy-{copy.issue_number}.pdf", copy.issue_number))
         if letter is not None:
             enclosure = Enclosure(title, 1, copy.issue_number, carries_my_number=Item.MY_NUMBER in request.items)
             mailed = issue_cover_letter(store, dataclasses.replace(letter, enclosures=(enclosure,)), staff_id=staff_id)
-            out.append(PrintedDocument("cover_letter", "送付書", "Cover letter", mailed.pdf,
-                                       f"送付書-{mailed.issue_number}.pdf", mailed.issue_number))
-    slip = slip_from_case(store, case_id, office=office, training=training, case_types=case_types)
-    from app.printing.slip import render_slip
-
-    out.append(PrintedDocument("slip", "処理票", "Processing slip", render_slip(slip), f"処理票-{short}.pdf"))
-    return out
+            out.append(PrintedDocument("cover_letter", f"送付書（交付番号 {mailed.issue_number}）",
+                                       f"Cover letter (issue number {mailed.issue_number})", mailed.pdf,
+                                       f"cover-letter-{mailed.issue_number}.pdf", mailed.issue_number))
+    slip = slip_from_case(store, case_id, office=office, training=training, case_types=case_types, state=state)
+    return out + [_slip_document(slip, case_id)]

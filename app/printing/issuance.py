@@ -16,8 +16,9 @@ import sqlite3
 from dataclasses import dataclass, replace
 from typing import Callable
 
+from app.printing.copies import check_request, render_copy_with_pages
 from app.printing.model import CopyRequest, RestrictedRecordError
-from app.store.db import Store, new_id, now_iso
+from app.store.db import Store, equal_filters, new_id, now_iso
 from app.store.outbox import enqueue
 
 COVER_LETTER = "cover_letter"
@@ -88,8 +89,16 @@ def issue(
     training: bool,
     render: Callable[[str], tuple[bytes, int]],
 ) -> IssuedDocument:
-    """Number, render and record one document. ``render(issue_number)`` returns (pdf, pages)."""
+    """Number, render and record one document. ``render(issue_number)`` returns (pdf, pages).
+    Outsourced (委託) staff never issue a document of or to a protected person, release or not."""
+    from app.security.outsourced import issuance_refused
+
     with store.transaction() as conn:
+        if issuance_refused(conn, staff_id, target_ids):
+            raise RestrictedRecordError(
+                "委託職員は支援措置の対象者に関する証明書（戸籍の附票・除票を含む）を交付できません。市の職員に引き継いでください。"
+                " / Outsourced (委託) staff cannot issue documents (戸籍の附票 and 除票 included) of a "
+                "restricted person: hand over to a municipal employee.")
         serial = next_serial(conn, office_code, terminal_id)
         number = format_issue_number(day, office_code, terminal_id, serial)
         pdf, pages = render(number)
@@ -120,8 +129,6 @@ def issue(
 def issue_copy(store: Store, request: CopyRequest, *, staff_id: str, case_id: str | None = None) -> IssuedDocument:
     """Issue one copy: a new issue number, the PDF with it, and its history row.
     Raises :class:`app.printing.model.PrintRefused` (nothing is recorded then)."""
-    from app.printing.copies import check_request, render_copy_with_pages
-
     check_request(request)  # refuse before a number is taken
     check_restriction(store, case_id=case_id, person_ids=[p.resident_id for p in request.persons],
                       document=request.document.value)
@@ -138,24 +145,13 @@ def issue_copy(store: Store, request: CopyRequest, *, staff_id: str, case_id: st
 def issuance_history(store: Store, *, resident_id: str | None = None, case_id: str | None = None,
                      limit: int = 200) -> list[dict]:
     """History rows, newest first, optionally for one resident (as a target) or one case."""
-    sql = "SELECT * FROM issued_documents"
-    where, args = [], []
-    if case_id:
-        where.append("case_id = ?")
-        args.append(case_id)
+    where, args = equal_filters(case_id=case_id)
     if resident_id:
-        where.append("EXISTS (SELECT 1 FROM json_each(issued_documents.target_ids) WHERE value = ?)")
-        args.append(resident_id)
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY issued_at DESC, issue_number DESC LIMIT ?"
-    args.append(limit)
-    cur = store.conn.execute(sql, args)
-    cols = [d[0] for d in cur.description]
-    rows = []
-    for values in cur.fetchall():
-        row = dict(zip(cols, values))
+        target = "EXISTS (SELECT 1 FROM json_each(issued_documents.target_ids) WHERE value = :resident_id)"
+        where, args = " AND ".join(filter(None, (where, target))), {**args, "resident_id": resident_id}
+    rows = list(store.db["issued_documents"].rows_where(
+        where, args, order_by="issued_at DESC, issue_number DESC", limit=limit))
+    for row in rows:
         row["target_ids"] = json.loads(row["target_ids"])
         row["items"] = json.loads(row["items"])
-        rows.append(row)
     return rows

@@ -23,6 +23,7 @@ from reportlab.lib.units import mm
 from app.config import OfficeConfig
 from app.printing.era import wareki
 from app.printing.fonts import GOTHIC, MINCHO
+from app.printing.issuance import COVER_LETTER, check_restriction, issue
 from app.printing.layout import (
     MARGIN_TOP, MARGIN_X, PAGE_H, PAGE_W, Flow, Furniture, finish_document, fit_line, new_document,
     office_line, wrap,
@@ -216,8 +217,6 @@ def render_cover_letter(letter: CoverLetter) -> bytes:
 def issue_cover_letter(store: Store, letter: CoverLetter, *, staff_id: str):
     """Number, render and record a cover letter (issuance history, document type 'cover_letter'),
     screening the address against the store again inside the transaction."""
-    from app.printing.issuance import COVER_LETTER, check_restriction, issue
-
     check_restriction(store, case_id=letter.case_id or None,
                       person_ids=[letter.addressee.resident_id, *letter.subject_ids], document=None)
 

@@ -234,11 +234,6 @@ def load_household(store: Store, household_id: str) -> HouseholdInfo:
     return HouseholdInfo(hid, _text(code), _text(address), _text(postal_code), head_name, head_id, members)
 
 
-def household_member_ids(store: Store, household_id: str) -> tuple[str, ...]:
-    """Every active member of a household (for a 世帯全員 copy)."""
-    return load_household(store, household_id).member_ids
-
-
 def office_settings(store: Store) -> dict:
     """Printing settings kept in the store (``settings`` table), with their defaults."""
     return {"plain_paper": bool(store.setting("printing.plain_paper", True))}

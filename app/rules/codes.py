@@ -6,13 +6,6 @@ from __future__ import annotations
 from enum import Enum
 
 
-class CaseType(str, Enum):
-    PIN_RESET = "pin_reset"              # 暗証番号の再設定・ロック解除
-    SUSPENSION_LIFT = "suspension_lift"  # 一時停止の解除
-    STATUS_INQUIRY = "status_inquiry"    # 申請状況の照会
-    COPY_ISSUANCE = "copy_issuance"      # 住民票の写し等の交付
-
-
 class Secret(str, Enum):
     """The four secrets of the card (CARD.md)."""
 

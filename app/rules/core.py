@@ -13,7 +13,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable
 
 
 class Outcome(str, Enum):
@@ -235,9 +235,3 @@ def run_pipeline(stages: Iterable[Stage], scope: RequestScope) -> Decision:
         data.update(decision.data)
     return Decision(Outcome.ALLOW, tuple(reasons), data)
 
-
-def first_non_allow(decisions: Sequence[Decision]) -> Decision | None:
-    for d in decisions:
-        if d.outcome is not Outcome.ALLOW:
-            return d
-    return None

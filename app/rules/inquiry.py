@@ -11,8 +11,6 @@ writes it.
 
 from __future__ import annotations
 
-import re
-
 from app.rules import said
 from app.rules.core import Decision, Outcome, Reason
 

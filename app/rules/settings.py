@@ -92,6 +92,17 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "practice (the source asks for oral questions as needed, S:1132-1137)", max_length=10),
     SettingSpec("municipality.name", "研修市", str, "この市区町村の名称", "Name of this municipality",
                 "office configuration", max_length=60),
+    SettingSpec("measures.linked_systems",
+                ["住民基本台帳", "戸籍の附票", "戸籍", "税", "国民健康保険", "児童手当", "介護保険", "選挙",
+                 "コンビニ交付"], list,
+                "支援措置の連携システム（それぞれ「制限済み」の確認が必要）",
+                "Systems every support measure must also be blocked in (each confirmed by name)",
+                "practice (incidents where one system was blocked and another not: DOMAIN.md)",
+                max_length=30),
+    SettingSpec("desk.paused_alert_minutes", 60, int,
+                "保留のまま監督者の確認が必要になるまでの時間（分）",
+                "Minutes a case may stay paused before it shows in the supervisor's queue",
+                "practice", minimum=5, maximum=1440),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}

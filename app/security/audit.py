@@ -20,9 +20,11 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
+import sqlite_utils
+
 from app.errors import MadoguchiError
 from app.security.clock import SYSTEM_CLOCK, Clock, advance, iso
-from app.store.db import new_id
+from app.store.db import equal_filters, new_id
 from app.store.outbox import enqueue
 
 GENESIS = "0" * 64
@@ -131,18 +133,10 @@ def record(store, **kwargs) -> AuditEntry:
 def entries(conn: sqlite3.Connection, *, target_id: str | None = None, case_id: str | None = None,
             limit: int = 200) -> list[AuditEntry]:
     """The latest entries, newest first, optionally for one target or case (for review screens)."""
-    sql = f"SELECT {', '.join((*HASHED, 'hash'))} FROM audit_log"
-    where, args = [], []
-    if target_id:
-        where.append("target_id = ?")
-        args.append(target_id)
-    if case_id:
-        where.append("case_id = ?")
-        args.append(case_id)
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY seq DESC LIMIT ?"
-    return [AuditEntry(*r) for r in conn.execute(sql, (*args, limit))]
+    where, args = equal_filters(target_id=target_id, case_id=case_id)
+    rows = sqlite_utils.Database(conn)["audit_log"].rows_where(
+        where, args, order_by="seq DESC", select=", ".join((*HASHED, "hash")), limit=limit)
+    return [AuditEntry(**r) for r in rows]
 
 
 def head(conn: sqlite3.Connection) -> dict | None:

@@ -1,7 +1,9 @@
 """Sub-commands of security for office IT staff and supervisors:
-``staff add|list|disable|enable|reset-password|roles|register-card|demo`` and
-``audit verify|show``, ``measures list|end|renew|forward``, ``security selftest|pending-relock``. Passwords come from a prompt without echo or from ``--password-stdin``;
-they are never accepted as an argument (they would end up in the shell history).
+``staff add|list|disable|enable|reset-password|roles|register-card|demo|outsourced`` and
+``audit verify|show``, ``security selftest|pending-relock``. (``measures`` is app.desk.cli's: its
+reconciliation renders a PDF, which is printing's work, a layer above this one.) Passwords come
+from a prompt without echo or from ``--password-stdin``; they are never accepted as an argument
+(they would end up in the shell history).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from app.cliargs import iso_date, read_secret
+from app.cliargs import read_secret
 from app.errors import UserError
 from app.store.db import open_store
 
@@ -36,7 +38,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--employee-no", help="職員番号: refuses a second account for the same person")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.add_argument("--no-password", action="store_true", help="card sign-in only")
+    add.add_argument("--outsourced", action="store_true",
+                     help="委託: outsourced staff (never a support officer, never past a restriction)")
     add.set_defaults(func=_add)
+
+    oc = ssub.add_parser("outsourced", help="mark an account as outsourced (委託) or not")
+    oc.add_argument("--store", required=True)
+    oc.add_argument("login")
+    oc.add_argument("--off", action="store_true", help="not outsourced (a municipal employee)")
+    oc.set_defaults(func=_outsourced)
 
     lst = ssub.add_parser("list", help="list accounts")
     lst.add_argument("--store", required=True)
@@ -88,30 +98,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--target")
     s.set_defaults(func=_show)
 
-    m = sub.add_parser("measures", help="DV/stalking support measures (支援措置): list, end, renew, "
-                                       "forward (a support officer signs in)")
-    msub = m.add_subparsers(dest="measures_command", required=True, metavar="ACTION")
-    ml = msub.add_parser("list", help="measures in force (with --all, ended ones too)")
-    ml.add_argument("--store", required=True)
-    ml.add_argument("--all", action="store_true")
-    ml.add_argument("--json", action="store_true")
-    ml.set_defaults(func=_measures_list)
-    for name, helptext in (("end", "end a measure (the only way one ends)"),
-                           ("renew", "renew on application, from one month before the end"),
-                           ("forward", "record forwarding to a related municipality")):
-        mp = msub.add_parser(name, help=helptext)
-        mp.add_argument("--store", required=True)
-        mp.add_argument("measure_id")
-        mp.add_argument("--officer", required=True, help="login of the support officer")
-        mp.add_argument("--password-stdin", action="store_true")
-        mp.add_argument("--date", type=iso_date, help="YYYY-MM-DD (default today)")
-        if name == "end":
-            mp.add_argument("--reason", required=True)
-        if name == "forward":
-            mp.add_argument("--to", required=True, help="municipality")
-            mp.add_argument("--reason", required=True, help="e.g. 本籍地, 転出先")
-        mp.set_defaults(func=_measures_change, action=name)
-
     sec = sub.add_parser("security", help="DV self-test (run on every installation and update)")
     secsub = sec.add_subparsers(dest="security_command", required=True, metavar="ACTION")
     st = secsub.add_parser("selftest", help="prove the support-measure functions work; non-zero "
@@ -124,6 +110,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                                                   "a third person")
     rl.add_argument("--store", required=True)
     rl.set_defaults(func=_pending_relock)
+
+
+def _outsourced(args) -> int:
+    from app.security.staff import set_outsourced
+
+    with open_store(args.store) as store:
+        member = _staff_call(set_outsourced, store, args.login, not args.off, actor_id=None,
+                             terminal_id=_terminal())
+    print(f"{member.login}: {'outsourced (委託)' if member.outsourced else 'municipal employee'}")
+    return 0
 
 
 def _read_password(args, prompt: str = "Password / パスワード: ", confirm: bool = True) -> str:
@@ -147,7 +143,7 @@ def _add(args) -> int:
     with open_store(args.store) as store:
         member = _staff_call(add_staff, store, login=args.login, display_name=args.name,
                              roles=args.role, password=password, employee_no=args.employee_no,
-                             actor_id=None, terminal_id=_terminal())
+                             actor_id=None, terminal_id=_terminal(), outsourced=args.outsourced)
     print(f"added {member.login} ({', '.join(sorted(r.value for r in member.roles))})")
     return 0
 
@@ -300,59 +296,6 @@ def _pending_relock(args) -> int:
             state = ",".join(sorted(r.events)) or "open"
             print(f"{r.issued_at} case {r.case_id} officer {r.officer_id} expires {r.expires_at} [{state}]")
     print(f"{len(rows)} release(s) awaiting re-lock confirmation")
-    return 0
-
-
-def _measures_list(args) -> int:
-    import datetime as dt
-
-    from app.security.measures import list_measures
-
-    today = dt.date.today()
-    with open_store(args.store) as store:
-        rows = list_measures(store.conn, include_ended=args.all)
-        names = dict(store.conn.execute("SELECT id, family_name || ' ' || given_name FROM residents"
-                                        " WHERE id IN (SELECT target_id FROM support_measures)"))
-    if args.json:
-        print(json.dumps([{"id": m.id, "target_id": m.target_id, "kind": m.kind, "status": m.status,
-                           "start_date": m.start_date, "end_date": m.end_date,
-                           "members": list(m.members), "past_end_date": m.past_end_date(today)}
-                          for m in rows], ensure_ascii=False, indent=2))
-        return 0
-    for m in rows:
-        note = "  ※終了日経過・要確認 / past its end date: renew or end it" if m.past_end_date(today) else ""
-        print(f"{m.id}  {m.status:<11} {m.kind:<11} {names.get(m.target_id, m.target_id)}  "
-              f"{m.start_date or '-'} → {m.end_date or '-'}  +{len(m.members)}{note}")
-    print(f"{len(rows)} measure(s)")
-    return 0
-
-
-def _measures_change(args) -> int:
-    import datetime as dt
-
-    from app.security import measures
-    from app.security.staff import AuthError, authenticate_password
-
-    day = args.date or dt.date.today()
-    password = _read_password(args, f"{args.officer} password / パスワード: ", confirm=False)
-    with open_store(args.store) as store:
-        try:
-            officer = authenticate_password(store, args.officer, password, terminal_id=_terminal())
-        except AuthError as exc:
-            raise UserError(str(exc)) from None
-        try:
-            if args.action == "end":
-                m = measures.end_measure(store, officer, args.measure_id, on=day, reason=args.reason)
-                print(f"ended {m.id} on {m.ended_date}")
-            elif args.action == "renew":
-                m = measures.renew(store, officer, args.measure_id, on=day)
-                print(f"renewed as {m.id}: {m.start_date} → {m.end_date}")
-            else:
-                f = measures.forward(store, officer, args.measure_id, municipality=args.to,
-                                     reason=args.reason, sent_date=day)
-                print(f"forwarded to {f.municipality} on {f.sent_date} ({f.id})")
-        except measures.MeasureError as exc:
-            raise UserError(str(exc)) from None
     return 0
 
 

@@ -1,6 +1,6 @@
 """Training accounts (研修用アカウント) for the demo store of ``make run``.
 
-These logins and passwords are published on purpose (README, docs/ARCHITECTURE.md, the output of
+These logins and passwords are published on purpose (README, the ``app.security`` docstring, the output of
 ``madoguchi staff demo``): they exist only for training on demo data and must never be created in
 a live store: :func:`create_training_accounts` refuses a store that is not a training store (one
 holding the demo municipality, ``settings['demo']``, or marked ``settings['training']``; a new,
@@ -24,6 +24,7 @@ class TrainingAccount:
     password: str
     employee_no: str
     note: str
+    outsourced: bool = False
 
 
 TRAINING_ACCOUNTS: tuple[TrainingAccount, ...] = (
@@ -39,6 +40,9 @@ TRAINING_ACCOUNTS: tuple[TrainingAccount, ...] = (
                     "administrator: staff accounts and settings"),
     TrainingAccount("dual1", "兼務 花子", (Role.CLERK, Role.SUPPORT_OFFICER), "dual1-kenshu",
                     "T0006", "one person holding both roles: can never release her own case"),
+    TrainingAccount("itaku1", "委託 一子", (Role.CLERK,), "itaku1-kenshu", "T0007",
+                    "outsourced clerk (委託): never past a restriction, neutral texts only",
+                    outsourced=True),
 )
 
 
@@ -80,6 +84,6 @@ def create_training_accounts(store, *, terminal_id: str) -> list[tuple[TrainingA
         member = add_staff(store, login=account.login, display_name=account.display_name,
                            roles=account.roles, password=account.password,
                            employee_no=account.employee_no, actor_id=None,
-                           terminal_id=terminal_id)
+                           terminal_id=terminal_id, outsourced=account.outsourced)
         out.append((account, member, True))
     return out

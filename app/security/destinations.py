@@ -18,7 +18,7 @@ Addresses are compared with the one normaliser, :func:`app.store.normalize.same_
 
 This module is used by the decision pipeline (:func:`destination_stage`, which runs at every
 decision point of every case type, before and after the restriction stage's own step) and by
-printing (:mod:`app.printing.letters` screens the cover letter with :func:`blocked_destination`),
+printing (:mod:`app.printing.letters` screens the cover letter with :func:`perpetrator_places`),
 so the rules never allow a mailing that printing then refuses, nor the other way round.
 """
 
@@ -83,17 +83,6 @@ def perpetrator_places(conn, about_ids=None) -> PerpetratorPlaces:
 def registered_address(conn, resident_id: str) -> str:
     row = conn.execute("SELECT address FROM residents WHERE id = ?", (resident_id,)).fetchone()
     return (row[0] or "") if row else ""
-
-
-def blocked_destination(conn, about_ids, *, resident_id: str | None = None, address: str | None = None) -> bool:
-    """Whether a mailing about ``about_ids`` to ``resident_id`` (their registered address, looked
-    up here unless ``address`` is given) or to the typed ``address`` would reach a perpetrator of
-    a measure protecting one of them (or, mailed to a resident, the resident himself)."""
-    about = None if about_ids is None else {*about_ids, *([resident_id] if resident_id else [])}
-    places = perpetrator_places(conn, about)
-    if resident_id and not address:
-        address = registered_address(conn, resident_id)
-    return places.blocks(resident_id=resident_id, address=address)
 
 
 def scope_destinations(scope: RequestScope) -> tuple[tuple[str | None, str], ...]:

@@ -297,6 +297,33 @@ def create_measure(store, officer: Authenticated, *, target_id: str, kind: str,
         return get_measure(conn, mid)
 
 
+def check_renewable(m: Measure, on: dt.date) -> None:
+    """Renewal is possible for an active, decided measure from one month before its end."""
+    if m.status != "active" or not m.end_date:
+        raise MeasureError("継続できるのは決定済みの有効な支援措置だけです / only an active, decided "
+                           "measure can be renewed")
+    opens = m.renewal_opens()
+    if on < opens:
+        raise MeasureError(f"延長の申出は {opens.isoformat()} から受け付けます（終了日の1か月前から） / "
+                           f"renewal can be applied for from {opens.isoformat()} (one month "
+                           f"before the end)")
+
+
+def renew_rows(conn, m: Measure, on: dt.date, decided_by: str) -> tuple[str, dt.date]:
+    """Write the renewed record (one year from the day after the old end) and end the old one
+    as 'renewed'; returns the new id and its start."""
+    start = dt.date.fromisoformat(m.end_date) + dt.timedelta(days=1)
+    new = _insert(conn, target_id=m.target_id, kind=m.kind, status="active",
+                  applied_date=on.isoformat(), start_date=start.isoformat(),
+                  end_date=one_year_from(start).isoformat(), perpetrator=m.perpetrator,
+                  counselling_body=m.counselling_body, decided_by=decided_by,
+                  renewed_from=m.id)
+    _add_members(conn, new, m.members)
+    conn.execute("UPDATE support_measures SET status='ended', ended_date=?, ended_reason="
+                 "'renewed' WHERE id=?", (on.isoformat(), m.id))
+    return new, start
+
+
 def renew(store, officer: Authenticated, measure_id: str, *, on: dt.date,
           clock: Clock = SYSTEM_CLOCK) -> Measure:
     """Renew on application (never automatically): possible from one month before the end; the
@@ -304,23 +331,8 @@ def renew(store, officer: Authenticated, measure_id: str, *, on: dt.date,
     _officer(officer, clock)
     with store.transaction() as conn:
         m = get_measure(conn, measure_id)
-        if m.status != "active" or not m.end_date:
-            raise MeasureError("継続できるのは決定済みの有効な支援措置だけです / only an active, decided "
-                               "measure can be renewed")
-        opens = m.renewal_opens()
-        if on < opens:
-            raise MeasureError(f"延長の申出は {opens.isoformat()} から受け付けます（終了日の1か月前から） / "
-                               f"renewal can be applied for from {opens.isoformat()} (one month "
-                               f"before the end)")
-        start = dt.date.fromisoformat(m.end_date) + dt.timedelta(days=1)
-        new = _insert(conn, target_id=m.target_id, kind=m.kind, status="active",
-                      applied_date=on.isoformat(), start_date=start.isoformat(),
-                      end_date=one_year_from(start).isoformat(), perpetrator=m.perpetrator,
-                      counselling_body=m.counselling_body, decided_by=officer.staff.id,
-                      renewed_from=m.id)
-        _add_members(conn, new, m.members)
-        conn.execute("UPDATE support_measures SET status='ended', ended_date=?, ended_reason="
-                     "'renewed' WHERE id=?", (on.isoformat(), m.id))
+        check_renewable(m, on)
+        new, start = renew_rows(conn, m, on, officer.staff.id)
         _log(conn, "measure.renew", officer, new, clock, renewed_from=m.id, start=start.isoformat())
         return get_measure(conn, new)
 

@@ -42,6 +42,7 @@ from app.rules.core import RequestScope, scope_digest
 from app.security import audit, settings, sigcore
 from app.security.clock import SYSTEM_CLOCK, TOLERANCE, Clock, advance, iso, parse, peek
 from app.security.measures import measures_protecting
+from app.security.outsourced import is_outsourced
 from app.security.staff import Authenticated, get_staff
 from app.store.db import new_id
 from app.store.outbox import enqueue
@@ -75,6 +76,9 @@ _ERRORS = {
     "third_person": ("再ロックの確認は、担当者と解除した責任者以外の職員が行います。",
                      "The re-lock is confirmed by someone other than the clerk and the officer."),
     "invalid": ("有効な解除がありません。", "There is no valid release for this request."),
+    "outsourced": ("委託職員が担当する案件は解除できません。市の職員に引き継いでから解除してください。",
+                   "A case handled by outsourced (委託) staff cannot be released: hand it over to a "
+                   "municipal employee first."),
     "no_key": ("署名鍵がありません。もう一度パスワードかカードで認証してください。",
                "No signing key is open. Sign in again with the password or the card."),
     "bad_signature": ("署名が確認できません（登録された鍵・カードの署名ではありません）。",
@@ -254,6 +258,8 @@ def prepare(store, scope: RequestScope, officer: Authenticated, *, decision: str
             _denied(conn, officer, scope, decision, exc.code, clock)
             denied = exc
         else:
+            if decision == "released" and is_outsourced(conn, scope.handling_staff_id):
+                raise _error("outsourced")
             protected = protected_in_scope(conn, scope)
             stale = not protected and _support_data_stale(store, scope, clock)
             if not protected and not stale:

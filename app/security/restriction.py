@@ -31,6 +31,7 @@ from app.rules.core import Decision, Outcome, Person, Reason, RequestScope, Stag
 from app.security import audit, release as releases
 from app.security.clock import SYSTEM_CLOCK, Clock
 from app.security.measures import Measure, Perpetrator, fold_address, fold_name, measures_protecting
+from app.security.outsourced import is_outsourced
 
 SRC_BLOCK = ("総務省通知 2015-09-04（別紙③）・2018-03-28 住基システム上の交付制限: 支援措置責任者が解除しない限り"
              "手続が進行しない仕組み / MIC notices 2015-09-04, 2018-03-28")
@@ -84,6 +85,10 @@ REASONS: dict[str, Reason] = {r.code: r for r in (
     Reason("dv.clock",
            "端末の時計が戻されたため、解除は使えません。",
            "The terminal's clock was moved backwards, so the release cannot be used.", SRC_BLOCK, said.REVIEW),
+    Reason("dv.outsourced",
+           "委託職員はこの請求を処理できません。市の職員に引き継いでください（解除があっても進めません）。",
+           "Outsourced (委託) staff cannot handle this request: hand it over to a municipal "
+           "employee (no release lets it through).", SRC_BLOCK, said.REVIEW),
 )}
 
 #: the pre-screen's staff-only note (app.workflows.pipeline.run_stages): nothing is said
@@ -238,6 +243,10 @@ def evaluate(store, scope: RequestScope, *, terminal_id: str,
         decision = refusal_(scope, (officer_reason,), {**data, "release_id": refusal.id})
         return _logged(store, scope, decision, "restriction.refuse_officer", terminal_id, clock)
 
+    if is_outsourced(conn, scope.handling_staff_id):     # 委託: never past a restriction
+        decision = Decision(Outcome.RESTRICT, reasons("dv.restricted", "dv.outsourced"), data)
+        return _logged(store, scope, decision, "restriction.outsourced", terminal_id, clock)
+
     # a release never steps over a missing identity check: once documents without a photo are
     # shown, the request stays restricted until the oral answers are given, whatever was released
     granted = None if identity == "ask" and scope.identity else releases.valid_release(conn, scope, clock)
@@ -322,6 +331,8 @@ def stale_support_decision(store, scope: RequestScope, clock: Clock = SYSTEM_CLO
     if refusal is not None:
         return refusal_(scope, (officer_refused(scope, refusal.reason),),
                         {**data, "release_id": refusal.id})
+    if is_outsourced(conn, scope.handling_staff_id):
+        return Decision(Outcome.RESTRICT, (reason, REASONS["dv.outsourced"]), data)
     granted = releases.valid_release(conn, scope, clock)
     if granted is not None:
         return Decision(Outcome.ALLOW, (REASONS["dv.released"],), {

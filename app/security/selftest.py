@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import sqlite_utils
+
 from app.security.clock import UTC, Clock
 
 #: database guards every store must carry (name → what it guards)
@@ -40,6 +42,10 @@ GUARDS = {
     "releases_officer_never_handled": "the officer never handled the case (any event)",
     "case_events_no_update": "case events append-only",
     "case_events_no_delete": "case events append-only",
+    "measure_events_second_person": "a measure is confirmed by a second person, the same day",
+    "measure_events_no_update": "the measure ledger is append-only",
+    "measure_events_not_outsourced": "outsourced staff never write the measure ledger",
+    "staff_outsourced_not_officer_au": "outsourced staff are never support officers",
 }
 
 
@@ -74,7 +80,7 @@ class _ManualClock(Clock):
 
 
 def missing_guards(conn: sqlite3.Connection) -> list[str]:
-    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    present = {t.name for t in sqlite_utils.Database(conn).triggers}
     return [name for name in GUARDS if name not in present]
 
 
@@ -241,12 +247,39 @@ def _scenario(workdir: Path, expected_guards: dict[str, str]) -> list[CheckResul
             result = audit.verify(store.conn)
             return None if not result.ok and result.first.seq == 2 else "an edited entry went unnoticed"
 
+        def registration_needs_a_second_person():
+            from app.security import registration
+
+            reg = registration.register(store, officer, stage="application", applied_date=clock.t.date(),
+                                        target_id=perpetrator, clock=clock)
+            try:
+                registration.confirm(store, officer, reg.event.id, clock=clock)
+            except measures.MeasureError:
+                return None
+            return "the person who registered a measure confirmed it"
+
+        def outsourced_never_past_restriction():
+            outsourced = add_staff(store, login="selftest.itaku", display_name="selftest outsourced",
+                                   roles=["clerk"], password=pw, terminal_id="SELFTEST", outsourced=True,
+                                   clock=clock)
+            theirs = RequestScope(**{**vars(scope), "handling_staff_id": outsourced.id})
+            try:
+                release.grant(store, theirs, officer, clock=clock)
+            except release.ReleaseError:
+                pass
+            else:
+                return "a release was issued for a case an outsourced clerk handles"
+            d = stage(theirs)
+            return None if d and d.outcome is Outcome.RESTRICT else "an outsourced clerk passed the restriction"
+
         for name, fn in (("restriction_blocks", blocks),
                          ("pipeline_runs_restriction", pipeline_runs_restriction),
                          ("perpetrator_refused", perpetrator_refused),
                          ("clerk_cannot_release", clerk_cannot_release),
                          ("release_opens_exactly_and_expires", release_opens_and_expires),
                          ("no_alert_level", no_alert_level),
+                         ("registration_needs_a_second_person", registration_needs_a_second_person),
+                         ("outsourced_never_past_restriction", outsourced_never_past_restriction),
                          ("audit_detects_tampering", audit_detects_tampering),
                          ("forged_release_opens_nothing", forged_release_opens_nothing)):
             check(name, fn)

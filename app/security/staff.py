@@ -73,8 +73,11 @@ class StaffMember:
     has_card: bool = False
     must_change_password: bool = False
     locked_until: str | None = None
+    outsourced: bool = False     # 委託: never a support officer, never past a restriction
 
     def has(self, role: Role) -> bool:
+        if self.outsourced and role is Role.SUPPORT_OFFICER:
+            return False
         return role in self.roles
 
     def as_dict(self) -> dict:
@@ -82,18 +85,19 @@ class StaffMember:
                 "roles": sorted(r.value for r in self.roles), "employee_no": self.employee_no,
                 "disabled": self.disabled, "password": self.has_password, "card": self.has_card,
                 "must_change_password": self.must_change_password,
-                "locked_until": self.locked_until}
+                "locked_until": self.locked_until, "outsourced": self.outsourced}
 
 
 _COLUMNS = ("id, login, display_name, roles, employee_no, disabled, password_hash IS NOT NULL, "
-            "card_cert IS NOT NULL, must_change_password, locked_until")
+            "card_cert IS NOT NULL, must_change_password, locked_until, outsourced")
 
 
 def _member(row) -> StaffMember:
     return StaffMember(id=row[0], login=row[1], display_name=row[2],
                        roles=frozenset(Role(r) for r in json.loads(row[3])), employee_no=row[4],
                        disabled=bool(row[5]), has_password=bool(row[6]), has_card=bool(row[7]),
-                       must_change_password=bool(row[8]), locked_until=row[9])
+                       must_change_password=bool(row[8]), locked_until=row[9],
+                       outsourced=bool(row[10]))
 
 
 def get_staff(conn: sqlite3.Connection, *, login: str | None = None,
@@ -154,13 +158,14 @@ def parse_roles(roles) -> list[str]:
 
 def add_staff(store, *, login: str, display_name: str, roles, password: str | None = None,
               employee_no: str | None = None, actor_id: str | None = None, terminal_id: str,
-              clock: Clock = SYSTEM_CLOCK) -> StaffMember:
+              outsourced: bool = False, clock: Clock = SYSTEM_CLOCK) -> StaffMember:
     """Create one account for one person. A second account for the same employee number (or the
     same login) is refused."""
     check_login(login)
     if not (display_name or "").strip():
         raise StaffError("氏名を入力してください / the display name is required")
     role_values = parse_roles(roles)
+    _check_outsourced_roles(outsourced, role_values)
     with store.transaction() as conn:
         if get_staff(conn, login=login):
             raise StaffError(f"ログインID {login} は既に使われています / login {login} exists")
@@ -178,20 +183,42 @@ def add_staff(store, *, login: str, display_name: str, roles, password: str | No
         now = iso(clock.now())
         conn.execute(
             "INSERT INTO staff(id, login, display_name, roles, password_hash, employee_no, "
-            "created_at, password_changed_at, sign_pub, sign_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "created_at, password_changed_at, sign_pub, sign_key, outsourced) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (staff_id, login, display_name.strip(), json.dumps(role_values), pw_hash,
              employee_no or None, now, now if pw_hash else None,
-             key.public_hex if key else None, key.wrapped if key else None))
+             key.public_hex if key else None, key.wrapped if key else None, int(bool(outsourced))))
         audit.append(conn, action="staff.add", staff_id=actor_id, terminal_id=terminal_id,
                      target_kind="staff", target_id=staff_id, clock=clock,
-                     detail={"login": login, "roles": role_values})
+                     detail={"login": login, "roles": role_values,
+                             **({"outsourced": True} if outsourced else {})})
         return get_staff(conn, staff_id=staff_id)
+
+
+def _check_outsourced_roles(outsourced: bool, role_values) -> None:
+    if outsourced and Role.SUPPORT_OFFICER.value in role_values:
+        raise StaffError("委託職員は支援措置責任者になれません / outsourced (委託) staff cannot be "
+                         "support officers")
+
+
+def set_outsourced(store, login: str, outsourced: bool, *, actor_id: str | None,
+                   terminal_id: str) -> StaffMember:
+    """Mark an account as outsourced (委託) or not; an outsourced account never holds the support
+    officer role (the store refuses it too)."""
+    with store.transaction() as conn:
+        member = _require(conn, login)
+        _check_outsourced_roles(outsourced, [r.value for r in member.roles])
+        conn.execute("UPDATE staff SET outsourced = ? WHERE id = ?", (int(bool(outsourced)), member.id))
+        audit.append(conn, action="staff.outsourced", staff_id=actor_id, terminal_id=terminal_id,
+                     target_kind="staff", target_id=member.id, detail={"outsourced": bool(outsourced)})
+        return get_staff(conn, staff_id=member.id)
 
 
 def set_roles(store, login: str, roles, *, actor_id: str | None, terminal_id: str) -> StaffMember:
     role_values = parse_roles(roles)
     with store.transaction() as conn:
         member = _require(conn, login)
+        _check_outsourced_roles(member.outsourced, role_values)
         conn.execute("UPDATE staff SET roles = ? WHERE id = ?", (json.dumps(role_values), member.id))
         audit.append(conn, action="staff.roles", staff_id=actor_id, terminal_id=terminal_id,
                      target_kind="staff", target_id=member.id,

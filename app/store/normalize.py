@@ -23,6 +23,7 @@ import unicodedata
 
 import jaconv
 
+from app.era import spans as era_spans
 from app.errors import MadoguchiError
 
 #: CJK radicals supplement (U+2E80–U+2EF3) that NFKC leaves alone → the ideograph a clerk means.
@@ -229,14 +230,8 @@ class DateInputError(InputError):
     code = "input.date"
 
 
-#: era → (first day, last day or None), for reading era dates typed at the counter.
-ERAS = {
-    "明治": (_dt.date(1868, 1, 25), _dt.date(1912, 7, 29)),
-    "大正": (_dt.date(1912, 7, 30), _dt.date(1926, 12, 24)),
-    "昭和": (_dt.date(1926, 12, 25), _dt.date(1989, 1, 7)),
-    "平成": (_dt.date(1989, 1, 8), _dt.date(2019, 4, 30)),
-    "令和": (_dt.date(2019, 5, 1), None),
-}
+#: era → (first day, last day or None), for reading era dates typed at the counter (``app.era``)
+ERAS = era_spans()
 _ERA_ALIASES = {"M": "明治", "T": "大正", "S": "昭和", "H": "平成", "R": "令和",
                 "明": "明治", "大": "大正", "昭": "昭和", "平": "平成", "令": "令和"}
 _ERA_DATE = re.compile(

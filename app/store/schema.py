@@ -648,3 +648,129 @@ CREATE INDEX audit_log_case ON audit_log(case_id) WHERE case_id IS NOT NULL;
 
 MIGRATIONS.append(Migration(10, "signed releases and re-locks; handled means any event",
                             _script(V10_SIGNED_RELEASES)))
+
+
+# Support measures that cannot be forgotten (app.security.registration, app.desk): the outsourced
+# (委託) attribute of an account, and the measure ledger's events — registration by one person and
+# confirmation by a second the same office day, each linked system confirmed "blocked" by a named
+# person, an end requested by an officer and confirmed by a second person, a supervisor's sign-off
+# of a monthly reconciliation. The store refuses what a modified client could skip: an outsourced
+# support officer, a confirmation by the person who registered (or on another day), a linked-system
+# confirmation or an end by an outsourced account, and any change to an event once written.
+V10_MEASURE_LEDGER = """
+ALTER TABLE staff ADD COLUMN outsourced INTEGER NOT NULL DEFAULT 0;   -- 委託: 1 = outsourced staff
+CREATE TRIGGER staff_outsourced_not_officer_ai AFTER INSERT ON staff
+WHEN NEW.outsourced <> 0 AND EXISTS (SELECT 1 FROM json_each(NEW.roles) WHERE value = 'support_officer')
+BEGIN SELECT RAISE(ABORT, 'an outsourced account cannot be a support officer'); END;
+CREATE TRIGGER staff_outsourced_not_officer_au AFTER UPDATE OF roles, outsourced ON staff
+WHEN NEW.outsourced <> 0 AND EXISTS (SELECT 1 FROM json_each(NEW.roles) WHERE value = 'support_officer')
+BEGIN SELECT RAISE(ABORT, 'an outsourced account cannot be a support officer'); END;
+
+CREATE TABLE measure_events (
+    id           TEXT PRIMARY KEY,
+    measure_id   TEXT REFERENCES support_measures(id),       -- NULL only for a reconcile sign-off
+    kind         TEXT NOT NULL CHECK (kind IN ('registered', 'confirmed', 'system_blocked',
+                                               'end_requested', 'end_confirmed', 'reconcile_signed')),
+    stage        TEXT CHECK (stage IS NULL OR stage IN ('application', 'provisional', 'decision',
+                                                        'renewal')),
+    system       TEXT,                    -- system_blocked: which linked system
+    ref_id       TEXT REFERENCES measure_events(id),  -- confirmed / end_confirmed: what it confirms
+    office_day   TEXT NOT NULL,           -- YYYY-MM-DD in the office's time zone
+    at           TEXT NOT NULL,
+    staff_id     TEXT NOT NULL REFERENCES staff(id),
+    terminal_id  TEXT NOT NULL,
+    payload      TEXT NOT NULL DEFAULT '{}',
+    seq          INTEGER NOT NULL DEFAULT 0,
+    CHECK (measure_id IS NOT NULL OR kind = 'reconcile_signed')
+);
+CREATE INDEX measure_events_measure ON measure_events(measure_id, kind);
+CREATE INDEX measure_events_day ON measure_events(office_day);
+CREATE TRIGGER measure_events_no_update BEFORE UPDATE ON measure_events
+BEGIN SELECT RAISE(ABORT, 'measure events are append-only'); END;
+CREATE TRIGGER measure_events_no_delete BEFORE DELETE ON measure_events
+BEGIN SELECT RAISE(ABORT, 'measure events are append-only'); END;
+CREATE TRIGGER measure_events_not_outsourced BEFORE INSERT ON measure_events
+WHEN EXISTS (SELECT 1 FROM staff WHERE id = NEW.staff_id AND outsourced <> 0)
+BEGIN SELECT RAISE(ABORT, 'outsourced staff cannot register or confirm support measures'); END;
+CREATE TRIGGER measure_events_second_person BEFORE INSERT ON measure_events
+WHEN NEW.kind IN ('confirmed', 'end_confirmed') AND NOT EXISTS (
+    SELECT 1 FROM measure_events r WHERE r.id = NEW.ref_id AND r.measure_id = NEW.measure_id
+       AND r.staff_id <> NEW.staff_id
+       AND ((NEW.kind = 'confirmed' AND r.kind = 'registered' AND r.office_day = NEW.office_day)
+         OR (NEW.kind = 'end_confirmed' AND r.kind = 'end_requested')))
+BEGIN SELECT RAISE(ABORT, 'a confirmation needs a second person (and, for a registration, the same day)'); END;
+CREATE TRIGGER measure_events_confirmer_officer BEFORE INSERT ON measure_events
+WHEN NEW.kind IN ('confirmed', 'end_requested', 'reconcile_signed') AND NOT EXISTS (
+    SELECT 1 FROM staff s, json_each(s.roles) r WHERE s.id = NEW.staff_id AND s.disabled = 0
+       AND r.value = 'support_officer')
+BEGIN SELECT RAISE(ABORT, 'only a support officer confirms a registration or asks to end a measure'); END;
+"""
+
+# The supervisor's desk (app.desk.supervisor) counts a month of cases without replaying events:
+# ``case_stats`` is derived from the status-changing events by triggers (local only, like
+# case_heads): status, when it ended, seconds spent waiting for a support officer
+# (awaiting_release) and paused, the first reason code of a refusal.
+_STATS_UPDATE = """UPDATE case_stats SET
+        wait_seconds = round(wait_seconds + CASE WHEN since_status = 'awaiting_release'
+            THEN max(0, (julianday({at}) - julianday(since)) * 86400) ELSE 0 END, 1),
+        paused_seconds = round(paused_seconds + CASE WHEN since_status = 'paused'
+            THEN max(0, (julianday({at}) - julianday(since)) * 86400) ELSE 0 END, 1),
+        since = CASE WHEN {status} IN ('awaiting_release', 'paused') THEN {at} END,
+        since_status = CASE WHEN {status} IN ('awaiting_release', 'paused') THEN {status} END,
+        status = {status},
+        ended_at = CASE WHEN {status} IN ('completed', 'refused', 'abandoned') THEN {at} END,
+        handling_seconds = CASE WHEN {status} IN ('completed', 'refused', 'abandoned') THEN round(max(0,
+            (julianday({at}) - julianday(opened_at)) * 86400 - paused_seconds
+            - CASE WHEN since_status = 'paused' THEN (julianday({at}) - julianday(since)) * 86400 ELSE 0 END), 1)
+            END,
+        refusal_code = CASE WHEN {kind} = 'refused' THEN {code} ELSE refusal_code END
+    WHERE case_id = {case}"""
+_STATUS = "json_extract({p}, '$.status')"
+_CODE = "json_extract({p}, '$.decision.reasons[0].code')"
+
+V10_CASE_STATS = """
+CREATE TABLE case_stats (
+    case_id         TEXT PRIMARY KEY REFERENCES cases(id),
+    case_type       TEXT NOT NULL,
+    opened_at       TEXT NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'open',
+    ended_at        TEXT,
+    handling_seconds REAL,                       -- ended cases: opened → ended, minus paused time
+    wait_seconds    REAL NOT NULL DEFAULT 0,     -- awaiting a support officer's release
+    paused_seconds  REAL NOT NULL DEFAULT 0,
+    since           TEXT,                        -- when the current wait or pause began
+    since_status    TEXT,
+    refusal_code    TEXT
+);
+-- covering: the desk's figures read the index only
+CREATE INDEX case_stats_figures ON case_stats(opened_at, case_type, status, handling_seconds,
+                                              wait_seconds, refusal_code);
+CREATE TRIGGER cases_stats_ai AFTER INSERT ON cases
+BEGIN
+    INSERT OR IGNORE INTO case_stats(case_id, case_type, opened_at) VALUES (NEW.id, NEW.case_type, NEW.opened_at);
+END;
+CREATE TRIGGER case_events_stats_ai AFTER INSERT ON case_events
+WHEN json_extract(NEW.payload, '$.status') IS NOT NULL
+BEGIN
+    {update};
+END;
+INSERT INTO case_stats(case_id, case_type, opened_at) SELECT id, case_type, opened_at FROM cases;
+CREATE INDEX issued_documents_figures ON issued_documents(issued_at, training, document_type);
+""".replace("{update}", _STATS_UPDATE.format(
+    at="NEW.at", status=_STATUS.format(p="NEW.payload"), kind="NEW.kind",
+    code=_CODE.format(p="NEW.payload"), case="NEW.case_id"))
+
+
+def _v10(conn: sqlite3.Connection) -> None:
+    _script(V10_MEASURE_LEDGER)(conn)
+    _script(V10_CASE_STATS)(conn)
+    # cases written before this migration: their status events through the same arithmetic
+    rows = conn.execute(
+        f"SELECT at, {_STATUS.format(p='payload')}, kind, {_CODE.format(p='payload')}, case_id "
+        f"FROM case_events WHERE {_STATUS.format(p='payload')} IS NOT NULL ORDER BY case_id, n").fetchall()
+    update = _STATS_UPDATE.format(at="?1", status="?2", kind="?3", code="?4", case="?5")
+    conn.executemany(update, rows)
+
+
+MIGRATIONS.append(Migration(11, "support-measure ledger: outsourced staff, registration and "
+                                "linked-system confirmations; case figures for the desk", _v10))

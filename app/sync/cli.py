@@ -56,6 +56,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--password-stdin", action="store_true", help="read the new password from stdin")
     a.set_defaults(func=_add_terminal)
 
+    tl = ssub.add_parser("terminals", help="list the registered terminals and their last sync")
+    tl.add_argument("--dsn", required=True, help="administrator connection string")
+    tl.add_argument("--json", action="store_true")
+    tl.set_defaults(func=_terminals)
+
     lg = ssub.add_parser("login", help="store this terminal's database password in the OS keyring")
     lg.add_argument("--host", help="server host (or Unix socket directory)")
     lg.add_argument("--port", type=int)
@@ -219,6 +224,23 @@ def _add_terminal(args) -> int:
     except psycopg.Error as exc:
         raise _user_error(exc)
     print(f"terminal {args.terminal}: login role {role}")
+    return 0
+
+
+def _terminals(args) -> int:
+    import psycopg
+
+    from app.sync.server_schema import list_terminals
+
+    try:
+        terminals = list_terminals(args.dsn)
+    except psycopg.Error as exc:
+        raise _user_error(exc)
+    if args.json:
+        print(json.dumps(terminals, ensure_ascii=False, indent=2))
+        return 0
+    for t in terminals:
+        print(f"{t['id']:<16} {t['role']:<24} {t['name']:<20} last sync {t['last_sync_at'] or 'never'}")
     return 0
 
 

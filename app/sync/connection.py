@@ -9,7 +9,7 @@ Must not write a password to a file, the store or a log.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import keyring
 import keyring.errors
@@ -56,9 +56,6 @@ class SyncTarget:
         c = config or OfficeConfig.load()
         return cls(c.server_host, int(c.server_port), c.server_db, c.server_user, c.terminal_id)
 
-    def with_overrides(self, **values) -> "SyncTarget":
-        return replace(self, **{k: v for k, v in values.items() if v not in (None, "")})
-
     @property
     def configured(self) -> bool:
         return bool(self.host and self.user and self.dbname and self.terminal_id)
@@ -67,9 +64,6 @@ class SyncTarget:
     def account(self) -> str:
         """The keyring account name: which login on which server."""
         return f"{self.user}@{self.host}:{self.port}/{self.dbname}"
-
-    def describe(self) -> str:
-        return f"{self.account} (terminal {self.terminal_id})"
 
 
 def save_password(target: SyncTarget, password: str) -> None:
@@ -97,14 +91,6 @@ def load_password(target: SyncTarget) -> str | None:
             "OS のキーリングを読めません。キーリングが動いてロック解除されているか確認してください。"
             f" / Cannot read the OS keyring ({type(exc).__name__}): check that it is running and "
             "unlocked.", EXIT_CONFIG) from exc
-
-
-def forget_password(target: SyncTarget) -> bool:
-    try:
-        keyring.delete_password(KEYRING_SERVICE, target.account)
-        return True
-    except keyring.errors.PasswordDeleteError:
-        return False
 
 
 def conninfo(target: SyncTarget, password: str) -> str:

@@ -18,15 +18,16 @@ never synced on a terminal with no central server configured is standalone too (
 to be out of date with); once a store has synced, or the office configuration names a server, the
 rule applies (``sync.standalone = false`` forces it).
 
-Use :func:`stale_support_reason` from the DV restriction stage, or put :func:`stale_support_stage`
-into a pipeline. Must not import Qt.
+The one stage that applies it is the DV restriction stage
+(``app.security.restriction.stale_support_decision``, which also honours the officer's release);
+this module gives it the reason. Must not import Qt.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from app.rules.core import Decision, Outcome, Reason, RequestScope, Stage
+from app.rules.core import Reason, RequestScope
 from app.security.clock import SYSTEM_CLOCK, Clock
 from app.rules.said import REVIEW  # the same words a DV review gets: a review tells nothing
 from app.store.db import Store
@@ -156,17 +157,3 @@ def mark_pulled(conn, server_at: str, clock: Clock = SYSTEM_CLOCK) -> None:
     state.put(conn, state.SUPPORT_PULLED, {"mono": clock.mono(), "boot_id": clock.boot_id,
                                            "server_at": server_at})
 
-
-def stale_support_stage(store: Store, *, clock: Clock = SYSTEM_CLOCK) -> Stage:
-    """A pipeline stage: RESTRICT with the staleness reason, else ``None`` (let others decide).
-
-    The support officer's release of the case is handled by the DV restriction stage's release
-    predicate; put this stage where that predicate applies (see docs/ARCHITECTURE.md, sync)."""
-
-    def stage(scope: RequestScope) -> Decision | None:
-        reason = stale_support_reason(store, scope, clock=clock)
-        if reason is None:
-            return None
-        return Decision(Outcome.RESTRICT, (reason,), {"stale_support_data": True})
-
-    return stage

@@ -28,7 +28,7 @@ import json
 import logging
 import operator
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import psycopg
@@ -65,14 +65,11 @@ TRAFFIC = ("cases", "case_events", "releases", "release_events")
 ProgressFn = Callable[[str, int, int], None]
 
 
-@dataclass
-class PullResult:
-    horizon: int = 0
-    rows: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def total(self) -> int:
-        return sum(self.rows.values())
+def terminals(conn: psycopg.Connection) -> list[dict]:
+    """Every terminal with its last sync as the server saw it (for the supervisor's desk)."""
+    return [{"id": t, "name": n, "last_sync_at": at.isoformat() if at else None}
+            for t, n, at in conn.execute(
+                "SELECT id, name, last_sync_at FROM madoguchi.terminals ORDER BY id")]
 
 
 def horizon(conn: psycopg.Connection) -> int:
@@ -299,6 +296,21 @@ def _insert_row(conn: sqlite3.Connection, table: str, cols: list[str], row: dict
         f'INSERT INTO "{table}" ({", ".join(use)}) VALUES ({", ".join("?" * len(use))}) '
         f"ON CONFLICT(id) DO NOTHING", [row[c] for c in use])
     return cur.rowcount
+
+
+def pull_measure_events(store: Store, conn: psycopg.Connection, hi: int, terminal_id: str) -> int:
+    """The support-measure ledger events other terminals wrote (registrations waiting for their
+    second person show on every supervisor's desk), in server order, up to ``hi``."""
+    if not _table_exists(store, "measure_events"):
+        return 0
+    lo = int(state.get(store.conn, state.cursor_key("measure_events"), 0))
+    rows = conn.execute("SELECT row, seq FROM madoguchi.measure_events WHERE seq > %s AND seq <= %s "
+                        "AND terminal_id <> %s ORDER BY seq", (lo, hi, terminal_id)).fetchall()
+    cols = _local_columns(store, "measure_events")
+    with store.transaction() as local:
+        n = sum(_insert_row(local, "measure_events", cols, json.loads(text), seq) for text, seq in rows)
+        state.put(local, state.cursor_key("measure_events"), hi)
+    return n
 
 
 def mark_support_pulled(store: Store, server_at: str, clock=None) -> None:

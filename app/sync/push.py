@@ -64,6 +64,11 @@ KINDS: tuple[PushKind, ...] = (
     PushKind("release_event", "release_events",
              ("id", "release_id", "kind", "staff_id", "terminal_id", "row"),
              "s.row_id, j->>'release_id', j->>'kind', j->>'staff_id', j->>'terminal_id', s.payload"),
+    PushKind("measure_event", "measure_events",
+             ("id", "measure_id", "kind", "stage", "system", "ref_id", "office_day", "at", "staff_id",
+              "terminal_id", "row"),
+             "s.row_id, j->>'measure_id', j->>'kind', j->>'stage', j->>'system', j->>'ref_id', "
+             "j->>'office_day', j->>'at', j->>'staff_id', j->>'terminal_id', s.payload"),
     PushKind("audit", "audit",
              ("id", "terminal_id", "chain_seq", "hash", "prev_hash", "at", "staff_id", "row"),
              "s.row_id, j->>'terminal_id', (j->>'seq')::bigint, j->>'hash', j->>'prev_hash', "
@@ -165,8 +170,8 @@ def pending_count(store: Store) -> int:
 
 
 def _insert_sql(k: PushKind) -> str:
-    # audit entries in chain order: the server checks each continues the one before
-    order = "ORDER BY s.oseq " if k.kind == "audit" else ""
+    # audit entries in chain order, ledger events after what they confirm
+    order = "ORDER BY s.oseq " if k.kind in ("audit", "measure_event") else ""
     return (f"INSERT INTO madoguchi.{k.table} ({', '.join(k.columns)}) "
             f"SELECT {k.select} FROM (SELECT oseq, row_id, payload, payload::jsonb AS j "
             f"FROM push_stage WHERE kind = '{k.kind}') s {order}"

@@ -38,7 +38,8 @@ MASTER_TABLES = (
     "support_measures", "support_measure_members", "support_forwardings",
 )
 #: tables terminals push into, in dependency order
-TRAFFIC_TABLES = ("cases", "case_events", "releases", "release_events", "audit")
+_V1_TRAFFIC = ("cases", "case_events", "releases", "release_events", "audit")
+TRAFFIC_TABLES = (*_V1_TRAFFIC, "measure_events")
 #: traffic that comes down to other terminals, by change sequence
 SEQUENCED_TRAFFIC = ("cases", "case_events", "releases", "release_events")
 #: server-assigned columns a terminal may not write
@@ -342,7 +343,7 @@ def _v1() -> str:
     ]
     parts += [_sequenced(t) for t in MASTER_TABLES]
     parts += [_sequenced(t, row_trigger=False) for t in SEQUENCED_TRAFFIC]
-    parts += [_append_only(t) for t in TRAFFIC_TABLES]
+    parts += [_append_only(t) for t in _V1_TRAFFIC]
     parts += [_rls("cases", True), _rls("case_events", True), _rls("releases", True),
               _rls("release_events", True), _rls("audit", False)]
     return "\n".join(parts)
@@ -603,9 +604,119 @@ def _v3() -> str:
             .replace("{four_eyes}", _four_eyes(
                 "OR REPLACE ", "", " (an event of the case at any terminal)"))
             .replace("{chain_continues}", _chain_continues(v3=True))
-            .replace("{quarantine_triggers}", "\n".join(
-                f"CREATE TRIGGER {t}_not_quarantined BEFORE INSERT ON {t} "
-                f"FOR EACH ROW EXECUTE FUNCTION refuse_quarantined();" for t in TRAFFIC_TABLES)))
+            .replace("{quarantine_triggers}", "\n".join(map(_not_quarantined, _V1_TRAFFIC))))
+
+
+def _not_quarantined(table: str) -> str:
+    """A quarantined terminal's rows are refused (v3's ``refuse_quarantined``)."""
+    return (f"CREATE TRIGGER {table}_not_quarantined BEFORE INSERT ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION refuse_quarantined();")
+
+
+# v4: the support-measure ledger (app.security.registration) and outsourced (委託) staff. A
+# terminal pushes ledger events (registration, second-person confirmation, linked system blocked,
+# end asked and confirmed, reconciliation signed); the server checks the same rules as the local
+# store's triggers — the confirmer is another person, a support officer, the same office day; no
+# outsourced account writes the ledger or releases — and then applies the measure rows the event
+# carries to the master tables, so every terminal receives the measure by the master pull and the
+# events by the traffic pull. A release is refused for a case an outsourced clerk handles.
+_V4 = """
+ALTER TABLE staff ADD COLUMN outsourced integer NOT NULL DEFAULT 0;
+ALTER TABLE staff ADD CONSTRAINT staff_outsourced_not_officer
+    CHECK (outsourced = 0 OR NOT (roles::jsonb ? 'support_officer'));
+CREATE TABLE measure_events (
+    id text PRIMARY KEY,
+    measure_id text,
+    kind text NOT NULL CHECK (kind IN ('registered', 'confirmed', 'system_blocked', 'end_requested',
+                                       'end_confirmed', 'reconcile_signed')),
+    stage text,
+    system text,
+    ref_id text REFERENCES measure_events(id),
+    office_day text NOT NULL,
+    at text NOT NULL,
+    staff_id text NOT NULL REFERENCES staff(id),
+    terminal_id text NOT NULL REFERENCES terminals(id),
+    row text NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT now(),
+    seq bigint NOT NULL DEFAULT nextval('madoguchi.change_seq')
+);
+CREATE INDEX measure_events_measure ON measure_events(measure_id);
+
+CREATE FUNCTION measure_events_rules() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+DECLARE
+    ref madoguchi.measure_events;
+    actor madoguchi.staff;
+    doc jsonb := NEW.row::jsonb;
+    m jsonb;
+BEGIN
+    SELECT * INTO actor FROM madoguchi.staff WHERE id = NEW.staff_id;
+    IF actor.outsourced <> 0 OR actor.disabled <> 0 THEN
+        RAISE EXCEPTION 'madoguchi: outsourced or disabled staff cannot write the support-measure ledger'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.kind IN ('confirmed', 'end_requested', 'reconcile_signed')
+       AND NOT (actor.roles::jsonb ? 'support_officer') THEN
+        RAISE EXCEPTION 'madoguchi: only a support officer can %', NEW.kind USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.kind IN ('confirmed', 'end_confirmed') THEN
+        SELECT * INTO ref FROM madoguchi.measure_events WHERE id = NEW.ref_id;
+        IF NOT FOUND OR ref.measure_id IS DISTINCT FROM NEW.measure_id OR ref.staff_id = NEW.staff_id
+           OR (NEW.kind = 'confirmed' AND (ref.kind <> 'registered' OR ref.office_day <> NEW.office_day))
+           OR (NEW.kind = 'end_confirmed' AND ref.kind <> 'end_requested') THEN
+            RAISE EXCEPTION 'madoguchi: a confirmation needs a second person (and, for a registration, the same day)'
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    -- the measure rows as the event left them, applied to the master tables (they come down to
+    -- every terminal by the master pull) — only what this kind of event may change: a
+    -- registration adds a new provisional measure (never changes one); a confirmation changes
+    -- its own measure or adds the measure that renews it; an end confirmation ends its own
+    -- measure. Nothing else a terminal sends touches the master rows.
+    IF NEW.kind NOT IN ('registered', 'confirmed', 'end_confirmed') THEN
+        RETURN NEW;
+    END IF;
+    FOR m IN SELECT * FROM jsonb_array_elements(COALESCE(doc->'measures', '[]'::jsonb)) LOOP
+        IF NEW.kind = 'registered' THEN
+            CONTINUE WHEN m->>'id' IS DISTINCT FROM NEW.measure_id OR m->>'status' <> 'provisional';
+            INSERT INTO madoguchi.support_measures
+            SELECT * FROM jsonb_populate_record(NULL::madoguchi.support_measures, m || '{"seq": 0}'::jsonb)
+            ON CONFLICT (id) DO NOTHING;
+        ELSIF m->>'id' = NEW.measure_id THEN
+            UPDATE madoguchi.support_measures SET status = m->>'status', start_date = m->>'start_date',
+                end_date = m->>'end_date', ended_date = m->>'ended_date', ended_reason = m->>'ended_reason'
+            WHERE id = NEW.measure_id AND status <> 'ended'
+              AND (NEW.kind = 'confirmed' OR m->>'status' = 'ended');
+        ELSIF NEW.kind = 'confirmed' AND NEW.stage = 'renewal' AND m->>'renewed_from' = NEW.measure_id THEN
+            INSERT INTO madoguchi.support_measures
+            SELECT * FROM jsonb_populate_record(NULL::madoguchi.support_measures, m || '{"seq": 0}'::jsonb)
+            ON CONFLICT (id) DO NOTHING;
+        END IF;
+    END LOOP;
+    INSERT INTO madoguchi.support_measure_members(measure_id, resident_id)
+    SELECT x->>0, x->>1 FROM jsonb_array_elements(COALESCE(doc->'members', '[]'::jsonb)) x
+    WHERE EXISTS (SELECT 1 FROM madoguchi.support_measures s WHERE s.id = x->>0
+                  AND (s.id = NEW.measure_id OR NEW.kind = 'confirmed'))
+    ON CONFLICT DO NOTHING;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER measure_events_rules BEFORE INSERT ON measure_events
+    FOR EACH ROW EXECUTE FUNCTION measure_events_rules();
+
+CREATE FUNCTION releases_not_outsourced() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+BEGIN
+    IF NEW.decision = 'released' AND EXISTS (
+            SELECT 1 FROM madoguchi.staff WHERE id = NEW.handling_staff_id AND outsourced <> 0) THEN
+        RAISE EXCEPTION 'madoguchi: a case handled by outsourced staff cannot be released'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER releases_not_outsourced BEFORE INSERT ON releases
+    FOR EACH ROW EXECUTE FUNCTION releases_not_outsourced();
+""" + _sequenced("measure_events", row_trigger=False) + _append_only("measure_events") \
+    + _rls("measure_events", True) + _not_quarantined("measure_events")
 
 
 # v5: a record of every resident import (app.sync.importer): which files (name, SHA-256), how many
@@ -642,7 +753,7 @@ SERVER_MIGRATIONS: list[ServerMigration] = [
     ServerMigration(1, "master data, case traffic, audit, witnesses, four-eyes", _v1()),
     ServerMigration(2, "audit chain continuity", _V2),
     ServerMigration(3, "signed releases, handled at any terminal, events into own cases", _v3()),
-
+    ServerMigration(4, "support-measure ledger, outsourced staff", _V4),
     ServerMigration(5, "resident import log, central staff items and log", _V5),
 ]
 SERVER_VERSION = SERVER_MIGRATIONS[-1].version
@@ -790,3 +901,12 @@ def add_terminal(dsn: str, terminal_id: str, password: str, *, name: str = "",
             conn.execute(g)
         conn.commit()
         return role
+
+
+def list_terminals(dsn: str) -> list[dict]:
+    """The registered terminals with their login role and the time of their last sync."""
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute("SELECT id, role_name, name, created_at, last_sync_at FROM madoguchi.terminals "
+                            "ORDER BY id").fetchall()
+    return [{"id": r[0], "role": r[1], "name": r[2], "created_at": r[3].isoformat(),
+             "last_sync_at": r[4].isoformat() if r[4] else None} for r in rows]

@@ -88,10 +88,13 @@ def sync_round(store: Store, target: SyncTarget, *, password: str | None = None,
                                          on_progress=on_progress, fault=fault)
         pull.mark_support_pulled(store, read_at)
         result.traffic = pull.pull_traffic(store, conn, hi, target.terminal_id)
+        result.traffic["measure_events"] = pull.pull_measure_events(store, conn, hi, target.terminal_id)
         result.at = now_iso()
+        terminals = pull.terminals(conn)
         with store.transaction() as local:
             state.put(local, state.LAST_SYNC, {"at": result.at, "pushed": result.pushed,
                                                "pulled": result.pulled_total})
+            state.put(local, state.TERMINALS, terminals)
             state.delete(local, state.LAST_ERROR)
     except (psycopg.Error, OSError, push.QuarantinedError) as exc:
         error = plain_error(exc)

@@ -11,9 +11,11 @@ Lock-outs stay per terminal (the terminal's ``failed_attempts``/``locked_until``
 overwritten by a pull). Every change is logged in ``madoguchi.staff_log`` (server migration 5) with
 the database and OS user who made it.
 
-Where other account items join (the outsourced-staff attribute of the supervisor's work; a
-personal signing key created when a password is set), they are added in :func:`add_staff` /
-:func:`reset_password` here, next to the password hash, and in the server's staff table.
+The person's signing key (app.security.keys, server schema v3) is made here as at a terminal:
+created with the account and wrapped under its password; an administrator's reset makes a new key
+and keeps the old public key listed, so earlier signatures still verify. Where other account items
+join (the outsourced-staff attribute of the supervisor's work), they are added in
+:func:`add_staff` here, next to the password hash, and in the server's staff table.
 
 Runs with the administrator's DSN. Never prints, logs or keeps a password. Must not import Qt.
 """
@@ -28,6 +30,7 @@ import uuid
 import psycopg
 from psycopg.types.json import Jsonb
 
+from app.security import keys
 from app.security.settings import SPECS
 from app.security import keys
 from app.security.staff import StaffError, check_login, check_password_rules, hash_password, parse_roles

@@ -12,6 +12,8 @@ Keys (stable: other packages read some of them):
   at that pull (the age of support data is measured on these, ``app.sync.freshness``)
 - ``last_sync`` — ``{"at", "pushed", "pulled"}`` of the last complete round
 - ``last_error`` — ``{"at", "message"}`` of the last failed round (cleared by a good one)
+- ``terminals`` — ``[{"id", "name", "last_sync_at"}]``: every terminal as the server saw it at the
+  last sync (the supervisor's desk lists those not synced within the staleness limit)
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ SUPPORT_PULLED = "support_pulled"
 LAST_SYNC = "last_sync"
 LAST_ERROR = "last_error"
 OFFICER_SIGNOFF = "stale_signoff"
+TERMINALS = "terminals"
 
 
 def cursor_key(table: str) -> str:

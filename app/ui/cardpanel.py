@@ -15,12 +15,14 @@ from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushB
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget, QHeaderView,
                                QAbstractItemView)
 
+from app.desk.cardfill import SECRET_NAMES  # noqa: F401  (the desk names the secrets)
 from app.rules.codes import Secret
+from app.rules.tables import SECRETS
 from app.ui import i18n, theme
 
 #: tries left at or below which a secret is shown as "low" (red), by secret
 LOW_AT = {Secret.SIGN: 2, Secret.AUTH: 1, Secret.JUKI: 1, Secret.INPUT: 1}
-MAX_TRIES = {Secret.SIGN: 5, Secret.AUTH: 3, Secret.JUKI: 3, Secret.INPUT: 3}
+MAX_TRIES = {Secret(code): row.max_tries for code, row in SECRETS.items()}   # the rule table's
 
 #: card states the service reports → (ja, en, colour)
 STATES = {
@@ -38,13 +40,6 @@ STATES = {
 #: My Number card with a damaged chip, so it is not called "not a My Number card"
 DETAIL_STATES = {
     "card_mute": ("カードが応答しません", "The card does not answer", theme.DANGER),
-}
-
-SECRET_NAMES = {
-    Secret.SIGN: ("署名用電子証明書の暗証番号", "Signing password"),
-    Secret.AUTH: ("利用者証明用電子証明書の暗証番号", "User-authentication PIN"),
-    Secret.JUKI: ("住民基本台帳用の暗証番号", "Resident-registry PIN"),
-    Secret.INPUT: ("券面事項入力補助用の暗証番号", "Card-info input-support PIN"),
 }
 
 

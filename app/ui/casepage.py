@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QGroup
                                QVBoxLayout, QWidget)
 
 from app.ui import i18n, theme
-from app.ui.mainwindow import case_type_name
 from app.ui.widgets import ReasonBox
 
 log = logging.getLogger(__name__)
@@ -381,7 +380,7 @@ class CasePage(QWidget):
     def translateUI(self) -> None:  # noqa: N802
         v = self.view
         self.header.setText(self.tr("{case} — step {n} of {count}: {step}").format(
-            case=case_type_name(v.case_type), n=v.index + 1, count=v.count,
+            case=self.services.case_type_name(v.case_type), n=v.index + 1, count=v.count,
             step=i18n.pick(v.ja, v.en)))
         self.subject.setText(self.tr("Status: {status}").format(
             status=i18n.pick(*STATUS_NAMES.get(v.status, (v.status, v.status))))
@@ -560,7 +559,9 @@ class CasePage(QWidget):
     def read_tries(self) -> None:
         if not self.read_tries_button.isVisible():
             return
-        field_id = next(f.id for f in self.view.fields if f.id in self.services.COUNTER_FIELDS)
+        from app.desk.cardfill import counter_field
+
+        field_id = counter_field(self.view)
         self.read_tries_button.setEnabled(False)
         self.error_label.setText(self.tr("Reading the card…"))
         self.services.read_tries_into_case(self.case_id, field_id, self._card_read)
@@ -568,7 +569,7 @@ class CasePage(QWidget):
     def reset_on_card(self) -> None:
         """Training: the holder sets each new PIN on the PIN pad; the training card's
         administration resets it (live, the J-LIS terminal does this)."""
-        from app.ui.cardpanel import SECRET_NAMES
+        from app.desk.cardfill import SECRET_NAMES
         from app.rules.codes import Secret
         from app.ui.pindialog import NewPinDialog
 

@@ -8,23 +8,16 @@ rendered by :class:`app.ui.casepage.CasePage` from the workflow engine's steps.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit,
                                QMainWindow, QPushButton, QStackedWidget, QTabBar, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget, QGroupBox, QGridLayout,
                                QScrollArea, QFrame)
 
-from app.rules.codes import CaseType
-from app.ui import i18n, theme
+from app.ui import i18n
 from app.ui.cardpanel import CardPanel
-from app.ui.widgets import LanguageMenu, TrainingBanner
-
-CASE_TYPE_NAMES = {
-    CaseType.PIN_RESET: ("暗証番号の再設定・ロック解除", "PIN reset / lock release"),
-    CaseType.SUSPENSION_LIFT: ("一時停止の解除", "Lift a suspension"),
-    CaseType.STATUS_INQUIRY: ("申請状況の照会", "Application status inquiry"),
-    CaseType.COPY_ISSUANCE: ("住民票の写し等の交付", "Copies of the resident record"),
-}
+from app.ui.widgets import LanguageMenu, TrainingBanner, fill_resident_table
+from app.workflows import registry
 
 #: queue tabs: (status code, ja, en)
 QUEUE_TABS = (
@@ -36,39 +29,8 @@ QUEUE_TABS = (
 
 
 def case_type_name(code: str) -> str:
-    try:
-        return i18n.pick(*CASE_TYPE_NAMES[CaseType(code)])
-    except ValueError:
-        return code
-
-
-RESULT_COLUMNS = (("支援措置", "Restriction"), ("氏名（カナ）", "Name (kana)"), ("生年月日", "Birth date"),
-                  ("性別", "Sex"), ("個人番号", "My Number"), ("住所", "Address"))
-
-
-def fill_resident_table(table: QTableWidget, hits) -> None:
-    """Search hits in a table: the restriction flag first, in red, at once; the My Number masked;
-    removed records (除票) marked."""
-    from app.ids import mask_my_number
-    from app.ui.services import SEX_NAMES, hit_name_line
-
-    table.setColumnCount(len(RESULT_COLUMNS))
-    table.setHorizontalHeaderLabels([i18n.pick(ja, en) for ja, en in RESULT_COLUMNS])
-    table.setRowCount(len(hits))
-    for row, hit in enumerate(hits):
-        flag = QTableWidgetItem(i18n.pick("支援措置対象", "SUPPORT MEASURE") if hit.restricted else "")
-        if hit.restricted:
-            flag.setBackground(QColor(theme.DANGER))
-            flag.setForeground(QColor("white"))
-            flag.setFont(theme.scaled(0, bold=True))
-        name = hit_name_line(hit) + (i18n.pick("（除票）", " (removed)") if hit.status == "removed" else "")
-        cells = [flag, QTableWidgetItem(name), QTableWidgetItem(hit.birth_date),
-                 QTableWidgetItem(i18n.pick(*SEX_NAMES.get(hit.sex, ("", "")))),
-                 QTableWidgetItem(mask_my_number(hit.my_number) if hit.my_number else ""),
-                 QTableWidgetItem(hit.address)]
-        for col, item in enumerate(cells):
-            table.setItem(row, col, item)
-    table.resizeColumnsToContents()
+    """A case type's name in the window's language (from the registry)."""
+    return i18n.pick(*registry.names(code))
 
 
 class HomePage(QWidget):
@@ -86,12 +48,12 @@ class HomePage(QWidget):
         self.new_box = QGroupBox(self)
         grid = QGridLayout(self.new_box)
         self.new_buttons = {}
-        for i, ct in enumerate(CaseType):
+        for i, entry in enumerate(registry.ENTRIES):        # one button per registered case type
             button = QPushButton(self.new_box)
-            button.setObjectName(f"new_{ct.value}")
-            button.clicked.connect(lambda _=False, code=ct.value: self._new(code))
+            button.setObjectName(f"new_{entry.id}")
+            button.clicked.connect(lambda _=False, code=entry.id: self._new(code))
             grid.addWidget(button, i // 2, i % 2)
-            self.new_buttons[ct] = button
+            self.new_buttons[entry.id] = button
         layout.addWidget(self.new_box)
 
         self.search_box = QGroupBox(self)
@@ -150,9 +112,10 @@ class HomePage(QWidget):
 
     def translateUI(self) -> None:  # noqa: N802
         self.new_box.setTitle(self.tr("New case"))
-        for i, (ct, button) in enumerate(self.new_buttons.items()):
-            button.setText(f"{case_type_name(ct.value)}  (Ctrl+{i + 1})")
-            button.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))   # setText() drops the shortcut
+        for entry in registry.ENTRIES:
+            button = self.new_buttons[entry.id]
+            button.setText(f"{case_type_name(entry.id)}  ({entry.shortcut})")
+            button.setShortcut(QKeySequence(entry.shortcut))   # setText() drops the shortcut
         self.search_box.setTitle(self.tr("Resident search"))
         self.search_edit.setPlaceholderText(self.tr(
             "Name (kanji or kana), birth date 1980-04-01, address or My Number — Ctrl+F"))
@@ -192,7 +155,7 @@ class HomePage(QWidget):
 
     def _new_for_selected(self) -> None:
         """Enter on a result: on to the case buttons (the resident stays selected)."""
-        self.new_buttons[CaseType.PIN_RESET].setFocus()
+        self.new_buttons[registry.ENTRIES[0].id].setFocus()
 
     # queue -----------------------------------------------------------------------------------
     def refresh_queue(self) -> None:
@@ -285,10 +248,17 @@ class MainWindow(QMainWindow):
             self.file_menu.addAction(a)
         self.case_menu = bar.addMenu("")
         self.case_actions = {}
-        for ct in CaseType:
-            a = QAction(self, triggered=lambda _=False, code=ct.value: self.home._new(code))
+        for entry in registry.ENTRIES:
+            a = QAction(self, triggered=lambda _=False, code=entry.id: self.home._new(code))
             self.case_menu.addAction(a)
-            self.case_actions[ct] = a
+            self.case_actions[entry.id] = a
+        # supervisor role (support officer, administrator): the supervisor's desk, app.ui.supervisor
+        self.supervisor_menu = bar.addMenu("")
+        self.act_desk = QAction(self, shortcut=QKeySequence("Ctrl+Shift+D"), triggered=self.open_desk)
+        self.supervisor_menu.addAction(self.act_desk)
+        self.supervisor_menu.menuAction().setVisible(False)
+        self.act_desk.setEnabled(False)
+        self.desk = None
         bar.addMenu(LanguageMenu(self, on_change=self.services.remember_language))
         from app.ui.about import HelpMenu
         self.help_menu = HelpMenu(self, self.services)
@@ -302,19 +272,50 @@ class MainWindow(QMainWindow):
         self.act_sign_out.setText(self.tr("Sign &out"))
         self.act_quit.setText(self.tr("&Quit"))
         self.case_menu.setTitle(self.tr("&Case"))
-        for ct, a in self.case_actions.items():
-            a.setText(self.tr("New: {case}").format(case=case_type_name(ct.value)))
+        self.supervisor_menu.setTitle(self.tr("&Supervisor"))
+        self.act_desk.setText(self.tr("Supervisor's &desk…"))
+        for code, a in self.case_actions.items():
+            a.setText(self.tr("New: {case}").format(case=case_type_name(code)))
         if self.staff is not None:
             self.staff_label.setText(self.tr("Signed in: {name} · terminal {terminal}").format(
                 name=self.staff.display_name, terminal=self.services.terminal_id))
 
     # ------------------------------------------------------------------------------------------
     def signed_in(self, staff) -> None:
+        from app.ui.supervisor import may_use_desk
+
         self.staff = staff
+        allowed = may_use_desk(staff)
+        self.supervisor_menu.menuAction().setVisible(allowed)
+        self.act_desk.setEnabled(allowed)
+        if not allowed and self.desk is not None:
+            self.desk.close()
         self.translateUI()
         self.home.refresh_queue()
         self.services.refresh_card()
         QTimer.singleShot(0, self, self._reopen_interrupted)   # not once the window is gone
+
+    def open_desk(self) -> None:
+        from app.ui.supervisor import SupervisorDesk, may_use_desk
+
+        if not may_use_desk(self.services.staff):
+            return
+        if self.desk is None:
+            self.desk = SupervisorDesk(self.services)
+            self.desk.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.desk.destroyed.connect(self._desk_gone)
+        self.desk.show()
+        self.desk.raise_()
+        self.desk.refresh_current()
+
+    def _desk_gone(self, *_args) -> None:
+        self.desk = None
+
+    def hideEvent(self, event) -> None:  # noqa: N802
+        """Locked or signed out: the supervisor's desk goes with the window, never left on screen."""
+        if self.desk is not None:
+            self.desk.close()
+        super().hideEvent(event)
 
     def _reopen_interrupted(self) -> None:
         """A case left open when the app stopped comes back first."""
@@ -326,6 +327,8 @@ class MainWindow(QMainWindow):
         """Quitting the window pauses the case on screen, so it waits in the queue."""
         if self.case_page is not None and self.stack.currentWidget() is self.case_page:
             self.case_page.leave()
+        if self.desk is not None:
+            self.desk.close()
         super().closeEvent(event)
 
     def go_home(self) -> None:

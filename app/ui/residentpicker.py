@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHB
                                QLineEdit, QPushButton, QTableWidget, QVBoxLayout, QWidget)
 
 from app.ui import i18n
-from app.ui.mainwindow import fill_resident_table
+from app.ui.widgets import fill_resident_table
 
 
 class ResidentPickerDialog(QDialog):

@@ -18,20 +18,9 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
+from app.desk.gate import OFFICER_CHECKS
 from app.ui import i18n, theme
 from app.ui.widgets import ReasonBox
-
-#: what the officer confirms before a release (DOMAIN: both check the request form, the identity
-#: documents and the documents to be issued; the slip shows who checked what)
-OFFICER_CHECKS = (
-    ("request_form", "請求書（請求者・対象者・生年月日・住所）を確認した",
-     "Checked the request form (requester, target, birth date, address)"),
-    ("identity", "本人確認書類を確認した", "Checked the identity documents"),
-    ("documents", "交付する書類と範囲を確認した", "Checked the documents to be issued and the scope"),
-    ("support_record", "支援措置の内容（加害者の情報）と照合した",
-     "Compared the request with the support measure (perpetrator particulars)"),
-)
-
 
 class RestrictionWarning(QWidget):
     """Full-width block on the case page; cannot be dismissed."""
@@ -96,10 +85,17 @@ class RestrictionWarning(QWidget):
         from app.rules.core import requester_channel
 
         reasons = (self.view.gate or {}).get("decision", {}).get("reasons", [])
-        text = self.tr("FOR YOU ONLY (staff) — do not read aloud, show or print.") + "\n"
-        text += self.tr("⚠ SUPPORT MEASURE (DV etc.): this case is stopped. A person in this request is "
-                        "protected. Do not say whether the person lives here. Only the support officer — "
-                        "not you — can release it.")
+        staff = self.services.staff
+        outsourced = bool(getattr(staff, "outsourced", False))
+        self.sign_off_button.setVisible(not outsourced)     # 委託: hand over, never signed off
+        if outsourced:
+            text = self.tr("⚠ This request is handled by a municipal employee. Do not go on: call the "
+                           "employee in charge and hand the case over.")
+        else:
+            text = self.tr("FOR YOU ONLY (staff) — do not read aloud, show or print.") + "\n"
+            text += self.tr("⚠ SUPPORT MEASURE (DV etc.): this case is stopped. A person in this request is "
+                            "protected. Do not say whether the person lives here. Only the support officer — "
+                            "not you — can release it.")
         for r in reasons:
             text += "\n• " + i18n.text_of(r) + (f"  [{r.get('source')}]" if r.get("source") else "")
         self.label.setText(text)

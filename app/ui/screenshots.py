@@ -1,5 +1,6 @@
-"""``python -m app.ui.screenshots DIR`` (``make screenshots``): PNGs of every screen of the counter
-window, in Japanese and English, rendered offscreen on a fresh training store.
+"""``python -m app.ui.screenshots DIR [--desk-only]`` (``make screenshots``): PNGs of every screen of
+the counter window, in Japanese and English, rendered offscreen on a fresh training store, and of
+the supervisor's desk on the desk's sample office (``--desk-only``: those alone).
 
 It drives the real window the way a clerk would (sign in, start cases, tick, press Next); the
 scenes are the list :data:`SCENES`. Nothing here is used by the app itself.
@@ -272,20 +273,87 @@ SCENES = [scene_sign_in, scene_home, scene_card, scene_status_inquiry, scene_pin
           scene_restriction, scene_refused_after_review, scene_locked]
 
 
+def desk_screens(out: Path, lang: str, home: Path) -> list[Path]:
+    """The supervisor's desk on the desk's sample office (``app.desk.samples``): figures, queues,
+    the measure ledger, the registration dialog and the linked systems of a measure with two
+    systems not confirmed. The sample's "now" is fixed, so the pictures do not depend on the day."""
+    from app.config import OfficeConfig
+    from app.desk.samples import NOW, build
+    from app.ui import i18n
+    from app.ui.main import Controller, create_application
+    from app.ui.services import Services
+    from app.ui.supervisor_measures import LinkedSystemsDialog, MeasureRegistrationDialog
+
+    app = create_application([], lang=lang)
+    i18n.language().set(lang)
+    path = home / lang / "desk.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    office = build(path)
+    services = Services.open(config=OfficeConfig(), training=True, store_path=path)
+    services.prepare()
+    services.desk_today, services.desk_now = NOW.date(), NOW
+    controller = Controller(services)
+    controller.start()
+    shots = []
+
+    def save(widget, name):
+        for _ in range(5):
+            app.processEvents()
+        target = out / f"{name}-{lang}.png"
+        widget.grab().save(str(target))
+        shots.append(target)
+
+    try:
+        controller.signin.login.setText("officer1")
+        controller.signin.password.setText("officer1-kenshu")
+        controller.signin.sign_in_with_password()
+        controller.window.open_desk()
+        desk = controller.window.desk
+        desk.resize(WIDTH, HEIGHT)
+        desk.figures_tab.period.setCurrentIndex(0)
+        save(desk, "20-desk-today")
+        desk.tabs.setCurrentWidget(desk.queues_tab)
+        save(desk, "21-desk-queues")
+        desk.tabs.setCurrentWidget(desk.measures_tab)
+        save(desk, "22-desk-measures")
+        dialog = MeasureRegistrationDialog(services, desk)
+        dialog.search.setText("木村")
+        dialog.find()
+        dialog.p_family.setText("加害")
+        dialog.p_given.setText("一郎")
+        dialog.show()
+        save(dialog, "23-measure-registration")
+        dialog.close()
+        systems = LinkedSystemsDialog(services, office.measures["missing"], desk)
+        systems.show()
+        save(systems, "24-linked-systems")
+        systems.close()
+        desk.close()
+    finally:
+        for w in (controller.window, controller.signin):
+            if w is not None:
+                w.close()
+        services.close()
+    return shots
+
+
 def main(argv: list[str]) -> int:
-    out = Path(argv[0] if argv else "docs/screenshots")
+    args = [a for a in argv if not a.startswith("--")]
+    out = Path(args[0] if args else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     home = Path(tempfile.mkdtemp(prefix="madoguchi-screens-"))
     os.environ["MADOGUCHI_HOME"] = str(home)
     try:
         for lang in ("ja", "en"):
-            shooter = Shooter(out, lang, home)
-            try:
-                for scene in SCENES:
-                    scene(shooter)
-            finally:
-                shooter.close()
+            if "--desk-only" not in argv:
+                shooter = Shooter(out, lang, home)
+                try:
+                    for scene in SCENES:
+                        scene(shooter)
+                finally:
+                    shooter.close()
+            desk_screens(out, lang, home)
     finally:
         shutil.rmtree(home, ignore_errors=True)
     for path in sorted(out.glob("*.png")):

@@ -4,8 +4,8 @@ refusal/reason box and helpers for keyboard use. No behaviour beyond display."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QWidget
+from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
+from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QTableWidget, QTableWidgetItem, QWidget
 
 from app.ui import i18n, theme
 
@@ -93,3 +93,32 @@ class ReasonBox(QLabel):
                          + (f"<p style='font-size:small;font-weight:normal'>"
                             f"{source_label} {source}</p>" if source else ""))
         self.setText("".join(lines))
+
+
+RESULT_COLUMNS = (("支援措置", "Restriction"), ("氏名（カナ）", "Name (kana)"), ("生年月日", "Birth date"),
+                  ("性別", "Sex"), ("個人番号", "My Number"), ("住所", "Address"))
+
+
+def fill_resident_table(table: QTableWidget, hits) -> None:
+    """Search hits in a table: the restriction flag first, in red, at once; the My Number masked;
+    removed records (除票) marked."""
+    from app.ids import mask_my_number
+    from app.desk.search import SEX_NAMES, hit_name_line
+
+    table.setColumnCount(len(RESULT_COLUMNS))
+    table.setHorizontalHeaderLabels([i18n.pick(ja, en) for ja, en in RESULT_COLUMNS])
+    table.setRowCount(len(hits))
+    for row, hit in enumerate(hits):
+        flag = QTableWidgetItem(i18n.pick("支援措置対象", "SUPPORT MEASURE") if hit.restricted else "")
+        if hit.restricted:
+            flag.setBackground(QColor(theme.DANGER))
+            flag.setForeground(QColor("white"))
+            flag.setFont(theme.scaled(0, bold=True))
+        name = hit_name_line(hit) + (i18n.pick("（除票）", " (removed)") if hit.status == "removed" else "")
+        cells = [flag, QTableWidgetItem(name), QTableWidgetItem(hit.birth_date),
+                 QTableWidgetItem(i18n.pick(*SEX_NAMES.get(hit.sex, ("", "")))),
+                 QTableWidgetItem(mask_my_number(hit.my_number) if hit.my_number else ""),
+                 QTableWidgetItem(hit.address)]
+        for col, item in enumerate(cells):
+            table.setItem(row, col, item)
+    table.resizeColumnsToContents()

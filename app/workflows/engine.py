@@ -25,11 +25,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
+from app.config import OfficeConfig
 from app.errors import MadoguchiError
-from app.rules.core import Decision, Outcome, Reason, RequestScope, scope_digest, scope_to_dict
+from app.rules.core import (
+    Decision, Outcome, Reason, RequestScope, scope_digest, scope_from_dict, scope_to_dict,
+)
 from app.rules.settings import Settings
 from app.store.db import Store, new_id, now_iso
 from app.store.outbox import enqueue
+from app.workflows.pipeline import PipelineContext, on_complete, run_stages
 
 # ---------------------------------------------------------------------------------------------
 # Case statuses (the queue) and event kinds
@@ -340,8 +344,6 @@ class RouteContext:
 
     def decide(self, point: str) -> Decision:
         """Run the decision pipeline for ``point`` (a step id) on the current scope."""
-        from app.workflows.pipeline import PipelineContext, run_stages
-
         ctx = PipelineContext(
             case_type=self.case_type.id, point=point, values=self.values, settings=self.settings,
             case_id=self.case_id, staff_id=self.staff_id, terminal_id=self.terminal_id,
@@ -534,6 +536,11 @@ def _reason(code: str, ja: str, en: str, source: str = ENGINE_SOURCE) -> Reason:
     return Reason(code, ja, en, source)
 
 
+#: The case types a CaseEngine offers when none are given. ``app.workflows.registry`` fills it in
+#: (the package imports the registry), so the engine never imports the case types that import it.
+DEFAULT_CASE_TYPES: dict[str, CaseTypeDef] = {}
+
+
 class CaseEngine:
     """Opens, replays and advances cases in one store, on behalf of one signed-in staff member.
 
@@ -546,12 +553,8 @@ class CaseEngine:
                  settings_overrides: Mapping[str, Any] | None = None,
                  today: str | None = None):
         if case_types is None:
-            from app.workflows.registry import CASE_TYPES
-
-            case_types = CASE_TYPES
+            case_types = DEFAULT_CASE_TYPES
         if terminal_id is None:
-            from app.config import OfficeConfig
-
             terminal_id = OfficeConfig.load().terminal_id
         self.store = store
         self.staff_id = staff_id
@@ -559,6 +562,10 @@ class CaseEngine:
         self.case_types = dict(case_types)
         self._settings_overrides = dict(settings_overrides or {})
         self._today = today
+        from app.security.outsourced import is_outsourced
+
+        #: 委託: this clerk sees only the neutral texts (app.security.outsourced)
+        self.outsourced = is_outsourced(store.conn, staff_id)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -606,10 +613,15 @@ class CaseEngine:
         if state.status in FINAL_STATUSES:
             return [_reason("case.ended", "この案件は終了しています", "the case has ended")]
         step = self._type(state).step(state.step)
-        return step_blocking(
+        reasons = step_blocking(
             step, state.plain_values, lambda item: item in state.ticks and state.ticks[item].checked,
             lambda: self.context(state),
         )
+        if self.outsourced:
+            from app.security.outsourced import neutral_reasons
+
+            return list(neutral_reasons(reasons))
+        return reasons
 
     def can_advance(self, case_id: str) -> list[Reason]:
         """The reasons Next is disabled (the UI shows them); an empty list means Next is enabled.
@@ -637,9 +649,25 @@ class CaseEngine:
             ja=step.ja, en=step.en, index=ids.index(step.id), count=len(ids), items=items,
             fields=fields_, guide_ja=step.guide_ja, guide_en=step.guide_en,
             can_go_back=bool(state.stack) and state.status in (OPEN, AWAITING_RELEASE),
-            blocking=tuple(self.blocking(state)), decision=state.last_decision(),
-            gate=state.gate, pause=state.pause, outcome=state.outcome,
+            blocking=tuple(self.blocking(state)), decision=self._shown_decision(state),
+            gate=self._shown_gate(state), pause=state.pause, outcome=state.outcome,
         )
+
+    def _shown_decision(self, state: CaseState) -> dict | None:
+        return self._neutral(state.last_decision())
+
+    def _shown_gate(self, state: CaseState) -> dict | None:
+        if state.gate and self.outsourced:
+            return {**state.gate, "decision": self._neutral(state.gate.get("decision"))}
+        return state.gate
+
+    def _neutral(self, decision: dict | None) -> dict | None:
+        """What this clerk may read of a decision: an outsourced clerk only the neutral texts."""
+        if self.outsourced:
+            from app.security.outsourced import neutral_decision
+
+            return neutral_decision(decision)
+        return decision
 
     def current_step(self, case_id: str) -> StepView:
         return self.view(self.state(case_id))
@@ -647,8 +675,6 @@ class CaseEngine:
     def gate_scope(self, case_id: str) -> RequestScope | None:
         """The request a case awaiting release stopped on, exactly as the restriction stage saw it
         (the handling clerk's id included): what the support officer reviews and releases."""
-        from app.rules.core import scope_from_dict
-
         state = self.state(case_id)
         if state.status != AWAITING_RELEASE or not state.gate:
             return None
@@ -810,8 +836,6 @@ class CaseEngine:
                 self._write(conn, state, "navigate", route.to,
                             {"from": state.step, "to": route.to, "via": "next"})
             elif outcome is Outcome.ALLOW:
-                from app.workflows.pipeline import on_complete
-
                 on_complete(self.store, scope, decision, staff_id=self.staff_id,
                             terminal_id=self.terminal_id)
                 self._write(conn, state, "completed", state.step,
@@ -820,8 +844,6 @@ class CaseEngine:
                 self._write(conn, state, "refused", state.step,
                             {"status": REFUSED, "decision": decision.as_dict()})
             elif outcome is Outcome.WAIT:
-                from app.workflows.pipeline import on_complete
-
                 # the act the case waits on (the form mailed) happened under any release: spend it
                 on_complete(self.store, scope, decision, staff_id=self.staff_id,
                             terminal_id=self.terminal_id)

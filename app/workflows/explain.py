@@ -19,6 +19,7 @@ from app.errors import MadoguchiError
 from app.rules.core import Outcome, requester_channel
 from app.rules.settings import SETTINGS, SettingError, Settings
 from app.workflows.engine import CaseTypeDef, FieldError, RouteContext, step_blocking, visible_values
+from app.workflows.registry import CASE_TYPES
 
 TOP_LEVEL = {"case_type", "request", "facts", "unchecked", "settings", "today", "expect", "title", "note"}
 
@@ -49,8 +50,6 @@ def load_request(text: str) -> dict:
 
 
 def _case_type(data: dict) -> CaseTypeDef:
-    from app.workflows.registry import CASE_TYPES
-
     unknown = sorted(set(data) - TOP_LEVEL)
     if unknown:
         _fail(unknown[0], "不明な項目です（" + ", ".join(sorted(TOP_LEVEL)) + "）",
@@ -222,8 +221,6 @@ def check_expectation(expect: Any, out: dict) -> dict:
 
 def as_text(out: dict, lang: str = "ja") -> str:
     """A readable account: the decision, each step, every reason with its source."""
-    from app.workflows.registry import CASE_TYPES
-
     ctype = CASE_TYPES[out["case_type"]]
     label = {"allow": ("許可（完了）", "allowed (completed)"), "refuse": ("不可", "refused"),
              "redirect": ("不可（他の窓口へ案内）", "refused: go elsewhere"),

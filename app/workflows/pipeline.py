@@ -33,7 +33,7 @@ This module decides nothing itself and must not import Qt.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from app.rules.core import Decision, RequestScope, Stage, run_pipeline
 
@@ -55,6 +55,10 @@ class PipelineContext:
 
 
 StageFactory = Callable[[Any, PipelineContext], Stage]
+
+#: case type → decision point → its rule stage factories. ``app.workflows.registry`` fills it in
+#: (the package imports the registry), so the pipeline never imports the case types.
+RULES: dict[str, Mapping[str, Sequence[StageFactory]]] = {}
 
 
 def restriction_stages(store, ctx: PipelineContext) -> list[Stage]:
@@ -81,8 +85,6 @@ def destination_stages(store, ctx: PipelineContext) -> list[Stage]:
 
 
 def rule_stages(case_type: str, store, ctx: PipelineContext) -> list[Stage]:
-    from app.workflows.registry import RULES
-
     points = RULES.get(case_type, {})
     factories: list[StageFactory] = []
     if ctx.point == "*":

@@ -211,6 +211,24 @@
     </message>
 </context>
 <context>
+    <name>PdfPreview</name>
+    <message>
+        <location filename="../../app/ui/preview.py" line="111" />
+        <source>{n} page(s)</source>
+        <translation>{n} ページ</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="112" />
+        <source>Print…</source>
+        <translation>印刷…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/preview.py" line="113" />
+        <source>Close</source>
+        <translation>閉じる</translation>
+    </message>
+</context>
+<context>
     <name>DocumentsDialog</name>
     <message>
         <location filename="../../app/ui/preview.py" line="108" />
@@ -238,9 +256,9 @@
         <translation>閉じる</translation>
     </message>
     <message>
-        <location filename="../../app/ui/preview.py" line="130" />
-        <source>Preview is not available on this terminal (poppler-utils missing). Save the PDF instead.</source>
-        <translation>この端末ではプレビューできません（poppler-utils がありません）。PDFとして保存してください。</translation>
+        <location filename="../../app/ui/preview.py" line="182" />
+        <source>This PDF cannot be shown ({error}). Save it and open it elsewhere.</source>
+        <translation>このPDFを表示できません（{error}）。保存して別のアプリで開いてください。</translation>
     </message>
     <message>
         <location filename="../../app/ui/preview.py" line="156" />
@@ -371,6 +389,14 @@
         <source>Signed in: {name} · terminal {terminal}</source>
         <translation>サインイン中：{name} ・ 端末 {terminal}</translation>
     </message>
+    <message>
+        <source>&amp;Supervisor</source>
+        <translation>監督者(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Supervisor's &amp;desk…</source>
+        <translation>監督者画面(&amp;D)…</translation>
+    </message>
 </context>
 <context>
     <name>NewPinDialog</name>
@@ -457,6 +483,10 @@
         <location filename="../../app/ui/restriction.py" line="110" />
         <source>Temporarily released by {officer} for this request only: {minutes}:{seconds:02d} left</source>
         <translation>{officer} がこの請求に限り一時解除中：残り {minutes}:{seconds:02d}</translation>
+    </message>
+    <message>
+        <source>⚠ This request is handled by a municipal employee. Do not go on: call the employee in charge and hand the case over.</source>
+        <translation>⚠ この請求は市の職員が処理します。手続を進めずに、担当の職員を呼んで引き継いでください。</translation>
     </message>
     <message>
         <source>FOR YOU ONLY (staff) — do not read aloud, show or print.</source>
@@ -708,6 +738,429 @@
     <message>
         <source>Nothing was saved: correct the fields marked above.</source>
         <translation>保存していません。印の付いた項目を直してください。</translation>
+    </message>
+</context>
+<context>
+    <name>FiguresTab</name>
+    <message>
+        <source>Today</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>今月</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>CSV出力…</translation>
+    </message>
+    <message>
+        <source>Time (minutes)</source>
+        <translation>時間（分）</translation>
+    </message>
+    <message>
+        <source>Cases</source>
+        <translation>件数</translation>
+    </message>
+    <message>
+        <source>Median</source>
+        <translation>中央値</translation>
+    </message>
+    <message>
+        <source>90th percentile</source>
+        <translation>90％値</translation>
+    </message>
+    <message>
+        <source>{period}: {n} case(s)</source>
+        <translation>{period}：{n} 件</translation>
+    </message>
+    <message>
+        <source>Cases by type and outcome</source>
+        <translation>手続別・結果別の件数</translation>
+    </message>
+    <message>
+        <source>Refusals by reason</source>
+        <translation>不可の理由</translation>
+    </message>
+    <message>
+        <source>Documents issued</source>
+        <translation>交付件数（書類別）</translation>
+    </message>
+    <message>
+        <source>Handling (without pauses)</source>
+        <translation>処理時間（保留を除く）</translation>
+    </message>
+    <message>
+        <source>Waiting for a support officer</source>
+        <translation>解除待ちの時間</translation>
+    </message>
+    <message>
+        <source>Export CSV</source>
+        <translation>CSV出力</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryTab</name>
+    <message>
+        <source>name or kana of the person</source>
+        <translation>対象者の氏名・カナ</translation>
+    </message>
+    <message>
+        <source>issue number</source>
+        <translation>交付番号</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>検索</translation>
+    </message>
+    <message>
+        <source>Issued</source>
+        <translation>交付日時</translation>
+    </message>
+    <message>
+        <source>Issue number</source>
+        <translation>交付番号</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>書類</translation>
+    </message>
+    <message>
+        <source>To whom</source>
+        <translation>対象者</translation>
+    </message>
+    <message>
+        <source>Issued by</source>
+        <translation>交付者</translation>
+    </message>
+    <message>
+        <source>Delivery</source>
+        <translation>交付方法</translation>
+    </message>
+    <message>
+        <source>[restricted]</source>
+        <translation>［制限対象］</translation>
+    </message>
+</context>
+<context>
+    <name>LinkedSystemsDialog</name>
+    <message>
+        <source>Linked systems</source>
+        <translation>連携システム</translation>
+    </message>
+    <message>
+        <source>Blocked at</source>
+        <translation>制限した日時</translation>
+    </message>
+    <message>
+        <source>Confirm the selected system blocked (as me)</source>
+        <translation>選択したシステムの制限を確認（自分の名前で）</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>システム</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Confirmed by, when</source>
+        <translation>確認者・日時</translation>
+    </message>
+    <message>
+        <source>Every system below must also be blocked for {name}. A system not confirmed stays red here, on the desk and in the report.</source>
+        <translation>{name} について、以下のすべてのシステムでも制限が必要です。確認されていないシステムは、ここと監督者画面・日報で赤く表示されます。</translation>
+    </message>
+    <message>
+        <source>blocked</source>
+        <translation>制限済み</translation>
+    </message>
+    <message>
+        <source>NOT CONFIRMED</source>
+        <translation>未確認</translation>
+    </message>
+    <message>
+        <source>Choose a system in the list.</source>
+        <translation>一覧からシステムを選んでください。</translation>
+    </message>
+</context>
+<context>
+    <name>MeasureRegistrationDialog</name>
+    <message>
+        <source>Register a support measure</source>
+        <translation>支援措置の登録</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>段階</translation>
+    </message>
+    <message>
+        <source>Person to protect</source>
+        <translation>支援対象者</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>種類</translation>
+    </message>
+    <message>
+        <source>Applied on</source>
+        <translation>申出日</translation>
+    </message>
+    <message>
+        <source>Start (decision)</source>
+        <translation>開始日（支援決定）</translation>
+    </message>
+    <message>
+        <source>Perpetrator: family name</source>
+        <translation>加害者：氏</translation>
+    </message>
+    <message>
+        <source>Perpetrator: given name</source>
+        <translation>加害者：名</translation>
+    </message>
+    <message>
+        <source>Perpetrator: address</source>
+        <translation>加害者：住所</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>検索</translation>
+    </message>
+    <message>
+        <source>name, kana or birth date</source>
+        <translation>氏名・カナ・生年月日</translation>
+    </message>
+    <message>
+        <source>The measure blocks from the moment you register it. A support officer other than you confirms it today; every linked system is then confirmed blocked by name.</source>
+        <translation>登録した時点から制限されます。あなた以外の支援措置責任者が本日中に確認し、各連携システムの制限をそれぞれ記名で確認します。</translation>
+    </message>
+    <message>
+        <source>[restricted]</source>
+        <translation>［制限対象］</translation>
+    </message>
+    <message>
+        <source>Search for the person to protect and choose them in the list.</source>
+        <translation>支援対象者を検索し、一覧から選んでください。</translation>
+    </message>
+</context>
+<context>
+    <name>MeasuresTab</name>
+    <message>
+        <source>Register…</source>
+        <translation>登録…</translation>
+    </message>
+    <message>
+        <source>Confirm registration…</source>
+        <translation>登録を確認…</translation>
+    </message>
+    <message>
+        <source>Linked systems…</source>
+        <translation>連携システム…</translation>
+    </message>
+    <message>
+        <source>Renew…</source>
+        <translation>延長…</translation>
+    </message>
+    <message>
+        <source>Ask to end…</source>
+        <translation>終了を申請…</translation>
+    </message>
+    <message>
+        <source>Confirm end…</source>
+        <translation>終了を確認…</translation>
+    </message>
+    <message>
+        <source>Monthly reconciliation…</source>
+        <translation>月次照合…</translation>
+    </message>
+    <message>
+        <source>Person</source>
+        <translation>対象者</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>種類</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Applied</source>
+        <translation>申出日</translation>
+    </message>
+    <message>
+        <source>Ends</source>
+        <translation>終了日</translation>
+    </message>
+    <message>
+        <source>Registration</source>
+        <translation>登録</translation>
+    </message>
+    <message>
+        <source>Linked systems</source>
+        <translation>連携システム</translation>
+    </message>
+    <message>
+        <source>overdue: register again</source>
+        <translation>期限切れ：再登録が必要</translation>
+    </message>
+    <message>
+        <source>waiting for a second person</source>
+        <translation>確認待ち（二人目）</translation>
+    </message>
+    <message>
+        <source>confirmed</source>
+        <translation>確認済み</translation>
+    </message>
+    <message>
+        <source>not in the ledger</source>
+        <translation>台帳登録なし</translation>
+    </message>
+    <message>
+        <source>{done}/{all} confirmed</source>
+        <translation>{done}/{all} 確認済み</translation>
+    </message>
+    <message>
+        <source>missing: {names}</source>
+        <translation>未確認：{names}</translation>
+    </message>
+    <message>
+        <source>Choose a measure in the list.</source>
+        <translation>一覧から支援措置を選んでください。</translation>
+    </message>
+    <message>
+        <source>Registered: it blocks now. A support officer other than you confirms it today.</source>
+        <translation>登録しました。すでに制限されています。あなた以外の支援措置責任者が本日中に確認してください。</translation>
+    </message>
+    <message>
+        <source>Nothing of this measure waits for confirmation.</source>
+        <translation>この措置に確認待ちの登録はありません。</translation>
+    </message>
+    <message>
+        <source>Confirm a registration</source>
+        <translation>登録の確認</translation>
+    </message>
+    <message>
+        <source>A support officer other than the person who registered it confirms: {stage}, applied {applied}.</source>
+        <translation>登録した職員以外の支援措置責任者が確認します：{stage}（申出日 {applied}）。</translation>
+    </message>
+    <message>
+        <source>Confirmed.</source>
+        <translation>確認しました。</translation>
+    </message>
+    <message>
+        <source>Renewal registered: a support officer other than you confirms it today.</source>
+        <translation>延長を登録しました。あなた以外の支援措置責任者が本日中に確認してください。</translation>
+    </message>
+    <message>
+        <source>End asked for: the measure keeps blocking until a second person confirms.</source>
+        <translation>終了を申請しました。二人目が確認するまで制限は続きます。</translation>
+    </message>
+    <message>
+        <source>Ask to end</source>
+        <translation>終了の申請</translation>
+    </message>
+    <message>
+        <source>Reason for ending</source>
+        <translation>終了の理由</translation>
+    </message>
+    <message>
+        <source>No end of this measure waits for confirmation.</source>
+        <translation>この措置に確認待ちの終了申請はありません。</translation>
+    </message>
+    <message>
+        <source>Confirm the end</source>
+        <translation>終了の確認</translation>
+    </message>
+    <message>
+        <source>A second person confirms the end asked for: {reason}</source>
+        <translation>申請された終了を二人目が確認します：{reason}</translation>
+    </message>
+    <message>
+        <source>Ended.</source>
+        <translation>終了しました。</translation>
+    </message>
+</context>
+<context>
+    <name>QueuesTab</name>
+    <message>
+        <source>Needs a supervisor</source>
+        <translation>監督者の確認が必要なもの</translation>
+    </message>
+    <message>
+        <source>Since</source>
+        <translation>時点</translation>
+    </message>
+</context>
+<context>
+    <name>ReconciliationDialog</name>
+    <message>
+        <source>Monthly reconciliation {month}</source>
+        <translation>月次照合 {month}</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>PDFとして保存…</translation>
+    </message>
+    <message>
+        <source>Sign off this reconciliation…</source>
+        <translation>この照合を確認（署名）…</translation>
+    </message>
+    <message>
+        <source>Save as PDF</source>
+        <translation>PDFとして保存</translation>
+    </message>
+    <message>
+        <source>Sign off the reconciliation</source>
+        <translation>照合の確認</translation>
+    </message>
+    <message>
+        <source>A support officer signs in to sign off the reconciliation of {month} ({n} incomplete application(s)).</source>
+        <translation>{month} の照合を確認するため、支援措置責任者が認証します（制限が揃っていない申出 {n} 件）。</translation>
+    </message>
+</context>
+<context>
+    <name>SecondPersonDialog</name>
+    <message>
+        <source>Staff ID</source>
+        <translation>職員ID</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>パスワード</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisorDesk</name>
+    <message>
+        <source>Supervisor's desk</source>
+        <translation>監督者画面</translation>
+    </message>
+    <message>
+        <source>Today / this month</source>
+        <translation>今日・今月</translation>
+    </message>
+    <message>
+        <source>Queues</source>
+        <translation>確認待ち</translation>
+    </message>
+    <message>
+        <source>Support measures</source>
+        <translation>支援措置</translation>
+    </message>
+    <message>
+        <source>Issuance history</source>
+        <translation>交付履歴</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <source>Not saved</source>
+        <translation>保存されませんでした</translation>
     </message>
 </context>
 </TS>

@@ -39,7 +39,9 @@ def test_bundle_carries_what_it_needs_and_not_what_it_does_not(frozen_dist):
                    "imageformats/libqjpeg.so", "platforminputcontexts/libibusplatforminputcontextplugin.so"):
         assert (plugins / needed).is_file(), needed
     names = {p.name for p in internal.rglob("*")}
-    for unwanted in ("libQt6Quick.so.6", "libQt6Qml.so.6", "libQt6Pdf.so.6", "libQt6Designer.so.6",
+    for needed in ("libQt6Pdf.so.6", "libQt6PdfWidgets.so.6", "QtPdf.abi3.so", "QtPdfWidgets.abi3.so"):
+        assert needed in names, needed          # the print preview (QtPdf)
+    for unwanted in ("libQt6Quick.so.6", "libQt6Qml.so.6", "libQt6PdfQuick.so.6", "libQt6Designer.so.6",
                      "libqgtk3.so", "libqwayland.so", "QtQml.abi3.so", "QtQuick.abi3.so"):
         assert unwanted not in names, unwanted
     assert not any(n.startswith("libpcsclite") for n in names)  # the system's, matching its pcscd
@@ -102,7 +104,7 @@ def test_frozen_window_opens_offscreen_and_closes_cleanly(frozen_dist, run_froze
     assert r.returncode == 0, r.stderr[-3000:]
     shown = json.loads(report.read_text(encoding="utf-8"))
     assert shown["platform"] == "offscreen" and shown["windows"], shown
-    # programs the window starts (pdftoppm, pcscd) load the system's libraries, not the bundle's
+    # programs the window starts (pcscd) load the system's libraries, not the bundle's
     assert shown["child_library_path"] == os.environ.get("LD_LIBRARY_PATH"), shown
 
 

@@ -80,17 +80,25 @@ def _clean_machine() -> None:
     Path("/tmp/madoguchi-golive.json").unlink(missing_ok=True)
 
 
+#: left by this test on the machine it set up, so a run killed half-way is cleaned by the next one
+#: instead of being taken for a real terminal
+MARKER = Path("/var/lib/madoguchi-golive-test")
+
+
 @pytest.fixture
 def machine():
     if os.geteuid() != 0:
         if os.environ.get("CI"):
             pytest.fail("the go-live test installs the package: CI must run it as root")
         pytest.skip("the go-live test installs the package system-wide: run it as root (CI does)")
-    if Path("/etc/madoguchi/config.json").exists() or Path("/var/lib/madoguchi/live/store.db").exists():
+    configured = Path("/etc/madoguchi/config.json").exists() or Path("/var/lib/madoguchi/live/store.db").exists()
+    if configured and not MARKER.exists():
         pytest.skip("this machine is a configured Madoguchi terminal: the go-live test will not touch it")
+    MARKER.write_text("the go-live test is setting up this machine\n")
     _clean_machine()
     yield
     _clean_machine()
+    MARKER.unlink(missing_ok=True)
 
 
 def _run(who: str, script: str, env: dict, cwd: Path) -> subprocess.CompletedProcess:

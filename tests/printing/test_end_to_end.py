@@ -157,8 +157,8 @@ def test_case_documents_of_a_refused_case(store, town, engine, office):
         "document": "juminhyo_removed", "requester_type": "same_household", "requester_resident_id": town.head,
         "target_resident_ids": [town.removed], "scope": "person", "purpose": "own_use", "purpose_detail": "相続"})})
     docs = case_documents(store, cid, office=office)
-    assert [d.kind for d in docs] == ["slip", "refusal"]
-    assert "お手続きができない理由のお知らせ" in text(docs[1].pdf)
+    assert [d.kind for d in docs] == ["refusal", "slip"]        # the slip is always last
+    assert "お手続きができない理由のお知らせ" in text(docs[0].pdf)
 
 
 def test_slip_of_a_pin_reset_case(store, town, engine, office):

@@ -119,5 +119,13 @@ def test_cli_measures_list_end_and_wrong_officer(cli, sstore, world):
     r = cli("measures", "end", "--store", path, world["measure"].id, "--officer", "officer1",
             "--password-stdin", "--reason", "支援終了", "--date", "2030-06-01", input="officer1-kenshu\n")
     assert r.returncode == 0, r.stderr
+    assert world["measure"].id in cli("measures", "list", "--store", path).stdout   # still blocks
+    request = r.stdout.split("(")[1].split(")")[0]
+    r = cli("measures", "confirm-end", "--store", path, request, "--login", "officer1",
+            "--password-stdin", input="officer1-kenshu\n")
+    assert r.returncode == 2 and "second person" in r.stderr
+    r = cli("measures", "confirm-end", "--store", path, request, "--login", "clerk2",
+            "--password-stdin", input="clerk2-kenshu\n")
+    assert r.returncode == 0, r.stderr
     r = cli("measures", "list", "--store", path)
     assert world["measure"].id not in r.stdout and "1 measure(s)" in r.stdout

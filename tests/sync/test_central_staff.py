@@ -5,6 +5,7 @@ stores, the real command line."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import psycopg
 import pytest
 
 from app.rules.codes import Role
+from app.security import keys
 from app.security.staff import AuthError, StaffError, authenticate_password, get_staff
 from app.sync import staff_admin
 from app.sync.service import sync_round
@@ -21,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app", "server", "staff", *args], input=stdin,
+    """``madoguchi server staff ARGS`` (``madoguchi server terminals`` for that action)."""
+    command = ["server"] if args[0] == "terminals" else ["server", "staff"]
+    return subprocess.run([sys.executable, "-m", "app", *command, *args], input=stdin,
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
 
 
@@ -37,10 +41,16 @@ def test_central_account_syncs_down_and_signs_in_offline(central, terminal_store
 
     a = terminal_store("a")
     sync_round(a, central.target("TA"), password=central.password("TA"))
+    listed = _cli("terminals", "--json", "--dsn", central.admin_dsn)
+    synced = {t["id"]: t["last_sync_at"] for t in json.loads(listed.stdout)}
+    assert synced["TA"] is not None and synced["TB"] is None
     member = get_staff(a.conn, login="kita.clerk")
     assert member.roles == frozenset({Role.CLERK}) and member.employee_no == "E1001"
     auth = authenticate_password(a, "kita.clerk", "kita-clerk-pass", terminal_id="TA")
     assert auth.staff.login == "kita.clerk"
+    # the personal signing key made centrally came down wrapped and opens with the password
+    pub = a.conn.execute("SELECT sign_pub FROM staff WHERE login = 'kita.clerk'").fetchone()[0]
+    assert auth.signing_key is not None and keys.public_hex(auth.signing_key) == keys.current_public(pub)
 
     # the server goes away: the terminal still signs the clerk in from its own store
     central.server.drop_database(central.dbname)
@@ -55,20 +65,26 @@ def test_central_disable_roles_and_reset_reach_the_terminal(central, terminal_st
     sync_round(a, target, password=pw)
     authenticate_password(a, "minami", "minami-pass-1", terminal_id="TA")
 
+    first_pub = a.conn.execute("SELECT sign_pub FROM staff WHERE login = 'minami'").fetchone()[0]
     staff_admin.set_roles(central.admin_dsn, "minami", ["clerk", "support_officer"])
     staff_admin.reset_password(central.admin_dsn, "minami", "minami-pass-2")
     sync_round(a, target, password=pw)
+    # a reset makes a new signing key; the old public key stays listed for earlier signatures
+    pubs = a.conn.execute("SELECT sign_pub FROM staff WHERE login = 'minami'").fetchone()[0].split()
+    assert pubs[0] == first_pub and len(pubs) == 2
     member = get_staff(a.conn, login="minami")
     assert member.roles == frozenset({Role.CLERK, Role.SUPPORT_OFFICER}) and member.must_change_password
     with pytest.raises(AuthError):
         authenticate_password(a, "minami", "minami-pass-1", terminal_id="TA")
-    authenticate_password(a, "minami", "minami-pass-2", terminal_id="TA")
+    renewed = authenticate_password(a, "minami", "minami-pass-2", terminal_id="TA")
+    assert keys.public_hex(renewed.signing_key) == pubs[-1]
 
     r = _cli("disable", "minami", "--dsn", central.admin_dsn)
     assert r.returncode == 0, r.stderr
     sync_round(a, target, password=pw)
     with pytest.raises(AuthError) as refused:
-        authenticate_password(a, "minami", "minami-pass-2", terminal_id="TA")
+        renewed = authenticate_password(a, "minami", "minami-pass-2", terminal_id="TA")
+    assert keys.public_hex(renewed.signing_key) == pubs[-1]
     assert refused.value.code == "auth.disabled"
     listed = _cli("list", "--json", "--dsn", central.admin_dsn)
     assert '"disabled": true' in listed.stdout and "argon2" not in listed.stdout

@@ -10,6 +10,7 @@ import pytest
 
 from app.rules.core import Outcome, RequestScope, run_pipeline
 from app.security.clock import Clock
+from app.security.restriction import stale_support_decision
 from app.sync import freshness, state
 from app.sync.service import status_of, sync_round
 from tests.sync.municipality import sid
@@ -38,7 +39,7 @@ def test_never_synced_terminal_restricts_cases_with_persons(store):
     assert freshness.is_standalone(store)          # no server configured, never synced
     assert freshness.stale_support_reason(store, _scope(persons=["x"])) is None
     freshness.mark_standalone(store, False)        # an office terminal before its first sync
-    stage = freshness.stale_support_stage(store)
+    stage = lambda scope: stale_support_decision(store, scope)  # noqa: E731  (the live stage)
     decision = run_pipeline([stage], _scope(persons=[sid("resident-9")]))
     assert decision.outcome is Outcome.RESTRICT
     reason = decision.reasons[0]
@@ -67,7 +68,7 @@ def test_stale_support_data_forces_sign_off_until_a_sync_succeeds(seeded, termin
     eleven_later = later(11 * 60)
     reason = freshness.stale_support_reason(a, scope, clock=eleven_later)
     assert reason is not None and "11 minutes ago" in reason.en and "上限 10 分" in reason.ja
-    decision = run_pipeline([freshness.stale_support_stage(a, clock=eleven_later)], scope)
+    decision = stale_support_decision(a, scope, eleven_later)     # the live stage
     assert decision.outcome is Outcome.RESTRICT
     # the office may allow longer
     a.set_setting(freshness.MAX_AGE_SETTING, 30)

@@ -1,0 +1,184 @@
+"""The supervisor's desk in the window (issue 16): shown to support officers only; a measure
+registered in the window blocks at once and is confirmed by a second person signed in on the spot
+(the registrant is refused); linked systems confirmed one by one, red until then; the figures and
+queues render; the issuance search audits. The outsourced clerk at the window's gate sees only the
+neutral text and no sign-off."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QDialog
+
+from tests.ui.test_ui_restriction import _household_with_protected_member, reach_the_gate
+
+pytestmark = pytest.mark.gui
+
+
+def test_the_desk_menu_is_for_supervisors_only(window):
+    assert not window.act_desk.isEnabled()                 # clerk1
+    window.open_desk()
+    assert window.desk is None
+
+
+@pytest.mark.parametrize("window", ["itaku1"], indirect=True)
+def test_outsourced_staff_get_no_desk(window):
+    assert not window.act_desk.isEnabled()
+
+
+class SecondPerson:
+    """Stands in for the person at the keyboard of the second-person dialog: builds the real
+    dialog, types each (login, password) and presses OK."""
+
+    def __init__(self, qtbot, attempts):
+        self.qtbot, self.attempts, self.errors = qtbot, list(attempts), []
+
+    def run(self, services, title, summary, action, parent=None):
+        from app.ui.supervisor_measures import SecondPersonDialog
+
+        dialog = SecondPersonDialog(services, title, summary, action, parent)
+        self.qtbot.addWidget(dialog)
+        for login, password in self.attempts:
+            dialog.login.setText(login)
+            dialog.password.setText(password)
+            dialog.confirm()
+            if dialog.result() == QDialog.DialogCode.Accepted:
+                return dialog.result_value
+            self.errors.append(dialog.error.text())
+        return None
+
+
+@pytest.mark.parametrize("window", ["officer1"], indirect=True)
+def test_register_confirm_and_linked_systems_in_the_window(qtbot, window, monkeypatch):
+    from app.security import registration as R
+    from app.security.measures import measures_protecting
+    from app.ui.supervisor_measures import LinkedSystemsDialog, MeasureRegistrationDialog, SecondPersonDialog
+
+    services = window.services
+    _household_with_protected_member(services.store)
+    assert window.act_desk.isEnabled()
+    window.open_desk()
+    desk = window.desk
+    qtbot.addWidget(desk)
+    # registration through the real dialog
+    made = {}
+
+    def ask(cls, services_, parent=None, measure_id=None):
+        dialog = MeasureRegistrationDialog(services_, parent, measure_id=measure_id)
+        qtbot.addWidget(dialog)
+        dialog.register()                                    # nobody chosen yet: a clear message
+        assert dialog.error.text()
+        dialog.search.setText("保護 一郎")
+        dialog.find()
+        assert dialog.results.count() > 0
+        dialog.p_family.setText("加害")
+        dialog.register()
+        made["reg"] = dialog.registration
+        return dialog.registration
+
+    monkeypatch.setattr(MeasureRegistrationDialog, "ask", classmethod(ask))
+    tab = desk.measures_tab
+    tab.buttons["register"].click()
+    reg = made["reg"]
+    target = R.ledger_entry(services.store.conn, reg.event.measure_id, R.office_today()).measure.target_id
+    assert target in measures_protecting(services.store.conn, [target])      # blocks at once
+    row = next(i for i, e in enumerate(tab.entries) if e.measure.id == reg.event.measure_id)
+    assert tab.table.item(row, 0).background().color().red() == 255          # red: incomplete
+    # the second person: the registrant is refused, another officer confirms
+    person = SecondPerson(qtbot, [("officer1", "officer1-kenshu"), ("officer2", "officer2-kenshu")])
+    monkeypatch.setattr(SecondPersonDialog, "run", classmethod(lambda cls, *a, **k: person.run(*a, **k)))
+    tab.table.selectRow(row)
+    tab.buttons["confirm"].click()
+    assert "本人は確認できません" in person.errors[0]
+    assert R.ledger_entry(services.store.conn, reg.event.measure_id, R.office_today()).registrations[0].confirmed
+    # linked systems: one confirmed by the signed-in officer, the rest stay red
+    dialog = LinkedSystemsDialog(services, reg.event.measure_id, desk)
+    qtbot.addWidget(dialog)
+    assert dialog.table.item(1, 1).text() == "未確認"
+    dialog.table.selectRow(1)
+    dialog.confirm_selected()
+    assert dialog.table.item(1, 1).text() == "制限済み" and "支援 責任" in dialog.table.item(1, 2).text()
+    assert dialog.table.item(2, 1).text() == "未確認"
+    # figures, queues and the issuance search render from the same views as the report
+    desk.tabs.setCurrentWidget(desk.queues_tab)
+    texts = [desk.queues_tab.tree.topLevelItem(i).text(0) for i in range(desk.queues_tab.tree.topLevelItemCount())]
+    assert any(t.startswith("連携システム未確認（") for t in texts)
+    desk.tabs.setCurrentWidget(desk.figures_tab)
+    assert desk.figures_tab.figures is not None
+    desk.tabs.setCurrentWidget(desk.history_tab)
+    desk.history_tab.search()
+    assert desk.history_tab.table.rowCount() == 0
+    # the month's reconciliation, signed off in the window by a support officer signing in
+    from app.ui.supervisor_measures import ReconciliationDialog
+
+    month = R.office_today().strftime("%Y-%m")
+    rec_dialog = ReconciliationDialog(services, month, desk)
+    qtbot.addWidget(rec_dialog)
+    assert "制限が揃っていない申出" in rec_dialog.text.toPlainText()
+    person.attempts = [("clerk1", "clerk1-kenshu"), ("officer2", "officer2-kenshu")]
+    person.errors.clear()
+    rec_dialog.sign_button.click()
+    assert "支援措置責任者" in person.errors[0]
+    assert "確認済み / signed off: 支援 副責任" in rec_dialog.text.toPlainText()
+
+
+@pytest.mark.parametrize("window", ["itaku1"], indirect=True)
+def test_outsourced_clerk_sees_the_neutral_text_and_no_sign_off(qtbot, window, monkeypatch):
+    from app.ui.residentpicker import ResidentPickerDialog
+
+    ids = _household_with_protected_member(window.services.store)
+    picks = iter([[ids["M"]], [ids["R"]]])
+    monkeypatch.setattr(ResidentPickerDialog, "choose", classmethod(lambda cls, *a, **k: next(picks)))
+    page = reach_the_gate(qtbot, window, ids)
+    warning = page.warning
+    text = warning.label.text()
+    assert "市の職員" in text
+    for word in ("支援措置", "加害", "責任者"):
+        assert word not in text, text
+    assert not warning.sign_off_button.isVisible()
+    assert all(not r.code.startswith("dv.") for r in page.view.blocking)
+    assert [r["code"] for r in page.view.gate["decision"]["reasons"]] == ["outsourced.hand_over"]
+
+
+def test_an_outsourced_account_cannot_sign_off_in_the_window(qtbot, window, monkeypatch):
+    """clerk1's case stops; itaku1 (outsourced) tries to release it in the sign-off dialog and is
+    refused as not a support officer; officer1 then can."""
+    from app.ui.residentpicker import ResidentPickerDialog
+    from app.ui.restriction import SignOffDialog
+    from tests.ui.test_ui_restriction import OfficerAtTheDesk
+
+    ids = _household_with_protected_member(window.services.store)
+    picks = iter([[ids["M"]], [ids["R"]]])
+    monkeypatch.setattr(ResidentPickerDialog, "choose", classmethod(lambda cls, *a, **k: next(picks)))
+    page = reach_the_gate(qtbot, window, ids)
+    desk = OfficerAtTheDesk(qtbot, [("itaku1", "itaku1-kenshu"), ("officer1", "officer1-kenshu")])
+    monkeypatch.setattr(SignOffDialog, "run", classmethod(lambda cls, *a: desk.run(*a)))
+    page.warning.sign_off_button.click()
+    assert "支援措置責任者だけ" in desk.messages[0]
+    assert desk.messages[1] == ""
+
+
+@pytest.mark.parametrize("window", ["officer1"], indirect=True)
+def test_csv_export_writes_the_figures_and_a_bad_path_is_told(qtbot, window, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    window.open_desk()
+    tab = window.desk.figures_tab
+    target = tmp_path / "desk.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    tab.export_csv()
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf") and "期間" in target.read_text("utf-8-sig")
+    told = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: told.append(a[2])))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(tmp_path / "missing" / "x.csv"), "")))
+    tab.export_csv()
+    assert told and "保存できませんでした" in told[0]
+
+
+@pytest.mark.parametrize("window", ["officer1"], indirect=True)
+def test_the_desk_closes_when_the_terminal_locks(qtbot, window):
+    window.open_desk()
+    desk = window.desk
+    assert desk.isVisible()
+    window.controller.lock()
+    qtbot.waitUntil(lambda: window.desk is None, timeout=15000)
