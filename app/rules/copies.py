@@ -259,6 +259,28 @@ def allowed_deliveries(values: dict, settings, today: str) -> tuple[str | None, 
     return row_code, (row.allowed if in_force else row.before), row.source
 
 
+#: the destination is a resident's registered address and that resident has none here (a removed
+#: record): refused where the delivery is chosen, not after the case completes at printing. The
+#: requester hears only the one neutral sentence (whether a person moved is a record fact).
+NO_REGISTERED_ADDRESS = Reason(
+    "copy.delivery.no_registered_address",
+    "送付先の方はこの市区町村に住所がありません（除票）。その住所あてには送付できません。"
+    "窓口での交付か、理由及び送付場所を記録した送付先を選んでください。",
+    "The addressee has no registered address here (a removed record), so nothing can be posted to "
+    "it. Hand the copy over, or record a justified place to post it to.",
+    SRC_ACT_12, said=NOT_ISSUED)
+
+
+def _destination_removed(values) -> bool:
+    dest = mailing_destination(values)
+    if dest is None or not dest.resident_id:
+        return False
+    known = [*(values.get("persons_facts") or []), values.get("requester_facts") or {},
+             values.get("principal_facts") or {}]
+    status = next((f.get("status") for f in known if f and f.get("id") == dest.resident_id), None)
+    return status not in (None, "active")
+
+
 def delivery_stage(store, ctx):
     def stage(scope) -> Decision:
         v = ctx.values
@@ -267,6 +289,8 @@ def delivery_stage(store, ctx):
         if delivery == HAND_OVER and channel == "post":
             return _refuse("copy.delivery.hand_over_by_post", "郵便による請求では直接交付はできません。",
                            "A request by post cannot be handed over.", SRC_ACT_12)
+        if _destination_removed(v):
+            return Decision.refuse(NO_REGISTERED_ADDRESS)
         if delivery == POST_OTHER and not (v.get("post_reason_justified") and v.get("post_reason")
                                            and v.get("post_place")):
             return _refuse(

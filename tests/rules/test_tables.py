@@ -172,6 +172,26 @@ def test_self_posting_elsewhere_needs_reason_and_place():
                                           "post_reason_justified": True}).allowed
 
 
+@pytest.mark.parametrize("with_my_number", [True, False])
+def test_posting_to_a_removed_persons_address_is_refused_where_the_delivery_is_chosen(with_my_number):
+    """A removed record (moved away, deceased) has no registered address here: posting 'to the
+    person's address' was allowed by the rules and then refused at printing after the case had
+    completed. The delivery step refuses it now; the requester hears only the neutral sentence."""
+    from app.rules import said
+
+    moved = {"id": "R1", "name": "R1", "status": "removed", "removal_reason": "moved_out"}
+    values = {"requester_type": "self", "items": ["my_number"] if with_my_number else [], "channel": "post",
+              "delivery": PP, "target_resident_ids": ["R1"], "persons_facts": [moved]}
+    decision = decide(copies.delivery_stage, values)
+    assert not decision.allowed
+    assert decision.reasons[0].code == "copy.delivery.no_registered_address"
+    assert decision.reasons[0].requester == said.NOT_ISSUED
+    active = {**values, "persons_facts": [{**moved, "status": "active"}]}
+    assert decide(copies.delivery_stage, active).allowed
+    assert decide(copies.delivery_stage, {**values, "delivery": PO, "post_reason": "入院",
+                                          "post_place": "病院", "post_reason_justified": True}).allowed
+
+
 def test_agent_posting_elsewhere_quotes_the_source():
     values = {"requester_type": "voluntary_agent", "items": ["my_number"], "channel": "post", "delivery": PO,
               "post_reason": "x", "post_place": "y", "post_reason_justified": True}
