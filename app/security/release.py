@@ -73,8 +73,10 @@ _ERRORS = {
     "not_found": ("この解除はありません。", "No such release."),
     "closed": ("この解除は既に終了しています。", "This release has already ended."),
     "not_relocked": ("まだ再ロックされていません。", "The release has not been re-locked yet."),
-    "third_person": ("再ロックの確認は、担当者と解除した責任者以外の職員が行います。",
-                     "The re-lock is confirmed by someone other than the clerk and the officer."),
+    "third_person": ("再ロックの確認は、この事案を扱った職員と解除した責任者以外の職員が行います。",
+                     "The re-lock is confirmed by someone who neither worked on the case nor released it."),
+    "confirmer": ("再ロックの確認は、有効な職員アカウント（委託でない職員）で行います。",
+                  "The re-lock is confirmed with an active staff account that is not outsourced."),
     "invalid": ("有効な解除がありません。", "There is no valid release for this request."),
     "outsourced": ("委託職員が担当する案件は解除できません。市の職員に引き継いでから解除してください。",
                    "A case handled by outsourced (委託) staff cannot be released: hand it over to a "
@@ -484,13 +486,9 @@ def relock(store, release_id: str, officer: Authenticated, *, note: str | None =
     earlier, cancelling an unused release."""
     with store.transaction() as conn:
         release = get_release(conn, release_id)
-        if not officer.genuine():
-            raise _error("forged")
+        scope = RequestScope(release.case_id, "", release.handling_staff_id)
+        _check_officer(conn, officer, scope, clock)      # the same officer checks as a release
         current = get_staff(conn, staff_id=officer.staff.id)
-        if current is None or current.disabled or not current.has(Role.SUPPORT_OFFICER):
-            raise _error("not_officer")
-        if current.id == release.handling_staff_id:
-            raise _error("same_person")
         if release.decision != "released" or "relocked" in release.events:
             raise _error("closed")
         _event(conn, release, "relocked", staff_id=current.id, terminal_id=officer.terminal_id,
@@ -506,10 +504,15 @@ def confirm_relock(store, release_id: str, confirmer: Authenticated, *,
         release = get_release(conn, release_id)
         if not confirmer.genuine():
             raise _error("forged")
+        if not confirmer.fresh(clock.now(), settings.get(conn, "security.auth_fresh_seconds")):
+            raise _error("stale")
         if "relocked" not in release.events:
             raise _error("not_relocked")
-        if confirmer.staff.id in {release.officer_id, release.handling_staff_id,
-                                  release.events["relocked"]["staff_id"]}:
+        current = get_staff(conn, staff_id=confirmer.staff.id)     # the account as it is now
+        if current is None or current.disabled or current.outsourced:
+            raise _error("confirmer")
+        if current.id in case_workers(conn, release.case_id, release.handling_staff_id) | {
+                release.officer_id, release.events["relocked"]["staff_id"]}:
             raise _error("third_person")
         if "relock_confirmed" in release.events:
             raise _error("closed")

@@ -236,6 +236,26 @@ def test_relock_and_third_person_confirmation(sstore, world, granted, clock, sig
                             (r.id, world["staff"]["officer1"]))
 
 
+def test_relock_confirmation_needs_an_active_uninvolved_account(sstore, world, clock, sign_in):
+    """Nobody who worked on the case confirms its re-lock (here: officer2 opened it for clerk1),
+    and neither does an account disabled since it signed in: the account is read as it is now."""
+    from app.security.staff import disable_staff
+
+    case = open_case(sstore, world["staff"]["officer2"])
+    r = release.grant(sstore, scope_for(case, world["staff"]["clerk1"], [world["V"]]), sign_in("officer1"),
+                      clock=clock)
+    release.relock(sstore, r.id, sign_in("officer1"), note="処理終了", clock=clock)
+    with pytest.raises(release.ReleaseError) as err:             # opened the case: a case worker
+        release.confirm_relock(sstore, r.id, sign_in("officer2"), clock=clock)
+    assert err.value.code == "release.third_person"
+    proof = sign_in("clerk2")
+    disable_staff(sstore, "clerk2", actor_id=None, terminal_id=TERMINAL)
+    with pytest.raises(release.ReleaseError) as err:
+        release.confirm_relock(sstore, r.id, proof, clock=clock)
+    assert err.value.code == "release.confirmer"
+    assert [p.id for p in release.pending_relock(sstore.conn)] == [r.id]
+
+
 def test_a_relocked_release_no_longer_opens_the_request(world, stage, granted, clock, sign_in, sstore):
     case, scope, r = granted
     release.relock(sstore, r.id, sign_in("officer1"), clock=clock)
