@@ -83,3 +83,14 @@ def elsewhere(municipality: str) -> RequesterText:
 
 ALL = {"review": REVIEW, "not_issued": NOT_ISSUED, "not_here": NOT_HERE, "identity_failed": IDENTITY_FAILED,
        "no_application": NO_APPLICATION, "client_required": CLIENT_REQUIRED}
+
+
+def refused(case_type: str) -> RequesterText:
+    """The requester text of a refusal after review: the words the same request gets when the
+    person does not exist (a status inquiry: "no application found"; a card procedure: not here;
+    a copy: not issued)."""
+    if case_type == "status_inquiry":
+        return NO_APPLICATION
+    if case_type in ("pin_reset", "suspension_lift"):
+        return NOT_HERE
+    return NOT_ISSUED

@@ -104,8 +104,11 @@ def destination_decision(conn, scope: RequestScope) -> Decision | None:
     if not hits:
         return None
     protected = sorted(measures_protecting(conn, {*scope.persons, *scope.mail_to}, in_force_only=False))
+    # the requester hears what this kind of procedure says to any refusal after review (a card
+    # procedure: "not at this counter"; a copy: "cannot be issued")
     return Decision.refuse(
-        DESTINATION_REASON, protected=protected, scope_digest=scope_digest(scope), case_id=scope.case_id,
+        replace(DESTINATION_REASON, said=said.refused(scope.case_type)), protected=protected,
+        scope_digest=scope_digest(scope), case_id=scope.case_id,
         destinations_blocked=[{"typed": rid is None, "resident_id": rid} for rid, _ in
                               (destinations[i] for i in hits)],
     )

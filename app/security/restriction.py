@@ -274,17 +274,6 @@ def evaluate(store, scope: RequestScope, *, terminal_id: str,
     return _logged(store, scope, decision, "restriction.block", terminal_id, clock)
 
 
-def refused_said(scope: RequestScope):
-    """The requester text of a refusal after review: the words the same request gets when the
-    person does not exist (a status inquiry: "no application found"; a card procedure: not here;
-    a copy: not issued)."""
-    if scope.case_type == "status_inquiry":
-        return said.NO_APPLICATION
-    if scope.case_type in ("pin_reset", "suspension_lift"):
-        return said.NOT_HERE
-    return said.NOT_ISSUED
-
-
 def refusal_(scope: RequestScope, reasons: tuple[Reason, ...], data: dict) -> Decision:
     """A refusal by the restriction stage. A status inquiry is answered as for nobody: every
     reason says "no application found" to the requester and ``answer_as_nobody`` tells the case
@@ -293,7 +282,7 @@ def refusal_(scope: RequestScope, reasons: tuple[Reason, ...], data: dict) -> De
         reasons = tuple(replace(r, said=said.NO_APPLICATION) for r in reasons)
         data = {**data, "answer_as_nobody": True}
     else:      # "not issued" in the words of this kind of request (a card procedure: not here)
-        reasons = tuple(replace(r, said=refused_said(scope)) if r.said == said.NOT_ISSUED else r
+        reasons = tuple(replace(r, said=said.refused(scope.case_type)) if r.said == said.NOT_ISSUED else r
                         for r in reasons)
     return Decision(Outcome.REFUSE, reasons, data)
 
@@ -301,7 +290,7 @@ def refusal_(scope: RequestScope, reasons: tuple[Reason, ...], data: dict) -> De
 def officer_refused(scope: RequestScope, officer_reason: str) -> Reason:
     """The support officer's refusal: his words go to staff only."""
     return Reason("dv.officer_refused", f"支援措置責任者が拒否しました：{officer_reason}",
-                  f"The support officer refused: {officer_reason}", SRC_BLOCK, refused_said(scope))
+                  f"The support officer refused: {officer_reason}", SRC_BLOCK, said.refused(scope.case_type))
 
 
 def needs_review(store, scope: RequestScope, clock: Clock = SYSTEM_CLOCK) -> bool:

@@ -158,8 +158,7 @@ def _no_address(cell, w) -> list[str]:
 def _refused_path(engine, store, cell, prot, plain, officer) -> list[str]:
     """The protected side, refused by the officer: nothing but the neutral refusal; a status
     inquiry exactly as for nobody (four items or an application ID that match no one)."""
-    from app.security.restriction import refused_said
-    from app.rules.core import RequestScope
+    from app.rules.said import refused
 
     c = walk(engine, store, cell, request_of(cell, prot, store), officer=officer(), officer_says="refuse",
              mask=masker(prot))
@@ -170,7 +169,7 @@ def _refused_path(engine, store, cell, prot, plain, officer) -> list[str]:
         n = walk(engine, store, cell, nobody, mask=masker(plain))
         diff = first_difference(channel(n), channel(c))
         return [f"{cell.name}: refused after review vs an inquiry for nobody: {diff}"] if diff else []
-    expected = [refused_said(RequestScope("", cell.case_type, "")).as_dict()]
+    expected = [refused(cell.case_type).as_dict()]
     problems = []
     if c.status != "refused" or c.entries[-1]["said"] != expected:
         problems.append(f"{cell.name}: refused after review: said {c.entries[-1]['said'] if c.entries else None}")
