@@ -281,9 +281,7 @@ def _register_functions(conn: sqlite3.Connection) -> None:
 def is_shared(conn: sqlite3.Connection, path: Path) -> bool:
     """The terminal's shared live store (:mod:`app.store.shared`: group 0660 in 2770), or a store
     whose setting ``store.shared`` says so; else a personal store (0600 in 0700)."""
-    from app.store.shared import is_shared_store
-
-    if is_shared_store(path):
+    if modes.is_shared_store(path):
         return True
     try:
         row = conn.execute("SELECT value FROM settings WHERE key = 'store.shared'").fetchone()
