@@ -175,6 +175,23 @@ class Desk:
             return SignInResult(False, error=exc)
         return self.start_session(auth, only)
 
+    def change_own_password(self, old: str, new: str, again: str) -> SignInResult:
+        """The signed-in person changes their own password (``app.security.staff`` decides:
+        the rules of ``staff add``, the old password as proof, the signing key re-wrapped)."""
+        from app.security.staff import AuthError, StaffError, change_own_password
+
+        if self.staff is None:
+            return SignInResult(False, error={"ja": "サインインしていません。", "en": "Nobody is signed in."})
+        if new != again:
+            return SignInResult(False, error={"ja": "新しいパスワードが一致しません。",
+                                              "en": "The two new passwords do not match."})
+        try:
+            member = change_own_password(self.store, self.staff.login, old, new,
+                                         terminal_id=self.terminal_id)
+        except (AuthError, StaffError) as exc:
+            return SignInResult(False, error=exc)
+        return SignInResult(True, staff=member)
+
     # ---------------------------------------------------------------------------------- residents
     def search_residents(self, text: str, limit: int = 50, context: str = "ui.search"):
         """Residents matching the search box; returns (hits, error) with the error for the clerk."""
