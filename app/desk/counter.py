@@ -252,6 +252,25 @@ class Desk:
 
         return self.pick(*names(code))
 
+    def status_name(self, status: str) -> str:
+        """A case status in words (the engine's ``STATUS_LABELS``; an unknown one is its code)."""
+        from app.workflows.engine import STATUS_LABELS
+
+        return self.pick(*STATUS_LABELS.get(status, (status, status)))
+
+    def new_case_keys(self) -> str:
+        """The registered case types' shortcuts in a few characters: "Ctrl+1…5" when they run on
+        (``Ctrl+1`` … ``Ctrl+5``), else listed ("Ctrl+1, Ctrl+Shift+N")."""
+        from app.workflows.registry import ENTRIES
+
+        keys = [e.shortcut for e in ENTRIES]
+        parts = [k.rpartition("+") for k in keys]
+        numbers = [int(n) if n.isdigit() else None for _, _, n in parts]
+        if (len(keys) > 1 and len({p for p, _, _ in parts}) == 1 and None not in numbers
+                and numbers == list(range(numbers[0], numbers[0] + len(numbers)))):
+            return f"{keys[0]}{self.pick('〜', '…')}{numbers[-1]}"
+        return ", ".join(keys)
+
     def case_view(self, case_id: str):
         return self.engine.current_step(case_id)
 

@@ -141,8 +141,9 @@ class HomePage(QWidget):
         if self._search_error:
             self.search_message.setText(i18n.text_of(self._search_error))
         elif self.search_edit.text().strip():
-            self.search_message.setText(self.tr("{n} residents found. Select one, then Ctrl+1…4 starts "
-                                                "that case for them.").format(n=len(self._results)))
+            self.search_message.setText(self.tr("{n} residents found. Select one, then {keys} starts "
+                                                "that case for them.").format(
+                n=len(self._results), keys=self.services.new_case_keys()))
         else:
             self.search_message.setText("")
 

@@ -330,8 +330,8 @@
     </message>
     <message>
         <location filename="../../app/ui/mainwindow.py" line="180" />
-        <source>{n} residents found. Select one, then Ctrl+1…4 starts that case for them.</source>
-        <translation>{n} 件見つかりました。住民を選び、Ctrl+1〜4 でその住民の案件を始めます。</translation>
+        <source>{n} residents found. Select one, then {keys} starts that case for them.</source>
+        <translation>{n} 件見つかりました。住民を選び、{keys} でその住民の案件を始めます。</translation>
     </message>
 </context>
 <context>
