@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from app.config import OfficeConfig
-from app.desk.queue import QueueEntry
+from app.desk.queue import QueueEntry, queue
 from app.errors import MadoguchiError
 from app.paths import default_store_path
 
@@ -318,8 +318,6 @@ class Desk:
         return rows[0].case_id if rows else None
 
     def queue(self, tab: str) -> list[QueueEntry]:
-        from app.desk.queue import queue
-
         return queue(self, tab)
 
     def case_subject(self, view) -> str:

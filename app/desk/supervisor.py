@@ -28,6 +28,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from app.security.registration import OFFICE_TZ, ledger
+from app.store.normalize import fold_name
 
 UTC = dt.timezone.utc
 FINAL = ("completed", "refused", "abandoned")
@@ -332,7 +333,6 @@ def issuance_history(store, *, staff_id: str | None, terminal_id: str, name: str
     """Who issued what to whom, when. Every protected person in the result is audited as a
     look-up (``lookup.protected``), exactly like the window's resident search."""
     from app.security.restriction import record_lookup
-    from app.store.normalize import fold_name
 
     conn = store.conn
     sql = ["SELECT d.issued_at, d.issue_number, d.document_type, d.staff_id, d.target_ids, d.delivery, "
