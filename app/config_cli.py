@@ -25,6 +25,7 @@ from app.config import (
     read_layer,
 )
 from app.errors import UserError
+# lazy imports: a sub-command loads its work when it runs (`--help` and the others start fast)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

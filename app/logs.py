@@ -50,6 +50,7 @@ class _LogFile(logging.Handler):
 def _open_log_file() -> logging.Handler:
     import logging.handlers
 
+    # platformdirs only when a log file is opened
     from app.paths import log_dir
 
     try:

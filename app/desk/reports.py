@@ -23,6 +23,7 @@ from app.desk.supervisor import (CASE_TYPE_LABELS, DOCUMENT_LABELS, QUEUES, STAT
                                  Period, QueueItem, label, local_time, minutes, month_period, names_of)
 from app.security.registration import (STATE_LABELS, LedgerEntry, ledger, office_today, signoff_problem,
                                        signoffs)
+# lazy imports: reportlab (printing.layout) loads only when a report is rendered
 
 KIND_LABELS = {"dv": "DV", "stalking": "ストーカー", "child_abuse": "児童虐待", "other": "その他"}
 

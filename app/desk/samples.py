@@ -20,6 +20,7 @@ from pathlib import Path
 
 from app.security.clock import Clock, iso
 from app.store.db import new_id, open_store
+# lazy imports: the layers a sample drives load only when samples are made
 
 UTC = dt.timezone.utc
 #: the sample's "today": Monday 2026-11-30, 10:00 in Japan

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from app.security.registration import OFFICE_TZ, ledger
 from app.store.normalize import fold_name
+# lazy imports: the supervisor's queues load release, sync and settings when asked for
 
 UTC = dt.timezone.utc
 FINAL = ("completed", "refused", "abandoned")

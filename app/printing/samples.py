@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.store.db import Store, new_id, now_iso, open_store
+# lazy imports: the layers a sample drives load only when samples are made
 
 
 def _check(n11: str) -> str:

@@ -267,6 +267,7 @@ def _issue(store, scope: RequestScope, officer: Authenticated, *, decision: str,
 def _support_data_stale(store, scope: RequestScope, clock: Clock) -> bool:
     """This terminal's support-measure data is out of date (``app.sync.freshness``): the officer
     may sign off a request although no protected person is known here."""
+    # upward, fail closed (pyproject): sync loads when support data is judged
     from app.sync.freshness import stale_support_reason
 
     return stale_support_reason(store, scope, clock=clock) is not None

@@ -17,6 +17,7 @@ import sys
 
 from app.errors import UserError
 from app.store.db import check_integrity, open_store
+# lazy imports: a sub-command loads its work when it runs (`--help` and the others start fast)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -610,6 +610,7 @@ MIGRATIONS.append(Migration(8, "search keys rewritten on insert only when stale"
 # joined with "-", 大字/字 dropped, a hyphen only between two numbers), so every stored key is
 # recomputed and the address-fragment index rebuilt from the new keys.
 def _v9_one_address_fold(conn: sqlite3.Connection) -> None:
+    # jaconv only for a store this migration upgrades
     from app.store.residents import refold_addresses
 
     refold_addresses(conn)

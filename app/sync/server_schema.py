@@ -399,6 +399,7 @@ def _sigcore_source() -> str:
     """The terminal's own signature module, run unchanged by the server's PL/Python."""
     from pathlib import Path
 
+    # the terminal's module, read as source for the server's PL/Python
     from app.security import sigcore
 
     # from source, or the copy a frozen build ships beside the compiled module (build.spec)

@@ -19,6 +19,7 @@ from app.ui.cardpanel import CardPanel
 from app.ui.passworddialog import ChangePasswordDialog
 from app.ui.widgets import LanguageMenu, TrainingBanner, fill_resident_table
 from app.workflows import registry
+# lazy imports: pages, dialogs and lower layers load on first use (the sign-in window first)
 
 #: queue tabs: (status code, ja, en)
 QUEUE_TABS = (
