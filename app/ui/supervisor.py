@@ -54,7 +54,8 @@ class BarChart(QWidget):
         p.setPen(QColor("black"))
         p.drawText(QRectF(6, 2, self.width() - 12, 22), Qt.AlignmentFlag.AlignLeft, self.title)
         p.setFont(self.font())
-        top, label_w = 28, min(230, self.width() // 3)
+        widest = max((p.fontMetrics().horizontalAdvance(name) for name, _segs in self.rows), default=0)
+        top, label_w = 28, min(widest + 14, self.width() // 2)     # the row names, whole
         x_leg = 6
         for name, colour in self.legend:
             p.fillRect(QRectF(x_leg, self.height() - 18, 12, 12), colour)
