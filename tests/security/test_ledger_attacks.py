@@ -5,7 +5,7 @@ login on a real PostgreSQL server — and each is refused or reported, naming wh
 
 | attack | where it is stopped |
 |---|---|
-| the "second person" of a registration forged with sqlite3 | store trigger (unsigned); engine reads only signed events; `audit verify` names it |
+| the "second person" of a registration forged with sqlite3 | store trigger (unsigned); engine reads only signed events; `audit verify` and `security selftest` name it |
 | a linked system "blocked" / an end forged with sqlite3, or a genuine signature copied onto an altered row | engine (not counted / refused), `audit verify` |
 | the officer's public key replaced in the local staff table, then a confirmation signed and pushed | central server (its own copy of the key) |
 | forged confirmation, reconciliation sign-off, altered columns or measure rows sent with psql | central server trigger (PL/Python, sigcore) |
@@ -91,6 +91,17 @@ def test_forged_second_person_written_with_sqlite3_confirms_nothing_and_is_repor
     assert r.returncode == 1
     assert (f"not validly signed: ledger event confirmed forged-confirmed of measure "
             f"{reg.event.measure_id} by {staff_ids['officer1']}: {NOT_HIS_KEY}") in r.stderr
+    # ... and so does the self-test, also when the signature guard was made to do nothing
+    r = sqlite3_shell(sstore.path, "DROP TRIGGER measure_events_signed; CREATE TRIGGER "
+                      "measure_events_signed BEFORE INSERT ON measure_events WHEN 0 "
+                      "BEGIN SELECT RAISE(ABORT, 'x'); END;")
+    assert r.returncode == 0, r.stderr
+    r = cli("security", "selftest", "--store", str(sstore.path))
+    assert r.returncode == 1
+    assert (f"FAIL live_store_signatures: ledger event confirmed forged-confirmed of measure "
+            f"{reg.event.measure_id} by {staff_ids['officer1']}: {NOT_HIS_KEY}") in r.stdout
+    assert ("measure_events_signed differs from the migrations (a support-measure ledger event "
+            "carries a signature)") in r.stdout
 
 
 def test_forged_linked_system_end_and_copied_signature_move_nothing(sstore, world, sign_in, clock,
