@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from app.errors import MadoguchiError
 from app.rules.codes import Role
 from app.rules.core import RequestScope, scope_digest
-from app.security import audit, settings, sigcore
+from app.security import audit, keys, settings, sigcore
 from app.security.clock import SYSTEM_CLOCK, TOLERANCE, Clock, advance, iso, parse, peek
 from app.security.measures import measures_protecting
 from app.security.outsourced import is_outsourced
@@ -101,13 +101,10 @@ def _error(code: str) -> ReleaseError:
 def _sign(who: Authenticated, message: bytes, card_sign) -> str:
     """The signature (hex) of ``message`` by the person of ``who``: their password-opened key, or
     their card through ``card_sign``."""
-    if who.method == "card":
-        if card_sign is None:
-            raise _error("no_key")
-        return bytes(card_sign(message)).hex()
-    if who.signing_key is None:
+    signature = keys.sign_as(who, message, card_sign)
+    if signature is None:
         raise _error("no_key")
-    return who.signing_key.sign(message).hex()
+    return signature
 
 
 def get_release(conn: sqlite3.Connection, release_id: str) -> Release:
