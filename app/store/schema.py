@@ -782,7 +782,7 @@ MIGRATIONS.append(Migration(11, "support-measure ledger: outsourced staff, regis
 # of what it binds. SQLite cannot check a signature: this trigger refuses an unsigned row; the
 # engine reads only events whose signature verifies, and `audit verify`, the self-test and the
 # central server name any that does not.
-V13_SIGNED_LEDGER = """
+V12_SIGNED_LEDGER = """
 ALTER TABLE measure_events ADD COLUMN auth_method TEXT
     CHECK (auth_method IS NULL OR auth_method IN ('password', 'card'));
 ALTER TABLE measure_events ADD COLUMN signature TEXT;
@@ -791,4 +791,4 @@ WHEN NEW.signature IS NULL OR length(NEW.signature) < 128 OR NEW.auth_method IS 
 BEGIN SELECT RAISE(ABORT, 'a support-measure ledger event must carry the signature of who gives it'); END;
 """
 
-MIGRATIONS.append(Migration(13, "signed support-measure ledger events", _script(V13_SIGNED_LEDGER)))
+MIGRATIONS.append(Migration(12, "signed support-measure ledger events", _script(V12_SIGNED_LEDGER)))

@@ -769,7 +769,7 @@ CREATE TABLE imports (
 # to the server log, so a terminal's owner cannot forge the second person, a linked-system
 # confirmation, an end or a reconciliation sign-off with the sqlite3 shell or psql. The check is
 # app/security/sigcore.py itself, run by PL/Python as v3 runs it for releases.
-_V7 = """
+_V6 = """
 CREATE FUNCTION ledger_signature_problem(row_json text) RETURNS text
 LANGUAGE plpython3u VOLATILE SECURITY DEFINER SET search_path = madoguchi, pg_temp AS $py$
 {sigcore}
@@ -829,7 +829,7 @@ SERVER_MIGRATIONS: list[ServerMigration] = [
     ServerMigration(3, "signed releases, handled at any terminal, events into own cases", _v3()),
     ServerMigration(4, "support-measure ledger, outsourced staff", _V4),
     ServerMigration(5, "resident import log, central staff items and log", _V5),
-    ServerMigration(7, "signed support-measure ledger events", _with_sigcore(_V7, "madoguchi_sigcore_v7")),
+    ServerMigration(6, "signed support-measure ledger events", _with_sigcore(_V6, "madoguchi_sigcore_v6")),
 ]
 SERVER_VERSION = SERVER_MIGRATIONS[-1].version
 #: functions of v3 a terminal's role may call
