@@ -18,6 +18,7 @@ triggers).
 | `db.py`, `schema.py` | opening, refusing, migrating; the schema |
 | `modes.py` | file modes: 0600 in 0700 (shared store: 0660 in 2770); a store readable by others is refused |
 | `normalize.py` | folding names, kana and addresses into search keys (`fold_address`/`same_address`: THE address comparison of search, restriction, destinations and printing); reading typed birth dates (ISO, 19800401, 昭和55年4月1日, S55.4.1, a year or month) and sex |
+| `furigana.py` | official name readings (氏名の振り仮名, since 2025-05-26) and 旧氏 readings: katakana only, date from 2025-05-26, source (本籍地 notice / the person's notification / 職権); one SQL condition for the store's triggers and the server's CHECK; kept apart from the search kana, which is never certified |
 | `residents.py` | `with_search_keys(row)` / `insert_resident(conn, row)`; `refresh_search_keys(conn)` recomputes every key (after a change of the folding rules) |
 | `search.py` | `search_residents(store, ResidentQuery(...)) -> SearchResult(hits, truncated, strategy)` |
 | `demo.py`, `demo_pools.py` | the demo municipality 研修市 (`madoguchi demo-data`) |

@@ -27,6 +27,7 @@ import psycopg
 from psycopg import sql
 
 from app.errors import MadoguchiError
+from app.store import furigana as _furigana
 
 SCHEMA = "madoguchi"
 #: advisory lock that orders every write of sequenced rows (the value spells 'MDGS')
@@ -749,12 +750,25 @@ CREATE TABLE imports (
 );
 """
 
+
+# v6: official name readings (氏名の振り仮名, since 2025-05-26) and 旧氏 readings with the day they
+# were recorded and their source (app.store.furigana); the same rules as the terminal's store, so
+# that no import or administrator writes a reading a terminal would refuse to pull.
+_V6 = f"""
+ALTER TABLE residents ADD COLUMN furigana_family text, ADD COLUMN furigana_given text,
+    ADD COLUMN furigana_date text, ADD COLUMN furigana_source text, ADD COLUMN former_furigana text,
+    ADD COLUMN former_furigana_date text, ADD COLUMN former_furigana_source text;
+ALTER TABLE residents ADD CONSTRAINT residents_readings_valid CHECK (
+    {_furigana.valid_sql(dialect="postgres")});
+"""
+
 SERVER_MIGRATIONS: list[ServerMigration] = [
     ServerMigration(1, "master data, case traffic, audit, witnesses, four-eyes", _v1()),
     ServerMigration(2, "audit chain continuity", _V2),
     ServerMigration(3, "signed releases, handled at any terminal, events into own cases", _v3()),
     ServerMigration(4, "support-measure ledger, outsourced staff", _V4),
     ServerMigration(5, "resident import log, central staff items and log", _V5),
+    ServerMigration(6, "official name readings and 旧氏 readings with date and source", _V6),
 ]
 SERVER_VERSION = SERVER_MIGRATIONS[-1].version
 #: functions of v3 a terminal's role may call
