@@ -49,6 +49,11 @@ SOURCES: dict[str, tuple[str, str]] = {
     "notification": ("本人の届出・請求", "the person's own notification or request"),
     "ex_officio": ("職権記載", "recorded ex officio"),
 }
+#: the same in a word, for lists
+SOURCES_SHORT: dict[str, tuple[str, str]] = {
+    "koseki_notice": ("本籍地通知", "domicile notice"), "notification": ("届出", "notified"),
+    "ex_officio": ("職権", "ex officio"),
+}
 
 
 class ReadingProblem(ValueError):
@@ -100,11 +105,11 @@ def check_source(code: str) -> str:
     return code
 
 
-def source_words(code: str | None, *, english: bool = False) -> str:
-    """The source of a reading in words (ja or en); ``""`` for none."""
+def source_words(code: str | None, *, english: bool = False, short: bool = False) -> str:
+    """The source of a reading in words (ja or en; ``short``: one word); ``""`` for none."""
     if not code:
         return ""
-    ja, en = SOURCES.get(code, (code, code))
+    ja, en = (SOURCES_SHORT if short else SOURCES).get(code, (code, code))
     return en if english else ja
 
 
