@@ -140,3 +140,37 @@ def test_an_older_store_is_upgraded_with_its_residents(tmp_path):
         assert ids(s, "コウノ") == ["o1"]
     finally:
         s.close()
+
+
+def test_demo_town_fills_a_realistic_share_of_readings(demo):
+    from app.store.demo import DEMO_AS_OF, FORMER_READING_SHARE, READING_SHARES
+    from app.store.residents import refresh_search_keys
+
+    conn = demo.conn
+    total, with_reading, differing = conn.execute(
+        "SELECT count(*), count(furigana_family), sum(furigana_family <> family_kana) FROM residents "
+        "WHERE is_foreign = 0 AND (status = 'active' OR removal_date >= '2025-05-26')").fetchone()
+    expected = sum(READING_SHARES.values()) / 1000
+    assert abs(with_reading / total - expected) < 0.05 and differing > 0
+    sources = dict(conn.execute("SELECT furigana_source, count(*) FROM residents "
+                                "WHERE furigana_source IS NOT NULL GROUP BY 1").fetchall())
+    assert set(sources) == {"notification", "koseki_notice", "ex_officio"}
+    assert abs(sources["notification"] / total - READING_SHARES["notification"] / 1000) < 0.04
+    assert conn.execute("SELECT count(*) FROM residents WHERE is_foreign = 1 AND furigana_family IS NOT NULL"
+                        ).fetchone()[0] == 0
+    former, former_reading = conn.execute(
+        "SELECT count(*), count(former_furigana) FROM residents WHERE former_surname IS NOT NULL "
+        "AND furigana_family IS NOT NULL").fetchone()
+    assert former_reading > 0 and former_reading <= former
+    assert abs(former_reading / former - FORMER_READING_SHARE / 1000) < 0.2
+    first, last = conn.execute("SELECT min(furigana_date), max(furigana_date) FROM residents").fetchone()
+    assert "2025-05-26" <= first and last <= DEMO_AS_OF.isoformat()
+    # the demo wrote the reading keys itself; they are what the store would compute
+    conn.execute("BEGIN")
+    try:
+        assert refresh_search_keys(conn) == 0
+    finally:
+        conn.execute("ROLLBACK")
+    reader = conn.execute("SELECT id, furigana_family FROM residents WHERE furigana_family <> family_kana "
+                          "LIMIT 1").fetchone()
+    assert reader[0] in [h.id for h in search_residents(demo, ResidentQuery(name=reader[1], limit=500)).hits]
