@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from app.sync.importer import import_files
-from app.sync.layout import load_layout
+from app.sync.layout import LayoutError, load_layout
 from tests.sync.test_import import (  # noqa: F401  (fixtures)
     BASE, _first_line, _index, _rows, _set, _snapshot, _write, loaded_server, samples,
 )
@@ -68,6 +68,7 @@ SPOILS = {
     "reading_incomplete": (_with_reading, "furigana_source", "", "furigana_source"),
     "reading_missing": (_without_reading, "furigana_date", "20260601", "furigana_date"),
     "former_reading_without_name": (_without_reading, "former_furigana", "サトウ", "former_furigana"),
+    "given_reading_without_name": (_with_reading, "given_name", "", "furigana_given"),
 }
 
 
@@ -87,3 +88,17 @@ def test_a_bad_reading_loads_nothing_and_says_where_and_what(kind, loaded_server
     assert (problem.file, problem.line, problem.item_ja, problem.item_en) == ("JUMIN.csv", line, item.ja, item.en)
     assert problem.ja and problem.en and problem.ja != problem.en
     assert problem.ja in str(problem) and problem.en in str(problem)
+
+
+def test_the_layout_keeps_added_items_last_and_optional(tmp_path):
+    import json
+
+    from app.paths import resource
+
+    data = json.loads(resource("import", "layout.json").read_text(encoding="utf-8"))
+    items = data["datasets"]["residents"]["items"]
+    items.insert(0, items.pop())                       # an added item moved to the front
+    bad = tmp_path / "layout.json"
+    bad.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(LayoutError, match="added must come last"):
+        load_layout(str(bad))
