@@ -29,8 +29,10 @@ spaces and separators dropped, Latin upper-cased, radical forms (⻑, ⼾) and n
 (髙→高, 﨑→崎, 邊/邉→辺, 齋/斎→斉 …) folded. NFKC alone is not enough: it turns the Kangxi radical ⼾
 into the traditional 戶 and leaves the CJK radicals supplement alone, so both are mapped
 explicitly. Keys: `name_key`, `kana_key`, `alias_key`/`alias_kana_key` (通称),
-`former_key`/`former_kana_key` (旧氏 + given name), each with its own index; a kana query is
-compared with the kana keys and with `name_key` (names written in kana). **The store keeps the
+`former_key`/`former_kana_key` (旧氏 + given name), `furigana_key`/`former_furigana_key` (the
+official readings, 氏名の振り仮名 and 旧氏の振り仮名; kept by triggers of their own), each with its own
+index; a kana query is compared with the kana keys, the reading keys and `name_key` (names
+written in kana). **The store keeps the
 keys right itself**: triggers on `residents` (migration 7) recompute every key from the stored
 originals after each insert and each update of a name, kana, alias, former surname or address,
 calling the folding functions that every `Store` connection registers
