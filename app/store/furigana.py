@@ -33,6 +33,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
+from app.errors import MadoguchiError
+
 #: the day the amended 戸籍法 and 住民基本台帳法 took effect: no official reading is older
 SINCE = _dt.date(2025, 5, 26)
 #: longest reading accepted for one item (surname, given name or 旧氏)
@@ -56,12 +58,15 @@ SOURCES_SHORT: dict[str, tuple[str, str]] = {
 }
 
 
-class ReadingProblem(ValueError):
-    """A reading, its date or its source that cannot be recorded; ``ja``/``en`` for the clerk."""
+class ReadingProblem(MadoguchiError, ValueError):
+    """A reading, its date or its source that cannot be recorded; ``ja``/``en`` for the clerk,
+    ``kind`` a stable name of the check."""
+
+    code = "store.reading"
 
     def __init__(self, kind: str, ja: str, en: str):
-        super().__init__(f"{ja} / {en}")
-        self.kind, self.ja, self.en = kind, ja, en
+        super().__init__(ja, en)
+        self.kind = kind
 
 
 def check_reading(text: str) -> str:
