@@ -264,6 +264,61 @@ def scene_refused_after_review(s: Shooter) -> None:
     window.go_home()
 
 
+def _resident_with_readings(store) -> tuple[str, str]:
+    """A current resident under no support measure whose official reading differs from the search
+    kana (else any with a reading), preferring one with a 旧氏 reading: (id, the official surname
+    reading in hiragana, as a clerk might type it)."""
+    import jaconv
+
+    row = store.conn.execute(
+        "SELECT r.id, r.furigana_family FROM residents r WHERE r.status = 'active' AND r.furigana_family IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM support_measures m WHERE m.target_id = r.id AND m.status != 'ended') "
+        "AND NOT EXISTS (SELECT 1 FROM support_measure_members mm WHERE mm.resident_id = r.id) "
+        "ORDER BY r.furigana_family = r.family_kana, r.former_furigana IS NULL, r.resident_code LIMIT 1").fetchone()
+    return row[0], jaconv.kata2hira(row[1])
+
+
+def _painted(view) -> bool:
+    """Whether the PDF view shows its page yet (QPdfView renders pages in the background): a
+    grab of the view holds dark pixels (text) and not only the page's white."""
+    image = view.grab().toImage()
+    step = max(1, image.width() // 120)
+    return any(image.pixelColor(x, y).lightness() < 100
+               for y in range(image.height() // 10, image.height() // 2, step)
+               for x in range(image.width() // 10, image.width() * 9 // 10, step))
+
+
+def scene_readings(s: Shooter) -> None:
+    """Official readings (氏名の振り仮名): the resident list found by the official reading typed in
+    hiragana, with the reading, its date and source (17), and a copy of that resident's record
+    printing the reading above the name (18: the preview as the clerk sees it)."""
+    from app.ui.preview import PdfPreview
+
+    window = s.controller.window
+    rid, typed = _resident_with_readings(s.services.store)
+    window.home.search_edit.setText(typed)
+    window.home.search()
+    s.save(window, "17-resident-readings")
+    page = _copy_case_to_identity(window, (
+        ("document", "juminhyo"), ("requester_type", "self"), ("requester_resident_id", rid),
+        ("target_resident_ids", [rid]), ("scope", "person"), ("purpose", "own_use"), ("purpose_detail", "年金の手続")))
+    for _ in range(3):
+        if page.view.status == "completed":
+            break
+        _tick_all(page)
+        page.go_next()
+    s.settle()
+    documents = s.services.documents_for(page.view)
+    preview = PdfPreview(documents[0], window)
+    preview.resize(900, HEIGHT)
+    preview.show()
+    s.wait_for(lambda: preview.document.pageCount() > 0)
+    s.wait_for(lambda: _painted(preview.view))
+    s.save(preview, "18-copy-furigana")
+    preview.close()
+    window.go_home()
+
+
 def scene_locked(s: Shooter) -> None:
     s.controller.lock()
     s.controller.signin.resize(WIDTH, HEIGHT)
@@ -271,7 +326,7 @@ def scene_locked(s: Shooter) -> None:
 
 
 SCENES = [scene_sign_in, scene_home, scene_card, scene_status_inquiry, scene_pin_dialogs,
-          scene_restriction, scene_refused_after_review, scene_locked]
+          scene_restriction, scene_refused_after_review, scene_readings, scene_locked]
 
 
 def desk_screens(out: Path, lang: str, home: Path) -> list[Path]:
