@@ -49,6 +49,9 @@ CASE_TYPE_LABELS = {"pin_reset": ("暗証番号の再設定", "PIN reset"),
 
 def label(table: dict, key: str, lang: str = "ja") -> str:
     pair = table.get(key)
+    if pair is None and table is CASE_TYPE_LABELS:     # a case type with no short name here:
+        from app.workflows.registry import names        # as its registration names it
+        pair = names(key)
     return (pair[0] if lang == "ja" else pair[1]) if pair else key
 
 
