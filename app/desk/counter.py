@@ -329,6 +329,23 @@ class Desk:
 
         return cardfill.fill_from_readout(self.engine, case_id, readout)
 
+    def fill_certificates(self, case_id: str, readout):
+        """Put the certificates read from the card (``CertificatesReadout``) into the step's
+        certificates field (a renewal's before / after); returns the new view."""
+        from app.desk import cardfill
+
+        view = self.engine.current_step(case_id)
+        field_id = cardfill.certificate_field(view)
+        if field_id is None:
+            from app.workflows.engine import CaseError
+
+            raise CaseError("この手順では電子証明書を読み取りません。", "This step reads no certificates.",
+                            code="case.wrong_step")
+        return self.engine.set_value(case_id, field_id, cardfill.certificate_values(readout))
+
+    def certificates_to_renew(self, case_id: str) -> list[str]:
+        return list(self.engine.state(case_id).plain_values.get("renew") or [])
+
     def secrets_to_reset(self, case_id: str) -> list[str]:
         return list(self.engine.state(case_id).plain_values.get("secrets") or [])
 
