@@ -9,6 +9,7 @@ engine like any typed value. No PIN ever reaches this module.
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from app.rules.codes import Secret
@@ -149,3 +150,56 @@ def fill_from_readout(engine, case_id: str, readout):
 def counter_field(view) -> str | None:
     """The step's retry-counter field, if it has one."""
     return next((f.id for f in view.fields if f.id in COUNTER_FIELDS), None)
+
+
+@dataclass(frozen=True)
+class CertificateRow:
+    """One certificate as the card panel shows it: its expiry (None: on the card but not read,
+    the signing one needs its password), days left, and whether it is renewable now (within
+    three months of its expiry, or expired: ``app.rules.renewal``)."""
+
+    which: str
+    not_after: str | None
+    days_left: int | None
+    renewable: bool
+
+
+def certificate_rows(certificates: dict, today: str | None = None) -> list[CertificateRow]:
+    from app.rules import renewal
+
+    day = today or _dt.date.today().isoformat()
+    rows = []
+    for which in renewal.CERTIFICATES:
+        entry = (certificates or {}).get(which)
+        if entry is None:
+            continue
+        end = entry.get("not_after")
+        rows.append(CertificateRow(which, end, renewal.days_left(end, day) if end else None,
+                                   renewal.renewable(end, day)))
+    return rows
+
+
+#: the case type the home screen offers when the card on the reader qualifies for a renewal
+RENEWAL_CASE = "cert_renewal"
+
+
+def renewal_offer(certificates: dict, today: str | None = None) -> bool:
+    """Whether the card on the reader qualifies for a renewal. The user-authentication
+    certificate decides: it is read without a PIN, and the signing certificate never runs past
+    it (tables.SRC_RENEWAL_VALIDITY), so when it is renewable the signing one is too."""
+    return any(r.renewable for r in certificate_rows(certificates, today))
+
+
+def certificate_line(row: CertificateRow, pick: Callable[[str, str], str]) -> str:
+    """One certificate's validity in words (``pick(ja, en)`` chooses the language)."""
+    from app.rules.renewal import CERTIFICATES
+
+    name = pick(*CERTIFICATES[row.which])
+    if row.not_after is None:
+        return pick(f"{name}: 搭載あり（有効期限は署名用の暗証番号で読取）",
+                    f"{name}: on the card (its expiry is read with the signing password)")
+    if row.days_left < 0:
+        return pick(f"{name}: {row.not_after} に期限切れ（{-row.days_left} 日前）",
+                    f"{name}: expired on {row.not_after} ({-row.days_left} days ago)")
+    return pick(f"{name}: {row.not_after} まで（残り {row.days_left} 日）",
+                f"{name}: valid until {row.not_after} ({row.days_left} days left)")

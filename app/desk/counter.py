@@ -291,6 +291,7 @@ class Desk:
 
     def describe_value(self, field) -> str:
         """A field's value in words for the case page."""
+        from app.desk import cardfill
         from app.desk.cardfill import SECRET_NAMES
 
         value = field.value
@@ -300,6 +301,8 @@ class Desk:
             return self.resident_label({"resident_id": value}) or value
         if field.kind == "residents":
             return "、".join(self.resident_label({"resident_id": v}) for v in value)
+        if field.kind == "json" and field.id in cardfill.CERTIFICATE_FIELDS:
+            return "\n".join(cardfill.certificate_line(row, self.pick) for row in cardfill.certificate_rows(value))
         if field.kind == "json":     # retry counters
             names = {s.value: self.pick(*n) for s, n in SECRET_NAMES.items()}
             return "\n".join(f"{names.get(k, k)}: {v}" for k, v in value.items() if k != "my_number")
