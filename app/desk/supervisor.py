@@ -66,9 +66,6 @@ CASE_TYPE_LABELS: Mapping[str, tuple[str, str]] = _CaseTypeNames()
 
 def label(table: dict, key: str, lang: str = "ja") -> str:
     pair = table.get(key)
-    if pair is None and table is CASE_TYPE_LABELS:     # a case type with no short name here:
-        from app.workflows.registry import names        # as its registration names it
-        pair = names(key)
     return (pair[0] if lang == "ja" else pair[1]) if pair else key
 
 
