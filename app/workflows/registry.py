@@ -13,7 +13,7 @@ Everything else reads this table and nothing else:
 * ``madoguchi rules explain`` (``app.workflows.explain``) and the decision pipeline.
 
 ``tests/desk/test_registry.py`` and ``tests/ui/test_ui_registry.py`` check that the desk, the
-window, printing and ``rules explain`` know every registered type. To add a fifth case type:
+window, printing and ``rules explain`` know every registered type. To add a case type:
 
 1. write ``app/workflows/cases/<id>.py`` with ``CASE`` and ``RULES`` (copy the smallest,
    ``status_inquiry``; ``tests/desk/fifth_case.py`` is a minimal one);
