@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from app.rules.codes import Secret
+from app.workflows.cases.common import CHIP_CHECK_FIELD
 
 #: the four secrets of the card as the desk names them (short; the rule tables hold the long names)
 SECRET_NAMES = {
@@ -68,10 +69,18 @@ COUNTER_FIELDS = ("retry_counters",)
 RESET_STEPS = {("pin_reset", "reset")}
 
 
+def chip_check_value(readout, *, face_matches: bool) -> dict:
+    """The identity step's ``chip_check`` value from a chip check (``app.card.surface.
+    SurfaceReadout``) and the clerk's word on the printed face: what the chip said (birth date,
+    sex, expiry, signature verdict, trust anchor) — no check code, no image, no My Number."""
+    return {**readout.summary(), "face_matches": bool(face_matches)}
+
+
 def card_actions(view, *, reader: bool, training: bool) -> list[str]:
     """Card actions this step offers: "read_items" (the resident types the input-support PIN;
-    fills the four items / the holder), "read_tries" (retry counters, no try used) and, in
-    training, "reset_on_card" (the test card's administration sets the new PIN)."""
+    fills the four items / the holder), "read_tries" (retry counters, no try used), "chip_check"
+    (the clerk types 照合番号B from the card: the identity step of any case where a My Number card
+    is shown) and, in training, "reset_on_card" (the test card's administration sets the new PIN)."""
     if not reader or view.status != "open":
         return []
     actions = []
@@ -79,6 +88,8 @@ def card_actions(view, *, reader: bool, training: bool) -> list[str]:
         actions.append("read_items")
     if any(f.id in COUNTER_FIELDS for f in view.fields):
         actions.append("read_tries")
+    if any(f.id == CHIP_CHECK_FIELD for f in view.fields):
+        actions.append("chip_check")
     if (view.case_type, view.step) in RESET_STEPS and training:
         actions.append("reset_on_card")
     return actions

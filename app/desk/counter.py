@@ -300,10 +300,24 @@ class Desk:
             return self.resident_label({"resident_id": value}) or value
         if field.kind == "residents":
             return "、".join(self.resident_label({"resident_id": v}) for v in value)
+        if field.id == "chip_check":
+            return self.chip_check_words(value)
         if field.kind == "json":     # retry counters
             names = {s.value: self.pick(*n) for s, n in SECRET_NAMES.items()}
             return "\n".join(f"{names.get(k, k)}: {v}" for k, v in value.items() if k != "my_number")
         return str(value)
+
+    def chip_check_words(self, value: dict) -> str:
+        if value.get("trust_anchor") == "none":
+            verdict = self.pick("ICチップ読取済（署名は検証できず：J-LISの鍵が未設定）",
+                                "chip read (signature not verifiable: no J-LIS key configured)")
+        elif value.get("signature_valid"):
+            verdict = self.pick("ICチップ確認済・署名は有効", "chip checked, signature valid")
+        else:
+            verdict = self.pick("ICチップの署名が無効（偽造のおそれ）", "chip signature INVALID (possible forgery)")
+        face = self.pick("券面と一致", "matches the printed card") if value.get("face_matches") else \
+            self.pick("券面と不一致", "does NOT match the printed card")
+        return f"{verdict} / {face}"
 
     def choice_label(self, case_type: str, field_id: str, code: str) -> str:
         """The words for a choice code, from the case type's own field definition."""
@@ -328,6 +342,39 @@ class Desk:
         from app.desk import cardfill
 
         return cardfill.fill_from_readout(self.engine, case_id, readout)
+
+    def chip_check_anchor(self) -> bytes | None:
+        """The CA certificate the chip check verifies against: the test card's CA in training;
+        live, none (the J-LIS key is the production boundary: app.card.surface)."""
+        from app.card.cardfile import training_ca_certificate_der
+
+        return training_ca_certificate_der() if self.training else None
+
+    def chip_check_person(self, case_id: str) -> dict | None:
+        """The resident record of the person whose identity the step checks (name, address,
+        birth date, sex), to show beside the chip's items; None when that person has no record here."""
+        rid = self.engine.current_scope(case_id).requester_resident_id
+        row = self.store.conn.execute(
+            "SELECT family_name, given_name, address, birth_date, sex FROM residents WHERE id = ?",
+            (rid,)).fetchone() if rid else None
+        if row is None:
+            return None
+        return {"name": f"{row[0]}\u3000{row[1]}", "address": row[2], "birth_date": row[3], "sex": str(row[4])}
+
+    def record_chip_check(self, case_id: str, readout, *, face_matches: bool):
+        """Record a chip check in the case (an event with who did it) and in the audit log, in one
+        transaction; returns the new view (the identity stage judges it at Next)."""
+        from app.desk.cardfill import chip_check_value
+        from app.security import audit
+        from app.workflows.cases.common import CHIP_CHECK_FIELD
+
+        value = chip_check_value(readout, face_matches=face_matches)
+        with self.store.transaction() as conn:
+            view = self.engine.set_value(case_id, CHIP_CHECK_FIELD, value)
+            audit.append(conn, action="card.chip_check", staff_id=self.session.staff.id,
+                         terminal_id=self.terminal_id, case_id=case_id,
+                         detail={k: value[k] for k in ("signature_valid", "trust_anchor", "face_matches")})
+        return view
 
     def secrets_to_reset(self, case_id: str) -> list[str]:
         return list(self.engine.state(case_id).plain_values.get("secrets") or [])
