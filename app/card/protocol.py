@@ -303,6 +303,11 @@ class MyNumberCard:
                 missing.append(name)
         return missing
 
+    def is_face_auth(self) -> bool:
+        """A face-authentication card: no PIN set (``6A 88``) and no signing certificate."""
+        tries, not_set = self.pin_states()
+        return bool(not_set) and all(v is None for v in tries.values()) and not self.has_signing_certificate()
+
     def has_signing_certificate(self) -> bool:
         self.select_application("jpki")
         self.select_ef(layout.EF_CERT_PRESENCE)

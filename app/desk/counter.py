@@ -52,6 +52,26 @@ class TrayCard:
     label: str
     path: str
     status: str = "active"
+    #: the security code printed on the card's face (the trainee reads it there for the chip check)
+    security_code: str = ""
+
+
+def _tray_card(label: str, path: Path, status: str) -> TrayCard | None:
+    """A tray entry from a card file's printed face: holder, security code, and what kind of card
+    (face authentication; forged — the training case of a chip check that fails)."""
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        holder = data["holder"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return TrayCard(label, str(path), status) if label else None
+    if data.get("surface", {}).get("forged"):
+        status = "forged"
+    elif data.get("face_auth"):
+        status = "face_auth"
+    return TrayCard(label or f"{holder['family_name']} {holder['given_name']}", str(path), status,
+                    str(data.get("surface", {}).get("security_code", "")))
 
 
 class Desk:
@@ -488,5 +508,13 @@ class Desk:
                 "JOIN residents r ON r.id = c.resident_id WHERE c.card_file IS NOT NULL "
                 "ORDER BY r.family_kana, r.given_kana"):
             path = Path(card_file)
-            cards.append(TrayCard(f"{family} {given}", str(path if path.is_absolute() else base / path), status))
-        return cards
+            cards.append(_tray_card(f"{family} {given}", path if path.is_absolute() else base / path, status))
+        # cards in no register: the forged demo card (same printed face as a resident's own card)
+        known = {Path(c.path).name for c in cards}
+        folder = Path(cards[0].path).parent if cards else None
+        for path in sorted(folder.glob("*.json")) if folder and folder.is_dir() else ():
+            if path.name not in known:
+                card = _tray_card("", path, "active")
+                if card is not None:
+                    cards.append(card)
+        return [c for c in cards if c is not None]

@@ -121,6 +121,9 @@ class CasePage(QWidget):
         self.reset_button = QPushButton(self.body)
         self.reset_button.setObjectName("reset_on_card")
         self.card_row.addWidget(self.reset_button)
+        self.chip_button = QPushButton(self.body)
+        self.chip_button.setObjectName("chip_check")
+        self.card_row.addWidget(self.chip_button)
         self.card_row.addStretch(1)
         self.body_layout.addLayout(self.card_row)
         self.checklist_box = QGroupBox(self.body)
@@ -185,6 +188,7 @@ class CasePage(QWidget):
         self.read_card_button.clicked.connect(self.read_card)
         self.read_tries_button.clicked.connect(self.read_tries)
         self.reset_button.clicked.connect(self.reset_on_card)
+        self.chip_button.clicked.connect(self.chip_check)
         self.preview_button.clicked.connect(self.preview)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.go_next)
         QShortcut(QKeySequence("Ctrl+Enter"), self, activated=self.go_next)
@@ -289,6 +293,7 @@ class CasePage(QWidget):
         self.read_card_button.setVisible("read_items" in actions)
         self.read_tries_button.setVisible("read_tries" in actions)
         self.reset_button.setVisible("reset_on_card" in actions)
+        self.chip_button.setVisible("chip_check" in actions)
         self.preview_button.setVisible(self.services.has_documents(v))
         self.warning.show_view(v)
         self.back_button.setEnabled(v.can_go_back)
@@ -391,6 +396,7 @@ class CasePage(QWidget):
         self.read_card_button.setText(self.tr("Read the card (Ctrl+R): the resident types the PIN"))
         self.read_tries_button.setText(self.tr("Read the tries left from the card (no try is used)"))
         self.reset_button.setText(self.tr("Training card: reset, the holder types the new PIN"))
+        self.chip_button.setText(self.tr("Chip check (check code B)"))
         self.checklist_box.setTitle(self.tr("Checklist — tick each item after checking it"))
         for box, who, item in self.item_boxes.values():
             box.setText(i18n.pick(item.ja, item.en) + ("" if item.required else self.tr(" (optional)")))
@@ -580,6 +586,17 @@ class CasePage(QWidget):
             self.reset_button.setEnabled(False)
             self.services.reset_on_training_card(secret, new_pin, self._reset_done)
             del new_pin
+
+    def chip_check(self) -> None:
+        """The chip check of the My Number card shown as identity (app.ui.chipcheck)."""
+        if not self.chip_button.isVisible():
+            return None
+        from app.ui.chipcheck import ChipCheckDialog
+
+        self.chip_dialog = ChipCheckDialog(self.services, self.case_id, self)
+        self.chip_dialog.recorded.connect(self.refresh)
+        self.chip_dialog.open()
+        return self.chip_dialog
 
     def _reset_done(self, result) -> None:
         self.reset_button.setEnabled(True)
