@@ -328,16 +328,9 @@ class Desk:
         return str(value)
 
     def chip_check_words(self, value: dict) -> str:
-        if value.get("trust_anchor") == "none":
-            verdict = self.pick("ICチップ読取済（署名は検証できず：J-LISの鍵が未設定）",
-                                "chip read (signature not verifiable: no J-LIS key configured)")
-        elif value.get("signature_valid"):
-            verdict = self.pick("ICチップ確認済・署名は有効", "chip checked, signature valid")
-        else:
-            verdict = self.pick("ICチップの署名が無効（偽造のおそれ）", "chip signature INVALID (possible forgery)")
-        face = self.pick("券面と一致", "matches the printed card") if value.get("face_matches") else \
-            self.pick("券面と不一致", "does NOT match the printed card")
-        return f"{verdict} / {face}"
+        from app.rules.identity import chip_check_text
+
+        return self.pick(*chip_check_text(value))
 
     def choice_label(self, case_type: str, field_id: str, code: str) -> str:
         """The words for a choice code, from the case type's own field definition."""

@@ -114,6 +114,10 @@ def field_text(spec, value: Any, names: _Names) -> str:
     if kind == "digits":
         text = str(value)
         return mask_my_number(text) if len(text) == 12 else text
+    if kind == "json" and spec.id == "chip_check" and isinstance(value, Mapping):
+        from app.rules.identity import chip_check_text
+
+        return chip_check_text(value)[0]
     if kind == "json":
         return "（記録あり：" + "、".join(sorted(str(k) for k in value)) + "）" if isinstance(value, Mapping) else "（記録あり）"
     return str(value)

@@ -142,6 +142,20 @@ def chip_record_mismatch(items: list[tuple[str, str]]) -> Reason:
                   "or forgery: the request cannot go on.", SRC_CHIP_CHECK, said=IDENTITY_FAILED)
 
 
+def chip_check_text(chip: dict) -> tuple[str, str]:
+    """A recorded chip check in words (ja, en), for the case page and the processing slip."""
+    if chip.get("trust_anchor") == "none":
+        verdict = ("ICチップ読取済（署名は検証できず：J-LISの鍵が未設定）",
+                   "chip read (signature not verifiable: no J-LIS key configured)")
+    elif chip.get("signature_valid"):
+        verdict = ("ICチップ確認済・署名は有効", "chip checked, signature valid")
+    else:
+        verdict = ("ICチップの署名が無効（偽造のおそれ）", "chip signature INVALID (possible forgery)")
+    face = ("券面と一致", "matches the printed card") if chip.get("face_matches") else \
+        ("券面と不一致", "does NOT match the printed card")
+    return f"{verdict[0]} / {face[0]}", f"{verdict[1]} / {face[1]}"
+
+
 def chip_check_problems(chip: dict | None, record: dict | None) -> list[Reason]:
     """Why a recorded chip check stops the case (empty: it does not). ``chip``: the case's
     ``chip_check`` value (what the chip said, the clerk's confirmation of the printed face);

@@ -83,6 +83,9 @@ def test_genuine_chip_is_recorded_with_who_and_the_case_goes_on(desk, reader, pc
     assert value["signature_valid"] is True and value["face_matches"] is True
     assert desk.chip_check_words(value) in ("ICチップ確認済・署名は有効 / 券面と一致",
                                             "chip checked, signature valid / matches the printed card")
+    from app.printing.case_adapter import field_text      # the processing slip says it in words
+    assert field_text(desk.engine.case_types["pin_reset"].field("chip_check"), value, None) \
+        == "ICチップ確認済・署名は有効 / 券面と一致"
     event = desk.store.conn.execute(
         "SELECT staff_id, payload FROM case_events WHERE case_id = ? AND payload LIKE '%chip_check%'", (cid,)).fetchone()
     assert event[0] == desk.session.staff.id
