@@ -18,7 +18,6 @@ from app.card.stack import reader_name
 from app.config import OfficeConfig
 from tests.desk.drive import PASSWORD, town
 
-pytestmark = pytest.mark.pcsc
 
 
 @pytest.fixture
@@ -74,6 +73,7 @@ def at_identity(desk):
     return cid
 
 
+@pytest.mark.pcsc
 def test_genuine_chip_is_recorded_with_who_and_the_case_goes_on(desk, reader, pcsc_stack, tmp_path, test_card_ca):
     code, readout = chip_check(pcsc_stack, reader, holder_card(desk, tmp_path, test_card_ca, "genuine.json"),
                                test_card_ca)
@@ -98,6 +98,7 @@ def test_genuine_chip_is_recorded_with_who_and_the_case_goes_on(desk, reader, pc
     assert code not in dump and code[-4:] + "'" not in dump
 
 
+@pytest.mark.pcsc
 @pytest.mark.parametrize("kind", ["forged", "record", "face"])
 def test_a_chip_that_does_not_verify_stops_the_case(kind, desk, reader, pcsc_stack, tmp_path, test_card_ca):
     changes = {"forged": {"forged_surface": True}, "record": {"holder": {"birth_date": "1951-02-03"}},
@@ -120,3 +121,23 @@ def test_a_chip_that_does_not_verify_stops_the_case(kind, desk, reader, pcsc_sta
     said = json.dumps([reason["requester"], decision["requester"]], ensure_ascii=False)
     assert "ご本人であることの確認ができませんでした" in said
     assert not any(w in said for w in ("偽造", "チップ", "生年月日", "forg", "chip"))
+
+
+def test_offered_in_every_identity_step_where_a_my_number_card_counts():
+    """Every case type's identity step has the chip check, shown exactly when a My Number card is
+    among the documents that establish identity (a suspension lift's found card does not)."""
+    from app.workflows.registry import CASE_TYPES
+
+    seen = []
+    for ct in CASE_TYPES.values():
+        for step in ct.steps:
+            ids = {f.id: f for f in step.fields}
+            if "identity_documents" not in ids:
+                continue
+            assert "chip_check" in ids, (ct.id, step.id)
+            spec = ids["chip_check"]
+            assert not spec.visible({"identity_documents": ["passport"]})
+            counts = ct.id != "suspension_lift"
+            assert spec.visible({"identity_documents": ["my_number_card"]}) is counts, ct.id
+            seen.append(ct.id)
+    assert {"pin_reset", "copy_issuance", "suspension_lift"} <= set(seen)
