@@ -95,3 +95,29 @@ def test_face_authentication_card_on_the_panel(qtbot, card_window, pcsc_stack, t
     assert panel.state_label.text() == "顔認証マイナンバーカード"
     assert "再設定はできません" in panel.detail_label.text()
     assert [panel.table.item(r, 1).text() for r in range(4)] == ["—", "未設定", "未設定", "未設定"]
+
+
+def test_forged_card_stops_the_case_in_the_window(qtbot, card_window, monkeypatch, pcsc_stack, test_card_ca,
+                                                  tmp_path, trusted_test_ca):
+    from app.card.cardfile import TRAINING_PINS, create_card_file, load_card_file
+    from tests.conftest import TEST_HOLDER
+
+    forged = create_card_file(tmp_path / "forged.json", pins=TRAINING_PINS, ca_dir=test_card_ca,
+                              forged_surface=True, **TEST_HOLDER)
+    window = card_window
+    page = _pin_reset_at_identity(qtbot, window, monkeypatch)
+    pcsc_stack.insert(forged, slot=0)
+    window.services.choose_reader("Virtual PCD 00 00")
+    qtbot.waitUntil(lambda: window.services.card.state == "mynumber", timeout=15000)
+    chip = load_card_file(forged)
+    dialog = page.chip_check()
+    qtbot.keyClicks(dialog.birth, chip.holder.birth_date.replace("-", ""))
+    qtbot.keyClicks(dialog.expiry, chip.valid_until[:4])
+    qtbot.keyClicks(dialog.security, chip.surface.security_code)
+    dialog.read_button.click()
+    qtbot.waitUntil(lambda: dialog.readout is not None, timeout=10000)
+    assert "無効" in dialog.verdict.text() and "偽造" in dialog.verdict.text()
+    dialog.match_button.click()
+    qtbot.waitUntil(lambda: any(f.id == "chip_check" and f.value for f in page.view.fields), timeout=10000)
+    page.go_next()
+    qtbot.waitUntil(lambda: page.view.status == "refused", timeout=10000)
