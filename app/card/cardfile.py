@@ -63,6 +63,8 @@ PIN_RULES: dict[str, dict[str, Any]] = {
               "en": "card-info input-support PIN (4 digits)"},
 }
 SECRETS = tuple(PIN_RULES)
+#: the PINs set when a face-authentication card becomes a PIN card (it has no signing certificate)
+FACE_AUTH_SETTABLE = ("auth", "juki", "input")
 
 #: PINs of every demo/training card (研修用). Public on purpose: training cards are not real
 #: cards, and the trainee must be able to type them. Real PINs never appear anywhere in the app.
@@ -279,6 +281,13 @@ class CardFile:
         Only the test card's test-only control channel calls this; it is not a card command.
         """
         with self._lock:
+            if secret not in self.pins and self.face_auth and secret in FACE_AUTH_SETTABLE:
+                # switching a face-authentication card to a PIN card: the PIN is set, not reset;
+                # once all three are set it is a PIN card (still without a signing certificate)
+                self.pins[secret] = PinRecord.new(secret, new_pin)
+                self.face_auth = set(self.pins) != set(FACE_AUTH_SETTABLE)
+                self.save()
+                return
             if secret not in self.pins:
                 raise CardFileError(f"this card has no {PIN_RULES[secret]['en']}")
             self.change_pin(secret, new_pin)
@@ -428,8 +437,8 @@ def _content_problem(card: CardFile) -> str | None:
     signing = "sign" in card.certificates
     needed = {"auth", "juki", "input"} | ({"sign"} if signing else set())
     if card.face_auth:
-        if card.pins or signing:
-            return "a face-authentication card has no PIN and no signing certificate"
+        if not set(card.pins) < set(FACE_AUTH_SETTABLE) or signing:
+            return "a face-authentication card has no signing certificate and not all its PINs set"
     elif set(card.pins) != needed:
         return f"pins must be exactly {', '.join(sorted(needed))}"
     for name in ("auth", "auth_ca") + (("sign_ca",) if signing else ()):

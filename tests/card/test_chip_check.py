@@ -152,3 +152,27 @@ def test_check_code_is_composed_from_the_printed_face_and_never_echoed():
         with pytest.raises(surface.CheckCodeFormatError) as caught:
             surface.check_code_b(birth, expiry, code)
         assert code not in caught.value.ja + caught.value.en + caught.value.detail or not code
+
+
+@pytest.mark.pcsc
+def test_training_administration_switches_a_face_authentication_card_to_a_pin_card(
+        service, events, pcsc_stack, _special_cards, tmp_path):
+    """What the J-LIS terminal does for a switch, done by the test card's administration: each PIN
+    is set (not reset); with all three set the card answers as a PIN card without a signing cert."""
+    from app.card.admin import TestCardAdministration
+
+    _emulator, path = insert_copy(pcsc_stack, events, _special_cards["face_auth"], tmp_path)
+    try:
+        admin = TestCardAdministration(pcsc_stack.control_path(0))
+        admin.request_reset("auth", "4321")
+        assert load_card_file(path).face_auth                 # not all set yet: still no PIN card
+        for secret in ("juki", "input"):
+            admin.request_reset(secret, "4321")
+        assert not load_card_file(path).face_auth
+        readout = service.read_card("4321").result(10)
+        assert not readout.face_auth and readout.items is not None
+        assert readout.tries_left == {"sign": None, "auth": 3, "juki": 3, "input": 3}
+        with pytest.raises(errors.CardError):
+            admin.request_reset("sign", "ABC123")             # no signing certificate to have a password
+    finally:
+        pcsc_stack.remove(0)
