@@ -176,3 +176,29 @@ def test_training_administration_switches_a_face_authentication_card_to_a_pin_ca
             admin.request_reset("sign", "ABC123")             # no signing certificate to have a password
     finally:
         pcsc_stack.remove(0)
+
+
+@pytest.mark.pcsc
+def test_the_check_code_is_never_logged(service, ready_card, card_file, test_card_ca, pcsc_stack, caplog,
+                                        madoguchi_home):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    ca = training_ca_certificate_der(test_card_ca)
+    right = code_of(card_file)
+    wrong = right[:-4] + ("0000" if right[-4:] != "0000" else "1111")
+    outputs = []
+    with pytest.raises(errors.WrongPin) as caught:
+        service.chip_check(wrong, ca).result(10)
+    outputs += [str(caught.value), caught.value.ja, caught.value.en, caught.value.detail]
+    outputs.append(repr(service.chip_check(right, ca).result(10)))
+    texts = {"log": caplog.text, "outputs": "\n".join(outputs),
+             "pcscd": pcsc_stack.log_path.read_bytes().decode("utf-8", errors="replace")}
+    for path in madoguchi_home.rglob("*"):
+        if path.is_file():
+            texts[str(path)] = path.read_bytes().decode("utf-8", errors="replace")
+    for code in (right, wrong):
+        for form in (code, code.encode().hex(), code.encode().hex(" "), code.encode().hex().upper(),
+                     code.encode().hex(" ").upper()):
+            for where, text in texts.items():
+                assert form not in text, f"check code found in {where}"
