@@ -610,6 +610,7 @@ MIGRATIONS.append(Migration(8, "search keys rewritten on insert only when stale"
 # joined with "-", 大字/字 dropped, a hyphen only between two numbers), so every stored key is
 # recomputed and the address-fragment index rebuilt from the new keys.
 def _v9_one_address_fold(conn: sqlite3.Connection) -> None:
+    # jaconv only for a store this migration upgrades
     from app.store.residents import refold_addresses
 
     refold_addresses(conn)
@@ -774,3 +775,20 @@ def _v10(conn: sqlite3.Connection) -> None:
 
 MIGRATIONS.append(Migration(11, "support-measure ledger: outsourced staff, registration and "
                                 "linked-system confirmations; case figures for the desk", _v10))
+
+
+# Signed support-measure ledger (app.security.ledgersig): every ledger event carries the signature
+# of the person who gives it (their password-opened Ed25519 key or their card), over the digest
+# of what it binds. SQLite cannot check a signature: this trigger refuses an unsigned row; the
+# engine reads only events whose signature verifies, and `audit verify`, the self-test and the
+# central server name any that does not.
+V13_SIGNED_LEDGER = """
+ALTER TABLE measure_events ADD COLUMN auth_method TEXT
+    CHECK (auth_method IS NULL OR auth_method IN ('password', 'card'));
+ALTER TABLE measure_events ADD COLUMN signature TEXT;
+CREATE TRIGGER measure_events_signed BEFORE INSERT ON measure_events
+WHEN NEW.signature IS NULL OR length(NEW.signature) < 128 OR NEW.auth_method IS NULL
+BEGIN SELECT RAISE(ABORT, 'a support-measure ledger event must carry the signature of who gives it'); END;
+"""
+
+MIGRATIONS.append(Migration(13, "signed support-measure ledger events", _script(V13_SIGNED_LEDGER)))

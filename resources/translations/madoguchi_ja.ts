@@ -4,32 +4,32 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../app/ui/about.py" line="80"/>
+        <location filename="../../app/ui/about.py" line="81"/>
         <source>Copied to the clipboard.</source>
         <translation>クリップボードにコピーしました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about.py" line="83"/>
+        <location filename="../../app/ui/about.py" line="84"/>
         <source>About Madoguchi</source>
         <translation>窓口について</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about.py" line="84"/>
+        <location filename="../../app/ui/about.py" line="85"/>
         <source>Read this out to the help desk, or press Copy and paste it into your message.</source>
         <translation>この内容をヘルプデスクに読み上げるか、「コピー」を押してメッセージに貼り付けてください。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about.py" line="86"/>
+        <location filename="../../app/ui/about.py" line="87"/>
         <source>Copy</source>
         <translation>コピー</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about.py" line="87"/>
+        <location filename="../../app/ui/about.py" line="88"/>
         <source>Close</source>
         <translation>閉じる</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about.py" line="89"/>
+        <location filename="../../app/ui/about.py" line="90"/>
         <source>Collecting…</source>
         <translation>情報を集めています…</translation>
     </message>
@@ -81,178 +81,201 @@
 <context>
     <name>CasePage</name>
     <message>
-        <location filename="../../app/ui/casepage.py" line="387"/>
+        <location filename="../../app/ui/casepage.py" line="378"/>
         <source>{case} — step {n} of {count}: {step}</source>
         <extracomment>reasons listed under the buttons at most (the rest summed up), to keep the page readable at 768 px how the data of a decision is shown on the case page (key of Decision.data → renderer)</extracomment>
         <translation>{case} — 手順 {n}/{count}：{step}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="390"/>
+        <location filename="../../app/ui/casepage.py" line="381"/>
         <source>Status: {status}</source>
         <translation>状態：{status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="396"/>
+        <location filename="../../app/ui/casepage.py" line="387"/>
         <source>Read the card (Ctrl+R): the resident types the PIN</source>
         <translation>カードを読む (Ctrl+R)：暗証番号は住民本人が入力</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="400"/>
+        <location filename="../../app/ui/casepage.py" line="391"/>
         <source>Checklist — tick each item after checking it</source>
         <translation>確認項目 — 確認したらチェック</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="402"/>
-        <location filename="../../app/ui/casepage.py" line="406"/>
+        <location filename="../../app/ui/casepage.py" line="393"/>
+        <location filename="../../app/ui/casepage.py" line="397"/>
         <source> (optional)</source>
         <translation>（任意）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="404"/>
+        <location filename="../../app/ui/casepage.py" line="395"/>
         <source>Details</source>
         <translation>入力内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="411"/>
+        <location filename="../../app/ui/casepage.py" line="402"/>
         <source>Choose… (search)</source>
         <translation>選ぶ…（検索）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="419"/>
+        <location filename="../../app/ui/casepage.py" line="410"/>
         <source>… and {n} more</source>
         <translation>…ほか {n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="413"/>
-        <location filename="../../app/ui/casepage.py" line="420"/>
+        <location filename="../../app/ui/casepage.py" line="404"/>
+        <location filename="../../app/ui/casepage.py" line="411"/>
         <source>Next is not possible yet:</source>
         <translation>まだ次へ進めません：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="397"/>
+        <location filename="../../app/ui/casepage.py" line="388"/>
         <source>Read the tries left from the card (no try is used)</source>
         <translation>カードから残り回数を読む（回数は減りません）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="398"/>
+        <location filename="../../app/ui/casepage.py" line="389"/>
         <source>Training card: reset, the holder types the new PIN</source>
         <translation>研修用カード：再設定（新しい暗証番号は本人が入力）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="399"/>
+        <location filename="../../app/ui/casepage.py" line="390"/>
         <source>Chip check (check code B)</source>
         <translation>ICチップの確認（照合番号B）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="414"/>
+        <location filename="../../app/ui/casepage.py" line="405"/>
         <source>waiting for the support officer&apos;s release (sign-off on this terminal)</source>
         <translation>支援措置責任者の解除待ち（この端末で承認します）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="425"/>
+        <location filename="../../app/ui/casepage.py" line="416"/>
         <source>Back (Alt+←)</source>
         <translation>戻る (Alt+←)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="426"/>
+        <location filename="../../app/ui/casepage.py" line="417"/>
         <source>Pause (Ctrl+P)</source>
         <translation>保留 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="427"/>
+        <location filename="../../app/ui/casepage.py" line="418"/>
         <source>Abandon</source>
         <translation>取りやめ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="428"/>
+        <location filename="../../app/ui/casepage.py" line="419"/>
         <source>Queue (Ctrl+H)</source>
         <translation>案件一覧 (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="429"/>
+        <location filename="../../app/ui/casepage.py" line="420"/>
         <source>Print / PDF…</source>
         <translation>印刷・PDF…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="431"/>
+        <location filename="../../app/ui/casepage.py" line="422"/>
         <source>Resume</source>
         <translation>再開</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="433"/>
+        <location filename="../../app/ui/casepage.py" line="424"/>
         <source>Finished</source>
         <translation>終了</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="435"/>
+        <location filename="../../app/ui/casepage.py" line="426"/>
         <source>Finish (Enter)</source>
         <translation>完了 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="437"/>
+        <location filename="../../app/ui/casepage.py" line="428"/>
         <source>Next (Enter)</source>
         <translation>次へ (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="444"/>
+        <location filename="../../app/ui/casepage.py" line="435"/>
         <source>✔ {name}, {time}</source>
         <translation>✔ {name} {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="472"/>
+        <location filename="../../app/ui/casepage.py" line="463"/>
         <source>Abandoned.</source>
         <translation>取りやめました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="473"/>
+        <location filename="../../app/ui/casepage.py" line="464"/>
         <source>Paused: the case waits in the queue.</source>
         <translation>保留中：案件一覧で待機しています。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="634"/>
+        <location filename="../../app/ui/casepage.py" line="625"/>
         <source>The copy cannot be issued</source>
         <translation>写しを交付できません</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="541"/>
+        <location filename="../../app/ui/casepage.py" line="532"/>
         <source>Abandon the case</source>
         <translation>案件の取りやめ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="542"/>
+        <location filename="../../app/ui/casepage.py" line="533"/>
         <source>Abandon this case? It stays in the record as abandoned.</source>
         <translation>この案件を取りやめますか？記録には「取りやめ」として残ります。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="560"/>
-        <location filename="../../app/ui/casepage.py" line="572"/>
+        <location filename="../../app/ui/casepage.py" line="551"/>
+        <location filename="../../app/ui/casepage.py" line="563"/>
         <source>Reading the card…</source>
         <translation>カードを読んでいます…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="470"/>
+        <location filename="../../app/ui/casepage.py" line="461"/>
         <source>Refused. Read this to the requester:</source>
         <translation>処理できません。請求者にはこの文を伝えてください：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="471"/>
+        <location filename="../../app/ui/casepage.py" line="462"/>
         <source>Completed. May be read to the requester:</source>
         <translation>完了しました。請求者に伝えてよい内容：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="474"/>
+        <location filename="../../app/ui/casepage.py" line="465"/>
         <source>Waiting for a check. Say only this to the requester:</source>
         <translation>確認待ちです。請求者にはこの文だけを伝えてください：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="476"/>
+        <location filename="../../app/ui/casepage.py" line="467"/>
         <source>May be read to the requester:</source>
         <translation>請求者に伝えてよい内容：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="481"/>
+        <location filename="../../app/ui/casepage.py" line="472"/>
         <source>For you only (staff) — do not read aloud, show or print:</source>
         <translation>職員限り（読み上げ・提示・印刷しないこと）：</translation>
+    </message>
+</context>
+<context>
+    <name>ChangePasswordDialog</name>
+    <message>
+        <location filename="../../app/ui/passworddialog.py" line="48"/>
+        <source>Change my password</source>
+        <translation>パスワードの変更</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/passworddialog.py" line="49"/>
+        <source>Current password</source>
+        <translation>現在のパスワード</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/passworddialog.py" line="50"/>
+        <source>New password</source>
+        <translation>新しいパスワード</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/passworddialog.py" line="51"/>
+        <source>New password again</source>
+        <translation>新しいパスワード（確認）</translation>
     </message>
 </context>
 <context>
@@ -434,72 +457,72 @@
 <context>
     <name>FiguresTab</name>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="127"/>
+        <location filename="../../app/ui/supervisor.py" line="129"/>
         <source>Today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="127"/>
+        <location filename="../../app/ui/supervisor.py" line="129"/>
         <source>This month</source>
         <translation>今月</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="130"/>
+        <location filename="../../app/ui/supervisor.py" line="132"/>
         <source>Export CSV…</source>
         <translation>CSV出力…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="131"/>
+        <location filename="../../app/ui/supervisor.py" line="133"/>
         <source>Time (minutes)</source>
         <translation>時間（分）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="131"/>
+        <location filename="../../app/ui/supervisor.py" line="133"/>
         <source>Cases</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="131"/>
+        <location filename="../../app/ui/supervisor.py" line="133"/>
         <source>Median</source>
         <translation>中央値</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="132"/>
+        <location filename="../../app/ui/supervisor.py" line="134"/>
         <source>90th percentile</source>
         <translation>90％値</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="148"/>
+        <location filename="../../app/ui/supervisor.py" line="150"/>
         <source>{period}: {n} case(s)</source>
         <translation>{period}：{n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="151"/>
+        <location filename="../../app/ui/supervisor.py" line="153"/>
         <source>Cases by type and outcome</source>
         <translation>手続別・結果別の件数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="155"/>
+        <location filename="../../app/ui/supervisor.py" line="157"/>
         <source>Refusals by reason</source>
         <translation>不可の理由</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="157"/>
+        <location filename="../../app/ui/supervisor.py" line="159"/>
         <source>Documents issued</source>
         <translation>交付件数（書類別）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="159"/>
+        <location filename="../../app/ui/supervisor.py" line="161"/>
         <source>Handling (without pauses)</source>
         <translation>処理時間（保留を除く）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="160"/>
+        <location filename="../../app/ui/supervisor.py" line="162"/>
         <source>Waiting for a support officer</source>
         <translation>解除待ちの時間</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="170"/>
+        <location filename="../../app/ui/supervisor.py" line="172"/>
         <source>Export CSV</source>
         <translation>CSV出力</translation>
     </message>
@@ -507,17 +530,17 @@
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../../app/ui/firstrun.py" line="101"/>
+        <location filename="../../app/ui/firstrun.py" line="102"/>
         <source>Madoguchi — first-time setup of this terminal</source>
         <translation>窓口 — この端末の初期設定</translation>
     </message>
     <message>
-        <location filename="../../app/ui/firstrun.py" line="103"/>
+        <location filename="../../app/ui/firstrun.py" line="104"/>
         <source>This terminal is not configured yet. Fill in what office IT staff gave you; you can change it later with `madoguchi config`. The sync password is not asked here: it goes to the OS keyring with `madoguchi server login`.</source>
         <translation>この端末はまだ設定されていません。情報システム担当から受け取った内容を入力してください（後から `madoguchi config` で変更できます）。同期用のパスワードはここでは入力しません。`madoguchi server login` で OS のキーリングに登録します。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/firstrun.py" line="116"/>
+        <location filename="../../app/ui/firstrun.py" line="117"/>
         <source>Nothing was saved: correct the fields marked above.</source>
         <translation>保存していません。印の付いた項目を直してください。</translation>
     </message>
@@ -525,12 +548,12 @@
 <context>
     <name>HelpMenu</name>
     <message>
-        <location filename="../../app/ui/about.py" line="110"/>
+        <location filename="../../app/ui/about.py" line="111"/>
         <source>&amp;Help</source>
         <translation>ヘルプ(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about.py" line="111"/>
+        <location filename="../../app/ui/about.py" line="112"/>
         <source>&amp;About Madoguchi…</source>
         <translation>窓口について(&amp;A)…</translation>
     </message>
@@ -538,52 +561,52 @@
 <context>
     <name>HistoryTab</name>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="252"/>
+        <location filename="../../app/ui/supervisor.py" line="254"/>
         <source>name or kana of the person</source>
         <translation>対象者の氏名・カナ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="253"/>
+        <location filename="../../app/ui/supervisor.py" line="255"/>
         <source>issue number</source>
         <translation>交付番号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="254"/>
+        <location filename="../../app/ui/supervisor.py" line="256"/>
         <source>Search</source>
         <translation>検索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="255"/>
+        <location filename="../../app/ui/supervisor.py" line="257"/>
         <source>Issued</source>
         <translation>交付日時</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="255"/>
+        <location filename="../../app/ui/supervisor.py" line="257"/>
         <source>Issue number</source>
         <translation>交付番号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="255"/>
+        <location filename="../../app/ui/supervisor.py" line="257"/>
         <source>Document</source>
         <translation>書類</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="256"/>
+        <location filename="../../app/ui/supervisor.py" line="258"/>
         <source>To whom</source>
         <translation>対象者</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="256"/>
+        <location filename="../../app/ui/supervisor.py" line="258"/>
         <source>Issued by</source>
         <translation>交付者</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="256"/>
+        <location filename="../../app/ui/supervisor.py" line="258"/>
         <source>Delivery</source>
         <translation>交付方法</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="268"/>
+        <location filename="../../app/ui/supervisor.py" line="270"/>
         <source>[restricted]</source>
         <translation>［制限対象］</translation>
     </message>
@@ -591,71 +614,71 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="114"/>
+        <location filename="../../app/ui/mainwindow.py" line="116"/>
         <source>New case</source>
         <extracomment>queue tabs: (status code, ja, en)</extracomment>
         <translation>新しい案件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="119"/>
+        <location filename="../../app/ui/mainwindow.py" line="121"/>
         <source>Resident search</source>
         <translation>住民検索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="121"/>
+        <location filename="../../app/ui/mainwindow.py" line="123"/>
         <source>Name (kanji or kana), birth date 1980-04-01, address or My Number — Ctrl+F</source>
         <translation>氏名（漢字・かな）、生年月日 1980-04-01、住所、個人番号 — Ctrl+F</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="122"/>
+        <location filename="../../app/ui/mainwindow.py" line="124"/>
         <source>Search</source>
         <translation>検索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="123"/>
+        <location filename="../../app/ui/mainwindow.py" line="125"/>
         <source>Today&apos;s cases</source>
         <translation>本日の案件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="127"/>
+        <location filename="../../app/ui/mainwindow.py" line="129"/>
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="127"/>
+        <location filename="../../app/ui/mainwindow.py" line="129"/>
         <source>Resident</source>
         <translation>住民</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="127"/>
+        <location filename="../../app/ui/mainwindow.py" line="129"/>
         <source>Step</source>
         <translation>手順</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="127"/>
+        <location filename="../../app/ui/mainwindow.py" line="129"/>
         <source>Opened</source>
         <translation>受付</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="127"/>
+        <location filename="../../app/ui/mainwindow.py" line="129"/>
         <source>Clerk</source>
         <translation>担当</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="128"/>
+        <location filename="../../app/ui/mainwindow.py" line="130"/>
         <source>Open the selected case (Enter)</source>
         <translation>選んだ案件を開く (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="143"/>
-        <source>{n} residents found. Select one, then Ctrl+1…4 starts that case for them.</source>
-        <translation>{n} 件見つかりました。住民を選び、Ctrl+1〜4 でその住民の案件を始めます。</translation>
+        <location filename="../../app/ui/mainwindow.py" line="145"/>
+        <source>{n} residents found. Select one, then {keys} starts that case for them.</source>
+        <translation>{n} 件見つかりました。住民を選び、{keys} でその住民の案件を始めます。</translation>
     </message>
 </context>
 <context>
     <name>LanguageMenu</name>
     <message>
-        <location filename="../../app/ui/widgets.py" line="54"/>
+        <location filename="../../app/ui/widgets.py" line="55"/>
         <source>&amp;Language</source>
         <translation>言語(&amp;L)</translation>
     </message>
@@ -663,52 +686,52 @@
 <context>
     <name>LinkedSystemsDialog</name>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="303"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="304"/>
         <source>Linked systems</source>
         <translation>連携システム</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="304"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="305"/>
         <source>Blocked at</source>
         <translation>制限した日時</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="305"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="306"/>
         <source>Confirm the selected system blocked (as me)</source>
         <translation>選択したシステムの制限を確認（自分の名前で）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="306"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="307"/>
         <source>System</source>
         <translation>システム</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="306"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="307"/>
         <source>State</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="306"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="307"/>
         <source>Confirmed by, when</source>
         <translation>確認者・日時</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="316"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="317"/>
         <source>Every system below must also be blocked for {name}. A system not confirmed stays red here, on the desk and in the report.</source>
         <translation>{name} について、以下のすべてのシステムでも制限が必要です。確認されていないシステムは、ここと監督者画面・日報で赤く表示されます。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="321"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="322"/>
         <source>blocked</source>
         <translation>制限済み</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="321"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="322"/>
         <source>NOT CONFIRMED</source>
         <translation>未確認</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="336"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="337"/>
         <source>Choose a system in the list.</source>
         <translation>一覧からシステムを選んでください。</translation>
     </message>
@@ -716,57 +739,67 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="268"/>
+        <location filename="../../app/ui/mainwindow.py" line="272"/>
         <source>Madoguchi — counter</source>
         <translation>窓口 — 窓口業務</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="269"/>
+        <location filename="../../app/ui/mainwindow.py" line="273"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="270"/>
+        <location filename="../../app/ui/mainwindow.py" line="274"/>
         <source>&amp;Home: queue and search</source>
         <translation>ホーム：案件一覧と検索(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="271"/>
+        <location filename="../../app/ui/mainwindow.py" line="275"/>
         <source>&amp;Lock the terminal</source>
         <translation>端末をロック(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="272"/>
+        <location filename="../../app/ui/mainwindow.py" line="276"/>
         <source>Sign &amp;out</source>
         <translation>サインアウト(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="273"/>
+        <location filename="../../app/ui/mainwindow.py" line="277"/>
+        <source>Change my &amp;password…</source>
+        <translation>パスワードの変更(&amp;P)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="308"/>
+        <source>Your password was changed.</source>
+        <translation>パスワードを変更しました。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="278"/>
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="274"/>
+        <location filename="../../app/ui/mainwindow.py" line="279"/>
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="278"/>
+        <location filename="../../app/ui/mainwindow.py" line="283"/>
         <source>New: {case}</source>
         <translation>新規：{case}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="280"/>
+        <location filename="../../app/ui/mainwindow.py" line="285"/>
         <source>Signed in: {name} · terminal {terminal}</source>
         <translation>サインイン中：{name} ・ 端末 {terminal}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="275"/>
+        <location filename="../../app/ui/mainwindow.py" line="280"/>
         <source>&amp;Supervisor</source>
         <translation>監督者(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="276"/>
+        <location filename="../../app/ui/mainwindow.py" line="281"/>
         <source>Supervisor&apos;s &amp;desk…</source>
         <translation>監督者画面(&amp;D)…</translation>
     </message>
@@ -774,72 +807,72 @@
 <context>
     <name>MeasureRegistrationDialog</name>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="182"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="183"/>
         <source>Register a support measure</source>
         <translation>支援措置の登録</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="183"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="184"/>
         <source>Stage</source>
         <translation>段階</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="183"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="184"/>
         <source>Person to protect</source>
         <translation>支援対象者</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="183"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="184"/>
         <source>Kind</source>
         <translation>種類</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="183"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="184"/>
         <source>Applied on</source>
         <translation>申出日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="184"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="185"/>
         <source>Start (decision)</source>
         <translation>開始日（支援決定）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="184"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="185"/>
         <source>Perpetrator: family name</source>
         <translation>加害者：氏</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="184"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="185"/>
         <source>Perpetrator: given name</source>
         <translation>加害者：名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="185"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="186"/>
         <source>Perpetrator: address</source>
         <translation>加害者：住所</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="196"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="197"/>
         <source>Search</source>
         <translation>検索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="197"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="198"/>
         <source>name, kana or birth date</source>
         <translation>氏名・カナ・生年月日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="198"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="199"/>
         <source>The measure blocks from the moment you register it. A support officer other than you confirms it today; every linked system is then confirmed blocked by name.</source>
         <translation>登録した時点から制限されます。あなた以外の支援措置責任者が本日中に確認し、各連携システムの制限をそれぞれ記名で確認します。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="219"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="220"/>
         <source>[restricted]</source>
         <translation>［制限対象］</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="232"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="233"/>
         <source>Search for the person to protect and choose them in the list.</source>
         <translation>支援対象者を検索し、一覧から選んでください。</translation>
     </message>
@@ -847,172 +880,172 @@
 <context>
     <name>MeasuresTab</name>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="451"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="452"/>
         <source>Register…</source>
         <translation>登録…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="451"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="452"/>
         <source>Confirm registration…</source>
         <translation>登録を確認…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="452"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="453"/>
         <source>Linked systems…</source>
         <translation>連携システム…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="452"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="453"/>
         <source>Renew…</source>
         <translation>延長…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="453"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="454"/>
         <source>Ask to end…</source>
         <translation>終了を申請…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="453"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="454"/>
         <source>Confirm end…</source>
         <translation>終了を確認…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="454"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="455"/>
         <source>Monthly reconciliation…</source>
         <translation>月次照合…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="458"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="459"/>
         <source>Person</source>
         <translation>対象者</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="458"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="459"/>
         <source>Kind</source>
         <translation>種類</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="458"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="459"/>
         <source>State</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="458"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="459"/>
         <source>Applied</source>
         <translation>申出日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="458"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="459"/>
         <source>Ends</source>
         <translation>終了日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="459"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="460"/>
         <source>Registration</source>
         <translation>登録</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="459"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="460"/>
         <source>Linked systems</source>
         <translation>連携システム</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="475"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="476"/>
         <source>overdue: register again</source>
         <translation>期限切れ：再登録が必要</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="475"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="476"/>
         <source>waiting for a second person</source>
         <translation>確認待ち（二人目）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="477"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="478"/>
         <source>confirmed</source>
         <translation>確認済み</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="479"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="480"/>
         <source>not in the ledger</source>
         <translation>台帳登録なし</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="481"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="482"/>
         <source>{done}/{all} confirmed</source>
         <translation>{done}/{all} 確認済み</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="483"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="484"/>
         <source>missing: {names}</source>
         <translation>未確認：{names}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="503"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="504"/>
         <source>Choose a measure in the list.</source>
         <translation>一覧から支援措置を選んでください。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="509"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="510"/>
         <source>Registered: it blocks now. A support officer other than you confirms it today.</source>
         <translation>登録しました。すでに制限されています。あなた以外の支援措置責任者が本日中に確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="520"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="521"/>
         <source>Nothing of this measure waits for confirmation.</source>
         <translation>この措置に確認待ちの登録はありません。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="524"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="525"/>
         <source>Confirm a registration</source>
         <translation>登録の確認</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="525"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="526"/>
         <source>A support officer other than the person who registered it confirms: {stage}, applied {applied}.</source>
         <translation>登録した職員以外の支援措置責任者が確認します：{stage}（申出日 {applied}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="529"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="530"/>
         <source>Confirmed.</source>
         <translation>確認しました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="554"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="555"/>
         <source>Renewal registered: a support officer other than you confirms it today.</source>
         <translation>延長を登録しました。あなた以外の支援措置責任者が本日中に確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="573"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="574"/>
         <source>End asked for: the measure keeps blocking until a second person confirms.</source>
         <translation>終了を申請しました。二人目が確認するまで制限は続きます。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="579"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="580"/>
         <source>Ask to end</source>
         <translation>終了の申請</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="579"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="580"/>
         <source>Reason for ending</source>
         <translation>終了の理由</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="589"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="590"/>
         <source>No end of this measure waits for confirmation.</source>
         <translation>この措置に確認待ちの終了申請はありません。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="592"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="593"/>
         <source>Confirm the end</source>
         <translation>終了の確認</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="593"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="594"/>
         <source>A second person confirms the end asked for: {reason}</source>
         <translation>申請された終了を二人目が確認します：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="597"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="598"/>
         <source>Ended.</source>
         <translation>終了しました。</translation>
     </message>
@@ -1058,12 +1091,12 @@
 <context>
     <name>QueuesTab</name>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="192"/>
+        <location filename="../../app/ui/supervisor.py" line="194"/>
         <source>Needs a supervisor</source>
         <translation>監督者の確認が必要なもの</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="192"/>
+        <location filename="../../app/ui/supervisor.py" line="194"/>
         <source>Since</source>
         <translation>時点</translation>
     </message>
@@ -1071,7 +1104,7 @@
 <context>
     <name>ReasonBox</name>
     <message>
-        <location filename="../../app/ui/widgets.py" line="88"/>
+        <location filename="../../app/ui/widgets.py" line="89"/>
         <source>Source:</source>
         <translation>根拠：</translation>
     </message>
@@ -1079,32 +1112,32 @@
 <context>
     <name>ReconciliationDialog</name>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="385"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="386"/>
         <source>Monthly reconciliation {month}</source>
         <translation>月次照合 {month}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="386"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="387"/>
         <source>Save as PDF…</source>
         <translation>PDFとして保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="387"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="388"/>
         <source>Sign off this reconciliation…</source>
         <translation>この照合を確認（署名）…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="394"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="395"/>
         <source>Save as PDF</source>
         <translation>PDFとして保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="405"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="406"/>
         <source>Sign off the reconciliation</source>
         <translation>照合の確認</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="406"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="407"/>
         <source>A support officer signs in to sign off the reconciliation of {month} ({n} incomplete application(s)).</source>
         <translation>{month} の照合を確認するため、支援措置責任者が認証します（制限が揃っていない申出 {n} 件）。</translation>
     </message>
@@ -1150,37 +1183,37 @@
 <context>
     <name>RestrictionWarning</name>
     <message>
-        <location filename="../../app/ui/restriction.py" line="96"/>
+        <location filename="../../app/ui/restriction.py" line="97"/>
         <source>⚠ SUPPORT MEASURE (DV etc.): this case is stopped. A person in this request is protected. Do not say whether the person lives here. Only the support officer — not you — can release it.</source>
         <translation>⚠ 支援措置（DV等）：この案件は止まっています。請求の範囲に支援対象者が含まれています。その方が住んでいるかどうかを口にしないでください。解除できるのは支援措置責任者だけです（担当者は解除できません）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="107"/>
+        <location filename="../../app/ui/restriction.py" line="108"/>
         <source>Support officer sign-off… (Ctrl+Shift+S)</source>
         <translation>支援措置責任者の承認… (Ctrl+Shift+S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="116"/>
+        <location filename="../../app/ui/restriction.py" line="117"/>
         <source>The temporary release has expired. The restriction is back.</source>
         <translation>一時解除の期限が切れました。制限は元に戻っています。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="119"/>
+        <location filename="../../app/ui/restriction.py" line="120"/>
         <source>Temporarily released by {officer} for this request only: {minutes}:{seconds:02d} left</source>
         <translation>{officer} がこの請求に限り一時解除中：残り {minutes}:{seconds:02d}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="92"/>
+        <location filename="../../app/ui/restriction.py" line="93"/>
         <source>⚠ This request is handled by a municipal employee. Do not go on: call the employee in charge and hand the case over.</source>
         <translation>⚠ この請求は市の職員が処理します。手続を進めずに、担当の職員を呼んで引き継いでください。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="95"/>
+        <location filename="../../app/ui/restriction.py" line="96"/>
         <source>FOR YOU ONLY (staff) — do not read aloud, show or print.</source>
         <translation>【職員限り】読み上げ・提示・印刷しないでください。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="104"/>
+        <location filename="../../app/ui/restriction.py" line="105"/>
         <source>Say only this to the requester:</source>
         <translation>請求者にはこの文だけを伝えてください：</translation>
     </message>
@@ -1188,12 +1221,12 @@
 <context>
     <name>SecondPersonDialog</name>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="84"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="85"/>
         <source>Staff ID</source>
         <translation>職員ID</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="85"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="86"/>
         <source>Password</source>
         <translation>パスワード</translation>
     </message>
@@ -1265,62 +1298,62 @@
 <context>
     <name>SignOffDialog</name>
     <message>
-        <location filename="../../app/ui/restriction.py" line="213"/>
+        <location filename="../../app/ui/restriction.py" line="214"/>
         <source>Support officer sign-off</source>
         <translation>支援措置責任者の承認</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="214"/>
+        <location filename="../../app/ui/restriction.py" line="215"/>
         <source>Support officer only. The clerk handling this case cannot release it, whatever roles they hold.</source>
         <translation>支援措置責任者専用。この案件の担当者は、どの役割を持っていても解除できません。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="216"/>
+        <location filename="../../app/ui/restriction.py" line="217"/>
         <source>The request</source>
         <translation>請求の内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="218"/>
+        <location filename="../../app/ui/restriction.py" line="219"/>
         <source>Identity checklist and scope (tick after checking)</source>
         <translation>本人確認と範囲の確認（確認したらチェック）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="221"/>
+        <location filename="../../app/ui/restriction.py" line="222"/>
         <source>Sign in here, on this terminal</source>
         <translation>この端末でサインイン</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="222"/>
+        <location filename="../../app/ui/restriction.py" line="223"/>
         <source>Officer&apos;s staff ID</source>
         <translation>責任者の職員ID</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="223"/>
+        <location filename="../../app/ui/restriction.py" line="224"/>
         <source>Password</source>
         <translation>パスワード</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="224"/>
+        <location filename="../../app/ui/restriction.py" line="225"/>
         <source>or own card: PIN</source>
         <translation>または自分のカード：暗証番号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="225"/>
+        <location filename="../../app/ui/restriction.py" line="226"/>
         <source>Note / reason for a refusal</source>
         <translation>メモ・拒否の理由</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="226"/>
+        <location filename="../../app/ui/restriction.py" line="227"/>
         <source>Cancel</source>
         <translation>キャンセル</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="227"/>
+        <location filename="../../app/ui/restriction.py" line="228"/>
         <source>Refuse the request</source>
         <translation>請求を拒否する</translation>
     </message>
     <message>
-        <location filename="../../app/ui/restriction.py" line="228"/>
+        <location filename="../../app/ui/restriction.py" line="229"/>
         <source>Release for this request ({minutes} min)</source>
         <translation>この請求に限り一時解除（{minutes}分）</translation>
     </message>
@@ -1328,37 +1361,37 @@
 <context>
     <name>SupervisorDesk</name>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="300"/>
+        <location filename="../../app/ui/supervisor.py" line="302"/>
         <source>Supervisor&apos;s desk</source>
         <translation>監督者画面</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="301"/>
+        <location filename="../../app/ui/supervisor.py" line="303"/>
         <source>Today / this month</source>
         <translation>今日・今月</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="301"/>
+        <location filename="../../app/ui/supervisor.py" line="303"/>
         <source>Queues</source>
         <translation>確認待ち</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="301"/>
+        <location filename="../../app/ui/supervisor.py" line="303"/>
         <source>Support measures</source>
         <translation>支援措置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="302"/>
+        <location filename="../../app/ui/supervisor.py" line="304"/>
         <source>Issuance history</source>
         <translation>交付履歴</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="304"/>
+        <location filename="../../app/ui/supervisor.py" line="306"/>
         <source>Refresh</source>
         <translation>更新</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="50"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="51"/>
         <source>Not saved</source>
         <translation>保存されませんでした</translation>
     </message>
@@ -1366,32 +1399,32 @@
 <context>
     <name>SyncStatusLabel</name>
     <message>
-        <location filename="../../app/ui/syncstatus.py" line="82"/>
+        <location filename="../../app/ui/syncstatus.py" line="83"/>
         <source>standalone (no sync)</source>
         <translation>スタンドアロン（同期なし）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/syncstatus.py" line="83"/>
+        <location filename="../../app/ui/syncstatus.py" line="84"/>
         <source>This store does not sync with the central server (training or standalone terminal).</source>
         <translation>このストアは中央サーバと同期しません（研修用または単独運用の端末）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/syncstatus.py" line="88"/>
+        <location filename="../../app/ui/syncstatus.py" line="89"/>
         <source>sync: starting…</source>
         <translation>同期：開始中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/syncstatus.py" line="93"/>
+        <location filename="../../app/ui/syncstatus.py" line="94"/>
         <source>syncing…</source>
         <translation>同期中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/syncstatus.py" line="95"/>
+        <location filename="../../app/ui/syncstatus.py" line="96"/>
         <source>{n} waiting for a support officer</source>
         <translation>支援措置責任者待ち {n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/syncstatus.py" line="80"/>
+        <location filename="../../app/ui/syncstatus.py" line="81"/>
         <source>Sync now</source>
         <translation>今すぐ同期</translation>
     </message>
@@ -1399,7 +1432,7 @@
 <context>
     <name>TrainingBanner</name>
     <message>
-        <location filename="../../app/ui/widgets.py" line="26"/>
+        <location filename="../../app/ui/widgets.py" line="27"/>
         <source>研修モード — TRAINING MODE: demo data only, nothing here is real</source>
         <translation>研修モード — TRAINING MODE：デモデータのみ。実際の処理ではありません</translation>
     </message>
