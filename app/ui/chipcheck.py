@@ -164,7 +164,7 @@ class ChipCheckDialog(QDialog):
         self.chip_sex.setText(i18n.pick(*_SEX.get(e.sex, (e.sex, e.sex))))
         self.chip_expiry.setText(e.expiry)
         p = self.person or {}
-        self.rec_name.setText(p.get("name", self.tr("no resident record here")))
+        self.rec_name.setText(p.get("name", self.tr("no resident record chosen for this person")))
         self.rec_address.setText(p.get("address", ""))
         for label, key, chip_value in ((self.rec_birth, "birth_date", e.birth_date), (self.rec_sex, "sex", e.sex)):
             if key not in p:

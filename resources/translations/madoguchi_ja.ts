@@ -50,8 +50,8 @@
         <translation>ICチップを読んでいます…</translation>
     </message>
     <message>
-        <source>no resident record here</source>
-        <translation>この市区町村に住民記録がありません</translation>
+        <source>no resident record chosen for this person</source>
+        <translation>照合する住民記録が選ばれていません</translation>
     </message>
     <message>
         <source>differs</source>
