@@ -113,6 +113,10 @@ def field_text(spec, value: Any, names: _Names) -> str:
         # certificates read from the card (a renewal): each one's expiry
         return "、".join(f"{CERTIFICATES[k][0]} {v['not_after']}まで" if (v or {}).get("not_after")
                         else f"{CERTIFICATES[k][0]}（搭載・未読取）" for k, v in value.items())
+    if kind == "json" and spec.id == "chip_check" and isinstance(value, Mapping):
+        from app.rules.identity import chip_check_text
+
+        return chip_check_text(value)[0]
     if kind == "json":
         return "（記録あり：" + "、".join(sorted(str(k) for k in value)) + "）" if isinstance(value, Mapping) else "（記録あり）"
     return str(value)

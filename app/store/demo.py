@@ -886,7 +886,10 @@ _INSERTS = {
 
 #: which residents get a test-card file, and what it shows
 CARD_FILE_CASES = ["adult", "under15", "pin_locked", "suspended_lost", "revoked", "moved_out_suspended",
-                   "foreign", "protected"]
+                   "foreign", "protected", "forged", "face_auth"]
+#: "forged": the adult's card as a forger would make it — the same printed face, a chip whose
+#: card-surface signature is not the issuer's (the chip check fails); not in the cards table.
+#: "face_auth": an older resident's face-authentication card (no PIN set, no signing certificate).
 
 
 def _card_files(conn: sqlite3.Connection, gen: _Generator, cards_dir: Path, final_dir_name: str,
@@ -913,18 +916,37 @@ def _card_files(conn: sqlite3.Connection, gen: _Generator, cards_dir: Path, fina
                                protected).fetchone()
             card = conn.execute(f"SELECT {', '.join(CARD_COLUMNS)} FROM cards WHERE resident_id = ? "
                                 "AND status = 'active' ORDER BY rowid LIMIT 1", protected).fetchone()
+        elif case == "forged" and "adult" in cases:
+            row, card = cases["adult"]
+        elif case == "face_auth":
+            found = conn.execute(
+                "SELECT c.resident_id FROM cards c JOIN residents r ON r.id = c.resident_id "
+                "WHERE c.status = 'active' AND c.locked_pins = '[]' AND r.status = 'active' AND r.birth_date < '1955' "
+                "AND c.card_file IS NULL AND NOT EXISTS (SELECT 1 FROM support_measures m WHERE m.target_id = r.id) "
+                "ORDER BY c.rowid LIMIT 1").fetchone()
+            if not found:
+                continue
+            row = conn.execute(f"SELECT {', '.join(RESIDENT_COLUMNS)} FROM residents WHERE id = ?", found).fetchone()
+            card = conn.execute(f"SELECT {', '.join(CARD_COLUMNS)} FROM cards WHERE resident_id = ? "
+                                "AND status = 'active' ORDER BY rowid LIMIT 1", found).fetchone()
         elif case in cases:
             row, card = cases[case]
         else:
             continue
-        signing = card[7] != "none"
+        signing = card[7] != "none" and case != "face_auth"
         pins = {k: v for k, v in TRAINING_PINS.items() if k != "sign" or signing}
         name = f"{len(made) + 1:02d}-{case}.json"
         path = create_card_file(
             cards_dir / name, family_name=row[4], given_name=row[5], address=row[21],
             birth_date=row[18], sex=row[19], my_number=row[3], pins=pins, signing_cert=signing,
             ca_dir=ca_dir, valid_from=card[2], valid_until=card[3],
-            state=card[4] if card[4] in ("active", "suspended", "revoked") else "active")
+            state=card[4] if card[4] in ("active", "suspended", "revoked") else "active",
+            forged_surface=case == "forged", face_auth=case == "face_auth")
+        made.append(f"{final_dir_name}/{name}")
+        if case == "forged":
+            continue                          # a forgery is in no register
+        if case == "face_auth":
+            conn.execute("UPDATE cards SET cert_sign_status = 'none' WHERE id = ?", (card[0],))
         locked = json.loads(card[9])
         if locked:
             cf = load_card_file(path)
@@ -933,7 +955,6 @@ def _card_files(conn: sqlite3.Connection, gen: _Generator, cards_dir: Path, fina
                     cf.pins[secret].tries_left = 0
             cf.save()
         conn.execute("UPDATE cards SET card_file = ? WHERE id = ?", (f"{final_dir_name}/{name}", card[0]))
-        made.append(f"{final_dir_name}/{name}")
     return made
 
 

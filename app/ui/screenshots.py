@@ -398,8 +398,69 @@ def scene_locked(s: Shooter) -> None:
     s.save(s.controller.signin, "14-locked")
 
 
+def _tray_put(s: Shooter, status: str) -> "object":
+    """Put the first tray card of ``status`` ("active", "forged", "face_auth") on the reader."""
+    window, services = s.controller.window, s.services
+    s.wait_for(lambda: services.card_service is not None and services.card.readers)
+    window.tray.reload()
+    row = next(i for i, c in enumerate(window.tray._cards) if c.status == status)
+    window.tray.cards.setCurrentRow(row)
+    window.tray.insert()
+    s.wait_for(lambda: window.tray.insert_button.isEnabled() and services.card.state == "mynumber")
+    return window.tray._cards[row]
+
+
+def _chip_check_dialog(s: Shooter, card):
+    """A PIN-reset case of the card's holder at its identity step, the My Number card shown, and
+    the chip check dialog with 照合番号B typed from the card and the chip read."""
+    from app.card.cardfile import load_card_file
+
+    window = s.controller.window
+    chip = load_card_file(card.path)
+    rid = s.services.store.conn.execute("SELECT id FROM residents WHERE my_number = ?", (chip.my_number,)).fetchone()[0]
+    window.start_case("pin_reset", None)
+    page = window.case_page
+    for fid, value in (("requester_type", "self"), ("holder_resident_id", rid), ("secrets", ["auth"])):
+        _fill(page, fid, value)
+    _tick_all(page)
+    page.go_next()
+    _fill(page, "identity_documents", ["my_number_card"])
+    _tick_all(page)
+    dialog = page.chip_check()
+    dialog.birth.setText(chip.holder.birth_date.replace("-", ""))
+    dialog.expiry.setText(chip.valid_until[:4])
+    dialog.security.setText(chip.surface.security_code)
+    dialog.read_chip()
+    s.wait_for(lambda: dialog.readout is not None)
+    return page, dialog
+
+
+def scene_chip_check(s: Shooter) -> None:
+    """The chip check of a genuine card: photo and items beside the record, signature valid."""
+    page, dialog = _chip_check_dialog(s, _tray_put(s, "active"))
+    s.save(dialog, "40-chip-check-valid")
+    dialog.record(True)
+    s.save(s.controller.window, "41-chip-check-recorded")
+
+
+def scene_chip_check_forged(s: Shooter) -> None:
+    """The forged demo card: same printed face, the chip's signature is not the issuer's; Next stops."""
+    page, dialog = _chip_check_dialog(s, _tray_put(s, "forged"))
+    s.save(dialog, "42-chip-check-forged")
+    dialog.record(True)
+    page.go_next()
+    s.save(s.controller.window, "43-chip-check-forged-refused")
+
+
+def scene_face_auth_card(s: Shooter) -> None:
+    _tray_put(s, "face_auth")
+    s.wait_for(lambda: s.services.card.face_auth)
+    s.save(s.controller.window, "44-card-panel-face-auth")
+
+
 SCENES = [scene_sign_in, scene_home, scene_card, scene_status_inquiry, scene_pin_dialogs,
-          scene_restriction, scene_refused_after_review, scene_readings, scene_renewal, scene_locked]
+          scene_restriction, scene_refused_after_review, scene_readings, scene_renewal, scene_chip_check,
+          scene_chip_check_forged, scene_face_auth_card, scene_locked]
 
 
 def desk_screens(out: Path, lang: str, home: Path) -> list[Path]:
