@@ -325,7 +325,8 @@ class VpcdCardEmulator:
         self._pull_at: int | None = None          # test control: drop the link at this APDU
         self._pulled = threading.Event()
         #: test-only: ``f(apdu_number, command, response) -> response`` to feed the reader
-        #: malformed answers through the real stack (fuzzing); None in normal use
+        #: malformed answers through the real stack (fuzzing); None in normal use. An empty
+        #: answer pulls the card like :meth:`pull_at_apdu` (put it back with ``reinsert``)
         self.response_filter: Callable[[int, bytes, bytes], bytes] | None = None
 
     # -- life cycle -----------------------------------------------------------------------------
@@ -418,7 +419,10 @@ class VpcdCardEmulator:
                 if self.response_filter is not None:
                     response = self.response_filter(self.apdu_count, payload, response)
             if not response:
-                return              # a card cannot answer with nothing: drop the link instead
+                # a card cannot answer with nothing: it was pulled mid-command (it stays out until
+                # reinsert(), so the test can wait for pcscd to see it go and come back)
+                self._pulled.set()
+                return
             sock.sendall(struct.pack(">H", len(response)) + response)
 
     def _control_byte(self, sock: socket.socket, code: int) -> None:

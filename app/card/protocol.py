@@ -11,7 +11,6 @@ logged or put in an error message. No Qt, no threads of its own.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
@@ -22,8 +21,9 @@ from app.ids import InvalidMyNumber, mask_my_number, validate_my_number
 if TYPE_CHECKING:
     from cryptography import x509
 
-# cryptography (x509, RSA) and the card-file module are imported where a certificate is parsed or
-# a PIN checked, not here: `madoguchi card readers` needs neither and starts faster without them.
+# cryptography (x509, RSA), hashlib and the card-file module are imported where a certificate is
+# parsed, a message hashed or a PIN checked, not here: `madoguchi card readers` needs none of them
+# and starts faster without them (benchmarks/startup.py).
 
 SW_OK = 0x9000
 MAX_EF_SIZE = 16384      # no EF of the card is bigger; a header claiming more is malformed
@@ -359,6 +359,8 @@ class MyNumberCard:
     def sign_with_auth_key(self, pin: str, message: bytes, *, hash_name: str = "sha256") -> bytes:
         """Sign ``message`` with the user-authentication key: VERIFY, SELECT EF 0017, then
         ``80 2A 00 80 Lc DigestInfo 00`` → RSA PKCS#1 v1.5 signature."""
+        import hashlib
+
         digest_info = DIGEST_INFO_PREFIX[hash_name] + hashlib.new(hash_name, message).digest()
         self.verify("auth", pin)
         self.select_ef(layout.EF_AUTH_KEY)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from app.config import OfficeConfig
-from app.desk.queue import QueueEntry
+from app.desk.queue import QueueEntry, queue
 from app.errors import MadoguchiError
 from app.paths import default_store_path
 
@@ -175,6 +175,23 @@ class Desk:
             return SignInResult(False, error=exc)
         return self.start_session(auth, only)
 
+    def change_own_password(self, old: str, new: str, again: str) -> SignInResult:
+        """The signed-in person changes their own password (``app.security.staff`` decides:
+        the rules of ``staff add``, the old password as proof, the signing key re-wrapped)."""
+        from app.security.staff import AuthError, StaffError, change_own_password
+
+        if self.staff is None:
+            return SignInResult(False, error={"ja": "サインインしていません。", "en": "Nobody is signed in."})
+        if new != again:
+            return SignInResult(False, error={"ja": "新しいパスワードが一致しません。",
+                                              "en": "The two new passwords do not match."})
+        try:
+            member = change_own_password(self.store, self.staff.login, old, new,
+                                         terminal_id=self.terminal_id)
+        except (AuthError, StaffError) as exc:
+            return SignInResult(False, error=exc)
+        return SignInResult(True, staff=member)
+
     # ---------------------------------------------------------------------------------- residents
     def search_residents(self, text: str, limit: int = 50, context: str = "ui.search"):
         """Residents matching the search box; returns (hits, error) with the error for the clerk."""
@@ -235,6 +252,25 @@ class Desk:
 
         return self.pick(*names(code))
 
+    def status_name(self, status: str) -> str:
+        """A case status in words (the engine's ``STATUS_LABELS``; an unknown one is its code)."""
+        from app.workflows.engine import STATUS_LABELS
+
+        return self.pick(*STATUS_LABELS.get(status, (status, status)))
+
+    def new_case_keys(self) -> str:
+        """The registered case types' shortcuts in a few characters: "Ctrl+1…5" when they run on
+        (``Ctrl+1`` … ``Ctrl+5``), else listed ("Ctrl+1, Ctrl+Shift+N")."""
+        from app.workflows.registry import ENTRIES
+
+        keys = [e.shortcut for e in ENTRIES]
+        parts = [k.rpartition("+") for k in keys]
+        numbers = [int(n) if n.isdigit() else None for _, _, n in parts]
+        if (len(keys) > 1 and len({p for p, _, _ in parts}) == 1 and None not in numbers
+                and numbers == list(range(numbers[0], numbers[0] + len(numbers)))):
+            return f"{keys[0]}{self.pick('〜', '…')}{numbers[-1]}"
+        return ", ".join(keys)
+
     def case_view(self, case_id: str):
         return self.engine.current_step(case_id)
 
@@ -282,8 +318,6 @@ class Desk:
         return rows[0].case_id if rows else None
 
     def queue(self, tab: str) -> list[QueueEntry]:
-        from app.desk.queue import queue
-
         return queue(self, tab)
 
     def case_subject(self, view) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.store.db import Store, new_id, now_iso
+from app.store.db import Store, new_id, now_iso, open_store
+# lazy imports: the layers a sample drives load only when samples are made
 
 
 def _check(n11: str) -> str:
@@ -243,8 +244,6 @@ def main(argv: list[str] | None = None) -> int:
     import subprocess
     import tempfile
     from pathlib import Path
-
-    from app.store.db import open_store
 
     parser = argparse.ArgumentParser(prog="python -m app.printing.samples")
     parser.add_argument("outdir")

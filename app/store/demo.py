@@ -894,6 +894,7 @@ def _card_files(conn: sqlite3.Connection, gen: _Generator, cards_dir: Path, fina
     """Test-card files (app.card.cardfile) for a handful of residents; cards.card_file points at
     them relative to the store's folder. Missing card module: no files, the store is complete."""
     try:
+        # optional: a build without the card module makes no card files
         from app.card.cardfile import TRAINING_PINS, create_card_file, load_card_file
     except ImportError:
         return []

@@ -612,6 +612,7 @@ MIGRATIONS.append(Migration(8, "search keys rewritten on insert only when stale"
 # joined with "-", 大字/字 dropped, a hyphen only between two numbers), so every stored key is
 # recomputed and the address-fragment index rebuilt from the new keys.
 def _v9_one_address_fold(conn: sqlite3.Connection) -> None:
+    # jaconv only for a store this migration upgrades
     from app.store.residents import refold_addresses
 
     refold_addresses(conn)
@@ -778,6 +779,23 @@ MIGRATIONS.append(Migration(11, "support-measure ledger: outsourced staff, regis
                                 "linked-system confirmations; case figures for the desk", _v10))
 
 
+# Signed support-measure ledger (app.security.ledgersig): every ledger event carries the signature
+# of the person who gives it (their password-opened Ed25519 key or their card), over the digest
+# of what it binds. SQLite cannot check a signature: this trigger refuses an unsigned row; the
+# engine reads only events whose signature verifies, and `audit verify`, the self-test and the
+# central server name any that does not.
+V12_SIGNED_LEDGER = """
+ALTER TABLE measure_events ADD COLUMN auth_method TEXT
+    CHECK (auth_method IS NULL OR auth_method IN ('password', 'card'));
+ALTER TABLE measure_events ADD COLUMN signature TEXT;
+CREATE TRIGGER measure_events_signed BEFORE INSERT ON measure_events
+WHEN NEW.signature IS NULL OR length(NEW.signature) < 128 OR NEW.auth_method IS NULL
+BEGIN SELECT RAISE(ABORT, 'a support-measure ledger event must carry the signature of who gives it'); END;
+"""
+
+MIGRATIONS.append(Migration(12, "signed support-measure ledger events", _script(V12_SIGNED_LEDGER)))
+
+
 # Official name readings (氏名の振り仮名, since 2025-05-26) and 旧氏 readings (app.store.furigana):
 # the reading of surname and given name as the family register certifies it, kept apart from the
 # municipality's search kana (family_kana / given_kana), each with the day it was recorded and
@@ -794,7 +812,7 @@ _READING_KEYS_STALE = (f"NEW.furigana_key IS NOT {_READING_KEYS[0]} "
                        f"OR NEW.former_furigana_key IS NOT {_READING_KEYS[1]}")
 _READING_KEYS_UPDATE = (f"UPDATE residents SET furigana_key = {_READING_KEYS[0]}, "
                         f"former_furigana_key = {_READING_KEYS[1]} WHERE rowid = NEW.rowid;")
-V12_READINGS = f"""
+V13_READINGS = f"""
 ALTER TABLE residents ADD COLUMN furigana_family TEXT;          -- 氏の振り仮名 (official, katakana)
 ALTER TABLE residents ADD COLUMN furigana_given TEXT;           -- 名の振り仮名
 ALTER TABLE residents ADD COLUMN furigana_date TEXT;            -- when it was recorded (ISO)
@@ -824,5 +842,5 @@ WHEN {_READING_KEYS_STALE}
 BEGIN {_READING_KEYS_UPDATE} END;
 """
 
-MIGRATIONS.append(Migration(12, "official name readings (氏名の振り仮名) and 旧氏 readings with date and "
-                                "source", _script(V12_READINGS)))
+MIGRATIONS.append(Migration(13, "official name readings (氏名の振り仮名) and 旧氏 readings with date and "
+                                "source", _script(V13_READINGS)))

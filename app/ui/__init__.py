@@ -53,7 +53,8 @@ what the layers below decide and send the clerk's actions down; they never decid
 - `pindialog.py` — the resident's PIN dialog: password echo, on-screen pad, no IME; the PIN goes
   straight to the card thread and the field is cleared. Nothing stores or logs it. `NewPinDialog`:
   the holder types a new PIN twice (pattern per secret). `residentpicker.py`: search dialog for
-  `resident`/`residents` fields, restriction flag in every row.
+  `resident`/`residents` fields, restriction flag in every row. `passworddialog.py`: File →
+  Change my password (old, new twice; `Desk.change_own_password` decides, fields cleared).
 - `preview.py` — the documents of a case: `PdfPreview` shows the PDF with QtPdf (`QPdfDocument` /
   `QPdfView`, PySide6-Addons; no poppler on the terminal) and prints each page at 300 dpi; "save
   as PDF" writes the bytes as made. `benchmarks/preview.py`: preview shown, goal ≤ 60 ms.

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from app.rules.codes import Secret
 from app.ui.cardpanel import CardView
+# lazy imports: pages, dialogs and lower layers load on first use (the sign-in window first)
 
 log = logging.getLogger(__name__)
 

@@ -19,18 +19,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QGroup
 
 from app.ui import i18n, theme
 from app.ui.widgets import ReasonBox
+# lazy imports: pages, dialogs and lower layers load on first use (the sign-in window first)
 
 log = logging.getLogger(__name__)
-
-STATUS_NAMES = {
-    "open": ("処理中", "Open"),
-    "paused": ("保留中", "Paused"),
-    "awaiting_release": ("支援措置責任者の解除待ち", "Awaiting the support officer's release"),
-    "completed": ("完了", "Completed"),
-    "refused": ("交付・処理できません", "Refused"),
-    "abandoned": ("取りやめ", "Abandoned"),
-}
-
 
 #: reasons listed under the buttons at most (the rest summed up), to keep the page readable at 768 px
 MAX_BLOCKING_SHOWN = 4
@@ -383,7 +374,7 @@ class CasePage(QWidget):
             case=self.services.case_type_name(v.case_type), n=v.index + 1, count=v.count,
             step=i18n.pick(v.ja, v.en)))
         self.subject.setText(self.tr("Status: {status}").format(
-            status=i18n.pick(*STATUS_NAMES.get(v.status, (v.status, v.status))))
+            status=self.services.status_name(v.status))
             + "".join("  ·  " + s for s in [self.services.case_subject(v)] if s))
         guide = i18n.pick(v.guide_ja, v.guide_en)
         self.guide.setText(guide)

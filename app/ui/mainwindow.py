@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QLabel, QLineEdit,
                                QMainWindow, QPushButton, QStackedWidget, QTabBar, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget, QGroupBox, QGridLayout,
                                QScrollArea, QFrame)
 
 from app.ui import i18n
 from app.ui.cardpanel import CardPanel
+from app.ui.passworddialog import ChangePasswordDialog
 from app.ui.widgets import LanguageMenu, TrainingBanner, fill_resident_table
 from app.workflows import registry
+# lazy imports: pages, dialogs and lower layers load on first use (the sign-in window first)
 
 #: queue tabs: (status code, ja, en)
 QUEUE_TABS = (
@@ -140,8 +142,9 @@ class HomePage(QWidget):
         if self._search_error:
             self.search_message.setText(i18n.text_of(self._search_error))
         elif self.search_edit.text().strip():
-            self.search_message.setText(self.tr("{n} residents found. Select one, then Ctrl+1…4 starts "
-                                                "that case for them.").format(n=len(self._results)))
+            self.search_message.setText(self.tr("{n} residents found. Select one, then {keys} starts "
+                                                "that case for them.").format(
+                n=len(self._results), keys=self.services.new_case_keys()))
         else:
             self.search_message.setText("")
 
@@ -243,8 +246,9 @@ class MainWindow(QMainWindow):
         self.act_home = QAction(self, shortcut=QKeySequence("Ctrl+H"), triggered=self.go_home)
         self.act_lock = QAction(self, shortcut=QKeySequence("Ctrl+L"), triggered=self.lock_requested.emit)
         self.act_sign_out = QAction(self, triggered=self.sign_out_requested.emit)
+        self.act_password = QAction(self, triggered=self.change_password)
         self.act_quit = QAction(self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close)
-        for a in (self.act_home, self.act_lock, self.act_sign_out, self.act_quit):
+        for a in (self.act_home, self.act_lock, self.act_sign_out, self.act_password, self.act_quit):
             self.file_menu.addAction(a)
         self.case_menu = bar.addMenu("")
         self.case_actions = {}
@@ -270,6 +274,7 @@ class MainWindow(QMainWindow):
         self.act_home.setText(self.tr("&Home: queue and search"))
         self.act_lock.setText(self.tr("&Lock the terminal"))
         self.act_sign_out.setText(self.tr("Sign &out"))
+        self.act_password.setText(self.tr("Change my &password…"))
         self.act_quit.setText(self.tr("&Quit"))
         self.case_menu.setTitle(self.tr("&Case"))
         self.supervisor_menu.setTitle(self.tr("&Supervisor"))
@@ -294,6 +299,14 @@ class MainWindow(QMainWindow):
         self.home.refresh_queue()
         self.services.refresh_card()
         QTimer.singleShot(0, self, self._reopen_interrupted)   # not once the window is gone
+
+    def change_password(self) -> bool:
+        """The signed-in person's own password (:mod:`app.ui.passworddialog`); True when changed."""
+        dialog = ChangePasswordDialog(self.services, self)
+        changed = dialog.exec() == QDialog.DialogCode.Accepted
+        if changed:
+            self.statusBar().showMessage(self.tr("Your password was changed."), 10000)
+        return changed
 
     def open_desk(self) -> None:
         from app.ui.supervisor import SupervisorDesk, may_use_desk

@@ -13,6 +13,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+# lazy imports: the window and its pages load once the offscreen application exists
 
 WIDTH, HEIGHT = 1366, 768
 

@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QTableWidget, QTableWidgetItem, QWidget
 
 from app.ui import i18n, theme
+# lazy imports: pages, dialogs and lower layers load on first use (the sign-in window first)
 
 
 class TrainingBanner(QLabel):

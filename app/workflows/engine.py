@@ -562,6 +562,7 @@ class CaseEngine:
         self.case_types = dict(case_types)
         self._settings_overrides = dict(settings_overrides or {})
         self._today = today
+        # security (Argon2, cryptography) loads when a case runs, not with `rules explain`
         from app.security.outsourced import is_outsourced
 
         #: 委託: this clerk sees only the neutral texts (app.security.outsourced)
@@ -618,6 +619,7 @@ class CaseEngine:
             lambda: self.context(state),
         )
         if self.outsourced:
+            # security (Argon2, cryptography) loads when a case runs, not with `rules explain`
             from app.security.outsourced import neutral_reasons
 
             return list(neutral_reasons(reasons))
@@ -664,6 +666,7 @@ class CaseEngine:
     def _neutral(self, decision: dict | None) -> dict | None:
         """What this clerk may read of a decision: an outsourced clerk only the neutral texts."""
         if self.outsourced:
+            # security (Argon2, cryptography) loads when a case runs, not with `rules explain`
             from app.security.outsourced import neutral_decision
 
             return neutral_decision(decision)

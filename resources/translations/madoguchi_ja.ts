@@ -330,8 +330,8 @@
     </message>
     <message>
         <location filename="../../app/ui/mainwindow.py" line="180" />
-        <source>{n} residents found. Select one, then Ctrl+1…4 starts that case for them.</source>
-        <translation>{n} 件見つかりました。住民を選び、Ctrl+1〜4 でその住民の案件を始めます。</translation>
+        <source>{n} residents found. Select one, then {keys} starts that case for them.</source>
+        <translation>{n} 件見つかりました。住民を選び、{keys} でその住民の案件を始めます。</translation>
     </message>
 </context>
 <context>
@@ -370,6 +370,16 @@
         <translation>サインアウト(&amp;O)</translation>
     </message>
     <message>
+        <location filename="../../app/ui/mainwindow.py" line="275" />
+        <source>Change my &amp;password…</source>
+        <translation>パスワードの変更(&amp;P)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mainwindow.py" line="306" />
+        <source>Your password was changed.</source>
+        <translation>パスワードを変更しました。</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/mainwindow.py" line="297" />
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
@@ -396,6 +406,29 @@
     <message>
         <source>Supervisor's &amp;desk…</source>
         <translation>監督者画面(&amp;D)…</translation>
+    </message>
+</context>
+<context>
+    <name>ChangePasswordDialog</name>
+    <message>
+        <location filename="../../app/ui/passworddialog.py" line="48" />
+        <source>Change my password</source>
+        <translation>パスワードの変更</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/passworddialog.py" line="49" />
+        <source>Current password</source>
+        <translation>現在のパスワード</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/passworddialog.py" line="50" />
+        <source>New password</source>
+        <translation>新しいパスワード</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/passworddialog.py" line="51" />
+        <source>New password again</source>
+        <translation>新しいパスワード（確認）</translation>
     </message>
 </context>
 <context>

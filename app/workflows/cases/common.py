@@ -87,6 +87,7 @@ def _record_mismatches(store, resident_id: str, values: dict) -> list:
     """The oral answers that differ from the requester's own resident record (the address in the
     one folded form of app.store.normalize, as the restriction stage compares it), whatever the
     clerk recorded as the check."""
+    # jaconv loads when a case checks, not with `rules explain`
     from app.store.normalize import fold_address
 
     row = store.conn.execute("SELECT address, birth_date, sex FROM residents WHERE id = ?",
