@@ -762,7 +762,7 @@ CREATE TABLE imports (
 );
 """
 
-# v7: signed support-measure ledger (app.security.ledgersig). Every ledger event a terminal sends
+# v6: signed support-measure ledger (app.security.ledgersig). Every ledger event a terminal sends
 # must be signed by the person it names — with the key or card the server holds for that person —
 # over the event, its payload and the digest of the measure rows it carries (for a confirmation,
 # also the digest of the event confirmed); its columns must be those of the event it carries. A
@@ -823,6 +823,8 @@ CREATE TRIGGER measure_events_signed BEFORE INSERT ON measure_events
     FOR EACH ROW EXECUTE FUNCTION measure_events_signed();
 """
 
+
+
 # v7: official name readings (氏名の振り仮名, since 2025-05-26) and 旧氏 readings with the day they
 # were recorded and their source (app.store.furigana); the same rules as the terminal's store, so
 # that no import or administrator writes a reading a terminal would refuse to pull.
@@ -833,7 +835,6 @@ ALTER TABLE residents ADD COLUMN furigana_family text, ADD COLUMN furigana_given
 ALTER TABLE residents ADD CONSTRAINT residents_readings_valid CHECK (
     {_furigana.valid_sql(dialect="postgres")});
 """
-
 
 SERVER_MIGRATIONS: list[ServerMigration] = [
     ServerMigration(1, "master data, case traffic, audit, witnesses, four-eyes", _v1()),
