@@ -319,6 +319,79 @@ def scene_readings(s: Shooter) -> None:
     window.go_home()
 
 
+def _expiring_card(s: Shooter):
+    """A demo resident's training card issued almost five years ago (its certificates expire in
+    30 days), put on the reader; the store's card row follows the card file."""
+    import datetime as dt
+
+    from app.card.cardfile import TRAINING_PINS, create_card_file
+
+    s.wait_for(lambda: s.services.card_service is not None and s.services.card.readers)
+    store = s.services.store
+    row = store.conn.execute(
+        "SELECT r.id, r.family_name, r.given_name, r.address, r.birth_date, r.sex, r.my_number, c.id "
+        "FROM residents r JOIN cards c ON c.resident_id = r.id WHERE r.status = 'active' AND c.status = 'active' "
+        "AND c.cert_sign_status = 'valid' AND r.my_number IS NOT NULL AND r.birth_date < '1990-01-01' "
+        "AND r.id NOT IN (SELECT target_id FROM support_measures) ORDER BY r.id LIMIT 1").fetchone()
+    soon = dt.date.today() + dt.timedelta(days=30)
+    issued = soon.replace(year=soon.year - 5, day=min(soon.day, 28) if soon.month == 2 else soon.day)
+    until = issued.replace(year=issued.year + 10)
+    path = Path(s.services.store_path).parent / "renewal-demo-card.json"
+    create_card_file(path, family_name=row[1], given_name=row[2], address=row[3], birth_date=row[4], sex=row[5],
+                     my_number=row[6], pins=TRAINING_PINS, valid_from=issued, valid_until=until)
+    with store.transaction() as conn:
+        conn.execute("UPDATE cards SET issued_date = ?, expiry_date = ?, card_file = ? WHERE id = ?",
+                     (issued.isoformat(), until.isoformat(), str(path), row[7]))
+    done = []
+    s.services.tray_insert(str(path), 0, done.append)
+    s.wait_for(lambda: done and s.services.card.state == "mynumber" and s.services.card.certificates)
+    return row[0]
+
+
+def scene_renewal(s: Shooter) -> None:
+    """Certificate renewal: the home offer and the panel's warning, the validity read from the
+    card, the new certificates issued by the training card, the new validity read back."""
+    window = s.controller.window
+    services = s.services
+    window.go_home()
+    holder = _expiring_card(s)
+    s.wait_for(lambda: window.home.renew_offer.isVisible())
+    s.save(window, "30-renewal-offer-and-panel")
+    window.home.renew_offer.click()
+    s.wait_for(lambda: window.case_page is not None and window.case_page.view.case_type == "cert_renewal")
+    page = window.case_page
+    _fill(page, "requester_type", "self")
+    _fill(page, "holder_resident_id", holder)
+    done = []
+    services.read_certificates_into_case(page.case_id, "ABC123", done.append)
+    s.wait_for(lambda: done)
+    for box in page.editors["renew"][0].boxes:         # as the clerk ticks them
+        box.setChecked(True)
+    s.wait_for(lambda: len(next(f.value or [] for f in page.view.fields if f.id == "renew")) == 2)
+    _tick_all(page)
+    s.save(window, "31-renewal-validity-read")
+    page.go_next()
+    _fill(page, "identity_documents", ["my_number_card"])
+    _tick_all(page)
+    page.go_next()
+    s.wait_for(lambda: page.view.step == "renew")
+    done.clear()
+    services.renew_on_training_card({"sign": "RENEW2026", "auth": "5678"}, lambda r: (done.append(r), page._reset_done(r)))
+    s.wait_for(lambda: done)
+    s.save(window, "32-renewal-issued-on-training-card")
+    _tick_all(page)
+    page.go_next()
+    done.clear()
+    services.read_certificates_into_case(page.case_id, "RENEW2026", done.append)
+    s.wait_for(lambda: done)
+    page.refresh()
+    s.save(window, "33-renewal-new-validity-read-back")
+    page.go_next()
+    s.wait_for(lambda: page.view.status == "completed")
+    s.save(window, "34-renewal-completed")
+    window.go_home()
+
+
 def scene_locked(s: Shooter) -> None:
     s.controller.lock()
     s.controller.signin.resize(WIDTH, HEIGHT)
@@ -326,7 +399,7 @@ def scene_locked(s: Shooter) -> None:
 
 
 SCENES = [scene_sign_in, scene_home, scene_card, scene_status_inquiry, scene_pin_dialogs,
-          scene_restriction, scene_refused_after_review, scene_readings, scene_locked]
+          scene_restriction, scene_refused_after_review, scene_readings, scene_renewal, scene_locked]
 
 
 def desk_screens(out: Path, lang: str, home: Path) -> list[Path]:
