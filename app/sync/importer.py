@@ -141,6 +141,17 @@ def check_files(paths: list[str | Path], conn: psycopg.Connection | None, *, lay
         if len(problems) < max_problems:
             problems.append(_problem(pf, line, key, kind, ja, en))
 
+    # A resident file written before the official readings were added to the layout leaves them
+    # as the server has them (an older 異動 file must not erase recorded readings); files of both
+    # versions in one import cannot be told apart row by row, so they are imported separately.
+    versions = [pf for pf in usable if pf.dataset.name == "residents"]
+    for pf in versions[1:]:
+        if pf.absent != versions[0].absent:
+            add(pf, 1, None, "mixed_layout_versions",
+                f"{Path(versions[0].path).name} と項目（振り仮名の項目の有無）が異なります。別々に取り込んでください",
+                f"its items differ from {Path(versions[0].path).name} (with / without the official "
+                "readings): import them separately")
+
     seen: dict[str, dict] = {"households": {}, "residents": {}, "cards": {}}
     numbers: dict[str, str] = {}
     for pf in usable:
@@ -313,11 +324,15 @@ def _import(conn, paths, dry_run, layout, today, on_progress, max_problems, impo
     resident_ids = {code: v[0] for code, v in known.residents.items()}
     resident_ids.update({code: resident_ids.get(code) or derived_id("resident", code)
                          for code in residents})
+    # columns an older file does not have are left as the server holds them
+    absent = next((pf.absent for pf in parsed if pf.dataset is not None and pf.dataset.name == "residents"), ())
+    kept = [i for i, c in enumerate(RESIDENT_COLUMNS) if c not in absent]
     steps = (
         ("households", "household_code", HOUSEHOLD_COLUMNS, households,
          lambda: _household_rows(households, household_ids, resident_ids)),
-        ("residents", "resident_code", RESIDENT_COLUMNS, residents,
-         lambda: _resident_rows(residents, resident_ids, household_ids, layout)),
+        ("residents", "resident_code", tuple(RESIDENT_COLUMNS[i] for i in kept), residents,
+         lambda: (tuple(row[i] for i in kept) if absent else row
+                  for row in _resident_rows(residents, resident_ids, household_ids, layout))),
         ("cards", "id", CARD_COLUMNS, cards, lambda: _card_rows(cards, known, resident_ids, layout)),
     )
     for table, key, columns, rows, make in steps:

@@ -391,6 +391,7 @@ class ParsedFile:
     lines: list[int] = field(default_factory=list)   # the line of each row
     problems: list[Problem] = field(default_factory=list)
     error_count: int = 0
+    absent: tuple[str, ...] = ()    # items marked "added" that this file (an older one) lacks
 
 
 def _decode(raw: bytes, encodings: tuple[str, ...]) -> str | None:
@@ -453,6 +454,7 @@ def read_file(path: str | Path, layout: Layout | None = None, *, today: _dt.date
     # a file written before the items marked "added": its rows end early, those items are empty
     n_given = len(header)
     padding = [""] * (n_items - n_given)
+    out.absent = tuple(item.key for item in items[n_given:])
     # (index, key, item, check or None for plain text, memo of results or None, length limit):
     # dates, codes, postal codes and readings repeat a great deal, so their results are memoised
     plan = [(i, item.key, item, None if item.type == "text" else _CHECKS[item.type],
