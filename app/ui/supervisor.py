@@ -70,7 +70,7 @@ class BarChart(QWidget):
             y = top + i * row_h
             p.setPen(QColor("black"))
             p.drawText(QRectF(4, y, label_w - 8, row_h), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                       name)
+                       p.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, label_w - 8))
             x = float(label_w)
             for value, colour in segs:
                 w = span * value / biggest
@@ -153,7 +153,8 @@ class FiguresTab(QWidget):
              for t, cells in sorted(fig.by_type_outcome.items())],
             [(S.label(S.STATUS_LABELS, s, lang), OUTCOME_COLOURS[s]) for s in statuses])
         self.refusal_chart.set_data(self.tr("Refusals by reason"),
-                                    [(code, [(n, OUTCOME_COLOURS["refused"])]) for code, n in fig.refusals])
+                                    [(S.reason_words(code, lang), [(n, OUTCOME_COLOURS["refused"])])
+                                     for code, n in fig.refusals])
         self.issuance_chart.set_data(self.tr("Documents issued"),
                                      [(S.label(S.DOCUMENT_LABELS, d, lang), [(n, BAR)]) for d, n in fig.issuance])
         rows = [(self.tr("Handling (without pauses)"), fig.handling),
