@@ -182,3 +182,41 @@ def test_the_desk_closes_when_the_terminal_locks(qtbot, window):
     assert desk.isVisible()
     window.controller.lock()
     qtbot.waitUntil(lambda: window.desk is None, timeout=15000)
+
+
+@pytest.mark.parametrize("window", ["officer1"], indirect=True)
+def test_refusals_chart_shows_the_reasons_in_words_with_qt_charts(qtbot, window):
+    """The refusal chart (Qt Charts) names each reason in the staff's words of the window's
+    language, as the rules declare it; codes of one family share one bar."""
+    import datetime as dt
+    import json
+
+    from PySide6.QtCharts import QBarCategoryAxis, QChartView
+
+    from app.rules.identity import NOT_ENOUGH
+    from app.rules.reasons import FAMILIES
+    from app.store.db import new_id
+
+    store = window.services.store
+    staff = window.services.session.staff.id
+    now = dt.datetime.now(dt.timezone.utc)
+    with store.transaction() as c:
+        for code in ("identity.not_enough", "copy.scope.not_same_household", "copy.scope.not_removed"):
+            cid = new_id()
+            c.execute("INSERT INTO cases(id, case_type, terminal_id, opened_by, opened_at) VALUES (?,?,?,?,?)",
+                      (cid, "copy_issuance", "T001", staff, now.isoformat()))
+            c.execute("INSERT INTO case_events(id, case_id, n, at, staff_id, terminal_id, kind, payload) "
+                      "VALUES (?,?,1,?,?,'T001','refused',?)",
+                      (new_id(), cid, now.isoformat(), staff,
+                       json.dumps({"status": "refused", "decision": {"reasons": [{"code": code}]}})))
+    window.open_desk()
+    tab = window.desk.figures_tab
+    tab.period.setCurrentIndex(0)
+    tab.refresh()
+    chart = tab.refusal_chart
+    assert isinstance(chart, QChartView)
+    axis = next(a for a in chart.chart().axes() if isinstance(a, QBarCategoryAxis))
+    assert sorted(axis.categories()) == sorted([NOT_ENOUGH.ja, FAMILIES["copy.scope."][0]])
+    bars = chart.chart().series()[0].barSets()[0]
+    counts = dict(zip(axis.categories(), (bars.at(i) for i in range(bars.count()))))
+    assert counts == {NOT_ENOUGH.ja: 1, FAMILIES["copy.scope."][0]: 2}
