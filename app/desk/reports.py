@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from app.desk.supervisor import (CASE_TYPE_LABELS, DOCUMENT_LABELS, QUEUES, STATUS_LABELS, Figures,
                                  Period, QueueItem, label, local_time, minutes, month_period, names_of,
                                  reason_words)
-from app.security.registration import STATE_LABELS, LedgerEntry, ledger, signoffs
+from app.security.registration import (STATE_LABELS, LedgerEntry, ledger, office_today,
+                                       signoffs)
+# lazy imports: reportlab (printing.layout) loads only when a report is rendered
 
 KIND_LABELS = {"dv": "DV", "stalking": "ストーカー", "child_abuse": "児童虐待", "other": "その他"}
 
@@ -105,8 +107,6 @@ class Reconciliation:
 
 
 def reconcile(store, month: str, *, today: dt.date | None = None) -> Reconciliation:
-    from app.security.registration import office_today
-
     conn = store.conn
     period = month_period(month)
     as_of = min(today or office_today(), period.last)

@@ -25,6 +25,7 @@ import sqlite_utils
 from app.errors import MadoguchiError
 from app.security import ledgersig
 from app.security.clock import SYSTEM_CLOCK, Clock, advance, iso
+from app.security.release_record import signature_problems
 from app.store.db import equal_filters, new_id
 from app.store.outbox import enqueue
 
@@ -408,8 +409,6 @@ def verify(conn: sqlite3.Connection) -> VerifyResult:
     last = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     result.head = {"seq": last[0], "hash": last[1]} if last else None
     _outbox(conn, result)
-
-    from app.security.release import signature_problems      # release imports this module
 
     for _row_id, text in (*signature_problems(conn), *ledgersig.signature_problems(conn)):
         result.problems.append(Problem(None, "not validly signed: " + text))

@@ -73,6 +73,7 @@ def office_today(clock: Clock = SYSTEM_CLOCK) -> dt.date:
 def linked_systems_setting(conn: sqlite3.Connection) -> list[str]:
     from types import SimpleNamespace
 
+    # rules.settings only when a deadline is computed
     from app.rules.settings import Settings
 
     return list(Settings.from_store(SimpleNamespace(conn=conn))[SETTING])

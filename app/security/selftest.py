@@ -25,6 +25,7 @@ from typing import Callable
 import sqlite_utils
 
 from app.security.clock import UTC, Clock
+# lazy imports: each check loads what it exercises when the self-test runs
 
 #: database guards every store must carry (name → what it guards)
 GUARDS = {

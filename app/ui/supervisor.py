@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDia
 
 from app.ui import i18n
 from app.ui.supervisor_measures import RED, RED_TEXT, MeasuresTab, paint_red, save_file
+# lazy imports: pages, dialogs and lower layers load on first use (the sign-in window first)
 
 OUTCOME_COLOURS = {"completed": QColor(46, 125, 50), "refused": QColor(198, 40, 40),
                    "abandoned": QColor(120, 120, 120), "open": QColor(30, 100, 200),

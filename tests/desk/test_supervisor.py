@@ -50,7 +50,7 @@ def test_figures_follow_the_events(ostore, office):
     # the reason in the staff's words, as the rules declare it (identity.NOT_ENOUGH), and its code
     assert [NOT_ENOUGH.en, "identity.not_enough", "1"] in rows
     assert [NOT_ENOUGH.ja, "identity.not_enough", "1"] in csv.reader(io.StringIO(S.figures_csv(fig, "ja")))
-    assert ["copy issuance", "1", "1", "0", "2"] in rows and ["handling", "2", "15.0", "18.3"] not in rows
+    assert ["Issuing copies of the resident record", "1", "1", "0", "2"] in rows and ["handling", "2", "15.0", "18.3"] not in rows
     assert ["handling", "2", "15.0", "20.0"] in rows
 
 
