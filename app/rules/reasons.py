@@ -46,6 +46,9 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "card.": ("カードの状態・来庁者により手続できない", "the card or who came does not allow the procedure"),
     "pin.": ("暗証番号の再設定ができない", "the PIN cannot be reset"),
     "suspension.": ("一時停止の解除ができない", "the suspension cannot be lifted"),
+    "renewal.": ("電子証明書の更新ができない", "the certificates cannot be renewed"),
+    "outsourced.": ("委託職員は処理できない（市の職員に引継ぎ）",
+                    "outsourced staff cannot handle it (hand over to a municipal employee)"),
     "dv.": ("交付制限（支援措置）による", "restricted (support measure)"),
 }
 
