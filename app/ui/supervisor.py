@@ -15,11 +15,12 @@ import datetime as dt
 from PySide6.QtCharts import (QBarCategoryAxis, QBarSet, QChart, QChartView, QHorizontalStackedBarSeries,
                               QValueAxis)
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter
+from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDialog, QGridLayout,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow,
-                               QPushButton, QSizePolicy, QTableWidget, QTableWidgetItem, QTabWidget, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+                               QPushButton, QSizePolicy, QTableWidget, QTableWidgetItem,
+                               QTabWidget, QToolTip, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+                               QWidget)
 
 from app.ui import i18n
 from app.ui.supervisor_measures import RED, RED_TEXT, MeasuresTab, paint_red, save_file
@@ -66,6 +67,7 @@ class BarChart(QChartView):
                 bar.append(segs[k][0] if k < len(segs) else 0)
             series.append(bar)
         series.setLabelsVisible(True)
+        series.hovered.connect(self._hovered)
         series.setBarWidth(0.7)
         chart.addSeries(series)
         labels = QBarCategoryAxis()
@@ -88,6 +90,14 @@ class BarChart(QChartView):
         self.setChart(chart)
         if old is not None:
             old.deleteLater()
+
+    def _hovered(self, status: bool, index: int, bar) -> None:
+        """A row's whole name and count under the pointer (the axis elides long names)."""
+        if not status:
+            QToolTip.hideText()
+            return
+        name, segs = self.rows[len(self.rows) - 1 - index]
+        QToolTip.showText(QCursor.pos(), f"{name}: {sum(v for v, _c in segs):g}", self)
 
 
 class FiguresTab(QWidget):

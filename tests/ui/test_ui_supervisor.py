@@ -220,3 +220,9 @@ def test_refusals_chart_shows_the_reasons_in_words_with_qt_charts(qtbot, window)
     bars = chart.chart().series()[0].barSets()[0]
     counts = dict(zip(axis.categories(), (bars.at(i) for i in range(bars.count()))))
     assert counts == {NOT_ENOUGH.ja: 1, FAMILIES["copy.scope."][0]: 2}
+    # the axis elides long words: the pointer on a bar shows them whole
+    from PySide6.QtWidgets import QToolTip
+
+    row = axis.categories().index(NOT_ENOUGH.ja)
+    chart._hovered(True, row, None)
+    assert QToolTip.text() == f"{NOT_ENOUGH.ja}: 1"
