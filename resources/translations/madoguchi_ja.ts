@@ -1261,6 +1261,16 @@
         <source>Password</source>
         <translation>パスワード</translation>
     </message>
+    <message>
+        <location filename="../../app/ui/supervisor_measures.py" line="137"/>
+        <source>Sign with your password</source>
+        <translation>パスワードで署名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/supervisor_measures.py" line="138"/>
+        <source>You signed in with your card. Type your own password to sign this entry of the support-measure ledger.</source>
+        <translation>カードで認証しています。支援措置の記録に署名するため、ご自身のパスワードを入力してください。</translation>
+    </message>
 </context>
 <context>
     <name>SignInWindow</name>
