@@ -25,6 +25,7 @@ from app.security import audit
 from app.security.clock import SYSTEM_CLOCK, Clock, iso
 from app.security.staff import (AuthError, Authenticated, StaffError, _BAD_CREDENTIALS, _gate,
                                 _require, record_failure, record_success)
+from app.store.db import new_id
 
 CHALLENGE_SECONDS = 120
 _DOMAIN = b"MADOGUCHI-STAFF-SIGNIN-V1\x00"
@@ -65,7 +66,9 @@ def fingerprint(cert_der: bytes) -> str:
 def register_card(store, login: str, cert_der: bytes, *, actor_id: str | None, terminal_id: str,
                   clock: Clock = SYSTEM_CLOCK) -> None:
     """Register the user-authentication certificate (DER, from EF 000A of the staff member's own
-    card) to an account. One card belongs to one account."""
+    card) to an account. One card belongs to one account. A card renewed or replaced: the
+    previous certificate stays in the card history, marked replaced from now, so what it signed
+    before still verifies (:func:`card_history`)."""
     cert = load_certificate(cert_der)
     fp = fingerprint(cert_der)
     with store.transaction() as conn:
@@ -75,12 +78,40 @@ def register_card(store, login: str, cert_der: bytes, *, actor_id: str | None, t
         if other:
             raise StaffError(f"このカードは既に {other[0]} に登録されています（一人一アカウント） / this card "
                              f"is already registered to {other[0]}")
+        entry = audit.append(conn, action="staff.register_card", staff_id=actor_id,
+                             terminal_id=terminal_id, target_kind="staff", target_id=member.id,
+                             clock=clock, detail={"cert_sha256": fp,
+                                                  "not_after": iso(cert.not_valid_after_utc)})
+        current = conn.execute("SELECT cert_sha256 FROM staff_card_certs WHERE staff_id = ? AND "
+                               "replaced_at IS NULL", (member.id,)).fetchall()
+        if [r[0] for r in current] != [fp]:
+            now = _store_time(conn, entry.at)
+            conn.execute("UPDATE staff_card_certs SET replaced_at = ? WHERE staff_id = ? AND "
+                         "replaced_at IS NULL", (now, member.id))
+            conn.execute("INSERT INTO staff_card_certs(id, staff_id, cert_sha256, card_cert, "
+                         "registered_at) VALUES (?, ?, ?, ?, ?)",
+                         (new_id(), member.id, fp, bytes(cert_der), now))
         conn.execute("UPDATE staff SET card_cert = ?, card_cert_sha256 = ? WHERE id = ?",
                      (bytes(cert_der), fp, member.id))
-        audit.append(conn, action="staff.register_card", staff_id=actor_id,
-                     terminal_id=terminal_id, target_kind="staff", target_id=member.id,
-                     clock=clock, detail={"cert_sha256": fp,
-                                          "not_after": iso(cert.not_valid_after_utc)})
+
+
+def _store_time(conn, wall: str) -> str:
+    """The store's own time (never earlier than any time it has handed out) for a card window:
+    releases are issued at this time, so a window and a release compare on one clock."""
+    row = conn.execute("SELECT high_water FROM store_clock WHERE id = 1").fetchone()
+    return max(wall, row[0]) if row else wall
+
+
+def card_history(conn, staff_id: str) -> list[tuple[bytes, str | None, str | None]]:
+    """``(der, registered_at, replaced_at)`` of every card registered to the person (the current
+    one when no history was kept: a row written before it existed)."""
+    rows = [(bytes(r[0]), r[1], r[2]) for r in conn.execute(
+        "SELECT card_cert, registered_at, replaced_at FROM staff_card_certs WHERE staff_id = ? "
+        "ORDER BY registered_at", (staff_id,))]
+    if rows:
+        return rows
+    row = conn.execute("SELECT card_cert FROM staff WHERE id = ?", (staff_id,)).fetchone()
+    return [(bytes(row[0]), None, None)] if row and row[0] else []
 
 
 def _verify_signature(cert: x509.Certificate, signature: bytes, message: bytes) -> None:
