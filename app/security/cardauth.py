@@ -28,6 +28,12 @@ from app.security.staff import (AuthError, Authenticated, StaffError, _BAD_CREDE
 from app.store.db import new_id
 
 CHALLENGE_SECONDS = 120
+#: the one answer to a card that does not sign in (not registered to an account, not the card
+#: registered, a certificate out of date, a bad signature), worded for a card, not a password
+_BAD_CARD = (_BAD_CREDENTIALS[0],
+             "このカードでは認証できません。職員アカウントに登録された本人のカードを置いてください。",
+             "This card cannot sign in: put your own card, the one registered to your staff account, "
+             "on the reader.")
 _DOMAIN = b"MADOGUCHI-STAFF-SIGNIN-V1\x00"
 _used: set[bytes] = set()
 _used_lock = threading.Lock()
@@ -137,7 +143,7 @@ def authenticate_card(store, challenge: Challenge, signature: bytes, cert_der: b
                 refusal = record_failure(conn, row[0], "card", why, terminal_id, clock)
             else:
                 return record_success(conn, row[0], "card", terminal_id, clock)
-    raise AuthError(*(refusal or _BAD_CREDENTIALS))
+    raise AuthError(*(_BAD_CARD if refusal in (None, _BAD_CREDENTIALS) else refusal))
 
 
 def _check(challenge: Challenge, signature: bytes, cert_der: bytes, terminal_id: str,
