@@ -74,7 +74,7 @@ def register_card(store, login: str, cert_der: bytes, *, actor_id: str | None, t
     """Register the user-authentication certificate (DER, from EF 000A of the staff member's own
     card) to an account. One card belongs to one account. A card renewed or replaced: the
     previous certificate stays in the card history, marked replaced from now, so what it signed
-    before still verifies (:func:`card_history`)."""
+    before still verifies (:func:`app.security.release_record.card_history`)."""
     cert = load_certificate(cert_der)
     fp = fingerprint(cert_der)
     with store.transaction() as conn:
@@ -106,18 +106,6 @@ def _store_time(conn, wall: str) -> str:
     releases are issued at this time, so a window and a release compare on one clock."""
     row = conn.execute("SELECT high_water FROM store_clock WHERE id = 1").fetchone()
     return max(wall, row[0]) if row else wall
-
-
-def card_history(conn, staff_id: str) -> list[tuple[bytes, str | None, str | None]]:
-    """``(der, registered_at, replaced_at)`` of every card registered to the person (the current
-    one when no history was kept: a row written before it existed)."""
-    rows = [(bytes(r[0]), r[1], r[2]) for r in conn.execute(
-        "SELECT card_cert, registered_at, replaced_at FROM staff_card_certs WHERE staff_id = ? "
-        "ORDER BY registered_at", (staff_id,))]
-    if rows:
-        return rows
-    row = conn.execute("SELECT card_cert FROM staff WHERE id = ?", (staff_id,)).fetchone()
-    return [(bytes(row[0]), None, None)] if row and row[0] else []
 
 
 def _verify_signature(cert: x509.Certificate, signature: bytes, message: bytes) -> None:

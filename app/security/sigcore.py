@@ -11,6 +11,11 @@ the signature the same way.
   the sign-in method, the issue time and the expiry.
 - A re-lock or re-lock confirmation binds: its id, the release (by the release's digest), the
   kind, the time, the person, the terminal and the note.
+- A support-measure ledger event (registration, second confirmation, linked system blocked, end
+  asked and confirmed, reconciliation signed) binds: its id, the measure, the kind, the stage, the
+  linked system, the office day, the time, the person, the terminal, the sign-in method and its
+  payload — which carries the digest of the measure rows the event sends to the server
+  (:func:`rows_digest`); a confirmation binds the event it confirms by that event's digest.
 
 The message signed is a domain label plus the SHA-256 hex digest of canonical JSON of those
 fields. Password sign-in: Ed25519 with the person's own key (public key ``staff.sign_pub``, hex;
@@ -37,6 +42,13 @@ EVENT_FIELDS = ("id", "release_id", "kind", "at", "staff_id", "terminal_id", "no
                 "auth_method")
 #: release events that are signed by the person who gives them
 SIGNED_EVENTS = ("relocked", "relock_confirmed")
+LEDGER_DOMAIN = b"MADOGUCHI-LEDGER-EVENT-V1\x00"
+#: the fields of a support-measure ledger event its signature covers (plus the confirmed event's
+#: digest for a confirmation)
+LEDGER_FIELDS = ("id", "measure_id", "kind", "stage", "system", "ref_id", "office_day", "at",
+                 "staff_id", "terminal_id", "payload", "auth_method")
+#: ledger events that confirm another event (bound by its digest)
+LEDGER_CONFIRMS = ("confirmed", "end_confirmed")
 
 
 def _canonical(obj):
@@ -45,7 +57,7 @@ def _canonical(obj):
 
 def _field(row, key):
     value = row.get(key)
-    if key in ("persons", "protected", "documents", "checklist") and isinstance(value, str):
+    if key in ("persons", "protected", "documents", "checklist", "payload") and isinstance(value, str):
         value = json.loads(value)          # stored as JSON text; bound as the value it holds
     return value
 
@@ -76,15 +88,34 @@ def certs_at(history, at):
     (ISO text, as the row states it): registered at or before it (no time: registered before the
     history was kept) and not replaced before it. ``history``: ``(der, registered_at,
     replaced_at)`` rows."""
-    return [bytes(der) for der, registered, replaced in history
-            if (not registered or (at is not None and registered <= at))
-            and (not replaced or (at is not None and at < replaced))]
+    return tuple(bytes(der) for der, registered, replaced in history
+                 if (not registered or (at is not None and registered <= at))
+                 and (not replaced or (at is not None and at < replaced)))
+
+
+def ledger_digest(row, ref_digest_hex=None):
+    """SHA-256 hex of what a ledger event binds (``ref_digest_hex``: for a confirmation, the
+    :func:`ledger_digest` of the event it confirms)."""
+    bound = {k: _field(row, k) for k in LEDGER_FIELDS}
+    bound["ref_digest"] = ref_digest_hex
+    return hashlib.sha256(_canonical(bound).encode("utf-8")).hexdigest()
+
+
+def ledger_message(row, ref_digest_hex=None):
+    return LEDGER_DOMAIN + ledger_digest(row, ref_digest_hex).encode("ascii")
+
+
+def rows_digest(doc):
+    """SHA-256 hex of the measure rows a ledger event sends to the server (``doc``: a dict with
+    ``measures`` and ``members``, as queued; missing keys are empty lists)."""
+    rows = {"measures": doc.get("measures") or [], "members": doc.get("members") or []}
+    return hashlib.sha256(_canonical(rows).encode("utf-8")).hexdigest()
 
 
 def check_signature(method, message, signature_hex, sign_pub, card_cert):
     """None when ``signature_hex`` is a valid signature of ``message`` by the person whose
     registered keys are ``sign_pub`` (hex Ed25519 public keys, space-separated) and
-    ``card_cert`` (DER bytes, or a list of them: the certificates valid at the time of signing,
+    ``card_cert`` (DER bytes, or a tuple of them: the certificates valid at the time of signing,
     :func:`certs_at`); else why not, in English (the caller words it for people)."""
     from cryptography import x509
     from cryptography.exceptions import InvalidSignature
@@ -110,7 +141,8 @@ def check_signature(method, message, signature_hex, sign_pub, card_cert):
                 continue
         return "its signature does not verify with the signer's registered key"
     if method == "card":
-        certs = card_cert if isinstance(card_cert, list) else [card_cert] if card_cert else []
+        certs = (card_cert if isinstance(card_cert, (list, tuple))
+                 else [card_cert] if card_cert else [])
         if not certs:
             return "the signer has no card registered for the time it was signed"
         for der in certs:

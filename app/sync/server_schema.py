@@ -27,6 +27,7 @@ import psycopg
 from psycopg import sql
 
 from app.errors import MadoguchiError
+from app.store import furigana as _furigana
 
 SCHEMA = "madoguchi"
 #: advisory lock that orders every write of sequenced rows (the value spells 'MDGS')
@@ -399,6 +400,7 @@ def _sigcore_source() -> str:
     """The terminal's own signature module, run unchanged by the server's PL/Python."""
     from pathlib import Path
 
+    # the terminal's module, read as source for the server's PL/Python
     from app.security import sigcore
 
     # from source, or the copy a frozen build ships beside the compiled module (build.spec)
@@ -570,16 +572,30 @@ END $$;
 {chain_continues}"""
 
 
+#: the start of a PL/Python function that runs sigcore: its source, compiled once per session
+#: (under ``key`` in GD), and the row the function was given
+_SIGCORE_LOADER = """import json
+SIGCORE_SOURCE = {source}
+sc = GD.get("{key}")
+if sc is None:
+    sc = {{"__name__": "madoguchi_sigcore"}}
+    exec(compile(SIGCORE_SOURCE, "sigcore.py", "exec"), sc)
+    GD["{key}"] = sc
+row = json.loads(row_json)"""
+
+
+def _with_sigcore(text: str, key: str) -> str:
+    """``text`` with sigcore's source put into its PL/Python function (at ``{sigcore}``)."""
+    source = _sigcore_source()
+    if "$py$" in source:
+        raise ServerError("sigcore.py must not contain the PL/Python quote $py$")
+    return text.replace("{sigcore}", _SIGCORE_LOADER.format(source=repr(source), key=key), 1)
+
+
+#: the signature check of releases and release events (v3; v8 adds the card history)
 _SIGNATURE_PROBLEM = """CREATE {or_replace}FUNCTION signature_problem(kind text, row_json text) RETURNS text
 LANGUAGE plpython3u STABLE SECURITY DEFINER SET search_path = madoguchi, pg_temp AS $py$
-import json
-SIGCORE_SOURCE = {source}
-sc = GD.get("{gd}")
-if sc is None:
-    sc = {"__name__": "madoguchi_sigcore"}
-    exec(compile(SIGCORE_SOURCE, "sigcore.py", "exec"), sc)
-    GD["{gd}"] = sc
-row = json.loads(row_json)
+{sigcore}
 {keys}
 if kind == "release":
     return sc["check_signature"](row.get("auth_method"), sc["release_message"](row),
@@ -600,17 +616,17 @@ _KEYS_V3 = """def keys(staff_id, at):
         GD["madoguchi_keys_plan"] = plan
     found = plpy.execute(plan, [staff_id])
     return (found[0]["sign_pub"], found[0]["card_cert"]) if found else (None, None)"""
-#: v6: the person's public keys and the cards registered to them at the time of signing
-_KEYS_V6 = """def keys(staff_id, at):
-    plans = GD.get("madoguchi_keys_plans_v6")
+#: v8: the person's public keys and the cards registered to them at the time of signing
+_KEYS_V8 = """def keys(staff_id, at):
+    plans = GD.get("madoguchi_keys_plans_v8")
     if plans is None:
         plans = (plpy.prepare("SELECT sign_pub, card_cert FROM madoguchi.staff WHERE id = $1", ["text"]),
                  plpy.prepare("SELECT card_cert, registered_at, replaced_at FROM madoguchi.staff_card_certs "
                               "WHERE staff_id = $1", ["text"]))
-        GD["madoguchi_keys_plans_v6"] = plans
+        GD["madoguchi_keys_plans_v8"] = plans
     found = plpy.execute(plans[0], [staff_id])
     if not found:
-        return None, []
+        return None, ()
     history = [(h["card_cert"], h["registered_at"], h["replaced_at"])
                for h in plpy.execute(plans[1], [staff_id])]
     if not history and found[0]["card_cert"]:
@@ -618,17 +634,13 @@ _KEYS_V6 = """def keys(staff_id, at):
     return found[0]["sign_pub"], sc["certs_at"](history, at)"""
 
 
-def _signature_problem(or_replace: str, gd: str, keys: str) -> str:
-    """The PL/Python signature check, running the terminal's own sigcore.py (see the v3 notes)."""
-    source = _sigcore_source()
-    if "$py$" in source:
-        raise ServerError("sigcore.py must not contain the PL/Python quote $py$")
-    return (_SIGNATURE_PROBLEM.replace("{or_replace}", or_replace).replace("{gd}", gd)
-            .replace("{keys}", keys).replace("{source}", repr(source)))
+def _signature_problem(or_replace: str, keys: str) -> str:
+    return _SIGNATURE_PROBLEM.replace("{or_replace}", or_replace).replace("{keys}", keys)
 
 
 def _v3() -> str:
-    return (_V3.replace("{signature_problem}", _signature_problem("", "madoguchi_sigcore", _KEYS_V3))
+    return (_with_sigcore(_V3.replace("{signature_problem}", _signature_problem("", _KEYS_V3)),
+                          "madoguchi_sigcore")
             .replace("{four_eyes}", _four_eyes(
                 "OR REPLACE ", "", " (an event of the case at any terminal)"))
             .replace("{chain_continues}", _chain_continues(v3=True))
@@ -777,14 +789,89 @@ CREATE TABLE imports (
 );
 """
 
-# v6: card history (app.security.cardauth): a card renewed or replaced keeps its certificate with
+# v6: signed support-measure ledger (app.security.ledgersig). Every ledger event a terminal sends
+# must be signed by the person it names — with the key or card the server holds for that person —
+# over the event, its payload and the digest of the measure rows it carries (for a confirmation,
+# also the digest of the event confirmed); its columns must be those of the event it carries. A
+# row that does not hold is refused (naming the event and what was wrong) and an alert is written
+# to the server log, so a terminal's owner cannot forge the second person, a linked-system
+# confirmation, an end or a reconciliation sign-off with the sqlite3 shell or psql. The check is
+# app/security/sigcore.py itself, run by PL/Python as v3 runs it for releases.
+_V6 = """
+CREATE FUNCTION ledger_signature_problem(row_json text) RETURNS text
+LANGUAGE plpython3u VOLATILE SECURITY DEFINER SET search_path = madoguchi, pg_temp AS $py$
+{sigcore}
+try:
+    payload = row.get("payload")
+    payload = json.loads(payload) if isinstance(payload, str) else (payload or {})
+except ValueError:
+    return "its payload is unreadable"
+if not isinstance(payload, dict) or payload.get("rows_digest") != sc["rows_digest"](row):
+    return "the measure rows it carries are not the ones its signer signed"
+ref = None
+if row.get("kind") in sc["LEDGER_CONFIRMS"]:
+    found = plpy.execute(plpy.prepare("SELECT row FROM madoguchi.measure_events WHERE id = $1",
+                                      ["text"]), [row.get("ref_id")])
+    if not found:
+        return "the event it confirms is unknown to the server"
+    ref = sc["ledger_digest"](json.loads(found[0]["row"]))
+found = plpy.execute(plpy.prepare("SELECT sign_pub, card_cert FROM madoguchi.staff WHERE id = $1",
+                                  ["text"]), [row.get("staff_id")])
+keys = (found[0]["sign_pub"], found[0]["card_cert"]) if found else (None, None)
+return sc["check_signature"](row.get("auth_method"), sc["ledger_message"](row, ref),
+                             row.get("signature"), *keys)
+$py$;
+
+CREATE FUNCTION measure_events_signed() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+DECLARE
+    doc jsonb := NEW.row::jsonb;
+    problem text;
+BEGIN
+    IF NEW.id IS DISTINCT FROM doc->>'id' OR NEW.measure_id IS DISTINCT FROM doc->>'measure_id'
+       OR NEW.kind IS DISTINCT FROM doc->>'kind' OR NEW.stage IS DISTINCT FROM doc->>'stage'
+       OR NEW.system IS DISTINCT FROM doc->>'system' OR NEW.ref_id IS DISTINCT FROM doc->>'ref_id'
+       OR NEW.office_day IS DISTINCT FROM doc->>'office_day' OR NEW.at IS DISTINCT FROM doc->>'at'
+       OR NEW.staff_id IS DISTINCT FROM doc->>'staff_id'
+       OR NEW.terminal_id IS DISTINCT FROM doc->>'terminal_id' THEN
+        problem := 'its columns differ from the event it carries';
+    ELSE
+        problem := madoguchi.ledger_signature_problem(NEW.row);
+    END IF;
+    IF problem IS NOT NULL THEN
+        RAISE WARNING 'madoguchi ALERT: terminal % sent support-measure ledger event % (%) by staff %: %',
+            NEW.terminal_id, NEW.id, NEW.kind, NEW.staff_id, problem;
+        RAISE EXCEPTION 'madoguchi: support-measure ledger event % (%) from terminal % refused: %',
+            NEW.id, NEW.kind, NEW.terminal_id, problem USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER measure_events_signed BEFORE INSERT ON measure_events
+    FOR EACH ROW EXECUTE FUNCTION measure_events_signed();
+"""
+
+
+
+# v7: official name readings (氏名の振り仮名, since 2025-05-26) and 旧氏 readings with the day they
+# were recorded and their source (app.store.furigana); the same rules as the terminal's store, so
+# that no import or administrator writes a reading a terminal would refuse to pull.
+_V7 = f"""
+ALTER TABLE residents ADD COLUMN furigana_family text, ADD COLUMN furigana_given text,
+    ADD COLUMN furigana_date text, ADD COLUMN furigana_source text, ADD COLUMN former_furigana text,
+    ADD COLUMN former_furigana_date text, ADD COLUMN former_furigana_source text;
+ALTER TABLE residents ADD CONSTRAINT residents_readings_valid CHECK (
+    {_furigana.valid_sql(dialect="postgres")});
+"""
+
+
+# v8: card history (app.security.cardauth): a card renewed or replaced keeps its certificate with
 # its window (registered_at, replaced_at; ISO text, UTC, as the terminals write times), so releases
 # it signed still verify and nothing it signs afterwards does; comes down to every terminal. The
 # signature check takes the card registered to the signer when the row was issued. Re-lock
 # confirmations obey the third-person rule here too: the confirmer neither released nor re-locked
 # the release and never handled its case (opened it, is its clerk, or wrote any event of it at
 # any terminal: the same rule as the engine and the store's trigger).
-_V6 = """
+_V8 = """
 CREATE TABLE staff_card_certs (
     id text PRIMARY KEY,
     staff_id text NOT NULL REFERENCES staff(id),
@@ -842,9 +929,9 @@ CREATE TRIGGER release_events_third_person BEFORE INSERT ON release_events
 """ + _sequenced("staff_card_certs")
 
 
-def _v6() -> str:
-    return _V6.replace("{signature_problem}", _signature_problem("OR REPLACE ", "madoguchi_sigcore_v6",
-                                                                 _KEYS_V6))
+def _v8() -> str:
+    return _with_sigcore(_V8.replace("{signature_problem}", _signature_problem("OR REPLACE ", _KEYS_V8)),
+                         "madoguchi_sigcore_v8")
 
 
 SERVER_MIGRATIONS: list[ServerMigration] = [
@@ -853,7 +940,9 @@ SERVER_MIGRATIONS: list[ServerMigration] = [
     ServerMigration(3, "signed releases, handled at any terminal, events into own cases", _v3()),
     ServerMigration(4, "support-measure ledger, outsourced staff", _V4),
     ServerMigration(5, "resident import log, central staff items and log", _V5),
-    ServerMigration(6, "card history; re-lock confirmed by a third person", _v6()),
+    ServerMigration(6, "signed support-measure ledger events", _with_sigcore(_V6, "madoguchi_sigcore_v6")),
+    ServerMigration(7, "official name readings and 旧氏 readings with date and source", _V7),
+    ServerMigration(8, "card history; re-lock confirmed by a third person", _v8()),
 ]
 SERVER_VERSION = SERVER_MIGRATIONS[-1].version
 #: functions of v3 a terminal's role may call
@@ -929,7 +1018,7 @@ def init_server(dsn: str) -> tuple[int, int]:
                              .format(sql.Identifier(role)))
                 for statement in _staff_grant(conn, sql.Identifier(role)):
                     conn.execute(statement)
-        if before < 6 <= SERVER_VERSION:       # terminals registered before v6 read the card history
+        if before < 8 <= SERVER_VERSION:       # terminals registered before v8 read the card history
             for (role,) in conn.execute("SELECT role_name FROM madoguchi.terminals").fetchall():
                 conn.execute(sql.SQL("GRANT SELECT ON madoguchi.staff_card_certs TO {}")
                              .format(sql.Identifier(role)))
@@ -995,7 +1084,7 @@ def add_terminal(dsn: str, terminal_id: str, password: str, *, name: str = "",
             *([sql.SQL(f"GRANT EXECUTE ON FUNCTION {_V3_TERMINAL_FUNCTIONS} TO {{}}").format(ident)]
               if server_version(conn) >= 3 else []),
             *([sql.SQL("GRANT SELECT ON madoguchi.staff_card_certs TO {}").format(ident)]
-              if server_version(conn) >= 6 else []),
+              if server_version(conn) >= 8 else []),
         ]
         for table in TRAFFIC_TABLES:
             cols = [r[0] for r in conn.execute(

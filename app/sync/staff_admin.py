@@ -122,7 +122,7 @@ def disable_staff(dsn: str, login: str, *, enable: bool = False) -> dict:
 def register_card(dsn: str, login: str, cert_der: bytes) -> dict:
     """Register the person's card certificate (DER of the user-authentication certificate) on the
     server, which checks card signatures with it. A card renewed or replaced: the previous
-    certificate stays in the card history (server v6), marked replaced from now, so releases it
+    certificate stays in the card history (server v8), marked replaced from now, so releases it
     signed before still verify and nothing it signs afterwards does."""
     from app.security.cardauth import fingerprint, load_certificate
     from app.security.clock import iso
