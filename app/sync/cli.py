@@ -116,6 +116,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     sr.add_argument("--role", action="append", required=True, choices=roles)
     stsub.add_parser("reset-password", help="set a new password (changed at the next sign-in)") \
         .add_argument("login")
+    sc = stsub.add_parser("register-card", help="register the certificate (DER) of the person's own "
+                                                "card; a replaced card stays in the card history")
+    sc.add_argument("login")
+    sc.add_argument("--cert", required=True, help="DER file of the user-authentication certificate")
     for action in stsub.choices.values():
         action.add_argument("--dsn", required=True, help="administrator connection string")
         if action.prog.split()[-1] in ("add", "reset-password"):
@@ -400,6 +404,17 @@ def _staff(args) -> int:
             member = staff_admin.disable_staff(args.dsn, args.login, enable=action == "enable")
         elif action == "roles":
             member = staff_admin.set_roles(args.dsn, args.login, args.role)
+        elif action == "register-card":
+            from pathlib import Path
+
+            from app.errors import UserError
+
+            try:
+                der = Path(args.cert).read_bytes()
+            except OSError as exc:
+                raise UserError(f"証明書ファイルを読めません: {args.cert} ({exc.strerror})",
+                                en=f"cannot read the certificate file {args.cert}") from None
+            member = staff_admin.register_card(args.dsn, args.login, der)
         else:
             password = _read_password(args, f"new password for {args.login}: ")
             member = staff_admin.reset_password(args.dsn, args.login, password)

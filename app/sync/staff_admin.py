@@ -32,7 +32,6 @@ from psycopg.types.json import Jsonb
 
 from app.security import keys
 from app.security.settings import SPECS
-from app.security import keys
 from app.security.staff import StaffError, check_login, check_password_rules, hash_password, parse_roles
 
 _MIN_LENGTH = SPECS["security.password_min_length"].default
@@ -116,6 +115,39 @@ def disable_staff(dsn: str, login: str, *, enable: bool = False) -> dict:
         member = _require(conn, login)
         conn.execute("UPDATE madoguchi.staff SET disabled = %s WHERE id = %s", (0 if enable else 1, member["id"]))
         _log(conn, "staff.enable" if enable else "staff.disable", member["id"])
+        conn.commit()
+        return _require(conn, login)
+
+
+def register_card(dsn: str, login: str, cert_der: bytes) -> dict:
+    """Register the person's card certificate (DER of the user-authentication certificate) on the
+    server, which checks card signatures with it. A card renewed or replaced: the previous
+    certificate stays in the card history (server v8), marked replaced from now, so releases it
+    signed before still verify and nothing it signs afterwards does."""
+    from app.security.cardauth import fingerprint, load_certificate
+    from app.security.clock import iso
+
+    load_certificate(cert_der)
+    fp = fingerprint(cert_der)
+    with psycopg.connect(dsn, autocommit=False) as conn:
+        member = _require(conn, login)
+        other = conn.execute("SELECT login FROM madoguchi.staff WHERE card_cert_sha256 = %s "
+                             "AND id <> %s", (fp, member["id"])).fetchone()
+        if other:
+            raise StaffError(f"このカードは既に {other[0]} に登録されています（一人一アカウント） / this card "
+                             f"is already registered to {other[0]}")
+        current = conn.execute("SELECT cert_sha256 FROM madoguchi.staff_card_certs WHERE staff_id = %s "
+                               "AND replaced_at IS NULL", (member["id"],)).fetchall()
+        if [r[0] for r in current] != [fp]:
+            now = iso(dt.datetime.now(dt.timezone.utc))
+            conn.execute("UPDATE madoguchi.staff_card_certs SET replaced_at = %s WHERE staff_id = %s "
+                         "AND replaced_at IS NULL", (now, member["id"]))
+            conn.execute("INSERT INTO madoguchi.staff_card_certs (id, staff_id, cert_sha256, card_cert, "
+                         "registered_at) VALUES (%s, %s, %s, %s, %s)",
+                         (str(uuid.uuid4()), member["id"], fp, bytes(cert_der), now))
+        conn.execute("UPDATE madoguchi.staff SET card_cert = %s, card_cert_sha256 = %s WHERE id = %s",
+                     (bytes(cert_der), fp, member["id"]))
+        _log(conn, "staff.register_card", member["id"], {"cert_sha256": fp})
         conn.commit()
         return _require(conn, login)
 
