@@ -69,5 +69,10 @@ by both the reader and the test card, so the two cannot disagree.
 - `cli.py` — `madoguchi card readers [--json]`, `madoguchi card read [--reader NAME] [--json]
   [--pin-stdin] [--no-pin] [--show-number]` (reader: `--reader`, else `OfficeConfig.default_reader`,
   else the only reader, else the only reader with a card; never a guess among several). Exit 0 read, 1 PIN refused, 2 usage, 3 card/reader.
+- `surface.py` — the card-surface check application (券面事項確認AP): the chip check's layout (with
+  its public sources), 照合番号B, the signature check against the CA the terminal trusts, JPEG 2000 →
+  PNG; `MyNumberCard.read_surface(code, ca)` / `ReaderService.chip_check`. The test card carries it
+  (drawn face, images, signed by the test CA; `forged_surface` signs with a key of its own), and a
+  face-authentication card (`face_auth`: no PIN set — VERIFY answers `6A 88` — no signing certificate).
 - Benchmark: `benchmarks/card.py` (full read through the service; APDU round trip).
 """

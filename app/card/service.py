@@ -225,6 +225,15 @@ class ReaderService:
             return card.sign_with_auth_key(pin, challenge), cert
         return self.submit(work)
 
+    def face_auth(self) -> "Future[bool]":
+        """Is the card a face-authentication card (no PIN set, no signing certificate)?"""
+        return self.submit(lambda card: card.is_face_auth())
+
+    def chip_check(self, check_code: str, ca_certificate_der: bytes | None) -> "Future[Any]":
+        """The chip check (券面事項確認AP): ``Future[SurfaceReadout]``; the check code goes to the
+        card thread and into one VERIFY APDU, nowhere else."""
+        return self.submit(lambda card: card.read_surface(check_code, ca_certificate_der))
+
     # -- internals: everything below runs on the card thread -----------------------------------
     def _call(self, fn: Callable[[], T]) -> "Future[T]":
         future: Future = Future()

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from app.rules.codes import Secret
+from app.rules.renewal import CERTIFICATE_FIELDS
+from app.workflows.cases.common import CHIP_CHECK_FIELD
 
 #: the four secrets of the card as the desk names them (short; the rule tables hold the long names)
 SECRET_NAMES = {
@@ -82,12 +84,20 @@ def declared_actions(view) -> tuple[str, ...]:
         return ()
 
 
+def chip_check_value(readout, *, face_matches: bool) -> dict:
+    """The identity step's ``chip_check`` value from a chip check (``app.card.surface.
+    SurfaceReadout``) and the clerk's word on the printed face: what the chip said (birth date,
+    sex, expiry, signature verdict, trust anchor) — no check code, no image, no My Number."""
+    return {**readout.summary(), "face_matches": bool(face_matches)}
+
+
 def card_actions(view, *, reader: bool, training: bool) -> list[str]:
     """Card actions this step offers: "read_items" (the resident types the input-support PIN;
-    fills the four items / the holder), "read_tries" (retry counters, no try used), and what the
-    step declares: "read_certificates" (the JPKI certificates' validity; the holder may type the
-    signing password) and, in training, "reset_on_card" / "renew_on_card" (the test card's
-    administration sets the new PIN / issues the new certificates)."""
+    fills the four items / the holder), "read_tries" (retry counters, no try used), "chip_check"
+    (the clerk types 照合番号B from the card: the identity step of any case where a My Number card
+    is shown), and what the step declares: "read_certificates" (the JPKI certificates' validity;
+    the holder may type the signing password) and, in training, "reset_on_card" / "renew_on_card"
+    (the test card's administration sets the new PIN / issues the new certificates)."""
     if not reader or view.status != "open":
         return []
     actions = []
@@ -95,12 +105,11 @@ def card_actions(view, *, reader: bool, training: bool) -> list[str]:
         actions.append("read_items")
     if any(f.id in COUNTER_FIELDS for f in view.fields):
         actions.append("read_tries")
+    if any(f.id == CHIP_CHECK_FIELD for f in view.fields):
+        actions.append("chip_check")
     actions += [a for a in declared_actions(view) if training or a not in TRAINING_ACTIONS]
     return actions
 
-
-#: json fields filled with the certificates read from the card (before / after a renewal)
-CERTIFICATE_FIELDS = ("certificates", "certificates_after")
 
 #: the office's time zone: a certificate's last moment (14:59:59 UTC) is the day it expires here
 _JST = _dt.timezone(_dt.timedelta(hours=9))

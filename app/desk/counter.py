@@ -52,6 +52,26 @@ class TrayCard:
     label: str
     path: str
     status: str = "active"
+    #: the security code printed on the card's face (the trainee reads it there for the chip check)
+    security_code: str = ""
+
+
+def _tray_card(label: str, path: Path, status: str) -> TrayCard | None:
+    """A tray entry from a card file's printed face: holder, security code, and what kind of card
+    (face authentication; forged — the training case of a chip check that fails)."""
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        holder = data["holder"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return TrayCard(label, str(path), status) if label else None
+    if data.get("surface", {}).get("forged"):
+        status = "forged"
+    elif data.get("face_auth"):
+        status = "face_auth"
+    return TrayCard(label or f"{holder['family_name']} {holder['given_name']}", str(path), status,
+                    str(data.get("surface", {}).get("security_code", "")))
 
 
 class Desk:
@@ -337,10 +357,17 @@ class Desk:
             return "、".join(self.resident_label({"resident_id": v}) for v in value)
         if field.kind == "json" and field.id in cardfill.CERTIFICATE_FIELDS:
             return "\n".join(cardfill.certificate_line(row, self.pick) for row in cardfill.certificate_rows(value))
+        if field.id == "chip_check":
+            return self.chip_check_words(value)
         if field.kind == "json":     # retry counters
             names = {s.value: self.pick(*n) for s, n in SECRET_NAMES.items()}
             return "\n".join(f"{names.get(k, k)}: {v}" for k, v in value.items() if k != "my_number")
         return str(value)
+
+    def chip_check_words(self, value: dict) -> str:
+        from app.rules.identity import chip_check_text
+
+        return self.pick(*chip_check_text(value))
 
     def choice_label(self, case_type: str, field_id: str, code: str) -> str:
         """The words for a choice code, from the case type's own field definition."""
@@ -382,6 +409,38 @@ class Desk:
 
     def certificates_to_renew(self, case_id: str) -> list[str]:
         return list(self.engine.state(case_id).plain_values.get("renew") or [])
+    def chip_check_anchor(self) -> bytes | None:
+        """The CA certificate the chip check verifies against: the test card's CA in training;
+        live, none (the J-LIS key is the production boundary: app.card.surface)."""
+        from app.card.cardfile import training_ca_certificate_der
+
+        return training_ca_certificate_der() if self.training else None
+
+    def chip_check_person(self, case_id: str) -> dict | None:
+        """The resident record of the person whose identity the step checks (name, address,
+        birth date, sex), to show beside the chip's items; None when that person has no record here."""
+        rid = self.engine.current_scope(case_id).requester_resident_id
+        row = self.store.conn.execute(
+            "SELECT family_name, given_name, address, birth_date, sex FROM residents WHERE id = ?",
+            (rid,)).fetchone() if rid else None
+        if row is None:
+            return None
+        return {"name": f"{row[0]}\u3000{row[1]}", "address": row[2], "birth_date": row[3], "sex": str(row[4])}
+
+    def record_chip_check(self, case_id: str, readout, *, face_matches: bool):
+        """Record a chip check in the case (an event with who did it) and in the audit log, in one
+        transaction; returns the new view (the identity stage judges it at Next)."""
+        from app.desk.cardfill import chip_check_value
+        from app.security import audit
+        from app.workflows.cases.common import CHIP_CHECK_FIELD
+
+        value = chip_check_value(readout, face_matches=face_matches)
+        with self.store.transaction() as conn:
+            view = self.engine.set_value(case_id, CHIP_CHECK_FIELD, value)
+            audit.append(conn, action="card.chip_check", staff_id=self.session.staff.id,
+                         terminal_id=self.terminal_id, case_id=case_id,
+                         detail={k: value[k] for k in ("signature_valid", "trust_anchor", "face_matches")})
+        return view
 
     def secrets_to_reset(self, case_id: str) -> list[str]:
         return list(self.engine.state(case_id).plain_values.get("secrets") or [])
@@ -495,5 +554,13 @@ class Desk:
                 "JOIN residents r ON r.id = c.resident_id WHERE c.card_file IS NOT NULL "
                 "ORDER BY r.family_kana, r.given_kana"):
             path = Path(card_file)
-            cards.append(TrayCard(f"{family} {given}", str(path if path.is_absolute() else base / path), status))
-        return cards
+            cards.append(_tray_card(f"{family} {given}", path if path.is_absolute() else base / path, status))
+        # cards in no register: the forged demo card (same printed face as a resident's own card)
+        known = {Path(c.path).name for c in cards}
+        folder = Path(cards[0].path).parent if cards else None
+        for path in sorted(folder.glob("*.json")) if folder and folder.is_dir() else ():
+            if path.name not in known:
+                card = _tray_card("", path, "active")
+                if card is not None:
+                    cards.append(card)
+        return [c for c in cards if c is not None]

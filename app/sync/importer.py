@@ -49,6 +49,8 @@ RESIDENT_COLUMNS = (
     "notified_date", "previous_address", "status", "removal_reason", "removal_date",
     "moved_to_address", "is_foreign", "nationality", "residence_status", "residence_period",
     "residence_expiry", "residence_card_no", "foreign_category",
+    "furigana_family", "furigana_given", "furigana_date", "furigana_source",
+    "former_furigana", "former_furigana_date", "former_furigana_source",
 )
 HOUSEHOLD_COLUMNS = ("id", "household_code", "head_id", "postal_code", "address")
 CARD_COLUMNS = ("id", "resident_id", "issued_date", "expiry_date", "status", "status_date",
@@ -139,6 +141,17 @@ def check_files(paths: list[str | Path], conn: psycopg.Connection | None, *, lay
         if len(problems) < max_problems:
             problems.append(_problem(pf, line, key, kind, ja, en))
 
+    # A resident file written before the official readings were added to the layout leaves them
+    # as the server has them (an older 異動 file must not erase recorded readings); files of both
+    # versions in one import cannot be told apart row by row, so they are imported separately.
+    versions = [pf for pf in usable if pf.dataset.name == "residents"]
+    for pf in versions[1:]:
+        if pf.absent != versions[0].absent:
+            add(pf, 1, None, "mixed_layout_versions",
+                f"{Path(versions[0].path).name} と項目（振り仮名の項目の有無）が異なります。別々に取り込んでください",
+                f"its items differ from {Path(versions[0].path).name} (with / without the official "
+                "readings): import them separately")
+
     seen: dict[str, dict] = {"households": {}, "residents": {}, "cards": {}}
     numbers: dict[str, str] = {}
     for pf in usable:
@@ -202,6 +215,7 @@ def _resident_rows(residents: dict, resident_ids: dict, household_ids: dict, lay
     relationship = layout.codes["relationship"]
     category = layout.codes["foreign_category"]
     events = layout.codes["event"]
+    sources = layout.codes["reading_source"]
     for code, (_f, _l, r) in residents.items():
         rid = resident_ids[code]
         event = events[r.event]
@@ -220,6 +234,10 @@ def _resident_rows(residents: dict, resident_ids: dict, household_ids: dict, lay
             r.moved_to_address, 1 if r.foreign_category else 0, r.nationality,
             r.residence_status, r.residence_period, r.residence_expiry,
             r.residence_card_no, category.get(r.foreign_category) if r.foreign_category else None,
+            r.furigana_family, r.furigana_given, r.furigana_date,
+            sources[r.furigana_source] if r.furigana_source else None,
+            r.former_furigana, r.former_furigana_date,
+            sources[r.former_furigana_source] if r.former_furigana_source else None,
         )
 
 
@@ -306,11 +324,15 @@ def _import(conn, paths, dry_run, layout, today, on_progress, max_problems, impo
     resident_ids = {code: v[0] for code, v in known.residents.items()}
     resident_ids.update({code: resident_ids.get(code) or derived_id("resident", code)
                          for code in residents})
+    # columns an older file does not have are left as the server holds them
+    absent = next((pf.absent for pf in parsed if pf.dataset is not None and pf.dataset.name == "residents"), ())
+    kept = [i for i, c in enumerate(RESIDENT_COLUMNS) if c not in absent]
     steps = (
         ("households", "household_code", HOUSEHOLD_COLUMNS, households,
          lambda: _household_rows(households, household_ids, resident_ids)),
-        ("residents", "resident_code", RESIDENT_COLUMNS, residents,
-         lambda: _resident_rows(residents, resident_ids, household_ids, layout)),
+        ("residents", "resident_code", tuple(RESIDENT_COLUMNS[i] for i in kept), residents,
+         lambda: (tuple(row[i] for i in kept) if absent else row
+                  for row in _resident_rows(residents, resident_ids, household_ids, layout))),
         ("cards", "id", CARD_COLUMNS, cards, lambda: _card_rows(cards, known, resident_ids, layout)),
     )
     for table, key, columns, rows, make in steps:

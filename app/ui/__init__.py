@@ -50,6 +50,10 @@ what the layers below decide and send the clerk's actions down; they never decid
   summary, the officer's checklist (request form, identity documents, documents and scope, support
   record), sign-in on the spot, release or refuse; the engine then re-judges the case. A release in
   force shows its remaining time, counting down; when it runs out the page re-renders.
+- `chipcheck.py` — the chip check of an identity step: 照合番号B typed from the card (security code
+  not echoed, every part cleared after the read), the chip's photo (JPEG 2000 turned PNG below Qt:
+  Qt has no JPEG 2000 plugin) and items beside the record, the signature verdict; the clerk's word
+  goes to ``Desk.record_chip_check``. The card panel names a face-authentication card.
 - `pindialog.py` — the resident's PIN dialog: password echo, on-screen pad, no IME; the PIN goes
   straight to the card thread and the field is cleared. Nothing stores or logs it. `NewPinDialog`:
   the holder types a new PIN twice (pattern per secret). `residentpicker.py`: search dialog for

@@ -97,6 +97,7 @@ class CardSide:
             if state != "mynumber":
                 self.card.tries = {}
                 self.card.certificates = {}
+                self.card.face_auth = False
         if state == "mynumber":
             self.refresh_tries()
             self.refresh_certificates()
@@ -121,6 +122,8 @@ class CardSide:
             else:
                 self.card.detail = None
                 self._show_tries(tries)
+                if tries and all(left is None for left in tries.values()):   # no PIN answers: ask why
+                    self.bridge.when_done(self.card_service.face_auth(), self._face_auth_known)
 
         self.bridge.when_done(self.card_service.tries_left(), done)
 
@@ -158,6 +161,12 @@ class CardSide:
             self.refresh_card()
 
         self.bridge.when_done(future, done)
+    def _face_auth_known(self, future) -> None:
+        try:
+            self.card.face_auth = bool(future.result())
+        except Exception as exc:
+            self.card.detail = exc
+        self.card_view_changed.emit(self.card)
 
     def choose_reader(self, name: str) -> None:
         self.config.default_reader = name
@@ -188,6 +197,20 @@ class CardSide:
             on_done(CardResult(True, view=self.desk.set_value(case_id, field_id, dict(tries))))
 
         self.bridge.when_done(self.card_service.tries_left(), done)
+
+    def chip_check(self, check_code: str, on_done: Callable[[Any], None]) -> None:
+        """The chip check on the card thread against the CA the desk trusts; ``on_done(CardResult)``
+        with the readout as ``view``. The check code goes to the card service only."""
+        future = self.card_service.chip_check(check_code, self.desk.chip_check_anchor())
+        del check_code
+
+        def done(f) -> None:
+            try:
+                on_done(CardResult(True, view=f.result()))
+            except Exception as exc:
+                on_done(CardResult(False, error=exc))
+
+        self.bridge.when_done(future, done)
 
     # ---------------------------------------------------------------------------------- training tray
     def _background(self):

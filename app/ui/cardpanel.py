@@ -54,6 +54,19 @@ class CardView:
     #: the JPKI certificates read without a PIN (app.desk.cardfill.certificate_values)
     certificates: dict = field(default_factory=dict)
     detail: object = None                          # ja/en message for errors (a typed card error)
+    face_auth: bool = False                        # a face-authentication card (no PIN, no signing cert)
+
+
+#: what the panel says of a face-authentication card (顔認証マイナンバーカード, since 2023-12-15;
+#: e.g. 垂井町 https://www.town.tarui.lg.jp/page/8639.html: the user-authentication certificate is
+#: used without a PIN, the signing certificate cannot be used)
+FACE_AUTH = (
+    ("顔認証マイナンバーカード", "Face-authentication My Number card"),
+    {"ja": "暗証番号が設定されていないカードです（署名用電子証明書なし、利用者証明用電子証明書は暗証番号なしで利用）。"
+     "暗証番号の再設定はできません。希望があれば暗証番号の設定（暗証番号付きカードへの切替）を案内してください。",
+     "en": "No PIN is set on this card (no signing certificate; the user-authentication certificate is used without "
+     "a PIN). A PIN reset does not apply: if the holder wishes, offer setting PINs (switching to a PIN card)."},
+)
 
 
 class CardPanel(QGroupBox):
@@ -138,15 +151,19 @@ class CardPanel(QGroupBox):
             state = ("選んでください: どのリーダーを使いますか", "Choose the reader to use", theme.WARN)
         else:
             state = DETAIL_STATES.get(getattr(view.detail, "code", None)) or STATES.get(view.state, STATES["error"])
+        face = view.face_auth and view.state == "mynumber"
+        if face:
+            state = (*FACE_AUTH[0], theme.OK)
         self.state_label.setText(i18n.pick(state[0], state[1]))
         self.state_label.setStyleSheet(f"color: {state[2]};")
-        self.detail_label.setText(i18n.text_of(view.detail) if view.detail else "")
-        self.detail_label.setVisible(bool(view.detail))
+        detail = FACE_AUTH[1] if face and not view.detail else view.detail
+        self.detail_label.setText(i18n.text_of(detail) if detail else "")
+        self.detail_label.setVisible(bool(detail))
         for row, secret in enumerate(Secret):
             name = QTableWidgetItem(i18n.pick(*SECRET_NAMES[secret]))
             left = view.tries.get(secret)
             if left is None:
-                text = "—"
+                text = self.tr("not set") if face and secret is not Secret.SIGN else "—"
             elif left == 0:
                 text = self.tr("blocked")
             else:

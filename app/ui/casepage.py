@@ -118,6 +118,9 @@ class CasePage(QWidget):
         self.renew_button = QPushButton(self.body)
         self.renew_button.setObjectName("renew_on_card")
         self.card_row.addWidget(self.renew_button)
+        self.chip_button = QPushButton(self.body)
+        self.chip_button.setObjectName("chip_check")
+        self.card_row.addWidget(self.chip_button)
         self.card_row.addStretch(1)
         self.body_layout.addLayout(self.card_row)
         self.checklist_box = QGroupBox(self.body)
@@ -184,6 +187,7 @@ class CasePage(QWidget):
         self.reset_button.clicked.connect(self.reset_on_card)
         self.read_certs_button.clicked.connect(self.read_certificates)
         self.renew_button.clicked.connect(self.renew_on_card)
+        self.chip_button.clicked.connect(self.chip_check)
         self.preview_button.clicked.connect(self.preview)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.go_next)
         QShortcut(QKeySequence("Ctrl+Enter"), self, activated=self.go_next)
@@ -290,6 +294,7 @@ class CasePage(QWidget):
         self.reset_button.setVisible("reset_on_card" in actions)
         self.read_certs_button.setVisible("read_certificates" in actions)
         self.renew_button.setVisible("renew_on_card" in actions)
+        self.chip_button.setVisible("chip_check" in actions)
         self.preview_button.setVisible(self.services.has_documents(v))
         self.warning.show_view(v)
         self.back_button.setEnabled(v.can_go_back)
@@ -394,6 +399,7 @@ class CasePage(QWidget):
         self.reset_button.setText(self.tr("Training card: reset, the holder types the new PIN"))
         self.read_certs_button.setText(self.tr("Read the certificates (the holder may type the signing password)"))
         self.renew_button.setText(self.tr("Training card: issue new certificates, the holder types the PINs"))
+        self.chip_button.setText(self.tr("Chip check (check code B)"))
         self.checklist_box.setTitle(self.tr("Checklist — tick each item after checking it"))
         for box, who, item in self.item_boxes.values():
             box.setText(i18n.pick(item.ja, item.en) + ("" if item.required else self.tr(" (optional)")))
@@ -615,6 +621,16 @@ class CasePage(QWidget):
             return
         self.renew_button.setEnabled(False)
         self.services.renew_on_training_card(pins, self._reset_done)
+    def chip_check(self) -> None:
+        """The chip check of the My Number card shown as identity (app.ui.chipcheck)."""
+        if not self.chip_button.isVisible():
+            return None
+        from app.ui.chipcheck import ChipCheckDialog
+
+        self.chip_dialog = ChipCheckDialog(self.services, self.case_id, self)
+        self.chip_dialog.recorded.connect(self.refresh)
+        self.chip_dialog.open()
+        return self.chip_dialog
 
     def _reset_done(self, result) -> None:
         self.reset_button.setEnabled(True)

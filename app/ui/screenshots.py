@@ -264,6 +264,61 @@ def scene_refused_after_review(s: Shooter) -> None:
     window.go_home()
 
 
+def _resident_with_readings(store) -> tuple[str, str]:
+    """A current resident under no support measure whose official reading differs from the search
+    kana (else any with a reading), preferring one with a 旧氏 reading: (id, the official surname
+    reading in hiragana, as a clerk might type it)."""
+    import jaconv
+
+    row = store.conn.execute(
+        "SELECT r.id, r.furigana_family FROM residents r WHERE r.status = 'active' AND r.furigana_family IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM support_measures m WHERE m.target_id = r.id AND m.status != 'ended') "
+        "AND NOT EXISTS (SELECT 1 FROM support_measure_members mm WHERE mm.resident_id = r.id) "
+        "ORDER BY r.furigana_family = r.family_kana, r.former_furigana IS NULL, r.resident_code LIMIT 1").fetchone()
+    return row[0], jaconv.kata2hira(row[1])
+
+
+def _painted(view) -> bool:
+    """Whether the PDF view shows its page yet (QPdfView renders pages in the background): a
+    grab of the view holds dark pixels (text) and not only the page's white."""
+    image = view.grab().toImage()
+    step = max(1, image.width() // 120)
+    return any(image.pixelColor(x, y).lightness() < 100
+               for y in range(image.height() // 10, image.height() // 2, step)
+               for x in range(image.width() // 10, image.width() * 9 // 10, step))
+
+
+def scene_readings(s: Shooter) -> None:
+    """Official readings (氏名の振り仮名): the resident list found by the official reading typed in
+    hiragana, with the reading, its date and source (17), and a copy of that resident's record
+    printing the reading above the name (18: the preview as the clerk sees it)."""
+    from app.ui.preview import PdfPreview
+
+    window = s.controller.window
+    rid, typed = _resident_with_readings(s.services.store)
+    window.home.search_edit.setText(typed)
+    window.home.search()
+    s.save(window, "17-resident-readings")
+    page = _copy_case_to_identity(window, (
+        ("document", "juminhyo"), ("requester_type", "self"), ("requester_resident_id", rid),
+        ("target_resident_ids", [rid]), ("scope", "person"), ("purpose", "own_use"), ("purpose_detail", "年金の手続")))
+    for _ in range(3):
+        if page.view.status == "completed":
+            break
+        _tick_all(page)
+        page.go_next()
+    s.settle()
+    documents = s.services.documents_for(page.view)
+    preview = PdfPreview(documents[0], window)
+    preview.resize(900, HEIGHT)
+    preview.show()
+    s.wait_for(lambda: preview.document.pageCount() > 0)
+    s.wait_for(lambda: _painted(preview.view))
+    s.save(preview, "18-copy-furigana")
+    preview.close()
+    window.go_home()
+
+
 def _expiring_card(s: Shooter):
     """A demo resident's training card issued almost five years ago (its certificates expire in
     30 days), put on the reader; the store's card row follows the card file."""
@@ -368,9 +423,69 @@ def scene_locked(s: Shooter) -> None:
     s.save(s.controller.signin, "14-locked")
 
 
+def _tray_put(s: Shooter, status: str) -> "object":
+    """Put the first tray card of ``status`` ("active", "forged", "face_auth") on the reader."""
+    window, services = s.controller.window, s.services
+    s.wait_for(lambda: services.card_service is not None and services.card.readers)
+    window.tray.reload()
+    row = next(i for i, c in enumerate(window.tray._cards) if c.status == status)
+    window.tray.cards.setCurrentRow(row)
+    window.tray.insert()
+    s.wait_for(lambda: window.tray.insert_button.isEnabled() and services.card.state == "mynumber")
+    return window.tray._cards[row]
+
+
+def _chip_check_dialog(s: Shooter, card):
+    """A PIN-reset case of the card's holder at its identity step, the My Number card shown, and
+    the chip check dialog with 照合番号B typed from the card and the chip read."""
+    from app.card.cardfile import load_card_file
+
+    window = s.controller.window
+    chip = load_card_file(card.path)
+    rid = s.services.store.conn.execute("SELECT id FROM residents WHERE my_number = ?", (chip.my_number,)).fetchone()[0]
+    window.start_case("pin_reset", None)
+    page = window.case_page
+    for fid, value in (("requester_type", "self"), ("holder_resident_id", rid), ("secrets", ["auth"])):
+        _fill(page, fid, value)
+    _tick_all(page)
+    page.go_next()
+    _fill(page, "identity_documents", ["my_number_card"])
+    _tick_all(page)
+    dialog = page.chip_check()
+    dialog.birth.setText(chip.holder.birth_date.replace("-", ""))
+    dialog.expiry.setText(chip.valid_until[:4])
+    dialog.security.setText(chip.surface.security_code)
+    dialog.read_chip()
+    s.wait_for(lambda: dialog.readout is not None)
+    return page, dialog
+
+
+def scene_chip_check(s: Shooter) -> None:
+    """The chip check of a genuine card: photo and items beside the record, signature valid."""
+    page, dialog = _chip_check_dialog(s, _tray_put(s, "active"))
+    s.save(dialog, "40-chip-check-valid")
+    dialog.record(True)
+    s.save(s.controller.window, "41-chip-check-recorded")
+
+
+def scene_chip_check_forged(s: Shooter) -> None:
+    """The forged demo card: same printed face, the chip's signature is not the issuer's; Next stops."""
+    page, dialog = _chip_check_dialog(s, _tray_put(s, "forged"))
+    s.save(dialog, "42-chip-check-forged")
+    dialog.record(True)
+    page.go_next()
+    s.save(s.controller.window, "43-chip-check-forged-refused")
+
+
+def scene_face_auth_card(s: Shooter) -> None:
+    _tray_put(s, "face_auth")
+    s.wait_for(lambda: s.services.card.face_auth)
+    s.save(s.controller.window, "44-card-panel-face-auth")
+
+
 SCENES = [scene_sign_in, scene_home, scene_card, scene_status_inquiry, scene_pin_dialogs,
-          scene_restriction, scene_refused_after_review, scene_renewal, scene_pin_triage,
-          scene_locked]
+          scene_restriction, scene_refused_after_review, scene_readings, scene_renewal, scene_pin_triage,
+          scene_chip_check, scene_chip_check_forged, scene_face_auth_card, scene_locked]
 
 
 def desk_screens(out: Path, lang: str, home: Path) -> list[Path]:

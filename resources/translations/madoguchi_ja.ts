@@ -37,238 +37,248 @@
 <context>
     <name>CardPanel</name>
     <message>
-        <location filename="../../app/ui/cardpanel.py" line="132"/>
+        <location filename="../../app/ui/cardpanel.py" line="145"/>
         <source>Card reader</source>
-        <extracomment>tries left at or below which a secret is shown as &quot;low&quot; (red), by secret card states the service reports → (ja, en, colour) a state&apos;s heading when its error says more (by the card error&apos;s code): a mute card may be a My Number card with a damaged chip, so it is not called &quot;not a My Number card&quot; the JPKI certificates read without a PIN (app.desk.cardfill.certificate_values)</extracomment>
+        <extracomment>tries left at or below which a secret is shown as &quot;low&quot; (red), by secret card states the service reports → (ja, en, colour) a state&apos;s heading when its error says more (by the card error&apos;s code): a mute card may be a My Number card with a damaged chip, so it is not called &quot;not a My Number card&quot; the JPKI certificates read without a PIN (app.desk.cardfill.certificate_values) what the panel says of a face-authentication card (顔認証マイナンバーカード, since 2023-12-15; e.g. 垂井町 https://www.town.tarui.lg.jp/page/8639.html: the user-authentication certificate is used without a PIN, the signing certificate cannot be used)</extracomment>
         <translation>カードリーダー</translation>
     </message>
     <message>
-        <location filename="../../app/ui/cardpanel.py" line="133"/>
+        <location filename="../../app/ui/cardpanel.py" line="146"/>
         <source>&amp;Reader</source>
         <translation>リーダー(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/cardpanel.py" line="134"/>
+        <location filename="../../app/ui/cardpanel.py" line="147"/>
         <source>Read again (F5)</source>
         <translation>再読取 (F5)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/cardpanel.py" line="135"/>
+        <location filename="../../app/ui/cardpanel.py" line="148"/>
         <source>PIN</source>
         <translation>暗証番号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/cardpanel.py" line="135"/>
+        <location filename="../../app/ui/cardpanel.py" line="148"/>
         <source>Tries left</source>
         <translation>残り回数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/cardpanel.py" line="151"/>
+        <location filename="../../app/ui/cardpanel.py" line="168"/>
         <source>blocked</source>
         <translation>ロック</translation>
     </message>
     <message>
-        <location filename="../../app/ui/cardpanel.py" line="153"/>
+        <location filename="../../app/ui/cardpanel.py" line="170"/>
         <source>{left} of {max}</source>
         <translation>{left} / {max}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/cardpanel.py" line="187"/>
+        <location filename="../../app/ui/cardpanel.py" line="204"/>
         <source>Within three months of the expiry: the certificates can be renewed now.</source>
         <translation>有効期限の3か月前を過ぎています。電子証明書を更新できます。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/cardpanel.py" line="188"/>
+        <location filename="../../app/ui/cardpanel.py" line="205"/>
         <source>Certificates:</source>
         <translation>電子証明書:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/cardpanel.py" line="166"/>
+        <source>not set</source>
+        <translation>未設定</translation>
     </message>
 </context>
 <context>
     <name>CasePage</name>
     <message>
-        <location filename="../../app/ui/casepage.py" line="383"/>
+        <location filename="../../app/ui/casepage.py" line="388"/>
         <source>{case} — step {n} of {count}: {step}</source>
         <extracomment>reasons listed under the buttons at most (the rest summed up), to keep the page readable at 768 px how the data of a decision is shown on the case page (key of Decision.data → renderer)</extracomment>
         <translation>{case} — 手順 {n}/{count}：{step}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="386"/>
+        <location filename="../../app/ui/casepage.py" line="391"/>
         <source>Status: {status}</source>
         <translation>状態：{status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="392"/>
+        <location filename="../../app/ui/casepage.py" line="397"/>
         <source>Read the card (Ctrl+R): the resident types the PIN</source>
         <translation>カードを読む (Ctrl+R)：暗証番号は住民本人が入力</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="397"/>
+        <location filename="../../app/ui/casepage.py" line="403"/>
         <source>Checklist — tick each item after checking it</source>
         <translation>確認項目 — 確認したらチェック</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="399"/>
-        <location filename="../../app/ui/casepage.py" line="403"/>
+        <location filename="../../app/ui/casepage.py" line="405"/>
+        <location filename="../../app/ui/casepage.py" line="409"/>
         <source> (optional)</source>
         <translation>（任意）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="401"/>
+        <location filename="../../app/ui/casepage.py" line="407"/>
         <source>Details</source>
         <translation>入力内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="408"/>
+        <location filename="../../app/ui/casepage.py" line="414"/>
         <source>Choose… (search)</source>
         <translation>選ぶ…（検索）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="416"/>
+        <location filename="../../app/ui/casepage.py" line="422"/>
         <source>… and {n} more</source>
         <translation>…ほか {n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="410"/>
-        <location filename="../../app/ui/casepage.py" line="417"/>
+        <location filename="../../app/ui/casepage.py" line="416"/>
+        <location filename="../../app/ui/casepage.py" line="423"/>
         <source>Next is not possible yet:</source>
         <translation>まだ次へ進めません：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="393"/>
+        <location filename="../../app/ui/casepage.py" line="398"/>
         <source>Read the tries left from the card (no try is used)</source>
         <translation>カードから残り回数を読む（回数は減りません）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="394"/>
+        <location filename="../../app/ui/casepage.py" line="399"/>
         <source>Training card: reset, the holder types the new PIN</source>
         <translation>研修用カード：再設定（新しい暗証番号は本人が入力）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="395"/>
+        <location filename="../../app/ui/casepage.py" line="400"/>
         <source>Read the certificates (the holder may type the signing password)</source>
         <translation>電子証明書を読み取る（署名用は本人が暗証番号を入力）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="396"/>
+        <location filename="../../app/ui/casepage.py" line="401"/>
         <source>Training card: issue new certificates, the holder types the PINs</source>
         <translation>研修用カード: 新しい電子証明書を発行（本人が暗証番号を入力）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="411"/>
+        <location filename="../../app/ui/casepage.py" line="417"/>
         <source>waiting for the support officer&apos;s release (sign-off on this terminal)</source>
         <translation>支援措置責任者の解除待ち（この端末で承認します）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="422"/>
+        <location filename="../../app/ui/casepage.py" line="428"/>
         <source>Back (Alt+←)</source>
         <translation>戻る (Alt+←)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="423"/>
+        <location filename="../../app/ui/casepage.py" line="429"/>
         <source>Pause (Ctrl+P)</source>
         <translation>保留 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="424"/>
+        <location filename="../../app/ui/casepage.py" line="430"/>
         <source>Abandon</source>
         <translation>取りやめ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="425"/>
+        <location filename="../../app/ui/casepage.py" line="431"/>
         <source>Queue (Ctrl+H)</source>
         <translation>案件一覧 (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="426"/>
+        <location filename="../../app/ui/casepage.py" line="432"/>
         <source>Print / PDF…</source>
         <translation>印刷・PDF…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="428"/>
+        <location filename="../../app/ui/casepage.py" line="434"/>
         <source>Resume</source>
         <translation>再開</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="430"/>
+        <location filename="../../app/ui/casepage.py" line="436"/>
         <source>Finished</source>
         <translation>終了</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="432"/>
+        <location filename="../../app/ui/casepage.py" line="438"/>
         <source>Finish (Enter)</source>
         <translation>完了 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="434"/>
+        <location filename="../../app/ui/casepage.py" line="440"/>
         <source>Next (Enter)</source>
         <translation>次へ (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="441"/>
+        <location filename="../../app/ui/casepage.py" line="447"/>
         <source>✔ {name}, {time}</source>
         <translation>✔ {name} {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="469"/>
+        <location filename="../../app/ui/casepage.py" line="475"/>
         <source>Abandoned.</source>
         <translation>取りやめました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="470"/>
+        <location filename="../../app/ui/casepage.py" line="476"/>
         <source>Paused: the case waits in the queue.</source>
         <translation>保留中：案件一覧で待機しています。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="608"/>
+        <location filename="../../app/ui/casepage.py" line="614"/>
         <source> — PIN</source>
         <translation>の暗証番号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="654"/>
+        <location filename="../../app/ui/casepage.py" line="670"/>
         <source>The copy cannot be issued</source>
         <translation>写しを交付できません</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="538"/>
+        <location filename="../../app/ui/casepage.py" line="544"/>
         <source>Abandon the case</source>
         <translation>案件の取りやめ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="539"/>
+        <location filename="../../app/ui/casepage.py" line="545"/>
         <source>Abandon this case? It stays in the record as abandoned.</source>
         <translation>この案件を取りやめますか？記録には「取りやめ」として残ります。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="557"/>
-        <location filename="../../app/ui/casepage.py" line="569"/>
-        <location filename="../../app/ui/casepage.py" line="596"/>
+        <location filename="../../app/ui/casepage.py" line="563"/>
+        <location filename="../../app/ui/casepage.py" line="575"/>
+        <location filename="../../app/ui/casepage.py" line="602"/>
         <source>Reading the card…</source>
         <translation>カードを読んでいます…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="467"/>
+        <location filename="../../app/ui/casepage.py" line="473"/>
         <source>Refused. Read this to the requester:</source>
         <translation>処理できません。請求者にはこの文を伝えてください：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="468"/>
+        <location filename="../../app/ui/casepage.py" line="474"/>
         <source>Completed. May be read to the requester:</source>
         <translation>完了しました。請求者に伝えてよい内容：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="471"/>
+        <location filename="../../app/ui/casepage.py" line="477"/>
         <source>Waiting for a check. Say only this to the requester:</source>
         <translation>確認待ちです。請求者にはこの文だけを伝えてください：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="473"/>
+        <location filename="../../app/ui/casepage.py" line="479"/>
         <source>May be read to the requester:</source>
         <translation>請求者に伝えてよい内容：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="478"/>
+        <location filename="../../app/ui/casepage.py" line="484"/>
         <source>For you only (staff) — do not read aloud, show or print:</source>
         <translation>職員限り（読み上げ・提示・印刷しないこと）：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/casepage.py" line="402"/>
+        <source>Chip check (check code B)</source>
+        <translation>ICチップの確認（照合番号B）</translation>
     </message>
 </context>
 <context>
@@ -292,6 +302,139 @@
         <location filename="../../app/ui/passworddialog.py" line="51"/>
         <source>New password again</source>
         <translation>新しいパスワード（確認）</translation>
+    </message>
+</context>
+<context>
+    <name>ChipCheckDialog</name>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="143"/>
+        <source>Reading the chip…</source>
+        <translation>ICチップを読んでいます…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="167"/>
+        <source>no resident record chosen for this person</source>
+        <translation>照合する住民記録が選ばれていません</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="175"/>
+        <source>differs</source>
+        <translation>不一致</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="180"/>
+        <source>The chip was read, but its signature cannot be verified here (no J-LIS key is configured on this terminal).</source>
+        <translation>ICチップは読めましたが、この端末では署名を検証できません（J-LISの鍵が設定されていません）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="183"/>
+        <source>Chip signature valid (training: the test card&apos;s CA). Compare the photo and the name and address images with the printed card and the person.</source>
+        <translation>ICチップの署名は有効です（研修：テストカードの認証局）。顔写真と氏名・住所の画像を、カードの券面と来庁者本人に照らして確認してください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="186"/>
+        <source>Chip signature valid, but the chip&apos;s items differ from the resident record: the case will stop.</source>
+        <translation>ICチップの署名は有効ですが、券面事項が住民記録と一致しません。手続は止まります。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="189"/>
+        <source>Chip signature INVALID: the card may be forged. Do not accept it as identity; the case will stop. Report to your supervisor.</source>
+        <translation>ICチップの署名が無効です。偽造カードのおそれがあります。本人確認書類として受け付けず、手続は止まります。上司に報告してください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="209"/>
+        <source>Chip check (card-surface application)</source>
+        <translation>ICチップの確認（券面事項確認AP）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="211"/>
+        <source>Type check code B from the card the person shows: the birth date and the expiry year as printed, and the 4-digit security code printed on the card. Only the card checks it; it is not kept. A wrong code uses one of the card&apos;s tries.</source>
+        <translation>提示されたカードの券面を見て照合番号Bを入力してください：券面の生年月日と有効期限の年、カードに印字された4桁のセキュリティコード。照合はカードだけが行い、番号は保存しません。間違えるとカードの試行回数が1回減ります。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="214"/>
+        <source>Check code B (照合番号B)</source>
+        <translation>照合番号B</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="215"/>
+        <source>&amp;Birth date on the card (YYYYMMDD)</source>
+        <translation>券面の生年月日（西暦8桁）(&amp;B)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="216"/>
+        <source>&amp;Expiry year on the card (YYYY)</source>
+        <translation>券面の有効期限の年（西暦4桁）(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="217"/>
+        <source>&amp;Security code on the card (4 digits)</source>
+        <translation>セキュリティコード（数字4桁）(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="218"/>
+        <source>Read the chip</source>
+        <translation>ICチップを読む</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="219"/>
+        <source>What the chip holds, beside the resident record</source>
+        <translation>ICチップの内容と住民記録</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="220"/>
+        <source>IC chip</source>
+        <translation>ICチップ</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="221"/>
+        <source>Resident record</source>
+        <translation>住民記録</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="222"/>
+        <source>Photo</source>
+        <translation>顔写真</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="222"/>
+        <source>Name</source>
+        <translation>氏名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="222"/>
+        <source>Address</source>
+        <translation>住所</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="223"/>
+        <source>Birth date</source>
+        <translation>生年月日</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="223"/>
+        <source>Sex</source>
+        <translation>性別</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="223"/>
+        <source>Card expiry</source>
+        <translation>有効期限</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="225"/>
+        <source>Chip matches the printed card and the person: record</source>
+        <translation>券面・本人と一致：記録する</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="226"/>
+        <source>Does not match: record (stops the case)</source>
+        <translation>一致しない：記録する（手続は止まります）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chipcheck.py" line="227"/>
+        <source>Close</source>
+        <translation>閉じる</translation>
     </message>
 </context>
 <context>
@@ -1348,28 +1491,28 @@
 <context>
     <name>TrainingCardTray</name>
     <message>
-        <location filename="../../app/ui/tray.py" line="82"/>
+        <location filename="../../app/ui/tray.py" line="88"/>
         <source>Training card tray</source>
         <extracomment>card states worth showing next to a demo card&apos;s holder</extracomment>
         <translation>研修用カードトレイ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="83"/>
+        <location filename="../../app/ui/tray.py" line="89"/>
         <source>Training only: put a demo resident&apos;s card on a reader. It goes through the same PC/SC path as a real reader.</source>
         <translation>研修専用：デモ住民のカードをリーダーに置きます。実際のリーダーと同じ PC/SC 経路を通ります。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="85"/>
+        <location filename="../../app/ui/tray.py" line="91"/>
         <source>Reader</source>
         <translation>リーダー</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="86"/>
+        <location filename="../../app/ui/tray.py" line="92"/>
         <source>Put on reader</source>
         <translation>リーダーに置く</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="87"/>
+        <location filename="../../app/ui/tray.py" line="93"/>
         <source>Take off</source>
         <translation>取り外す</translation>
     </message>

@@ -74,11 +74,11 @@ def test_parsers_on_arbitrary_bytes(data):
 
 @pytest.mark.pcsc
 def test_unknown_status_words_are_typed():
-    err = errors.error_for_status(0x6A88)
-    assert isinstance(err, errors.UnexpectedStatus) and "6A88" in err.detail
+    err = errors.error_for_status(0x6A89)
+    assert isinstance(err, errors.UnexpectedStatus) and "6A89" in err.detail
     assert isinstance(errors.error_for_status(0x63C1, secret="auth"), errors.WrongPin)
     assert isinstance(errors.error_for_status(0x6984, secret="auth"), errors.PinBlocked)
-    for sw in (0x6982, 0x6A82, 0x6A86, 0x6700, 0x6B00, 0x6D00, 0x6E00, 0x6F00):
+    for sw in (0x6982, 0x6A82, 0x6A88, 0x6A86, 0x6700, 0x6B00, 0x6D00, 0x6E00, 0x6F00):
         assert type(errors.error_for_status(sw)) is errors.STATUS_WORDS[sw]
 
 
