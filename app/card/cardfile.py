@@ -206,6 +206,9 @@ class CardFile:
     keys_pem: dict[str, bytes]          # 'auth', optionally 'sign'
     certificates: dict[str, bytes]      # DER: 'auth', 'auth_ca', optionally 'sign', 'sign_ca'
     long_form_lengths: bool = False     # encode the basic four items with long-form BER lengths
+    #: where the test CA that issued the certificates is cached (None: the default folder); the
+    #: test card's administration signs renewed certificates with it
+    ca_dir: str | None = None
     #: card-surface check application (券面事項確認AP): EF 0002 as issued (signed), the security
     #: code PRINTED on the card face (the clerk reads it there; public like the printed name), and
     #: the two check codes as salted hashes with their counters ('b': 照合番号B, 'a': 照合番号A).
@@ -292,6 +295,48 @@ class CardFile:
                 raise CardFileError(f"this card has no {PIN_RULES[secret]['en']}")
             self.change_pin(secret, new_pin)
 
+    def admin_renew_certificates(self, new_pins: dict[str, str], *, today: dt.date | None = None) -> dict[str, str]:
+        """What the card-administration terminal does at a certificate renewal (電子証明書の更新):
+        for each certificate named in ``new_pins`` ('auth', 'sign'), a new RSA-2048 key pair and a
+        certificate signed by the test CA, valid from ``today`` to the earlier of the holder's
+        fifth birthday after today (sixth when renewed before the old one expired; J-LIS) and the
+        card's own expiry; the holder's new PIN with a full counter. Written back in one atomic
+        save: a card pulled or a process killed mid-way keeps either the old set or the new one.
+        Returns the new expiry (ISO date) per certificate. Test card only: not a card command."""
+        with self._lock:
+            day = today or dt.date.today()
+            card_end = dt.date.fromisoformat(self.valid_until)
+            unknown = set(new_pins) - {"auth", "sign"}
+            if unknown or not new_pins:
+                raise CardFileError(f"certificates to renew must be auth and/or sign, not {sorted(unknown)}")
+            if "sign" in new_pins and not self.has_signing_certificate:
+                raise CardFileError("this card carries no signing certificate (holder under 15 or adult ward)")
+            if card_end <= day:
+                raise CardFileError("the card itself has expired: no certificate can be issued on it")
+            for secret, pin in new_pins.items():
+                validate_pin(secret, pin)
+            ca = load_or_create_test_ca(Path(self.ca_dir) if self.ca_dir else None)
+            if ca.cert_der != self.certificates["auth_ca"]:
+                raise CardFileError("the test CA that issued this card is not in its folder; "
+                                    "no certificate can be renewed on this machine")
+            birth = dt.date.fromisoformat(self.holder.birth_date)
+            ends = {}
+            for which in new_pins:
+                old_end = self.certificate(which).not_valid_after_utc.date()
+                ends[which] = min(card_end, nth_birthday_after(birth, day, 6 if old_end >= day else 5))
+            keys, certs, pins = dict(self.keys_pem), dict(self.certificates), dict(self.pins)
+            for which, pin in new_pins.items():
+                key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+                subject = self.certificate(which).subject
+                certs[which] = _issue_certificate(ca, key, subject, day, ends[which], signing=which == "sign") \
+                    .public_bytes(serialization.Encoding.DER)
+                keys[which] = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                serialization.NoEncryption())
+                pins[which] = PinRecord.new(which, pin)
+            self.keys_pem, self.certificates, self.pins = keys, certs, pins
+            self.save()
+            return {which: end.isoformat() for which, end in ends.items()}
+
     def set_state(self, state: str) -> None:
         if state not in CARD_STATES:
             raise CardFileError(f"unknown card state {state!r}; expected one of {', '.join(CARD_STATES)}")
@@ -320,6 +365,7 @@ class CardFile:
             "certificates": {name: base64.b64encode(der).decode("ascii")
                              for name, der in self.certificates.items()},
             "encoding": {"long_form_lengths": self.long_form_lengths},
+            **({"ca_dir": self.ca_dir} if self.ca_dir else {}),
             **({"surface": self.surface.to_json()} if self.surface else {}),
             **({"face_auth": True} if self.face_auth else {}),
         }
@@ -377,6 +423,7 @@ def load_card_file(path: str | os.PathLike[str]) -> CardFile:
             keys_pem={name: pem.encode("ascii") for name, pem in data["keys"].items()},
             certificates={name: base64.b64decode(der) for name, der in data["certificates"].items()},
             long_form_lengths=bool(data.get("encoding", {}).get("long_form_lengths", False)),
+            ca_dir=data["ca_dir"] if isinstance(data.get("ca_dir"), str) else None,
             surface=SurfaceData.from_json(data["surface"]) if data.get("surface") else None,
             face_auth=bool(data.get("face_auth", False)),
         )
@@ -571,6 +618,15 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def nth_birthday_after(birth: dt.date, day: dt.date, n: int) -> dt.date:
+    """The holder's n-th birthday after ``day`` (a certificate issued on ``day`` runs to the
+    fifth; 29 February counts as 28 February in other years)."""
+    first = _add_years(birth, day.year - birth.year)
+    if first <= day:
+        first = _add_years(birth, day.year - birth.year + 1)
+    return _add_years(birth, first.year - birth.year + n - 1)
+
+
 def card_surface_address(address: str) -> str:
     """Address as the chip holds it: ASCII digits and hyphens folded to full width."""
     return address.translate(_FULL_WIDTH)
@@ -689,6 +745,7 @@ def create_card_file(
                                           serialization.NoEncryption()) for name, key in keys.items()},
         certificates={name: cert.public_bytes(serialization.Encoding.DER) for name, cert in certs.items()},
         long_form_lengths=long_form_lengths,
+        ca_dir=str(ca_dir) if ca_dir is not None else None,
         face_auth=face_auth,
     )
     card.surface = _make_surface(card, ca, auth_key, forged=forged_surface,

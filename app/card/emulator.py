@@ -11,7 +11,8 @@ stalls ~40 ms on delayed ACKs. If pcscd goes away while the card is "inserted", 
 reconnects when vpcd listens again — the card stayed in the reader.
 
 The control channel (:class:`ControlServer`, a Unix socket speaking JSON lines) is for tests and
-training only: it performs what the J-LIS card-administration terminal would (reset a PIN),
+training only: it performs what the J-LIS card-administration terminal would (reset a PIN, issue
+renewed certificates),
 pulls the card at a chosen APDU, and reports status. It is clearly not a card command and never
 travels as an APDU. Nothing here logs a PIN or an APDU's data field.
 """
@@ -486,6 +487,18 @@ class VpcdCardEmulator:
         with self._lock:
             self.chip.card.admin_reset_pin(secret, new_pin)
 
+    def admin_renew_certificates(self, new_pins: dict[str, str]) -> dict[str, str]:
+        """What the card-administration terminal does at a certificate renewal (test card only):
+        new key pairs and certificates from the test CA, the holder's new PINs; the chip answers
+        with the new files from the next APDU on. Refused while the card is off the reader."""
+        with self._lock:
+            if self.pulled or not self.connected.is_set():
+                raise CardFileError("the card is not on the reader: put it back before renewing")
+            ends = self.chip.card.admin_renew_certificates(new_pins)
+            self.chip.files = _filesystem(self.chip.card)
+            self.chip.verified.clear()
+            return ends
+
     def status(self) -> dict:
         with self._lock:
             card = self.chip.card
@@ -500,7 +513,8 @@ class VpcdCardEmulator:
 # Test-only control channel: a Unix socket with one JSON request and one JSON answer per line
 
 class ControlServer:
-    """Serves ``status``, ``reset_pin`` (secret, new_pin) and ``pull_at_apdu`` (n) for one card.
+    """Serves ``status``, ``reset_pin`` (secret, new_pin), ``renew_certificates`` (new_pins: the
+    holder's PIN per renewed certificate) and ``pull_at_apdu`` (n) for one card.
 
     Test and training only. The new PIN in a ``reset_pin`` request is handed to the chip and
     never logged; answers never contain it.
@@ -549,6 +563,12 @@ def _control_request(emulator: VpcdCardEmulator, request: dict) -> dict:
     if op == "reset_pin":
         emulator.admin_reset_pin(str(request["secret"]), str(request["new_pin"]))
         return {"ok": True}
+    if op == "renew_certificates":
+        pins = request["new_pins"]
+        if not isinstance(pins, dict):
+            raise TypeError("new_pins must map certificates to the holder's new PINs")
+        return {"ok": True, "valid_until": emulator.admin_renew_certificates(
+            {str(k): str(v) for k, v in pins.items()})}
     if op == "pull_at_apdu":
         emulator.pull_at_apdu(int(request["n"]))
         return {"ok": True}

@@ -123,6 +123,21 @@ class CardReadout:
         }
 
 
+@dataclass(frozen=True)
+class CertificatesReadout:
+    """The JPKI certificates of a card, as a certificate renewal reads them before and after:
+    the user-authentication certificate (free to read), and the signing certificate when the card
+    has one and the holder typed its password (``sign_read``)."""
+
+    auth: CertificateSummary
+    has_signing_certificate: bool
+    sign: CertificateSummary | None = None
+
+    @property
+    def sign_read(self) -> bool:
+        return self.sign is not None
+
+
 def serial_hex(serial: int) -> str:
     """A certificate serial as its DER INTEGER bytes in hex: every byte, leading zeros kept
     (``0x086CEBF0`` → ``086CEBF0``, not ``86CEBF0``), so it matches what other tools print."""
@@ -386,6 +401,21 @@ class MyNumberCard:
         if which != "sign" or self._selected != "jpki":
             self.select_application("jpki")
         return parse_certificate(which, self.read_tlv_file(fid, header_bytes=4))
+
+    def read_certificates(self, sign_pin: str | None = None) -> CertificatesReadout:
+        """The user-authentication certificate and, with the holder's signing password, the
+        signing certificate (EF 0001 is read only after VERIFY). A wrong password raises
+        WrongPin / PinBlocked as VERIFY does; the password is never kept."""
+        if sign_pin is not None:
+            check_pin_format("sign", sign_pin)
+        self.identify()
+        auth = self.read_certificate("auth")
+        has_sign = self.has_signing_certificate()
+        sign = None
+        if has_sign and sign_pin is not None:
+            self.verify("sign", sign_pin)
+            sign = self.read_certificate("sign")
+        return CertificatesReadout(auth=auth, has_signing_certificate=has_sign, sign=sign)
 
     def sign_with_auth_key(self, pin: str, message: bytes, *, hash_name: str = "sha256") -> bytes:
         """Sign ``message`` with the user-authentication key: VERIFY, SELECT EF 0017, then

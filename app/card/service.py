@@ -33,7 +33,7 @@ from typing import Any, Callable, TypeVar
 from smartcard import scard
 
 from app.card import errors
-from app.card.protocol import CardReadout, MyNumberCard
+from app.card.protocol import CardReadout, CertificatesReadout, MyNumberCard
 from app.card.transport import CONTEXT_LOST, PcscCardLink, pcsc_error
 
 log = logging.getLogger(__name__)
@@ -209,6 +209,11 @@ class ReaderService:
 
     def tries_left(self) -> "Future[dict[str, int | None]]":
         return self.submit(lambda card: (card.identify(), card.all_tries_left())[1])
+
+    def read_certificates(self, sign_pin: str | None = None) -> "Future[CertificatesReadout]":
+        """The JPKI certificates (a renewal's before and after); the signing certificate only
+        with the holder's signing password."""
+        return self.submit(lambda card: card.read_certificates(sign_pin))
 
     def verify(self, secret: str, pin: str) -> "Future[None]":
         return self.submit(lambda card: card.verify(secret, pin))

@@ -345,6 +345,7 @@ class Desk:
 
     def describe_value(self, field) -> str:
         """A field's value in words for the case page."""
+        from app.desk import cardfill
         from app.desk.cardfill import SECRET_NAMES
 
         value = field.value
@@ -354,6 +355,8 @@ class Desk:
             return self.resident_label({"resident_id": value}) or value
         if field.kind == "residents":
             return "、".join(self.resident_label({"resident_id": v}) for v in value)
+        if field.kind == "json" and field.id in cardfill.CERTIFICATE_FIELDS:
+            return "\n".join(cardfill.certificate_line(row, self.pick) for row in cardfill.certificate_rows(value))
         if field.id == "chip_check":
             return self.chip_check_words(value)
         if field.kind == "json":     # retry counters
@@ -390,6 +393,22 @@ class Desk:
 
         return cardfill.fill_from_readout(self.engine, case_id, readout)
 
+    def fill_certificates(self, case_id: str, readout):
+        """Put the certificates read from the card (``CertificatesReadout``) into the step's
+        certificates field (a renewal's before / after); returns the new view."""
+        from app.desk import cardfill
+
+        view = self.engine.current_step(case_id)
+        field_id = cardfill.certificate_field(view)
+        if field_id is None:
+            from app.workflows.engine import CaseError
+
+            raise CaseError("この手順では電子証明書を読み取りません。", "This step reads no certificates.",
+                            code="case.wrong_step")
+        return self.engine.set_value(case_id, field_id, cardfill.certificate_values(readout))
+
+    def certificates_to_renew(self, case_id: str) -> list[str]:
+        return list(self.engine.state(case_id).plain_values.get("renew") or [])
     def chip_check_anchor(self) -> bytes | None:
         """The CA certificate the chip check verifies against: the test card's CA in training;
         live, none (the J-LIS key is the production boundary: app.card.surface)."""

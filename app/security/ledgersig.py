@@ -13,7 +13,7 @@ refuses an unsigned row; this module checks the signature itself for
   the sqlite3 shell confirms, blocks, ends and signs off nothing),
 - ``audit verify`` and ``security selftest`` (:func:`signature_problems` names every such row),
 
-and the central PostgreSQL runs the same ``sigcore`` code on push (server migration 7).
+and the central PostgreSQL runs the same ``sigcore`` code on push (server migration 6).
 Imports no other module of the application but ``sigcore`` (``audit`` imports this one).
 """
 

@@ -30,11 +30,13 @@ import signal
 import sqlite3
 import sys
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from app.store import demo_pools as pools
+from app.store import furigana
 from app.store.db import APPLICATION_ID, StoreError, open_store
 from app.store.normalize import fold_name
 
@@ -54,8 +56,25 @@ RESIDENT_COLUMNS = (
     "became_resident_date", "address_date", "notified_date", "previous_address", "status",
     "removal_reason", "removal_date", "moved_to_address", "is_foreign", "nationality",
     "residence_status", "residence_period", "residence_expiry", "residence_card_no",
-    "foreign_category",
+    "foreign_category", "furigana_family", "furigana_given", "furigana_date", "furigana_source",
+    "former_furigana", "former_furigana_date", "former_furigana_source", "furigana_key",
+    "former_furigana_key",
 )
+# Official readings (氏名の振り仮名, app.store.furigana) on the demo's reference date: the readings
+# people notified themselves in the first year (2025-05-26 to 2026-05-25), and those the family
+# registers recorded ex officio from 2026-05-26 on, reaching the resident record over months (the
+# municipal notices say 数か月程度), so some are not there yet. Shares per thousand Japanese
+# residents whose record was current on 2025-05-26: notified 180, recorded since 520 (half of them
+# by this town's own registrar, 職権, half by the notice of a domicile elsewhere), not yet 300.
+# Foreign residents' readings (recorded on request) are not modelled. A 旧氏 has its reading in
+# 650 of a thousand. A few surnames are read otherwise by the family register than by the town's
+# search kana (河野 コウノ / カワノ ...): search finds them by either.
+READING_SHARES = {"notification": 180, "recorded": 520}
+FORMER_READING_SHARE = 650
+OTHER_READINGS = {"ナカジマ": "ナカシマ", "ヤマザキ": "ヤマサキ", "コジマ": "オジマ", "ハセガワ": "ハセカワ",
+                  "タカダ": "タカタ", "ミヤザキ": "ミヤサキ", "サイトウ": "サイドウ", "オオノ": "オノ"}
+_READINGS_FROM = furigana.SINCE.toordinal()
+
 # a row carries, after its columns (not stored), its birth ordinal and its family-name tuple
 _BIRTH = len(RESIDENT_COLUMNS)
 _FAMILY = _BIRTH + 1
@@ -576,9 +595,41 @@ class _Generator:
                 self.summary_counts["removed"] += 1
                 if row[19] == 2:
                     self.moved_out_women.append(row)
+        self.readings_for(row)
         self.card_for(row)
         if len(self.residents) >= BATCH:
             self.flush_all()
+
+    def readings_for(self, row: list) -> None:
+        """The official readings of one person (see READING_SHARES): drawn from a hash of the
+        resident code, not from the generator's random stream, so every other detail of the
+        demo town stays what it was before readings existed."""
+        today = self.today
+        if row[34] or today <= _READINGS_FROM or (row[30] == "removed" and row[32] < furigana.SINCE.isoformat()):
+            return
+        h = zlib.crc32(row[2].encode())
+        share, first_year_end = h % 1000, min(today, _READINGS_FROM + 364)
+        if share < READING_SHARES["notification"]:
+            day, source = _READINGS_FROM + (h >> 10) % (first_year_end - _READINGS_FROM + 1), "notification"
+        elif share < sum(READING_SHARES.values()) and today > _READINGS_FROM + 365:
+            day = _READINGS_FROM + 365 + (h >> 10) % (today - _READINGS_FROM - 365 + 1)
+            source = "ex_officio" if (h >> 20) & 1 else "koseki_notice"
+        else:
+            return
+        if row[30] == "removed":
+            day = min(day, dt.date.fromisoformat(row[32]).toordinal())
+        family = OTHER_READINGS.get(row[6], row[6]) if (h >> 12) % 8 == 0 else row[6]
+        try:
+            furigana.check_reading(family)
+            furigana.check_reading(row[7])
+        except furigana.ReadingProblem:
+            return
+        row[41], row[42], row[43], row[44] = family, row[7], _iso(day), source
+        given_key = fold_name(row[7])
+        row[48] = fold_name(family) + given_key
+        if row[8] and row[9] and (h >> 14) % 1000 < FORMER_READING_SHARE:
+            row[45], row[46], row[47] = row[9], _iso(day), source
+            row[49] = fold_name(row[9]) + given_key
 
     def card_for(self, row: list) -> None:
         rng, today = self.rng, self.today

@@ -27,6 +27,7 @@ import psycopg
 from psycopg import sql
 
 from app.errors import MadoguchiError
+from app.store import furigana as _furigana
 
 SCHEMA = "madoguchi"
 #: advisory lock that orders every write of sequenced rows (the value spells 'MDGS')
@@ -761,7 +762,7 @@ CREATE TABLE imports (
 );
 """
 
-# v7: signed support-measure ledger (app.security.ledgersig). Every ledger event a terminal sends
+# v6: signed support-measure ledger (app.security.ledgersig). Every ledger event a terminal sends
 # must be signed by the person it names — with the key or card the server holds for that person —
 # over the event, its payload and the digest of the measure rows it carries (for a confirmation,
 # also the digest of the event confirmed); its columns must be those of the event it carries. A
@@ -769,7 +770,7 @@ CREATE TABLE imports (
 # to the server log, so a terminal's owner cannot forge the second person, a linked-system
 # confirmation, an end or a reconciliation sign-off with the sqlite3 shell or psql. The check is
 # app/security/sigcore.py itself, run by PL/Python as v3 runs it for releases.
-_V7 = """
+_V6 = """
 CREATE FUNCTION ledger_signature_problem(row_json text) RETURNS text
 LANGUAGE plpython3u VOLATILE SECURITY DEFINER SET search_path = madoguchi, pg_temp AS $py$
 {sigcore}
@@ -823,13 +824,26 @@ CREATE TRIGGER measure_events_signed BEFORE INSERT ON measure_events
 """
 
 
+
+# v7: official name readings (氏名の振り仮名, since 2025-05-26) and 旧氏 readings with the day they
+# were recorded and their source (app.store.furigana); the same rules as the terminal's store, so
+# that no import or administrator writes a reading a terminal would refuse to pull.
+_V7 = f"""
+ALTER TABLE residents ADD COLUMN furigana_family text, ADD COLUMN furigana_given text,
+    ADD COLUMN furigana_date text, ADD COLUMN furigana_source text, ADD COLUMN former_furigana text,
+    ADD COLUMN former_furigana_date text, ADD COLUMN former_furigana_source text;
+ALTER TABLE residents ADD CONSTRAINT residents_readings_valid CHECK (
+    {_furigana.valid_sql(dialect="postgres")});
+"""
+
 SERVER_MIGRATIONS: list[ServerMigration] = [
     ServerMigration(1, "master data, case traffic, audit, witnesses, four-eyes", _v1()),
     ServerMigration(2, "audit chain continuity", _V2),
     ServerMigration(3, "signed releases, handled at any terminal, events into own cases", _v3()),
     ServerMigration(4, "support-measure ledger, outsourced staff", _V4),
     ServerMigration(5, "resident import log, central staff items and log", _V5),
-    ServerMigration(7, "signed support-measure ledger events", _with_sigcore(_V7, "madoguchi_sigcore_v7")),
+    ServerMigration(6, "signed support-measure ledger events", _with_sigcore(_V6, "madoguchi_sigcore_v6")),
+    ServerMigration(7, "official name readings and 旧氏 readings with date and source", _V7),
 ]
 SERVER_VERSION = SERVER_MIGRATIONS[-1].version
 #: functions of v3 a terminal's role may call

@@ -26,7 +26,7 @@ what the layers below decide and send the clerk's actions down; they never decid
   `app.card.stack.training_stack()` is up, off the GUI thread); its events become the panel's
   `CardView`; retry counters, the reader choice, the training tray and the training card's
   administration (`TestCardAdministration`; the holder types the new PIN on `NewPinDialog`). What
-  a card read fills in a case (`CARD_FILLS`, `COUNTER_FIELDS`, `RESET_STEPS`) is `app.desk.cardfill`.
+  a card read fills in a case (`CARD_FILLS`, `COUNTER_FIELDS`, `CERTIFICATE_FIELDS`; a step's declared `card` actions) is `app.desk.cardfill`.
 - `cardbridge.py` — `CardBridge(QObject)`: the card service calls `on_card_event(ev)` on its own
   thread; the bridge re-emits it as a Qt signal, delivered queued on the GUI thread.
   `when_done(future, callback)` calls back on the GUI thread when the card thread has finished a

@@ -51,6 +51,8 @@ class CardView:
     reader: str = ""
     state: str = "no_reader"
     tries: dict = field(default_factory=dict)      # Secret -> tries left (int) or None (unknown)
+    #: the JPKI certificates read without a PIN (app.desk.cardfill.certificate_values)
+    certificates: dict = field(default_factory=dict)
     detail: object = None                          # ja/en message for errors (a typed card error)
     face_auth: bool = False                        # a face-authentication card (no PIN, no signing cert)
 
@@ -105,6 +107,10 @@ class CardPanel(QGroupBox):
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
         layout.addWidget(self.table)
+        self.cert_label = QLabel(self)
+        self.cert_label.setObjectName("certificates")
+        self.cert_label.setWordWrap(True)
+        layout.addWidget(self.cert_label)
         self.refresh_button = QPushButton(self)
         layout.addWidget(self.refresh_button)
         self.reader_combo.activated.connect(self._chosen)
@@ -172,7 +178,28 @@ class CardPanel(QGroupBox):
                 count.setFont(font)
             self.table.setItem(row, 0, name)
             self.table.setItem(row, 1, count)
+        self._show_certificates()
         self.table.resizeRowsToContents()
         height = self.table.horizontalHeader().height() + sum(
             self.table.rowHeight(r) for r in range(self.table.rowCount())) + 6
         self.table.setFixedHeight(height)
+
+    def _show_certificates(self) -> None:
+        """Each certificate's expiry and days left, in the warning colour from three months
+        before the expiry (when it can be renewed)."""
+        from app.desk.cardfill import certificate_line, certificate_rows
+
+        rows = certificate_rows(self.view.certificates)
+        self.cert_label.setVisible(bool(rows))
+        if not rows:
+            return
+        lines = []
+        for row in rows:
+            text = certificate_line(row, i18n.pick)
+            if row.renewable:
+                text = f"<span style='color:{theme.DANGER}; font-weight:bold'>⚠ {text}</span>"
+            lines.append(text)
+        if any(r.renewable for r in rows):
+            lines.append(f"<span style='color:{theme.DANGER}'>" + self.tr(
+                "Within three months of the expiry: the certificates can be renewed now.") + "</span>")
+        self.cert_label.setText(self.tr("Certificates:") + "<br>" + "<br>".join(lines))

@@ -56,6 +56,15 @@ class HomePage(QWidget):
             button.clicked.connect(lambda _=False, code=entry.id: self._new(code))
             grid.addWidget(button, i // 2, i % 2)
             self.new_buttons[entry.id] = button
+        # the card on the reader qualifies for a certificate renewal (app.desk.cardfill)
+        self.renew_offer = QPushButton(self.new_box)
+        self.renew_offer.setObjectName("renew_offer")
+        self.renew_offer.setStyleSheet("font-weight: bold; color: #8a1c1c;")
+        self.renew_offer.hide()
+        self.renew_offer.clicked.connect(self._new_renewal)
+        grid.addWidget(self.renew_offer, (len(registry.ENTRIES) + 1) // 2, 0, 1, 2)
+        self._card_certificates: dict = {}
+        services.card_view_changed.connect(self.show_card)
         layout.addWidget(self.new_box)
 
         self.search_box = QGroupBox(self)
@@ -128,6 +137,8 @@ class HomePage(QWidget):
         self.queue.setHorizontalHeaderLabels([
             self.tr("Case"), self.tr("Resident"), self.tr("Step"), self.tr("Opened"), self.tr("Clerk")])
         self.resume_button.setText(self.tr("Open the selected case (Enter)"))
+        if getattr(self, "_card_view", None) is not None:
+            self.show_card(self._card_view)
         self._fill_results()
         self._fill_queue()
 
@@ -155,6 +166,24 @@ class HomePage(QWidget):
     def _new(self, code: str) -> None:
         resident = self.selected_resident()
         self.new_case.emit(code, resident.id if resident else None)
+
+    def show_card(self, view) -> None:
+        """Offer "renew" while the card on the reader has a certificate within three months of
+        its expiry (or expired)."""
+        from app.desk.cardfill import certificate_line, certificate_rows, renewal_offer
+
+        self._card_view = view
+        self._card_certificates = view.certificates if view.state == "mynumber" else {}
+        offer = renewal_offer(self._card_certificates)
+        self.renew_offer.setVisible(offer)
+        if offer:
+            due = [certificate_line(r, i18n.pick) for r in certificate_rows(self._card_certificates) if r.renewable]
+            self.renew_offer.setText(self.tr("Renew the certificates of the card on the reader") + " — " + due[0])
+
+    def _new_renewal(self) -> None:
+        from app.desk.cardfill import RENEWAL_CASE
+
+        self._new(RENEWAL_CASE)
 
     def _new_for_selected(self) -> None:
         """Enter on a result: on to the case buttons (the resident stays selected)."""

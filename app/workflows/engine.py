@@ -243,6 +243,9 @@ class Step:
     check: Callable[["RouteContext"], list[Reason]] | None = None
     guide_ja: str = ""
     guide_en: str = ""
+    #: what the card reader does on this step besides filling its fields (the desk offers it:
+    #: ``app.desk.cardfill.card_actions``), e.g. "reset_on_card"; the engine never acts on it
+    card: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

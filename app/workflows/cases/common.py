@@ -157,7 +157,7 @@ oral_identity_stage = oral_identity_stage_for()
 
 #: the facts :func:`holder_facts` can derive, as the card procedures declare them
 HOLDER_FACTS = ("holder_found", "holder_birth_date", "holder_is_resident", "holder_municipality",
-                "card_status", "locked_pins", "cert_sign_status")
+                "card_status", "locked_pins", "cert_sign_status", "card_expiry")
 
 
 def derive_holder(store, values: dict) -> dict:
@@ -180,11 +180,12 @@ def holder_facts(store, resident_id: str | None) -> dict:
         # the municipality only: the record's full destination address never enters the case
         facts["holder_municipality"] = municipality_of(moved_to)
     card = store.conn.execute(
-        "SELECT status, locked_pins, cert_sign_status FROM cards WHERE resident_id = ? "
+        "SELECT status, locked_pins, cert_sign_status, expiry_date FROM cards WHERE resident_id = ? "
         "ORDER BY issued_date DESC LIMIT 1", (resident_id,),
     ).fetchone()
     if card is not None:
-        facts.update(card_status=card[0], locked_pins=json.loads(card[1] or "[]"), cert_sign_status=card[2])
+        facts.update(card_status=card[0], locked_pins=json.loads(card[1] or "[]"), cert_sign_status=card[2],
+                     card_expiry=card[3])
     return facts
 
 

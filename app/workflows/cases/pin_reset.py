@@ -70,6 +70,19 @@ def _not_self(values) -> bool:
 REQUESTER_PARTICULARS = requester_particulars("来庁者", "who came:", _not_self)
 
 
+def card_requester_fields(*middle: FieldSpec) -> tuple[FieldSpec, ...]:
+    """The first step's fields of a card procedure on the holder's own card: who came, the
+    holder, the step's own ``middle`` fields, whether the holder is an adult ward (no signing
+    certificate), and who came when it is not the holder."""
+    return (
+        FieldSpec("requester_type", "choice", "来庁者", "who came", choices=REQUESTER_CHOICES),
+        FieldSpec("holder_resident_id", "resident", "カードの所有者", "card holder"),
+        *middle,
+        FieldSpec("holder_adult_ward", "bool", "成年被後見人である", "the holder is an adult ward",
+                  required=False),
+    ) + REQUESTER_PARTICULARS
+
+
 def card_scope(case_type: str, purpose: str):
     def build(ctx: RouteContext) -> RequestScope:
         holder = ctx.get("holder_resident_id")
@@ -134,20 +147,19 @@ CASE = CaseTypeDef(
             + faceauth.face_auth_problems(ctx.values),
             items=(ChecklistItem("card_presented", "マイナンバーカードを持参している", "the My Number card is presented"),)
             + requirement_items(CARD_REQUESTERS),
-            fields=(
-                FieldSpec("requester_type", "choice", "来庁者", "who came", choices=REQUESTER_CHOICES),
-                FieldSpec("holder_resident_id", "resident", "カードの所有者", "card holder"),
+            fields=card_requester_fields(
                 FieldSpec("secrets", "multi", "再設定する暗証番号", "PINs to reset", choices=SECRET_CHOICES),
-                FieldSpec("holder_adult_ward", "bool", "成年被後見人である", "the holder is an adult ward",
-                          required=False),
                 # a face-authentication card has no PIN to reset: what applies is a switch (app.rules.faceauth)
                 FieldSpec("face_auth_card", "bool", "顔認証マイナンバーカードである（暗証番号の設定なし）",
                           "the card is a face-authentication card (no PIN set)", required=False),
                 FieldSpec("switch_card", "choice", "カードの切替", "switch the card", required=False,
-                          choices=choices(faceauth.SWITCHES)),
-            ) + REQUESTER_PARTICULARS,
-            guide_ja="マイナンバーカード自体が本人確認書類になります（暗証番号がロックされていても使えます）。",
-            guide_en="The My Number card itself is an identity document, even with a locked PIN.",
+                          choices=choices(faceauth.SWITCHES))),
+            guide_ja="マイナンバーカード自体が本人確認書類になります（暗証番号がロックされていても使えます）。"
+                     "次へ進むと、窓口以外でも再設定できる暗証番号と窓口でのみ再設定できる暗証番号を表示します"
+                     "（案内するかは職員が判断し、希望があればここで再設定します）。",
+            guide_en="The My Number card itself is an identity document, even with a locked PIN. Next shows which "
+                     "PINs could also be reset outside the counter and which only here (the clerk decides whether "
+                     "to mention it; the reset is done here whenever the holder wishes).",
         ),
         Step(
             "identity", "本人確認", "Identity",
@@ -164,6 +176,7 @@ CASE = CaseTypeDef(
             else go("confirm", ctx.decide("reset")),
             items=(ChecklistItem("reset_in_cas", "カード管理システム（J-LIS端末）で初期化・ロック解除を行った",
                                  "reset done in the card-administration system (J-LIS terminal)"),),
+            card=("reset_on_card",),
             guide_ja="カードの切替のときは、J-LIS端末で切替（暗証番号付きカードへ／顔認証カードへ）を行います。",
             guide_en="For a card switch, do the switch (to a PIN card / to a face-authentication card) on the J-LIS terminal.",
         ),
