@@ -555,11 +555,14 @@ class Desk:
                 "ORDER BY r.family_kana, r.given_kana"):
             path = Path(card_file)
             cards.append(_tray_card(f"{family} {given}", path if path.is_absolute() else base / path, status))
-        # cards in no register: the forged demo card (same printed face as a resident's own card)
-        known = {Path(c.path).name for c in cards}
-        folder = Path(cards[0].path).parent if cards else None
+        # cards in no register, in the demo store's card folder: the forged demo card (the same
+        # printed face as a resident's own card)
+        from app.store.demo import cards_dir_for
+
+        known = {Path(c.path).resolve() for c in cards}
+        folder = cards_dir_for(Path(self.store_path)) if self.store_path else None
         for path in sorted(folder.glob("*.json")) if folder and folder.is_dir() else ():
-            if path.name not in known:
+            if path.resolve() not in known:
                 card = _tray_card("", path, "active")
                 if card is not None:
                     cards.append(card)
