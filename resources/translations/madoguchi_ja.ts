@@ -430,6 +430,11 @@
         <source>New password again</source>
         <translation>新しいパスワード（確認）</translation>
     </message>
+    <message>
+        <location filename="../../app/ui/passworddialog.py" line="55" />
+        <source>Your password was reset by an administrator. Choose your own to go on; Cancel signs you out.</source>
+        <translation>管理者がパスワードを再設定しました。続けるには自分のパスワードを決めてください。「キャンセル」でサインアウトします。</translation>
+    </message>
 </context>
 <context>
     <name>NewPinDialog</name>
