@@ -195,6 +195,13 @@ class Desk:
             return SignInResult(False, error=exc)
         return self.start_session(auth, only)
 
+    def own_password_due(self) -> bool:
+        """The signed-in person must choose their own password now (after an administrator's
+        reset on this terminal; ``app.security.staff.own_password_due``)."""
+        from app.security.staff import own_password_due
+
+        return self.staff is not None and own_password_due(self.store.conn, self.staff.id)
+
     def change_own_password(self, old: str, new: str, again: str) -> SignInResult:
         """The signed-in person changes their own password (``app.security.staff`` decides:
         the rules of ``staff add``, the old password as proof, the signing key re-wrapped)."""

@@ -279,7 +279,7 @@ def change_own_password(store, login: str, old: str, new: str, *, terminal_id: s
     and the next pull of the row would bring the old password back; IT staff change it there."""
     with store.transaction() as conn:
         member = _require(conn, login)
-        if conn.execute("SELECT seq FROM staff WHERE id = ?", (member.id,)).fetchone()[0] > 0:
+        if kept_centrally(conn, member.id):
             raise StaffError(_CENTRAL_ACCOUNT, code="staff.central_account")
         check_password_policy(conn, new)
     auth = authenticate_password(store, login, old, terminal_id=terminal_id, clock=clock)
@@ -288,6 +288,21 @@ def change_own_password(store, login: str, old: str, new: str, *, terminal_id: s
                          "as the current one", code="staff.same_password")
     return reset_password(store, login, new, actor_id=auth.staff.id, terminal_id=terminal_id,
                           must_change=False, clock=clock, _keep_key=auth.signing_key)
+
+
+def kept_centrally(conn, staff_id: str) -> bool:
+    """The account came down from the central server with a sync (its row carries the server's
+    change sequence): its password is changed there, not on a terminal."""
+    row = conn.execute("SELECT seq FROM staff WHERE id = ?", (staff_id,)).fetchone()
+    return bool(row and row[0] > 0)
+
+
+def own_password_due(conn, staff_id: str) -> bool:
+    """An administrator reset the password on this terminal (``staff reset-password``): the
+    person chooses their own at the next sign-in. Not for an account kept centrally (see
+    :func:`kept_centrally`)."""
+    row = conn.execute("SELECT must_change_password FROM staff WHERE id = ?", (staff_id,)).fetchone()
+    return bool(row and row[0]) and not kept_centrally(conn, staff_id)
 
 
 _CENTRAL_ACCOUNT = ("このアカウントは中央サーバーで管理されています。パスワードの変更は情報システム担当に依頼して"
