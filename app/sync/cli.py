@@ -106,7 +106,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                     help="repeat for a person holding several roles")
     sa.add_argument("--employee-no", help="職員番号: refuses a second account for the same person")
     sa.add_argument("--no-password", action="store_true", help="card sign-in only")
-    # (the outsourced-staff attribute joins here as an option of `add` and of its own action)
+    sa.add_argument("--outsourced", action="store_true",
+                    help="委託: outsourced staff (never a support officer, never past a restriction)")
+    so = stsub.add_parser("outsourced", help="mark an account as outsourced (委託) or not")
+    so.add_argument("login")
+    so.add_argument("--off", action="store_true", help="not outsourced (a municipal employee)")
     sl = stsub.add_parser("list", help="list accounts")
     sl.add_argument("--json", action="store_true")
     for name in ("disable", "enable"):
@@ -386,13 +390,15 @@ def _staff(args) -> int:
         if action == "add":
             password = None if args.no_password else _read_password(args, f"password for {args.login}: ")
             member = staff_admin.add_staff(args.dsn, login=args.login, display_name=args.name,
-                                           roles=args.role, password=password, employee_no=args.employee_no)
+                                           roles=args.role, password=password, employee_no=args.employee_no,
+                                           outsourced=args.outsourced)
         elif action == "list":
             members = staff_admin.list_staff(args.dsn)
             if args.json:
                 print(json.dumps(members, ensure_ascii=False, indent=2))
             for m in members if not args.json else ():
                 flags = " ".join(f for f, on in (("disabled", m["disabled"]), ("card", m["card"]),
+                                                 ("outsourced", m["outsourced"]),
                                                  ("must-change-password", m["must_change_password"])) if on)
                 print(f"{m['login']:<16} {m['display_name']:<12} {','.join(m['roles']):<30} {flags}")
             return 0
@@ -400,12 +406,14 @@ def _staff(args) -> int:
             member = staff_admin.disable_staff(args.dsn, args.login, enable=action == "enable")
         elif action == "roles":
             member = staff_admin.set_roles(args.dsn, args.login, args.role)
+        elif action == "outsourced":
+            member = staff_admin.set_outsourced(args.dsn, args.login, not args.off)
         else:
             password = _read_password(args, f"new password for {args.login}: ")
             member = staff_admin.reset_password(args.dsn, args.login, password)
     except psycopg.Error as exc:     # a StaffError (the account rules) reaches the top level as it is
         raise _user_error(exc)
-    state = "disabled" if member["disabled"] else "active"
+    state = ("disabled" if member["disabled"] else "active") + (", outsourced (委託)" if member["outsourced"] else "")
     print(f"{member['login']}: {', '.join(member['roles'])}, {state}; terminals receive it at their next sync")
     return 0
 
