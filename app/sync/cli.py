@@ -35,6 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--store", default=argparse.SUPPRESS,
                    help="the local store (default: this terminal's live store)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                   help="on a terminal synced by its sync account: how long to wait for the sync "
+                        "this command asks for (default 120)")
     p.set_defaults(func=_sync)
 
     st = sub.add_parser("sync-status", help="sync status of a store as JSON")
@@ -171,6 +174,8 @@ def _sync(args) -> int:
     target = SyncTarget.from_config()
     path = _store_path(args)
     is_shared = shared.is_shared_store(path)
+    if is_shared and target.configured and _synced_by_the_system():
+        return _ask_the_system(path, args)
     try:
         if is_shared and target.configured:
             shared.create_shared_store(path)          # the first sync makes the terminal's store
@@ -189,6 +194,41 @@ def _sync(args) -> int:
         print("madoguchi: some queued entries are of a kind the server does not know yet; update "
               "the server (madoguchi server init) / サーバーの更新が必要な未送信データがあります",
               file=sys.stderr)
+    return EXIT_OK
+
+
+def _synced_by_the_system() -> bool:
+    """This terminal is synced by its sync account and this process is not that account."""
+    from app.sync import credential
+
+    return credential.system_managed() and credential.load() is None
+
+
+def _ask_the_system(path: str, args) -> int:
+    """A clerk's ``madoguchi sync`` on a shared terminal: ask the system's sync (app.sync.request)
+    and report what it did."""
+    from app.store import shared
+    from app.store.db import open_store
+    from app.sync import request
+    from app.sync.connection import EXIT_OFFLINE, EXIT_OK
+
+    shared.create_shared_store(path)
+    asked_at = request.ask(path)
+    if not args.quiet:
+        print("madoguchi: 端末の同期サービスに同期を依頼しました / asked the terminal's sync service "
+              "for a sync now", file=sys.stderr, flush=True)
+    with open_store(path) as store:
+        got = request.wait(store, asked_at, timeout=args.wait)
+    print(json.dumps({"asked_at": asked_at, "last_sync": got.last_sync, "error": got.error},
+                     ensure_ascii=False))
+    if got.error is not None:
+        print(f"madoguchi: {got.error.get('message')}", file=sys.stderr)
+        return EXIT_OFFLINE
+    if got.last_sync is None:
+        print("madoguchi: 同期サービスが応答しません。IT 担当に連絡してください（systemctl status "
+              "madoguchi-sync-request.path） / the terminal's sync service did not answer; call IT "
+              "staff (systemctl status madoguchi-sync-request.path)", file=sys.stderr)
+        return EXIT_OFFLINE
     return EXIT_OK
 
 
