@@ -22,7 +22,10 @@ from app.config import (
     OfficeConfig,
     field_by_key,
     needs_first_run,
+    read_layer,
 )
+from app.errors import UserError
+# lazy imports: a sub-command loads its work when it runs (`--help` and the others start fast)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -68,8 +71,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _fail(exc: ConfigError) -> int:
-    from app.errors import UserError
-
     raise UserError(str(exc)) from exc
 
 
@@ -122,8 +123,6 @@ def _set(args: argparse.Namespace) -> int:
     if scope == "user" and OfficeConfig.system_path().exists():
         print("(this user only; `--system` changes it for every user of the terminal)")
     if scope == "system":
-        from app.config import read_layer
-
         overridden = [k for k in changed if k in read_layer(OfficeConfig.path())]
         if overridden:
             print(f"note: your own user file still overrides {', '.join(overridden)} "
@@ -132,8 +131,6 @@ def _set(args: argparse.Namespace) -> int:
 
 
 def _unset(args: argparse.Namespace) -> int:
-    from app.config import read_layer
-
     path = OfficeConfig.scope_path(_scope(args))
     try:
         keys = (["server_host", "server_port", "server_db"] if args.key == SERVER_SHORTHAND

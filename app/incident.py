@@ -81,6 +81,7 @@ def explain(exc: BaseException, where: str = "") -> MadoguchiError:
         return exc
     problem: MadoguchiError | None = None
     if isinstance(exc, (OSError, sqlite3.Error)):
+        # the store only for a store's failure: explaining a crash must not need it
         from app.store.db import store_problem
 
         problem = store_problem(exc)

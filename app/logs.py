@@ -47,16 +47,46 @@ class _LogFile(logging.Handler):
         super().close()
 
 
-def _open_log_file() -> logging.Handler:
-    import logging.handlers
+class RotatingLogFile(logging.FileHandler):
+    """The log file, renamed to ``.1`` (older ones to ``.2`` … ``.{backups}``, the oldest dropped)
+    before a record would take it past ``max_bytes``: the rule of the standard library's
+    ``RotatingFileHandler``, without importing ``logging.handlers``, which brings the socket and
+    pickle modules — a third of the start-up budget of a one-shot command such as ``madoguchi
+    card readers`` (benchmarks/startup.py)."""
 
+    def __init__(self, path: str | os.PathLike[str], *, max_bytes: int = 5_000_000, backups: int = 5):
+        super().__init__(path, encoding="utf-8")      # opened now: an unwritable folder shows here
+        self.max_bytes, self.backups = max_bytes, backups
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self.stream is None:
+                self.stream = self._open()
+            self.stream.seek(0, 2)           # another process may have written meanwhile
+            if self.stream.tell() and self.stream.tell() + len(self.format(record)) + 1 >= self.max_bytes:
+                self._rotate()
+        except Exception:
+            self.handleError(record)
+            return
+        super().emit(record)
+
+    def _rotate(self) -> None:
+        self.stream.close()
+        self.stream = None                   # FileHandler.emit opens a fresh file
+        for n in range(self.backups - 1, 0, -1):
+            if os.path.exists(older := f"{self.baseFilename}.{n}"):
+                os.replace(older, f"{self.baseFilename}.{n + 1}")
+        os.replace(self.baseFilename, f"{self.baseFilename}.1")
+
+
+def _open_log_file() -> logging.Handler:
+    # platformdirs only when a log file is opened
     from app.paths import log_dir
 
     try:
         directory = log_dir()
         directory.mkdir(parents=True, exist_ok=True)
-        return logging.handlers.RotatingFileHandler(
-            directory / "madoguchi.log", maxBytes=5_000_000, backupCount=5, encoding="utf-8")
+        return RotatingLogFile(directory / "madoguchi.log")
     except OSError:
         return logging.StreamHandler()
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from app import __version__
+# lazy imports: `support` and the test print load what each report needs when asked for
 
 #: how long the reader probe may wait for the PC/SC service before it reports "no answer"
 READER_PROBE_TIMEOUT_S = 3.0

@@ -45,6 +45,7 @@ def write_files(folder: Path, residents: int, seed: int = 1) -> list[Path]:
     family = [f.split(":") for f in _FAMILY]
     given = [g.split(":") for g in _GIVEN]
     empty9 = [""] * 9
+    readings = [""] * sum(i.added for i in layout.datasets["residents"].items)   # none recorded
     for g in range(residents):
         household = f"{g // 3 + 1:010d}"
         town = f"研修県研修市中央{g // 3 % 9 + 1}丁目{g // 27 % 30 + 1}番{g // 3 % 20 + 1}号"
@@ -59,7 +60,7 @@ def write_files(folder: Path, residents: int, seed: int = 1) -> list[Path]:
         jumin.writerow(["00", "", code, number, household, "01" if g % 3 == 0 else "04", fam[0], giv[0],
                         fam[1], giv[1], "", "", "", "", birth, str(1 + g % 2), "999-0001", town,
                         "研修県研修市中央1丁目1番地", fam[0] + "　" + giv[0], "4010401", "4010401",
-                        "4010405", "東京都千代田区千代田1番1号", "", *empty9[:6]])
+                        "4010405", "東京都千代田区千代田1番1号", "", *empty9[:6], *readings])
         if g % 2 == 0:
             card.writerow([code, "20200401", "20300401", "1", "", "", "1", "1"])
     for h in handles:

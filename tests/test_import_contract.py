@@ -33,24 +33,13 @@ def test_every_exception_is_explained():
             previous = line
 
 
-#: function-level back-edges that close a circle, each with its reason; any other circle fails
-KNOWN_CIRCLES = {
-    # `audit verify` checks the signatures of releases, and a release writes audit entries
-    ("app.security.audit", "app.security.release"): "audit verify checks release signatures",
-    # opening a store asks whether it is the terminal's shared live store, which opens through db
-    ("app.store.db", "app.store.shared"): "the guarded open recognises the shared live store",
-}
-
-
 def test_no_import_circle():
     """No module reaches itself through imports, function-level ones included (the CLI loads its
-    subcommands and the window by name, at the entry point only), except the back-edges of
-    :data:`KNOWN_CIRCLES`."""
+    subcommands and the window by name, at the entry point only): a shared piece goes below both
+    modules that need it, never into an import hidden in a function."""
     import grimp
 
     graph = grimp.build_graph("app")
-    for importer, imported in KNOWN_CIRCLES:
-        graph.remove_import(importer=importer, imported=imported)
     circles = sorted((m, i) for m in graph.modules for i in graph.find_modules_directly_imported_by(m)
                      if graph.chain_exists(importer=i, imported=m))
     assert circles == []

@@ -39,13 +39,18 @@ by both the reader and the test card, so the two cannot disagree.
 - `admin.py` — PIN reset: `JLisTerminalAdministration` (real office: `request_reset` returns the
   clerk's instruction; the reset is done on the J-LIS terminal) and `TestCardAdministration(control
   socket)` (test card, test-only control channel — not an APDU); both `confirm_reset(service,
-  secret) -> Future[ResetConfirmation]` read the retry counter (confirmed = full).
+  secret) -> Future[ResetConfirmation]` read the retry counter (confirmed = full). Certificate
+  renewal the same way: `request_renewal` (J-LIS: the instruction; test card: new key pairs and
+  certificates from the test CA with the holder's new PINs, `RenewalRequest.valid_until`); the
+  case confirms by reading the certificates again (`MyNumberCard.read_certificates`, the signing
+  one after its password; `ReaderService.read_certificates`).
 - `cardfile.py` — the test card's file (chip memory): four items, My Number, RSA-2048 keys,
   certificates under a cached test CA, PINs as salted hashes with their counters, state
   (`active`/`suspended`/`revoked`/`broken` = dead chip). `create_card_file(...)`,
   `load_card_file`, `TRAINING_PINS`. Written atomically on every counter change.
 - `emulator.py` — the test card on vpcd (`TCP_NODELAY` + `TCP_QUICKACK`, reconnects after a pcscd
-  restart) and its control socket (`status`, `reset_pin`, `pull_at_apdu`, `reinsert`).
+  restart) and its control socket (`status`, `reset_pin`, `renew_certificates`, `pull_at_apdu`,
+  `reinsert`; a renewal is refused while the card is off the reader).
   `madoguchi card emulator --card FILE [--port P] [--control SOCK]`.
 - `stack.py` — `PcscStack`: a private `pcscd -f` in its own mount namespace (pcsc-lite 1.9.9's
   daemon ignores `PCSCLITE_CSOCK_NAME`, so our folder is bind-mounted on `/run/pcscd` there, and
@@ -64,5 +69,10 @@ by both the reader and the test card, so the two cannot disagree.
 - `cli.py` — `madoguchi card readers [--json]`, `madoguchi card read [--reader NAME] [--json]
   [--pin-stdin] [--no-pin] [--show-number]` (reader: `--reader`, else `OfficeConfig.default_reader`,
   else the only reader, else the only reader with a card; never a guess among several). Exit 0 read, 1 PIN refused, 2 usage, 3 card/reader.
+- `surface.py` — the card-surface check application (券面事項確認AP): the chip check's layout (with
+  its public sources), 照合番号B, the signature check against the CA the terminal trusts, JPEG 2000 →
+  PNG; `MyNumberCard.read_surface(code, ca)` / `ReaderService.chip_check`. The test card carries it
+  (drawn face, images, signed by the test CA; `forged_surface` signs with a key of its own), and a
+  face-authentication card (`face_auth`: no PIN set — VERIFY answers `6A 88` — no signing certificate).
 - Benchmark: `benchmarks/card.py` (full read through the service; APDU round trip).
 """

@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from app.card.layout import PIN_LOCATIONS
+from app.card.layout import PIN_LOCATIONS, SURFACE_CHECK_TRIES
 from app.errors import MadoguchiError
 from app.ids import validate_my_number
 
@@ -63,6 +63,8 @@ PIN_RULES: dict[str, dict[str, Any]] = {
               "en": "card-info input-support PIN (4 digits)"},
 }
 SECRETS = tuple(PIN_RULES)
+#: the PINs set when a face-authentication card becomes a PIN card (it has no signing certificate)
+FACE_AUTH_SETTABLE = ("auth", "juki", "input")
 
 #: PINs of every demo/training card (研修用). Public on purpose: training cards are not real
 #: cards, and the trainee must be able to type them. Real PINs never appear anywhere in the app.
@@ -131,6 +133,12 @@ class PinRecord:
         max_tries = PIN_RULES[secret]["max_tries"]
         return cls(salt, _pin_hash(pin, salt), max_tries, max_tries)
 
+    @classmethod
+    def for_code(cls, code: str, max_tries: int) -> "PinRecord":
+        """A check code of the card-surface check application (digits; its own try count)."""
+        salt = secrets.token_bytes(16)
+        return cls(salt, _pin_hash(code, salt), max_tries, max_tries)
+
     def matches(self, candidate: str) -> bool:
         return hmac.compare_digest(_pin_hash(candidate, self.salt, self.iterations), self.digest)
 
@@ -165,6 +173,25 @@ class Holder:
 
 
 @dataclass
+class SurfaceData:
+    """What the test card's card-surface check application holds (see :mod:`app.card.surface`)."""
+
+    entries: bytes                   # EF 0002 (TLV), signed at issuance
+    security_code: str               # printed on the card face
+    codes: dict[str, PinRecord]      # 'b' 照合番号B, 'a' 照合番号A
+    forged: bool = False             # made by a "forger": the signature is not the CA's
+
+    def to_json(self) -> dict[str, Any]:
+        return {"entries": base64.b64encode(self.entries).decode("ascii"), "security_code": self.security_code,
+                "codes": {k: r.to_json() for k, r in self.codes.items()}, "forged": self.forged}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "SurfaceData":
+        return cls(base64.b64decode(data["entries"]), str(data["security_code"]),
+                   {k: PinRecord.from_json(r) for k, r in data["codes"].items()}, bool(data.get("forged")))
+
+
+@dataclass
 class CardFile:
     """One test card's chip memory. Mutating methods write the file back at once."""
 
@@ -179,6 +206,16 @@ class CardFile:
     keys_pem: dict[str, bytes]          # 'auth', optionally 'sign'
     certificates: dict[str, bytes]      # DER: 'auth', 'auth_ca', optionally 'sign', 'sign_ca'
     long_form_lengths: bool = False     # encode the basic four items with long-form BER lengths
+    #: where the test CA that issued the certificates is cached (None: the default folder); the
+    #: test card's administration signs renewed certificates with it
+    ca_dir: str | None = None
+    #: card-surface check application (券面事項確認AP): EF 0002 as issued (signed), the security
+    #: code PRINTED on the card face (the clerk reads it there; public like the printed name), and
+    #: the two check codes as salted hashes with their counters ('b': 照合番号B, 'a': 照合番号A).
+    #: None: a card file made before the application was emulated (the chip answers 6A82).
+    surface: "SurfaceData | None" = None
+    #: a face-authentication card (顔認証マイナンバーカード): no PIN set, no signing certificate
+    face_auth: bool = False
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     # -- facts --------------------------------------------------------------------------------
@@ -209,19 +246,26 @@ class CardFile:
     def check_pin(self, secret: str, candidate: str) -> PinCheck:
         """Present a PIN: a correct one restores the counter, a wrong one uses a try. Persisted."""
         with self._lock:
-            record = self.pins.get(secret)
-            if record is None:
-                return PinCheck.NO_SUCH_PIN
-            if record.tries_left <= 0:
-                return PinCheck.BLOCKED
-            if record.matches(candidate):
-                if record.tries_left != record.max_tries:
-                    record.tries_left = record.max_tries
-                    self.save()
-                return PinCheck.OK
-            record.tries_left -= 1
-            self.save()
-            return PinCheck.WRONG
+            return self._present(self.pins.get(secret), candidate)
+
+    def _present(self, record: PinRecord | None, candidate: str) -> PinCheck:
+        if record is None:
+            return PinCheck.NO_SUCH_PIN
+        if record.tries_left <= 0:
+            return PinCheck.BLOCKED
+        if record.matches(candidate):
+            if record.tries_left != record.max_tries:
+                record.tries_left = record.max_tries
+                self.save()
+            return PinCheck.OK
+        record.tries_left -= 1
+        self.save()
+        return PinCheck.WRONG
+
+    def check_surface_code(self, which: str, candidate: str) -> PinCheck:
+        """VERIFY of 照合番号B (``'b'``) or A (``'a'``): same counter logic as a PIN. Persisted."""
+        with self._lock:
+            return self._present(self.surface.codes.get(which) if self.surface else None, candidate)
 
     def change_pin(self, secret: str, new_pin: str) -> None:
         """CHANGE REFERENCE DATA after a successful VERIFY (the caller checked that)."""
@@ -240,9 +284,58 @@ class CardFile:
         Only the test card's test-only control channel calls this; it is not a card command.
         """
         with self._lock:
+            if secret not in self.pins and self.face_auth and secret in FACE_AUTH_SETTABLE:
+                # switching a face-authentication card to a PIN card: the PIN is set, not reset;
+                # once all three are set it is a PIN card (still without a signing certificate)
+                self.pins[secret] = PinRecord.new(secret, new_pin)
+                self.face_auth = set(self.pins) != set(FACE_AUTH_SETTABLE)
+                self.save()
+                return
             if secret not in self.pins:
                 raise CardFileError(f"this card has no {PIN_RULES[secret]['en']}")
             self.change_pin(secret, new_pin)
+
+    def admin_renew_certificates(self, new_pins: dict[str, str], *, today: dt.date | None = None) -> dict[str, str]:
+        """What the card-administration terminal does at a certificate renewal (電子証明書の更新):
+        for each certificate named in ``new_pins`` ('auth', 'sign'), a new RSA-2048 key pair and a
+        certificate signed by the test CA, valid from ``today`` to the earlier of the holder's
+        fifth birthday after today (sixth when renewed before the old one expired; J-LIS) and the
+        card's own expiry; the holder's new PIN with a full counter. Written back in one atomic
+        save: a card pulled or a process killed mid-way keeps either the old set or the new one.
+        Returns the new expiry (ISO date) per certificate. Test card only: not a card command."""
+        with self._lock:
+            day = today or dt.date.today()
+            card_end = dt.date.fromisoformat(self.valid_until)
+            unknown = set(new_pins) - {"auth", "sign"}
+            if unknown or not new_pins:
+                raise CardFileError(f"certificates to renew must be auth and/or sign, not {sorted(unknown)}")
+            if "sign" in new_pins and not self.has_signing_certificate:
+                raise CardFileError("this card carries no signing certificate (holder under 15 or adult ward)")
+            if card_end <= day:
+                raise CardFileError("the card itself has expired: no certificate can be issued on it")
+            for secret, pin in new_pins.items():
+                validate_pin(secret, pin)
+            ca = load_or_create_test_ca(Path(self.ca_dir) if self.ca_dir else None)
+            if ca.cert_der != self.certificates["auth_ca"]:
+                raise CardFileError("the test CA that issued this card is not in its folder; "
+                                    "no certificate can be renewed on this machine")
+            birth = dt.date.fromisoformat(self.holder.birth_date)
+            ends = {}
+            for which in new_pins:
+                old_end = self.certificate(which).not_valid_after_utc.date()
+                ends[which] = min(card_end, nth_birthday_after(birth, day, 6 if old_end >= day else 5))
+            keys, certs, pins = dict(self.keys_pem), dict(self.certificates), dict(self.pins)
+            for which, pin in new_pins.items():
+                key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+                subject = self.certificate(which).subject
+                certs[which] = _issue_certificate(ca, key, subject, day, ends[which], signing=which == "sign") \
+                    .public_bytes(serialization.Encoding.DER)
+                keys[which] = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                serialization.NoEncryption())
+                pins[which] = PinRecord.new(which, pin)
+            self.keys_pem, self.certificates, self.pins = keys, certs, pins
+            self.save()
+            return {which: end.isoformat() for which, end in ends.items()}
 
     def set_state(self, state: str) -> None:
         if state not in CARD_STATES:
@@ -272,6 +365,9 @@ class CardFile:
             "certificates": {name: base64.b64encode(der).decode("ascii")
                              for name, der in self.certificates.items()},
             "encoding": {"long_form_lengths": self.long_form_lengths},
+            **({"ca_dir": self.ca_dir} if self.ca_dir else {}),
+            **({"surface": self.surface.to_json()} if self.surface else {}),
+            **({"face_auth": True} if self.face_auth else {}),
         }
 
     def save(self) -> None:
@@ -327,6 +423,9 @@ def load_card_file(path: str | os.PathLike[str]) -> CardFile:
             keys_pem={name: pem.encode("ascii") for name, pem in data["keys"].items()},
             certificates={name: base64.b64decode(der) for name, der in data["certificates"].items()},
             long_form_lengths=bool(data.get("encoding", {}).get("long_form_lengths", False)),
+            ca_dir=data["ca_dir"] if isinstance(data.get("ca_dir"), str) else None,
+            surface=SurfaceData.from_json(data["surface"]) if data.get("surface") else None,
+            face_auth=bool(data.get("face_auth", False)),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise CardFileError(f"カードファイルが壊れています / damaged card file {path}: {exc!r}") from None
@@ -384,7 +483,10 @@ def _content_problem(card: CardFile) -> str | None:
     certificates, keys or certificates that do not parse, a key that is not its certificate's."""
     signing = "sign" in card.certificates
     needed = {"auth", "juki", "input"} | ({"sign"} if signing else set())
-    if set(card.pins) != needed:
+    if card.face_auth:
+        if not set(card.pins) < set(FACE_AUTH_SETTABLE) or signing:
+            return "a face-authentication card has no signing certificate and not all its PINs set"
+    elif set(card.pins) != needed:
         return f"pins must be exactly {', '.join(sorted(needed))}"
     for name in ("auth", "auth_ca") + (("sign_ca",) if signing else ()):
         if name not in card.certificates:
@@ -476,6 +578,16 @@ def load_or_create_test_ca(ca_dir: Path | None = None) -> TestCA:
         return TestCA(key, cert)
 
 
+def training_ca_certificate_der(ca_dir: Path | None = None) -> bytes | None:
+    """The test CA's certificate (DER) if that CA exists: the trust anchor of the chip check in
+    training. Never created here: a missing CA verifies nothing."""
+    path = (Path(ca_dir) if ca_dir is not None else default_ca_dir()) / _CA_CERT_NAME
+    try:
+        return x509.load_pem_x509_certificate(path.read_bytes()).public_bytes(serialization.Encoding.DER)
+    except (OSError, ValueError):
+        return None
+
+
 def _write_private(path: Path, data: bytes) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_bytes(data)
@@ -504,6 +616,15 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+def nth_birthday_after(birth: dt.date, day: dt.date, n: int) -> dt.date:
+    """The holder's n-th birthday after ``day`` (a certificate issued on ``day`` runs to the
+    fifth; 29 February counts as 28 February in other years)."""
+    first = _add_years(birth, day.year - birth.year)
+    if first <= day:
+        first = _add_years(birth, day.year - birth.year + 1)
+    return _add_years(birth, first.year - birth.year + n - 1)
 
 
 def card_surface_address(address: str) -> str:
@@ -547,6 +668,9 @@ def create_card_file(
     valid_until: dt.date | str | None = None,
     state: str = "active",
     long_form_lengths: bool = False,
+    face_auth: bool = False,
+    forged_surface: bool = False,
+    security_code: str | None = None,
 ) -> Path:
     """Make a new test card file at ``path`` and return the path.
 
@@ -555,6 +679,12 @@ def create_card_file(
     password). ``valid_from`` defaults to today, ``valid_until`` to ten years later for the card;
     the certificates run five years (but never past the card). ``ca_dir`` is where the shared test
     CA is cached (default: the user data folder).
+
+    Every card gets the card-surface check application (券面事項確認AP): drawn face photo (JPEG
+    2000), name/address images, signed by the test CA — or, with ``forged_surface``, by a key of
+    its own (a forged card: the chip check fails). ``security_code``: the 4 digits printed on the
+    card (default: random). ``face_auth``: a face-authentication card (no PIN set, no signing
+    certificate; ``pins`` is ignored).
     """
     if state not in CARD_STATES:
         raise CardFileError(f"unknown card state {state!r}; expected one of {', '.join(CARD_STATES)}")
@@ -564,7 +694,11 @@ def create_card_file(
     if not family_name or not given_name or not address:
         raise CardFileError("family name, given name and address are required")
     number = validate_my_number(my_number)
-    wanted = {"auth", "juki", "input"} | ({"sign"} if signing_cert else set())
+    if face_auth:
+        signing_cert, pins = False, {}
+    if security_code is not None and not re.fullmatch(r"[0-9]{4}", security_code):
+        raise CardFileError("security_code must be 4 digits")
+    wanted = set() if face_auth else {"auth", "juki", "input"} | ({"sign"} if signing_cert else set())
     missing = wanted - set(pins)
     if missing:
         raise CardFileError(f"missing PINs for: {', '.join(sorted(missing))}")
@@ -611,6 +745,37 @@ def create_card_file(
                                           serialization.NoEncryption()) for name, key in keys.items()},
         certificates={name: cert.public_bytes(serialization.Encoding.DER) for name, cert in certs.items()},
         long_form_lengths=long_form_lengths,
+        ca_dir=str(ca_dir) if ca_dir is not None else None,
+        face_auth=face_auth,
     )
+    card.surface = _make_surface(card, ca, auth_key, forged=forged_surface,
+                                 security_code=security_code or f"{secrets.randbelow(10000):04d}")
     card.save()
     return card.path
+
+
+def _make_surface(card: CardFile, ca: TestCA, card_key: rsa.RSAPrivateKey, *, forged: bool,
+                  security_code: str) -> SurfaceData:
+    """The card-surface check application's data, signed at issuance (app.card.surface)."""
+    from app.card import surface, tlv
+
+    h = card.holder
+    numbers = card_key.public_key().public_numbers()
+    items = {
+        surface.TAG_BIRTH: h.birth_date.replace("-", "").encode("ascii"),
+        surface.TAG_SEX: str(h.sex).encode("ascii"),
+        surface.TAG_PUBLIC_KEY: tlv.encode(0x02, numbers.e.to_bytes(3, "big"))
+        + tlv.encode(0x02, numbers.n.to_bytes(256, "big")),
+        surface.TAG_NAME_IMAGE: surface.text_png(h.name),
+        surface.TAG_ADDRESS_IMAGE: surface.text_png(h.address),
+        surface.TAG_FACE: surface.face_jp2(card.serial + h.name),
+        surface.TAG_EXPIRY: card.valid_until.replace("-", "").encode("ascii"),
+        surface.TAG_SECURITY_CODE_IMAGE: surface.text_png(security_code, width=80),
+    }
+    signer = rsa.generate_private_key(public_exponent=65537, key_size=2048) if forged else ca.key
+    code_b = surface.check_code_b(h.birth_date, card.valid_until, security_code)
+    return SurfaceData(
+        entries=surface.sign_entries(items, signer), security_code=security_code,
+        codes={"b": PinRecord.for_code(code_b, SURFACE_CHECK_TRIES),
+               "a": PinRecord.for_code(card.my_number, SURFACE_CHECK_TRIES)},
+        forged=forged)

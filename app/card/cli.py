@@ -164,8 +164,6 @@ def _card_failure(args: argparse.Namespace, reader: str | None, exc) -> UserErro
 
 
 def _readers(args: argparse.Namespace) -> int:
-    import json
-
     from app.card import errors
     from app.card.service import EventKind
 
@@ -207,6 +205,8 @@ def _readers(args: argparse.Namespace) -> int:
     finally:
         _stop_service(service)
     if args.json:
+        import json
+
         _out(json.dumps({"readers": rows}, ensure_ascii=False, indent=2))
     elif not rows:
         _out("カードリーダーがありません / no card reader")
@@ -269,8 +269,6 @@ def _read_pin(args: argparse.Namespace) -> str | None:
 
 
 def _read(args: argparse.Namespace) -> int:
-    import json
-
     from app.card import errors
     from app.card.protocol import check_pin_format
 
@@ -293,6 +291,8 @@ def _read(args: argparse.Namespace) -> int:
         raise _card_failure(args, reader, exc) from None
     data = {"reader": reader, "card": "my_number_card", **readout.to_json(show_number=args.show_number)}
     if args.json:
+        import json
+
         _out(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         _out(_readout_text(data))

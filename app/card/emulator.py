@@ -11,7 +11,8 @@ stalls ~40 ms on delayed ACKs. If pcscd goes away while the card is "inserted", 
 reconnects when vpcd listens again — the card stayed in the reader.
 
 The control channel (:class:`ControlServer`, a Unix socket speaking JSON lines) is for tests and
-training only: it performs what the J-LIS card-administration terminal would (reset a PIN),
+training only: it performs what the J-LIS card-administration terminal would (reset a PIN, issue
+renewed certificates),
 pulls the card at a chosen APDU, and reports status. It is clearly not a card command and never
 travels as an APDU. Nothing here logs a PIN or an APDU's data field.
 """
@@ -43,6 +44,7 @@ SW = {
     "blocked": b"\x69\x84",
     "no_current_ef": b"\x69\x86",
     "wrong_data": b"\x6A\x80",
+    "no_reference": b"\x6A\x88",      # the PIN is not set (a face-authentication card)
     "not_found": b"\x6A\x82",
     "wrong_p1p2": b"\x6A\x86",
     "offset": b"\x6B\x00",
@@ -88,11 +90,32 @@ def _token_info() -> bytes:
 
 
 class _Ef:
-    """One elementary file: binary content, a PIN, or a private key."""
+    """One elementary file: binary content, a PIN or check code, or a private key. ``needs``: the
+    PIN(s) of which one must be verified first (a name, or a tuple of names)."""
 
     def __init__(self, *, data: bytes | None = None, pin: str | None = None, key: str | None = None,
-                 needs: str | None = None):
-        self.data, self.pin, self.key, self.needs = data, pin, key, needs
+                 needs: str | tuple[str, ...] | None = None, code: str | None = None):
+        self.data, self.pin, self.key, self.code = data, pin, key, code
+        self.needs = (needs,) if isinstance(needs, str) else needs
+
+    def open_to(self, verified: set[str]) -> bool:
+        return not self.needs or any(n in verified for n in self.needs)
+
+
+def _surface_files(card: CardFile) -> dict[int, _Ef]:
+    """The card-surface check application (app.card.surface): EF 0002 after 照合番号B or A, the My
+    Number (EF 0005) after 照合番号A only. A card file without the data: an empty application."""
+    if card.surface is None:
+        return {}
+    from app.card import surface
+
+    return {
+        layout.EF_SURFACE_CHECK_B: _Ef(code="b"),
+        layout.EF_SURFACE_CHECK_A: _Ef(code="a"),
+        layout.EF_SURFACE_ENTRIES: _Ef(data=card.surface.entries, needs=("code_b", "code_a")),
+        layout.EF_SURFACE_MY_NUMBER: _Ef(data=tlv.encode(0xFF40, tlv.encode(0xDF41, surface.text_png(
+            card.my_number, width=200))), needs="code_a"),
+    }
 
 
 def _filesystem(card: CardFile) -> dict[str, dict[int, _Ef]]:
@@ -119,7 +142,7 @@ def _filesystem(card: CardFile) -> dict[str, dict[int, _Ef]]:
             layout.EF_MY_NUMBER: _Ef(data=my_number_bytes(card), needs="input"),
             layout.EF_BASIC_FOUR: _Ef(data=basic_four_bytes(card), needs="input"),
         },
-        "surface_check": {},
+        "surface_check": _surface_files(card),
         "juki": {layout.EF_JUKI_PIN: _Ef(pin="juki")},
     }
 
@@ -214,7 +237,7 @@ class TestCardChip:
             return SW["no_current_ef"]
         if ef.data is None:
             return SW["no_current_ef"] if ef.pin else SW["security"]
-        if ef.needs and ef.needs not in self.verified:
+        if not ef.open_to(self.verified):
             return SW["security"]
         offset = (c.p1 << 8) | c.p2
         if offset >= len(ef.data):
@@ -227,22 +250,31 @@ class TestCardChip:
         if (c.p1, c.p2) != (0x00, 0x80):
             return SW["wrong_p1p2"]
         ef = self._ef()
-        if ef is None or ef.pin is None:
+        if ef is None or (ef.pin is None and ef.code is None):
             return SW["no_current_ef"]
-        left = self.card.tries_left(ef.pin) or 0
+        if ef.code is not None:
+            name = f"code_{ef.code}"
+            record = self.card.surface.codes.get(ef.code) if self.card.surface else None
+            check = self.card.check_surface_code
+        else:
+            name, record, check = ef.pin, self.card.pins.get(ef.pin), self.card.check_pin
+        if record is None:                             # no PIN set (face-authentication card)
+            return SW["no_reference"]
+        key = ef.code if ef.code is not None else ef.pin
         if not c.data:                                # tries left, without using one
+            left = record.tries_left
             return bytes([0x63, 0xC0 | min(left, 15)]) if left else SW["blocked"]
         try:
             candidate = c.data.decode("ascii")
         except UnicodeDecodeError:
             candidate = "\x00"                       # never matches, still counts as a miss
-        result = self.card.check_pin(ef.pin, candidate)
+        result = check(key, candidate)
         if result is PinCheck.OK:
-            self.verified.add(ef.pin)
+            self.verified.add(name)
             return SW_OK
         if result is PinCheck.WRONG:
-            self.verified.discard(ef.pin)
-            return bytes([0x63, 0xC0 | min(self.card.tries_left(ef.pin) or 0, 15)])
+            self.verified.discard(name)
+            return bytes([0x63, 0xC0 | min(record.tries_left, 15)])
         return SW["blocked"]
 
     # -- CHANGE REFERENCE DATA ------------------------------------------------------------------
@@ -267,7 +299,7 @@ class TestCardChip:
         ef = self._ef()
         if ef is None or ef.key is None:
             return SW["no_current_ef"]
-        if ef.needs not in self.verified:
+        if not ef.open_to(self.verified):
             return SW["security"]
         if not c.data:
             return SW["wrong_length"]
@@ -325,7 +357,8 @@ class VpcdCardEmulator:
         self._pull_at: int | None = None          # test control: drop the link at this APDU
         self._pulled = threading.Event()
         #: test-only: ``f(apdu_number, command, response) -> response`` to feed the reader
-        #: malformed answers through the real stack (fuzzing); None in normal use
+        #: malformed answers through the real stack (fuzzing); None in normal use. An empty
+        #: answer pulls the card like :meth:`pull_at_apdu` (put it back with ``reinsert``)
         self.response_filter: Callable[[int, bytes, bytes], bytes] | None = None
 
     # -- life cycle -----------------------------------------------------------------------------
@@ -418,7 +451,10 @@ class VpcdCardEmulator:
                 if self.response_filter is not None:
                     response = self.response_filter(self.apdu_count, payload, response)
             if not response:
-                return              # a card cannot answer with nothing: drop the link instead
+                # a card cannot answer with nothing: it was pulled mid-command (it stays out until
+                # reinsert(), so the test can wait for pcscd to see it go and come back)
+                self._pulled.set()
+                return
             sock.sendall(struct.pack(">H", len(response)) + response)
 
     def _control_byte(self, sock: socket.socket, code: int) -> None:
@@ -451,6 +487,18 @@ class VpcdCardEmulator:
         with self._lock:
             self.chip.card.admin_reset_pin(secret, new_pin)
 
+    def admin_renew_certificates(self, new_pins: dict[str, str]) -> dict[str, str]:
+        """What the card-administration terminal does at a certificate renewal (test card only):
+        new key pairs and certificates from the test CA, the holder's new PINs; the chip answers
+        with the new files from the next APDU on. Refused while the card is off the reader."""
+        with self._lock:
+            if self.pulled or not self.connected.is_set():
+                raise CardFileError("the card is not on the reader: put it back before renewing")
+            ends = self.chip.card.admin_renew_certificates(new_pins)
+            self.chip.files = _filesystem(self.chip.card)
+            self.chip.verified.clear()
+            return ends
+
     def status(self) -> dict:
         with self._lock:
             card = self.chip.card
@@ -465,7 +513,8 @@ class VpcdCardEmulator:
 # Test-only control channel: a Unix socket with one JSON request and one JSON answer per line
 
 class ControlServer:
-    """Serves ``status``, ``reset_pin`` (secret, new_pin) and ``pull_at_apdu`` (n) for one card.
+    """Serves ``status``, ``reset_pin`` (secret, new_pin), ``renew_certificates`` (new_pins: the
+    holder's PIN per renewed certificate) and ``pull_at_apdu`` (n) for one card.
 
     Test and training only. The new PIN in a ``reset_pin`` request is handed to the chip and
     never logged; answers never contain it.
@@ -514,6 +563,12 @@ def _control_request(emulator: VpcdCardEmulator, request: dict) -> dict:
     if op == "reset_pin":
         emulator.admin_reset_pin(str(request["secret"]), str(request["new_pin"]))
         return {"ok": True}
+    if op == "renew_certificates":
+        pins = request["new_pins"]
+        if not isinstance(pins, dict):
+            raise TypeError("new_pins must map certificates to the holder's new PINs")
+        return {"ok": True, "valid_until": emulator.admin_renew_certificates(
+            {str(k): str(v) for k, v in pins.items()})}
     if op == "pull_at_apdu":
         emulator.pull_at_apdu(int(request["n"]))
         return {"ok": True}

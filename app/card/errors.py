@@ -15,6 +15,7 @@ _SECRET_NAMES = {
     "auth": ("利用者証明用電子証明書の暗証番号", "user-authentication PIN"),
     "juki": ("住民基本台帳用の暗証番号", "resident-registry PIN"),
     "input": ("券面事項入力補助用の暗証番号", "card-info input-support PIN"),
+    "surface_b": ("照合番号B", "check code B"),
 }
 
 
@@ -199,6 +200,14 @@ class PinRequired(CardError):
     en = "This information can be read only after the PIN is verified."
 
 
+class PinNotSet(CardError):
+    """``6A 88``: the card has this PIN's file but no PIN is set (a face-authentication card)."""
+
+    code = "pin_not_set"
+    ja = "このカードには暗証番号が設定されていません（顔認証マイナンバーカード）。"
+    en = "No PIN is set on this card (a face-authentication card)."
+
+
 class CardFileNotFound(CardError):
     code = "file_not_found"
     ja = "カードに必要な情報がありません（該当ファイルなし）。"
@@ -236,6 +245,7 @@ class NoCurrentFile(UnexpectedStatus):
 STATUS_WORDS: dict[int, type[CardError]] = {
     0x6982: PinRequired,
     0x6A82: CardFileNotFound,
+    0x6A88: PinNotSet,
     0x6A86: WrongParameters,
     0x6700: WrongLength,
     0x6B00: OffsetOutOfRange,

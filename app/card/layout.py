@@ -45,6 +45,13 @@ EF_MY_NUMBER = 0x0001
 EF_BASIC_FOUR = 0x0002
 # resident-registry application (see module docstring)
 EF_JUKI_PIN = 0x001C
+# card-surface check application (券面事項確認AP): see app/card/surface.py for the sources
+EF_SURFACE_ENTRIES = 0x0002     # 券面事項: birth date, sex, name/address images, face, signature
+EF_SURFACE_MY_NUMBER = 0x0005   # the My Number as printed (image); after 照合番号A only
+EF_SURFACE_CHECK_B = 0x0012     # 照合番号B: birth YYMMDD + expiry year YYYY + security code (14 digits)
+EF_SURFACE_CHECK_A = 0x0013     # 照合番号A: the My Number (12 digits)
+#: tries of the check codes on the TEST card; a real card's count is read from it (63 Cx), never assumed
+SURFACE_CHECK_TRIES = 10
 
 TOKEN_LABEL = b"JPKIAPICCTOKEN2"
 

@@ -11,7 +11,6 @@ logged or put in an error message. No Qt, no threads of its own.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
@@ -22,8 +21,11 @@ from app.ids import InvalidMyNumber, mask_my_number, validate_my_number
 if TYPE_CHECKING:
     from cryptography import x509
 
-# cryptography (x509, RSA) and the card-file module are imported where a certificate is parsed or
-# a PIN checked, not here: `madoguchi card readers` needs neither and starts faster without them.
+    from app.card import surface
+
+# cryptography (x509, RSA), hashlib and the card-file module are imported where a certificate is
+# parsed, a message hashed or a PIN checked, not here: `madoguchi card readers` needs none of them
+# and starts faster without them (benchmarks/startup.py).
 
 SW_OK = 0x9000
 MAX_EF_SIZE = 16384      # no EF of the card is bigger; a header claiming more is malformed
@@ -95,6 +97,15 @@ class CardReadout:
     items_error: errors.CardError | None = None
     #: applications of a My Number card this card lacks (e.g. ``["juki"]``); their PINs: None
     missing_applications: list[str] = field(default_factory=list)
+    #: secrets whose PIN file answers "no PIN set" (``6A 88``)
+    pins_not_set: list[str] = field(default_factory=list)
+
+    @property
+    def face_auth(self) -> bool:
+        """A face-authentication card (顔認証マイナンバーカード, since 2023-12-15): no PIN set and no
+        signing certificate; the user-authentication certificate is there, used without a PIN."""
+        return bool(self.pins_not_set) and not self.has_signing_certificate \
+            and all(self.tries_left.get(s) is None for s in self.tries_left)
 
     def to_json(self, *, show_number: bool = False) -> dict:
         return {
@@ -103,11 +114,28 @@ class CardReadout:
             "max_tries": self.max_tries,
             "blocked": [s for s, left in self.tries_left.items() if left == 0],
             "has_signing_certificate": self.has_signing_certificate,
+            "pins_not_set": self.pins_not_set,
+            "face_auth": self.face_auth,
             "items": asdict(self.items) if self.items else None,
             "my_number": (self.my_number if show_number else mask_my_number(self.my_number)) if self.my_number else None,
             "certificates": {"auth": self.auth_certificate.to_json()} if self.auth_certificate else {},
             "items_error": self.items_error.to_json() if self.items_error else None,
         }
+
+
+@dataclass(frozen=True)
+class CertificatesReadout:
+    """The JPKI certificates of a card, as a certificate renewal reads them before and after:
+    the user-authentication certificate (free to read), and the signing certificate when the card
+    has one and the holder typed its password (``sign_read``)."""
+
+    auth: CertificateSummary
+    has_signing_certificate: bool
+    sign: CertificateSummary | None = None
+
+    @property
+    def sign_read(self) -> bool:
+        return self.sign is not None
 
 
 def serial_hex(serial: int) -> str:
@@ -252,7 +280,7 @@ class MyNumberCard:
             raise errors.MalformedResponse(detail=f"asked {length} bytes, got {len(data)}")
         return data
 
-    def read_tlv_file(self, fid: int, *, header_bytes: int = 8) -> bytes:
+    def read_tlv_file(self, fid: int, *, header_bytes: int = 8, max_size: int = MAX_EF_SIZE) -> bytes:
         """Read an EF holding one BER-TLV (certificate, basic four items): header first, then
         the rest in chunks of at most 256 bytes."""
         self.select_ef(fid)
@@ -262,7 +290,7 @@ class MyNumberCard:
         except tlv.TlvError as exc:
             raise errors.MalformedResponse(detail=f"EF {fid:04X} header: {exc}") from None
         total = header_length + length
-        if total > MAX_EF_SIZE:
+        if total > max_size:
             raise errors.MalformedResponse(detail=f"EF {fid:04X} claims {total} bytes")
         data = bytearray(head[:total])
         while len(data) < total:
@@ -289,6 +317,11 @@ class MyNumberCard:
             except errors.ApplicationNotFound:
                 missing.append(name)
         return missing
+
+    def is_face_auth(self) -> bool:
+        """A face-authentication card: no PIN set (``6A 88``) and no signing certificate."""
+        tries, not_set = self.pin_states()
+        return bool(not_set) and all(v is None for v in tries.values()) and not self.has_signing_certificate()
 
     def has_signing_certificate(self) -> bool:
         self.select_application("jpki")
@@ -320,7 +353,20 @@ class MyNumberCard:
         raise errors.error_for_status(sw, context=f"tries left {secret}")
 
     def all_tries_left(self) -> dict[str, int | None]:
-        return {secret: self.tries_left(secret) for secret in layout.PIN_LOCATIONS}
+        return self.pin_states()[0]
+
+    def pin_states(self) -> tuple[dict[str, int | None], list[str]]:
+        """(tries left by secret, the secrets whose PIN is not set). A PIN not set (``6A 88``,
+        a face-authentication card) has None tries, like a PIN the card does not have."""
+        tries: dict[str, int | None] = {}
+        not_set: list[str] = []
+        for secret in layout.PIN_LOCATIONS:
+            try:
+                tries[secret] = self.tries_left(secret)
+            except errors.PinNotSet:
+                tries[secret] = None
+                not_set.append(secret)
+        return tries, not_set
 
     def verify(self, secret: str, pin: str) -> None:
         """VERIFY; raises WrongPin (with tries left) or PinBlocked. Leaves the PIN's application
@@ -356,9 +402,26 @@ class MyNumberCard:
             self.select_application("jpki")
         return parse_certificate(which, self.read_tlv_file(fid, header_bytes=4))
 
+    def read_certificates(self, sign_pin: str | None = None) -> CertificatesReadout:
+        """The user-authentication certificate and, with the holder's signing password, the
+        signing certificate (EF 0001 is read only after VERIFY). A wrong password raises
+        WrongPin / PinBlocked as VERIFY does; the password is never kept."""
+        if sign_pin is not None:
+            check_pin_format("sign", sign_pin)
+        self.identify()
+        auth = self.read_certificate("auth")
+        has_sign = self.has_signing_certificate()
+        sign = None
+        if has_sign and sign_pin is not None:
+            self.verify("sign", sign_pin)
+            sign = self.read_certificate("sign")
+        return CertificatesReadout(auth=auth, has_signing_certificate=has_sign, sign=sign)
+
     def sign_with_auth_key(self, pin: str, message: bytes, *, hash_name: str = "sha256") -> bytes:
         """Sign ``message`` with the user-authentication key: VERIFY, SELECT EF 0017, then
         ``80 2A 00 80 Lc DigestInfo 00`` → RSA PKCS#1 v1.5 signature."""
+        import hashlib
+
         digest_info = DIGEST_INFO_PREFIX[hash_name] + hashlib.new(hash_name, message).digest()
         self.verify("auth", pin)
         self.select_ef(layout.EF_AUTH_KEY)
@@ -380,13 +443,14 @@ class MyNumberCard:
         for required in ("jpki", "input_support"):      # what identify() asks of a My Number card
             if required in missing:
                 raise errors.ApplicationNotFound(required, detail=f"SELECT {required}: SW 6A82")
-        tries = self.all_tries_left()
+        tries, not_set = self.pin_states()
         readout = CardReadout(
             tries_left=tries,
             max_tries={s: loc.max_tries for s, loc in layout.PIN_LOCATIONS.items()},
             has_signing_certificate=tries.get("sign") is not None,
             auth_certificate=self.read_certificate("auth"),
             missing_applications=missing,
+            pins_not_set=not_set,
         )
         if input_pin is not None:
             try:
@@ -397,7 +461,51 @@ class MyNumberCard:
             except errors.PinBlocked as exc:     # 69 84: the card said it is blocked
                 readout.items_error = exc
                 readout.tries_left["input"] = 0
+            except errors.PinNotSet as exc:      # 6A 88: a face-authentication card
+                readout.items_error = exc
         return readout
+
+    # -- the card-surface check application (券面事項確認AP, app.card.surface) -------------------
+    def surface_tries_left(self) -> int | None:
+        """Tries left of 照合番号B, read without using one; None: the card has no such application."""
+        try:
+            self.select_application("surface_check", again=True)
+            self.select_ef(layout.EF_SURFACE_CHECK_B)
+        except (errors.ApplicationNotFound, errors.CardFileNotFound):
+            return None
+        _data, sw = self._send(0x00, 0x20, 0x00, 0x80, context="tries left surface_b")
+        if sw & 0xFFF0 == 0x63C0:
+            return sw & 0x0F
+        if sw == 0x6984:
+            return 0
+        raise errors.error_for_status(sw, context="tries left surface_b")
+
+    def read_surface(self, check_code: str, ca_certificate_der: bytes | None) -> "surface.SurfaceReadout":
+        """The chip check: VERIFY 照合番号B (a wrong one uses a try: :class:`errors.WrongPin`
+        with the tries the card reports), read the card-surface items, turn the face photo into
+        PNG and verify the signature with ``ca_certificate_der`` (the CA the terminal trusts; None:
+        not verifiable). The check code goes into the VERIFY APDU only; a code of the wrong form is
+        refused before anything is sent."""
+        from app.card import surface
+
+        if not surface.check_code_format_ok(check_code):
+            raise surface.CheckCodeFormatError()
+        self.select_application("surface_check", again=True)
+        try:
+            self.select_ef(layout.EF_SURFACE_CHECK_B)
+        except errors.CardFileNotFound:
+            raise errors.ApplicationNotFound("surface_check", detail="no EF 0012") from None
+        _data, sw = self._send(0x00, 0x20, 0x00, 0x80, check_code.encode("ascii"), context="verify surface_b")
+        self._expect_ok(sw, secret="surface_b", context="verify surface_b")
+        entries = surface.parse_entries(self.read_tlv_file(layout.EF_SURFACE_ENTRIES,
+                                                           max_size=surface.MAX_ENTRIES_SIZE))
+        return surface.SurfaceReadout(
+            entries=entries, face_png=surface.image_as_png(entries.face_image),
+            name_png=surface.image_as_png(entries.name_image),
+            address_png=surface.image_as_png(entries.address_image),
+            signature_valid=surface.verify_signature(entries, ca_certificate_der),
+            trust_anchor="test_ca" if ca_certificate_der else "none",
+        )
 
 
 def verify_auth_signature(certificate: CertificateSummary | x509.Certificate, signature: bytes, message: bytes,

@@ -33,7 +33,7 @@ from typing import Any, Callable, TypeVar
 from smartcard import scard
 
 from app.card import errors
-from app.card.protocol import CardReadout, MyNumberCard
+from app.card.protocol import CardReadout, CertificatesReadout, MyNumberCard
 from app.card.transport import CONTEXT_LOST, PcscCardLink, pcsc_error
 
 log = logging.getLogger(__name__)
@@ -210,6 +210,11 @@ class ReaderService:
     def tries_left(self) -> "Future[dict[str, int | None]]":
         return self.submit(lambda card: (card.identify(), card.all_tries_left())[1])
 
+    def read_certificates(self, sign_pin: str | None = None) -> "Future[CertificatesReadout]":
+        """The JPKI certificates (a renewal's before and after); the signing certificate only
+        with the holder's signing password."""
+        return self.submit(lambda card: card.read_certificates(sign_pin))
+
     def verify(self, secret: str, pin: str) -> "Future[None]":
         return self.submit(lambda card: card.verify(secret, pin))
 
@@ -219,6 +224,15 @@ class ReaderService:
             cert = card.read_certificate("auth")
             return card.sign_with_auth_key(pin, challenge), cert
         return self.submit(work)
+
+    def face_auth(self) -> "Future[bool]":
+        """Is the card a face-authentication card (no PIN set, no signing certificate)?"""
+        return self.submit(lambda card: card.is_face_auth())
+
+    def chip_check(self, check_code: str, ca_certificate_der: bytes | None) -> "Future[Any]":
+        """The chip check (券面事項確認AP): ``Future[SurfaceReadout]``; the check code goes to the
+        card thread and into one VERIFY APDU, nowhere else."""
+        return self.submit(lambda card: card.read_surface(check_code, ca_certificate_der))
 
     # -- internals: everything below runs on the card thread -----------------------------------
     def _call(self, fn: Callable[[], T]) -> "Future[T]":

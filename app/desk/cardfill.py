@@ -8,9 +8,12 @@ engine like any typed value. No PIN ever reaches this module.
 
 from __future__ import annotations
 
+import datetime as _dt
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from app.rules.codes import Secret
+from app.workflows.cases.common import CHIP_CHECK_FIELD
 
 #: the four secrets of the card as the desk names them (short; the rule tables hold the long names)
 SECRET_NAMES = {
@@ -63,15 +66,37 @@ CARD_FILLS: dict[str, Callable[[Any, Any], Any]] = {
 #: json fields filled with the retry counters read from the card
 COUNTER_FIELDS = ("retry_counters",)
 
-#: steps where the PIN reset happens: in training the test card's administration does it
-#: (the holder types the new PIN here); live, the J-LIS terminal does (step guide and tick)
-RESET_STEPS = {("pin_reset", "reset")}
+#: card actions a step declares (``Step.card``) that only the training card's administration
+#: performs (the holder types the new PINs here); live, the J-LIS terminal does them (step guide
+#: and tick)
+TRAINING_ACTIONS = ("reset_on_card", "renew_on_card")
+
+
+def declared_actions(view) -> tuple[str, ...]:
+    """The card actions the case type declares on the view's step (``Step.card``)."""
+    from app.workflows.registry import CASE_TYPES
+
+    ctype = CASE_TYPES.get(view.case_type)
+    try:
+        return ctype.step(view.step).card if ctype else ()
+    except KeyError:
+        return ()
+
+
+def chip_check_value(readout, *, face_matches: bool) -> dict:
+    """The identity step's ``chip_check`` value from a chip check (``app.card.surface.
+    SurfaceReadout``) and the clerk's word on the printed face: what the chip said (birth date,
+    sex, expiry, signature verdict, trust anchor) — no check code, no image, no My Number."""
+    return {**readout.summary(), "face_matches": bool(face_matches)}
 
 
 def card_actions(view, *, reader: bool, training: bool) -> list[str]:
     """Card actions this step offers: "read_items" (the resident types the input-support PIN;
-    fills the four items / the holder), "read_tries" (retry counters, no try used) and, in
-    training, "reset_on_card" (the test card's administration sets the new PIN)."""
+    fills the four items / the holder), "read_tries" (retry counters, no try used), "chip_check"
+    (the clerk types 照合番号B from the card: the identity step of any case where a My Number card
+    is shown), and what the step declares: "read_certificates" (the JPKI certificates' validity;
+    the holder may type the signing password) and, in training, "reset_on_card" / "renew_on_card"
+    (the test card's administration sets the new PIN / issues the new certificates)."""
     if not reader or view.status != "open":
         return []
     actions = []
@@ -79,9 +104,41 @@ def card_actions(view, *, reader: bool, training: bool) -> list[str]:
         actions.append("read_items")
     if any(f.id in COUNTER_FIELDS for f in view.fields):
         actions.append("read_tries")
-    if (view.case_type, view.step) in RESET_STEPS and training:
-        actions.append("reset_on_card")
+    if any(f.id == CHIP_CHECK_FIELD for f in view.fields):
+        actions.append("chip_check")
+    actions += [a for a in declared_actions(view) if training or a not in TRAINING_ACTIONS]
     return actions
+
+
+#: json fields filled with the certificates read from the card (before / after a renewal)
+CERTIFICATE_FIELDS = ("certificates", "certificates_after")
+
+#: the office's time zone: a certificate's last moment (14:59:59 UTC) is the day it expires here
+_JST = _dt.timezone(_dt.timedelta(hours=9))
+
+
+def certificate_values(readout) -> dict:
+    """What a read of the certificates (``app.card.protocol.CertificatesReadout``) puts in a
+    case: per certificate its serial and validity as office dates; a signing certificate that
+    is on the card but was not read (no password typed) as ``{"present": true}``."""
+    def day(iso: str) -> str:
+        return _dt.datetime.fromisoformat(iso).astimezone(_JST).date().isoformat()
+
+    def one(summary) -> dict:
+        return {"serial": summary.serial, "not_before": day(summary.not_before),
+                "not_after": day(summary.not_after)}
+
+    out = {"auth": one(readout.auth)}
+    if readout.sign is not None:
+        out["sign"] = one(readout.sign)
+    elif readout.has_signing_certificate:
+        out["sign"] = {"present": True}
+    return out
+
+
+def certificate_field(view) -> str | None:
+    """The step's certificates field, if it has one."""
+    return next((f.id for f in view.fields if f.id in CERTIFICATE_FIELDS), None)
 
 
 def fill_from_readout(engine, case_id: str, readout):
@@ -104,3 +161,56 @@ def fill_from_readout(engine, case_id: str, readout):
 def counter_field(view) -> str | None:
     """The step's retry-counter field, if it has one."""
     return next((f.id for f in view.fields if f.id in COUNTER_FIELDS), None)
+
+
+@dataclass(frozen=True)
+class CertificateRow:
+    """One certificate as the card panel shows it: its expiry (None: on the card but not read,
+    the signing one needs its password), days left, and whether it is renewable now (within
+    three months of its expiry, or expired: ``app.rules.renewal``)."""
+
+    which: str
+    not_after: str | None
+    days_left: int | None
+    renewable: bool
+
+
+def certificate_rows(certificates: dict, today: str | None = None) -> list[CertificateRow]:
+    from app.rules import renewal
+
+    day = today or _dt.date.today().isoformat()
+    rows = []
+    for which in renewal.CERTIFICATES:
+        entry = (certificates or {}).get(which)
+        if entry is None:
+            continue
+        end = entry.get("not_after")
+        rows.append(CertificateRow(which, end, renewal.days_left(end, day) if end else None,
+                                   renewal.renewable(end, day)))
+    return rows
+
+
+#: the case type the home screen offers when the card on the reader qualifies for a renewal
+RENEWAL_CASE = "cert_renewal"
+
+
+def renewal_offer(certificates: dict, today: str | None = None) -> bool:
+    """Whether the card on the reader qualifies for a renewal. The user-authentication
+    certificate decides: it is read without a PIN, and the signing certificate never runs past
+    it (tables.SRC_RENEWAL_VALIDITY), so when it is renewable the signing one is too."""
+    return any(r.renewable for r in certificate_rows(certificates, today))
+
+
+def certificate_line(row: CertificateRow, pick: Callable[[str, str], str]) -> str:
+    """One certificate's validity in words (``pick(ja, en)`` chooses the language)."""
+    from app.rules.renewal import CERTIFICATES
+
+    name = pick(*CERTIFICATES[row.which])
+    if row.not_after is None:
+        return pick(f"{name}: 搭載あり（有効期限は署名用の暗証番号で読取）",
+                    f"{name}: on the card (its expiry is read with the signing password)")
+    if row.days_left < 0:
+        return pick(f"{name}: {row.not_after} に期限切れ（{-row.days_left} 日前）",
+                    f"{name}: expired on {row.not_after} ({-row.days_left} days ago)")
+    return pick(f"{name}: {row.not_after} まで（残り {row.days_left} 日）",
+                f"{name}: valid until {row.not_after} ({row.days_left} days left)")

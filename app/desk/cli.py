@@ -18,6 +18,7 @@ from pathlib import Path
 from app.cliargs import iso_date, read_secret
 from app.errors import UserError
 from app.store.db import open_store
+# lazy imports: a sub-command loads its work when it runs (`--help` and the others start fast)
 
 
 def _terminal() -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from app.config import OfficeConfig
-from app.desk.queue import QueueEntry
+from app.desk.queue import QueueEntry, queue
 from app.errors import MadoguchiError
 from app.paths import default_store_path
 
@@ -52,6 +52,26 @@ class TrayCard:
     label: str
     path: str
     status: str = "active"
+    #: the security code printed on the card's face (the trainee reads it there for the chip check)
+    security_code: str = ""
+
+
+def _tray_card(label: str, path: Path, status: str) -> TrayCard | None:
+    """A tray entry from a card file's printed face: holder, security code, and what kind of card
+    (face authentication; forged — the training case of a chip check that fails)."""
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        holder = data["holder"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return TrayCard(label, str(path), status) if label else None
+    if data.get("surface", {}).get("forged"):
+        status = "forged"
+    elif data.get("face_auth"):
+        status = "face_auth"
+    return TrayCard(label or f"{holder['family_name']} {holder['given_name']}", str(path), status,
+                    str(data.get("surface", {}).get("security_code", "")))
 
 
 class Desk:
@@ -175,6 +195,23 @@ class Desk:
             return SignInResult(False, error=exc)
         return self.start_session(auth, only)
 
+    def change_own_password(self, old: str, new: str, again: str) -> SignInResult:
+        """The signed-in person changes their own password (``app.security.staff`` decides:
+        the rules of ``staff add``, the old password as proof, the signing key re-wrapped)."""
+        from app.security.staff import AuthError, StaffError, change_own_password
+
+        if self.staff is None:
+            return SignInResult(False, error={"ja": "サインインしていません。", "en": "Nobody is signed in."})
+        if new != again:
+            return SignInResult(False, error={"ja": "新しいパスワードが一致しません。",
+                                              "en": "The two new passwords do not match."})
+        try:
+            member = change_own_password(self.store, self.staff.login, old, new,
+                                         terminal_id=self.terminal_id)
+        except (AuthError, StaffError) as exc:
+            return SignInResult(False, error=exc)
+        return SignInResult(True, staff=member)
+
     # ---------------------------------------------------------------------------------- residents
     def search_residents(self, text: str, limit: int = 50, context: str = "ui.search"):
         """Residents matching the search box; returns (hits, error) with the error for the clerk."""
@@ -235,6 +272,25 @@ class Desk:
 
         return self.pick(*names(code))
 
+    def status_name(self, status: str) -> str:
+        """A case status in words (the engine's ``STATUS_LABELS``; an unknown one is its code)."""
+        from app.workflows.engine import STATUS_LABELS
+
+        return self.pick(*STATUS_LABELS.get(status, (status, status)))
+
+    def new_case_keys(self) -> str:
+        """The registered case types' shortcuts in a few characters: "Ctrl+1…5" when they run on
+        (``Ctrl+1`` … ``Ctrl+5``), else listed ("Ctrl+1, Ctrl+Shift+N")."""
+        from app.workflows.registry import ENTRIES
+
+        keys = [e.shortcut for e in ENTRIES]
+        parts = [k.rpartition("+") for k in keys]
+        numbers = [int(n) if n.isdigit() else None for _, _, n in parts]
+        if (len(keys) > 1 and len({p for p, _, _ in parts}) == 1 and None not in numbers
+                and numbers == list(range(numbers[0], numbers[0] + len(numbers)))):
+            return f"{keys[0]}{self.pick('〜', '…')}{numbers[-1]}"
+        return ", ".join(keys)
+
     def case_view(self, case_id: str):
         return self.engine.current_step(case_id)
 
@@ -282,8 +338,6 @@ class Desk:
         return rows[0].case_id if rows else None
 
     def queue(self, tab: str) -> list[QueueEntry]:
-        from app.desk.queue import queue
-
         return queue(self, tab)
 
     def case_subject(self, view) -> str:
@@ -291,6 +345,7 @@ class Desk:
 
     def describe_value(self, field) -> str:
         """A field's value in words for the case page."""
+        from app.desk import cardfill
         from app.desk.cardfill import SECRET_NAMES
 
         value = field.value
@@ -300,10 +355,19 @@ class Desk:
             return self.resident_label({"resident_id": value}) or value
         if field.kind == "residents":
             return "、".join(self.resident_label({"resident_id": v}) for v in value)
+        if field.kind == "json" and field.id in cardfill.CERTIFICATE_FIELDS:
+            return "\n".join(cardfill.certificate_line(row, self.pick) for row in cardfill.certificate_rows(value))
+        if field.id == "chip_check":
+            return self.chip_check_words(value)
         if field.kind == "json":     # retry counters
             names = {s.value: self.pick(*n) for s, n in SECRET_NAMES.items()}
             return "\n".join(f"{names.get(k, k)}: {v}" for k, v in value.items() if k != "my_number")
         return str(value)
+
+    def chip_check_words(self, value: dict) -> str:
+        from app.rules.identity import chip_check_text
+
+        return self.pick(*chip_check_text(value))
 
     def choice_label(self, case_type: str, field_id: str, code: str) -> str:
         """The words for a choice code, from the case type's own field definition."""
@@ -328,6 +392,55 @@ class Desk:
         from app.desk import cardfill
 
         return cardfill.fill_from_readout(self.engine, case_id, readout)
+
+    def fill_certificates(self, case_id: str, readout):
+        """Put the certificates read from the card (``CertificatesReadout``) into the step's
+        certificates field (a renewal's before / after); returns the new view."""
+        from app.desk import cardfill
+
+        view = self.engine.current_step(case_id)
+        field_id = cardfill.certificate_field(view)
+        if field_id is None:
+            from app.workflows.engine import CaseError
+
+            raise CaseError("この手順では電子証明書を読み取りません。", "This step reads no certificates.",
+                            code="case.wrong_step")
+        return self.engine.set_value(case_id, field_id, cardfill.certificate_values(readout))
+
+    def certificates_to_renew(self, case_id: str) -> list[str]:
+        return list(self.engine.state(case_id).plain_values.get("renew") or [])
+    def chip_check_anchor(self) -> bytes | None:
+        """The CA certificate the chip check verifies against: the test card's CA in training;
+        live, none (the J-LIS key is the production boundary: app.card.surface)."""
+        from app.card.cardfile import training_ca_certificate_der
+
+        return training_ca_certificate_der() if self.training else None
+
+    def chip_check_person(self, case_id: str) -> dict | None:
+        """The resident record of the person whose identity the step checks (name, address,
+        birth date, sex), to show beside the chip's items; None when that person has no record here."""
+        rid = self.engine.current_scope(case_id).requester_resident_id
+        row = self.store.conn.execute(
+            "SELECT family_name, given_name, address, birth_date, sex FROM residents WHERE id = ?",
+            (rid,)).fetchone() if rid else None
+        if row is None:
+            return None
+        return {"name": f"{row[0]}\u3000{row[1]}", "address": row[2], "birth_date": row[3], "sex": str(row[4])}
+
+    def record_chip_check(self, case_id: str, readout, *, face_matches: bool):
+        """Record a chip check in the case (an event with who did it) and in the audit log, in one
+        transaction; returns the new view (the identity stage judges it at Next)."""
+        from app.desk.cardfill import chip_check_value
+        from app.security import audit
+        from app.workflows.cases.common import CHIP_CHECK_FIELD
+
+        value = chip_check_value(readout, face_matches=face_matches)
+        with self.store.transaction() as conn:
+            view = self.engine.set_value(case_id, CHIP_CHECK_FIELD, value)
+            audit.append(conn, action="card.chip_check", staff_id=self.session.staff.id,
+                         terminal_id=self.terminal_id, case_id=case_id,
+                         detail={k: value[k] for k in ("signature_valid", "trust_anchor", "face_matches")})
+        return view
 
     def secrets_to_reset(self, case_id: str) -> list[str]:
         return list(self.engine.state(case_id).plain_values.get("secrets") or [])
@@ -441,5 +554,13 @@ class Desk:
                 "JOIN residents r ON r.id = c.resident_id WHERE c.card_file IS NOT NULL "
                 "ORDER BY r.family_kana, r.given_kana"):
             path = Path(card_file)
-            cards.append(TrayCard(f"{family} {given}", str(path if path.is_absolute() else base / path), status))
-        return cards
+            cards.append(_tray_card(f"{family} {given}", path if path.is_absolute() else base / path, status))
+        # cards in no register: the forged demo card (same printed face as a resident's own card)
+        known = {Path(c.path).name for c in cards}
+        folder = Path(cards[0].path).parent if cards else None
+        for path in sorted(folder.glob("*.json")) if folder and folder.is_dir() else ():
+            if path.name not in known:
+                card = _tray_card("", path, "active")
+                if card is not None:
+                    cards.append(card)
+        return [c for c in cards if c is not None]

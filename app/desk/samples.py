@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.security.clock import Clock, iso
-from app.store.db import new_id
+from app.store.db import new_id, open_store
+# lazy imports: the layers a sample drives load only when samples are made
 
 UTC = dt.timezone.utc
 #: the sample's "today": Monday 2026-11-30, 10:00 in Japan
@@ -74,7 +75,6 @@ def build(path: Path) -> SampleOffice:
     from app.security import registration as R
     from app.security.demo import create_training_accounts
     from app.security.staff import authenticate_password
-    from app.store.db import open_store
 
     store = open_store(path, create=True)
     try:
@@ -238,7 +238,6 @@ def write_samples(outdir: Path) -> list[Path]:
     import tempfile
 
     from app.desk import reports, supervisor
-    from app.store.db import open_store
 
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:

@@ -12,6 +12,23 @@ def hit_name_line(hit) -> str:
     return f"{hit.family_name} {hit.given_name}（{hit.family_kana} {hit.given_kana}）"
 
 
+def hit_reading_line(hit, *, english: bool = False) -> str:
+    """The official readings of a hit as the resident list shows them (staff eyes): 氏名の振り仮名
+    with the day it was recorded and its source, then the 旧氏 reading; ``""`` where the record
+    has none. The search kana (in :func:`hit_name_line`) is the municipality's own, not these."""
+    from app.store.furigana import reading_line, source_words
+
+    parts = []
+    reading = reading_line(hit.furigana_family, hit.furigana_given)
+    if reading:
+        parts.append(f"{reading}（{hit.furigana_date} {source_words(hit.furigana_source, english=english, short=True)}）")
+    if hit.former_furigana:
+        label = "former surname" if english else "旧氏"
+        parts.append(f"{label} {hit.former_furigana}（{hit.former_furigana_date} "
+                     f"{source_words(hit.former_furigana_source, english=english, short=True)}）")
+    return "　".join(parts)
+
+
 def _is_date(word: str) -> bool:
     from app.store.normalize import parse_birth_date   # the store loads after the sign-in window
 

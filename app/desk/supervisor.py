@@ -25,26 +25,43 @@ import datetime as dt
 import io
 import json
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from app.rules.tables import DOCUMENTS
 from app.security.registration import OFFICE_TZ, ledger
+from app.store.normalize import fold_name
+from app.workflows import registry
+# lazy imports: the supervisor's queues load release, sync and settings when asked for
 
 UTC = dt.timezone.utc
 FINAL = ("completed", "refused", "abandoned")
 
+#: short forms for table columns and chart legends (the full words: the engine's STATUS_LABELS)
 STATUS_LABELS = {"completed": ("完了", "completed"), "refused": ("不可", "refused"),
                  "abandoned": ("取りやめ", "abandoned"), "open": ("処理中", "open"),
                  "paused": ("保留", "paused"), "awaiting_release": ("解除待ち", "awaiting release")}
-DOCUMENT_LABELS = {"juminhyo": ("住民票の写し", "copy of resident record"),
-                   "kisai_jiko": ("住民票記載事項証明書", "certificate of entries"),
-                   "fuhyo": ("戸籍の附票の写し", "copy of family-register annex"),
-                   "juminhyo_removed": ("除票の写し", "copy of removed record"),
-                   "fuhyo_removed": ("戸籍の附票の除票の写し", "copy of removed annex"),
-                   "cover_letter": ("送付書", "cover letter")}
-CASE_TYPE_LABELS = {"pin_reset": ("暗証番号の再設定", "PIN reset"),
-                    "suspension_lift": ("一時停止の解除", "suspension lift"),
-                    "status_inquiry": ("申請状況の照会", "status inquiry"),
-                    "copy_issuance": ("住民票の写し等の交付", "copy issuance")}
+#: (ja, en) of each document type: the rule tables' names, and the cover letter of a mailing
+DOCUMENT_LABELS = {code: (row.ja, row.en) for code, row in DOCUMENTS.items()} | {
+    "cover_letter": ("送付書", "cover letter")}
+
+
+class _CaseTypeNames(Mapping):
+    """(ja, en) of each registered case type, read from the registry when asked (one declaration)."""
+
+    def __getitem__(self, code: str) -> tuple[str, str]:
+        if registry.entry(code) is None:
+            raise KeyError(code)
+        return registry.names(code)
+
+    def __iter__(self):
+        return iter(registry.BY_ID)
+
+    def __len__(self) -> int:
+        return len(registry.BY_ID)
+
+
+CASE_TYPE_LABELS: Mapping[str, tuple[str, str]] = _CaseTypeNames()
 
 
 def label(table: dict, key: str, lang: str = "ja") -> str:
@@ -332,7 +349,6 @@ def issuance_history(store, *, staff_id: str | None, terminal_id: str, name: str
     """Who issued what to whom, when. Every protected person in the result is audited as a
     look-up (``lookup.protected``), exactly like the window's resident search."""
     from app.security.restriction import record_lookup
-    from app.store.normalize import fold_name
 
     conn = store.conn
     sql = ["SELECT d.issued_at, d.issue_number, d.document_type, d.staff_id, d.target_ids, d.delivery, "

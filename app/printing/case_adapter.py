@@ -27,11 +27,12 @@ from app.printing.model import Delivery, PrintRefused, build_copy_request, is_de
 from app.printing.slip import (
     Confirmer, ProcessingSlip, SlipCheck, SlipEntry, SlipReason, era_date_text, local_time, render_slip,
 )
-from app.rules.codes import DocumentType, Item
+from app.rules.codes import Item
 from app.rules.copies import mailing_destination
 from app.rules.core import requester_channel
+from app.rules.renewal import CERTIFICATES
 from app.rules.tables import (
-    DELIVERY_METHODS, HAND_OVER, TO_NOBODY, TO_PERSON_RECORD, TO_REQUESTER, TO_TYPED_PLACE,
+    DELIVERY_METHODS, DOCUMENTS, HAND_OVER, TO_NOBODY, TO_PERSON_RECORD, TO_REQUESTER, TO_TYPED_PLACE,
 )
 from app.store.db import Store
 from app.workflows.engine import COMPLETED, REFUSED, STATUS_LABELS, CaseEngine
@@ -46,14 +47,8 @@ OUTCOME_LABELS = {
     "redirect": "他の窓口・機関を案内",
 }
 
-DOCUMENT_LABELS = {
-    DocumentType.JUMINHYO.value: "住民票の写し",
-    DocumentType.KISAI_JIKO.value: "住民票記載事項証明書",
-    DocumentType.FUHYO.value: "戸籍の附票の写し",
-    DocumentType.JUMINHYO_REMOVED.value: "住民票の除票の写し",
-    DocumentType.FUHYO_REMOVED.value: "戸籍の附票の除票の写し",
-    "cover_letter": "送付書",
-}
+#: the document names of the rule tables, and the cover letter of a mailing
+DOCUMENT_LABELS = {code: row.ja for code, row in DOCUMENTS.items()} | {"cover_letter": "送付書"}
 
 RELEASE_ROLES = {
     "released": "支援措置責任者（一時解除）",
@@ -114,6 +109,14 @@ def field_text(spec, value: Any, names: _Names) -> str:
     if kind == "digits":
         text = str(value)
         return mask_my_number(text) if len(text) == 12 else text
+    if kind == "json" and isinstance(value, Mapping) and value and set(value) <= set(CERTIFICATES):
+        # certificates read from the card (a renewal): each one's expiry
+        return "、".join(f"{CERTIFICATES[k][0]} {v['not_after']}まで" if (v or {}).get("not_after")
+                        else f"{CERTIFICATES[k][0]}（搭載・未読取）" for k, v in value.items())
+    if kind == "json" and spec.id == "chip_check" and isinstance(value, Mapping):
+        from app.rules.identity import chip_check_text
+
+        return chip_check_text(value)[0]
     if kind == "json":
         return "（記録あり：" + "、".join(sorted(str(k) for k in value)) + "）" if isinstance(value, Mapping) else "（記録あり）"
     return str(value)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.errors import UserError
 from app.store.db import open_store
+# lazy imports: a sub-command loads its work when it runs (`--help` and the others start fast)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

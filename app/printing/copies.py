@@ -3,7 +3,20 @@
 
 Owns the certificate layout: which rows a person block has for the items requested, household
 order, up to four persons per sheet with continuation pages, the certification sentence with date,
-mayor's title and seal area on the last page only. It prints what the request carries and never
+mayor's title and seal area on the last page only.
+
+Names and readings: since 2025-05-26 the official reading (氏名の振り仮名) and the 旧氏 reading
+(旧氏の振り仮名) are items of the resident record and of the 戸籍の附票 (令和5年法律第48号; 住民基本台帳法
+施行令 as amended by 令和7年政令第17号; municipal notices say the copies show them). Where the record
+has one, the reading is printed in katakana on the line above the name inside the 氏名 field, whose
+label then reads フリガナ / 氏名, and the 旧氏 reading in brackets after the 旧氏. The detailed form
+layout of the national standard (総務省 住民記録システム標準仕様書, 帳票要件) was not available to us,
+so this placement is our choice, following the long-standing practice of a reading line above the
+name. The municipality's search kana is NOT printed: it was never certified, and printing it beside
+or instead of the official reading would let a copy pass off an uncertified reading as official;
+a person with no official reading yet has no reading line.
+
+It prints what the request carries and never
 decides entitlement; it refuses (raises) a request that asks for the My Number or the
 resident-record code without entitlement, or whose persons do not fit the document.
 """
@@ -64,6 +77,7 @@ SEX = {1: "男", 2: "女", 9: "－"}
 
 REMOVAL_REASONS = {"moved_out": "転出", "deceased": "死亡", "deleted": "職権消除", "other": "消除"}
 
+READING_LABEL = "フリガナ"
 CONTINUED = "（次頁に続く）"
 END_MARK = "－ 以下余白 －"
 
@@ -134,7 +148,7 @@ def _birth(p: PersonRecord) -> str:
 def _name_notes(p: PersonRecord) -> str:
     notes = []
     if p.former_surname:
-        kana = f"（{p.former_surname_kana}）" if p.former_surname_kana else ""
+        kana = f"（{p.former_furigana}）" if p.former_furigana else ""
         notes.append(f"旧氏　{p.former_surname}{kana}")
     if p.alias:
         kana = f"（{p.alias_kana}）" if p.alias_kana else ""
@@ -218,7 +232,7 @@ def draw_person(c: Canvas, request: CopyRequest, p: PersonRecord, number: int, t
     label_cell(c, str(number), x0, top - height, NO_W, height, size=9)
     x = x0 + NO_W
     inner_w = w - NO_W
-    # name row: name (with kana above and former surname / alias below), birth date, sex, relationship
+    # name row: name (with its official reading above and former surname / alias below), birth date, sex, relationship
     y = top - NAME_ROW_H
     weights = [3.0, 2.3, 0.75]
     labels = ["氏名", "生年月日", "性別"]
@@ -230,7 +244,12 @@ def draw_person(c: Canvas, request: CopyRequest, p: PersonRecord, number: int, t
     for i, (label, weight) in enumerate(zip(labels, weights)):
         cw = inner_w * weight / total if i < len(labels) - 1 else x + inner_w - cx
         lw = _label_width(label, cw) if label != "氏名" else 11 * mm
-        label_cell(c, label, cx, y, lw, NAME_ROW_H)
+        if label == "氏名" and p.reading:
+            label_cell(c, "", cx, y, lw, NAME_ROW_H)
+            fit_box(c, READING_LABEL, cx, y + NAME_ROW_H - 4.4 * mm, lw, 4.4 * mm, GOTHIC, 5.5, min_size=4)
+            fit_box(c, label, cx, y, lw, NAME_ROW_H - 3 * mm, GOTHIC, 7.5, min_size=5)
+        else:
+            label_cell(c, label, cx, y, lw, NAME_ROW_H)
         if label == "氏名":
             _draw_name(c, p, cx + lw, y, cw - lw, NAME_ROW_H)
         elif label == "生年月日":
@@ -252,8 +271,8 @@ def _draw_name(c: Canvas, p: PersonRecord, x: float, y: float, w: float, h: floa
     c.setFillColor(black)
     pad = 1.5 * mm
     notes = _name_notes(p)
-    if p.kana:
-        fit_line(c, p.kana, x + pad, y + h - 3.3 * mm, w - 2 * pad, GOTHIC, 6.5, min_size=4.5)
+    if p.reading:
+        fit_line(c, p.reading, x + pad, y + h - 3.3 * mm, w - 2 * pad, GOTHIC, 6.5, min_size=4.5)
     name_y = y + (4.9 * mm if notes else 3.4 * mm)
     fit_line(c, p.name, x + pad, name_y, w - 2 * pad, MINCHO, 12.5, min_size=7)
     if notes:

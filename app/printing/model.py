@@ -20,6 +20,7 @@ from app.config import OfficeConfig
 from app.errors import MadoguchiError
 from app.rules.codes import DocumentType, Item, RequesterType
 from app.store.db import Store
+from app.store.furigana import reading_line
 
 #: the two numbers that only an entitled requester may see on paper
 NUMBER_ITEMS = frozenset({Item.MY_NUMBER, Item.RESIDENT_CODE})
@@ -71,7 +72,10 @@ class PersonRecord:
     household_id: str | None = None
     relationship: str = ""            # 続柄
     former_surname: str = ""          # 旧氏
-    former_surname_kana: str = ""
+    former_surname_kana: str = ""     # search kana of the 旧氏 (not certified, never printed)
+    furigana_family: str = ""         # 氏の振り仮名 (official, app.store.furigana)
+    furigana_given: str = ""          # 名の振り仮名
+    former_furigana: str = ""         # 旧氏の振り仮名
     alias: str = ""                   # 通称
     alias_kana: str = ""
     domicile: str = ""                # 本籍
@@ -99,7 +103,13 @@ class PersonRecord:
 
     @property
     def kana(self) -> str:
+        """The search kana (the municipality's convenience reading): for ordering, never printed."""
         return f"{self.family_kana}　{self.given_kana}".strip("　")
+
+    @property
+    def reading(self) -> str:
+        """The official reading (氏名の振り仮名) as printed; ``""`` where none is recorded."""
+        return reading_line(self.furigana_family, self.furigana_given)
 
     @property
     def removed(self) -> bool:
@@ -161,7 +171,8 @@ _PERSON_COLUMNS = (
     "postal_code, address, relationship, former_surname, former_surname_kana, alias, alias_kana, "
     "domicile, domicile_head, became_resident_date, address_date, notified_date, previous_address, "
     "status, removal_reason, removal_date, moved_to_address, is_foreign, nationality, "
-    "residence_status, residence_period, residence_expiry, foreign_category"
+    "residence_status, residence_period, residence_expiry, foreign_category, "
+    "furigana_family, furigana_given, former_furigana"
 )
 
 
@@ -174,7 +185,8 @@ def _person_from_row(row: sqlite3.Row | tuple, numbers: dict[str, str | None]) -
      postal_code, address, relationship, former_surname, former_surname_kana, alias, alias_kana,
      domicile, domicile_head, became_resident_date, address_date, notified_date, previous_address,
      status, removal_reason, removal_date, moved_to_address, is_foreign, nationality,
-     residence_status, residence_period, residence_expiry, foreign_category) = row
+     residence_status, residence_period, residence_expiry, foreign_category,
+     furigana_family, furigana_given, former_furigana) = row
     return PersonRecord(
         resident_id=rid, household_id=household_id,
         family_name=_text(family_name), given_name=_text(given_name),
@@ -190,7 +202,8 @@ def _person_from_row(row: sqlite3.Row | tuple, numbers: dict[str, str | None]) -
         moved_to_address=_text(moved_to_address), is_foreign=bool(is_foreign),
         nationality=_text(nationality), residence_status=_text(residence_status),
         residence_period=_text(residence_period), residence_expiry=_text(residence_expiry),
-        foreign_category=_text(foreign_category),
+        foreign_category=_text(foreign_category), furigana_family=_text(furigana_family),
+        furigana_given=_text(furigana_given), former_furigana=_text(former_furigana),
         resident_code=numbers.get("resident_code"), my_number=numbers.get("my_number"),
     )
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.store.db import Store, new_id, now_iso
+from app.store.db import Store, new_id, now_iso, open_store
+# lazy imports: the layers a sample drives load only when samples are made
 
 
 def _check(n11: str) -> str:
@@ -66,6 +67,11 @@ def add_resident(conn, household_id, family, given, fkana, gkana, birth, sex, ad
     return rid
 
 
+def _reading(family: str, given: str, day: str, source: str) -> dict:
+    """The columns of an official reading (app.store.furigana) recorded on ``day`` from ``source``."""
+    return {"furigana_family": family, "furigana_given": given, "furigana_date": day, "furigana_source": source}
+
+
 def add_staff(conn, login: str, name: str, roles: str = '["clerk"]') -> str:
     sid = new_id()
     conn.execute("INSERT INTO staff(id, login, display_name, roles, created_at) VALUES (?,?,?,?,?)",
@@ -80,16 +86,22 @@ def create_sample_town(store: Store) -> SampleTown:
     addr = "研修市中央一丁目2番3号"
     with store.transaction() as conn:
         hh = add_household(conn, "H0001", addr)
+        # official readings (氏名の振り仮名): the head's and the wife's recorded (hers with her 旧氏
+        # reading), the younger son's not yet; the lodger's differs from the search kana
         head = add_resident(conn, hh, "山田", "太郎", "ヤマダ", "タロウ", "1960-02-10", 1, addr,
-                            relationship="世帯主", serial=1)
+                            relationship="世帯主", serial=1, **_reading("ヤマダ", "タロウ", "2026-06-01", "ex_officio"))
         wife = add_resident(conn, hh, "山田", "花子", "ヤマダ", "ハナコ", "1963-07-07", 2, addr,
-                            relationship="妻", serial=2, former_surname="佐藤", former_surname_kana="サトウ")
+                            relationship="妻", serial=2, former_surname="佐藤", former_surname_kana="サトウ",
+                            **_reading("ヤマダ", "ハナコ", "2025-07-14", "notification"),
+                            former_furigana="サトウ", former_furigana_date="2025-08-01",
+                            former_furigana_source="notification")
         young = add_resident(conn, hh, "山田", "次郎", "ヤマダ", "ジロウ", "1995-12-01", 1, addr,
                              relationship="子", serial=3)
         old = add_resident(conn, hh, "山田", "一郎", "ヤマダ", "イチロウ", "1989-01-08", 1, addr,
-                           relationship="子", serial=4)
+                           relationship="子", serial=4, **_reading("ヤマダ", "イチロウ", "2026-06-01", "ex_officio"))
         lodger = add_resident(conn, hh, "田中", "実", "タナカ", "ミノル", "1950-05-05", 1, addr,
-                              relationship="同居人", serial=5)
+                              relationship="同居人", serial=5,
+                              **_reading("タナカ", "ミノリ", "2025-09-30", "koseki_notice"))
         conn.execute("UPDATE households SET head_id = ? WHERE id = ?", (head, hh))
         fh = add_household(conn, "H0002", "研修市港町五丁目6番7号 メゾン港101")
         foreign = add_resident(conn, fh, "SMITH", "JOHN ALEXANDER", "スミス", "ジョン アレクサンダー",
@@ -232,8 +244,6 @@ def main(argv: list[str] | None = None) -> int:
     import subprocess
     import tempfile
     from pathlib import Path
-
-    from app.store.db import open_store
 
     parser = argparse.ArgumentParser(prog="python -m app.printing.samples")
     parser.add_argument("outdir")

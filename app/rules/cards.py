@@ -21,7 +21,7 @@ import re
 import unicodedata
 
 from app.rules.codes import RequesterType, Secret
-from app.rules.core import Decision, Outcome, Reason
+from app.rules.core import Decision, Outcome, Reason, RequesterText
 from app.rules.said import elsewhere
 from app.rules.identity import CARD_IS_ID, identity_basis, identity_problems
 from app.rules.tables import (
@@ -130,9 +130,63 @@ def pin_requester_stage(store, ctx):
             return Decision.refuse(CARD_STATUS_REFUSAL[v["card_status"]])
         if secrets == [Secret.SIGN] and no_signing_certificate(v, ctx.today):
             return Decision.refuse(SIGN_NOT_OFFERED)
-        return Decision.allow(*requester_reasons(v), secrets=secrets)
+        triage = pin_triage(v, ctx.settings)
+        return Decision.allow(*requester_reasons(v), *(reason for _where, reason in triage.values()),
+                              secrets=secrets, triage={code: where for code, (where, _r) in triage.items()})
 
     return stage
+
+
+#: to reset one certificate PIN outside the counter, the holder proves themself with the other
+#: one (and the face check of the JPKI PIN-reset smartphone app): setting pin_reset.outside_counter
+OUTSIDE_NEEDS = {Secret.SIGN.value: Secret.AUTH.value, Secret.AUTH.value: Secret.SIGN.value}
+_TRIAGE_SAID_BASIS = "J-LIS 公的個人認証サービス（JPKI暗証番号リセット）; 窓口での再設定: 公的個人認証法"
+
+
+def pin_triage(values: dict, settings) -> dict[str, tuple[str, Reason]]:
+    """Where else each PIN chosen for reset could be reset (issue 17 §4), from the municipality
+    setting ``pin_reset.outside_counter`` and its dated source: ``outside`` (the holder could
+    also use the smartphone app and a kiosk), ``here`` (only at the counter), ``here_other``
+    (outside would need the other certificate PIN, which is also being reset or locked). A note
+    for the clerk and the holder only: the reset is done here whenever the holder wishes; nothing
+    here sends anyone away."""
+    outside = set(settings["pin_reset.outside_counter"])
+    source = settings.source("pin_reset.outside_counter")
+    lost = set(values.get("secrets") or []) | set(values.get("locked_pins") or [])
+    out: dict[str, tuple[str, Reason]] = {}
+    for code in values.get("secrets") or []:
+        row = SECRETS[code]
+        other = OUTSIDE_NEEDS.get(code)
+        if code not in outside:
+            where = "here"
+            ja = f"{row.ja}は窓口でのみ再設定できます（この窓口で再設定します）。"
+            en = f"The {row.en} can be reset only at a counter (it is reset here)."
+            said = RequesterText(f"{row.ja}の再設定は窓口で行います。", f"The {row.en} is reset at the counter.",
+                                 _TRIAGE_SAID_BASIS)
+        elif other in lost:
+            where = "here_other"
+            ja = (f"{row.ja}は、{SECRETS[other].ja}が分かればスマートフォンのアプリ（JPKI暗証番号リセット）と"
+                  f"コンビニ等のキオスク端末でも再設定できますが、その暗証番号も再設定・ロック中のため窓口でのみ可能です"
+                  "（この窓口で再設定します）。")
+            en = (f"The {row.en} could be reset at a kiosk with the JPKI PIN-reset smartphone app given the "
+                  f"{SECRETS[other].en}, but that one is locked or being reset too: only at a counter (reset here).")
+            said = RequesterText(f"{row.ja}の再設定は、本日この窓口で行います。",
+                                 f"The {row.en} is reset here at the counter today.", _TRIAGE_SAID_BASIS)
+        else:
+            where = "outside"
+            needs_ja = f"{SECRETS[other].ja}が分かれば、" if other else ""
+            needs_en = f" given the {SECRETS[other].en}" if other else ""
+            ja = (f"{row.ja}は、{needs_ja}スマートフォンのアプリ（JPKI暗証番号リセット、顔の確認あり）とコンビニ等の"
+                  "キオスク端末でも再設定できます。ご本人が希望すれば、この窓口で再設定します（案内するかは職員が判断）。")
+            en = (f"The {row.en} could also be reset with the JPKI PIN-reset smartphone app (face check) and a "
+                  f"convenience-store kiosk{needs_en}. If the holder wishes, it is reset here (the clerk decides "
+                  "whether to mention it).")
+            said = RequesterText(
+                f"{row.ja}は、{needs_ja}スマートフォンとコンビニ等の端末でも再設定できます。本日この窓口で再設定することもできます。",
+                f"The {row.en} can also be reset with a smartphone and a convenience-store terminal{needs_en}. "
+                "It can also be reset here today.", _TRIAGE_SAID_BASIS)
+        out[code] = (where, Reason(f"pin.triage.{where}.{code}", ja, en, source, said))
+    return out
 
 
 def pin_identity_problems(values: dict, settings) -> list[Reason]:

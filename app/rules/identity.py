@@ -109,5 +109,73 @@ def identity_basis(documents: Iterable[str]) -> list[Reason]:
     return [TWO_OK]
 
 
+#: the chip check at the counter (対面確認, 2024-08-20: the government's 対面確認アプリ reads the
+#: card-surface check application with 照合番号B and verifies its signature)
+SRC_CHIP_CHECK = ("デジタル庁「マイナンバーカード対面確認アプリ」(2024-08-20〜): 券面事項確認APを照合番号B"
+                  "（生年月日6桁＋有効期限の西暦年4桁＋セキュリティコード4桁）で読み、ICチップ内の署名を検証して"
+                  "偽造カードを見分ける（DOMAIN.md Since 2019）")
+
+CHIP_SIGNATURE_INVALID = Reason(
+    "identity.chip.signature_invalid",
+    "ICチップ内の券面情報の署名を検証できませんでした（発行者の署名ではありません）。偽造カードのおそれがあるため、"
+    "このカードでは本人確認ができません。手続を止め、上司に報告してください。",
+    "The signature over the card-surface data on the chip does not verify (not the issuer's). The card may be "
+    "forged: it cannot establish identity. Stop the request and report to your supervisor.",
+    SRC_CHIP_CHECK, said=IDENTITY_FAILED)
+CHIP_FACE_MISMATCH = Reason(
+    "identity.chip.face_mismatch",
+    "ICチップの顔写真・券面事項が、カードの券面又は来庁者と一致しないと職員が確認しました。偽造・改ざんのおそれがあるため、"
+    "このカードでは本人確認ができません。",
+    "The clerk found that the chip's photo or items do not match the printed card or the person. The card may be "
+    "forged or altered: it cannot establish identity.",
+    SRC_CHIP_CHECK, said=IDENTITY_FAILED)
+
+
+def chip_record_mismatch(items: list[tuple[str, str]]) -> Reason:
+    """The chip's items differ from the resident record: which ones (staff only; the requester
+    hears the neutral identity text, never what the record says)."""
+    ja = "・".join(j for j, _e in items)
+    en = ", ".join(e for _j, e in items)
+    return Reason("identity.chip.record_mismatch",
+                  f"ICチップの券面事項（{ja}）が住民記録と一致しません。なりすまし又は偽造のおそれがあるため、手続を進めることはできません。",
+                  f"The chip's card-surface items ({en}) do not match the resident record. Possible impersonation "
+                  "or forgery: the request cannot go on.", SRC_CHIP_CHECK, said=IDENTITY_FAILED)
+
+
+def chip_check_text(chip: dict) -> tuple[str, str]:
+    """A recorded chip check in words (ja, en), for the case page and the processing slip."""
+    if chip.get("trust_anchor") == "none":
+        verdict = ("ICチップ読取済（署名は検証できず：J-LISの鍵が未設定）",
+                   "chip read (signature not verifiable: no J-LIS key configured)")
+    elif chip.get("signature_valid"):
+        verdict = ("ICチップ確認済・署名は有効", "chip checked, signature valid")
+    else:
+        verdict = ("ICチップの署名が無効（偽造のおそれ）", "chip signature INVALID (possible forgery)")
+    face = ("券面と一致", "matches the printed card") if chip.get("face_matches") else \
+        ("券面と不一致", "does NOT match the printed card")
+    return f"{verdict[0]} / {face[0]}", f"{verdict[1]} / {face[1]}"
+
+
+def chip_check_problems(chip: dict | None, record: dict | None) -> list[Reason]:
+    """Why a recorded chip check stops the case (empty: it does not). ``chip``: the case's
+    ``chip_check`` value (what the chip said, the clerk's confirmation of the printed face);
+    ``record``: birth_date and sex of the person's resident record, if there is one. A chip whose
+    signature could not be checked at all (no trust anchor configured: a real card before the
+    J-LIS key is set up) stops nothing by itself."""
+    if not chip:
+        return []
+    problems = []
+    if chip.get("trust_anchor") != "none" and chip.get("signature_valid") is not True:
+        problems.append(CHIP_SIGNATURE_INVALID)
+    if chip.get("face_matches") is False:
+        problems.append(CHIP_FACE_MISMATCH)
+    if record:
+        differ = [(ja, en) for key, ja, en in (("birth_date", "生年月日", "birth date"), ("sex", "性別", "sex"))
+                  if record.get(key) not in (None, "") and str(chip.get(key)) != str(record.get(key))]
+        if differ:
+            problems.append(chip_record_mismatch(differ))
+    return problems
+
+
 def has_photo_id(documents: Iterable[str]) -> bool:
     return any(IDENTITY_DOCUMENTS[d].group == PHOTO for d in documents or () if d in IDENTITY_DOCUMENTS)

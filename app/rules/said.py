@@ -87,10 +87,10 @@ ALL = {"review": REVIEW, "not_issued": NOT_ISSUED, "not_here": NOT_HERE, "identi
 
 def refused(case_type: str) -> RequesterText:
     """The requester text of a refusal after review: the words the same request gets when the
-    person does not exist (a status inquiry: "no application found"; a card procedure: not here;
-    a copy: not issued)."""
+    person does not exist (a status inquiry: "no application found"; a copy: not issued; any
+    other procedure — the card procedures and every case type added later — not here)."""
     if case_type == "status_inquiry":
         return NO_APPLICATION
-    if case_type in ("pin_reset", "suspension_lift"):
-        return NOT_HERE
-    return NOT_ISSUED
+    if case_type == "copy_issuance":
+        return NOT_ISSUED
+    return NOT_HERE

@@ -40,6 +40,9 @@ class SettingSpec:
 
     def describe_range(self) -> tuple[str, str]:
         """The range in words (ja, en), for messages and ``rules settings``."""
+        if self.choices and self.kind is list:
+            listed = ", ".join(map(str, self.choices))
+            return f"{listed} から重複なく選んだリスト（空も可）", f"a list of some of {listed}, each once (or empty)"
         if self.choices:
             listed = ", ".join(map(str, self.choices))
             return f"{listed} のいずれか", f"one of {listed}"
@@ -60,6 +63,16 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "暗証番号の再設定: マイナンバーカードのみで本人確認とする",
                 "PIN reset: the My Number card alone is enough identity",
                 "practice (the source only says the card is an acceptable ID, S:830-831)"),
+    # where else a PIN can be reset (issue: the counter of 2026): the two certificate PINs at a
+    # convenience-store kiosk after the JPKI PIN-reset smartphone app checked the holder's face and
+    # the other certificate PIN; the resident-registry and input-support PINs only at the counter
+    SettingSpec("pin_reset.outside_counter", ["sign", "auth"], list,
+                "暗証番号の再設定: 窓口以外（スマートフォンのアプリ＋コンビニ等のキオスク端末）でも再設定できる暗証番号",
+                "PIN reset: PINs the holder can also reset outside the counter (smartphone app + kiosk)",
+                "J-LIS「JPKI暗証番号リセット」: 署名用はコンビニ等で 令和4年3月現在 可（セブン-イレブン・ローソン）、"
+                "利用者証明用も 2024-08-07 時点で可（大阪狭山市 2024-08-07・那覇市 2024-09-20 の案内）; "
+                "もう一方の電子証明書の暗証番号が必要、両方不明なら窓口; 住基用・券面事項入力補助用は窓口のみ（甲賀市の案内）",
+                choices=("sign", "auth", "juki", "input"), max_length=4),
     SettingSpec("suspension.certificate_handling", "held", str,
                 "一時停止中の電子証明書の扱い（held: 一時保留 / revoked: 失効）",
                 "Certificates while the card is suspended (held / revoked)",
@@ -132,6 +145,8 @@ def _fits(spec: SettingSpec, value: Any) -> bool:
     kind = str if spec.kind is DATE else spec.kind
     if isinstance(value, bool) != (kind is bool) or not isinstance(value, kind):
         return False
+    if spec.choices and kind is list:           # some of the choices, each once (none: an empty list)
+        return len(set(value)) == len(value) <= spec.max_length and all(v in spec.choices for v in value)
     if spec.choices:
         return value in spec.choices
     if spec.kind is DATE:

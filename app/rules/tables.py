@@ -46,6 +46,21 @@ SRC_SIGN_NOT_OFFERED = ("電子署名等に係る地方公共団体情報シス�
 SRC_SUSPENSION_LIFT = ("総務省資料 事例② (S:818-821): 紛失したマイナンバーカードの一時停止を解除する場合には"
                        "コールセンターではなく住所地市区町村で手続を行う")
 SRC_REVOKED = "practice: 廃止されたカードは回復できない。再交付を案内（手数料 カード800円＋電子証明書200円）"
+# certificate renewal (電子証明書の更新): not in the 2019 source; J-LIS and municipal pages
+SRC_JLIS_PERIOD = ("J-LIS 公的個人認証サービスポータルサイト「電子証明書の有効期間と失効」"
+                   "(https://www.jpki.go.jp/procedure/period.html, 2019-11-13 時点)")
+SRC_RENEWAL_WINDOW = (SRC_JLIS_PERIOD + ": マイナンバーカードの電子証明書は有効期間満了日の3ヶ月前から更新手続きを"
+                      "行うことができる; 同旨 金沢市・豊川市（2024-07-01）の案内")
+SRC_RENEWAL_EXPIRED = ("practice: 有効期限が過ぎても新しい電子証明書を発行できる（金沢市「電子証明書の更新(有効期限"
+                       "到来)について」、大洲市の案内）")
+SRC_RENEWAL_VALIDITY = (SRC_JLIS_PERIOD + ": 有効期間は発行の日から5回目の誕生日まで（満了前の更新では6回目）; "
+                        "発行から5回目の誕生日とマイナンバーカードの有効期限のいずれか早い日（野々市市・伊勢市の案内）")
+SRC_RENEWAL_CARD_FIRST = (SRC_RENEWAL_VALIDITY + "; カード本体の有効期限が到来する場合は別の手続（カードの更新）"
+                          "（金沢市の案内: 次の有効期限ではカード本体の更新と同時に電子証明書も更新される）")
+SRC_RENEWAL_FEE = "practice: 電子証明書の更新手数料は無料（大洲市、三原市 2023-09-08 の案内; 期限後の新規発行も無料）"
+SRC_RENEWAL_AGENT = ("practice: 代理人による更新は照会書兼回答書（J-LIS の有効期限通知書に同封）による"
+                     "（三原市 2023-09-08・伊勢市の案内）")
+SRC_RENEWAL_BASIS = "電子署名等に係る地方公共団体情報システム機構の認証業務に関する法律（電子証明書の発行・有効期間）"
 
 
 def _plain_code(row) -> None:

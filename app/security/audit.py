@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from app.errors import MadoguchiError
+from app.security import ledgersig
 from app.security.clock import SYSTEM_CLOCK, Clock, advance, iso
+from app.security.release_record import signature_problems
 from app.store.db import equal_filters, new_id
 from app.store.outbox import enqueue
 
@@ -408,9 +410,7 @@ def verify(conn: sqlite3.Connection) -> VerifyResult:
     result.head = {"seq": last[0], "hash": last[1]} if last else None
     _outbox(conn, result)
 
-    from app.security.release import signature_problems      # release imports this module
-
-    for _release_id, text in signature_problems(conn):
+    for _row_id, text in (*signature_problems(conn), *ledgersig.signature_problems(conn)):
         result.problems.append(Problem(None, "not validly signed: " + text))
     for (release_id,) in conn.execute(
             "SELECT r.id FROM releases r WHERE EXISTS (SELECT 1 FROM outbox o WHERE "

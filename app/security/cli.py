@@ -1,5 +1,5 @@
 """Sub-commands of security for office IT staff and supervisors:
-``staff add|list|disable|enable|reset-password|roles|register-card|demo|outsourced`` and
+``staff add|list|disable|enable|reset-password|passwd|roles|register-card|demo|outsourced`` and
 ``audit verify|show``, ``security selftest|pending-relock``. (``measures`` is app.desk.cli's: its
 reconciliation renders a PDF, which is printing's work, a layer above this one.) Passwords come
 from a prompt without echo or from ``--password-stdin``; they are never accepted as an argument
@@ -16,6 +16,7 @@ from pathlib import Path
 from app.cliargs import read_secret
 from app.errors import UserError
 from app.store.db import open_store
+# lazy imports: a sub-command loads its work when it runs (`--help` and the others start fast)
 
 
 def _terminal() -> str:
@@ -64,6 +65,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     rp.add_argument("login")
     rp.add_argument("--password-stdin", action="store_true")
     rp.set_defaults(func=_reset)
+
+    pw = ssub.add_parser("passwd", help="change your own password (asks for the current one and "
+                                        "the new one twice, at a terminal, without echo)")
+    pw.add_argument("--store", required=True)
+    pw.add_argument("--login", required=True, help="your own login")
+    pw.set_defaults(func=_passwd)
 
     ro = ssub.add_parser("roles", help="replace the roles of an account")
     ro.add_argument("--store", required=True)
@@ -182,6 +189,28 @@ def _reset(args) -> int:
         _staff_call(reset_password, store, args.login, password, actor_id=None,
                     terminal_id=_terminal())
     print(f"{args.login}: password reset; to be changed at the next sign-in")
+    return 0
+
+
+def _passwd(args) -> int:
+    """The person's own password: typed at a terminal only (no ``--password-stdin``: a script
+    has no business changing a person's own password; IT staff use ``reset-password``)."""
+    from app.security.staff import AuthError, change_own_password
+
+    if not (sys.stdin and sys.stdin.isatty()):
+        raise UserError("パスワードの変更は端末で入力してください（画面に表示せずに尋ねます）。パイプや"
+                        "スクリプトからは変更できません / staff passwd asks for the passwords at a "
+                        "terminal, without echo; it cannot read them from a pipe or a script")
+    old = read_secret("Current password / 現在のパスワード: ", from_stdin=False, option="")
+    new = read_secret("New password / 新しいパスワード: ", from_stdin=False, option="", confirm=True)
+    with open_store(args.store) as store:
+        try:
+            _staff_call(change_own_password, store, args.login, old, new, terminal_id=_terminal())
+        except AuthError as exc:
+            raise UserError(str(exc)) from None
+        finally:
+            del old, new
+    print(f"{args.login}: password changed; your signing key is kept (what you signed still verifies)")
     return 0
 
 

@@ -30,6 +30,7 @@ from app.rules import said
 from app.rules.core import Decision, Reason, RequestScope, Stage, scope_digest
 from app.security.clock import SYSTEM_CLOCK, Clock
 from app.security.measures import measures_protecting
+from app.security.restriction import _configured_terminal, _logged
 from app.store.normalize import same_address
 
 SRC_DESTINATION = ("住民基本台帳事務処理要領 第5-10; 総務省通知 2018-03-28（加害者への送付の防止）; "
@@ -128,8 +129,6 @@ def destination_stage(store, ctx=None, *, clock: Clock = SYSTEM_CLOCK) -> Stage:
     """The pipeline stage (``app.workflows.pipeline.stages_for``): at every decision point, from
     the first step on, whether or not the restriction stage runs there yet. A blocked
     destination is audited once per protected person, like every restriction decision."""
-    from app.security.restriction import _configured_terminal, _logged
-
     def stage(scope: RequestScope) -> Decision | None:
         decision = destination_decision(store.conn, scope)
         if decision is None:

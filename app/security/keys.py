@@ -86,3 +86,12 @@ def add_public(existing: str | None, new_hex: str) -> str:
 def current_public(sign_pub: str | None) -> str | None:
     keys = (sign_pub or "").split()
     return keys[-1] if keys else None
+
+
+def sign_as(who, message: bytes, card_sign=None) -> str | None:
+    """The signature (hex) of ``message`` by the person of ``who`` (an ``Authenticated``): their
+    card through ``card_sign(message)`` for a card sign-in, else the key their password sign-in
+    opened; None when neither is at hand (the caller asks them to sign in again)."""
+    if who.method == "card":
+        return bytes(card_sign(message)).hex() if card_sign is not None else None
+    return who.signing_key.sign(message).hex() if who.signing_key is not None else None

@@ -96,6 +96,7 @@ def issuance_refused(conn: sqlite3.Connection, staff_id: str | None, target_ids)
     """True when an outsourced account would issue a document of or to a protected person."""
     if not is_outsourced(conn, staff_id):
         return False
+    # measures (Argon2, cryptography) only for an outsourced account
     from app.security.measures import measures_protecting
 
     return bool(measures_protecting(conn, list(target_ids)))

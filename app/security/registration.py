@@ -22,6 +22,13 @@ list of events (``measure_events``, store migration 10) that say who did what an
   "renewal overdue").
 - **reconcile_signed** — a supervisor's sign-off of a monthly reconciliation (``app.desk.reports``).
 
+SIGNED: every event carries the signature of the person who gives it, over the digest of what it
+binds (:mod:`app.security.ledgersig`, :func:`app.security.sigcore.ledger_message`) — with the key
+their password sign-in opened, or their card through ``card_sign``. Only events whose signature
+verifies with the person's registered key or card are read (:func:`events`): a row written with
+the sqlite3 shell confirms, blocks, ends and signs off nothing here; ``audit verify``, the
+self-test and the central server name it.
+
 Outsourced (委託) accounts can do none of this (checked here, and refused by the store's triggers).
 Every event is audited and queued for the central server (outbox kind ``measure_event``, with a
 snapshot of the measure rows it changed), where the same two-person rules are checked again.
@@ -36,7 +43,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from app.rules.codes import Role
-from app.security import audit
+from app.security import audit, keys, ledgersig, sigcore
 from app.security import measures as M
 from app.security.clock import SYSTEM_CLOCK, Clock, iso
 from app.security.measures import Measure, MeasureError, Perpetrator
@@ -66,6 +73,7 @@ def office_today(clock: Clock = SYSTEM_CLOCK) -> dt.date:
 def linked_systems_setting(conn: sqlite3.Connection) -> list[str]:
     from types import SimpleNamespace
 
+    # rules.settings only when a deadline is computed
     from app.rules.settings import Settings
 
     return list(Settings.from_store(SimpleNamespace(conn=conn))[SETTING])
@@ -86,20 +94,33 @@ class Event:
     staff_id: str
     terminal_id: str
     payload: dict
+    auth_method: str | None = None
+    signature: str | None = None
 
     @property
     def label(self) -> tuple[str, str]:
         return STAGE_LABELS.get(self.stage or "", (self.stage or "", self.stage or ""))
 
 
-_EVENT_COLUMNS = "id, measure_id, kind, stage, system, ref_id, office_day, at, staff_id, terminal_id, payload"
+_EVENT_COLUMNS = ", ".join(ledgersig.COLUMNS)
 
 
 def _event(row) -> Event:
-    return Event(*row[:10], json.loads(row[10] or "{}"))
+    return Event(*row[:10], json.loads(row[10] or "{}"), *row[11:13])
+
+
+def _signed(conn: sqlite3.Connection, rows) -> list[Event]:
+    """The events of ``rows`` whose signature verifies (the others are not the ledger)."""
+    checker = ledgersig.Checker(conn)
+    out = []
+    for row in rows:
+        if checker.problem(dict(zip(ledgersig.COLUMNS, row))) is None:
+            out.append(_event(row))
+    return out
 
 
 def events(conn: sqlite3.Connection, measure_ids=None) -> list[Event]:
+    """The ledger's events (of these measures), oldest first: only those validly signed."""
     if measure_ids is None:
         rows = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM measure_events ORDER BY at, id")
     else:
@@ -108,7 +129,7 @@ def events(conn: sqlite3.Connection, measure_ids=None) -> list[Event]:
             return []
         rows = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM measure_events WHERE measure_id IN "
                             f"({','.join('?' * len(ids))}) ORDER BY at, id", ids)
-    return [_event(r) for r in rows]
+    return _signed(conn, rows.fetchall())
 
 
 def get_event(conn: sqlite3.Connection, event_id: str) -> Event:
@@ -116,6 +137,10 @@ def get_event(conn: sqlite3.Connection, event_id: str) -> Event:
                        (event_id,)).fetchone()
     if row is None:
         raise MeasureError(f"登録 {event_id} はありません / no registration {event_id}")
+    if not _signed(conn, [row]):
+        raise MeasureError(f"記録 {event_id} は署名が確認できません（登録した職員の鍵・カードの署名ではありません） / "
+                           f"ledger entry {event_id} is not validly signed (not by the registered key or "
+                           f"card of who made it)")
     return _event(row)
 
 
@@ -298,18 +323,32 @@ def _snapshot(conn, measure_ids) -> dict:
 
 
 def _write(conn, auth: Authenticated, *, measure_id: str, kind: str, clock: Clock, stage=None,
-           system=None, ref_id=None, payload=None, changed=()) -> Event:
+           system=None, ref_id=None, payload=None, changed=(), card_sign=None) -> Event:
+    """Sign and record one event (with the measure rows it changed, for the server): the
+    signature binds the event, its payload and the digest of those rows."""
     now = clock.now()
+    rows = _snapshot(conn, changed)
     row = {"id": new_id(), "measure_id": measure_id, "kind": kind, "stage": stage,
            "system": system, "ref_id": ref_id, "office_day": office_day(now), "at": iso(now),
            "staff_id": auth.staff.id, "terminal_id": auth.terminal_id,
-           "payload": json.dumps(payload or {}, ensure_ascii=False, sort_keys=True)}
+           "payload": json.dumps({**(payload or {}), "rows_digest": sigcore.rows_digest(rows)},
+                                 ensure_ascii=False, sort_keys=True),
+           "auth_method": auth.method}
+    checker = ledgersig.Checker(conn)
+    signature = keys.sign_as(auth, sigcore.ledger_message(row, checker.ref_digest(row)), card_sign)
+    if signature is None:
+        raise MeasureError("署名鍵がありません。もう一度パスワードかカードで認証してください / no signing key is "
+                           "open: sign in again with the password or the card")
+    row["signature"] = signature
+    if checker.problem(row) is not None:
+        raise MeasureError("署名が確認できません（登録された鍵・カードの署名ではありません） / the signature cannot be "
+                           "verified (not made by the registered key or card)")
     try:
         conn.execute(f"INSERT INTO measure_events({', '.join(row)}) VALUES ({','.join('?' * len(row))})",
                      tuple(row.values()))
     except sqlite3.IntegrityError as exc:       # the store's own triggers (second person, same day)
         raise MeasureError(f"記録できません: {exc} / refused by the store: {exc}") from None
-    enqueue(conn, "measure_event", row["id"], {**row, **_snapshot(conn, changed)})
+    enqueue(conn, "measure_event", row["id"], {**row, **rows})
     audit.append(conn, action=f"measure.{kind}", staff_id=auth.staff.id,
                  terminal_id=auth.terminal_id, target_kind="support_measure" if measure_id else "report",
                  target_id=measure_id or (payload or {}).get("month"),
@@ -321,7 +360,8 @@ def _write(conn, auth: Authenticated, *, measure_id: str, kind: str, clock: Cloc
 def register(store, staff: Authenticated, *, stage: str, applied_date: dt.date,
              target_id: str | None = None, kind: str = "dv", perpetrator: Perpetrator = Perpetrator(),
              members=(), counselling_body: str | None = None, measure_id: str | None = None,
-             start_date: dt.date | None = None, clock: Clock = SYSTEM_CLOCK) -> Registration:
+             start_date: dt.date | None = None, clock: Clock = SYSTEM_CLOCK,
+             card_sign=None) -> Registration:
     """Enter one stage of a measure (the first of two people). An application, a provisional
     measure or a decision without an existing measure writes a ``provisional`` measure that blocks
     at once. A decision on an existing provisional measure, and a renewal, take effect when a
@@ -364,7 +404,7 @@ def register(store, staff: Authenticated, *, stage: str, applied_date: dt.date,
             M._add_members(conn, measure_id, members)
             payload["systems"] = systems
         ev = _write(conn, staff, measure_id=measure_id, kind="registered", stage=stage,
-                    clock=clock, payload=payload, changed=(measure_id,))
+                    clock=clock, payload=payload, changed=(measure_id,), card_sign=card_sign)
         return Registration(ev, None)
 
 
@@ -374,8 +414,7 @@ def _to_confirm(conn, event_id: str, member: StaffMember, kind: str, confirm_kin
     what = {"registered": ("登録", "registration"), "end_requested": ("終了の申請", "request to end")}[kind]
     if ev.kind != kind:
         raise MeasureError(f"これは{what[0]}ではありません / this is not a {what[1]}")
-    if conn.execute("SELECT 1 FROM measure_events WHERE kind = ? AND ref_id = ?",
-                    (confirm_kind, ev.id)).fetchone():
+    if any(e.kind == confirm_kind and e.ref_id == ev.id for e in events(conn, [ev.measure_id])):
         raise MeasureError(f"この{what[0]}は確認済みです / this {what[1]} is already confirmed")
     if ev.staff_id == member.id:
         raise MeasureError(f"{what[0]}をした本人は確認できません。別の職員が確認してください / the person who "
@@ -384,7 +423,7 @@ def _to_confirm(conn, event_id: str, member: StaffMember, kind: str, confirm_kin
 
 
 def confirm(store, officer: Authenticated, registration_id: str, *,
-            clock: Clock = SYSTEM_CLOCK) -> Registration:
+            clock: Clock = SYSTEM_CLOCK, card_sign=None) -> Registration:
     """The second person: a support officer other than the one who registered, the same office
     day. Applies a decision (active for one year from its start) or a renewal."""
     with store.transaction() as conn:
@@ -412,13 +451,13 @@ def confirm(store, officer: Authenticated, registration_id: str, *,
             new, _start = M.renew_rows(conn, m, dt.date.fromisoformat(reg.payload["on"]), member.id)
             changed.append(new)
         ev = _write(conn, officer, measure_id=reg.measure_id, kind="confirmed", ref_id=reg.id,
-                    stage=reg.stage, clock=clock, changed=changed)
+                    stage=reg.stage, clock=clock, changed=changed, card_sign=card_sign)
         return Registration(reg, ev)
 
 
 def confirm_system(store, staff: Authenticated, measure_id: str, system: str, *,
                    blocked_at: dt.datetime | None = None, note: str = "",
-                   clock: Clock = SYSTEM_CLOCK) -> Event:
+                   clock: Clock = SYSTEM_CLOCK, card_sign=None) -> Event:
     """A named person confirms that ``system`` is blocked for this measure (and when)."""
     with store.transaction() as conn:
         _current(conn, staff)
@@ -433,11 +472,12 @@ def confirm_system(store, staff: Authenticated, measure_id: str, system: str, *,
         if when > clock.now() + dt.timedelta(minutes=5):
             raise MeasureError("未来の時刻は記録できません / the time it was blocked cannot be in the future")
         return _write(conn, staff, measure_id=measure_id, kind="system_blocked", system=system,
-                      clock=clock, payload={"blocked_at": iso(when), **({"note": note} if note else {})})
+                      clock=clock, payload={"blocked_at": iso(when), **({"note": note} if note else {})},
+                      card_sign=card_sign)
 
 
 def request_end(store, officer: Authenticated, measure_id: str, *, on: dt.date, reason: str,
-                clock: Clock = SYSTEM_CLOCK) -> Event:
+                clock: Clock = SYSTEM_CLOCK, card_sign=None) -> Event:
     """A support officer asks to end a measure; it keeps blocking until a second person confirms."""
     if not (reason or "").strip():
         raise MeasureError("終了の理由を記録してください / record the reason for ending")
@@ -451,11 +491,11 @@ def request_end(store, officer: Authenticated, measure_id: str, *, on: dt.date, 
         if entry.end_request is not None:
             raise MeasureError("終了の確認待ちです / an end is already waiting for confirmation")
         return _write(conn, officer, measure_id=measure_id, kind="end_requested", clock=clock,
-                      payload={"on": on.isoformat(), "reason": reason.strip()})
+                      payload={"on": on.isoformat(), "reason": reason.strip()}, card_sign=card_sign)
 
 
 def confirm_end(store, staff: Authenticated, request_id: str, *,
-                clock: Clock = SYSTEM_CLOCK) -> Measure:
+                clock: Clock = SYSTEM_CLOCK, card_sign=None) -> Measure:
     """The second person confirms an end: only now the measure stops blocking."""
     with store.transaction() as conn:
         member = _current(conn, staff)
@@ -466,64 +506,31 @@ def confirm_end(store, staff: Authenticated, request_id: str, *,
         conn.execute("UPDATE support_measures SET status='ended', ended_date=?, ended_reason=? "
                      "WHERE id=?", (req.payload["on"], req.payload["reason"], m.id))
         _write(conn, staff, measure_id=m.id, kind="end_confirmed", ref_id=req.id, clock=clock,
-               changed=(m.id,))
+               changed=(m.id,), card_sign=card_sign)
         return M.get_measure(conn, m.id)
-
-
-RECONCILE_DOMAIN = b"MADOGUCHI-RECONCILE-V1\x00"
-
-
-def reconcile_message(month: str, digest: str) -> bytes:
-    """What a supervisor signs to sign off a month's reconciliation (its content's SHA-256)."""
-    return RECONCILE_DOMAIN + f"{month}:{digest}".encode("ascii")
 
 
 def record_signoff(store, supervisor: Authenticated, *, month: str, digest: str,
                    incomplete: int, clock: Clock = SYSTEM_CLOCK, card_sign=None) -> Event:
-    """A support officer signs off a month's reconciliation, signed like a release: with the key
-    their password sign-in opened (or their card through ``card_sign``), over the SHA-256 of the
-    report's content (``digest``); written as an audited ledger event."""
-    from app.security import sigcore
-
+    """A support officer signs off a month's reconciliation, signed like a release: a ledger event
+    whose payload binds the month and the SHA-256 of the report's content (``digest``), signed
+    with the key their password sign-in opened (or their card through ``card_sign``)."""
     with store.transaction() as conn:
         member = get_staff(conn, staff_id=supervisor.staff.id)
         if not supervisor.genuine() or member is None or member.disabled \
                 or not member.has(Role.SUPPORT_OFFICER):
             raise MeasureError("照合の確認は支援措置責任者が行います / a support officer signs off the "
                                "reconciliation")
-        message = reconcile_message(month, digest)
-        if supervisor.method == "card" and card_sign is not None:
-            signature = bytes(card_sign(message)).hex()
-        elif supervisor.signing_key is not None:
-            signature = supervisor.signing_key.sign(message).hex()
-        else:
-            raise MeasureError("署名鍵がありません。もう一度認証してください / no signing key is open: sign in again")
-        row = conn.execute("SELECT sign_pub, card_cert FROM staff WHERE id = ?", (member.id,)).fetchone()
-        if sigcore.check_signature(supervisor.method, message, signature, row[0], row[1]) is not None:
-            raise MeasureError("署名が確認できません / the signature cannot be verified")
         return _write(conn, supervisor, measure_id=None, kind="reconcile_signed", clock=clock,
-                      payload={"month": month, "digest": digest, "incomplete": incomplete,
-                               "auth_method": supervisor.method, "signature": signature})
-
-
-def signoff_problem(conn: sqlite3.Connection, event: Event) -> str | None:
-    """Why a recorded sign-off does not hold (None when its signature verifies with the signer's
-    registered key or card)."""
-    from app.security import sigcore
-
-    row = conn.execute("SELECT sign_pub, card_cert FROM staff WHERE id = ?", (event.staff_id,)).fetchone()
-    p = event.payload
-    if row is None or not p.get("signature"):
-        return "unsigned"
-    return sigcore.check_signature(p.get("auth_method", "password"),
-                                   reconcile_message(p.get("month", ""), p.get("digest", "")),
-                                   p["signature"], row[0], row[1])
+                      payload={"month": month, "digest": digest, "incomplete": incomplete},
+                      card_sign=card_sign)
 
 
 def signoffs(conn: sqlite3.Connection, month: str) -> list[Event]:
-    return [e for e in (_event(r) for r in conn.execute(
-        f"SELECT {_EVENT_COLUMNS} FROM measure_events WHERE kind = 'reconcile_signed' ORDER BY at"))
-        if e.payload.get("month") == month]
+    """The validly signed sign-offs of ``month`` (a forged one is not the ledger)."""
+    rows = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM measure_events WHERE kind = 'reconcile_signed' "
+                        f"ORDER BY at").fetchall()
+    return [e for e in _signed(conn, rows) if e.payload.get("month") == month]
 
 
 __all__ = ["register", "confirm", "confirm_system", "request_end", "confirm_end", "ledger",

@@ -34,15 +34,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from app.errors import MadoguchiError
 from app.rules.codes import Role
 from app.rules.core import RequestScope, scope_digest
-from app.security import audit, settings, sigcore
+from app.security import audit, keys, settings, sigcore
 from app.security.clock import SYSTEM_CLOCK, TOLERANCE, Clock, advance, iso, parse, peek
 from app.security.measures import measures_protecting
 from app.security.outsourced import is_outsourced
+from app.security.release_record import COLUMNS as _COLUMNS, EVENT_COLUMNS as _EVENT_COLUMNS
+from app.security.release_record import Release, event_signature_problem, signature_problem
+from app.security.release_record import read as _release, signature_problems  # noqa: F401 (callers' name)
 from app.security.staff import Authenticated, get_staff
 from app.store.db import new_id
 from app.store.outbox import enqueue
@@ -95,91 +98,13 @@ def _error(code: str) -> ReleaseError:
     return ReleaseError(f"release.{code}", ja, en)
 
 
-@dataclass(frozen=True)
-class Release:
-    id: str
-    case_id: str
-    handling_staff_id: str
-    officer_id: str
-    terminal_id: str
-    decision: str
-    persons: tuple[str, ...]
-    protected: tuple[str, ...]
-    documents: tuple[str, ...]
-    scope_digest: str
-    reason: str | None
-    checklist: dict
-    auth_method: str
-    issued_at: str
-    issued_tick: int
-    issued_mono: float | None
-    boot_id: str | None
-    expires_at: str
-    signature: str | None = None
-    events: dict = field(default_factory=dict)     # kind → {"at", "staff_id", "note", ...}
-
-    def as_dict(self) -> dict:
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(self).items()
-                if k != "events"}
-
-    def seconds_left(self, clock: Clock = SYSTEM_CLOCK) -> float:
-        """For the screen's countdown (not a decision: :func:`check` decides)."""
-        left = (parse(self.expires_at) - clock.now()).total_seconds()
-        if self.issued_mono is not None and self.boot_id == clock.boot_id:
-            ttl = (parse(self.expires_at) - parse(self.issued_at)).total_seconds()
-            left = min(left, ttl - (clock.mono() - self.issued_mono))
-        return max(0.0, left)
-
-
-_COLUMNS = ("id, case_id, handling_staff_id, officer_id, terminal_id, decision, persons, "
-            "protected, documents, scope_digest, reason, checklist, auth_method, issued_at, "
-            "issued_tick, issued_mono, boot_id, expires_at, signature")
-_EVENT_COLUMNS = ("id", "release_id", "kind", "at", "tick", "staff_id", "terminal_id", "note",
-                  "auth_method", "signature")
-
-
-def _release(conn, row) -> Release:
-    values = list(row)
-    for i in (6, 7, 8):
-        values[i] = tuple(json.loads(values[i]))
-    values[11] = json.loads(values[11])
-    events = {r[2]: dict(zip(_EVENT_COLUMNS, r)) for r in conn.execute(
-        f"SELECT {', '.join(_EVENT_COLUMNS)} FROM release_events WHERE release_id = ?", (row[0],))}
-    return Release(*values, events=events)
-
-
-# ------------------------------------------------------------------------------------ signatures
-
-def _signer_keys(conn, staff_id: str) -> tuple[str | None, bytes | None]:
-    row = conn.execute("SELECT sign_pub, card_cert FROM staff WHERE id = ?", (staff_id,)).fetchone()
-    return (row[0], row[1]) if row else (None, None)
-
-
-def signature_problem(conn: sqlite3.Connection, release) -> str | None:
-    """Why the signature of a release (a :class:`Release` or its row as a dict) does not hold,
-    or None when it was made by the officer's registered key or card over exactly this row."""
-    row = release.as_dict() if isinstance(release, Release) else release
-    return sigcore.check_signature(row["auth_method"], sigcore.release_message(row),
-                                   row.get("signature"), *_signer_keys(conn, row["officer_id"]))
-
-
-def event_signature_problem(conn: sqlite3.Connection, release: Release, event: dict) -> str | None:
-    """Why a re-lock / re-lock confirmation is not validly signed by its person, or None."""
-    digest = sigcore.release_digest(release.as_dict())
-    return sigcore.check_signature(event.get("auth_method"), sigcore.event_message(event, digest),
-                                   event.get("signature"), *_signer_keys(conn, event["staff_id"]))
-
-
 def _sign(who: Authenticated, message: bytes, card_sign) -> str:
     """The signature (hex) of ``message`` by the person of ``who``: their password-opened key, or
     their card through ``card_sign``."""
-    if who.method == "card":
-        if card_sign is None:
-            raise _error("no_key")
-        return bytes(card_sign(message)).hex()
-    if who.signing_key is None:
+    signature = keys.sign_as(who, message, card_sign)
+    if signature is None:
         raise _error("no_key")
-    return who.signing_key.sign(message).hex()
+    return signature
 
 
 def get_release(conn: sqlite3.Connection, release_id: str) -> Release:
@@ -339,6 +264,7 @@ def _issue(store, scope: RequestScope, officer: Authenticated, *, decision: str,
 def _support_data_stale(store, scope: RequestScope, clock: Clock) -> bool:
     """This terminal's support-measure data is out of date (``app.sync.freshness``): the officer
     may sign off a request although no protected person is known here."""
+    # upward, fail closed (pyproject): sync loads when support data is judged
     from app.sync.freshness import stale_support_reason
 
     return stale_support_reason(store, scope, clock=clock) is not None
@@ -537,38 +463,3 @@ def pending_relock(conn: sqlite3.Connection) -> list[Release]:
             continue
         out.append(release)
     return out
-
-
-def signature_problems(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    """Every release, refusal, re-lock and re-lock confirmation in the store whose signature does
-    not hold: ``(release id, what is wrong)`` (for ``audit verify`` and the self-test)."""
-    out = []
-    keys: dict[str, tuple] = {}
-
-    def signer(staff_id):
-        if staff_id not in keys:
-            keys[staff_id] = _signer_keys(conn, staff_id)
-        return keys[staff_id]
-
-    for row in conn.execute(f"SELECT {_COLUMNS} FROM releases ORDER BY issued_tick"):
-        release = _release(conn, row)
-        data = release.as_dict()
-        problem = sigcore.check_signature(data["auth_method"], sigcore.release_message(data),
-                                          release.signature, *signer(release.officer_id))
-        if problem:
-            out.append((release.id, f"{release.decision} {release.id} of case {release.case_id} "
-                                    f"by {release.officer_id}: {problem}"))
-            continue
-        digest = sigcore.release_digest(data)
-        for kind in sigcore.SIGNED_EVENTS:
-            event = release.events.get(kind)
-            if event is None:
-                continue
-            problem = sigcore.check_signature(event["auth_method"],
-                                              sigcore.event_message(event, digest),
-                                              event["signature"], *signer(event["staff_id"]))
-            if problem:
-                out.append((release.id, f"{kind} {event['id']} of release {release.id} by "
-                                        f"{event['staff_id']}: {problem}"))
-    return out
-

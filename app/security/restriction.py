@@ -106,6 +106,7 @@ COURT_PURPOSES = frozenset({"court_submission"})
 def _has_photo_id(identity) -> bool:
     """Photo ID per the workflow's identity table; without that table, assume none (stricter)."""
     try:
+        # optional: without the workflow's identity table, assume no photo ID
         from app.rules.identity import has_photo_id
     except ImportError:
         return False
@@ -298,6 +299,7 @@ def needs_review(store, scope: RequestScope, clock: Clock = SYSTEM_CLOCK) -> boo
     force, or this terminal's support data is stale. Reads only; audits nothing."""
     if measures_protecting(store.conn, (*scope.persons, *scope.mail_to)):
         return True
+    # upward, fail closed (pyproject): sync loads when support data is judged
     from app.sync.freshness import stale_support_reason
 
     return stale_support_reason(store, scope, clock=clock) is not None
@@ -308,6 +310,7 @@ def stale_support_decision(store, scope: RequestScope, clock: Clock = SYSTEM_CLO
     date (or was never received) a request with anyone in scope is restricted as if a protected
     person were in it, until a sync succeeds or a support officer releases exactly this request
     (or refuses it). None when the data is fresh or the store is standalone (training)."""
+    # upward, fail closed (pyproject): sync loads when support data is judged
     from app.sync.freshness import stale_support_reason
 
     reason = stale_support_reason(store, scope, clock=clock)
@@ -365,6 +368,7 @@ def restriction_stage(store, ctx=None, *, clock: Clock = SYSTEM_CLOCK,
 
 
 def _configured_terminal() -> str:
+    # the configuration file is read only when a terminal id is needed
     from app.config import OfficeConfig
 
     return OfficeConfig.load().terminal_id

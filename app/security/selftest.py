@@ -25,6 +25,7 @@ from typing import Callable
 import sqlite_utils
 
 from app.security.clock import UTC, Clock
+# lazy imports: each check loads what it exercises when the self-test runs
 
 #: database guards every store must carry (name → what it guards)
 GUARDS = {
@@ -46,6 +47,7 @@ GUARDS = {
     "measure_events_no_update": "the measure ledger is append-only",
     "measure_events_not_outsourced": "outsourced staff never write the measure ledger",
     "staff_outsourced_not_officer_au": "outsourced staff are never support officers",
+    "measure_events_signed": "a support-measure ledger event carries a signature",
 }
 
 
@@ -258,6 +260,28 @@ def _scenario(workdir: Path, expected_guards: dict[str, str]) -> list[CheckResul
                 return None
             return "the person who registered a measure confirmed it"
 
+        def forged_ledger_event_moves_nothing():
+            # a second person's confirmation written with SQL, signed by a key that is not theirs
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+            from app.security import ledgersig, registration, sigcore
+
+            reg = registration.register(store, officer, stage="application", applied_date=clock.t.date(),
+                                        target_id=perpetrator, clock=clock)
+            row = {"id": new_id(), "measure_id": reg.event.measure_id, "kind": "confirmed",
+                   "stage": "application", "system": None, "ref_id": reg.event.id,
+                   "office_day": reg.event.office_day, "at": reg.event.at, "staff_id": clerk.id,
+                   "terminal_id": "SELFTEST", "payload": "{}", "auth_method": "password"}
+            ref = ledgersig.Checker(store.conn).ref_digest(row)
+            row["signature"] = Ed25519PrivateKey.generate().sign(sigcore.ledger_message(row, ref)).hex()
+            store.conn.execute(f"INSERT INTO measure_events({', '.join(row)}) VALUES "
+                               f"({', '.join('?' * len(row))})", tuple(row.values()))
+            entry = registration.ledger_entry(store.conn, reg.event.measure_id, clock.t.date())
+            if entry.registrations[0].confirmed:
+                return "a confirmation not signed by its person confirmed a registration"
+            if not [p for p in ledgersig.signature_problems(store.conn) if p[0] == row["id"]]:
+                return "the audit check did not report a ledger event not signed by its person"
+            return None
+
         def outsourced_never_past_restriction():
             outsourced = add_staff(store, login="selftest.itaku", display_name="selftest outsourced",
                                    roles=["clerk"], password=pw, terminal_id="SELFTEST", outsourced=True,
@@ -281,7 +305,8 @@ def _scenario(workdir: Path, expected_guards: dict[str, str]) -> list[CheckResul
                          ("registration_needs_a_second_person", registration_needs_a_second_person),
                          ("outsourced_never_past_restriction", outsourced_never_past_restriction),
                          ("audit_detects_tampering", audit_detects_tampering),
-                         ("forged_release_opens_nothing", forged_release_opens_nothing)):
+                         ("forged_release_opens_nothing", forged_release_opens_nothing),
+                         ("forged_ledger_event_moves_nothing", forged_ledger_event_moves_nothing)):
             check(name, fn)
     finally:
         store.close()
@@ -307,7 +332,10 @@ def run(live_store=None) -> SelfTestResult:
             return result           # nothing is written into a damaged store
         changed = changed_guards(live_store.conn, expected)
         result.checks.append(CheckResult("live_store_guards", not changed, "; ".join(changed)))
-        unsigned = [text for _rid, text in signature_problems(live_store.conn)]
+        from app.security import ledgersig
+
+        unsigned = [text for _rid, text in (*signature_problems(live_store.conn),
+                                            *ledgersig.signature_problems(live_store.conn))]
         result.checks.append(CheckResult("live_store_signatures", not unsigned,
                                          "; ".join(unsigned[:5])))
         from app.paths import config_dir, log_dir

@@ -11,6 +11,11 @@ the signature the same way.
   the sign-in method, the issue time and the expiry.
 - A re-lock or re-lock confirmation binds: its id, the release (by the release's digest), the
   kind, the time, the person, the terminal and the note.
+- A support-measure ledger event (registration, second confirmation, linked system blocked, end
+  asked and confirmed, reconciliation signed) binds: its id, the measure, the kind, the stage, the
+  linked system, the office day, the time, the person, the terminal, the sign-in method and its
+  payload — which carries the digest of the measure rows the event sends to the server
+  (:func:`rows_digest`); a confirmation binds the event it confirms by that event's digest.
 
 The message signed is a domain label plus the SHA-256 hex digest of canonical JSON of those
 fields. Password sign-in: Ed25519 with the person's own key (public key ``staff.sign_pub``, hex;
@@ -34,6 +39,13 @@ EVENT_FIELDS = ("id", "release_id", "kind", "at", "staff_id", "terminal_id", "no
                 "auth_method")
 #: release events that are signed by the person who gives them
 SIGNED_EVENTS = ("relocked", "relock_confirmed")
+LEDGER_DOMAIN = b"MADOGUCHI-LEDGER-EVENT-V1\x00"
+#: the fields of a support-measure ledger event its signature covers (plus the confirmed event's
+#: digest for a confirmation)
+LEDGER_FIELDS = ("id", "measure_id", "kind", "stage", "system", "ref_id", "office_day", "at",
+                 "staff_id", "terminal_id", "payload", "auth_method")
+#: ledger events that confirm another event (bound by its digest)
+LEDGER_CONFIRMS = ("confirmed", "end_confirmed")
 
 
 def _canonical(obj):
@@ -42,7 +54,7 @@ def _canonical(obj):
 
 def _field(row, key):
     value = row.get(key)
-    if key in ("persons", "protected", "documents", "checklist") and isinstance(value, str):
+    if key in ("persons", "protected", "documents", "checklist", "payload") and isinstance(value, str):
         value = json.loads(value)          # stored as JSON text; bound as the value it holds
     return value
 
@@ -66,6 +78,25 @@ def release_message(row):
 
 def event_message(row, release_digest_hex):
     return EVENT_DOMAIN + event_digest(row, release_digest_hex).encode("ascii")
+
+
+def ledger_digest(row, ref_digest_hex=None):
+    """SHA-256 hex of what a ledger event binds (``ref_digest_hex``: for a confirmation, the
+    :func:`ledger_digest` of the event it confirms)."""
+    bound = {k: _field(row, k) for k in LEDGER_FIELDS}
+    bound["ref_digest"] = ref_digest_hex
+    return hashlib.sha256(_canonical(bound).encode("utf-8")).hexdigest()
+
+
+def ledger_message(row, ref_digest_hex=None):
+    return LEDGER_DOMAIN + ledger_digest(row, ref_digest_hex).encode("ascii")
+
+
+def rows_digest(doc):
+    """SHA-256 hex of the measure rows a ledger event sends to the server (``doc``: a dict with
+    ``measures`` and ``members``, as queued; missing keys are empty lists)."""
+    rows = {"measures": doc.get("measures") or [], "members": doc.get("members") or []}
+    return hashlib.sha256(_canonical(rows).encode("utf-8")).hexdigest()
 
 
 def check_signature(method, message, signature_hex, sign_pub, card_cert):

@@ -259,7 +259,9 @@ def reset_password(store, login: str, password: str, *, actor_id: str | None, te
                      "WHERE id = ?",
                      (hash_password(password), int(must_change), iso(clock.now()), pub, wrapped,
                       member.id))
-        audit.append(conn, action="staff.reset_password", staff_id=actor_id,
+        own = actor_id == member.id
+        audit.append(conn, action="staff.change_password" if own else "staff.reset_password",
+                     staff_id=actor_id,
                      terminal_id=terminal_id, target_kind="staff", target_id=member.id, clock=clock,
                      detail={"sign_key": "kept" if _keep_key is not None else "new"})
         return get_staff(conn, staff_id=member.id)
@@ -267,10 +269,30 @@ def reset_password(store, login: str, password: str, *, actor_id: str | None, te
 
 def change_own_password(store, login: str, old: str, new: str, *, terminal_id: str,
                         clock: Clock = SYSTEM_CLOCK) -> StaffMember:
-    """The person changes their own password: their signing key is re-wrapped, not replaced."""
+    """The person changes their own password (the window's File menu, ``madoguchi staff passwd``).
+
+    The new password follows the rules of ``staff add`` and must differ from the old one; the old
+    one proves who is asking (a wrong one counts as a failed sign-in, lock-out included). The
+    person's signing key is re-wrapped under the new password, not replaced, so what they signed
+    before still verifies. An account kept by the central server (its row came down with a sync:
+    ``seq`` > 0) is refused: a change made here would not reach the server or the other terminals,
+    and the next pull of the row would bring the old password back; IT staff change it there."""
+    with store.transaction() as conn:
+        member = _require(conn, login)
+        if conn.execute("SELECT seq FROM staff WHERE id = ?", (member.id,)).fetchone()[0] > 0:
+            raise StaffError(_CENTRAL_ACCOUNT, code="staff.central_account")
+        check_password_policy(conn, new)
     auth = authenticate_password(store, login, old, terminal_id=terminal_id, clock=clock)
+    if new == old:
+        raise StaffError("新しいパスワードが今のパスワードと同じです / the new password is the same "
+                         "as the current one", code="staff.same_password")
     return reset_password(store, login, new, actor_id=auth.staff.id, terminal_id=terminal_id,
                           must_change=False, clock=clock, _keep_key=auth.signing_key)
+
+
+_CENTRAL_ACCOUNT = ("このアカウントは中央サーバーで管理されています。パスワードの変更は情報システム担当に依頼して"
+                    "ください（中央サーバーで変更します） / this account is kept by the central server: "
+                    "ask office IT staff to change its password there")
 
 
 # ------------------------------------------------------------------------------------ sign-in

@@ -18,6 +18,7 @@ triggers).
 | `db.py`, `schema.py` | opening, refusing, migrating; the schema |
 | `modes.py` | file modes: 0600 in 0700 (shared store: 0660 in 2770); a store readable by others is refused |
 | `normalize.py` | folding names, kana and addresses into search keys (`fold_address`/`same_address`: THE address comparison of search, restriction, destinations and printing); reading typed birth dates (ISO, 19800401, 昭和55年4月1日, S55.4.1, a year or month) and sex |
+| `furigana.py` | official name readings (氏名の振り仮名, since 2025-05-26) and 旧氏 readings: katakana only, date from 2025-05-26, source (本籍地 notice / the person's notification / 職権); one SQL condition for the store's triggers and the server's CHECK; kept apart from the search kana, which is never certified |
 | `residents.py` | `with_search_keys(row)` / `insert_resident(conn, row)`; `refresh_search_keys(conn)` recomputes every key (after a change of the folding rules) |
 | `search.py` | `search_residents(store, ResidentQuery(...)) -> SearchResult(hits, truncated, strategy)` |
 | `demo.py`, `demo_pools.py` | the demo municipality 研修市 (`madoguchi demo-data`) |
@@ -28,8 +29,10 @@ spaces and separators dropped, Latin upper-cased, radical forms (⻑, ⼾) and n
 (髙→高, 﨑→崎, 邊/邉→辺, 齋/斎→斉 …) folded. NFKC alone is not enough: it turns the Kangxi radical ⼾
 into the traditional 戶 and leaves the CJK radicals supplement alone, so both are mapped
 explicitly. Keys: `name_key`, `kana_key`, `alias_key`/`alias_kana_key` (通称),
-`former_key`/`former_kana_key` (旧氏 + given name), each with its own index; a kana query is
-compared with the kana keys and with `name_key` (names written in kana). **The store keeps the
+`former_key`/`former_kana_key` (旧氏 + given name), `furigana_key`/`former_furigana_key` (the
+official readings, 氏名の振り仮名 and 旧氏の振り仮名; kept by triggers of their own), each with its own
+index; a kana query is compared with the kana keys, the reading keys and `name_key` (names
+written in kana). **The store keeps the
 keys right itself**: triggers on `residents` (migration 7) recompute every key from the stored
 originals after each insert and each update of a name, kana, alias, former surname or address,
 calling the folding functions that every `Store` connection registers

@@ -15,7 +15,9 @@ import os
 import signal
 import sys
 
-from app.store.db import open_store
+from app.errors import UserError
+from app.store.db import check_integrity, open_store
+# lazy imports: a sub-command loads its work when it runs (`--help` and the others start fast)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -69,8 +71,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _info(args: argparse.Namespace) -> int:
     """Version, row counts and SQLite's quick page check; exit 1 (and a message) if damaged."""
-    from app.store.db import check_integrity
-
     with open_store(args.store) as store:
         problems = check_integrity(store)
         info = {"path": str(store.path), "schema_version": store.version,
@@ -93,8 +93,6 @@ _DAMAGED = ("madoguchi: ストアが壊れています。使用をやめ、バ�
 
 
 def _check(args: argparse.Namespace) -> int:
-    from app.store.db import check_integrity
-
     with open_store(args.store, migrate=False) as store:
         problems = check_integrity(store, full=not args.quick, limit=100)
     if problems:
@@ -118,7 +116,6 @@ def _reindex(args: argparse.Namespace) -> int:
 
 
 def _demo_data(args: argparse.Namespace) -> int:
-    from app.errors import UserError
     from app.store.demo import DEMO_AS_OF, generate
 
     as_of = DEMO_AS_OF

@@ -271,6 +271,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _register_functions(conn: sqlite3.Connection) -> None:
     """SQL functions the schema's triggers call: the search-key folding of app.store.normalize,
     so that a resident written by any code path through a Store gets correct search keys."""
+    # jaconv loads with the first open, not with every module that imports the store
     from app.store.normalize import fold_address, fold_name, search_keys_stale
 
     conn.create_function("madoguchi_fold_name", 1, lambda t: fold_name(t) if t else None, deterministic=True)
@@ -281,9 +282,7 @@ def _register_functions(conn: sqlite3.Connection) -> None:
 def is_shared(conn: sqlite3.Connection, path: Path) -> bool:
     """The terminal's shared live store (:mod:`app.store.shared`: group 0660 in 2770), or a store
     whose setting ``store.shared`` says so; else a personal store (0600 in 0700)."""
-    from app.store.shared import is_shared_store
-
-    if is_shared_store(path):
+    if modes.is_shared_store(path):
         return True
     try:
         row = conn.execute("SELECT value FROM settings WHERE key = 'store.shared'").fetchone()

@@ -30,12 +30,14 @@ import signal
 import sqlite3
 import sys
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from app.ids import resident_code_check_digit
 from app.store import demo_pools as pools
+from app.store import furigana
 from app.store.db import APPLICATION_ID, StoreError, open_store
 from app.store.normalize import fold_name
 
@@ -55,8 +57,25 @@ RESIDENT_COLUMNS = (
     "became_resident_date", "address_date", "notified_date", "previous_address", "status",
     "removal_reason", "removal_date", "moved_to_address", "is_foreign", "nationality",
     "residence_status", "residence_period", "residence_expiry", "residence_card_no",
-    "foreign_category",
+    "foreign_category", "furigana_family", "furigana_given", "furigana_date", "furigana_source",
+    "former_furigana", "former_furigana_date", "former_furigana_source", "furigana_key",
+    "former_furigana_key",
 )
+# Official readings (氏名の振り仮名, app.store.furigana) on the demo's reference date: the readings
+# people notified themselves in the first year (2025-05-26 to 2026-05-25), and those the family
+# registers recorded ex officio from 2026-05-26 on, reaching the resident record over months (the
+# municipal notices say 数か月程度), so some are not there yet. Shares per thousand Japanese
+# residents whose record was current on 2025-05-26: notified 180, recorded since 520 (half of them
+# by this town's own registrar, 職権, half by the notice of a domicile elsewhere), not yet 300.
+# Foreign residents' readings (recorded on request) are not modelled. A 旧氏 has its reading in
+# 650 of a thousand. A few surnames are read otherwise by the family register than by the town's
+# search kana (河野 コウノ / カワノ ...): search finds them by either.
+READING_SHARES = {"notification": 180, "recorded": 520}
+FORMER_READING_SHARE = 650
+OTHER_READINGS = {"ナカジマ": "ナカシマ", "ヤマザキ": "ヤマサキ", "コジマ": "オジマ", "ハセガワ": "ハセカワ",
+                  "タカダ": "タカタ", "ミヤザキ": "ミヤサキ", "サイトウ": "サイドウ", "オオノ": "オノ"}
+_READINGS_FROM = furigana.SINCE.toordinal()
+
 # a row carries, after its columns (not stored), its birth ordinal and its family-name tuple
 _BIRTH = len(RESIDENT_COLUMNS)
 _FAMILY = _BIRTH + 1
@@ -590,9 +609,41 @@ class _Generator:
                 self.summary_counts["removed"] += 1
                 if row[19] == 2:
                     self.moved_out_women.append(row)
+        self.readings_for(row)
         self.card_for(row)
         if len(self.residents) >= BATCH:
             self.flush_all()
+
+    def readings_for(self, row: list) -> None:
+        """The official readings of one person (see READING_SHARES): drawn from a hash of the
+        resident code, not from the generator's random stream, so every other detail of the
+        demo town stays what it was before readings existed."""
+        today = self.today
+        if row[34] or today <= _READINGS_FROM or (row[30] == "removed" and row[32] < furigana.SINCE.isoformat()):
+            return
+        h = zlib.crc32(row[2].encode())
+        share, first_year_end = h % 1000, min(today, _READINGS_FROM + 364)
+        if share < READING_SHARES["notification"]:
+            day, source = _READINGS_FROM + (h >> 10) % (first_year_end - _READINGS_FROM + 1), "notification"
+        elif share < sum(READING_SHARES.values()) and today > _READINGS_FROM + 365:
+            day = _READINGS_FROM + 365 + (h >> 10) % (today - _READINGS_FROM - 365 + 1)
+            source = "ex_officio" if (h >> 20) & 1 else "koseki_notice"
+        else:
+            return
+        if row[30] == "removed":
+            day = min(day, dt.date.fromisoformat(row[32]).toordinal())
+        family = OTHER_READINGS.get(row[6], row[6]) if (h >> 12) % 8 == 0 else row[6]
+        try:
+            furigana.check_reading(family)
+            furigana.check_reading(row[7])
+        except furigana.ReadingProblem:
+            return
+        row[41], row[42], row[43], row[44] = family, row[7], _iso(day), source
+        given_key = fold_name(row[7])
+        row[48] = fold_name(family) + given_key
+        if row[8] and row[9] and (h >> 14) % 1000 < FORMER_READING_SHARE:
+            row[45], row[46], row[47] = row[9], _iso(day), source
+            row[49] = fold_name(row[9]) + given_key
 
     def card_for(self, row: list) -> None:
         rng, today = self.rng, self.today
@@ -849,7 +900,10 @@ _INSERTS = {
 
 #: which residents get a test-card file, and what it shows
 CARD_FILE_CASES = ["adult", "under15", "pin_locked", "suspended_lost", "revoked", "moved_out_suspended",
-                   "foreign", "protected"]
+                   "foreign", "protected", "forged", "face_auth"]
+#: "forged": the adult's card as a forger would make it — the same printed face, a chip whose
+#: card-surface signature is not the issuer's (the chip check fails); not in the cards table.
+#: "face_auth": an older resident's face-authentication card (no PIN set, no signing certificate).
 
 
 def _card_files(conn: sqlite3.Connection, gen: _Generator, cards_dir: Path, final_dir_name: str,
@@ -857,6 +911,7 @@ def _card_files(conn: sqlite3.Connection, gen: _Generator, cards_dir: Path, fina
     """Test-card files (app.card.cardfile) for a handful of residents; cards.card_file points at
     them relative to the store's folder. Missing card module: no files, the store is complete."""
     try:
+        # optional: a build without the card module makes no card files
         from app.card.cardfile import TRAINING_PINS, create_card_file, load_card_file
     except ImportError:
         return []
@@ -875,18 +930,37 @@ def _card_files(conn: sqlite3.Connection, gen: _Generator, cards_dir: Path, fina
                                protected).fetchone()
             card = conn.execute(f"SELECT {', '.join(CARD_COLUMNS)} FROM cards WHERE resident_id = ? "
                                 "AND status = 'active' ORDER BY rowid LIMIT 1", protected).fetchone()
+        elif case == "forged" and "adult" in cases:
+            row, card = cases["adult"]
+        elif case == "face_auth":
+            found = conn.execute(
+                "SELECT c.resident_id FROM cards c JOIN residents r ON r.id = c.resident_id "
+                "WHERE c.status = 'active' AND c.locked_pins = '[]' AND r.status = 'active' AND r.birth_date < '1955' "
+                "AND c.card_file IS NULL AND NOT EXISTS (SELECT 1 FROM support_measures m WHERE m.target_id = r.id) "
+                "ORDER BY c.rowid LIMIT 1").fetchone()
+            if not found:
+                continue
+            row = conn.execute(f"SELECT {', '.join(RESIDENT_COLUMNS)} FROM residents WHERE id = ?", found).fetchone()
+            card = conn.execute(f"SELECT {', '.join(CARD_COLUMNS)} FROM cards WHERE resident_id = ? "
+                                "AND status = 'active' ORDER BY rowid LIMIT 1", found).fetchone()
         elif case in cases:
             row, card = cases[case]
         else:
             continue
-        signing = card[7] != "none"
+        signing = card[7] != "none" and case != "face_auth"
         pins = {k: v for k, v in TRAINING_PINS.items() if k != "sign" or signing}
         name = f"{len(made) + 1:02d}-{case}.json"
         path = create_card_file(
             cards_dir / name, family_name=row[4], given_name=row[5], address=row[21],
             birth_date=row[18], sex=row[19], my_number=row[3], pins=pins, signing_cert=signing,
             ca_dir=ca_dir, valid_from=card[2], valid_until=card[3],
-            state=card[4] if card[4] in ("active", "suspended", "revoked") else "active")
+            state=card[4] if card[4] in ("active", "suspended", "revoked") else "active",
+            forged_surface=case == "forged", face_auth=case == "face_auth")
+        made.append(f"{final_dir_name}/{name}")
+        if case == "forged":
+            continue                          # a forgery is in no register
+        if case == "face_auth":
+            conn.execute("UPDATE cards SET cert_sign_status = 'none' WHERE id = ?", (card[0],))
         locked = json.loads(card[9])
         if locked:
             cf = load_card_file(path)
@@ -895,7 +969,6 @@ def _card_files(conn: sqlite3.Connection, gen: _Generator, cards_dir: Path, fina
                     cf.pins[secret].tries_left = 0
             cf.save()
         conn.execute("UPDATE cards SET card_file = ? WHERE id = ?", (f"{final_dir_name}/{name}", card[0]))
-        made.append(f"{final_dir_name}/{name}")
     return made
 
 

@@ -27,6 +27,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.paths import default_store_path
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -45,6 +47,11 @@ SHARED = Policy(0o660, 0o2770, 0o007)
 
 def policy(shared: bool = False) -> Policy:
     return SHARED if shared else PERSONAL
+
+
+def is_shared_store(path: str | Path) -> bool:
+    """Whether ``path`` is the terminal's shared live store (:mod:`app.store.shared`)."""
+    return Path(path).resolve() == default_store_path().resolve()
 
 
 def restrict_umask(shared: bool = False) -> int:

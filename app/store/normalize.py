@@ -175,12 +175,20 @@ def resident_search_keys(
     family_name: str, given_name: str, family_kana: str, given_kana: str, address: str, *,
     alias: str | None = None, alias_kana: str | None = None,
     former_surname: str | None = None, former_surname_kana: str | None = None,
+    furigana_family: str | None = None, furigana_given: str | None = None,
+    former_furigana: str | None = None,
 ) -> dict[str, str | None]:
     """Every search-key column of a resident row, from the stored originals. Whoever writes a
-    resident (the demo generator, sync) fills the keys with this, so search finds the row."""
+    resident (the demo generator, sync) fills the keys with this, so search finds the row.
+    The official readings (氏名の振り仮名, 旧氏の振り仮名; app.store.furigana) get keys of their
+    own, so that a person is found by the search kana or by the official reading."""
     family_key, given_key = fold_name(family_name), fold_name(given_name)
     kana_given = fold_name(given_kana)
+    reading_given = fold_name(furigana_given or given_kana)
     return {
+        "furigana_key": (fold_name(furigana_family or family_kana) + reading_given
+                         if furigana_family or furigana_given else None),
+        "former_furigana_key": fold_name(former_furigana) + reading_given if former_furigana else None,
         "name_key": family_key + given_key,
         "kana_key": fold_name(family_kana) + kana_given,
         "alias_key": fold_name(alias) or None,

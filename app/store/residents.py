@@ -14,6 +14,9 @@ from app.store.normalize import resident_search_keys
 
 KEY_COLUMNS = ("name_key", "kana_key", "alias_key", "alias_kana_key", "former_key",
                "former_kana_key", "address_key")
+#: keys of the official readings (app.store.furigana), from the store schema that added them
+FURIGANA_KEY_COLUMNS = ("furigana_key", "former_furigana_key")
+_READING_COLUMNS = ("furigana_family", "furigana_given", "former_furigana")
 
 
 def with_search_keys(row: dict) -> dict:
@@ -23,6 +26,7 @@ def with_search_keys(row: dict) -> dict:
         row["family_name"], row["given_name"], row["family_kana"], row["given_kana"], row["address"],
         alias=row.get("alias"), alias_kana=row.get("alias_kana"),
         former_surname=row.get("former_surname"), former_surname_kana=row.get("former_surname_kana"),
+        **{c: row.get(c) for c in _READING_COLUMNS},
     )
     return {**row, **keys}
 
@@ -36,11 +40,17 @@ def insert_resident(conn: sqlite3.Connection, row: dict) -> None:
 
 
 def refresh_search_keys(conn: sqlite3.Connection, batch: int = 5000) -> int:
-    """Recompute the search keys of every resident; returns how many rows changed."""
+    """Recompute the search keys of every resident; returns how many rows changed. (A store older
+    than the official readings' migration has neither the readings nor their keys.)"""
     changed = 0
+    present = {r[1] for r in conn.execute("PRAGMA table_info(residents)")}
+    readings = _READING_COLUMNS if "furigana_key" in present else ()
+    columns = KEY_COLUMNS + (FURIGANA_KEY_COLUMNS if readings else ())
     cursor = conn.execute(
         "SELECT rowid, family_name, given_name, family_kana, given_kana, address, alias, alias_kana, "
-        "former_surname, former_surname_kana, " + ", ".join(KEY_COLUMNS) + " FROM residents")
+        "former_surname, former_surname_kana, " + "".join(f"{c}, " for c in readings)
+        + ", ".join(columns) + " FROM residents")
+    first_key = 10 + len(readings)
     while True:
         rows = cursor.fetchmany(batch)
         if not rows:
@@ -48,13 +58,14 @@ def refresh_search_keys(conn: sqlite3.Connection, batch: int = 5000) -> int:
         updates = []
         for r in rows:
             keys = resident_search_keys(r[1], r[2], r[3], r[4], r[5], alias=r[6], alias_kana=r[7],
-                                        former_surname=r[8], former_surname_kana=r[9])
-            new = tuple(keys[c] for c in KEY_COLUMNS)
-            if new != tuple(r[10:]):
+                                        former_surname=r[8], former_surname_kana=r[9],
+                                        **dict(zip(readings, r[10:first_key])))
+            new = tuple(keys[c] for c in columns)
+            if new != tuple(r[first_key:]):
                 updates.append((*new, r[0]))
         if updates:
             conn.executemany(
-                "UPDATE residents SET " + ", ".join(f"{c} = ?" for c in KEY_COLUMNS) + " WHERE rowid = ?",
+                "UPDATE residents SET " + ", ".join(f"{c} = ?" for c in columns) + " WHERE rowid = ?",
                 updates)
             changed += len(updates)
     return changed

@@ -17,6 +17,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Callable
 
+from app.store import furigana as _furigana
+
 #: PRAGMA application_id of a Madoguchi store ('MADO'): tells our files from other SQLite files.
 APPLICATION_ID = 0x4D41444F
 
@@ -610,6 +612,7 @@ MIGRATIONS.append(Migration(8, "search keys rewritten on insert only when stale"
 # joined with "-", 大字/字 dropped, a hyphen only between two numbers), so every stored key is
 # recomputed and the address-fragment index rebuilt from the new keys.
 def _v9_one_address_fold(conn: sqlite3.Connection) -> None:
+    # jaconv only for a store this migration upgrades
     from app.store.residents import refold_addresses
 
     refold_addresses(conn)
@@ -774,3 +777,70 @@ def _v10(conn: sqlite3.Connection) -> None:
 
 MIGRATIONS.append(Migration(11, "support-measure ledger: outsourced staff, registration and "
                                 "linked-system confirmations; case figures for the desk", _v10))
+
+
+# Signed support-measure ledger (app.security.ledgersig): every ledger event carries the signature
+# of the person who gives it (their password-opened Ed25519 key or their card), over the digest
+# of what it binds. SQLite cannot check a signature: this trigger refuses an unsigned row; the
+# engine reads only events whose signature verifies, and `audit verify`, the self-test and the
+# central server name any that does not.
+V12_SIGNED_LEDGER = """
+ALTER TABLE measure_events ADD COLUMN auth_method TEXT
+    CHECK (auth_method IS NULL OR auth_method IN ('password', 'card'));
+ALTER TABLE measure_events ADD COLUMN signature TEXT;
+CREATE TRIGGER measure_events_signed BEFORE INSERT ON measure_events
+WHEN NEW.signature IS NULL OR length(NEW.signature) < 128 OR NEW.auth_method IS NULL
+BEGIN SELECT RAISE(ABORT, 'a support-measure ledger event must carry the signature of who gives it'); END;
+"""
+
+MIGRATIONS.append(Migration(12, "signed support-measure ledger events", _script(V12_SIGNED_LEDGER)))
+
+
+# Official name readings (氏名の振り仮名, since 2025-05-26) and 旧氏 readings (app.store.furigana):
+# the reading of surname and given name as the family register certifies it, kept apart from the
+# municipality's search kana (family_kana / given_kana), each with the day it was recorded and
+# where it came from; the 旧氏 reading likewise, only beside a 旧氏. Their search keys are kept by
+# triggers, as the other keys are (official reading of a part, else that part's search kana).
+# What a reading may be is checked here too, so that no writer (sync, a script, the sqlite3 shell)
+# stores a reading the copy would print: katakana only, with a date on or after 2025-05-26 and a
+# known source.
+_READINGS_BAD = f"NOT ({_furigana.valid_sql('NEW.')})"
+_READINGS_MESSAGE = ("an official name reading (振り仮名) is katakana only and needs its date (from "
+                     "2025-05-26) and source; a 旧氏 reading needs the 旧氏")
+_READING_KEYS = (_furigana.FURIGANA_KEY_SQL.format(p="NEW."), _furigana.FORMER_FURIGANA_KEY_SQL.format(p="NEW."))
+_READING_KEYS_STALE = (f"NEW.furigana_key IS NOT {_READING_KEYS[0]} "
+                       f"OR NEW.former_furigana_key IS NOT {_READING_KEYS[1]}")
+_READING_KEYS_UPDATE = (f"UPDATE residents SET furigana_key = {_READING_KEYS[0]}, "
+                        f"former_furigana_key = {_READING_KEYS[1]} WHERE rowid = NEW.rowid;")
+V13_READINGS = f"""
+ALTER TABLE residents ADD COLUMN furigana_family TEXT;          -- 氏の振り仮名 (official, katakana)
+ALTER TABLE residents ADD COLUMN furigana_given TEXT;           -- 名の振り仮名
+ALTER TABLE residents ADD COLUMN furigana_date TEXT;            -- when it was recorded (ISO)
+ALTER TABLE residents ADD COLUMN furigana_source TEXT;          -- app.store.furigana.SOURCES
+ALTER TABLE residents ADD COLUMN former_furigana TEXT;          -- 旧氏の振り仮名
+ALTER TABLE residents ADD COLUMN former_furigana_date TEXT;
+ALTER TABLE residents ADD COLUMN former_furigana_source TEXT;
+ALTER TABLE residents ADD COLUMN furigana_key TEXT;             -- folded reading for search
+ALTER TABLE residents ADD COLUMN former_furigana_key TEXT;
+CREATE INDEX residents_furigana_key ON residents(furigana_key) WHERE furigana_key IS NOT NULL;
+CREATE INDEX residents_former_furigana_key ON residents(former_furigana_key)
+    WHERE former_furigana_key IS NOT NULL;
+CREATE TRIGGER residents_readings_valid_bi BEFORE INSERT ON residents
+WHEN {_READINGS_BAD}
+BEGIN SELECT RAISE(ABORT, '{_READINGS_MESSAGE}'); END;
+CREATE TRIGGER residents_readings_valid_bu BEFORE UPDATE OF furigana_family, furigana_given,
+    furigana_date, furigana_source, former_furigana, former_furigana_date, former_furigana_source,
+    former_surname ON residents
+WHEN {_READINGS_BAD}
+BEGIN SELECT RAISE(ABORT, '{_READINGS_MESSAGE}'); END;
+CREATE TRIGGER residents_reading_keys_ai AFTER INSERT ON residents
+WHEN {_READING_KEYS_STALE}
+BEGIN {_READING_KEYS_UPDATE} END;
+CREATE TRIGGER residents_reading_keys_au AFTER UPDATE OF furigana_family, furigana_given,
+    former_furigana, family_kana, given_kana, furigana_key, former_furigana_key ON residents
+WHEN {_READING_KEYS_STALE}
+BEGIN {_READING_KEYS_UPDATE} END;
+"""
+
+MIGRATIONS.append(Migration(13, "official name readings (氏名の振り仮名) and 旧氏 readings with date and "
+                                "source", _script(V13_READINGS)))

@@ -1,5 +1,6 @@
 """Resident search (住民検索): by name (kanji or kana, prefix, spaces ignored, width and
-hiragana/katakana folded), birth date, sex, address fragment, the four basic items together, or
+hiragana/katakana folded; kana match the search kana and the official readings, 氏名の振り仮名 and
+旧氏の振り仮名, alike), birth date, sex, address fragment, the four basic items together, or
 the My Number (check digit validated first).
 
 Owns the choice of index for a query (a small table of strategies, most selective first), and
@@ -83,6 +84,13 @@ class ResidentHit:
     my_number: str | None
     resident_code: str | None
     restricted: bool               # under a support measure (target or protected member)
+    furigana_family: str | None = None    # official readings (氏名の振り仮名), app.store.furigana
+    furigana_given: str | None = None
+    furigana_date: str | None = None
+    furigana_source: str | None = None
+    former_furigana: str | None = None    # 旧氏の振り仮名
+    former_furigana_date: str | None = None
+    former_furigana_source: str | None = None
 
     @property
     def removed(self) -> bool:
@@ -110,6 +118,10 @@ class ResidentHit:
             "my_number": self.my_number if show_number else mask_my_number(self.my_number),
             "resident_code": self.resident_code if show_number else mask_my_number(self.resident_code),
             "restricted": self.restricted,
+            "furigana": {"family": self.furigana_family, "given": self.furigana_given,
+                         "date": self.furigana_date, "source": self.furigana_source},
+            "former_furigana": {"reading": self.former_furigana, "date": self.former_furigana_date,
+                                "source": self.former_furigana_source},
         }
 
 
@@ -131,12 +143,14 @@ _HIT_COLUMNS = (
     # A measure whose end date has passed still restricts until an officer ends it.
     "(EXISTS (SELECT 1 FROM support_measures m WHERE m.target_id = r.id AND m.status != 'ended') OR "
     " EXISTS (SELECT 1 FROM support_measure_members mm JOIN support_measures m2 ON m2.id = mm.measure_id "
-    "         WHERE mm.resident_id = r.id AND m2.status != 'ended')) AS restricted"
+    "         WHERE mm.resident_id = r.id AND m2.status != 'ended')) AS restricted, "
+    "r.furigana_family, r.furigana_given, r.furigana_date, r.furigana_source, r.former_furigana, "
+    "r.former_furigana_date, r.former_furigana_source"
 )
 
 
 def _hit(row: tuple) -> ResidentHit:
-    return ResidentHit(*row[:15], bool(row[15]), row[16], row[17], row[18], bool(row[19]))
+    return ResidentHit(*row[:15], bool(row[15]), row[16], row[17], row[18], bool(row[19]), *row[20:27])
 
 
 @dataclass
@@ -236,7 +250,9 @@ def _filters(p: _Parsed, query: ResidentQuery, *, skip: str) -> tuple[str, list]
 
 def _name_columns(p: _Parsed) -> tuple[str, ...]:
     if p.kana:
-        return ("kana_key", "name_key", "alias_kana_key", "former_kana_key", "alias_key")
+        # the search kana and the official readings (氏名の振り仮名, 旧氏の振り仮名) alike
+        return ("kana_key", "name_key", "alias_kana_key", "former_kana_key", "alias_key",
+                "furigana_key", "former_furigana_key")
     return ("name_key", "alias_key", "former_key")
 
 
@@ -252,6 +268,7 @@ _NAME_INDEX = {
     "name_key": "residents_name_search", "kana_key": "residents_kana_search",
     "alias_key": "residents_alias_key", "alias_kana_key": "residents_alias_kana_key",
     "former_key": "residents_former_key", "former_kana_key": "residents_former_kana_key",
+    "furigana_key": "residents_furigana_key", "former_furigana_key": "residents_former_furigana_key",
 }
 
 
@@ -313,7 +330,7 @@ class _ByName(_Strategy):
             sql = (f"SELECT {_HIT_COLUMNS}, r.{column} AS k FROM residents r INDEXED BY {_NAME_INDEX[column]} "
                    f"WHERE r.{column} >= ? AND r.{column} < ?{extra} ORDER BY r.{column} LIMIT ?")
             rows += conn.execute(sql, [p.name_key, p.name_key + _TOP, *args, query.limit + 1]).fetchall()
-        rows.sort(key=lambda r: (r[-1], r[8], r[0]))
+        rows.sort(key=lambda r: (r[-1], r[8], r[0]))   # key, birth date, id
         hits, more = _collect(rows, query.limit)
         return SearchResult(hits, more, self.name)
 

@@ -29,6 +29,8 @@ import sys
 from pathlib import Path
 
 from app.paths import default_store_path, system_data_dir
+from app.store.db import open_store
+from app.store.modes import is_shared_store   # part of this module's answer: "is this the shared store?"
 
 try:
     import grp
@@ -83,14 +85,8 @@ def secure_store(path: str | Path) -> None:
             _own(p, FILE_MODE)
 
 
-def is_shared_store(path: str | Path) -> bool:
-    return Path(path).resolve() == default_store_path().resolve()
-
-
 def create_shared_store(path: str | Path | None = None) -> Path:
     """Create the terminal's live store (empty) if it is missing; returns its path."""
-    from app.store.db import open_store
-
     target = Path(path) if path else default_store_path()
     prepare_folder(target.parent.parent)
     old = os.umask(0o007)

@@ -79,6 +79,7 @@ def save_password(target: SyncTarget, password: str) -> None:
 def load_password(target: SyncTarget) -> str | None:
     """The terminal's system credential when this process is the sync account
     (app.sync.credential), else the password in the user's OS keyring."""
+    # pwd and the system credential only when a password is needed
     from app.sync import credential
 
     system = credential.load()
@@ -129,6 +130,7 @@ def plain_error(exc: BaseException) -> SyncError:
     text = str(exc)
     if isinstance(exc, SyncError):
         return exc
+    # push (and its tables) only to word an error
     from app.sync.push import QuarantinedError
 
     if isinstance(exc, QuarantinedError):

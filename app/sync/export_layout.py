@@ -52,6 +52,11 @@ def resident_values(r: dict, layout: Layout, household_codes: dict, *, event: st
     }
     for key in ("became_resident_date", "address_date", "notified_date"):
         values[key] = w(r[key]) if r[key] else ""
+    sources = _code(layout, "reading_source")
+    for key in ("furigana_date", "former_furigana_date"):
+        values[key] = (r.get(key) or "").replace("-", "")
+    for key in ("furigana_source", "former_furigana_source"):
+        values[key] = sources[r[key]] if r.get(key) else ""
     items = layout.datasets["residents"].items
     return [values[i.key] if i.key in values else (r.get(i.key) or "") for i in items]
 

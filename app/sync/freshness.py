@@ -50,6 +50,7 @@ def is_standalone(store: Store, server_configured: bool | None = None) -> bool:
     if state.get(store.conn, state.TERMINAL_ID) is not None:
         return False                      # this store has synced: it belongs to an office
     if server_configured is None:
+        # the configuration file is read only when the caller did not say
         from app.config import OfficeConfig
 
         server_configured = bool(OfficeConfig.load().server_host)

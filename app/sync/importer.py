@@ -53,6 +53,8 @@ RESIDENT_COLUMNS = (
     "notified_date", "previous_address", "status", "removal_reason", "removal_date",
     "moved_to_address", "is_foreign", "nationality", "residence_status", "residence_period",
     "residence_expiry", "residence_card_no", "foreign_category",
+    "furigana_family", "furigana_given", "furigana_date", "furigana_source",
+    "former_furigana", "former_furigana_date", "former_furigana_source",
 )
 HOUSEHOLD_COLUMNS = ("id", "household_code", "head_id", "postal_code", "address")
 CARD_COLUMNS = ("id", "resident_id", "issued_date", "expiry_date", "status", "status_date",
@@ -206,6 +208,7 @@ def _resident_rows(residents: dict, resident_ids: dict, household_ids: dict, lay
     relationship = layout.codes["relationship"]
     category = layout.codes["foreign_category"]
     events = layout.codes["event"]
+    sources = layout.codes["reading_source"]
     for code, (_f, _l, r) in residents.items():
         rid = resident_ids[code]
         event = events[r.event]
@@ -224,6 +227,10 @@ def _resident_rows(residents: dict, resident_ids: dict, household_ids: dict, lay
             r.moved_to_address, 1 if r.foreign_category else 0, r.nationality,
             r.residence_status, r.residence_period, r.residence_expiry,
             r.residence_card_no, category.get(r.foreign_category) if r.foreign_category else None,
+            r.furigana_family, r.furigana_given, r.furigana_date,
+            sources[r.furigana_source] if r.furigana_source else None,
+            r.former_furigana, r.former_furigana_date,
+            sources[r.former_furigana_source] if r.former_furigana_source else None,
         )
 
 

@@ -31,6 +31,7 @@ from typing import Callable, Iterator
 from app.errors import MadoguchiError
 from app.ids import InvalidMyNumber, my_number_check_digit, resident_code_check_digit
 from app.paths import resource
+from app.store.furigana import ReadingProblem, check_reading
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ class Item:
     max: int | None = None
     required: bool = False
     codes: str | None = None
+    not_before: str | None = None     # a date item: no earlier date (ISO) is accepted
+    added: bool = False               # added to the layout later: a file may end before it
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,14 @@ class Dataset:
     @property
     def header(self) -> tuple[str, ...]:
         return tuple(i.ja for i in self.items)
+
+    @property
+    def headers(self) -> tuple[tuple[str, ...], ...]:
+        """The headers a file of this data set may have: every item, or (a file written before
+        the items marked ``added``) every item but those."""
+        full = self.header
+        older = tuple(i.ja for i in self.items if not i.added)
+        return (full,) if older == full else (full, older)
 
     @functools.cached_property
     def row_type(self) -> type:
@@ -106,7 +117,7 @@ class Layout:
     def identify(self, header: list[str]) -> Dataset | None:
         cleaned = tuple(h.strip() for h in header)
         for ds in self.datasets.values():
-            if cleaned == ds.header:
+            if cleaned in ds.headers:
                 return ds
         return None
 
@@ -143,9 +154,16 @@ def load_layout(path: str | None = None) -> Layout:
         datasets = {}
         for name, ds in data["datasets"].items():
             items = tuple(Item(i["key"], i["ja"], i["en"], i["type"], i.get("max"),
-                               bool(i.get("required")), i.get("codes")) for i in ds["items"])
+                               bool(i.get("required")), i.get("codes"), i.get("not_before"),
+                               bool(i.get("added"))) for i in ds["items"])
             datasets[name] = Dataset(name, ds["ja"], ds["en"], ds["file"], items)
+            added = [item.added for item in items]
+            if any(added) and (added != sorted(added) or any(i.required for i in items if i.added)):
+                raise LayoutError(f"{source}: data set {name}: items marked added must come last "
+                                  f"and cannot be required")
             for item in items:
+                if item.not_before is not None:
+                    _dt.date.fromisoformat(item.not_before)
                 if item.type not in _CHECKS:
                     raise LayoutError(f"{source}: item {item.key}: unknown type {item.type!r}")
                 if item.type == "code" and item.codes not in data["codes"]:
@@ -245,7 +263,19 @@ def _check_date(item: Item, value: str, layout: Layout):
         raise _Bad("impossible_date", f"{value} は存在しない日付です", f"{value} is not a date") from None
     if day.year < 1868:
         raise _Bad("impossible_date", f"{value} は古すぎる日付です", f"{value} is too early")
+    if item.not_before and day.isoformat() < item.not_before:
+        first = _dt.date.fromisoformat(item.not_before)
+        raise _Bad("date_too_early", f"{value} は {first.year}年{first.month}月{first.day}日 より前です（この項目はそれ以降の日付）",
+                   f"{value} is before {item.not_before}, the first date this item can have")
     return day.isoformat()
+
+
+def _check_reading(item: Item, value: str, layout: Layout):
+    """An official reading (氏名の振り仮名, 旧氏の振り仮名): the rules of app.store.furigana."""
+    try:
+        return check_reading(value)
+    except ReadingProblem as exc:
+        raise _Bad(exc.kind, exc.ja, exc.en) from None
 
 
 def _check_code(item: Item, value: str, layout: Layout):
@@ -266,9 +296,10 @@ _CHECKS: dict[str, Callable[[Item, str, Layout], object]] = {
     "text": _check_text, "kana": _check_kana, "digits": _check_digits,
     "resident_code": _check_resident_code, "my_number": _check_my_number, "postal": _check_postal,
     "wareki": _check_wareki, "date": _check_date, "code": _check_code, "card_no": _check_card_no,
+    "reading": _check_reading,
 }
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_MEMO_TYPES = frozenset({"wareki", "date", "code", "postal", "kana"})
+_MEMO_TYPES = frozenset({"wareki", "date", "code", "postal", "kana", "reading"})
 _MISS = object()
 
 
@@ -310,6 +341,7 @@ def _row_rules(dataset: str, layout: Layout, today: _dt.date) -> Callable[[dict]
         if row["former_surname_kana"] and not row["former_surname"]:
             yield "former_surname", "former_kana_without_name", "旧氏のフリガナだけがあります", \
                 "a reading of a former surname is given without the former surname"
+        yield from _reading_rules(row, today_iso)
 
     def cards(row: dict):
         if row["expiry_date"] <= row["issued_date"]:
@@ -323,6 +355,34 @@ def _row_rules(dataset: str, layout: Layout, today: _dt.date) -> Callable[[dict]
         return iter(())
 
     return {"residents": residents, "cards": cards, "households": households}[dataset]
+
+
+def _reading_rules(row: dict, today_iso: str) -> Iterator[tuple]:
+    """The official readings of one resident row (app.store.furigana): each with its date and
+    source, a given-name reading only beside a given name, a 旧氏 reading only beside a 旧氏."""
+    for readings, date, source, what_ja, what_en in (
+            (("furigana_family", "furigana_given"), "furigana_date", "furigana_source",
+             "氏名の振り仮名", "the official reading"),
+            (("former_furigana",), "former_furigana_date", "former_furigana_source",
+             "旧氏の振り仮名", "the former surname's reading")):
+        if any(row[k] for k in readings):
+            for key, ja, en in ((date, "記載年月日", "the date it was recorded"),
+                                (source, "記載事由コード", "its source code")):
+                if not row[key]:
+                    yield key, "reading_incomplete", f"{what_ja}には{ja}が必要です", f"{what_en} needs {en}"
+        elif row[date] or row[source]:
+            key = date if row[date] else source
+            yield key, "reading_missing", f"{what_ja}がないのに記載年月日・記載事由があります", \
+                f"a date or source is given without {what_en}"
+        if row[date] and row[date] > today_iso:
+            yield date, "reading_date_future", "振り仮名の記載年月日が未来の日付です", \
+                "the date the reading was recorded is in the future"
+    if row["furigana_given"] and not row["given_name"]:
+        yield "furigana_given", "given_reading_without_name", "名がないのに名の振り仮名があります", \
+            "a reading of the given name is given without a given name"
+    if row["former_furigana"] and not row["former_surname"]:
+        yield "former_furigana", "former_reading_without_name", "旧氏がないのに旧氏の振り仮名があります", \
+            "a reading of a former surname is given without the former surname"
 
 
 # ---- reading a file ----------------------------------------------------------------------------
@@ -394,6 +454,9 @@ def read_file(path: str | Path, layout: Layout | None = None, *, today: _dt.date
     out.dataset = dataset
     items = dataset.items
     n_items = len(items)
+    # a file written before the items marked "added": its rows end early, those items are empty
+    n_given = len(header)
+    padding = [""] * (n_items - n_given)
     # (index, key, item, check or None for plain text, memo of results or None, length limit):
     # dates, codes, postal codes and readings repeat a great deal, so their results are memoised
     plan = [(i, item.key, item, None if item.type == "text" else _CHECKS[item.type],
@@ -413,10 +476,12 @@ def read_file(path: str | Path, layout: Layout | None = None, *, today: _dt.date
                 on_progress(f"check {name}", buffer.tell(), total)
             if not values or values == [""]:
                 continue
-            if len(values) != n_items:
-                problem(line_no, None, "item_count", f"項目数が {len(values)} です（{n_items} 項目のはず）",
-                        f"the line has {len(values)} items, the data set has {n_items}")
+            if len(values) != n_given:
+                problem(line_no, None, "item_count", f"項目数が {len(values)} です（{n_given} 項目のはず）",
+                        f"the line has {len(values)} items, the data set has {n_given}")
                 continue
+            if padding:
+                values = values + padding
             row: dict = {}
             bad = False
             joined = "".join(values)

@@ -316,6 +316,7 @@ def pull_measure_events(store: Store, conn: psycopg.Connection, hi: int, termina
 def mark_support_pulled(store: Store, server_at: str, clock=None) -> None:
     """The support measures were read completely as the server stood at ``server_at`` (its own
     clock, :func:`server_time`)."""
+    # rules and security (freshness) load only when support data was pulled
     from app.sync.freshness import SYSTEM_CLOCK, mark_pulled
 
     with store.transaction() as local:

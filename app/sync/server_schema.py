@@ -27,6 +27,7 @@ import psycopg
 from psycopg import sql
 
 from app.errors import MadoguchiError
+from app.store import furigana as _furigana
 
 SCHEMA = "madoguchi"
 #: advisory lock that orders every write of sequenced rows (the value spells 'MDGS')
@@ -399,6 +400,7 @@ def _sigcore_source() -> str:
     """The terminal's own signature module, run unchanged by the server's PL/Python."""
     from pathlib import Path
 
+    # the terminal's module, read as source for the server's PL/Python
     from app.security import sigcore
 
     # from source, or the copy a frozen build ships beside the compiled module (build.spec)
@@ -415,13 +417,7 @@ ALTER TABLE staff ADD COLUMN sign_pub text, ADD COLUMN sign_key text;
 -- terminal sent it, does not hold; NULL when it does. The code is app/security/sigcore.py itself.
 CREATE FUNCTION signature_problem(kind text, row_json text) RETURNS text
 LANGUAGE plpython3u STABLE SECURITY DEFINER SET search_path = madoguchi, pg_temp AS $py$
-import json
-sc = GD.get("madoguchi_sigcore")
-if sc is None:
-    sc = {"__name__": "madoguchi_sigcore"}
-    exec(compile(SIGCORE_SOURCE, "sigcore.py", "exec"), sc)
-    GD["madoguchi_sigcore"] = sc
-row = json.loads(row_json)
+{sigcore}
 def keys(staff_id):
     plan = GD.get("madoguchi_keys_plan")
     if plan is None:
@@ -596,11 +592,28 @@ END $$;
 {chain_continues}"""
 
 
-def _v3() -> str:
+#: the start of a PL/Python function that runs sigcore: its source, compiled once per session
+#: (under ``key`` in GD), and the row the function was given
+_SIGCORE_LOADER = """import json
+SIGCORE_SOURCE = {source}
+sc = GD.get("{key}")
+if sc is None:
+    sc = {{"__name__": "madoguchi_sigcore"}}
+    exec(compile(SIGCORE_SOURCE, "sigcore.py", "exec"), sc)
+    GD["{key}"] = sc
+row = json.loads(row_json)"""
+
+
+def _with_sigcore(text: str, key: str) -> str:
+    """``text`` with sigcore's source put into its PL/Python function (at ``{sigcore}``)."""
     source = _sigcore_source()
     if "$py$" in source:
         raise ServerError("sigcore.py must not contain the PL/Python quote $py$")
-    return (_V3.replace("import json\nsc = GD", f"import json\nSIGCORE_SOURCE = {source!r}\nsc = GD", 1)
+    return text.replace("{sigcore}", _SIGCORE_LOADER.format(source=repr(source), key=key), 1)
+
+
+def _v3() -> str:
+    return (_with_sigcore(_V3, "madoguchi_sigcore")
             .replace("{four_eyes}", _four_eyes(
                 "OR REPLACE ", "", " (an event of the case at any terminal)"))
             .replace("{chain_continues}", _chain_continues(v3=True))
@@ -749,12 +762,88 @@ CREATE TABLE imports (
 );
 """
 
+# v6: signed support-measure ledger (app.security.ledgersig). Every ledger event a terminal sends
+# must be signed by the person it names — with the key or card the server holds for that person —
+# over the event, its payload and the digest of the measure rows it carries (for a confirmation,
+# also the digest of the event confirmed); its columns must be those of the event it carries. A
+# row that does not hold is refused (naming the event and what was wrong) and an alert is written
+# to the server log, so a terminal's owner cannot forge the second person, a linked-system
+# confirmation, an end or a reconciliation sign-off with the sqlite3 shell or psql. The check is
+# app/security/sigcore.py itself, run by PL/Python as v3 runs it for releases.
+_V6 = """
+CREATE FUNCTION ledger_signature_problem(row_json text) RETURNS text
+LANGUAGE plpython3u VOLATILE SECURITY DEFINER SET search_path = madoguchi, pg_temp AS $py$
+{sigcore}
+try:
+    payload = row.get("payload")
+    payload = json.loads(payload) if isinstance(payload, str) else (payload or {})
+except ValueError:
+    return "its payload is unreadable"
+if not isinstance(payload, dict) or payload.get("rows_digest") != sc["rows_digest"](row):
+    return "the measure rows it carries are not the ones its signer signed"
+ref = None
+if row.get("kind") in sc["LEDGER_CONFIRMS"]:
+    found = plpy.execute(plpy.prepare("SELECT row FROM madoguchi.measure_events WHERE id = $1",
+                                      ["text"]), [row.get("ref_id")])
+    if not found:
+        return "the event it confirms is unknown to the server"
+    ref = sc["ledger_digest"](json.loads(found[0]["row"]))
+found = plpy.execute(plpy.prepare("SELECT sign_pub, card_cert FROM madoguchi.staff WHERE id = $1",
+                                  ["text"]), [row.get("staff_id")])
+keys = (found[0]["sign_pub"], found[0]["card_cert"]) if found else (None, None)
+return sc["check_signature"](row.get("auth_method"), sc["ledger_message"](row, ref),
+                             row.get("signature"), *keys)
+$py$;
+
+CREATE FUNCTION measure_events_signed() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+DECLARE
+    doc jsonb := NEW.row::jsonb;
+    problem text;
+BEGIN
+    IF NEW.id IS DISTINCT FROM doc->>'id' OR NEW.measure_id IS DISTINCT FROM doc->>'measure_id'
+       OR NEW.kind IS DISTINCT FROM doc->>'kind' OR NEW.stage IS DISTINCT FROM doc->>'stage'
+       OR NEW.system IS DISTINCT FROM doc->>'system' OR NEW.ref_id IS DISTINCT FROM doc->>'ref_id'
+       OR NEW.office_day IS DISTINCT FROM doc->>'office_day' OR NEW.at IS DISTINCT FROM doc->>'at'
+       OR NEW.staff_id IS DISTINCT FROM doc->>'staff_id'
+       OR NEW.terminal_id IS DISTINCT FROM doc->>'terminal_id' THEN
+        problem := 'its columns differ from the event it carries';
+    ELSE
+        problem := madoguchi.ledger_signature_problem(NEW.row);
+    END IF;
+    IF problem IS NOT NULL THEN
+        RAISE WARNING 'madoguchi ALERT: terminal % sent support-measure ledger event % (%) by staff %: %',
+            NEW.terminal_id, NEW.id, NEW.kind, NEW.staff_id, problem;
+        RAISE EXCEPTION 'madoguchi: support-measure ledger event % (%) from terminal % refused: %',
+            NEW.id, NEW.kind, NEW.terminal_id, problem USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER measure_events_signed BEFORE INSERT ON measure_events
+    FOR EACH ROW EXECUTE FUNCTION measure_events_signed();
+"""
+
+
+
+# v7: official name readings (氏名の振り仮名, since 2025-05-26) and 旧氏 readings with the day they
+# were recorded and their source (app.store.furigana); the same rules as the terminal's store, so
+# that no import or administrator writes a reading a terminal would refuse to pull.
+_V7 = f"""
+ALTER TABLE residents ADD COLUMN furigana_family text, ADD COLUMN furigana_given text,
+    ADD COLUMN furigana_date text, ADD COLUMN furigana_source text, ADD COLUMN former_furigana text,
+    ADD COLUMN former_furigana_date text, ADD COLUMN former_furigana_source text;
+ALTER TABLE residents ADD CONSTRAINT residents_readings_valid CHECK (
+    {_furigana.valid_sql(dialect="postgres")});
+"""
+
 SERVER_MIGRATIONS: list[ServerMigration] = [
     ServerMigration(1, "master data, case traffic, audit, witnesses, four-eyes", _v1()),
     ServerMigration(2, "audit chain continuity", _V2),
     ServerMigration(3, "signed releases, handled at any terminal, events into own cases", _v3()),
     ServerMigration(4, "support-measure ledger, outsourced staff", _V4),
     ServerMigration(5, "resident import log, central staff items and log", _V5),
+    ServerMigration(6, "signed support-measure ledger events", _with_sigcore(_V6, "madoguchi_sigcore_v6")),
+    ServerMigration(7, "official name readings and 旧氏 readings with date and source", _V7),
 ]
 SERVER_VERSION = SERVER_MIGRATIONS[-1].version
 #: functions of v3 a terminal's role may call

@@ -309,6 +309,7 @@ class SyncService:
     def _synced_by_system(self) -> bool:
         """The shared store of a terminal is synced by the sync account (app.sync.credential);
         a clerk's window then only shows what that sync recorded in the store."""
+        # pwd and the system credential only on a terminal with a shared store
         from app.sync import credential
 
         return self._password is None and credential.system_managed() and credential.load() is None

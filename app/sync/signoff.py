@@ -109,6 +109,7 @@ def remote_queue(store, terminal_id: str) -> list[RemoteCase]:
 def grant_remote(store, case_id: str, officer, *, checklist: dict | None = None,
                  note: str | None = None):
     """Release the waiting request of another terminal's case (same rules as in-app)."""
+    # security loads for a remote sign-off only, not with every sync
     from app.security import release as releases
 
     _require_waiting(store, case_id)
@@ -118,6 +119,7 @@ def grant_remote(store, case_id: str, officer, *, checklist: dict | None = None,
 
 def refuse_remote(store, case_id: str, officer, *, reason: str):
     """Refuse the waiting request of another terminal's case, with the reason for the requester."""
+    # security loads for a remote sign-off only, not with every sync
     from app.security import release as releases
 
     _require_waiting(store, case_id)

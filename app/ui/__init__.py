@@ -26,7 +26,7 @@ what the layers below decide and send the clerk's actions down; they never decid
   `app.card.stack.training_stack()` is up, off the GUI thread); its events become the panel's
   `CardView`; retry counters, the reader choice, the training tray and the training card's
   administration (`TestCardAdministration`; the holder types the new PIN on `NewPinDialog`). What
-  a card read fills in a case (`CARD_FILLS`, `COUNTER_FIELDS`, `RESET_STEPS`) is `app.desk.cardfill`.
+  a card read fills in a case (`CARD_FILLS`, `COUNTER_FIELDS`, `CERTIFICATE_FIELDS`; a step's declared `card` actions) is `app.desk.cardfill`.
 - `cardbridge.py` — `CardBridge(QObject)`: the card service calls `on_card_event(ev)` on its own
   thread; the bridge re-emits it as a Qt signal, delivered queued on the GUI thread.
   `when_done(future, callback)` calls back on the GUI thread when the card thread has finished a
@@ -50,10 +50,15 @@ what the layers below decide and send the clerk's actions down; they never decid
   summary, the officer's checklist (request form, identity documents, documents and scope, support
   record), sign-in on the spot, release or refuse; the engine then re-judges the case. A release in
   force shows its remaining time, counting down; when it runs out the page re-renders.
+- `chipcheck.py` — the chip check of an identity step: 照合番号B typed from the card (security code
+  not echoed, every part cleared after the read), the chip's photo (JPEG 2000 turned PNG below Qt:
+  Qt has no JPEG 2000 plugin) and items beside the record, the signature verdict; the clerk's word
+  goes to ``Desk.record_chip_check``. The card panel names a face-authentication card.
 - `pindialog.py` — the resident's PIN dialog: password echo, on-screen pad, no IME; the PIN goes
   straight to the card thread and the field is cleared. Nothing stores or logs it. `NewPinDialog`:
   the holder types a new PIN twice (pattern per secret). `residentpicker.py`: search dialog for
-  `resident`/`residents` fields, restriction flag in every row.
+  `resident`/`residents` fields, restriction flag in every row. `passworddialog.py`: File →
+  Change my password (old, new twice; `Desk.change_own_password` decides, fields cleared).
 - `preview.py` — the documents of a case: `PdfPreview` shows the PDF with QtPdf (`QPdfDocument` /
   `QPdfView`, PySide6-Addons; no poppler on the terminal) and prints each page at 300 dpi; "save
   as PDF" writes the bytes as made. `benchmarks/preview.py`: preview shown, goal ≤ 60 ms.

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QMenu, QPlainT
                                QPushButton, QVBoxLayout, QWidget)
 
 from app.ui import i18n
+# lazy imports: pages, dialogs and lower layers load on first use (the sign-in window first)
 
 
 def gather(services) -> dict:

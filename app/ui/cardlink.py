@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from app.rules.codes import Secret
 from app.ui.cardpanel import CardView
+# lazy imports: pages, dialogs and lower layers load on first use (the sign-in window first)
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +96,11 @@ class CardSide:
             self.card.detail = event.error
             if state != "mynumber":
                 self.card.tries = {}
+                self.card.certificates = {}
+                self.card.face_auth = False
         if state == "mynumber":
             self.refresh_tries()
+            self.refresh_certificates()
         self.card_view_changed.emit(self.card)
         self.card_event.emit(event)
 
@@ -118,8 +122,51 @@ class CardSide:
             else:
                 self.card.detail = None
                 self._show_tries(tries)
+                if tries and all(left is None for left in tries.values()):   # no PIN answers: ask why
+                    self.bridge.when_done(self.card_service.face_auth(), self._face_auth_known)
 
         self.bridge.when_done(self.card_service.tries_left(), done)
+
+    def refresh_certificates(self) -> None:
+        """Read the certificates that need no PIN (their expiry, for the panel and the home
+        screen's renewal offer)."""
+        if self.card_service is None:
+            return
+
+        def done(future) -> None:
+            from app.desk.cardfill import certificate_values
+
+            try:
+                self.card.certificates = certificate_values(future.result())
+            except Exception as exc:        # a typed card error: shown, the tries stay
+                self.card.certificates, self.card.detail = {}, exc
+            self.card_view_changed.emit(self.card)
+
+        self.bridge.when_done(self.card_service.read_certificates(None), done)
+
+    def read_certificates_into_case(self, case_id: str, sign_pin: str | None,
+                                    on_done: Callable[[Any], None]) -> None:
+        """Read the certificates (the signing one when the holder typed its password, on the
+        card thread) into the step's certificates field. The password goes to the card only."""
+        future = self.card_service.read_certificates(sign_pin)
+        del sign_pin
+
+        def done(f) -> None:
+            try:
+                view = self.desk.fill_certificates(case_id, f.result())
+            except Exception as exc:       # a typed card error (wrong password, pulled) or CaseError
+                on_done(CardResult(False, error=exc))
+                return
+            on_done(CardResult(True, view=view))
+            self.refresh_card()
+
+        self.bridge.when_done(future, done)
+    def _face_auth_known(self, future) -> None:
+        try:
+            self.card.face_auth = bool(future.result())
+        except Exception as exc:
+            self.card.detail = exc
+        self.card_view_changed.emit(self.card)
 
     def choose_reader(self, name: str) -> None:
         self.config.default_reader = name
@@ -132,6 +179,7 @@ class CardSide:
     def refresh_card(self) -> None:
         if self.card_service is not None and self.card.state == "mynumber":
             self.refresh_tries()
+            self.refresh_certificates()
         self.card_view_changed.emit(self.card)
 
     def card_was_pulled(self, event) -> bool:
@@ -149,6 +197,20 @@ class CardSide:
             on_done(CardResult(True, view=self.desk.set_value(case_id, field_id, dict(tries))))
 
         self.bridge.when_done(self.card_service.tries_left(), done)
+
+    def chip_check(self, check_code: str, on_done: Callable[[Any], None]) -> None:
+        """The chip check on the card thread against the CA the desk trusts; ``on_done(CardResult)``
+        with the readout as ``view``. The check code goes to the card service only."""
+        future = self.card_service.chip_check(check_code, self.desk.chip_check_anchor())
+        del check_code
+
+        def done(f) -> None:
+            try:
+                on_done(CardResult(True, view=f.result()))
+            except Exception as exc:
+                on_done(CardResult(False, error=exc))
+
+        self.bridge.when_done(future, done)
 
     # ---------------------------------------------------------------------------------- training tray
     def _background(self):
@@ -222,20 +284,31 @@ class CardSide:
     def reset_on_training_card(self, secret: str, new_pin: str, on_done: Callable[[Any], None]) -> None:
         """The test card's administration resets ``secret`` to the holder's new PIN (test-only
         control of the training card, never a card command), off the GUI thread."""
+        self._training_admin("request_reset", (secret, new_pin), on_done)
+        del new_pin
+
+    def renew_on_training_card(self, new_pins: dict[str, str], on_done: Callable[[Any], None]) -> None:
+        """The test card's administration issues new certificates with the holder's new PINs
+        (test-only control of the training card, never a card command), off the GUI thread."""
+        self._training_admin("request_renewal", (dict(new_pins),), on_done)
+        new_pins.clear()
+
+    def _training_admin(self, request: str, args: tuple, on_done: Callable[[Any], None]) -> None:
+        """Run ``TestCardAdministration.<request>(*args)`` on the chores thread; its instruction
+        (or its error) comes back to ``on_done``, and the panel reads the card again."""
         from app.card.admin import TestCardAdministration
 
         admin = TestCardAdministration(self._stack().control_path(self._slot_of_reader()))
-        future = self._background().submit(admin.request_reset, secret, new_pin)
-        del new_pin
+        future = self._background().submit(getattr(admin, request), *args)
 
         def done(f) -> None:
             try:
-                request = f.result()
+                answer = f.result()
             except Exception as exc:
                 on_done(CardResult(False, error=exc))
                 return
-            on_done(CardResult(True, view=None, error={"ja": request.instruction_ja,
-                                                       "en": request.instruction_en}))
-            self.refresh_tries()
+            on_done(CardResult(True, view=None, error={"ja": answer.instruction_ja, "en": answer.instruction_en}))
+            self.refresh_card()
 
         self.bridge.when_done(future, done)
+

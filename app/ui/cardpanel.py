@@ -51,7 +51,22 @@ class CardView:
     reader: str = ""
     state: str = "no_reader"
     tries: dict = field(default_factory=dict)      # Secret -> tries left (int) or None (unknown)
+    #: the JPKI certificates read without a PIN (app.desk.cardfill.certificate_values)
+    certificates: dict = field(default_factory=dict)
     detail: object = None                          # ja/en message for errors (a typed card error)
+    face_auth: bool = False                        # a face-authentication card (no PIN, no signing cert)
+
+
+#: what the panel says of a face-authentication card (顔認証マイナンバーカード, since 2023-12-15;
+#: e.g. 垂井町 https://www.town.tarui.lg.jp/page/8639.html: the user-authentication certificate is
+#: used without a PIN, the signing certificate cannot be used)
+FACE_AUTH = (
+    ("顔認証マイナンバーカード", "Face-authentication My Number card"),
+    {"ja": "暗証番号が設定されていないカードです（署名用電子証明書なし、利用者証明用電子証明書は暗証番号なしで利用）。"
+     "暗証番号の再設定はできません。希望があれば暗証番号の設定（暗証番号付きカードへの切替）を案内してください。",
+     "en": "No PIN is set on this card (no signing certificate; the user-authentication certificate is used without "
+     "a PIN). A PIN reset does not apply: if the holder wishes, offer setting PINs (switching to a PIN card)."},
+)
 
 
 class CardPanel(QGroupBox):
@@ -92,6 +107,10 @@ class CardPanel(QGroupBox):
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
         layout.addWidget(self.table)
+        self.cert_label = QLabel(self)
+        self.cert_label.setObjectName("certificates")
+        self.cert_label.setWordWrap(True)
+        layout.addWidget(self.cert_label)
         self.refresh_button = QPushButton(self)
         layout.addWidget(self.refresh_button)
         self.reader_combo.activated.connect(self._chosen)
@@ -132,15 +151,19 @@ class CardPanel(QGroupBox):
             state = ("選んでください: どのリーダーを使いますか", "Choose the reader to use", theme.WARN)
         else:
             state = DETAIL_STATES.get(getattr(view.detail, "code", None)) or STATES.get(view.state, STATES["error"])
+        face = view.face_auth and view.state == "mynumber"
+        if face:
+            state = (*FACE_AUTH[0], theme.OK)
         self.state_label.setText(i18n.pick(state[0], state[1]))
         self.state_label.setStyleSheet(f"color: {state[2]};")
-        self.detail_label.setText(i18n.text_of(view.detail) if view.detail else "")
-        self.detail_label.setVisible(bool(view.detail))
+        detail = FACE_AUTH[1] if face and not view.detail else view.detail
+        self.detail_label.setText(i18n.text_of(detail) if detail else "")
+        self.detail_label.setVisible(bool(detail))
         for row, secret in enumerate(Secret):
             name = QTableWidgetItem(i18n.pick(*SECRET_NAMES[secret]))
             left = view.tries.get(secret)
             if left is None:
-                text = "—"
+                text = self.tr("not set") if face and secret is not Secret.SIGN else "—"
             elif left == 0:
                 text = self.tr("blocked")
             else:
@@ -155,7 +178,28 @@ class CardPanel(QGroupBox):
                 count.setFont(font)
             self.table.setItem(row, 0, name)
             self.table.setItem(row, 1, count)
+        self._show_certificates()
         self.table.resizeRowsToContents()
         height = self.table.horizontalHeader().height() + sum(
             self.table.rowHeight(r) for r in range(self.table.rowCount())) + 6
         self.table.setFixedHeight(height)
+
+    def _show_certificates(self) -> None:
+        """Each certificate's expiry and days left, in the warning colour from three months
+        before the expiry (when it can be renewed)."""
+        from app.desk.cardfill import certificate_line, certificate_rows
+
+        rows = certificate_rows(self.view.certificates)
+        self.cert_label.setVisible(bool(rows))
+        if not rows:
+            return
+        lines = []
+        for row in rows:
+            text = certificate_line(row, i18n.pick)
+            if row.renewable:
+                text = f"<span style='color:{theme.DANGER}; font-weight:bold'>⚠ {text}</span>"
+            lines.append(text)
+        if any(r.renewable for r in rows):
+            lines.append(f"<span style='color:{theme.DANGER}'>" + self.tr(
+                "Within three months of the expiry: the certificates can be renewed now.") + "</span>")
+        self.cert_label.setText(self.tr("Certificates:") + "<br>" + "<br>".join(lines))

@@ -19,18 +19,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QGroup
 
 from app.ui import i18n, theme
 from app.ui.widgets import ReasonBox
+# lazy imports: pages, dialogs and lower layers load on first use (the sign-in window first)
 
 log = logging.getLogger(__name__)
-
-STATUS_NAMES = {
-    "open": ("処理中", "Open"),
-    "paused": ("保留中", "Paused"),
-    "awaiting_release": ("支援措置責任者の解除待ち", "Awaiting the support officer's release"),
-    "completed": ("完了", "Completed"),
-    "refused": ("交付・処理できません", "Refused"),
-    "abandoned": ("取りやめ", "Abandoned"),
-}
-
 
 #: reasons listed under the buttons at most (the rest summed up), to keep the page readable at 768 px
 MAX_BLOCKING_SHOWN = 4
@@ -121,6 +112,15 @@ class CasePage(QWidget):
         self.reset_button = QPushButton(self.body)
         self.reset_button.setObjectName("reset_on_card")
         self.card_row.addWidget(self.reset_button)
+        self.read_certs_button = QPushButton(self.body)
+        self.read_certs_button.setObjectName("read_certificates")
+        self.card_row.addWidget(self.read_certs_button)
+        self.renew_button = QPushButton(self.body)
+        self.renew_button.setObjectName("renew_on_card")
+        self.card_row.addWidget(self.renew_button)
+        self.chip_button = QPushButton(self.body)
+        self.chip_button.setObjectName("chip_check")
+        self.card_row.addWidget(self.chip_button)
         self.card_row.addStretch(1)
         self.body_layout.addLayout(self.card_row)
         self.checklist_box = QGroupBox(self.body)
@@ -185,6 +185,9 @@ class CasePage(QWidget):
         self.read_card_button.clicked.connect(self.read_card)
         self.read_tries_button.clicked.connect(self.read_tries)
         self.reset_button.clicked.connect(self.reset_on_card)
+        self.read_certs_button.clicked.connect(self.read_certificates)
+        self.renew_button.clicked.connect(self.renew_on_card)
+        self.chip_button.clicked.connect(self.chip_check)
         self.preview_button.clicked.connect(self.preview)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.go_next)
         QShortcut(QKeySequence("Ctrl+Enter"), self, activated=self.go_next)
@@ -289,6 +292,9 @@ class CasePage(QWidget):
         self.read_card_button.setVisible("read_items" in actions)
         self.read_tries_button.setVisible("read_tries" in actions)
         self.reset_button.setVisible("reset_on_card" in actions)
+        self.read_certs_button.setVisible("read_certificates" in actions)
+        self.renew_button.setVisible("renew_on_card" in actions)
+        self.chip_button.setVisible("chip_check" in actions)
         self.preview_button.setVisible(self.services.has_documents(v))
         self.warning.show_view(v)
         self.back_button.setEnabled(v.can_go_back)
@@ -383,7 +389,7 @@ class CasePage(QWidget):
             case=self.services.case_type_name(v.case_type), n=v.index + 1, count=v.count,
             step=i18n.pick(v.ja, v.en)))
         self.subject.setText(self.tr("Status: {status}").format(
-            status=i18n.pick(*STATUS_NAMES.get(v.status, (v.status, v.status))))
+            status=self.services.status_name(v.status))
             + "".join("  ·  " + s for s in [self.services.case_subject(v)] if s))
         guide = i18n.pick(v.guide_ja, v.guide_en)
         self.guide.setText(guide)
@@ -391,6 +397,9 @@ class CasePage(QWidget):
         self.read_card_button.setText(self.tr("Read the card (Ctrl+R): the resident types the PIN"))
         self.read_tries_button.setText(self.tr("Read the tries left from the card (no try is used)"))
         self.reset_button.setText(self.tr("Training card: reset, the holder types the new PIN"))
+        self.read_certs_button.setText(self.tr("Read the certificates (the holder may type the signing password)"))
+        self.renew_button.setText(self.tr("Training card: issue new certificates, the holder types the PINs"))
+        self.chip_button.setText(self.tr("Chip check (check code B)"))
         self.checklist_box.setTitle(self.tr("Checklist — tick each item after checking it"))
         for box, who, item in self.item_boxes.values():
             box.setText(i18n.pick(item.ja, item.en) + ("" if item.required else self.tr(" (optional)")))
@@ -581,14 +590,58 @@ class CasePage(QWidget):
             self.services.reset_on_training_card(secret, new_pin, self._reset_done)
             del new_pin
 
+    def read_certificates(self) -> None:
+        """The certificates' validity from the card; the holder types the signing password on
+        the PIN pad to read the signing certificate too (cancel: without it)."""
+        if not self.read_certs_button.isVisible():
+            return
+        from app.ui.pindialog import SigningPasswordDialog
+
+        password = SigningPasswordDialog.ask(self)
+        self.read_certs_button.setEnabled(False)
+        self.error_label.setText(self.tr("Reading the card…"))
+        self.services.read_certificates_into_case(self.case_id, password, self._card_read)
+        del password
+
+    def renew_on_card(self) -> None:
+        """Training: the holder types each renewed certificate's PIN on the PIN pad; the
+        training card's administration issues the certificates (live, the J-LIS terminal)."""
+        from app.rules.renewal import CERTIFICATES
+        from app.ui.pindialog import NewPinDialog
+
+        pins: dict[str, str] = {}
+        for which in self.services.certificates_to_renew(self.case_id):
+            pin = NewPinDialog.ask(which, i18n.pick(*CERTIFICATES[which]) + self.tr(" — PIN"), self)
+            if pin is None:
+                pins.clear()
+                return
+            pins[which] = pin
+            del pin
+        if not pins:
+            return
+        self.renew_button.setEnabled(False)
+        self.services.renew_on_training_card(pins, self._reset_done)
+    def chip_check(self) -> None:
+        """The chip check of the My Number card shown as identity (app.ui.chipcheck)."""
+        if not self.chip_button.isVisible():
+            return None
+        from app.ui.chipcheck import ChipCheckDialog
+
+        self.chip_dialog = ChipCheckDialog(self.services, self.case_id, self)
+        self.chip_dialog.recorded.connect(self.refresh)
+        self.chip_dialog.open()
+        return self.chip_dialog
+
     def _reset_done(self, result) -> None:
         self.reset_button.setEnabled(True)
+        self.renew_button.setEnabled(True)
         self._error = result.error
         self.error_label.setText(i18n.text_of(result.error))
 
     def _card_read(self, result) -> None:
         self.read_card_button.setEnabled(True)
         self.read_tries_button.setEnabled(True)
+        self.read_certs_button.setEnabled(True)
         if getattr(result, "ok", False):
             self._error = None
             self.error_label.clear()

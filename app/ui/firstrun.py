@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QLineEdit, QVBoxLayout, QWidget)
 
 from app.ui import i18n
+# lazy imports: pages, dialogs and lower layers load on first use (the sign-in window first)
 
 
 class FirstRunDialog(QDialog):

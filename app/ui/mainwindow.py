@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QLabel, QLineEdit,
                                QMainWindow, QPushButton, QStackedWidget, QTabBar, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget, QGroupBox, QGridLayout,
                                QScrollArea, QFrame)
 
 from app.ui import i18n
 from app.ui.cardpanel import CardPanel
+from app.ui.passworddialog import ChangePasswordDialog
 from app.ui.widgets import LanguageMenu, TrainingBanner, fill_resident_table
 from app.workflows import registry
+# lazy imports: pages, dialogs and lower layers load on first use (the sign-in window first)
 
 #: queue tabs: (status code, ja, en)
 QUEUE_TABS = (
@@ -54,6 +56,15 @@ class HomePage(QWidget):
             button.clicked.connect(lambda _=False, code=entry.id: self._new(code))
             grid.addWidget(button, i // 2, i % 2)
             self.new_buttons[entry.id] = button
+        # the card on the reader qualifies for a certificate renewal (app.desk.cardfill)
+        self.renew_offer = QPushButton(self.new_box)
+        self.renew_offer.setObjectName("renew_offer")
+        self.renew_offer.setStyleSheet("font-weight: bold; color: #8a1c1c;")
+        self.renew_offer.hide()
+        self.renew_offer.clicked.connect(self._new_renewal)
+        grid.addWidget(self.renew_offer, (len(registry.ENTRIES) + 1) // 2, 0, 1, 2)
+        self._card_certificates: dict = {}
+        services.card_view_changed.connect(self.show_card)
         layout.addWidget(self.new_box)
 
         self.search_box = QGroupBox(self)
@@ -126,6 +137,8 @@ class HomePage(QWidget):
         self.queue.setHorizontalHeaderLabels([
             self.tr("Case"), self.tr("Resident"), self.tr("Step"), self.tr("Opened"), self.tr("Clerk")])
         self.resume_button.setText(self.tr("Open the selected case (Enter)"))
+        if getattr(self, "_card_view", None) is not None:
+            self.show_card(self._card_view)
         self._fill_results()
         self._fill_queue()
 
@@ -140,8 +153,9 @@ class HomePage(QWidget):
         if self._search_error:
             self.search_message.setText(i18n.text_of(self._search_error))
         elif self.search_edit.text().strip():
-            self.search_message.setText(self.tr("{n} residents found. Select one, then Ctrl+1…4 starts "
-                                                "that case for them.").format(n=len(self._results)))
+            self.search_message.setText(self.tr("{n} residents found. Select one, then {keys} starts "
+                                                "that case for them.").format(
+                n=len(self._results), keys=self.services.new_case_keys()))
         else:
             self.search_message.setText("")
 
@@ -152,6 +166,24 @@ class HomePage(QWidget):
     def _new(self, code: str) -> None:
         resident = self.selected_resident()
         self.new_case.emit(code, resident.id if resident else None)
+
+    def show_card(self, view) -> None:
+        """Offer "renew" while the card on the reader has a certificate within three months of
+        its expiry (or expired)."""
+        from app.desk.cardfill import certificate_line, certificate_rows, renewal_offer
+
+        self._card_view = view
+        self._card_certificates = view.certificates if view.state == "mynumber" else {}
+        offer = renewal_offer(self._card_certificates)
+        self.renew_offer.setVisible(offer)
+        if offer:
+            due = [certificate_line(r, i18n.pick) for r in certificate_rows(self._card_certificates) if r.renewable]
+            self.renew_offer.setText(self.tr("Renew the certificates of the card on the reader") + " — " + due[0])
+
+    def _new_renewal(self) -> None:
+        from app.desk.cardfill import RENEWAL_CASE
+
+        self._new(RENEWAL_CASE)
 
     def _new_for_selected(self) -> None:
         """Enter on a result: on to the case buttons (the resident stays selected)."""
@@ -243,8 +275,9 @@ class MainWindow(QMainWindow):
         self.act_home = QAction(self, shortcut=QKeySequence("Ctrl+H"), triggered=self.go_home)
         self.act_lock = QAction(self, shortcut=QKeySequence("Ctrl+L"), triggered=self.lock_requested.emit)
         self.act_sign_out = QAction(self, triggered=self.sign_out_requested.emit)
+        self.act_password = QAction(self, triggered=self.change_password)
         self.act_quit = QAction(self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close)
-        for a in (self.act_home, self.act_lock, self.act_sign_out, self.act_quit):
+        for a in (self.act_home, self.act_lock, self.act_sign_out, self.act_password, self.act_quit):
             self.file_menu.addAction(a)
         self.case_menu = bar.addMenu("")
         self.case_actions = {}
@@ -270,6 +303,7 @@ class MainWindow(QMainWindow):
         self.act_home.setText(self.tr("&Home: queue and search"))
         self.act_lock.setText(self.tr("&Lock the terminal"))
         self.act_sign_out.setText(self.tr("Sign &out"))
+        self.act_password.setText(self.tr("Change my &password…"))
         self.act_quit.setText(self.tr("&Quit"))
         self.case_menu.setTitle(self.tr("&Case"))
         self.supervisor_menu.setTitle(self.tr("&Supervisor"))
@@ -294,6 +328,14 @@ class MainWindow(QMainWindow):
         self.home.refresh_queue()
         self.services.refresh_card()
         QTimer.singleShot(0, self, self._reopen_interrupted)   # not once the window is gone
+
+    def change_password(self) -> bool:
+        """The signed-in person's own password (:mod:`app.ui.passworddialog`); True when changed."""
+        dialog = ChangePasswordDialog(self.services, self)
+        changed = dialog.exec() == QDialog.DialogCode.Accepted
+        if changed:
+            self.statusBar().showMessage(self.tr("Your password was changed."), 10000)
+        return changed
 
     def open_desk(self) -> None:
         from app.ui.supervisor import SupervisorDesk, may_use_desk

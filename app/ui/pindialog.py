@@ -84,14 +84,18 @@ class ResidentPinDialog(QDialog):
     @classmethod
     def ask(cls, parent: QWidget | None = None) -> str | None:
         """Show the dialog; return the PIN typed, or None if cancelled. Tests replace this."""
-        dialog = cls(parent)
-        try:
-            if dialog.exec() != QDialog.DialogCode.Accepted:
-                return None
-            return dialog.edit.text()
-        finally:
-            dialog.edit.clear()
-            dialog.deleteLater()
+        return _typed(cls(parent))
+
+
+def _typed(dialog) -> str | None:
+    """Run a dialog with one secret field ``edit``: what was typed, or None; the field is cleared."""
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.edit.text()
+    finally:
+        dialog.edit.clear()
+        dialog.deleteLater()
 
 
 #: what a new secret looks like (CARD.md): secret → (regular expression, max length, digits only)
@@ -165,3 +169,51 @@ class NewPinDialog(QDialog):
             for e in dialog.edits:
                 e.clear()
             dialog.deleteLater()
+
+
+class SigningPasswordDialog(QDialog):
+    """The holder types the signing password (6–16 upper-case letters and digits) so that the
+    signing certificate can be read: never shown, never kept. Cancel reads without it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("SigningPasswordDialog")
+        self.setModal(True)
+        layout = QVBoxLayout(self)
+        self.title = QLabel(self)
+        self.title.setFont(theme.scaled(5, bold=True))
+        self.title.setWordWrap(True)
+        layout.addWidget(self.title)
+        self.edit = QLineEdit(self)
+        self.edit.setObjectName("password")
+        self.edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.edit.setMaxLength(16)
+        self.edit.setFont(theme.scaled(10, bold=True))
+        self.edit.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+        self.edit.setValidator(QRegularExpressionValidator(QRegularExpression("[A-Z0-9]{0,16}"), self))
+        layout.addWidget(self.edit)
+        self.hint = QLabel(self)
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.hint)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.resize(520, 300)
+        i18n.translate_ui(self)
+
+    def translateUI(self) -> None:  # noqa: N802
+        self.setWindowTitle(self.tr("Signing password — for the holder"))
+        self.title.setText(self.tr("Please type the password of your signing certificate\n(署名用電子証明書)"))
+        self.hint.setText(self.tr("Only you type it. Staff never see it and it is not kept. A wrong password "
+                                  "uses one of your 5 tries. Cancel: the signing certificate is not read."))
+
+    def _accept(self) -> None:
+        if QRegularExpression("^(?=.*[A-Z])(?=.*[0-9])[A-Z0-9]{6,16}$").match(self.edit.text()).hasMatch():
+            self.accept()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None = None) -> str | None:
+        """The password typed by the holder, or None (cancelled). Tests replace this."""
+        return _typed(cls(parent))

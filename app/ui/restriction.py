@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QFormLayout, QGroupBox, QHBox
 from app.desk.gate import OFFICER_CHECKS
 from app.ui import i18n, theme
 from app.ui.widgets import ReasonBox
+# lazy imports: pages, dialogs and lower layers load on first use (the sign-in window first)
 
 class RestrictionWarning(QWidget):
     """Full-width block on the case page; cannot be dismissed."""

@@ -13,6 +13,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+# lazy imports: the window and its pages load once the offscreen application exists
 
 WIDTH, HEIGHT = 1366, 768
 
@@ -263,14 +264,203 @@ def scene_refused_after_review(s: Shooter) -> None:
     window.go_home()
 
 
+def _resident_with_readings(store) -> tuple[str, str]:
+    """A current resident under no support measure whose official reading differs from the search
+    kana (else any with a reading), preferring one with a 旧氏 reading: (id, the official surname
+    reading in hiragana, as a clerk might type it)."""
+    import jaconv
+
+    row = store.conn.execute(
+        "SELECT r.id, r.furigana_family FROM residents r WHERE r.status = 'active' AND r.furigana_family IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM support_measures m WHERE m.target_id = r.id AND m.status != 'ended') "
+        "AND NOT EXISTS (SELECT 1 FROM support_measure_members mm WHERE mm.resident_id = r.id) "
+        "ORDER BY r.furigana_family = r.family_kana, r.former_furigana IS NULL, r.resident_code LIMIT 1").fetchone()
+    return row[0], jaconv.kata2hira(row[1])
+
+
+def _painted(view) -> bool:
+    """Whether the PDF view shows its page yet (QPdfView renders pages in the background): a
+    grab of the view holds dark pixels (text) and not only the page's white."""
+    image = view.grab().toImage()
+    step = max(1, image.width() // 120)
+    return any(image.pixelColor(x, y).lightness() < 100
+               for y in range(image.height() // 10, image.height() // 2, step)
+               for x in range(image.width() // 10, image.width() * 9 // 10, step))
+
+
+def scene_readings(s: Shooter) -> None:
+    """Official readings (氏名の振り仮名): the resident list found by the official reading typed in
+    hiragana, with the reading, its date and source (17), and a copy of that resident's record
+    printing the reading above the name (18: the preview as the clerk sees it)."""
+    from app.ui.preview import PdfPreview
+
+    window = s.controller.window
+    rid, typed = _resident_with_readings(s.services.store)
+    window.home.search_edit.setText(typed)
+    window.home.search()
+    s.save(window, "17-resident-readings")
+    page = _copy_case_to_identity(window, (
+        ("document", "juminhyo"), ("requester_type", "self"), ("requester_resident_id", rid),
+        ("target_resident_ids", [rid]), ("scope", "person"), ("purpose", "own_use"), ("purpose_detail", "年金の手続")))
+    for _ in range(3):
+        if page.view.status == "completed":
+            break
+        _tick_all(page)
+        page.go_next()
+    s.settle()
+    documents = s.services.documents_for(page.view)
+    preview = PdfPreview(documents[0], window)
+    preview.resize(900, HEIGHT)
+    preview.show()
+    s.wait_for(lambda: preview.document.pageCount() > 0)
+    s.wait_for(lambda: _painted(preview.view))
+    s.save(preview, "18-copy-furigana")
+    preview.close()
+    window.go_home()
+
+
+def _expiring_card(s: Shooter):
+    """A demo resident's training card issued almost five years ago (its certificates expire in
+    30 days), put on the reader; the store's card row follows the card file."""
+    import datetime as dt
+
+    from app.card.cardfile import TRAINING_PINS, create_card_file
+
+    s.wait_for(lambda: s.services.card_service is not None and s.services.card.readers)
+    store = s.services.store
+    row = store.conn.execute(
+        "SELECT r.id, r.family_name, r.given_name, r.address, r.birth_date, r.sex, r.my_number, c.id "
+        "FROM residents r JOIN cards c ON c.resident_id = r.id WHERE r.status = 'active' AND c.status = 'active' "
+        "AND c.cert_sign_status = 'valid' AND r.my_number IS NOT NULL AND r.birth_date < '1990-01-01' "
+        "AND r.id NOT IN (SELECT target_id FROM support_measures) ORDER BY r.id LIMIT 1").fetchone()
+    soon = dt.date.today() + dt.timedelta(days=30)
+    issued = soon.replace(year=soon.year - 5, day=min(soon.day, 28) if soon.month == 2 else soon.day)
+    until = issued.replace(year=issued.year + 10)
+    path = Path(s.services.store_path).parent / "renewal-demo-card.json"
+    create_card_file(path, family_name=row[1], given_name=row[2], address=row[3], birth_date=row[4], sex=row[5],
+                     my_number=row[6], pins=TRAINING_PINS, valid_from=issued, valid_until=until)
+    with store.transaction() as conn:
+        conn.execute("UPDATE cards SET issued_date = ?, expiry_date = ?, card_file = ? WHERE id = ?",
+                     (issued.isoformat(), until.isoformat(), str(path), row[7]))
+    done = []
+    s.services.tray_insert(str(path), 0, done.append)
+    s.wait_for(lambda: done and s.services.card.state == "mynumber" and s.services.card.certificates)
+    return row[0]
+
+
+def scene_renewal(s: Shooter) -> None:
+    """Certificate renewal: the home offer and the panel's warning, the validity read from the
+    card, the new certificates issued by the training card, the new validity read back."""
+    window = s.controller.window
+    services = s.services
+    window.go_home()
+    holder = _expiring_card(s)
+    s.wait_for(lambda: window.home.renew_offer.isVisible())
+    s.save(window, "30-renewal-offer-and-panel")
+    window.home.renew_offer.click()
+    s.wait_for(lambda: window.case_page is not None and window.case_page.view.case_type == "cert_renewal")
+    page = window.case_page
+    _fill(page, "requester_type", "self")
+    _fill(page, "holder_resident_id", holder)
+    done = []
+    services.read_certificates_into_case(page.case_id, "ABC123", done.append)
+    s.wait_for(lambda: done)
+    for box in page.editors["renew"][0].boxes:         # as the clerk ticks them
+        box.setChecked(True)
+    s.wait_for(lambda: len(next(f.value or [] for f in page.view.fields if f.id == "renew")) == 2)
+    _tick_all(page)
+    s.save(window, "31-renewal-validity-read")
+    page.go_next()
+    _fill(page, "identity_documents", ["my_number_card"])
+    _tick_all(page)
+    page.go_next()
+    s.wait_for(lambda: page.view.step == "renew")
+    done.clear()
+    services.renew_on_training_card({"sign": "RENEW2026", "auth": "5678"}, lambda r: (done.append(r), page._reset_done(r)))
+    s.wait_for(lambda: done)
+    s.save(window, "32-renewal-issued-on-training-card")
+    _tick_all(page)
+    page.go_next()
+    done.clear()
+    services.read_certificates_into_case(page.case_id, "RENEW2026", done.append)
+    s.wait_for(lambda: done)
+    page.refresh()
+    s.save(window, "33-renewal-new-validity-read-back")
+    page.go_next()
+    s.wait_for(lambda: page.view.status == "completed")
+    s.save(window, "34-renewal-completed")
+    window.go_home()
+
+
 def scene_locked(s: Shooter) -> None:
     s.controller.lock()
     s.controller.signin.resize(WIDTH, HEIGHT)
     s.save(s.controller.signin, "14-locked")
 
 
+def _tray_put(s: Shooter, status: str) -> "object":
+    """Put the first tray card of ``status`` ("active", "forged", "face_auth") on the reader."""
+    window, services = s.controller.window, s.services
+    s.wait_for(lambda: services.card_service is not None and services.card.readers)
+    window.tray.reload()
+    row = next(i for i, c in enumerate(window.tray._cards) if c.status == status)
+    window.tray.cards.setCurrentRow(row)
+    window.tray.insert()
+    s.wait_for(lambda: window.tray.insert_button.isEnabled() and services.card.state == "mynumber")
+    return window.tray._cards[row]
+
+
+def _chip_check_dialog(s: Shooter, card):
+    """A PIN-reset case of the card's holder at its identity step, the My Number card shown, and
+    the chip check dialog with 照合番号B typed from the card and the chip read."""
+    from app.card.cardfile import load_card_file
+
+    window = s.controller.window
+    chip = load_card_file(card.path)
+    rid = s.services.store.conn.execute("SELECT id FROM residents WHERE my_number = ?", (chip.my_number,)).fetchone()[0]
+    window.start_case("pin_reset", None)
+    page = window.case_page
+    for fid, value in (("requester_type", "self"), ("holder_resident_id", rid), ("secrets", ["auth"])):
+        _fill(page, fid, value)
+    _tick_all(page)
+    page.go_next()
+    _fill(page, "identity_documents", ["my_number_card"])
+    _tick_all(page)
+    dialog = page.chip_check()
+    dialog.birth.setText(chip.holder.birth_date.replace("-", ""))
+    dialog.expiry.setText(chip.valid_until[:4])
+    dialog.security.setText(chip.surface.security_code)
+    dialog.read_chip()
+    s.wait_for(lambda: dialog.readout is not None)
+    return page, dialog
+
+
+def scene_chip_check(s: Shooter) -> None:
+    """The chip check of a genuine card: photo and items beside the record, signature valid."""
+    page, dialog = _chip_check_dialog(s, _tray_put(s, "active"))
+    s.save(dialog, "40-chip-check-valid")
+    dialog.record(True)
+    s.save(s.controller.window, "41-chip-check-recorded")
+
+
+def scene_chip_check_forged(s: Shooter) -> None:
+    """The forged demo card: same printed face, the chip's signature is not the issuer's; Next stops."""
+    page, dialog = _chip_check_dialog(s, _tray_put(s, "forged"))
+    s.save(dialog, "42-chip-check-forged")
+    dialog.record(True)
+    page.go_next()
+    s.save(s.controller.window, "43-chip-check-forged-refused")
+
+
+def scene_face_auth_card(s: Shooter) -> None:
+    _tray_put(s, "face_auth")
+    s.wait_for(lambda: s.services.card.face_auth)
+    s.save(s.controller.window, "44-card-panel-face-auth")
+
+
 SCENES = [scene_sign_in, scene_home, scene_card, scene_status_inquiry, scene_pin_dialogs,
-          scene_restriction, scene_refused_after_review, scene_locked]
+          scene_restriction, scene_refused_after_review, scene_readings, scene_renewal, scene_chip_check,
+          scene_chip_check_forged, scene_face_auth_card, scene_locked]
 
 
 def desk_screens(out: Path, lang: str, home: Path) -> list[Path]:

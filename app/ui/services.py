@@ -22,6 +22,7 @@ from app.ui import i18n
 from app.ui.cardbridge import CardBridge
 from app.ui.cardlink import CardResult, CardSide
 from app.ui.cardpanel import CardView
+# lazy imports: pages, dialogs and lower layers load on first use (the sign-in window first)
 
 
 class Services(QObject, CardSide):

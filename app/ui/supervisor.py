@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDia
 
 from app.ui import i18n
 from app.ui.supervisor_measures import RED, RED_TEXT, MeasuresTab, paint_red, save_file
+# lazy imports: pages, dialogs and lower layers load on first use (the sign-in window first)
 
 OUTCOME_COLOURS = {"completed": QColor(46, 125, 50), "refused": QColor(198, 40, 40),
                    "abandoned": QColor(120, 120, 120), "open": QColor(30, 100, 200),
@@ -53,7 +54,8 @@ class BarChart(QWidget):
         p.setPen(QColor("black"))
         p.drawText(QRectF(6, 2, self.width() - 12, 22), Qt.AlignmentFlag.AlignLeft, self.title)
         p.setFont(self.font())
-        top, label_w = 28, min(230, self.width() // 3)
+        widest = max((p.fontMetrics().horizontalAdvance(name) for name, _segs in self.rows), default=0)
+        top, label_w = 28, min(widest + 14, self.width() // 2)     # the row names, whole
         x_leg = 6
         for name, colour in self.legend:
             p.fillRect(QRectF(x_leg, self.height() - 18, 12, 12), colour)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDateTim
                                QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from app.ui import i18n
+# lazy imports: pages, dialogs and lower layers load on first use (the sign-in window first)
 
 KIND_LABELS = {"dv": ("DV", "DV"), "stalking": ("ストーカー", "stalking"),
                "child_abuse": ("児童虐待", "child abuse"), "other": ("その他", "other")}

@@ -18,6 +18,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.ui import i18n
+# lazy imports: pages, dialogs and lower layers load on first use (the sign-in window first)
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,9 @@ from app.ui import i18n
 
 
 #: card states worth showing next to a demo card's holder
-CARD_STATES = {"suspended": ("一時停止", "suspended"), "revoked": ("廃止", "revoked")}
+CARD_STATES = {"suspended": ("一時停止", "suspended"), "revoked": ("廃止", "revoked"),
+               "forged": ("偽造カード・研修用", "forged card, for training"),
+               "face_auth": ("顔認証カード", "face-authentication card")}
 
 
 class TrainingCardTray(QGroupBox):
@@ -75,7 +77,11 @@ class TrainingCardTray(QGroupBox):
     def _label_cards(self) -> None:
         for i, card in enumerate(getattr(self, "_cards", [])):
             state = CARD_STATES.get(card.status)
-            self.cards.item(i).setText(card.label + (f"（{i18n.pick(*state)}）" if state else ""))
+            code = f"  [SC {card.security_code}]" if card.security_code else ""
+            self.cards.item(i).setText(card.label + (f"（{i18n.pick(*state)}）" if state else "") + code)
+            self.cards.item(i).setToolTip(i18n.pick("SC: 券面に印字されたセキュリティコード（ICチップの確認で入力）",
+                                                    "SC: the security code printed on the card (typed for the chip check)")
+                                          if code else "")
 
     def translateUI(self) -> None:  # noqa: N802
         self._label_cards()

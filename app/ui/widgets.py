@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QTableWidget, QTableWidgetItem, QWidget
 
 from app.ui import i18n, theme
+# lazy imports: pages, dialogs and lower layers load on first use (the sign-in window first)
 
 
 class TrainingBanner(QLabel):
@@ -95,7 +96,8 @@ class ReasonBox(QLabel):
         self.setText("".join(lines))
 
 
-RESULT_COLUMNS = (("支援措置", "Restriction"), ("氏名（カナ）", "Name (kana)"), ("生年月日", "Birth date"),
+RESULT_COLUMNS = (("支援措置", "Restriction"), ("氏名（カナ）", "Name (kana)"),
+                  ("振り仮名（記載日・事由）", "Official reading (recorded, source)"), ("生年月日", "Birth date"),
                   ("性別", "Sex"), ("個人番号", "My Number"), ("住所", "Address"))
 
 
@@ -103,7 +105,7 @@ def fill_resident_table(table: QTableWidget, hits) -> None:
     """Search hits in a table: the restriction flag first, in red, at once; the My Number masked;
     removed records (除票) marked."""
     from app.ids import mask_my_number
-    from app.desk.search import SEX_NAMES, hit_name_line
+    from app.desk.search import SEX_NAMES, hit_name_line, hit_reading_line
 
     table.setColumnCount(len(RESULT_COLUMNS))
     table.setHorizontalHeaderLabels([i18n.pick(ja, en) for ja, en in RESULT_COLUMNS])
@@ -115,7 +117,9 @@ def fill_resident_table(table: QTableWidget, hits) -> None:
             flag.setForeground(QColor("white"))
             flag.setFont(theme.scaled(0, bold=True))
         name = hit_name_line(hit) + (i18n.pick("（除票）", " (removed)") if hit.status == "removed" else "")
-        cells = [flag, QTableWidgetItem(name), QTableWidgetItem(hit.birth_date),
+        cells = [flag, QTableWidgetItem(name),
+                 QTableWidgetItem(hit_reading_line(hit, english=i18n.current() == "en")),
+                 QTableWidgetItem(hit.birth_date),
                  QTableWidgetItem(i18n.pick(*SEX_NAMES.get(hit.sex, ("", "")))),
                  QTableWidgetItem(mask_my_number(hit.my_number) if hit.my_number else ""),
                  QTableWidgetItem(hit.address)]

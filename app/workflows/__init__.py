@@ -46,7 +46,13 @@ Counter cases are UI-free state machines in the Electrum-wizard style: navigatio
   `suspension_lift` (holder [non-resident: REDIRECT to their municipality; revoked: refuse + re-issue
   fee] → identity → return_visit → lift [certificates per setting]), `status_inquiry` (request [four
   items or 23-digit ID, answered from `card_applications`] → answer), `copy_issuance` (request →
-  delivery → identity → issue; persons in scope checked one by one, removed records included).
+  delivery → identity → issue; persons in scope checked one by one, removed records included),
+  `cert_renewal` (card [certificates read from the card; window from three months before the
+  expiry, expired ones issued anew, no signing certificate under 15, the card expiring first →
+  card renewal: `app.rules.renewal`] → identity → return_visit → renew [J-LIS; training: the
+  test card] → confirm [read again: each renewed certificate new and longer; the new validity
+  goes on the slip]). A step declares the card actions it offers beyond its fields (`Step.card`,
+  e.g. `reset_on_card`, `renew_on_card`, `read_certificates`: `app.desk.cardfill.card_actions`).
 - `app/rules/` — `tables.py` holds every decision table as data (documents, requester types,
   purposes, professions, item permissions, the My-Number-copy delivery table with before/after
   2018-11-27 cells, identity-document groups, secrets, who may come for card procedures) with the
@@ -62,7 +68,7 @@ Counter cases are UI-free state machines in the Electrum-wizard style: navigatio
 - `explain.py`, `cli.py` — `madoguchi rules explain CASE.json [--text] [--store] [--check]` walks a
   JSON request through the same steps, checks, routes and pipeline without writing a case;
   `madoguchi rules settings [--store PATH] [--set KEY=VALUE]` (changes validated first, written
-  all-or-nothing with a `setting.change` audit entry). Schema and 34 examples: docs/rules-json.md,
+  all-or-nothing with a `setting.change` audit entry). Schema and 39 examples: docs/rules-json.md,
   docs/examples/.
 - Benchmark: `benchmarks/workflows.py` (action, Next, replay of a long case, queue, explain).
 """

@@ -16,6 +16,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+# lazy imports: a sub-command loads its work when it runs (`--help` and the others start fast)
 
 
 def register(subparsers) -> None:

@@ -243,6 +243,9 @@ class Step:
     check: Callable[["RouteContext"], list[Reason]] | None = None
     guide_ja: str = ""
     guide_en: str = ""
+    #: what the card reader does on this step besides filling its fields (the desk offers it:
+    #: ``app.desk.cardfill.card_actions``), e.g. "reset_on_card"; the engine never acts on it
+    card: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -562,6 +565,7 @@ class CaseEngine:
         self.case_types = dict(case_types)
         self._settings_overrides = dict(settings_overrides or {})
         self._today = today
+        # security (Argon2, cryptography) loads when a case runs, not with `rules explain`
         from app.security.outsourced import is_outsourced
 
         #: 委託: this clerk sees only the neutral texts (app.security.outsourced)
@@ -618,6 +622,7 @@ class CaseEngine:
             lambda: self.context(state),
         )
         if self.outsourced:
+            # security (Argon2, cryptography) loads when a case runs, not with `rules explain`
             from app.security.outsourced import neutral_reasons
 
             return list(neutral_reasons(reasons))
@@ -664,6 +669,7 @@ class CaseEngine:
     def _neutral(self, decision: dict | None) -> dict | None:
         """What this clerk may read of a decision: an outsourced clerk only the neutral texts."""
         if self.outsourced:
+            # security (Argon2, cryptography) loads when a case runs, not with `rules explain`
             from app.security.outsourced import neutral_decision
 
             return neutral_decision(decision)

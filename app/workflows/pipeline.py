@@ -67,6 +67,7 @@ def restriction_stages(store, ctx: PipelineContext) -> list[Stage]:
     fails here instead of silently skipping the DV check."""
     if store is None:
         return []
+    # security (Argon2, cryptography) loads when a case runs, not with `rules explain`
     from app.security.stage import restriction_stage
 
     return [restriction_stage(store, ctx)]
@@ -79,6 +80,7 @@ def destination_stages(store, ctx: PipelineContext) -> list[Stage]:
     stage starts)."""
     if store is None:
         return []
+    # security (Argon2, cryptography) loads when a case runs, not with `rules explain`
     from app.security.destinations import destination_stage
 
     return [destination_stage(store, ctx)]
@@ -108,6 +110,7 @@ def on_complete(store, scope: RequestScope, decision: Decision, *, staff_id: str
     (``app.security.release.use``)."""
     if store is None:
         return
+    # security (Argon2, cryptography) loads when a case runs, not with `rules explain`
     from app.security import release
 
     if release.valid_release(store.conn, scope) is not None:
@@ -127,6 +130,7 @@ def run_stages(case_type: str, store, ctx: PipelineContext, scope: RequestScope)
     decision = run_pipeline(stages_for(case_type, store, ctx), scope)
     if ctx.restriction or store is None or not (scope.persons or scope.mail_to):
         return decision
+    # security (Argon2, cryptography) loads when a case runs, not with `rules explain`
     from app.security.restriction import PRESCREEN_NOTE, needs_review
 
     if not needs_review(store, scope):

@@ -13,7 +13,7 @@ Everything else reads this table and nothing else:
 * ``madoguchi rules explain`` (``app.workflows.explain``) and the decision pipeline.
 
 ``tests/desk/test_registry.py`` and ``tests/ui/test_ui_registry.py`` check that the desk, the
-window, printing and ``rules explain`` know every registered type. To add a fifth case type:
+window, printing and ``rules explain`` know every registered type. To add a case type:
 
 1. write ``app/workflows/cases/<id>.py`` with ``CASE`` and ``RULES`` (copy the smallest,
    ``status_inquiry``; ``tests/desk/fifth_case.py`` is a minimal one);
@@ -30,7 +30,7 @@ from types import ModuleType
 from typing import Mapping
 
 from app.workflows import engine, pipeline
-from app.workflows.cases import copy_issuance, pin_reset, status_inquiry, suspension_lift
+from app.workflows.cases import cert_renewal, copy_issuance, pin_reset, status_inquiry, suspension_lift
 from app.workflows.engine import CaseTypeDef
 
 
@@ -72,6 +72,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(suspension_lift, "Ctrl+2"),
     Entry(status_inquiry, "Ctrl+3"),
     Entry(copy_issuance, "Ctrl+4", issues_copies=True, appeal=True),
+    Entry(cert_renewal, "Ctrl+5"),
 )
 
 

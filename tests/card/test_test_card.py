@@ -198,18 +198,23 @@ def test_command_line_emulator_and_control_channel(pcsc_stack, card_file, tmp_pa
 
 
 TRAINING_SCRIPT = r"""
-import sys, time
+import sys, threading
 from app.card.stack import point_at_training_stack, training_stack, stop_training_stack, reader_name
 from app.card.service import ReaderService
 point_at_training_stack()                       # before any PC/SC call, as the app does
 kinds = []
-service = ReaderService(lambda e: kinds.append(e.kind.value), poll_interval=0.2).start()
+identified = threading.Event()                  # the service's own event, no polling
+
+def heard(event):
+    kinds.append(event.kind.value)
+    if event.kind.value == "my_number_card":
+        identified.set()
+
+service = ReaderService(heard, poll_interval=0.2).start()
 service.select_reader(reader_name(0))
 stack = training_stack()                        # pcscd comes up after the service started
 stack.insert(sys.argv[1], 0)
-deadline = time.monotonic() + 15
-while "my_number_card" not in kinds and time.monotonic() < deadline:
-    time.sleep(0.05)
+identified.wait(30)
 readout = service.read_card("1234").result(10)
 print(readout.items.name, kinds[0], "my_number_card" in kinds)
 service.close()

@@ -31,6 +31,20 @@ def _modules_after(*argv: str) -> set[str]:
     return set(out["modules"])
 
 
+@pytest.mark.pcsc
+def test_the_card_diagnostics_import_only_what_their_answer_needs(inserted_card):
+    """Run for real against the test card (issue 12 §4, benchmarks/startup.py has the times):
+    listing the readers parses no certificate and hashes nothing; neither command loads the
+    standard library's network-capable log handlers (socket, pickle) to write its log lines."""
+    readers = _modules_after("card", "readers")
+    assert not {"cryptography", "hashlib", "app.config", "logging.handlers", "socket", "pickle"} & readers, \
+        sorted({"cryptography", "hashlib", "app.config", "logging.handlers", "socket", "pickle"} & readers)
+    assert {"app.card.service", "app.logs"} <= readers
+    read = _modules_after("card", "read", "--no-pin", "--json")
+    assert "cryptography.x509" in read                      # the certificate it prints is parsed
+    assert "logging.handlers" not in read and "app.store" not in read
+
+
 @pytest.mark.parametrize("command", sorted(set(COMMANDS)))
 def test_a_command_loads_only_its_own_command_module(command):
     modules = _modules_after(command, "--help")

@@ -41,7 +41,7 @@ def fifth_type(monkeypatch):
     from app.workflows import registry
     from tests.desk import fifth_case
 
-    entry = registry.Entry(fifth_case, "Ctrl+5")
+    entry = registry.Entry(fifth_case, f"Ctrl+{len(registry.ENTRIES) + 1}")    # the next free shortcut
     monkeypatch.setattr(registry, "ENTRIES", registry.ENTRIES + (entry,))
     for table, value in ((registry.BY_ID, entry), (registry.CASE_TYPES, entry.case),
                          (registry.RULES, entry.rules)):

@@ -85,12 +85,12 @@ def test_sign_off_is_bound_to_the_content(ostore, office):
     assert [s["who"] for s in reports.signed_rows(ostore, rec)] == ["支援 責任"]
     # a sign-off written past the API, with somebody else's signature, is not listed
     import json as _json
-    forged = {"month": "2026-11", "digest": rec.digest(), "incomplete": 0, "auth_method": "password",
-              "signature": "00" * 64}
+    forged = {"month": "2026-11", "digest": rec.digest(), "incomplete": 0}
     with ostore.transaction() as c:
-        c.execute("INSERT INTO measure_events(id, kind, office_day, at, staff_id, terminal_id, payload) "
-                  "VALUES ('forged', 'reconcile_signed', '2026-11-30', '2026-11-30T01:00:00+00:00', ?, 'T001', ?)",
-                  (office.staff["officer2"], _json.dumps(forged)))
+        c.execute("INSERT INTO measure_events(id, kind, office_day, at, staff_id, terminal_id, payload, "
+                  "auth_method, signature) VALUES ('forged', 'reconcile_signed', '2026-11-30', "
+                  "'2026-11-30T01:00:00+00:00', ?, 'T001', ?, 'password', ?)",
+                  (office.staff["officer2"], _json.dumps(forged), "00" * 64))
     assert [s["who"] for s in reports.signed_rows(ostore, rec)] == ["支援 責任"]
     actions = [a for (a,) in ostore.conn.execute("SELECT action FROM audit_log WHERE action LIKE 'measure.%'")]
     assert "measure.reconcile_signed" in actions

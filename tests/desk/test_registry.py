@@ -52,6 +52,14 @@ def test_the_desk_drives_a_fifth_type_with_nothing_but_its_registration(store, f
     assert desk.case_type_name(fifth_type.id) == "転入届の受付"
     assert [d.kind for d in desk.documents_for(view)] == ["slip"]
     assert [q.case_type for q in desk.queue("done")] == [fifth_type.id]
+    from app.desk import supervisor as S
+    from app.security.registration import office_today
+
+    figures = S.figures(store.conn, S.month_period(office_today()))      # the supervisor's desk
+    assert figures.by_type_outcome == {fifth_type.id: {"completed": 1}}
+    csv_text = S.figures_csv(figures, "en")
+    assert fifth_type.en in csv_text and fifth_type.id not in csv_text      # named, not coded
+    assert S.label(S.CASE_TYPE_LABELS, fifth_type.id) == "転入届の受付"
 
 
 def test_unknown_case_type_is_named_by_its_code():

@@ -43,7 +43,7 @@ def test_figures_follow_the_events(ostore, office):
     assert (fig.waiting.count, fig.waiting.median) == (1, 10 * 60)          # 10 min awaiting the officer
     assert fig.refusals == [("identity.insufficient", 1)]
     rows = list(csv.reader(io.StringIO(S.figures_csv(fig, "en"))))
-    assert ["copy issuance", "1", "1", "0", "2"] in rows and ["handling", "2", "15.0", "18.3"] not in rows
+    assert ["Issuing copies of the resident record", "1", "1", "0", "2"] in rows and ["handling", "2", "15.0", "18.3"] not in rows
     assert ["handling", "2", "15.0", "20.0"] in rows
 
 

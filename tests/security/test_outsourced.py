@@ -129,5 +129,6 @@ def test_outsourced_staff_cannot_touch_the_measure_ledger(sstore, world, sign_in
     with pytest.raises(sqlite3.IntegrityError, match="outsourced"):       # past the API: the store
         with sstore.transaction() as c:
             c.execute("INSERT INTO measure_events(id, measure_id, kind, system, office_day, at, staff_id, "
-                      "terminal_id) VALUES ('x', ?, 'system_blocked', '税', '2030-04-01', 'now', ?, 'T001')",
+                      "terminal_id, auth_method, signature) VALUES ('x', ?, 'system_blocked', '税', "
+                      "'2030-04-01', 'now', ?, 'T001', 'password', hex(zeroblob(64)))",
                       (world["measure"].id, staff_ids["itaku1"]))

@@ -71,7 +71,8 @@ def test_the_store_refuses_a_self_confirmation_written_past_the_api(sstore, worl
     with pytest.raises(sqlite3.IntegrityError, match="second person"):
         with sstore.transaction() as c:
             c.execute("INSERT INTO measure_events(id, measure_id, kind, ref_id, office_day, at, "
-                      "staff_id, terminal_id) VALUES ('x', ?, 'confirmed', ?, ?, ?, ?, 'T001')",
+                      "staff_id, terminal_id, auth_method, signature) "
+                      "VALUES ('x', ?, 'confirmed', ?, ?, ?, ?, 'T001', 'password', hex(zeroblob(64)))",
                       (reg.event.measure_id, reg.event.id, reg.event.office_day, reg.event.at,
                        staff_ids["dual1"]))
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):

@@ -13,9 +13,10 @@ import psycopg
 import pytest
 
 from app.security import registration as R
+from app.security import sigcore
 from app.security.measures import measures_protecting
 from app.security.staff import authenticate_password
-from tests.sync.municipality import password_of, sid
+from tests.sync.municipality import password_of, sid, sign_key
 from tests.sync.test_sync_signoff import office  # noqa: F401  (terminals A and B on one server)
 
 pytestmark = pytest.mark.postgres
@@ -89,7 +90,11 @@ def test_a_crafted_event_cannot_end_a_measure_on_the_server(office):
     row = {"id": "crafted", "measure_id": reg.event.measure_id, "kind": "system_blocked", "system": "税",
            "office_day": reg.event.office_day, "at": reg.event.at, "staff_id": sid("clerk_a"),
            "terminal_id": "TA",
-           "measures": [{"id": reg.event.measure_id, "status": "ended", "ended_reason": "forged"}]}
+           "measures": [{"id": reg.event.measure_id, "status": "ended", "ended_reason": "forged"}],
+           "auth_method": "password"}
+    # signed by the clerk's own key, rows and all: the signature holds, the rules still apply
+    row["payload"] = json.dumps({"rows_digest": sigcore.rows_digest(row)})
+    row["signature"] = sign_key("clerk_a").private.sign(sigcore.ledger_message(row)).hex()
     _insert_as_terminal(central, "TA",
                         "INSERT INTO madoguchi.measure_events(id, measure_id, kind, system, office_day, at, "
                         "staff_id, terminal_id, row) VALUES (%(id)s, %(measure_id)s, %(kind)s, %(system)s, "

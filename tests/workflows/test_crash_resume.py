@@ -18,8 +18,23 @@ from tests.workflows.helpers import add_application, add_card, add_household, ad
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+def renewal_certificates(today=None):
+    """What a read of the pin holder's card gives before and after a renewal (the holder's card
+    in the town runs to 2030-01-10; the old certificates expire in 30 days)."""
+    import datetime as dt
+
+    day = today or dt.date.today()
+    old = (day + dt.timedelta(days=30)).isoformat()
+    new = day.replace(year=day.year + 5).isoformat() if (day.month, day.day) != (2, 29) else \
+        day.replace(year=day.year + 5, day=28).isoformat()
+    return ({"auth": {"not_after": old, "serial": "0A02"}, "sign": {"not_after": old, "serial": "0A01"}},
+            {"auth": {"not_after": min(new, "2030-01-10"), "serial": "0B02"},
+             "sign": {"not_after": min(new, "2030-01-10"), "serial": "0B01"}})
+
+
 def plans(ids):
     a, gone = ids["adult"], ids["gone"]
+    before, after = renewal_certificates()
     return {
         "pin_reset": [
             ["requester", ["card_presented", "power_of_attorney"],
@@ -58,6 +73,13 @@ def plans(ids):
             ["identity", ["documents_original"], {"identity_documents": ["driving_licence"]}],
             ["issue", ["documents_match", "fee_received"], {}],
         ],
+        "cert_renewal": [
+            ["card", ["card_presented"], {"requester_type": "self", "holder_resident_id": ids["pin_holder"],
+                                          "certificates": before, "renew": ["sign", "auth"]}],
+            ["identity", ["documents_original"], {"identity_documents": ["my_number_card"]}],
+            ["renew", ["holder_typed_pins", "issued_in_cas"], {}],
+            ["confirm", [], {"certificates_after": after}],
+        ],
     }
 
 
@@ -76,7 +98,7 @@ def town(store):
 
 
 CASES = [(ct, k) for ct, n in (("pin_reset", 6), ("suspension_lift", 4), ("status_inquiry", 2),
-                               ("copy_issuance", 4)) for k in range(n)]
+                               ("copy_issuance", 4), ("cert_renewal", 4)) for k in range(n)]
 
 
 @pytest.mark.parametrize("case_type,stop_at", CASES)

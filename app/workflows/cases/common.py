@@ -7,7 +7,9 @@ import json
 
 from app.rules.cards import municipality_of
 from app.rules.core import Decision
-from app.rules.identity import has_photo_id, oral_failed, oral_failures, rests_on_oral_answers
+from app.rules.identity import (
+    chip_check_problems, has_photo_id, oral_failed, oral_failures, rests_on_oral_answers,
+)
 from app.rules.tables import IDENTITY_DOCUMENTS, ORAL_ANSWERS, ORAL_QUESTIONS
 from app.workflows.engine import ChecklistItem, Choice, FieldSpec
 
@@ -33,6 +35,10 @@ _ANSWER_KINDS = {
     "birth_date": ("date", (), "口頭質問: 請求者が答えた生年月日", "oral answer: birth date"),
     "sex": ("choice", SEXES, "請求者の性別（外見・申告）", "sex of the requester (as seen and stated)"),
 }
+
+
+#: the identity step's field holding the chip check's result (no check code, no image)
+CHIP_CHECK_FIELD = "chip_check"
 
 
 def shown_documents(values) -> list[str]:
@@ -69,7 +75,11 @@ def identity_step(counted=shown_documents) -> tuple[tuple[FieldSpec, ...], tuple
         for item, (answer, _check, _label) in ORAL_ANSWERS.items()
     ) + (FieldSpec("oral_failed", "multi", "記録・提示書類と一致しなかった回答", "answers that did not match",
                    required=False, when=rests,
-                   choices=tuple(Choice(item, ja, en) for item, (_a, _c, (ja, en)) in ORAL_ANSWERS.items())),)
+                   choices=tuple(Choice(item, ja, en) for item, (_a, _c, (ja, en)) in ORAL_ANSWERS.items())),
+         # the chip check (対面確認): offered wherever a My Number card is shown as identity; the
+         # card reader fills it (app.desk.cardfill.CHIP_CHECK_FIELD), never typed
+         FieldSpec(CHIP_CHECK_FIELD, "json", "ICチップの確認（券面事項確認AP）", "chip check (card-surface application)",
+                   required=False, when=lambda values: "my_number_card" in counted(values)))
     items = (ChecklistItem("documents_original", "書類が原本で有効期限内であることを確認した",
                            "documents are originals and valid"),) + tuple(
         ChecklistItem(check, f"口頭質問の回答（{ja}）を記録・提示書類と照合し、一致を確認した",
@@ -87,6 +97,7 @@ def _record_mismatches(store, resident_id: str, values: dict) -> list:
     """The oral answers that differ from the requester's own resident record (the address in the
     one folded form of app.store.normalize, as the restriction stage compares it), whatever the
     clerk recorded as the check."""
+    # jaconv loads when a case checks, not with `rules explain`
     from app.store.normalize import fold_address
 
     row = store.conn.execute("SELECT address, birth_date, sex FROM residents WHERE id = ?",
@@ -104,14 +115,24 @@ def _record_mismatches(store, resident_id: str, values: dict) -> list:
     return out
 
 
+def _record_items(store, resident_id: str | None) -> dict | None:
+    if store is None or not resident_id:
+        return None
+    row = store.conn.execute("SELECT birth_date, sex FROM residents WHERE id = ?", (resident_id,)).fetchone()
+    return {"birth_date": row[0], "sex": row[1]} if row else None
+
+
 def oral_identity_stage_for(counted=shown_documents):
     """The rule stage of an identity step built by :func:`identity_step` with ``counted``."""
 
     def factory(store, ctx):
         """Where identity rests on oral answers, a failed check stops the case (REFUSE): an answer
         the clerk checked as not matching, or — when the requester has a resident record here
-        (``scope.requester_resident_id``) — an answer that differs from it. A rule stage: it runs
-        after the restriction stage, so an officer's release never steps over it."""
+        (``scope.requester_resident_id``) — an answer that differs from it. A chip check that was
+        done stops it too when the chip's signature fails, the clerk found the chip's face not
+        matching the printed card, or the chip's items differ from that record
+        (:func:`app.rules.identity.chip_check_problems`). A rule stage: it runs after the
+        restriction stage, so an officer's release never steps over it."""
 
         def stage(scope):
             values = ctx.values
@@ -121,6 +142,9 @@ def oral_identity_stage_for(counted=shown_documents):
                     and scope.requester_resident_id \
                     and all(values.get(answer) for answer, _check, _label in ORAL_ANSWERS.values()):
                 failures = _record_mismatches(store, scope.requester_resident_id, values)
+            if "my_number_card" in docs:
+                failures = failures + chip_check_problems(values.get(CHIP_CHECK_FIELD),
+                                                          _record_items(store, scope.requester_resident_id))
             return Decision.refuse(*failures) if failures else None
 
         return stage
@@ -133,7 +157,7 @@ oral_identity_stage = oral_identity_stage_for()
 
 #: the facts :func:`holder_facts` can derive, as the card procedures declare them
 HOLDER_FACTS = ("holder_found", "holder_birth_date", "holder_is_resident", "holder_municipality",
-                "card_status", "locked_pins", "cert_sign_status")
+                "card_status", "locked_pins", "cert_sign_status", "card_expiry")
 
 
 def derive_holder(store, values: dict) -> dict:
@@ -156,11 +180,12 @@ def holder_facts(store, resident_id: str | None) -> dict:
         # the municipality only: the record's full destination address never enters the case
         facts["holder_municipality"] = municipality_of(moved_to)
     card = store.conn.execute(
-        "SELECT status, locked_pins, cert_sign_status FROM cards WHERE resident_id = ? "
+        "SELECT status, locked_pins, cert_sign_status, expiry_date FROM cards WHERE resident_id = ? "
         "ORDER BY issued_date DESC LIMIT 1", (resident_id,),
     ).fetchone()
     if card is not None:
-        facts.update(card_status=card[0], locked_pins=json.loads(card[1] or "[]"), cert_sign_status=card[2])
+        facts.update(card_status=card[0], locked_pins=json.loads(card[1] or "[]"), cert_sign_status=card[2],
+                     card_expiry=card[3])
     return facts
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from app.rules import copies
 from app.rules.codes import Item, RequesterType
-from app.rules.core import Decision, Person, RequestScope
+from app.rules.core import Decision, Person, Reason, RequestScope
 from app.rules.identity import identity_basis, identity_problems
+from app.rules.said import NOT_ISSUED
 from app.rules.tables import (
     CHANNELS, DOCUMENTS, ITEM_LABELS, PROFESSIONS, PURPOSES, REPRESENTATIONS, REQUESTER_TYPES,
 )
@@ -146,11 +147,7 @@ REQUESTER_IDENTITY = requester_particulars("請求者", "requester's", _not_on_r
 
 
 def _scope_persons_check(ctx: RouteContext):
-    from app.rules.core import Reason
-
     if ctx.get("target_resident_ids") and not ctx.get("persons_facts") and ctx.store is not None:
-        from app.rules.said import NOT_ISSUED
-
         return [Reason("copy.scope.unknown_persons", "対象者が住民記録に見つかりません。",
                        "The persons asked for are not in the resident records.", "store", NOT_ISSUED)]
     return []

@@ -9,7 +9,7 @@ PIN pad (the case records only which secrets were set, never a PIN). Rules: ``ap
 
 from __future__ import annotations
 
-from app.rules import cards, said
+from app.rules import cards, faceauth, said
 from app.rules.core import Outcome, Person, Reason, RequestScope
 from app.rules.tables import CARD_REQUESTERS, SECRETS
 from app.workflows.cases.common import (
@@ -68,6 +68,19 @@ def _not_self(values) -> bool:
 #: who came, when it is not the holder (the restriction stage compares them with a perpetrator)
 #: name, kana, birth date and address, typed from the ID shown (or read from the card)
 REQUESTER_PARTICULARS = requester_particulars("来庁者", "who came:", _not_self)
+
+
+def card_requester_fields(*middle: FieldSpec) -> tuple[FieldSpec, ...]:
+    """The first step's fields of a card procedure on the holder's own card: who came, the
+    holder, the step's own ``middle`` fields, whether the holder is an adult ward (no signing
+    certificate), and who came when it is not the holder."""
+    return (
+        FieldSpec("requester_type", "choice", "来庁者", "who came", choices=REQUESTER_CHOICES),
+        FieldSpec("holder_resident_id", "resident", "カードの所有者", "card holder"),
+        *middle,
+        FieldSpec("holder_adult_ward", "bool", "成年被後見人である", "the holder is an adult ward",
+                  required=False),
+    ) + REQUESTER_PARTICULARS
 
 
 def card_scope(case_type: str, purpose: str):
@@ -130,18 +143,23 @@ CASE = CaseTypeDef(
         Step(
             "requester", "来庁者と再設定する暗証番号", "Who came, which PINs",
             route=route_requester,
-            check=lambda ctx: holder_missing(ctx) + cards.pin_requester_check(ctx.values, ctx.today),
+            check=lambda ctx: holder_missing(ctx) + cards.pin_requester_check(ctx.values, ctx.today)
+            + faceauth.face_auth_problems(ctx.values),
             items=(ChecklistItem("card_presented", "マイナンバーカードを持参している", "the My Number card is presented"),)
             + requirement_items(CARD_REQUESTERS),
-            fields=(
-                FieldSpec("requester_type", "choice", "来庁者", "who came", choices=REQUESTER_CHOICES),
-                FieldSpec("holder_resident_id", "resident", "カードの所有者", "card holder"),
+            fields=card_requester_fields(
                 FieldSpec("secrets", "multi", "再設定する暗証番号", "PINs to reset", choices=SECRET_CHOICES),
-                FieldSpec("holder_adult_ward", "bool", "成年被後見人である", "the holder is an adult ward",
-                          required=False),
-            ) + REQUESTER_PARTICULARS,
-            guide_ja="マイナンバーカード自体が本人確認書類になります（暗証番号がロックされていても使えます）。",
-            guide_en="The My Number card itself is an identity document, even with a locked PIN.",
+                # a face-authentication card has no PIN to reset: what applies is a switch (app.rules.faceauth)
+                FieldSpec("face_auth_card", "bool", "顔認証マイナンバーカードである（暗証番号の設定なし）",
+                          "the card is a face-authentication card (no PIN set)", required=False),
+                FieldSpec("switch_card", "choice", "カードの切替", "switch the card", required=False,
+                          choices=choices(faceauth.SWITCHES))),
+            guide_ja="マイナンバーカード自体が本人確認書類になります（暗証番号がロックされていても使えます）。"
+                     "次へ進むと、窓口以外でも再設定できる暗証番号と窓口でのみ再設定できる暗証番号を表示します"
+                     "（案内するかは職員が判断し、希望があればここで再設定します）。",
+            guide_en="The My Number card itself is an identity document, even with a locked PIN. Next shows which "
+                     "PINs could also be reset outside the counter and which only here (the clerk decides whether "
+                     "to mention it; the reset is done here whenever the holder wishes).",
         ),
         Step(
             "identity", "本人確認", "Identity",
@@ -153,9 +171,14 @@ CASE = CaseTypeDef(
         return_visit("reset"),
         Step(
             "reset", "カード管理システムでの再設定", "Reset in the card-administration system",
-            route=lambda ctx: go("confirm", ctx.decide("reset")),
+            # a switch to a face-authentication card removes the PINs: nothing to confirm or set after it
+            route=lambda ctx: complete(ctx.decide("reset")) if ctx.get("switch_card") == "to_face_auth"
+            else go("confirm", ctx.decide("reset")),
             items=(ChecklistItem("reset_in_cas", "カード管理システム（J-LIS端末）で初期化・ロック解除を行った",
                                  "reset done in the card-administration system (J-LIS terminal)"),),
+            card=("reset_on_card",),
+            guide_ja="カードの切替のときは、J-LIS端末で切替（暗証番号付きカードへ／顔認証カードへ）を行います。",
+            guide_en="For a card switch, do the switch (to a PIN card / to a face-authentication card) on the J-LIS terminal.",
         ),
         Step(
             "confirm", "試行回数の確認", "Confirm the retry counters",

@@ -5,7 +5,7 @@ resident to the call centre (rules in ``app.rules.inquiry``). No Qt, no card."""
 from __future__ import annotations
 
 from app.rules import inquiry
-from app.rules.core import RequestScope
+from app.rules.core import Decision, RequestScope
 from app.workflows.cases.common import SEXES
 from app.workflows.engine import (
     CaseTypeDef, ChecklistItem, Choice, FieldSpec, RouteContext, Step, complete, go,
@@ -62,8 +62,6 @@ def _derive(store, values) -> dict:
 
 def _answer_stage(store, ctx):
     def stage(scope):
-        from app.rules.core import Decision
-
         return Decision.allow(inquiry.CALL_CENTRE_ALSO)
 
     return stage

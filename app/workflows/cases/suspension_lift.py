@@ -12,6 +12,7 @@ Rules: ``app.rules.cards``.
 from __future__ import annotations
 
 from app.rules import cards
+from app.rules.core import Reason
 from app.rules.tables import CARD_REQUESTERS
 from app.workflows.cases.common import (
     HOLDER_FACTS, derive_holder, identity_step, oral_identity_stage_for,
@@ -32,8 +33,6 @@ def route_holder(ctx: RouteContext) -> Route:
 
 def holder_check(ctx: RouteContext):
     if not ctx.get("holder_resident_id") and ctx.get("holder_is_resident") is None:
-        from app.rules.core import Reason
-
         return [Reason("suspension.holder_unknown",
                        "カードの所有者を住民記録から選ぶか、この市区町村の住民でないことを記録してください。",
                        "Pick the holder from the resident records, or record that they are not registered here.",
