@@ -871,7 +871,23 @@ WHEN NEW.id IS NOT OLD.id OR NEW.staff_id IS NOT OLD.staff_id
   OR NEW.registered_at IS NOT OLD.registered_at
   OR (OLD.replaced_at IS NOT NULL AND NEW.replaced_at IS NOT OLD.replaced_at)
 BEGIN SELECT RAISE(ABORT, 'the card history is kept: only the current card can be marked replaced'); END;
+-- a re-lock is confirmed by a third person: "handled" as everywhere else (the engine's
+-- case_workers, the server's release_events_third_person): the opener and anyone with an event
+DROP TRIGGER release_events_confirm_third_person;
+CREATE TRIGGER release_events_confirm_third_person BEFORE INSERT ON release_events
+WHEN NEW.kind = 'relock_confirmed' AND (
+     NEW.staff_id IN (SELECT officer_id FROM releases WHERE id = NEW.release_id)
+  OR NEW.staff_id IN (SELECT handling_staff_id FROM releases WHERE id = NEW.release_id)
+  OR NEW.staff_id IN (SELECT staff_id FROM release_events
+                      WHERE release_id = NEW.release_id AND kind = 'relocked')
+  OR NEW.staff_id IN (SELECT c.opened_by FROM cases c JOIN releases r ON r.case_id = c.id
+                      WHERE r.id = NEW.release_id)
+  OR NEW.staff_id IN (SELECT e.staff_id FROM case_events e JOIN releases r ON r.case_id = e.case_id
+                      WHERE r.id = NEW.release_id)
+  OR NOT EXISTS (SELECT 1 FROM release_events WHERE release_id = NEW.release_id AND kind = 'relocked'))
+BEGIN SELECT RAISE(ABORT, 'the re-lock is confirmed by a third person (not the releaser, the re-locker nor anyone who handled the case), after the re-lock'); END;
 """
 
-MIGRATIONS.append(Migration(14, "card history: a replaced card's certificate kept with its window",
+MIGRATIONS.append(Migration(14, "card history: a replaced card's certificate kept with its window; "
+                                "re-lock confirmed by a third person who never handled the case",
                             _script(V14_CARD_HISTORY)))
