@@ -73,6 +73,9 @@ Who may do what, and the record that it happened. Nothing here shows anything or
   gives it (password: own Ed25519 key wrapped under an Argon2id key; card: JPKI auth key) and
   checked by the engine, `audit verify`, the self-test and the server (PL/Python running
   `sigcore.py`). Threat model, logins and limits: docs/SECURITY.md.
+- `ledgersig.py` — every support-measure ledger event (`registration.py`) is signed the same way;
+  the engine reads only events that verify, `audit verify` / the self-test name the others, the
+  server refuses them on push (docs/SUPERVISOR.md).
 - `settings.py` — security settings with defaults and ranges; `change()` audits every change.
 - `selftest.py` — `madoguchi security selftest [--store PATH]`: on a scratch store, proves with the
   real code and triggers that a protected person blocks (and the case pipeline runs that check
