@@ -866,8 +866,9 @@ ALTER TABLE residents ADD CONSTRAINT residents_readings_valid CHECK (
 
 # v8: card history (app.security.cardauth): a card renewed or replaced keeps its certificate with
 # its window (registered_at, replaced_at; ISO text, UTC, as the terminals write times), so releases
-# it signed still verify and nothing it signs afterwards does; comes down to every terminal. The
-# signature check takes the card registered to the signer when the row was issued. Re-lock
+# and ledger events it signed still verify and nothing it signs afterwards does; comes down to
+# every terminal. The signature checks take the card registered to the signer when the row says
+# it was made. Re-lock
 # confirmations obey the third-person rule here too: the confirmer neither released nor re-locked
 # the release and never handled its case (opened it, is its clerk, or wrote any event of it at
 # any terminal: the same rule as the engine and the store's trigger).
@@ -903,6 +904,8 @@ CREATE TRIGGER staff_card_certs_kept BEFORE UPDATE OR DELETE ON staff_card_certs
 
 {signature_problem}
 
+{ledger_signature_problem}
+
 CREATE FUNCTION relock_confirmed_by_third_person() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = madoguchi, pg_temp AS $$
 DECLARE
@@ -929,9 +932,30 @@ CREATE TRIGGER release_events_third_person BEFORE INSERT ON release_events
 """ + _sequenced("staff_card_certs")
 
 
+#: v8: the ledger's check (v6) with the card registered to the signer at the event's time
+_LEDGER_KEYS_V6 = """found = plpy.execute(plpy.prepare("SELECT sign_pub, card_cert FROM madoguchi.staff WHERE id = $1",
+                                  ["text"]), [row.get("staff_id")])
+keys = (found[0]["sign_pub"], found[0]["card_cert"]) if found else (None, None)
+return sc["check_signature"](row.get("auth_method"), sc["ledger_message"](row, ref),
+                             row.get("signature"), *keys)"""
+
+
+def _ledger_signature_problem_v8() -> str:
+    start = _V6.index("CREATE FUNCTION ledger_signature_problem")
+    text = _V6[start:_V6.index("$py$;", start) + len("$py$;")]
+    if text.count(_LEDGER_KEYS_V6) != 1:
+        raise ServerError("server migration 8 no longer finds the ledger's key look-up of migration 6")
+    return (text.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+            .replace(_LEDGER_KEYS_V6, _KEYS_V8 + """
+return sc["check_signature"](row.get("auth_method"), sc["ledger_message"](row, ref),
+                             row.get("signature"), *keys(row.get("staff_id"), row.get("at")))"""))
+
+
 def _v8() -> str:
-    return _with_sigcore(_V8.replace("{signature_problem}", _signature_problem("OR REPLACE ", _KEYS_V8)),
-                         "madoguchi_sigcore_v8")
+    text = (_V8.replace("{signature_problem}", _signature_problem("OR REPLACE ", _KEYS_V8))
+            .replace("{ledger_signature_problem}", _ledger_signature_problem_v8()))
+    # two PL/Python functions, each loading sigcore
+    return _with_sigcore(_with_sigcore(text, "madoguchi_sigcore_v8"), "madoguchi_sigcore_v8")
 
 
 SERVER_MIGRATIONS: list[ServerMigration] = [

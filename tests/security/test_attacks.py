@@ -256,9 +256,9 @@ def test_2_server_relock_confirmation_needs_a_third_person(seeded):
 @pytest.mark.postgres
 def test_card_replaced_on_the_server_keeps_what_it_signed(seeded, terminal_store, tmp_path):
     """Issue 14: `server staff register-card` with a new card keeps the old certificate in the
-    card history with its window: a release the old card signed before still verifies (also one
-    that reaches the server only later), one it signs after the replacement is refused (psql),
-    and a terminal receives the history with the staff rows and judges the same."""
+    card history with its window: a release (or ledger event) the old card signed before still
+    verifies (also one that reaches the server only later), one it signs after the replacement is
+    refused (psql), and a terminal receives the history with the staff rows and judges the same."""
     import datetime as dt
 
     import psycopg
@@ -318,6 +318,20 @@ def test_card_replaced_on_the_server_keeps_what_it_signed(seeded, terminal_store
     new, insert = _signed_release("case-6", "rel-new", "officer_b", "clerk_a", after,
                                   signed_by(key_b))
     assert psql(dsn, insert).returncode == 0, r.stderr
+    # a ledger event is judged by the same history
+    from tests.security.test_ledger_attacks import _server_insert, ledger_row
+
+    for row_id, at, accepted in (("ledger-before", before, True), ("ledger-after", after, False)):
+        row = ledger_row("registered", "measure-x", sid("officer_b"), stage="application",
+                         terminal="TA", row_id=row_id, at=at,
+                         payload={"rows_digest": sigcore.rows_digest({})})
+        row["auth_method"] = "card"
+        row["signature"] = key_a.sign(sigcore.ledger_message(row, None), padding.PKCS1v15(),
+                                      hashes.SHA256()).hex()
+        r = _server_insert(dsn, row)
+        assert (r.returncode == 0) is accepted, r.stderr
+        if not accepted:
+            assert "registered to the signer at the time it was signed" in r.stderr
     # the history is kept on the server ...
     r = psql(seeded.admin_dsn, "DELETE FROM madoguchi.staff_card_certs")
     assert r.returncode != 0 and "the card history is kept" in r.stderr
