@@ -313,6 +313,9 @@ class CardFile:
                 raise CardFileError("this card carries no signing certificate (holder under 15 or adult ward)")
             if card_end <= day:
                 raise CardFileError("the card itself has expired: no certificate can be issued on it")
+            if set(new_pins) - set(self.pins):
+                raise CardFileError("this card has no PIN for that certificate (a face-authentication card): "
+                                    "its renewal is not done by the training card")
             for secret, pin in new_pins.items():
                 validate_pin(secret, pin)
             ca = load_or_create_test_ca(Path(self.ca_dir) if self.ca_dir else None)

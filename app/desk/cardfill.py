@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from app.rules.codes import Secret
+from app.rules.renewal import CERTIFICATE_FIELDS
 from app.workflows.cases.common import CHIP_CHECK_FIELD
 
 #: the four secrets of the card as the desk names them (short; the rule tables hold the long names)
@@ -109,9 +110,6 @@ def card_actions(view, *, reader: bool, training: bool) -> list[str]:
     actions += [a for a in declared_actions(view) if training or a not in TRAINING_ACTIONS]
     return actions
 
-
-#: json fields filled with the certificates read from the card (before / after a renewal)
-CERTIFICATE_FIELDS = ("certificates", "certificates_after")
 
 #: the office's time zone: a certificate's last moment (14:59:59 UTC) is the day it expires here
 _JST = _dt.timezone(_dt.timedelta(hours=9))

@@ -30,7 +30,7 @@ from app.printing.slip import (
 from app.rules.codes import Item
 from app.rules.copies import mailing_destination
 from app.rules.core import requester_channel
-from app.rules.renewal import CERTIFICATES
+from app.rules.renewal import CERTIFICATE_FIELDS, CERTIFICATES
 from app.rules.tables import (
     DELIVERY_METHODS, DOCUMENTS, HAND_OVER, TO_NOBODY, TO_PERSON_RECORD, TO_REQUESTER, TO_TYPED_PLACE,
 )
@@ -109,7 +109,7 @@ def field_text(spec, value: Any, names: _Names) -> str:
     if kind == "digits":
         text = str(value)
         return mask_my_number(text) if len(text) == 12 else text
-    if kind == "json" and isinstance(value, Mapping) and value and set(value) <= set(CERTIFICATES):
+    if kind == "json" and spec.id in CERTIFICATE_FIELDS and isinstance(value, Mapping):
         # certificates read from the card (a renewal): each one's expiry
         return "、".join(f"{CERTIFICATES[k][0]} {v['not_after']}まで" if (v or {}).get("not_after")
                         else f"{CERTIFICATES[k][0]}（搭載・未読取）" for k, v in value.items())

@@ -130,9 +130,19 @@ def pin_requester_stage(store, ctx):
             return Decision.refuse(CARD_STATUS_REFUSAL[v["card_status"]])
         if secrets == [Secret.SIGN] and no_signing_certificate(v, ctx.today):
             return Decision.refuse(SIGN_NOT_OFFERED)
-        triage = pin_triage(v, ctx.settings)
-        return Decision.allow(*requester_reasons(v), *(reason for _where, reason in triage.values()),
-                              secrets=secrets, triage={code: where for code, (where, _r) in triage.items()})
+        return Decision.allow(*requester_reasons(v), secrets=secrets)
+
+    return stage
+
+
+def pin_triage_stage(store, ctx):
+    """Once identity is settled (the same day, or at the agent's return visit): where else each
+    chosen PIN could be reset, shown on the reset step — the clerk decides, the case goes on."""
+
+    def stage(scope) -> Decision:
+        triage = pin_triage(ctx.values, ctx.settings)
+        return Decision.allow(*(reason for _where, reason in triage.values()),
+                              triage={code: where for code, (where, _r) in triage.items()})
 
     return stage
 

@@ -40,6 +40,9 @@ CERTIFICATES = {
     "auth": ("利用者証明用電子証明書", "user-authentication certificate"),
 }
 
+#: a case's json fields that hold the certificates read from the card (before / after a renewal)
+CERTIFICATE_FIELDS = ("certificates", "certificates_after")
+
 
 def _said(ja: str, en: str) -> RequesterText:
     return RequesterText(ja, en, SRC_RENEWAL_BASIS)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from app.errors import MadoguchiError
-from app.ids import InvalidMyNumber, my_number_check_digit
+from app.ids import InvalidMyNumber, my_number_check_digit, resident_code_check_digit
 from app.paths import resource
 from app.store.furigana import ReadingProblem, check_reading
 
@@ -205,6 +205,10 @@ def _check_digits(item: Item, value: str, layout: Layout):
 def _check_resident_code(item: Item, value: str, layout: Layout):
     if not (len(value) == 11 and value.isascii() and value.isdigit()):
         raise _Bad("resident_code", "住民票コードは半角数字11桁です", "a resident-record code has 11 digits")
+    if resident_code_check_digit(value[:10]) != int(value[10]):
+        raise _Bad("resident_code_check_digit", "住民票コードの検査数字が一致しません（住民基本台帳法施行規則第1条）",
+                   "the check digit of the resident-record code is wrong (Basic Resident Registration "
+                   "Act Enforcement Regulation, art. 1)")
     return value
 
 
@@ -391,6 +395,7 @@ class ParsedFile:
     lines: list[int] = field(default_factory=list)   # the line of each row
     problems: list[Problem] = field(default_factory=list)
     error_count: int = 0
+    absent: tuple[str, ...] = ()    # items marked "added" that this file (an older one) lacks
 
 
 def _decode(raw: bytes, encodings: tuple[str, ...]) -> str | None:
@@ -453,6 +458,7 @@ def read_file(path: str | Path, layout: Layout | None = None, *, today: _dt.date
     # a file written before the items marked "added": its rows end early, those items are empty
     n_given = len(header)
     padding = [""] * (n_items - n_given)
+    out.absent = tuple(item.key for item in items[n_given:])
     # (index, key, item, check or None for plain text, memo of results or None, length limit):
     # dates, codes, postal codes and readings repeat a great deal, so their results are memoised
     plan = [(i, item.key, item, None if item.type == "text" else _CHECKS[item.type],

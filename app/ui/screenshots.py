@@ -392,6 +392,31 @@ def scene_renewal(s: Shooter) -> None:
     window.go_home()
 
 
+def scene_pin_triage(s: Shooter) -> None:
+    """A PIN reset of the signing password and the resident-registry PIN: after identity, the
+    reset step names where else each could be reset (municipality setting, dated source)."""
+    window = s.controller.window
+    window.go_home()
+    holder = s.services.store.conn.execute(
+        "SELECT r.id FROM residents r JOIN cards c ON c.resident_id = r.id WHERE r.status = 'active' "
+        "AND c.status = 'active' AND c.cert_sign_status = 'valid' AND r.birth_date < '1990-01-01' "
+        "AND r.id NOT IN (SELECT target_id FROM support_measures) ORDER BY r.id LIMIT 1").fetchone()[0]
+    window.start_case("pin_reset", None)
+    page = window.case_page
+    for fid, value in (("requester_type", "self"), ("holder_resident_id", holder), ("secrets", ["sign", "juki"])):
+        _fill(page, fid, value)
+    _tick_all(page)
+    page.go_next()
+    s.settle()
+    page = window.case_page
+    _fill(page, "identity_documents", ["my_number_card"])
+    _tick_all(page)
+    page.go_next()
+    s.wait_for(lambda: window.case_page.view.step == "reset")
+    s.save(window, "35-pin-reset-triage")
+    window.go_home()
+
+
 def scene_locked(s: Shooter) -> None:
     s.controller.lock()
     s.controller.signin.resize(WIDTH, HEIGHT)
@@ -459,8 +484,8 @@ def scene_face_auth_card(s: Shooter) -> None:
 
 
 SCENES = [scene_sign_in, scene_home, scene_card, scene_status_inquiry, scene_pin_dialogs,
-          scene_restriction, scene_refused_after_review, scene_readings, scene_renewal, scene_chip_check,
-          scene_chip_check_forged, scene_face_auth_card, scene_locked]
+          scene_restriction, scene_refused_after_review, scene_readings, scene_renewal, scene_pin_triage,
+          scene_chip_check, scene_chip_check_forged, scene_face_auth_card, scene_locked]
 
 
 def desk_screens(out: Path, lang: str, home: Path) -> list[Path]:

@@ -68,7 +68,7 @@ Counter cases are UI-free state machines in the Electrum-wizard style: navigatio
 - `explain.py`, `cli.py` — `madoguchi rules explain CASE.json [--text] [--store] [--check]` walks a
   JSON request through the same steps, checks, routes and pipeline without writing a case;
   `madoguchi rules settings [--store PATH] [--set KEY=VALUE]` (changes validated first, written
-  all-or-nothing with a `setting.change` audit entry). Schema and 39 examples: docs/rules-json.md,
+  all-or-nothing with a `setting.change` audit entry). Schema and 40 examples: docs/rules-json.md,
   docs/examples/.
 - Benchmark: `benchmarks/workflows.py` (action, Next, replay of a long case, queue, explain).
 """

@@ -70,3 +70,12 @@ def test_a_card_of_another_ca_is_not_renewed(tmp_path, test_card_ca):
     card.ca_dir = str(tmp_path / "another-ca")
     with pytest.raises(CardFileError, match="test CA"):
         card.admin_renew_certificates({"auth": "5678"}, today=TODAY)
+
+
+def test_a_face_authentication_card_is_not_renewed_by_the_training_card(tmp_path, test_card_ca):
+    path = create_card_file(tmp_path / "face.json", pins={}, ca_dir=test_card_ca, face_auth=True,
+                            valid_from="2021-12-20", valid_until="2036-12-20", **TEST_HOLDER)
+    before = path.read_bytes()
+    with pytest.raises(CardFileError, match="face-authentication"):
+        load_card_file(path).admin_renew_certificates({"auth": "5678"}, today=TODAY)
+    assert path.read_bytes() == before and load_card_file(path).face_auth

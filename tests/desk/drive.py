@@ -15,6 +15,7 @@ from app.config import OfficeConfig
 from app.security.staff import add_staff
 from app.store import open_store
 from tests.workflows.helpers import add_application, add_card, add_household, add_resident
+from tests.workflows.test_crash_resume import PIN_HOLDER_CARD_EXPIRY
 
 PASSWORD = "desk-test-password-1"
 
@@ -24,7 +25,7 @@ def town(store) -> dict:
     adult = add_resident(store, hid, birth="1985-06-15")
     pin_holder = add_resident(store, hid, given="一郎", given_kana="イチロウ", birth="1950-01-01", sex=1)
     lift_holder = add_resident(store, hid, given="三郎", given_kana="サブロウ", birth="1960-01-01", sex=1)
-    add_card(store, pin_holder, locked=["auth"])
+    add_card(store, pin_holder, locked=["auth"], expiry=PIN_HOLDER_CARD_EXPIRY)
     add_card(store, lift_holder, status="suspended")
     add_application(store, adult, "3" * 23)
     add_staff(store, login="deskclerk", display_name="窓口 机子", roles=["clerk"], password=PASSWORD,

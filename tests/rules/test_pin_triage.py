@@ -46,5 +46,5 @@ def test_the_case_goes_on_here_whatever_the_triage_says():
         "retry_counters": {"sign": 5}, "new_pin_set": ["sign"]},
         "facts": {"holder_birth_date": "1985-06-15", "card_status": "active", "locked_pins": ["sign"]}})
     assert out["outcome"] == "allow" and out["completed"]
-    first = out["steps"][0]
-    assert first["outcome"] == "allow" and "pin.triage.outside.sign" in [r["code"] for r in first["reasons"]]
+    identity = next(s for s in out["steps"] if s["step"] == "identity")
+    assert identity["outcome"] == "allow" and "pin.triage.outside.sign" in [r["code"] for r in identity["reasons"]]

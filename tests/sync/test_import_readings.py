@@ -48,6 +48,34 @@ def test_a_file_from_before_the_readings_still_loads(central, samples):
         assert conn.execute("SELECT count(furigana_family) FROM madoguchi.residents").fetchone()[0] == 0
 
 
+def test_an_older_change_file_keeps_the_recorded_readings(central, samples):
+    assert import_files(central.admin_dsn, [samples / f for f in BASE]).ok
+    ido = samples / "IDO-JUMIN.csv"
+    rows = _rows(ido)
+    first_added = _index("residents", ADDED[0])
+    codes = [r[_index("residents", "resident_code")] for r in rows[1:]]
+    with psycopg.connect(central.admin_dsn) as conn:
+        before = conn.execute("SELECT resident_code, furigana_family, furigana_date FROM madoguchi.residents "
+                              "WHERE resident_code = ANY(%s) ORDER BY 1", (codes,)).fetchall()
+    assert any(r[1] for r in before)
+    _write(ido, [r[:first_added] for r in rows])          # the change file as an older system writes it
+    changed = import_files(central.admin_dsn, [ido])
+    assert changed.ok and changed.updated == {"residents": 5}
+    with psycopg.connect(central.admin_dsn) as conn:
+        after = conn.execute("SELECT resident_code, furigana_family, furigana_date FROM madoguchi.residents "
+                             "WHERE resident_code = ANY(%s) ORDER BY 1", (codes,)).fetchall()
+    assert after == before                                # moved, readings untouched
+
+
+def test_files_of_both_versions_are_imported_separately(central, samples):
+    ido = samples / "IDO-JUMIN.csv"
+    _write(ido, [r[:_index("residents", ADDED[0])] for r in _rows(ido)])
+    result = import_files(central.admin_dsn, [samples / f for f in BASE] + [ido])
+    assert not result.ok and not result.written
+    found = [p for p in result.problems if p.kind == "mixed_layout_versions"]
+    assert [(p.file, p.line) for p in found] == [("IDO-JUMIN.csv", 1)] and found[0].ja and found[0].en
+
+
 def test_a_header_with_only_some_readings_is_not_recognised(central, samples):
     rows = _rows(samples / "JUMIN.csv")
     cut = _index("residents", "furigana_date")

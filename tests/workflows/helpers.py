@@ -43,13 +43,14 @@ def add_resident(store, household_id: str | None, *, family="研修", given="花
     return rid
 
 
-def add_card(store, resident_id: str, *, status="active", cert_sign="valid", locked=()) -> str:
+def add_card(store, resident_id: str, *, status="active", cert_sign="valid", locked=(),
+             expiry="2030-01-10") -> str:
     cid = new_id()
     with store.transaction() as conn:
         conn.execute(
             "INSERT INTO cards(id, resident_id, issued_date, expiry_date, status, cert_sign_status, locked_pins)"
-            " VALUES (?, ?, '2020-01-10', '2030-01-10', ?, ?, ?)",
-            (cid, resident_id, status, cert_sign, json.dumps(list(locked))),
+            " VALUES (?, ?, '2020-01-10', ?, ?, ?, ?)",
+            (cid, resident_id, expiry, status, cert_sign, json.dumps(list(locked))),
         )
     return cid
 

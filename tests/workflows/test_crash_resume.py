@@ -18,18 +18,26 @@ from tests.workflows.helpers import add_application, add_card, add_household, ad
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def renewal_certificates(today=None):
-    """What a read of the pin holder's card gives before and after a renewal (the holder's card
-    in the town runs to 2030-01-10; the old certificates expire in 30 days)."""
+def _in_years(years: int) -> str:
     import datetime as dt
 
-    day = today or dt.date.today()
-    old = (day + dt.timedelta(days=30)).isoformat()
-    new = day.replace(year=day.year + 5).isoformat() if (day.month, day.day) != (2, 29) else \
-        day.replace(year=day.year + 5, day=28).isoformat()
+    day = dt.date.today()
+    return (day.replace(year=day.year + years) if (day.month, day.day) != (2, 29)
+            else day.replace(year=day.year + years, day=28)).isoformat()
+
+
+#: the pin holder's card in the towns runs ten years from today (so its certificates can renew)
+PIN_HOLDER_CARD_EXPIRY = _in_years(10)
+
+
+def renewal_certificates():
+    """What a read of the pin holder's card gives before and after a renewal: the old
+    certificates expire in 30 days, the new ones in five years."""
+    import datetime as dt
+
+    old = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     return ({"auth": {"not_after": old, "serial": "0A02"}, "sign": {"not_after": old, "serial": "0A01"}},
-            {"auth": {"not_after": min(new, "2030-01-10"), "serial": "0B02"},
-             "sign": {"not_after": min(new, "2030-01-10"), "serial": "0B01"}})
+            {"auth": {"not_after": _in_years(5), "serial": "0B02"}, "sign": {"not_after": _in_years(5), "serial": "0B01"}})
 
 
 def plans(ids):
@@ -90,7 +98,7 @@ def town(store):
     pin_holder = add_resident(store, hid, given="一郎", given_kana="イチロウ", birth="1950-01-01", sex=1)
     lift_holder = add_resident(store, hid, given="三郎", given_kana="サブロウ", birth="1960-01-01", sex=1)
     gone = add_resident(store, None, given="四郎", given_kana="シロウ", status="removed", removal_reason="moved_out")
-    add_card(store, pin_holder, locked=["auth"])
+    add_card(store, pin_holder, locked=["auth"], expiry=PIN_HOLDER_CARD_EXPIRY)
     add_card(store, lift_holder, status="suspended")
     add_application(store, adult, "3" * 23)
     staff = add_staff(store, "crash", "障害 試験")

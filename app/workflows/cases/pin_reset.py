@@ -155,11 +155,12 @@ CASE = CaseTypeDef(
                 FieldSpec("switch_card", "choice", "カードの切替", "switch the card", required=False,
                           choices=choices(faceauth.SWITCHES))),
             guide_ja="マイナンバーカード自体が本人確認書類になります（暗証番号がロックされていても使えます）。"
-                     "次へ進むと、窓口以外でも再設定できる暗証番号と窓口でのみ再設定できる暗証番号を表示します"
+                     "本人確認の後、窓口以外でも再設定できる暗証番号と窓口でのみ再設定できる暗証番号を表示します"
                      "（案内するかは職員が判断し、希望があればここで再設定します）。",
-            guide_en="The My Number card itself is an identity document, even with a locked PIN. Next shows which "
-                     "PINs could also be reset outside the counter and which only here (the clerk decides whether "
-                     "to mention it; the reset is done here whenever the holder wishes).",
+            guide_en="The My Number card itself is an identity document, even with a locked PIN. After the "
+                     "identity check the case shows which PINs could also be reset outside the counter and which "
+                     "only here (the clerk decides whether to mention it; the reset is done here whenever the "
+                     "holder wishes).",
         ),
         Step(
             "identity", "本人確認", "Identity",
@@ -207,6 +208,7 @@ CASE = CaseTypeDef(
 
 RULES = {
     "requester": (cards.pin_requester_stage,),
-    "identity": (cards.pin_identity_stage, oral_identity_stage, cards.agent_wait_stage),
+    "identity": (cards.pin_identity_stage, oral_identity_stage, cards.agent_wait_stage, cards.pin_triage_stage),
+    "return_visit": (cards.pin_triage_stage,),
     "new_pin": (cards.pin_done_stage,),
 }
