@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from app.security import keys, ledgersig, sigcore
 from app.security import registration as R
 from app.security.measures import MeasureError, Perpetrator, measures_protecting
-from tests.security.helpers import START, TERMINAL
+from tests.security.helpers import START, TERMINAL, server_release
 from tests.security.test_attacks import insert_sql, psql, quote, sqlite3_shell
 from tests.sync.conftest import central, master_store, pg_server, seeded, terminal_store  # noqa: F401
 from tests.sync.municipality import password_of, sid, sign_key
@@ -288,14 +288,7 @@ def test_a_release_whose_columns_name_another_officer_than_its_signed_row_is_ref
     case = {"id": "case-self", "case_type": "copy_issuance", "terminal_id": "TA",
             "opened_by": sid("officer_a"), "opened_at": "2026-11-30T09:00:00+00:00"}
     assert psql(dsn, insert_sql("madoguchi.cases", {**case, "row": json.dumps(case)})).returncode == 0
-    rel = {"id": "rel-self", "case_id": "case-self", "handling_staff_id": sid("officer_a"),
-           "officer_id": sid("officer_a"), "terminal_id": "TA", "decision": "released",
-           "persons": "[]", "protected": "[]", "documents": '["juminhyo"]', "scope_digest": "d",
-           "reason": None, "checklist": "{}", "auth_method": "password",
-           "issued_at": "2026-11-30T09:05:00+00:00", "expires_at": "2026-11-30T09:20:00+00:00"}
-    rel["signature"] = sign_key("officer_a").private.sign(sigcore.release_message(rel)).hex()
-    columns = {k: rel[k] for k in ("id", "case_id", "officer_id", "handling_staff_id", "terminal_id",
-                                   "decision", "issued_at")}
+    columns, rel = server_release("rel-self", "case-self", "officer_a", "officer_a")
     r = psql(dsn, insert_sql("madoguchi.releases", {**columns, "officer_id": sid("officer_b"),
                                                     "row": json.dumps(rel)}))
     assert r.returncode != 0
