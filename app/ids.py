@@ -75,6 +75,27 @@ def is_application_id(text: str) -> bool:
     return bool(re.fullmatch(r"[0-9]{23}", normalize_my_number(text)))
 
 
+def resident_code_check_digit(first10: str) -> int:
+    """検査数字 of a 住民票コード from its first 10 digits (the randomly made part, left to right).
+
+    Source: 住民基本台帳法施行令 第30条の2 (a resident-record code is ten randomly made digits and
+    one check digit "computed by the formula the ordinance of the Ministry of Internal Affairs and
+    Communications sets") and 住民基本台帳法施行規則 (平成11年自治省令第35号) 第1条, the formula:
+    11 − (Σ_{n=1..10} Pn·Qn mod 11), and 0 where that remainder is ≤ 1; Pn is the n-th digit counted
+    from the lowest (n = 1 is the digit just before the check digit), Qn = n + 1 for 1 ≤ n ≤ 6 and
+    n − 5 for 7 ≤ n ≤ 10 — the same modulus-11 rule, weights 2…7 from the right, that the My
+    Number ordinance (平成26年総務省令第85号 第5条) later took for its eleven digits. Read left to
+    right the weights are 5,4,3,2,7,6,5,4,3,2.
+    """
+    if len(first10) != 10 or not first10.isascii() or not first10.isdigit():
+        raise ValueError("住民票コードの先頭10桁は数字10桁です / the first 10 digits must be digits")
+    d = first10.encode()
+    r = (5 * d[0] + 4 * d[1] + 3 * d[2] + 2 * d[3] + 7 * d[4] + 6 * d[5] + 5 * d[6] + 4 * d[7]
+         + 3 * d[8] + 2 * d[9] - 48 * sum(_WEIGHTS[1:])) % 11
+    return 0 if r <= 1 else 11 - r
+
+
 def is_resident_code(text: str) -> bool:
-    """住民票コード: 11 digits."""
-    return bool(re.fullmatch(r"[0-9]{11}", normalize_my_number(text)))
+    """住民票コード: 11 digits, the last one its check digit (:func:`resident_code_check_digit`)."""
+    code = normalize_my_number(text)
+    return bool(re.fullmatch(r"[0-9]{11}", code)) and resident_code_check_digit(code[:10]) == int(code[10])

@@ -6,7 +6,7 @@ sync after it, on a throwaway cluster.
 - import the same files again (nothing changes: every row is compared, none written);
 - the first sync of an empty terminal store after that import.
 
-The files are written here by a fast generator (valid My Numbers, era dates, household
+The files are written here by a fast generator (valid My Numbers and resident-record codes, era dates, household
 references) rather than by ``demo-data``, whose own cost is measured in benchmarks/store.py.
 Wall time, and CPU time of this process and of the server backend, are reported: the machine is
 shared, so the CPU figures say what the work costs.
@@ -31,7 +31,7 @@ _GIVEN = ["太郎:タロウ", "花子:ハナコ", "健:ケン", "優子:ユウ�
 
 def write_files(folder: Path, residents: int, seed: int = 1) -> list[Path]:
     """SETAI / JUMIN / CARD files of ``residents`` persons in households of three."""
-    from app.ids import my_number_check_digit
+    from app.ids import my_number_check_digit, resident_code_check_digit
     from app.sync.layout import load_layout
 
     layout = load_layout()
@@ -49,7 +49,8 @@ def write_files(folder: Path, residents: int, seed: int = 1) -> list[Path]:
     for g in range(residents):
         household = f"{g // 3 + 1:010d}"
         town = f"研修県研修市中央{g // 3 % 9 + 1}丁目{g // 27 % 30 + 1}番{g // 3 % 20 + 1}号"
-        code = f"{20000000000 + g}"
+        code = f"{2000000000 + g}"
+        code += str(resident_code_check_digit(code))
         if g % 3 == 0:
             setai.writerow([household, code, "999-0001", town])
         first11 = f"{10000000000 + g * 7919 % 89999999999:011d}"

@@ -66,6 +66,11 @@ def _install_smoke_test(report_path: str) -> None:
             home.search_edit.setText(search)
             home.search()
             steps["found"] = len(home._results)
+        if os.environ.get("MADOGUCHI_SMOKE_DESK") and "desk" not in steps:
+            controller.window.open_desk()           # the supervisor's desk: its Qt Charts load
+            desk = getattr(controller.window, "desk", None)
+            steps["desk"] = [type(c).__mro__[1].__name__ for c in (
+                desk.figures_tab.cases_chart, desk.figures_tab.refusal_chart)] if desk else None
         return True
 
     def exec_then_quit(*_args):

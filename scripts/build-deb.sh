@@ -54,7 +54,9 @@ ln -s ../../opt/madoguchi/madoguchi-gui "$PKG/usr/bin/madoguchi-gui"
 install -m 644 packaging/madoguchi.desktop "$PKG/usr/share/applications/madoguchi.desktop"
 # the sync of the terminal's shared store, as the system account madoguchi (docs/INSTALL.md)
 install -d "$PKG/lib/systemd/system"
-install -m 644 packaging/madoguchi-sync.service packaging/madoguchi-sync.timer "$PKG/lib/systemd/system/"
+# (and a clerk's "sync now": the path unit starts the same service when the group writes a request)
+install -m 644 packaging/madoguchi-sync.service packaging/madoguchi-sync.timer \
+    packaging/madoguchi-sync-request.path "$PKG/lib/systemd/system/"
 install -m 644 packaging/madoguchi.png "$PKG/usr/share/icons/hicolor/256x256/apps/madoguchi.png"
 install -m 644 docs/INSTALL.md "$PKG/usr/share/doc/madoguchi/INSTALL.md"
 cat > "$PKG/usr/share/doc/madoguchi/copyright" <<COPYRIGHT

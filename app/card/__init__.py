@@ -28,12 +28,14 @@ by both the reader and the test card, so the two cannot disagree.
   `read_items_and_number(pin)`, `read_certificate(which)` → `CertificateSummary` (serial, subject,
   issuer, validity), `sign_with_auth_key(pin, message)` (DigestInfo, PKCS#1 v1.5),
   `full_read(pin) -> CardReadout` (a wrong PIN lands in `items_error`; tries and certificate are
-  still there). `verify_auth_signature(cert, sig, message)`. `tlv.py` is the BER-TLV parser
+  still there; `face_auth`, `pins_not_set`). `pin_states()`, `is_face_auth()`.
+  `verify_auth_signature(cert, sig, message)`. `tlv.py` is the BER-TLV parser
   (long-form lengths; fuzzed), `apdu.py` builds/parses command APDUs.
 - `errors.py` — every failure is a `CardError` with `ja`/`en` a clerk can act on and `detail` for
   the log: `WrongPin(secret, tries_left)`, `PinBlocked`, `PinFormatError` (refused before sending:
   no try used), `NoCard`, `CardRemoved`/`CardConnectionLost`, `ReaderGone`, `NoReader`,
   `NoReaderSelected`, `ServiceUnavailable`, `UnknownCard`, `CardMalfunction`, `MalformedResponse`,
+  `PinNotSet` (`6A 88`: a face-authentication card),
   `InvalidCardData` (check digit)… Status words map through the table `STATUS_WORDS`, PC/SC codes
   through `transport.PCSC_ERRORS`.
 - `admin.py` — PIN reset: `JLisTerminalAdministration` (real office: `request_reset` returns the

@@ -195,6 +195,13 @@ class Desk:
             return SignInResult(False, error=exc)
         return self.start_session(auth, only)
 
+    def own_password_due(self) -> bool:
+        """The signed-in person must choose their own password now (after an administrator's
+        reset on this terminal; ``app.security.staff.own_password_due``)."""
+        from app.security.staff import own_password_due
+
+        return self.staff is not None and own_password_due(self.store.conn, self.staff.id)
+
     def change_own_password(self, old: str, new: str, again: str) -> SignInResult:
         """The signed-in person changes their own password (``app.security.staff`` decides:
         the rules of ``staff add``, the old password as proof, the signing key re-wrapped)."""
@@ -555,11 +562,14 @@ class Desk:
                 "ORDER BY r.family_kana, r.given_kana"):
             path = Path(card_file)
             cards.append(_tray_card(f"{family} {given}", path if path.is_absolute() else base / path, status))
-        # cards in no register: the forged demo card (same printed face as a resident's own card)
-        known = {Path(c.path).name for c in cards}
-        folder = Path(cards[0].path).parent if cards else None
+        # cards in no register, in the demo store's card folder: the forged demo card (the same
+        # printed face as a resident's own card)
+        from app.store.demo import cards_dir_for
+
+        known = {Path(c.path).resolve() for c in cards}
+        folder = cards_dir_for(Path(self.store_path)) if self.store_path else None
         for path in sorted(folder.glob("*.json")) if folder and folder.is_dir() else ():
-            if path.name not in known:
+            if path.resolve() not in known:
                 card = _tray_card("", path, "active")
                 if card is not None:
                     cards.append(card)

@@ -20,7 +20,8 @@ import json
 from dataclasses import dataclass
 
 from app.desk.supervisor import (CASE_TYPE_LABELS, DOCUMENT_LABELS, QUEUES, STATUS_LABELS, Figures,
-                                 Period, QueueItem, label, local_time, minutes, month_period, names_of)
+                                 Period, QueueItem, label, local_time, minutes, month_period, names_of,
+                                 reason_words)
 from app.security.registration import (STATE_LABELS, LedgerEntry, ledger, office_today,
                                        signoffs)
 # lazy imports: reportlab (printing.layout) loads only when a report is rendered
@@ -300,7 +301,9 @@ def render_report(fig: Figures, queues: dict[str, list[QueueItem]], *, title: st
                + [[f"　{label(CASE_TYPE_LABELS, t)}", str(s.count), minutes(s.median), minutes(s.p90)]
                   for t, s in fig.handling_by_type.items()], [4, 1.2, 1.2, 1.2])
     flow.heading("不可の理由")
-    flow.table(["理由コード", "件数"], [[code, str(n)] for code, n in fig.refusals] or [["（なし）", "0"]], [5, 1])
+    flow.table(["理由", "理由コード", "件数"],
+               [[reason_words(code), code, str(n)] for code, n in fig.refusals] or [["（なし）", "", "0"]],
+               [6.4, 2.6, 1])
     flow.heading("交付件数（書類別）")
     flow.table(["書類", "件数"], [[label(DOCUMENT_LABELS, d), str(n)] for d, n in fig.issuance] or [["（なし）", "0"]],
                [5, 1])

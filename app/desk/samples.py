@@ -146,7 +146,8 @@ def build(path: Path) -> SampleOffice:
 
 
 _TYPES = ("copy_issuance", "copy_issuance", "copy_issuance", "pin_reset", "suspension_lift", "status_inquiry")
-_REFUSALS = ("copy.purpose_not_justified", "identity.insufficient", "card.revoked", "dv.perpetrator")
+#: refusal reasons of the sample cases (codes the rules give; the desk shows their words)
+_REFUSALS = ("copy.purpose.third_party", "identity.not_enough", "pin.card_revoked", "dv.perpetrator")
 _DOCS = ("juminhyo", "juminhyo", "juminhyo", "kisai_jiko", "fuhyo", "juminhyo_removed")
 
 

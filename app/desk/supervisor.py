@@ -176,6 +176,20 @@ def figures(conn: sqlite3.Connection, period: Period) -> Figures:
                    {k: _spread(v) for k, v in sorted(handling.items())})
 
 
+#: where reasons are declared: the rules, the restriction stage, destinations, support-data
+#: freshness and the case types (app.rules.reasons: a code's words come from its declaration)
+REASON_SOURCES = ("app.rules", "app.security.restriction", "app.security.destinations",
+                  "app.sync.freshness", "app.workflows.cases")
+
+
+def reason_words(code: str | None, lang: str = "ja") -> str:
+    """The staff words of a refusal's reason code (never shown to a requester)."""
+    from app.rules.reasons import staff_words
+
+    ja, en = staff_words(code, REASON_SOURCES)
+    return en if lang == "en" else ja
+
+
 def minutes(seconds: float | None) -> str:
     return "-" if seconds is None else f"{seconds / 60:.1f}"
 
@@ -200,9 +214,10 @@ def figures_csv(fig: Figures, lang: str = "ja") -> str:
                                                            fig.waiting)):
         w.writerow([name[0] if ja else name[1], s.count, minutes(s.median), minutes(s.p90)])
     w.writerow([])
-    w.writerow(["不可の理由" if ja else "refusal reason", "件数" if ja else "count"])
+    w.writerow(["不可の理由" if ja else "refusal reason", "理由コード" if ja else "reason code",
+                "件数" if ja else "count"])
     for code, n in fig.refusals:
-        w.writerow([code, n])
+        w.writerow([reason_words(code, lang), code, n])
     w.writerow([])
     w.writerow(["交付書類" if ja else "document", "件数" if ja else "count"])
     for doc, n in fig.issuance:

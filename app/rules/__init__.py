@@ -2,4 +2,6 @@
 
 No Qt, no I/O of its own: rules read the store only through what a caller hands them. The
 tables, stages and settings are described with the workflows that run them (``app.workflows``).
+``reasons.py`` gives a reason code its staff words on its own (from its declaration), for counts
+by reason.
 """

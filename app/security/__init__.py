@@ -22,11 +22,15 @@ Who may do what, and the record that it happened. Nothing here shows anything or
   signature, cert.der, terminal_id=...)` checks the certificate registered to the account
   (`register_card`, `madoguchi staff register-card`), its validity period and the signature; a
   challenge is single-use and lives 120 s. Proven against the real test card over pcscd + vpcd.
+  A card registered anew keeps the previous one in the card history (`staff_card_certs`,
+  registered/replaced at; `release_record.card_history`, `sigcore.certs_at`): a signature is
+  checked against the card registered at the time the row states.
 - `audit.py` — the append-only, hash-chained audit log (`audit_log`, migration 3): `append(conn,
   ...)` inside the caller's transaction (queues outbox kind `'audit'` in it too), `record(store,
   ...)` on its own. Each entry's SHA-256 covers canonical JSON of all its fields including the
   previous hash. The database refuses UPDATE/DELETE; `verify()` / `madoguchi audit verify --store
-  PATH` walks the chain (hash, link, no gaps), compares the outbox copies, the server-witnessed
+  PATH` walks the chain (hash, link, no gaps; a clean stretch proven in one SQL pass, the
+  entry-by-entry reference walk from the first entry it cannot prove), compares the outbox copies, the server-witnessed
   head (`sync_state['audit_witness']` = `{"seq", "hash"}`, written by sync) and checks that the
   triggers are still there; exit 1 naming the first broken entry. Keys naming a PIN, password or
   My Number are refused; 12-digit runs are masked. Someone with the sqlite3 shell who drops the
@@ -69,6 +73,9 @@ Who may do what, and the record that it happened. Nothing here shows anything or
   gives it (password: own Ed25519 key wrapped under an Argon2id key; card: JPKI auth key) and
   checked by the engine, `audit verify`, the self-test and the server (PL/Python running
   `sigcore.py`). Threat model, logins and limits: docs/SECURITY.md.
+- `ledgersig.py` — every support-measure ledger event (`registration.py`) is signed the same way;
+  the engine reads only events that verify, `audit verify` / the self-test name the others, the
+  server refuses them on push (docs/SUPERVISOR.md).
 - `settings.py` — security settings with defaults and ranges; `change()` audits every change.
 - `selftest.py` — `madoguchi security selftest [--store PATH]`: on a scratch store, proves with the
   real code and triggers that a protected person blocks (and the case pipeline runs that check

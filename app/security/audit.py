@@ -6,6 +6,11 @@ database refuses UPDATE and DELETE on the table (triggers), and every entry is q
 central server in the same transaction (outbox kind ``'audit'``); the server's witnessed head
 (``sync_state['audit_witness']``) catches a log rewritten wholesale with the triggers dropped.
 
+:func:`verify` proves a clean log clean inside SQLite (``json_object`` writes each entry's
+canonical JSON, a registered function hashes it with hashlib, the query returns only the first
+entry it cannot prove) and walks the one-entry-at-a-time reference only from there, so a finding
+reads the same either way; a long log is split over two processes.
+
 Logged: every look-up and every decision touching a protected person, sign-ins (ok and failed),
 releases and refusals, staff changes and settings changes — with operator, terminal, target, time.
 Never logged: a PIN, a password, a My Number. :func:`append` refuses keys that name such a secret
@@ -226,6 +231,14 @@ def _fast_hash(values) -> str:
     return entry_hash(dict(zip(HASHED, values)))
 
 
+def _hash_or_none(values) -> str | None:
+    """The entry's hash, or None for a value no entry can hold (a BLOB written with the shell)."""
+    try:
+        return _fast_hash(values)
+    except TypeError:
+        return None
+
+
 #: a log this long is walked by two processes, each over half of it
 PARALLEL_FROM = 200_000
 
@@ -241,8 +254,8 @@ class _Walk:
     problem: Problem | None = None
 
 
-def _walk(conn: sqlite3.Connection, lo: int, hi: int, copies_from: int) -> _Walk:
-    """Check hashes and links of entries ``lo..hi``; from entry ``copies_from`` on also that the
+def _walk_exact(conn: sqlite3.Connection, lo: int, hi: int, copies_from: int) -> _Walk:
+    """The reference walk, one entry at a time in Python: check hashes and links of entries ``lo..hi``; from entry ``copies_from`` on also that the
     outbox copy carries the same hash. Stops at the first problem (later entries are not
     trustworthy after it)."""
     walk = _Walk()
@@ -267,7 +280,7 @@ def _walk(conn: sqlite3.Connection, lo: int, hi: int, copies_from: int) -> _Walk
                 walk.problem = Problem(seq, (
                     f"entry {seq} does not follow entry {seq - 1} (entries reordered, replaced or "
                     f"removed)"))
-            if walk.problem is None and _fast_hash(values) != digest:
+            if walk.problem is None and _hash_or_none(values) != digest:
                 walk.problem = Problem(seq, f"entry {seq} was altered (its hash does not match its "
                                             f"contents)")
             if (walk.problem is None and copies and values[n + 1] is not None
@@ -279,6 +292,99 @@ def _walk(conn: sqlite3.Connection, lo: int, hi: int, copies_from: int) -> _Walk
             expected, prev = seq + 1, digest
             if walk.problem:
                 return walk
+    return walk
+
+# The fast pass. A clean log is proven clean inside SQLite: ``json_object`` writes each entry's
+# canonical JSON (keys listed in sorted order, no spaces: the same text as :func:`canonical` for
+# integers, text and NULL, checked once per connection by :func:`_sqlite_json_agrees`), a
+# registered function hashes it with hashlib, and the query returns only the first entry that is
+# not proven clean. Only then is the reference walk run, from the entry before it, so every
+# finding and its words are the reference walk's own.
+
+_SHA_FUNCTION = "madoguchi_audit_sha256"
+_JSON_OBJECT = "json_object(" + ", ".join(f"'{k}', a.{k}" for k in _SORTED) + ")"
+#: the declared types that make SQLite hold every hashed column as the reference walk formats it
+#: (TEXT affinity turns a number into text; a BLOB stops ``json_object`` with an error), but for
+#: a fractional ``tick``, which the query sends to the reference walk
+_AFFINITY = {k: "INTEGER" if k in ("seq", "tick") else "TEXT" for k in (*HASHED, "hash")}
+_SUSPECT = ("typeof(a.tick) = 'real' "
+            f"OR (a.seq > :lo AND (p.seq IS NULL OR a.prev_hash IS NOT p.hash)) "
+            f"OR {_SHA_FUNCTION}({_JSON_OBJECT}) IS NOT a.hash")
+_COPY_DIFFERS = "coalesce(json_extract(o.payload, '$.hash'), a.hash) IS NOT a.hash"
+_FAST = {
+    False: (f"SELECT count(*), min(CASE WHEN {_SUSPECT} THEN a.seq END) FROM audit_log a "
+            f"LEFT JOIN audit_log p ON p.seq = a.seq - 1 WHERE a.seq BETWEEN :a AND :b"),
+    True: (f"SELECT count(*), min(CASE WHEN {_SUSPECT} OR {_COPY_DIFFERS} THEN a.seq END) "
+           f"FROM audit_log a LEFT JOIN audit_log p ON p.seq = a.seq - 1 "
+           f"LEFT JOIN outbox o ON o.kind = 'audit' AND o.row_id = a.id "
+           f"WHERE a.seq BETWEEN :a AND :b"),
+}
+#: every character SQLite and Python might escape differently, in one probe entry
+_PROBE = "".join(map(chr, range(0x80))) + "\u00a0\u2028\u2029\ufeff番号\U0001f600"
+
+
+def _sha256_text(text: str, _sha256=hashlib.sha256) -> str:
+    return _sha256(text.encode("utf-8")).hexdigest()       # json_object() is never NULL
+
+
+def _sqlite_json_agrees(conn: sqlite3.Connection) -> bool:
+    """Whether this SQLite writes an entry's JSON exactly as :func:`canonical` does (a build
+    that escaped a character otherwise would only send every entry to the reference walk)."""
+    values = {k: (7 if k in ("seq", "tick") else None if k == "case_id" else _PROBE + k)
+              for k in HASHED}
+    cols = ", ".join(f"? AS {k}" for k in HASHED)
+    try:
+        text = conn.execute(f"SELECT {_JSON_OBJECT} FROM (SELECT {cols}) a",
+                            [values[k] for k in HASHED]).fetchone()[0]
+    except sqlite3.Error:
+        return False
+    return text == canonical(values)
+
+
+def _walk(conn: sqlite3.Connection, lo: int, hi: int, copies_from: int) -> _Walk:
+    """The same findings as :func:`_walk_exact` over entries ``lo..hi``, with a clean stretch
+    proven clean in SQL and the reference walk run only from the entry before the first one
+    that is not."""
+    declared = {r[1]: (r[2].upper(), r[5]) for r in conn.execute("PRAGMA table_info(audit_log)")}
+    if (any(declared.get(k, ("",))[0] != t for k, t in _AFFINITY.items())
+            or declared["seq"][1] != 1 or not _sqlite_json_agrees(conn)):
+        return _walk_exact(conn, lo, hi, copies_from)
+    conn.create_function(_SHA_FUNCTION, 1, _sha256_text, deterministic=True)
+    count, suspect = 0, None
+    for a, b, copies in ((lo, min(hi, copies_from - 1), False), (max(lo, copies_from), hi, True)):
+        if a > b:
+            continue
+        try:
+            joined, first_bad = conn.execute(_FAST[copies], {"lo": lo, "a": a, "b": b}).fetchone()
+        except sqlite3.OperationalError:      # a BLOB where text belongs: the reference decides
+            return _walk_exact(conn, lo, hi, copies_from)
+        rows = conn.execute("SELECT count(*) FROM audit_log WHERE seq BETWEEN ? AND ?",
+                            (a, b)).fetchone()[0]
+        if joined != rows:                    # an outbox row held twice: the reference decides
+            return _walk_exact(conn, lo, hi, copies_from)
+        count += rows
+        if first_bad is not None:
+            suspect = first_bad
+            break
+    bounds = conn.execute(
+        "SELECT (SELECT seq FROM audit_log WHERE seq BETWEEN :lo AND :hi ORDER BY seq LIMIT 1), "
+        "(SELECT prev_hash FROM audit_log WHERE seq BETWEEN :lo AND :hi ORDER BY seq LIMIT 1), "
+        "(SELECT seq FROM audit_log WHERE seq BETWEEN :lo AND :hi ORDER BY seq DESC LIMIT 1), "
+        "(SELECT hash FROM audit_log WHERE seq BETWEEN :lo AND :hi ORDER BY seq DESC LIMIT 1)",
+        {"lo": lo, "hi": hi}).fetchone()
+    if suspect is None:
+        return _Walk(count, *bounds)
+    # the reference walk from the last entry before the suspect one (proven clean, so not a
+    # finding of its own); what lies before it is counted, not walked again
+    start = conn.execute("SELECT max(seq) FROM audit_log WHERE seq >= ? AND seq < ?",
+                         (lo, suspect)).fetchone()[0]
+    if start is None:
+        return _walk_exact(conn, lo, hi, copies_from)
+    walk = _walk_exact(conn, start, hi, copies_from)
+    before = conn.execute("SELECT count(*) FROM audit_log WHERE seq >= ? AND seq < ?",
+                          (lo, start)).fetchone()[0]
+    walk.entries += before
+    walk.first_seq, walk.first_prev = bounds[0], bounds[1]
     return walk
 
 

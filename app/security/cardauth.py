@@ -25,8 +25,15 @@ from app.security import audit
 from app.security.clock import SYSTEM_CLOCK, Clock, iso
 from app.security.staff import (AuthError, Authenticated, StaffError, _BAD_CREDENTIALS, _gate,
                                 _require, record_failure, record_success)
+from app.store.db import new_id
 
 CHALLENGE_SECONDS = 120
+#: the one answer to a card that does not sign in (not registered to an account, not the card
+#: registered, a certificate out of date, a bad signature), worded for a card, not a password
+_BAD_CARD = (_BAD_CREDENTIALS[0],
+             "このカードでは認証できません。職員アカウントに登録された本人のカードを置いてください。",
+             "This card cannot sign in: put your own card, the one registered to your staff account, "
+             "on the reader.")
 _DOMAIN = b"MADOGUCHI-STAFF-SIGNIN-V1\x00"
 _used: set[bytes] = set()
 _used_lock = threading.Lock()
@@ -65,7 +72,9 @@ def fingerprint(cert_der: bytes) -> str:
 def register_card(store, login: str, cert_der: bytes, *, actor_id: str | None, terminal_id: str,
                   clock: Clock = SYSTEM_CLOCK) -> None:
     """Register the user-authentication certificate (DER, from EF 000A of the staff member's own
-    card) to an account. One card belongs to one account."""
+    card) to an account. One card belongs to one account. A card renewed or replaced: the
+    previous certificate stays in the card history, marked replaced from now, so what it signed
+    before still verifies (:func:`app.security.release_record.card_history`)."""
     cert = load_certificate(cert_der)
     fp = fingerprint(cert_der)
     with store.transaction() as conn:
@@ -75,12 +84,28 @@ def register_card(store, login: str, cert_der: bytes, *, actor_id: str | None, t
         if other:
             raise StaffError(f"このカードは既に {other[0]} に登録されています（一人一アカウント） / this card "
                              f"is already registered to {other[0]}")
+        entry = audit.append(conn, action="staff.register_card", staff_id=actor_id,
+                             terminal_id=terminal_id, target_kind="staff", target_id=member.id,
+                             clock=clock, detail={"cert_sha256": fp,
+                                                  "not_after": iso(cert.not_valid_after_utc)})
+        current = conn.execute("SELECT cert_sha256 FROM staff_card_certs WHERE staff_id = ? AND "
+                               "replaced_at IS NULL", (member.id,)).fetchall()
+        if [r[0] for r in current] != [fp]:
+            now = _store_time(conn, entry.at)
+            conn.execute("UPDATE staff_card_certs SET replaced_at = ? WHERE staff_id = ? AND "
+                         "replaced_at IS NULL", (now, member.id))
+            conn.execute("INSERT INTO staff_card_certs(id, staff_id, cert_sha256, card_cert, "
+                         "registered_at) VALUES (?, ?, ?, ?, ?)",
+                         (new_id(), member.id, fp, bytes(cert_der), now))
         conn.execute("UPDATE staff SET card_cert = ?, card_cert_sha256 = ? WHERE id = ?",
                      (bytes(cert_der), fp, member.id))
-        audit.append(conn, action="staff.register_card", staff_id=actor_id,
-                     terminal_id=terminal_id, target_kind="staff", target_id=member.id,
-                     clock=clock, detail={"cert_sha256": fp,
-                                          "not_after": iso(cert.not_valid_after_utc)})
+
+
+def _store_time(conn, wall: str) -> str:
+    """The store's own time (never earlier than any time it has handed out) for a card window:
+    releases are issued at this time, so a window and a release compare on one clock."""
+    row = conn.execute("SELECT high_water FROM store_clock WHERE id = 1").fetchone()
+    return max(wall, row[0]) if row else wall
 
 
 def _verify_signature(cert: x509.Certificate, signature: bytes, message: bytes) -> None:
@@ -106,7 +131,7 @@ def authenticate_card(store, challenge: Challenge, signature: bytes, cert_der: b
                 refusal = record_failure(conn, row[0], "card", why, terminal_id, clock)
             else:
                 return record_success(conn, row[0], "card", terminal_id, clock)
-    raise AuthError(*(refusal or _BAD_CREDENTIALS))
+    raise AuthError(*(_BAD_CARD if refusal in (None, _BAD_CREDENTIALS) else refusal))
 
 
 def _check(challenge: Challenge, signature: bytes, cert_der: bytes, terminal_id: str,

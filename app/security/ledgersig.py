@@ -20,25 +20,25 @@ Imports no other module of the application but ``sigcore`` (``audit`` imports th
 from __future__ import annotations
 
 import sqlite3
-from functools import lru_cache
-
 from app.security import sigcore
 
 #: the columns of a ledger event, in the order this module reads them
 COLUMNS = ("id", "measure_id", "kind", "stage", "system", "ref_id", "office_day", "at", "staff_id",
            "terminal_id", "payload", "auth_method", "signature")
 
-#: a verification depends only on its arguments (message, signature, keys): remembered, so the
-#: desk's refresh does not verify the same event again
-_verified = lru_cache(maxsize=65536)(sigcore.check_signature)
+#: a check depends only on the event's columns, those of the event it confirms and the signer's
+#: registered keys: remembered by all three, so the desk's refresh does not check an event again
+_checked: dict[tuple, str | None] = {}
+_CHECKED_MAX = 200_000
 
 
 class Checker:
     """Checks the ledger events of one store: signers' registered keys read once per checker."""
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, rows: dict[str, tuple] | None = None):
         self.conn = conn
         self._keys: dict[str, tuple] = {}
+        self._rows = rows                   # every event by id, when the caller has read them all
 
     def signer(self, staff_id: str) -> tuple:
         if staff_id not in self._keys:
@@ -48,26 +48,43 @@ class Checker:
                 if row else (None, None)
         return self._keys[staff_id]
 
-    def ref_digest(self, row: dict) -> str | None:
-        """The digest of the event a confirmation confirms (None for other kinds); raises
+    def _ref(self, row: dict) -> tuple | None:
+        """The columns of the event a confirmation confirms (None for other kinds); raises
         LookupError when that event is not in the store."""
         if row.get("kind") not in sigcore.LEDGER_CONFIRMS:
             return None
-        ref = self.conn.execute(f"SELECT {', '.join(COLUMNS)} FROM measure_events WHERE id = ?",
-                                (row.get("ref_id"),)).fetchone()
+        if self._rows is not None:
+            ref = self._rows.get(row.get("ref_id"))
+        else:
+            ref = self.conn.execute(f"SELECT {', '.join(COLUMNS)} FROM measure_events WHERE id = ?",
+                                    (row.get("ref_id"),)).fetchone()
         if ref is None:
             raise LookupError(row.get("ref_id"))
-        return sigcore.ledger_digest(dict(zip(COLUMNS, ref)))
+        return tuple(ref)
+
+    def ref_digest(self, row: dict) -> str | None:
+        """The digest of the event a confirmation confirms (None for other kinds); raises
+        LookupError when that event is not in the store."""
+        ref = self._ref(row)
+        return None if ref is None else sigcore.ledger_digest(dict(zip(COLUMNS, ref)))
 
     def problem(self, row: dict) -> str | None:
-        """Why this event (a dict of :data:`COLUMNS`; payload as JSON text or value) is not
-        validly signed by its person, or None."""
+        """Why this event (a dict of :data:`COLUMNS`, payload as stored JSON text) is not validly
+        signed by its person, or None."""
         try:
-            ref = self.ref_digest(row)
+            ref = self._ref(row)
         except LookupError:
             return "the event it confirms is not in the ledger"
-        return _verified(row.get("auth_method"), sigcore.ledger_message(row, ref),
-                         row.get("signature"), *self.signer(row.get("staff_id")))
+        signer = self.signer(row.get("staff_id"))
+        key = (tuple(row.get(c) for c in COLUMNS), ref, signer)
+        if key not in _checked:
+            if len(_checked) >= _CHECKED_MAX:
+                _checked.clear()
+            ref_digest = None if ref is None else sigcore.ledger_digest(dict(zip(COLUMNS, ref)))
+            _checked[key] = sigcore.check_signature(row.get("auth_method"),
+                                                    sigcore.ledger_message(row, ref_digest),
+                                                    row.get("signature"), *signer)
+        return _checked[key]
 
 
 def signature_problems(conn: sqlite3.Connection) -> list[tuple[str, str]]:
@@ -77,7 +94,7 @@ def signature_problems(conn: sqlite3.Connection) -> list[tuple[str, str]]:
         rows = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM measure_events ORDER BY at, id").fetchall()
     except sqlite3.OperationalError:            # a store older than the ledger
         return []
-    checker = Checker(conn)
+    checker = Checker(conn, {r[0]: r for r in rows})
     out = []
     for values in rows:
         row = dict(zip(COLUMNS, values))

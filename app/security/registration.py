@@ -109,9 +109,10 @@ def _event(row) -> Event:
     return Event(*row[:10], json.loads(row[10] or "{}"), *row[11:13])
 
 
-def _signed(conn: sqlite3.Connection, rows) -> list[Event]:
-    """The events of ``rows`` whose signature verifies (the others are not the ledger)."""
-    checker = ledgersig.Checker(conn)
+def _signed(conn: sqlite3.Connection, rows, every: bool = False) -> list[Event]:
+    """The events of ``rows`` whose signature verifies (the others are not the ledger);
+    ``every``: ``rows`` is the whole ledger (a confirmed event is found among them)."""
+    checker = ledgersig.Checker(conn, {r[0]: r for r in rows} if every else None)
     out = []
     for row in rows:
         if checker.problem(dict(zip(ledgersig.COLUMNS, row))) is None:
@@ -129,7 +130,7 @@ def events(conn: sqlite3.Connection, measure_ids=None) -> list[Event]:
             return []
         rows = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM measure_events WHERE measure_id IN "
                             f"({','.join('?' * len(ids))}) ORDER BY at, id", ids)
-    return _signed(conn, rows.fetchall())
+    return _signed(conn, rows.fetchall(), every=measure_ids is None)
 
 
 def get_event(conn: sqlite3.Connection, event_id: str) -> Event:

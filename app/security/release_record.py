@@ -71,24 +71,44 @@ def read(conn, row) -> Release:
     return Release(*values, events=events)
 
 
-def signer_keys(conn, staff_id: str) -> tuple[str | None, bytes | None]:
-    row = conn.execute("SELECT sign_pub, card_cert FROM staff WHERE id = ?", (staff_id,)).fetchone()
-    return (row[0], row[1]) if row else (None, None)
+def card_history(conn, staff_id: str) -> list[tuple[bytes, str | None, str | None]]:
+    """``(der, registered_at, replaced_at)`` of every card registered to the person (store
+    migration 14, written by :func:`app.security.cardauth.register_card` and pulled from the
+    server); the current card alone for a store or row from before the history was kept."""
+    try:
+        rows = [(bytes(r[0]), r[1], r[2]) for r in conn.execute(
+            "SELECT card_cert, registered_at, replaced_at FROM staff_card_certs WHERE staff_id = ? "
+            "ORDER BY registered_at", (staff_id,))]
+    except sqlite3.OperationalError:            # a store older than the card history
+        rows = []
+    if rows:
+        return rows
+    row = conn.execute("SELECT card_cert FROM staff WHERE id = ?", (staff_id,)).fetchone()
+    return [(bytes(row[0]), None, None)] if row and row[0] else []
+
+
+def signer_keys(conn, staff_id: str, at: str | None) -> tuple[str | None, tuple[bytes, ...]]:
+    """The person's public keys, and the card certificates registered to them at ``at``."""
+    row = conn.execute("SELECT sign_pub FROM staff WHERE id = ?", (staff_id,)).fetchone()
+    return (row[0] if row else None), sigcore.certs_at(card_history(conn, staff_id), at)
 
 
 def signature_problem(conn: sqlite3.Connection, release) -> str | None:
     """Why the signature of a release (a :class:`Release` or its row as a dict) does not hold,
-    or None when it was made by the officer's registered key or card over exactly this row."""
+    or None when it was made by the officer's registered key or card (the card registered to them
+    when the release was issued) over exactly this row."""
     row = release.as_dict() if isinstance(release, Release) else release
     return sigcore.check_signature(row["auth_method"], sigcore.release_message(row),
-                                   row.get("signature"), *signer_keys(conn, row["officer_id"]))
+                                   row.get("signature"),
+                                   *signer_keys(conn, row["officer_id"], row.get("issued_at")))
 
 
 def event_signature_problem(conn: sqlite3.Connection, release: Release, event: dict) -> str | None:
     """Why a re-lock / re-lock confirmation is not validly signed by its person, or None."""
     digest = sigcore.release_digest(release.as_dict())
     return sigcore.check_signature(event.get("auth_method"), sigcore.event_message(event, digest),
-                                   event.get("signature"), *signer_keys(conn, event["staff_id"]))
+                                   event.get("signature"),
+                                   *signer_keys(conn, event["staff_id"], event.get("at")))
 
 
 def signature_problems(conn: sqlite3.Connection) -> list[tuple[str, str]]:
@@ -97,16 +117,19 @@ def signature_problems(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     out = []
     keys: dict[str, tuple] = {}
 
-    def signer(staff_id):
+    def signer(staff_id, at):
         if staff_id not in keys:
-            keys[staff_id] = signer_keys(conn, staff_id)
-        return keys[staff_id]
+            row = conn.execute("SELECT sign_pub FROM staff WHERE id = ?", (staff_id,)).fetchone()
+            keys[staff_id] = (row[0] if row else None), card_history(conn, staff_id)
+        sign_pub, history = keys[staff_id]
+        return sign_pub, sigcore.certs_at(history, at)
 
     for row in conn.execute(f"SELECT {COLUMNS} FROM releases ORDER BY issued_tick"):
         release = read(conn, row)
         data = release.as_dict()
         problem = sigcore.check_signature(data["auth_method"], sigcore.release_message(data),
-                                          release.signature, *signer(release.officer_id))
+                                          release.signature,
+                                          *signer(release.officer_id, release.issued_at))
         if problem:
             out.append((release.id, f"{release.decision} {release.id} of case {release.case_id} "
                                     f"by {release.officer_id}: {problem}"))
@@ -118,7 +141,8 @@ def signature_problems(conn: sqlite3.Connection) -> list[tuple[str, str]]:
                 continue
             problem = sigcore.check_signature(event["auth_method"],
                                               sigcore.event_message(event, digest),
-                                              event["signature"], *signer(event["staff_id"]))
+                                              event["signature"],
+                                              *signer(event["staff_id"], event.get("at")))
             if problem:
                 out.append((release.id, f"{kind} {event['id']} of release {release.id} by "
                                         f"{event['staff_id']}: {problem}"))

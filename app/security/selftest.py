@@ -48,6 +48,8 @@ GUARDS = {
     "measure_events_not_outsourced": "outsourced staff never write the measure ledger",
     "staff_outsourced_not_officer_au": "outsourced staff are never support officers",
     "measure_events_signed": "a support-measure ledger event carries a signature",
+    "staff_card_certs_kept": "a replaced card stays in the card history",
+    "staff_card_certs_replace_only": "the card history changes only by marking a card replaced",
 }
 
 

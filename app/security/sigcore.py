@@ -21,7 +21,10 @@ The message signed is a domain label plus the SHA-256 hex digest of canonical JS
 fields. Password sign-in: Ed25519 with the person's own key (public key ``staff.sign_pub``, hex;
 several keys separated by spaces after an administrator's password reset, newest last). Card:
 the JPKI user-authentication key (RSA PKCS#1 v1.5 over SHA-256 of the message, or ECDSA), checked
-against the certificate registered to the account (``staff.card_cert``).
+against the certificate registered to the account at the time of signing: a card renewed or
+replaced keeps its certificate in the account's card history (``staff_card_certs``: registered
+at, replaced at), so what it signed before still verifies and nothing it signs afterwards does
+(:func:`certs_at`).
 """
 
 import hashlib
@@ -80,6 +83,16 @@ def event_message(row, release_digest_hex):
     return EVENT_DOMAIN + event_digest(row, release_digest_hex).encode("ascii")
 
 
+def certs_at(history, at):
+    """The certificates (DER) of a person's card history valid for something signed at ``at``
+    (ISO text, as the row states it): registered at or before it (no time: registered before the
+    history was kept) and not replaced before it. ``history``: ``(der, registered_at,
+    replaced_at)`` rows."""
+    return tuple(bytes(der) for der, registered, replaced in history
+                 if (not registered or (at is not None and registered <= at))
+                 and (not replaced or (at is not None and at < replaced)))
+
+
 def ledger_digest(row, ref_digest_hex=None):
     """SHA-256 hex of what a ledger event binds (``ref_digest_hex``: for a confirmation, the
     :func:`ledger_digest` of the event it confirms)."""
@@ -102,7 +115,8 @@ def rows_digest(doc):
 def check_signature(method, message, signature_hex, sign_pub, card_cert):
     """None when ``signature_hex`` is a valid signature of ``message`` by the person whose
     registered keys are ``sign_pub`` (hex Ed25519 public keys, space-separated) and
-    ``card_cert`` (DER bytes); else why not, in English (the caller words it for people)."""
+    ``card_cert`` (DER bytes, or a tuple of them: the certificates valid at the time of signing,
+    :func:`certs_at`); else why not, in English (the caller words it for people)."""
     from cryptography import x509
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes
@@ -127,17 +141,22 @@ def check_signature(method, message, signature_hex, sign_pub, card_cert):
                 continue
         return "its signature does not verify with the signer's registered key"
     if method == "card":
-        if not card_cert:
-            return "the signer has no card registered"
-        try:
-            key = x509.load_der_x509_certificate(bytes(card_cert)).public_key()
-            if isinstance(key, rsa.RSAPublicKey):
-                key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
-            elif isinstance(key, ec.EllipticCurvePublicKey):
-                key.verify(signature, message, ec.ECDSA(hashes.SHA256()))
-            else:
-                return "the signer's card certificate has an unsupported key"
-        except (InvalidSignature, ValueError, TypeError):
-            return "its signature does not verify with the signer's registered card"
-        return None
+        certs = (card_cert if isinstance(card_cert, (list, tuple))
+                 else [card_cert] if card_cert else [])
+        if not certs:
+            return "the signer has no card registered for the time it was signed"
+        for der in certs:
+            try:
+                key = x509.load_der_x509_certificate(bytes(der)).public_key()
+                if isinstance(key, rsa.RSAPublicKey):
+                    key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
+                elif isinstance(key, ec.EllipticCurvePublicKey):
+                    key.verify(signature, message, ec.ECDSA(hashes.SHA256()))
+                else:
+                    continue
+                return None
+            except (InvalidSignature, ValueError, TypeError):
+                continue
+        return ("its signature does not verify with the card registered to the signer at the "
+                "time it was signed")
     return "its sign-in method is unknown"

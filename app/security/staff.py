@@ -165,7 +165,7 @@ def add_staff(store, *, login: str, display_name: str, roles, password: str | No
     if not (display_name or "").strip():
         raise StaffError("氏名を入力してください / the display name is required")
     role_values = parse_roles(roles)
-    _check_outsourced_roles(outsourced, role_values)
+    check_outsourced_roles(outsourced, role_values)
     with store.transaction() as conn:
         if get_staff(conn, login=login):
             raise StaffError(f"ログインID {login} は既に使われています / login {login} exists")
@@ -195,7 +195,7 @@ def add_staff(store, *, login: str, display_name: str, roles, password: str | No
         return get_staff(conn, staff_id=staff_id)
 
 
-def _check_outsourced_roles(outsourced: bool, role_values) -> None:
+def check_outsourced_roles(outsourced: bool, role_values) -> None:
     if outsourced and Role.SUPPORT_OFFICER.value in role_values:
         raise StaffError("委託職員は支援措置責任者になれません / outsourced (委託) staff cannot be "
                          "support officers")
@@ -207,7 +207,7 @@ def set_outsourced(store, login: str, outsourced: bool, *, actor_id: str | None,
     officer role (the store refuses it too)."""
     with store.transaction() as conn:
         member = _require(conn, login)
-        _check_outsourced_roles(outsourced, [r.value for r in member.roles])
+        check_outsourced_roles(outsourced, [r.value for r in member.roles])
         conn.execute("UPDATE staff SET outsourced = ? WHERE id = ?", (int(bool(outsourced)), member.id))
         audit.append(conn, action="staff.outsourced", staff_id=actor_id, terminal_id=terminal_id,
                      target_kind="staff", target_id=member.id, detail={"outsourced": bool(outsourced)})
@@ -218,7 +218,7 @@ def set_roles(store, login: str, roles, *, actor_id: str | None, terminal_id: st
     role_values = parse_roles(roles)
     with store.transaction() as conn:
         member = _require(conn, login)
-        _check_outsourced_roles(member.outsourced, role_values)
+        check_outsourced_roles(member.outsourced, role_values)
         conn.execute("UPDATE staff SET roles = ? WHERE id = ?", (json.dumps(role_values), member.id))
         audit.append(conn, action="staff.roles", staff_id=actor_id, terminal_id=terminal_id,
                      target_kind="staff", target_id=member.id,
@@ -279,7 +279,7 @@ def change_own_password(store, login: str, old: str, new: str, *, terminal_id: s
     and the next pull of the row would bring the old password back; IT staff change it there."""
     with store.transaction() as conn:
         member = _require(conn, login)
-        if conn.execute("SELECT seq FROM staff WHERE id = ?", (member.id,)).fetchone()[0] > 0:
+        if kept_centrally(conn, member.id):
             raise StaffError(_CENTRAL_ACCOUNT, code="staff.central_account")
         check_password_policy(conn, new)
     auth = authenticate_password(store, login, old, terminal_id=terminal_id, clock=clock)
@@ -288,6 +288,21 @@ def change_own_password(store, login: str, old: str, new: str, *, terminal_id: s
                          "as the current one", code="staff.same_password")
     return reset_password(store, login, new, actor_id=auth.staff.id, terminal_id=terminal_id,
                           must_change=False, clock=clock, _keep_key=auth.signing_key)
+
+
+def kept_centrally(conn, staff_id: str) -> bool:
+    """The account came down from the central server with a sync (its row carries the server's
+    change sequence): its password is changed there, not on a terminal."""
+    row = conn.execute("SELECT seq FROM staff WHERE id = ?", (staff_id,)).fetchone()
+    return bool(row and row[0] > 0)
+
+
+def own_password_due(conn, staff_id: str) -> bool:
+    """An administrator reset the password on this terminal (``staff reset-password``): the
+    person chooses their own at the next sign-in. Not for an account kept centrally (see
+    :func:`kept_centrally`)."""
+    row = conn.execute("SELECT must_change_password FROM staff WHERE id = ?", (staff_id,)).fetchone()
+    return bool(row and row[0]) and not kept_centrally(conn, staff_id)
 
 
 _CENTRAL_ACCOUNT = ("このアカウントは中央サーバーで管理されています。パスワードの変更は情報システム担当に依頼して"

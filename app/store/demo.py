@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from app.ids import resident_code_check_digit
 from app.store import demo_pools as pools
 from app.store import furigana
 from app.store.db import APPLICATION_ID, StoreError, open_store
@@ -159,6 +160,19 @@ class _AffineCodes:
         return (self.a * self.i + self.b) % self.mod
 
 
+class _ResidentCodes(_AffineCodes):
+    """Unique valid 住民票コード: 10 affine digits + the check digit (app.ids.resident_code_check_digit).
+    Drawn as 11-digit parameters (as before the check digit), used modulo 10^10: the factor stays
+    coprime to 10, so the codes stay unique."""
+
+    def __init__(self, params: tuple[int, int], start: int = 0):
+        super().__init__(params, 10, start)
+
+    def next(self) -> str:
+        first10 = f"{super().next():010d}"
+        return first10 + str(resident_code_check_digit(first10))
+
+
 class _MyNumbers(_AffineCodes):
     """Unique valid My Numbers: 11 affine digits + the check digit (weights 6,5,4,3,2,7,6,5,4,3,2),
     computed from two precomputed half-sums instead of digit by digit."""
@@ -253,7 +267,7 @@ class _Generator:
         self.today = as_of.toordinal()
         self.names = _Names()
         self.my_numbers = _MyNumbers(codes["my_number"], start)
-        self.resident_codes = _AffineCodes(codes["resident_code"], 11, start)
+        self.resident_codes = _ResidentCodes(codes["resident_code"], start)
         self.application_ids = _AffineCodes(codes["application_id"], 23, start * 4)
         self.residents: list[tuple] = []
         self.households: list[tuple] = []
@@ -332,7 +346,7 @@ class _Generator:
         row = [None] * (len(RESIDENT_COLUMNS) + 2)
         row[_BIRTH], row[_FAMILY] = birth, family
         row[0], row[1] = self.uid(), hh["id"]
-        row[2] = f"{self.resident_codes.next():011d}"
+        row[2] = self.resident_codes.next()
         row[3] = self.my_numbers.next_number()
         row[4], row[5], row[6], row[7] = family[0], given[0], family[1], given[1]
         row[12], row[13] = family[2] + given[2], family[3] + given[3]

@@ -12,12 +12,18 @@ A synced store holds every My Number, the support measures and the staff records
 a store whose file is readable or writable by others, with the command that fixes it.
 ``restrict_umask()`` is called at start-up so that everything the process creates (SQLite's WAL
 and SHM files take the store's mode) starts private.
+
+On Windows (not tested here) POSIX modes mean nothing — ``st_mode`` shows every writable file as
+0666 — so the checks find nothing to refuse there (:data:`POSIX`) and privacy is the folders'
+access lists: the user's own profile folders, and for the shared store the ACL the installer sets
+on ``%ProgramData%\\Madoguchi`` (app.store.shared, docs/INSTALL.md).
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +37,9 @@ class Policy:
     #: permission bits a file or folder must never have
     forbidden: int
 
+
+#: whether file modes say who may read a file (False on Windows: there the access lists do)
+POSIX = sys.platform != "win32"
 
 PERSONAL = Policy(0o600, 0o700, 0o077)
 SHARED = Policy(0o660, 0o2770, 0o007)
@@ -62,6 +71,8 @@ def _mode(path: Path) -> int:
 
 def mode_problems(path: Path, *, shared: bool = False, folder: bool = True) -> list[str]:
     """What is readable or writable by others: the store, its WAL/SHM and (``folder``) its folder."""
+    if not POSIX:
+        return []
     rule = policy(shared)
     out = []
     for p in store_files(path):
@@ -98,6 +109,8 @@ def secure_file(path: Path, shared: bool = False) -> None:
 
 
 def exposed_files(path: Path, shared: bool = False) -> list[Path]:
+    if not POSIX:
+        return []
     rule = policy(shared)
     return [p for p in store_files(path) if _mode(p) & rule.forbidden]
 
@@ -105,6 +118,8 @@ def exposed_files(path: Path, shared: bool = False) -> list[Path]:
 def private_tree_problems(folders, shared: bool = False) -> list[str]:
     """Files or folders under ``folders`` (configuration, logs, data) readable or writable by
     others."""
+    if not POSIX:
+        return []
     rule = policy(shared)
     out = []
     for folder in folders:

@@ -844,3 +844,34 @@ BEGIN {_READING_KEYS_UPDATE} END;
 
 MIGRATIONS.append(Migration(13, "official name readings (氏名の振り仮名) and 旧氏 readings with date and "
                                 "source", _script(V13_READINGS)))
+
+
+# Card history (app.security.cardauth): a card renewed or replaced keeps its certificate listed
+# with the time it was registered and the time it was replaced, so that what the person signed
+# with the old card still verifies and nothing signed with it afterwards does. Kept, never
+# deleted; the only change is marking the current card replaced. Comes down from the server.
+V14_CARD_HISTORY = """
+CREATE TABLE staff_card_certs (
+    id            TEXT PRIMARY KEY,
+    staff_id      TEXT NOT NULL REFERENCES staff(id),
+    cert_sha256   TEXT NOT NULL,
+    card_cert     BLOB NOT NULL,             -- DER of the user-authentication certificate
+    registered_at TEXT,                      -- NULL: registered before the history was kept
+    replaced_at   TEXT                       -- NULL: the person's current card
+);
+CREATE INDEX staff_card_certs_staff ON staff_card_certs(staff_id);
+INSERT INTO staff_card_certs(id, staff_id, cert_sha256, card_cert)
+    SELECT 'card-' || id, id, coalesce(card_cert_sha256, ''), card_cert FROM staff
+    WHERE card_cert IS NOT NULL;
+CREATE TRIGGER staff_card_certs_kept BEFORE DELETE ON staff_card_certs
+BEGIN SELECT RAISE(ABORT, 'the card history is kept: a replaced card stays listed'); END;
+CREATE TRIGGER staff_card_certs_replace_only BEFORE UPDATE ON staff_card_certs
+WHEN NEW.id IS NOT OLD.id OR NEW.staff_id IS NOT OLD.staff_id
+  OR NEW.cert_sha256 IS NOT OLD.cert_sha256 OR NEW.card_cert IS NOT OLD.card_cert
+  OR NEW.registered_at IS NOT OLD.registered_at
+  OR (OLD.replaced_at IS NOT NULL AND NEW.replaced_at IS NOT OLD.replaced_at)
+BEGIN SELECT RAISE(ABORT, 'the card history is kept: only the current card can be marked replaced'); END;
+"""
+
+MIGRATIONS.append(Migration(14, "card history: a replaced card's certificate kept with its window",
+                            _script(V14_CARD_HISTORY)))

@@ -10,14 +10,19 @@ group ``madoguchi`` (packaging/postinst), IT staff add each clerk's account to t
 - the store is ``0660``; SQLite gives its ``-wal``/``-shm`` files the store's own mode.
 
 Nobody outside the group can read it. The folder and the store are made by ``madoguchi config
-init --system`` or by the first ``madoguchi sync``. On Windows the folder is
-``%ProgramData%\\Madoguchi``; its access list (the clerks' group only) is set by the installer, not
-here. Must not import Qt.
+init --system`` or by the first ``madoguchi sync``.
+
+Windows (written for, **not tested** — this project builds and tests on Debian only): the folder is
+``%ProgramData%\\Madoguchi`` (:func:`app.paths.system_data_dir`); POSIX groups and modes do not
+exist there, so every function here that sets or checks them does nothing on Windows
+(``sys.platform == "win32"``), and the group-only rule is the folder's access list, which the
+installer sets (docs/INSTALL.md, "Windows terminals": ``icacls`` with inheritance off, full control
+for SYSTEM and Administrators, modify for the clerks' local group only). The program does not check
+that list. Must not import Qt.
 """
 
 from __future__ import annotations
 
-import grp
 import os
 import stat
 import sys
@@ -27,12 +32,19 @@ from app.paths import default_store_path, system_data_dir
 from app.store.db import open_store
 from app.store.modes import is_shared_store   # part of this module's answer: "is this the shared store?"
 
+try:
+    import grp
+except ImportError:      # Windows: access by the folder's access list (see the module's text)
+    grp = None
+
 GROUP = "madoguchi"
 DIR_MODE = 0o2770
 FILE_MODE = 0o660
 
 
 def _gid() -> int | None:
+    if grp is None:
+        return None
     try:
         return grp.getgrnam(GROUP).gr_gid
     except KeyError:

@@ -35,6 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--store", default=argparse.SUPPRESS,
                    help="the local store (default: this terminal's live store)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                   help="on a terminal synced by its sync account: how long to wait for the sync "
+                        "this command asks for (default 120)")
     p.set_defaults(func=_sync)
 
     st = sub.add_parser("sync-status", help="sync status of a store as JSON")
@@ -106,7 +109,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                     help="repeat for a person holding several roles")
     sa.add_argument("--employee-no", help="職員番号: refuses a second account for the same person")
     sa.add_argument("--no-password", action="store_true", help="card sign-in only")
-    # (the outsourced-staff attribute joins here as an option of `add` and of its own action)
+    sa.add_argument("--outsourced", action="store_true",
+                    help="委託: outsourced staff (never a support officer, never past a restriction)")
+    so = stsub.add_parser("outsourced", help="mark an account as outsourced (委託) or not")
+    so.add_argument("login")
+    so.add_argument("--off", action="store_true", help="not outsourced (a municipal employee)")
     sl = stsub.add_parser("list", help="list accounts")
     sl.add_argument("--json", action="store_true")
     for name in ("disable", "enable"):
@@ -116,6 +123,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     sr.add_argument("--role", action="append", required=True, choices=roles)
     stsub.add_parser("reset-password", help="set a new password (changed at the next sign-in)") \
         .add_argument("login")
+    sc = stsub.add_parser("register-card", help="register the certificate (DER) of the person's own "
+                                                "card; a replaced card stays in the card history")
+    sc.add_argument("login")
+    sc.add_argument("--cert", required=True, help="DER file of the user-authentication certificate")
     for action in stsub.choices.values():
         action.add_argument("--dsn", required=True, help="administrator connection string")
         if action.prog.split()[-1] in ("add", "reset-password"):
@@ -167,6 +178,8 @@ def _sync(args) -> int:
     target = SyncTarget.from_config()
     path = _store_path(args)
     is_shared = shared.is_shared_store(path)
+    if is_shared and target.configured and _synced_by_the_system():
+        return _ask_the_system(path, args)
     try:
         if is_shared and target.configured:
             shared.create_shared_store(path)          # the first sync makes the terminal's store
@@ -185,6 +198,41 @@ def _sync(args) -> int:
         print("madoguchi: some queued entries are of a kind the server does not know yet; update "
               "the server (madoguchi server init) / サーバーの更新が必要な未送信データがあります",
               file=sys.stderr)
+    return EXIT_OK
+
+
+def _synced_by_the_system() -> bool:
+    """This terminal is synced by its sync account and this process is not that account."""
+    from app.sync import credential
+
+    return credential.system_managed() and credential.load() is None
+
+
+def _ask_the_system(path: str, args) -> int:
+    """A clerk's ``madoguchi sync`` on a shared terminal: ask the system's sync (app.sync.request)
+    and report what it did."""
+    from app.store import shared
+    from app.store.db import open_store
+    from app.sync import request
+    from app.sync.connection import EXIT_OFFLINE, EXIT_OK
+
+    shared.create_shared_store(path)
+    asked_at = request.ask(path)
+    if not args.quiet:
+        print("madoguchi: 端末の同期サービスに同期を依頼しました / asked the terminal's sync service "
+              "for a sync now", file=sys.stderr, flush=True)
+    with open_store(path) as store:
+        got = request.wait(store, asked_at, timeout=args.wait)
+    print(json.dumps({"asked_at": asked_at, "last_sync": got.last_sync, "error": got.error},
+                     ensure_ascii=False))
+    if got.error is not None:
+        print(f"madoguchi: {got.error.get('message')}", file=sys.stderr)
+        return EXIT_OFFLINE
+    if got.last_sync is None:
+        print("madoguchi: 同期サービスが応答しません。IT 担当に連絡してください（systemctl status "
+              "madoguchi-sync-request.path） / the terminal's sync service did not answer; call IT "
+              "staff (systemctl status madoguchi-sync-request.path)", file=sys.stderr)
+        return EXIT_OFFLINE
     return EXIT_OK
 
 
@@ -386,13 +434,15 @@ def _staff(args) -> int:
         if action == "add":
             password = None if args.no_password else _read_password(args, f"password for {args.login}: ")
             member = staff_admin.add_staff(args.dsn, login=args.login, display_name=args.name,
-                                           roles=args.role, password=password, employee_no=args.employee_no)
+                                           roles=args.role, password=password, employee_no=args.employee_no,
+                                           outsourced=args.outsourced)
         elif action == "list":
             members = staff_admin.list_staff(args.dsn)
             if args.json:
                 print(json.dumps(members, ensure_ascii=False, indent=2))
             for m in members if not args.json else ():
                 flags = " ".join(f for f, on in (("disabled", m["disabled"]), ("card", m["card"]),
+                                                 ("outsourced", m["outsourced"]),
                                                  ("must-change-password", m["must_change_password"])) if on)
                 print(f"{m['login']:<16} {m['display_name']:<12} {','.join(m['roles']):<30} {flags}")
             return 0
@@ -400,12 +450,25 @@ def _staff(args) -> int:
             member = staff_admin.disable_staff(args.dsn, args.login, enable=action == "enable")
         elif action == "roles":
             member = staff_admin.set_roles(args.dsn, args.login, args.role)
+        elif action == "register-card":
+            from pathlib import Path
+
+            from app.errors import UserError
+
+            try:
+                der = Path(args.cert).read_bytes()
+            except OSError as exc:
+                raise UserError(f"証明書ファイルを読めません: {args.cert} ({exc.strerror})",
+                                en=f"cannot read the certificate file {args.cert}") from None
+            member = staff_admin.register_card(args.dsn, args.login, der)
+        elif action == "outsourced":
+            member = staff_admin.set_outsourced(args.dsn, args.login, not args.off)
         else:
             password = _read_password(args, f"new password for {args.login}: ")
             member = staff_admin.reset_password(args.dsn, args.login, password)
     except psycopg.Error as exc:     # a StaffError (the account rules) reaches the top level as it is
         raise _user_error(exc)
-    state = "disabled" if member["disabled"] else "active"
+    state = ("disabled" if member["disabled"] else "active") + (", outsourced (委託)" if member["outsourced"] else "")
     print(f"{member['login']}: {', '.join(member['roles'])}, {state}; terminals receive it at their next sync")
     return 0
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from app.errors import MadoguchiError
-from app.ids import InvalidMyNumber, my_number_check_digit
+from app.ids import InvalidMyNumber, my_number_check_digit, resident_code_check_digit
 from app.paths import resource
 from app.store.furigana import ReadingProblem, check_reading
 
@@ -205,6 +205,10 @@ def _check_digits(item: Item, value: str, layout: Layout):
 def _check_resident_code(item: Item, value: str, layout: Layout):
     if not (len(value) == 11 and value.isascii() and value.isdigit()):
         raise _Bad("resident_code", "住民票コードは半角数字11桁です", "a resident-record code has 11 digits")
+    if resident_code_check_digit(value[:10]) != int(value[10]):
+        raise _Bad("resident_code_check_digit", "住民票コードの検査数字が一致しません（住民基本台帳法施行規則第1条）",
+                   "the check digit of the resident-record code is wrong (Basic Resident Registration "
+                   "Act Enforcement Regulation, art. 1)")
     return value
 
 

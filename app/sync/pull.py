@@ -49,6 +49,7 @@ class MasterTable:
 
 MASTER: tuple[MasterTable, ...] = (
     MasterTable("staff", local_only=("failed_attempts", "locked_until")),
+    MasterTable("staff_card_certs"),          # server v8: card history
     MasterTable("households"),
     MasterTable("residents"),
     MasterTable("cards"),
@@ -90,6 +91,8 @@ def pending_counts(store: Store, conn: psycopg.Connection, hi: int) -> dict[str,
     """How many master rows are waiting on the server for this terminal, per table."""
     out = {}
     for t in MASTER:
+        if conn.execute("SELECT to_regclass(%s)", (f"madoguchi.{t.name}",)).fetchone()[0] is None:
+            continue                          # a table of a later server version
         lo = int(state.get(store.conn, state.cursor_key(t.name), 0))
         out[t.name] = int(conn.execute(
             f"SELECT count(*) FROM madoguchi.{t.name} WHERE seq > %s AND seq <= %s", (lo, hi)
@@ -123,6 +126,8 @@ def _pull_table(store: Store, conn: psycopg.Connection, table: MasterTable, hi: 
                 batch_size: int, progress, fault) -> int:
     local_cols = _local_columns(store, table.name)
     server_cols = _server_columns(conn, table.name)
+    if not server_cols:                       # a table of a later server version
+        return 0
     cols = [c for c in server_cols if c in local_cols]
     select_cols = cols + ["seq"] * ("seq" not in cols)
     if table.removed_flag:

@@ -415,27 +415,7 @@ ALTER TABLE staff ADD COLUMN sign_pub text, ADD COLUMN sign_key text;
 
 -- why the signature of a release ('release') or of a re-lock / confirmation ('event') row, as the
 -- terminal sent it, does not hold; NULL when it does. The code is app/security/sigcore.py itself.
-CREATE FUNCTION signature_problem(kind text, row_json text) RETURNS text
-LANGUAGE plpython3u STABLE SECURITY DEFINER SET search_path = madoguchi, pg_temp AS $py$
-{sigcore}
-def keys(staff_id):
-    plan = GD.get("madoguchi_keys_plan")
-    if plan is None:
-        plan = plpy.prepare("SELECT sign_pub, card_cert FROM madoguchi.staff WHERE id = $1", ["text"])
-        GD["madoguchi_keys_plan"] = plan
-    found = plpy.execute(plan, [staff_id])
-    return (found[0]["sign_pub"], found[0]["card_cert"]) if found else (None, None)
-if kind == "release":
-    return sc["check_signature"](row.get("auth_method"), sc["release_message"](row),
-                                 row.get("signature"), *keys(row.get("officer_id")))
-plan = plpy.prepare("SELECT row FROM madoguchi.releases WHERE id = $1", ["text"])
-found = plpy.execute(plan, [row.get("release_id")])
-if not found:
-    return "its release is unknown to the server"
-digest = sc["release_digest"](json.loads(found[0]["row"]))
-return sc["check_signature"](row.get("auth_method"), sc["event_message"](row, digest),
-                             row.get("signature"), *keys(row.get("staff_id")))
-$py$;
+{signature_problem}
 
 CREATE FUNCTION releases_signed() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = madoguchi, pg_temp AS $$
@@ -612,8 +592,55 @@ def _with_sigcore(text: str, key: str) -> str:
     return text.replace("{sigcore}", _SIGCORE_LOADER.format(source=repr(source), key=key), 1)
 
 
+#: the signature check of releases and release events (v3; v8 adds the card history)
+_SIGNATURE_PROBLEM = """CREATE {or_replace}FUNCTION signature_problem(kind text, row_json text) RETURNS text
+LANGUAGE plpython3u STABLE SECURITY DEFINER SET search_path = madoguchi, pg_temp AS $py$
+{sigcore}
+{keys}
+if kind == "release":
+    return sc["check_signature"](row.get("auth_method"), sc["release_message"](row),
+                                 row.get("signature"), *keys(row.get("officer_id"), row.get("issued_at")))
+plan = plpy.prepare("SELECT row FROM madoguchi.releases WHERE id = $1", ["text"])
+found = plpy.execute(plan, [row.get("release_id")])
+if not found:
+    return "its release is unknown to the server"
+digest = sc["release_digest"](json.loads(found[0]["row"]))
+return sc["check_signature"](row.get("auth_method"), sc["event_message"](row, digest),
+                             row.get("signature"), *keys(row.get("staff_id"), row.get("at")))
+$py$;"""
+#: v3: the person's public keys and current card
+_KEYS_V3 = """def keys(staff_id, at):
+    plan = GD.get("madoguchi_keys_plan")
+    if plan is None:
+        plan = plpy.prepare("SELECT sign_pub, card_cert FROM madoguchi.staff WHERE id = $1", ["text"])
+        GD["madoguchi_keys_plan"] = plan
+    found = plpy.execute(plan, [staff_id])
+    return (found[0]["sign_pub"], found[0]["card_cert"]) if found else (None, None)"""
+#: v8: the person's public keys and the cards registered to them at the time of signing
+_KEYS_V8 = """def keys(staff_id, at):
+    plans = GD.get("madoguchi_keys_plans_v8")
+    if plans is None:
+        plans = (plpy.prepare("SELECT sign_pub, card_cert FROM madoguchi.staff WHERE id = $1", ["text"]),
+                 plpy.prepare("SELECT card_cert, registered_at, replaced_at FROM madoguchi.staff_card_certs "
+                              "WHERE staff_id = $1", ["text"]))
+        GD["madoguchi_keys_plans_v8"] = plans
+    found = plpy.execute(plans[0], [staff_id])
+    if not found:
+        return None, ()
+    history = [(h["card_cert"], h["registered_at"], h["replaced_at"])
+               for h in plpy.execute(plans[1], [staff_id])]
+    if not history and found[0]["card_cert"]:
+        history = [(found[0]["card_cert"], None, None)]
+    return found[0]["sign_pub"], sc["certs_at"](history, at)"""
+
+
+def _signature_problem(or_replace: str, keys: str) -> str:
+    return _SIGNATURE_PROBLEM.replace("{or_replace}", or_replace).replace("{keys}", keys)
+
+
 def _v3() -> str:
-    return (_with_sigcore(_V3, "madoguchi_sigcore")
+    return (_with_sigcore(_V3.replace("{signature_problem}", _signature_problem("", _KEYS_V3)),
+                          "madoguchi_sigcore")
             .replace("{four_eyes}", _four_eyes(
                 "OR REPLACE ", "", " (an event of the case at any terminal)"))
             .replace("{chain_continues}", _chain_continues(v3=True))
@@ -836,6 +863,77 @@ ALTER TABLE residents ADD CONSTRAINT residents_readings_valid CHECK (
     {_furigana.valid_sql(dialect="postgres")});
 """
 
+
+# v8: card history (app.security.cardauth): a card renewed or replaced keeps its certificate with
+# its window (registered_at, replaced_at; ISO text, UTC, as the terminals write times), so releases
+# it signed still verify and nothing it signs afterwards does; comes down to every terminal. The
+# signature check takes the card registered to the signer when the row was issued. Re-lock
+# confirmations obey the third-person rule here too: the confirmer neither released nor re-locked
+# the release and never handled its case (opened it, is its clerk, or wrote any event of it at
+# any terminal: the same rule as the engine and the store's trigger).
+_V8 = """
+CREATE TABLE staff_card_certs (
+    id text PRIMARY KEY,
+    staff_id text NOT NULL REFERENCES staff(id),
+    cert_sha256 text NOT NULL,
+    card_cert bytea NOT NULL,
+    registered_at text,
+    replaced_at text,
+    seq bigint NOT NULL DEFAULT 0
+);
+CREATE INDEX staff_card_certs_staff ON staff_card_certs(staff_id);
+ALTER TABLE staff ADD COLUMN card_cert_sha256 text UNIQUE;
+UPDATE staff SET card_cert_sha256 = encode(sha256(card_cert), 'hex') WHERE card_cert IS NOT NULL;
+INSERT INTO staff_card_certs(id, staff_id, cert_sha256, card_cert)
+    SELECT 'card-' || id, id, card_cert_sha256, card_cert FROM staff WHERE card_cert IS NOT NULL;
+
+CREATE FUNCTION card_history_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' OR NEW.id <> OLD.id OR NEW.staff_id <> OLD.staff_id
+            OR NEW.cert_sha256 <> OLD.cert_sha256 OR NEW.card_cert <> OLD.card_cert
+            OR NEW.registered_at IS DISTINCT FROM OLD.registered_at
+            OR (OLD.replaced_at IS NOT NULL AND NEW.replaced_at IS DISTINCT FROM OLD.replaced_at) THEN
+        RAISE EXCEPTION 'madoguchi: the card history is kept: only the current card can be marked replaced'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER staff_card_certs_kept BEFORE UPDATE OR DELETE ON staff_card_certs
+    FOR EACH ROW EXECUTE FUNCTION card_history_kept();
+
+{signature_problem}
+
+CREATE FUNCTION relock_confirmed_by_third_person() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+DECLARE
+    rel record;
+BEGIN
+    IF NEW.kind <> 'relock_confirmed' THEN
+        RETURN NEW;
+    END IF;
+    SELECT r.officer_id, r.handling_staff_id, r.case_id, c.opened_by INTO rel
+        FROM madoguchi.releases r LEFT JOIN madoguchi.cases c ON c.id = r.case_id
+        WHERE r.id = NEW.release_id;
+    IF NEW.staff_id IN (rel.officer_id, rel.handling_staff_id, rel.opened_by)
+            OR EXISTS (SELECT 1 FROM madoguchi.release_events e WHERE e.release_id = NEW.release_id
+                       AND e.kind = 'relocked' AND e.staff_id = NEW.staff_id)
+            OR EXISTS (SELECT 1 FROM madoguchi.case_events e
+                       WHERE e.case_id = rel.case_id AND e.staff_id = NEW.staff_id) THEN
+        RAISE EXCEPTION 'madoguchi: re-lock confirmation % from terminal % refused: % released, re-locked or handled case % (an event of the case at any terminal); a third person confirms a re-lock',
+            NEW.id, NEW.terminal_id, NEW.staff_id, rel.case_id USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER release_events_third_person BEFORE INSERT ON release_events
+    FOR EACH ROW EXECUTE FUNCTION relock_confirmed_by_third_person();
+""" + _sequenced("staff_card_certs")
+
+
+def _v8() -> str:
+    return _with_sigcore(_V8.replace("{signature_problem}", _signature_problem("OR REPLACE ", _KEYS_V8)),
+                         "madoguchi_sigcore_v8")
+
+
 SERVER_MIGRATIONS: list[ServerMigration] = [
     ServerMigration(1, "master data, case traffic, audit, witnesses, four-eyes", _v1()),
     ServerMigration(2, "audit chain continuity", _V2),
@@ -844,6 +942,7 @@ SERVER_MIGRATIONS: list[ServerMigration] = [
     ServerMigration(5, "resident import log, central staff items and log", _V5),
     ServerMigration(6, "signed support-measure ledger events", _with_sigcore(_V6, "madoguchi_sigcore_v6")),
     ServerMigration(7, "official name readings and 旧氏 readings with date and source", _V7),
+    ServerMigration(8, "card history; re-lock confirmed by a third person", _v8()),
 ]
 SERVER_VERSION = SERVER_MIGRATIONS[-1].version
 #: functions of v3 a terminal's role may call
@@ -919,6 +1018,12 @@ def init_server(dsn: str) -> tuple[int, int]:
                              .format(sql.Identifier(role)))
                 for statement in _staff_grant(conn, sql.Identifier(role)):
                     conn.execute(statement)
+        if before < 8 <= SERVER_VERSION:       # terminals registered before v8 read the card history
+            for (role,) in conn.execute("SELECT role_name FROM madoguchi.terminals").fetchall():
+                conn.execute(sql.SQL("GRANT SELECT ON madoguchi.staff_card_certs TO {}")
+                             .format(sql.Identifier(role)))
+                for statement in _staff_grant(conn, sql.Identifier(role)):
+                    conn.execute(statement)
         conn.commit()
         return before, SERVER_VERSION
 
@@ -978,6 +1083,8 @@ def add_terminal(dsn: str, terminal_id: str, password: str, *, name: str = "",
                     "madoguchi.record_witness() TO {}").format(ident),
             *([sql.SQL(f"GRANT EXECUTE ON FUNCTION {_V3_TERMINAL_FUNCTIONS} TO {{}}").format(ident)]
               if server_version(conn) >= 3 else []),
+            *([sql.SQL("GRANT SELECT ON madoguchi.staff_card_certs TO {}").format(ident)]
+              if server_version(conn) >= 8 else []),
         ]
         for table in TRAFFIC_TABLES:
             cols = [r[0] for r in conn.execute(

@@ -14,6 +14,7 @@ not import Qt.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import threading
@@ -202,6 +203,7 @@ class SyncService:
         self.on_change = on_change
         self._password = password
         self._wake = threading.Event()
+        self._asked = threading.Event()       # "sync now" (asks the system's sync when it is that)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -218,7 +220,9 @@ class SyncService:
         self._thread.start()
 
     def request(self) -> None:
-        """Run a round as soon as possible (e.g. the officer pressed 'sync now')."""
+        """Run a round as soon as possible (e.g. the officer pressed 'sync now'); on a terminal
+        synced by its sync account, ask that sync to run now (app.sync.request)."""
+        self._asked.set()
         self._wake.set()
 
     def stop(self, timeout: float = 30.0) -> None:
@@ -249,13 +253,19 @@ class SyncService:
         return float(store.setting(INTERVAL_SETTING, 60))
 
     def _round(self, store: Store) -> None:
-        if freshness.set_standalone(store) or not self.target.configured or self._synced_by_system():
+        if freshness.set_standalone(store) or not self.target.configured:
             self._publish(store)
             return
-        with self._lock:
-            self._running = True
+        if self._synced_by_system():
+            if self._asked.is_set():
+                self._asked.clear()
+                self._ask_the_system(store)
+            self._publish(store)
+            return
+        self._asked.clear()
         try:
-            sync_round(store, self.target, password=self._password)
+            with self._busy():
+                sync_round(store, self.target, password=self._password)
         except SyncError as exc:
             log.info("sync round failed: %s", exc)
         except Exception as exc:  # noqa: BLE001 - the thread must survive anything
@@ -264,10 +274,37 @@ class SyncService:
                 f"同期中に予期しないエラーが起きました。IT 担当に連絡してください。 / Unexpected sync "
                 f"error ({type(exc).__name__}); call IT staff."))
         finally:
-            with self._lock:
-                self._running = False
             self._publish(store)
             self.rounds += 1
+
+    @contextlib.contextmanager
+    def _busy(self):
+        """``running`` in the published status while the block runs."""
+        with self._lock:
+            self._running = True
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running = False
+
+    def _ask_the_system(self, store: Store) -> None:
+        """Ask the sync account's service for a round and wait for its record in the store (the
+        status shows "syncing…" meanwhile); no answer is recorded as the sync's error."""
+        from app.sync import request
+
+        try:
+            with self._busy():
+                self._publish(store)
+                got = request.wait(store, request.ask(self.store_path), stop=self._stop)
+            if not got.done and not self._stop.is_set():
+                _record_error(store, SyncError(
+                    "端末の同期サービスが応答しません。IT 担当に連絡してください。 / The terminal's sync "
+                    "service did not answer; call IT staff."))
+        except OSError as exc:
+            _record_error(store, SyncError(
+                f"同期を依頼できません（{exc.strerror}）。IT 担当に連絡してください。 / Cannot ask for a "
+                f"sync ({exc.strerror}); call IT staff."))
 
     def _synced_by_system(self) -> bool:
         """The shared store of a terminal is synced by the sync account (app.sync.credential);
@@ -278,7 +315,9 @@ class SyncService:
         return self._password is None and credential.system_managed() and credential.load() is None
 
     def _publish(self, store: Store) -> None:
-        status = status_of(store, self.target, running=False)
+        with self._lock:
+            running = self._running
+        status = status_of(store, self.target, running=running)
         with self._lock:
             self._status = status
         if self.on_change:

@@ -327,14 +327,21 @@ class MainWindow(QMainWindow):
         self.translateUI()
         self.home.refresh_queue()
         self.services.refresh_card()
-        QTimer.singleShot(0, self, self._reopen_interrupted)   # not once the window is gone
+        if self.services.own_password_due():
+            QTimer.singleShot(0, self, lambda: self.change_password(due=True) and self._reopen_interrupted())
+        else:
+            QTimer.singleShot(0, self, self._reopen_interrupted)   # not once the window is gone
 
-    def change_password(self) -> bool:
-        """The signed-in person's own password (:mod:`app.ui.passworddialog`); True when changed."""
-        dialog = ChangePasswordDialog(self.services, self)
+    def change_password(self, due: bool = False) -> bool:
+        """The signed-in person's own password (:mod:`app.ui.passworddialog`); True when changed.
+        ``due``: asked at sign-in after an administrator's reset; not changed, the person is
+        signed out."""
+        dialog = ChangePasswordDialog(self.services, self, due=due)
         changed = dialog.exec() == QDialog.DialogCode.Accepted
         if changed:
             self.statusBar().showMessage(self.tr("Your password was changed."), 10000)
+        elif due:
+            self.sign_out_requested.emit()
         return changed
 
     def open_desk(self) -> None:

@@ -1,6 +1,7 @@
 """パスワードの変更: the signed-in person changes their own password (File → Change my password).
 
-Old password, the new one twice. The rules, the proof and the re-wrapping of the signing key are
+Old password, the new one twice. Opened from the File menu, or at sign-in when an administrator
+reset the password on this terminal (``due``: then Cancel signs the person out). The rules, the proof and the re-wrapping of the signing key are
 ``app.security.staff.change_own_password``'s (through ``Desk.change_own_password``); the dialog
 only collects the three fields, hands them on and clears them, whatever the answer. Nothing here
 keeps or logs a password.
@@ -14,12 +15,17 @@ from app.ui import i18n
 
 
 class ChangePasswordDialog(QDialog):
-    def __init__(self, services, parent: QWidget | None = None) -> None:
+    def __init__(self, services, parent: QWidget | None = None, *, due: bool = False) -> None:
         super().__init__(parent)
         self.services = services
+        self.due = due
         self.setObjectName("ChangePasswordDialog")
         self.setModal(True)
         form = QFormLayout(self)
+        self.lead = QLabel(self)
+        self.lead.setWordWrap(True)
+        self.lead.setVisible(due)
+        form.addRow(self.lead)
         self.old, self.new, self.again = (self._field(name) for name in ("old", "new", "again"))
         self.old_label, self.new_label, self.again_label = QLabel(self), QLabel(self), QLabel(self)
         form.addRow(self.old_label, self.old)
@@ -46,6 +52,8 @@ class ChangePasswordDialog(QDialog):
 
     def translateUI(self) -> None:  # noqa: N802
         self.setWindowTitle(self.tr("Change my password"))
+        self.lead.setText(self.tr("Your password was reset by an administrator. Choose your own "
+                                  "to go on; Cancel signs you out."))
         self.old_label.setText(self.tr("Current password"))
         self.new_label.setText(self.tr("New password"))
         self.again_label.setText(self.tr("New password again"))

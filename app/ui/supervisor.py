@@ -4,20 +4,23 @@ something is missing), the support-measure ledger (``app.ui.supervisor_measures`
 issuance-history search (every protected person in a result is audited as a look-up).
 
 Everything shown comes from the UI-free ``app.desk`` package — the same views ``madoguchi report``
-prints. The charts are painted here with QPainter: Qt Charts is not part of PySide6-Essentials,
-the Qt the application ships.
+prints. The charts are Qt Charts (PySide6-Addons, which the application ships): Japanese labels
+render with the window's font, long labels are elided by the axis.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter
+from PySide6.QtCharts import (QBarCategoryAxis, QBarSet, QChart, QChartView, QHorizontalStackedBarSeries,
+                              QValueAxis)
+from PySide6.QtCore import QMargins, Qt
+from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDialog, QGridLayout,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow,
-                               QPushButton, QSizePolicy, QTableWidget, QTableWidgetItem, QTabWidget, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+                               QPushButton, QSizePolicy, QTableWidget, QTableWidgetItem,
+                               QTabWidget, QToolTip, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+                               QWidget)
 
 from app.ui import i18n
 from app.ui.supervisor_measures import RED, RED_TEXT, MeasuresTab, paint_red, save_file
@@ -29,58 +32,72 @@ OUTCOME_COLOURS = {"completed": QColor(46, 125, 50), "refused": QColor(198, 40, 
 BAR = QColor(30, 90, 160)
 
 
-class BarChart(QWidget):
-    """Horizontal bars, one row per label; a row may be stacked in coloured segments."""
+class BarChart(QChartView):
+    """Horizontal bars (Qt Charts), one row per label, top to bottom in the given order; a row may
+    be stacked in coloured segments (the legend names them); the axis counts whole cases."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = ""
         self.rows: list[tuple[str, list[tuple[float, QColor]]]] = []
         self.legend: list[tuple[str, QColor]] = []
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumSize(320, 180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setChart(QChart())
 
     def set_data(self, title: str, rows, legend=()) -> None:
         self.title, self.rows, self.legend = title, list(rows), list(legend)
-        self.update()
-
-    def paintEvent(self, _event) -> None:  # noqa: N802
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.fillRect(self.rect(), QColor("white"))
+        chart = QChart()
+        chart.setTitle(title)
+        chart.setMargins(QMargins(2, 2, 2, 2))
+        chart.layout().setContentsMargins(0, 0, 0, 0)
+        chart.setBackgroundRoundness(0)
         font = QFont(self.font())
         font.setBold(True)
-        p.setFont(font)
-        p.setPen(QColor("black"))
-        p.drawText(QRectF(6, 2, self.width() - 12, 22), Qt.AlignmentFlag.AlignLeft, self.title)
-        p.setFont(self.font())
-        widest = max((p.fontMetrics().horizontalAdvance(name) for name, _segs in self.rows), default=0)
-        top, label_w = 28, min(widest + 14, self.width() // 2)     # the row names, whole
-        x_leg = 6
-        for name, colour in self.legend:
-            p.fillRect(QRectF(x_leg, self.height() - 18, 12, 12), colour)
-            p.drawText(QRectF(x_leg + 16, self.height() - 22, 160, 20), Qt.AlignmentFlag.AlignLeft, name)
-            x_leg += 24 + p.fontMetrics().horizontalAdvance(name)
-        bottom = self.height() - (26 if self.legend else 6)
-        if not self.rows:
-            p.drawText(QRectF(0, top, self.width(), bottom - top), Qt.AlignmentFlag.AlignCenter, "—")
+        chart.setTitleFont(font)
+        series = QHorizontalStackedBarSeries()
+        segments = max((len(segs) for _l, segs in self.rows), default=0)
+        for k in range(segments):
+            name, colour = self.legend[k] if k < len(self.legend) else (title, self.rows[0][1][k][1])
+            bar = QBarSet(name)
+            bar.setColor(colour)
+            bar.setBorderColor(colour)
+            for _label, segs in reversed(self.rows):        # Qt draws the first category lowest
+                bar.append(segs[k][0] if k < len(segs) else 0)
+            series.append(bar)
+        series.setLabelsVisible(True)
+        series.hovered.connect(self._hovered)
+        series.setBarWidth(0.7)
+        chart.addSeries(series)
+        labels = QBarCategoryAxis()
+        labels.append([label for label, _segs in reversed(self.rows)] or ["—"])
+        labels.setGridLineVisible(False)
+        chart.addAxis(labels, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(labels)
+        counts = QValueAxis()
+        top = max((sum(v for v, _c in segs) for _l, segs in self.rows), default=0)
+        counts.setRange(0, max(1, top))
+        counts.setTickCount(min(max(1, int(top)), 5) + 1)
+        if top > 5:
+            counts.applyNiceNumbers()
+        counts.setLabelFormat("%d")
+        chart.addAxis(counts, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(counts)
+        chart.legend().setVisible(bool(self.legend))
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        old = self.chart()
+        self.setChart(chart)
+        if old is not None:
+            old.deleteLater()
+
+    def _hovered(self, status: bool, index: int, bar) -> None:
+        """A row's whole name and count under the pointer (the axis elides long names)."""
+        if not status:
+            QToolTip.hideText()
             return
-        row_h = max(14, min(30, (bottom - top) / len(self.rows)))
-        biggest = max(sum(v for v, _c in segs) for _l, segs in self.rows) or 1
-        span = self.width() - label_w - 70
-        for i, (name, segs) in enumerate(self.rows):
-            y = top + i * row_h
-            p.setPen(QColor("black"))
-            p.drawText(QRectF(4, y, label_w - 8, row_h), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                       name)
-            x = float(label_w)
-            for value, colour in segs:
-                w = span * value / biggest
-                p.fillRect(QRectF(x, y + 3, w, row_h - 6), QBrush(colour))
-                x += w
-            total = sum(v for v, _c in segs)
-            p.drawText(QRectF(x + 6, y, 64, row_h), Qt.AlignmentFlag.AlignVCenter,
-                       f"{total:g}")
+        name, segs = self.rows[len(self.rows) - 1 - index]
+        QToolTip.showText(QCursor.pos(), f"{name}: {sum(v for v, _c in segs):g}", self)
 
 
 class FiguresTab(QWidget):
@@ -154,8 +171,12 @@ class FiguresTab(QWidget):
             [(S.label(S.CASE_TYPE_LABELS, t, lang), [(cells.get(s, 0), OUTCOME_COLOURS[s]) for s in statuses])
              for t, cells in sorted(fig.by_type_outcome.items())],
             [(S.label(S.STATUS_LABELS, s, lang), OUTCOME_COLOURS[s]) for s in statuses])
+        by_words: dict[str, int] = {}          # codes of one family share their words: one bar
+        for code, n in fig.refusals:
+            words = S.reason_words(code, lang)
+            by_words[words] = by_words.get(words, 0) + n
         self.refusal_chart.set_data(self.tr("Refusals by reason"),
-                                    [(code, [(n, OUTCOME_COLOURS["refused"])]) for code, n in fig.refusals])
+                                    [(words, [(n, OUTCOME_COLOURS["refused"])]) for words, n in by_words.items()])
         self.issuance_chart.set_data(self.tr("Documents issued"),
                                      [(S.label(S.DOCUMENT_LABELS, d, lang), [(n, BAR)]) for d, n in fig.issuance])
         rows = [(self.tr("Handling (without pauses)"), fig.handling),

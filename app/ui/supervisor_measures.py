@@ -8,7 +8,7 @@ supervisor's actions down; every rule (second person, same day, outsourced staff
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QDateTime
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDateTimeEdit, QDialog,
                                QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView,
@@ -119,6 +119,29 @@ class SecondPersonDialog(QDialog):
             return dialog.result_value if dialog.exec() == QDialog.DialogCode.Accepted else None
         finally:
             dialog.deleteLater()
+
+    @classmethod
+    def as_me(cls, services, action, parent=None):
+        """``action(auth)`` signed by the signed-in person. Every ledger entry is signed
+        (``app.security.ledgersig``): a password sign-in opened the person's key; after a card
+        sign-in the window has no key open for the ledger (the card signs releases on the card
+        thread only), so the person types their own password here once. The result, or None when
+        cancelled."""
+        from app.security.measures import MeasureError
+
+        auth = services.session.auth
+        if auth.method != "card" or auth.signing_key is not None:
+            return action(auth)
+
+        def mine(other):
+            if other.staff.id != auth.staff.id:
+                raise MeasureError("ご自身のパスワードで署名してください / sign with your own password")
+            return action(other)
+
+        return cls.run(services, QCoreApplication.translate("SecondPersonDialog", "Sign with your password"),
+                       QCoreApplication.translate(
+                           "SecondPersonDialog", "You signed in with your card. Type your own password to "
+                           "sign this entry of the support-measure ledger."), mine, parent)
 
 
 class MeasureRegistrationDialog(QDialog):
@@ -233,18 +256,19 @@ class MeasureRegistrationDialog(QDialog):
             self.error.setText(self.tr("Search for the person to protect and choose them in the list."))
             return
         try:
-            self.registration = R.register(
-                self.services.store, self.services.session.auth, stage=stage,
+            self.registration = SecondPersonDialog.as_me(self.services, lambda auth: R.register(
+                self.services.store, auth, stage=stage,
                 applied_date=self.applied.date().toPython(), target_id=target,
                 kind=self.KINDS[self.kind.currentIndex()], measure_id=self.measure_id,
                 start_date=self.start.date().toPython() if stage == "decision" else None,
                 perpetrator=Perpetrator(family_name=self.p_family.text().strip(),
                                         given_name=self.p_given.text().strip(),
-                                        address=self.p_address.text().strip()))
+                                        address=self.p_address.text().strip())), self)
         except MeasureError as exc:
             self.error.setText(error_text(exc))
             return
-        self.accept()
+        if self.registration is not None:
+            self.accept()
 
     @classmethod
     def ask(cls, services, parent=None, measure_id: str | None = None):
@@ -339,8 +363,8 @@ class LinkedSystemsDialog(QDialog):
         system = self.table.item(row, 0).text()
         when = self.when.dateTime().toPython().astimezone()
         try:
-            R.confirm_system(self.services.store, self.services.session.auth, self.measure_id, system,
-                             blocked_at=when)
+            SecondPersonDialog.as_me(self.services, lambda auth: R.confirm_system(
+                self.services.store, auth, self.measure_id, system, blocked_at=when), self)
         except MeasureError as exc:
             self.error.setText(error_text(exc))
             return
@@ -547,10 +571,13 @@ class MeasuresTab(QWidget):
         if e is None:
             return
         try:
-            R.register(self.services.store, self.services.session.auth, stage="renewal",
-                       applied_date=R.office_today(), measure_id=e.measure.id)
+            done = SecondPersonDialog.as_me(self.services, lambda auth: R.register(
+                self.services.store, auth, stage="renewal", applied_date=R.office_today(),
+                measure_id=e.measure.id), self)
         except MeasureError as exc:
             self.message.setText(error_text(exc))
+            return
+        if done is None:
             return
         self.message.setText(self.tr("Renewal registered: a support officer other than you confirms it today."))
         self.refresh()
@@ -566,10 +593,12 @@ class MeasuresTab(QWidget):
         if reason is None:
             return
         try:
-            R.request_end(self.services.store, self.services.session.auth, e.measure.id,
-                          on=R.office_today(), reason=reason)
+            done = SecondPersonDialog.as_me(self.services, lambda auth: R.request_end(
+                self.services.store, auth, e.measure.id, on=R.office_today(), reason=reason), self)
         except MeasureError as exc:
             self.message.setText(error_text(exc))
+            return
+        if done is None:
             return
         self.message.setText(self.tr("End asked for: the measure keeps blocking until a second person confirms."))
         self.refresh()

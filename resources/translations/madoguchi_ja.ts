@@ -284,24 +284,29 @@
 <context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../app/ui/passworddialog.py" line="48"/>
+        <location filename="../../app/ui/passworddialog.py" line="54"/>
         <source>Change my password</source>
         <translation>パスワードの変更</translation>
     </message>
     <message>
-        <location filename="../../app/ui/passworddialog.py" line="49"/>
+        <location filename="../../app/ui/passworddialog.py" line="57"/>
         <source>Current password</source>
         <translation>現在のパスワード</translation>
     </message>
     <message>
-        <location filename="../../app/ui/passworddialog.py" line="50"/>
+        <location filename="../../app/ui/passworddialog.py" line="58"/>
         <source>New password</source>
         <translation>新しいパスワード</translation>
     </message>
     <message>
-        <location filename="../../app/ui/passworddialog.py" line="51"/>
+        <location filename="../../app/ui/passworddialog.py" line="59"/>
         <source>New password again</source>
         <translation>新しいパスワード（確認）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/passworddialog.py" line="55"/>
+        <source>Your password was reset by an administrator. Choose your own to go on; Cancel signs you out.</source>
+        <translation>管理者がパスワードを再設定しました。続けるには自分のパスワードを決めてください。「キャンセル」でサインアウトします。</translation>
     </message>
 </context>
 <context>
@@ -483,72 +488,72 @@
 <context>
     <name>FiguresTab</name>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="129"/>
+        <location filename="../../app/ui/supervisor.py" line="146"/>
         <source>Today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="129"/>
+        <location filename="../../app/ui/supervisor.py" line="146"/>
         <source>This month</source>
         <translation>今月</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="132"/>
+        <location filename="../../app/ui/supervisor.py" line="149"/>
         <source>Export CSV…</source>
         <translation>CSV出力…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="133"/>
+        <location filename="../../app/ui/supervisor.py" line="150"/>
         <source>Time (minutes)</source>
         <translation>時間（分）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="133"/>
+        <location filename="../../app/ui/supervisor.py" line="150"/>
         <source>Cases</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="133"/>
+        <location filename="../../app/ui/supervisor.py" line="150"/>
         <source>Median</source>
         <translation>中央値</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="134"/>
+        <location filename="../../app/ui/supervisor.py" line="151"/>
         <source>90th percentile</source>
         <translation>90％値</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="150"/>
+        <location filename="../../app/ui/supervisor.py" line="167"/>
         <source>{period}: {n} case(s)</source>
         <translation>{period}：{n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="153"/>
+        <location filename="../../app/ui/supervisor.py" line="170"/>
         <source>Cases by type and outcome</source>
         <translation>手続別・結果別の件数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="157"/>
+        <location filename="../../app/ui/supervisor.py" line="178"/>
         <source>Refusals by reason</source>
         <translation>不可の理由</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="159"/>
+        <location filename="../../app/ui/supervisor.py" line="180"/>
         <source>Documents issued</source>
         <translation>交付件数（書類別）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="161"/>
+        <location filename="../../app/ui/supervisor.py" line="182"/>
         <source>Handling (without pauses)</source>
         <translation>処理時間（保留を除く）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="162"/>
+        <location filename="../../app/ui/supervisor.py" line="183"/>
         <source>Waiting for a support officer</source>
         <translation>解除待ちの時間</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="172"/>
+        <location filename="../../app/ui/supervisor.py" line="193"/>
         <source>Export CSV</source>
         <translation>CSV出力</translation>
     </message>
@@ -587,52 +592,52 @@
 <context>
     <name>HistoryTab</name>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="254"/>
+        <location filename="../../app/ui/supervisor.py" line="275"/>
         <source>name or kana of the person</source>
         <translation>対象者の氏名・カナ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="255"/>
+        <location filename="../../app/ui/supervisor.py" line="276"/>
         <source>issue number</source>
         <translation>交付番号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="256"/>
+        <location filename="../../app/ui/supervisor.py" line="277"/>
         <source>Search</source>
         <translation>検索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="257"/>
+        <location filename="../../app/ui/supervisor.py" line="278"/>
         <source>Issued</source>
         <translation>交付日時</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="257"/>
+        <location filename="../../app/ui/supervisor.py" line="278"/>
         <source>Issue number</source>
         <translation>交付番号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="257"/>
+        <location filename="../../app/ui/supervisor.py" line="278"/>
         <source>Document</source>
         <translation>書類</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="258"/>
+        <location filename="../../app/ui/supervisor.py" line="279"/>
         <source>To whom</source>
         <translation>対象者</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="258"/>
+        <location filename="../../app/ui/supervisor.py" line="279"/>
         <source>Issued by</source>
         <translation>交付者</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="258"/>
+        <location filename="../../app/ui/supervisor.py" line="279"/>
         <source>Delivery</source>
         <translation>交付方法</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="270"/>
+        <location filename="../../app/ui/supervisor.py" line="291"/>
         <source>[restricted]</source>
         <translation>［制限対象］</translation>
     </message>
@@ -717,52 +722,52 @@
 <context>
     <name>LinkedSystemsDialog</name>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="304"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="328"/>
         <source>Linked systems</source>
         <translation>連携システム</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="305"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="329"/>
         <source>Blocked at</source>
         <translation>制限した日時</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="306"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="330"/>
         <source>Confirm the selected system blocked (as me)</source>
         <translation>選択したシステムの制限を確認（自分の名前で）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="307"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="331"/>
         <source>System</source>
         <translation>システム</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="307"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="331"/>
         <source>State</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="307"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="331"/>
         <source>Confirmed by, when</source>
         <translation>確認者・日時</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="317"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="341"/>
         <source>Every system below must also be blocked for {name}. A system not confirmed stays red here, on the desk and in the report.</source>
         <translation>{name} について、以下のすべてのシステムでも制限が必要です。確認されていないシステムは、ここと監督者画面・日報で赤く表示されます。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="322"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="346"/>
         <source>blocked</source>
         <translation>制限済み</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="322"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="346"/>
         <source>NOT CONFIRMED</source>
         <translation>未確認</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="337"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="361"/>
         <source>Choose a system in the list.</source>
         <translation>一覧からシステムを選んでください。</translation>
     </message>
@@ -800,7 +805,7 @@
         <translation>パスワードの変更(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="337"/>
+        <location filename="../../app/ui/mainwindow.py" line="342"/>
         <source>Your password was changed.</source>
         <translation>パスワードを変更しました。</translation>
     </message>
@@ -838,72 +843,72 @@
 <context>
     <name>MeasureRegistrationDialog</name>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="183"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="206"/>
         <source>Register a support measure</source>
         <translation>支援措置の登録</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="184"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="207"/>
         <source>Stage</source>
         <translation>段階</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="184"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="207"/>
         <source>Person to protect</source>
         <translation>支援対象者</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="184"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="207"/>
         <source>Kind</source>
         <translation>種類</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="184"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="207"/>
         <source>Applied on</source>
         <translation>申出日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="185"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="208"/>
         <source>Start (decision)</source>
         <translation>開始日（支援決定）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="185"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="208"/>
         <source>Perpetrator: family name</source>
         <translation>加害者：氏</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="185"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="208"/>
         <source>Perpetrator: given name</source>
         <translation>加害者：名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="186"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="209"/>
         <source>Perpetrator: address</source>
         <translation>加害者：住所</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="197"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="220"/>
         <source>Search</source>
         <translation>検索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="198"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="221"/>
         <source>name, kana or birth date</source>
         <translation>氏名・カナ・生年月日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="199"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="222"/>
         <source>The measure blocks from the moment you register it. A support officer other than you confirms it today; every linked system is then confirmed blocked by name.</source>
         <translation>登録した時点から制限されます。あなた以外の支援措置責任者が本日中に確認し、各連携システムの制限をそれぞれ記名で確認します。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="220"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="243"/>
         <source>[restricted]</source>
         <translation>［制限対象］</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="233"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="256"/>
         <source>Search for the person to protect and choose them in the list.</source>
         <translation>支援対象者を検索し、一覧から選んでください。</translation>
     </message>
@@ -911,172 +916,172 @@
 <context>
     <name>MeasuresTab</name>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="452"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="476"/>
         <source>Register…</source>
         <translation>登録…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="452"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="476"/>
         <source>Confirm registration…</source>
         <translation>登録を確認…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="453"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="477"/>
         <source>Linked systems…</source>
         <translation>連携システム…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="453"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="477"/>
         <source>Renew…</source>
         <translation>延長…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="454"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="478"/>
         <source>Ask to end…</source>
         <translation>終了を申請…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="454"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="478"/>
         <source>Confirm end…</source>
         <translation>終了を確認…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="455"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="479"/>
         <source>Monthly reconciliation…</source>
         <translation>月次照合…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="459"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="483"/>
         <source>Person</source>
         <translation>対象者</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="459"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="483"/>
         <source>Kind</source>
         <translation>種類</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="459"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="483"/>
         <source>State</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="459"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="483"/>
         <source>Applied</source>
         <translation>申出日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="459"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="483"/>
         <source>Ends</source>
         <translation>終了日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="460"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="484"/>
         <source>Registration</source>
         <translation>登録</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="460"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="484"/>
         <source>Linked systems</source>
         <translation>連携システム</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="476"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="500"/>
         <source>overdue: register again</source>
         <translation>期限切れ：再登録が必要</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="476"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="500"/>
         <source>waiting for a second person</source>
         <translation>確認待ち（二人目）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="478"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="502"/>
         <source>confirmed</source>
         <translation>確認済み</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="480"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="504"/>
         <source>not in the ledger</source>
         <translation>台帳登録なし</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="482"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="506"/>
         <source>{done}/{all} confirmed</source>
         <translation>{done}/{all} 確認済み</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="484"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="508"/>
         <source>missing: {names}</source>
         <translation>未確認：{names}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="504"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="528"/>
         <source>Choose a measure in the list.</source>
         <translation>一覧から支援措置を選んでください。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="510"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="534"/>
         <source>Registered: it blocks now. A support officer other than you confirms it today.</source>
         <translation>登録しました。すでに制限されています。あなた以外の支援措置責任者が本日中に確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="521"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="545"/>
         <source>Nothing of this measure waits for confirmation.</source>
         <translation>この措置に確認待ちの登録はありません。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="525"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="549"/>
         <source>Confirm a registration</source>
         <translation>登録の確認</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="526"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="550"/>
         <source>A support officer other than the person who registered it confirms: {stage}, applied {applied}.</source>
         <translation>登録した職員以外の支援措置責任者が確認します：{stage}（申出日 {applied}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="530"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="554"/>
         <source>Confirmed.</source>
         <translation>確認しました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="555"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="582"/>
         <source>Renewal registered: a support officer other than you confirms it today.</source>
         <translation>延長を登録しました。あなた以外の支援措置責任者が本日中に確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="574"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="603"/>
         <source>End asked for: the measure keeps blocking until a second person confirms.</source>
         <translation>終了を申請しました。二人目が確認するまで制限は続きます。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="580"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="609"/>
         <source>Ask to end</source>
         <translation>終了の申請</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="580"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="609"/>
         <source>Reason for ending</source>
         <translation>終了の理由</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="590"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="619"/>
         <source>No end of this measure waits for confirmation.</source>
         <translation>この措置に確認待ちの終了申請はありません。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="593"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="622"/>
         <source>Confirm the end</source>
         <translation>終了の確認</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="594"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="623"/>
         <source>A second person confirms the end asked for: {reason}</source>
         <translation>申請された終了を二人目が確認します：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="598"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="627"/>
         <source>Ended.</source>
         <translation>終了しました。</translation>
     </message>
@@ -1122,12 +1127,12 @@
 <context>
     <name>QueuesTab</name>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="194"/>
+        <location filename="../../app/ui/supervisor.py" line="215"/>
         <source>Needs a supervisor</source>
         <translation>監督者の確認が必要なもの</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="194"/>
+        <location filename="../../app/ui/supervisor.py" line="215"/>
         <source>Since</source>
         <translation>時点</translation>
     </message>
@@ -1143,32 +1148,32 @@
 <context>
     <name>ReconciliationDialog</name>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="386"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="410"/>
         <source>Monthly reconciliation {month}</source>
         <translation>月次照合 {month}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="387"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="411"/>
         <source>Save as PDF…</source>
         <translation>PDFとして保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="388"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="412"/>
         <source>Sign off this reconciliation…</source>
         <translation>この照合を確認（署名）…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="395"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="419"/>
         <source>Save as PDF</source>
         <translation>PDFとして保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="406"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="430"/>
         <source>Sign off the reconciliation</source>
         <translation>照合の確認</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="407"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="431"/>
         <source>A support officer signs in to sign off the reconciliation of {month} ({n} incomplete application(s)).</source>
         <translation>{month} の照合を確認するため、支援措置責任者が認証します（制限が揃っていない申出 {n} 件）。</translation>
     </message>
@@ -1260,6 +1265,16 @@
         <location filename="../../app/ui/supervisor_measures.py" line="86"/>
         <source>Password</source>
         <translation>パスワード</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/supervisor_measures.py" line="141"/>
+        <source>Sign with your password</source>
+        <translation>パスワードで署名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/supervisor_measures.py" line="142"/>
+        <source>You signed in with your card. Type your own password to sign this entry of the support-measure ledger.</source>
+        <translation>カードで認証しています。支援措置の記録に署名するため、ご自身のパスワードを入力してください。</translation>
     </message>
 </context>
 <context>
@@ -1412,32 +1427,32 @@
 <context>
     <name>SupervisorDesk</name>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="302"/>
+        <location filename="../../app/ui/supervisor.py" line="323"/>
         <source>Supervisor&apos;s desk</source>
         <translation>監督者画面</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="303"/>
+        <location filename="../../app/ui/supervisor.py" line="324"/>
         <source>Today / this month</source>
         <translation>今日・今月</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="303"/>
+        <location filename="../../app/ui/supervisor.py" line="324"/>
         <source>Queues</source>
         <translation>確認待ち</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="303"/>
+        <location filename="../../app/ui/supervisor.py" line="324"/>
         <source>Support measures</source>
         <translation>支援措置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="304"/>
+        <location filename="../../app/ui/supervisor.py" line="325"/>
         <source>Issuance history</source>
         <translation>交付履歴</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor.py" line="306"/>
+        <location filename="../../app/ui/supervisor.py" line="327"/>
         <source>Refresh</source>
         <translation>更新</translation>
     </message>

@@ -141,3 +141,33 @@ def test_offered_in_every_identity_step_where_a_my_number_card_counts():
             assert spec.visible({"identity_documents": ["my_number_card"]}) is counts, ct.id
             seen.append(ct.id)
     assert {"pin_reset", "copy_issuance", "suspension_lift"} <= set(seen)
+
+
+def test_demo_municipality_and_training_tray_hold_the_forged_and_face_auth_cards(tmp_path, test_card_ca):
+    """The demo store's card folder has a forged card (a signature that fails) and a
+    face-authentication card; the tray lists both with the security code printed on each card —
+    also when another card row points at a file outside that folder."""
+    from app.card.cardfile import load_card_file
+    from app.desk import Desk
+    from app.store import open_store
+    from app.store.demo import generate
+
+    path = tmp_path / "demo.db"
+    generate(path, 400, seed=7, ca_dir=test_card_ca, quiet=True)
+    store = open_store(path)
+    try:
+        with store.transaction() as conn:       # a card row elsewhere (as a renewal demo makes one)
+            conn.execute("UPDATE cards SET card_file = ? WHERE id = (SELECT c.id FROM cards c JOIN residents r "
+                         "ON r.id = c.resident_id WHERE c.card_file IS NOT NULL "
+                         "ORDER BY r.family_kana, r.given_kana LIMIT 1)", (str(tmp_path / "elsewhere.json"),))
+        desk = Desk(store=store, config=OfficeConfig(), training=True, store_path=path)
+        tray = {c.status: c for c in desk.tray_cards()}
+        assert {"forged", "face_auth"} <= set(tray)
+        forged, face = load_card_file(tray["forged"].path), load_card_file(tray["face_auth"].path)
+        assert forged.surface.forged and tray["forged"].security_code == forged.surface.security_code
+        assert face.face_auth and not face.pins and not face.has_signing_certificate
+        row = store.conn.execute("SELECT c.cert_sign_status FROM cards c JOIN residents r ON r.id = c.resident_id "
+                                 "WHERE r.my_number = ?", (face.my_number,)).fetchone()
+        assert row[0] == "none"                 # the register agrees: no signing certificate
+    finally:
+        store.close()

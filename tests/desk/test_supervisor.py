@@ -12,6 +12,10 @@ import json
 from app.desk import supervisor as S
 from app.desk.samples import NOW
 
+from app.rules.cards import CARD_STATUS_REFUSAL
+from app.rules.identity import NOT_ENOUGH
+from app.security.restriction import REASONS as RESTRICTION_REASONS
+from app.store import open_store
 from tests.printing.pdfread import pdftotext
 
 
@@ -35,14 +39,17 @@ def test_figures_follow_the_events(ostore, office):
                            (12, "released", {"status": "open"}), (20, "completed", {"status": "completed"})])
     case("copy_issuance", [(0, "opened", {"status": "open"}), (5, "paused", {"status": "paused"}),
                            (65, "resumed", {"status": "open"}), (70, "refused", {
-                               "status": "refused", "decision": {"reasons": [{"code": "identity.insufficient"}]}})])
+                               "status": "refused", "decision": {"reasons": [{"code": "identity.not_enough"}]}})])
     case("pin_reset", [(0, "opened", {"status": "open"}), (1, "paused", {"status": "paused"})])
     fig = S.figures(ostore.conn, S.day_period(day))
     assert fig.by_type_outcome == {"copy_issuance": {"completed": 1, "refused": 1}, "pin_reset": {"paused": 1}}
     assert (fig.handling.count, fig.handling.median) == (2, 15 * 60)        # 20 min, and 70 − 60 paused
     assert (fig.waiting.count, fig.waiting.median) == (1, 10 * 60)          # 10 min awaiting the officer
-    assert fig.refusals == [("identity.insufficient", 1)]
+    assert fig.refusals == [("identity.not_enough", 1)]
     rows = list(csv.reader(io.StringIO(S.figures_csv(fig, "en"))))
+    # the reason in the staff's words, as the rules declare it (identity.NOT_ENOUGH), and its code
+    assert [NOT_ENOUGH.en, "identity.not_enough", "1"] in rows
+    assert [NOT_ENOUGH.ja, "identity.not_enough", "1"] in csv.reader(io.StringIO(S.figures_csv(fig, "ja")))
     assert ["Issuing copies of the resident record", "1", "1", "0", "2"] in rows and ["handling", "2", "15.0", "18.3"] not in rows
     assert ["handling", "2", "15.0", "20.0"] in rows
 
@@ -117,8 +124,29 @@ def test_report_daily_and_monthly_pdf(cli, office, tmp_path):
     text = "".join(pdftotext(out.read_bytes(), tmp_path)).replace(" ", "")
     for words in ("監督者日報", "要対応（赤）", "手続別・結果別の件数（計60件）", "交付件数", "同期していない端末"):
         assert words in text, words
+    # refusals by reason in words (the sample refusals' codes, worded by their declarations)
+    with open_store(office.path) as store:
+        refusals = S.figures(store.conn, S.day_period(NOW.date())).refusals
+    assert refusals and "理由コード" in text
+    for code, _n in refusals:
+        assert code in text and S.reason_words(code)[:12] in text, code
     assert (tmp_path / "daily.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     r = cli("report", "monthly", "--store", str(office.path), "--month", "2026-11", "--json")
     assert r.returncode == 0 and json.loads(r.stdout)["total"] == 60
     r = cli("report", "monthly", "--store", str(office.path), "--month", "11/2026")
     assert r.returncode == 2 and "YYYY-MM" in r.stderr
+
+
+def test_refusal_reasons_are_worded_by_their_declaration_never_by_a_case():
+    """A reason declared once is shown with its staff text; one written per case (it names the
+    case's person or item) is shown with its family's words, never a case's text; an unknown code
+    as it is."""
+    from app.rules.reasons import FAMILIES
+
+    assert S.reason_words("dv.perpetrator", "en") == RESTRICTION_REASONS["dv.perpetrator"].en
+    assert S.reason_words("pin.card_revoked") == CARD_STATUS_REFUSAL["revoked"].ja
+    assert S.reason_words("copy.scope.not_same_household", "en") == FAMILIES["copy.scope."][1]
+    assert S.reason_words("copy.item.not_on_document.my_number") == FAMILIES["copy.item.not_on_document."][0]
+    assert S.reason_words("copy.delivery.my_number.self.post.x") == FAMILIES["copy.delivery.my_number."][0]
+    assert S.reason_words("no.such.code") == "no.such.code"
+    assert S.reason_words(None, "en") == "(no reason recorded)"

@@ -41,6 +41,8 @@ def test_bundle_carries_what_it_needs_and_not_what_it_does_not(frozen_dist):
     names = {p.name for p in internal.rglob("*")}
     for needed in ("libQt6Pdf.so.6", "libQt6PdfWidgets.so.6", "QtPdf.abi3.so", "QtPdfWidgets.abi3.so"):
         assert needed in names, needed          # the print preview (QtPdf)
+    for needed in ("libQt6Charts.so.6", "QtCharts.abi3.so", "libQt6OpenGLWidgets.so.6"):
+        assert needed in names, needed          # the supervisor's desk (Qt Charts and what it links)
     for unwanted in ("libQt6Quick.so.6", "libQt6Qml.so.6", "libQt6PdfQuick.so.6", "libQt6Designer.so.6",
                      "libqgtk3.so", "libqwayland.so", "QtQml.abi3.so", "QtQuick.abi3.so"):
         assert unwanted not in names, unwanted
@@ -106,6 +108,19 @@ def test_frozen_window_opens_offscreen_and_closes_cleanly(frozen_dist, run_froze
     assert shown["platform"] == "offscreen" and shown["windows"], shown
     # programs the window starts (pcscd) load the system's libraries, not the bundle's
     assert shown["child_library_path"] == os.environ.get("LD_LIBRARY_PATH"), shown
+
+
+def test_frozen_supervisor_desk_draws_its_charts(frozen_dist, run_frozen, tmp_path):
+    """A support officer signs in to the frozen window and opens the supervisor's desk: its
+    charts are Qt Charts views, loaded from the bundle."""
+    report = tmp_path / "desk.json"
+    r = run_frozen(frozen_dist / "madoguchi-gui", "--training", timeout=180, input="officer1-kenshu\n",
+                   env={"MADOGUCHI_SMOKE_TEST": str(report), "MADOGUCHI_SMOKE_SIGN_IN": "officer1",
+                        "MADOGUCHI_SMOKE_DESK": "1"})
+    assert r.returncode == 0, r.stderr[-3000:]
+    shown = json.loads(report.read_text(encoding="utf-8"))
+    assert shown.get("signed_in") == "officer1", shown
+    assert shown["desk"] == ["QChartView", "QChartView"], shown
 
 
 def _readers(run_frozen, program: Path) -> dict:

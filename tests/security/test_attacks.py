@@ -5,7 +5,7 @@ on a real PostgreSQL server. Each is refused or reported, and the message names 
 | § | attack | where it is stopped |
 |---|---|---|
 | 1 | forged release row naming an uninvolved officer | SQLite trigger (unsigned), engine's release predicate + `audit verify` (bad signature), server trigger (psql) |
-| 2 | dual-role person releases a case she handled; another terminal writes into a case; officer who acted only at B | engine + SQLite trigger; server: own cases only, handled = any terminal |
+| 2 | dual-role person releases a case she handled; another terminal writes into a case; officer who acted only at B; a re-lock confirmed by the releaser or someone who handled the case | engine + SQLite trigger; server: own cases only, handled = any terminal, third person for re-lock confirmations |
 | 3 | a guard replaced by a same-name trigger that does nothing | `security selftest` compares full SQL |
 | 4 | last entry + outbox row deleted, every outbox row deleted, chain rebuilt, faked witness | `audit verify` (offline, then `--online`); server quarantine in tests/sync/test_sync_witness.py |
 | 5 | password typed in the login field | never recorded ("unknown login") |
@@ -191,6 +191,146 @@ def test_2_server_events_only_into_own_cases_and_handled_counts_every_terminal(s
     r = psql(a, insert_sql("madoguchi.releases", {**columns, "row": json.dumps(rel)}))
     assert r.returncode != 0
     assert "cannot have handled it (an event of the case at any terminal)" in r.stderr
+
+
+def _signed_release(case_id, rel_id, officer, clerk, issued_at, sign):
+    rel = {"id": rel_id, "case_id": case_id, "handling_staff_id": sid(clerk),
+           "officer_id": sid(officer), "terminal_id": "TA", "decision": "released",
+           "persons": "[]", "protected": "[]", "documents": '["juminhyo"]', "scope_digest": "d",
+           "reason": None, "checklist": "{}", "auth_method": "password", "issued_at": issued_at,
+           "expires_at": "2099-01-01T00:00:00+00:00"}
+    sign(rel)
+    columns = {k: rel[k] for k in ("id", "case_id", "officer_id", "handling_staff_id",
+                                   "terminal_id", "decision", "issued_at")}
+    return rel, insert_sql("madoguchi.releases", {**columns, "row": json.dumps(rel)})
+
+
+def _open_case_on_server(dsn, case_id, opener="clerk_a"):
+    case = {"id": case_id, "case_type": "copy_issuance", "terminal_id": "TA",
+            "opened_by": sid(opener), "opened_at": "2026-11-30T09:00:00+00:00"}
+    r = psql(dsn, insert_sql("madoguchi.cases", {**case, "row": json.dumps(case)}))
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.postgres
+def test_2_server_relock_confirmation_needs_a_third_person(seeded):
+    """Issue 14: the server checked only the signature of a re-lock confirmation. Now, like the
+    engine and the store: the confirmer neither released nor re-locked it and never handled the
+    case (opened it, is its clerk, or wrote any event of it at any terminal). Each refusal sent
+    with psql and the terminal's own login, each correctly signed by the person it names."""
+    dsn = seeded.terminal_dsn("TA")
+    _open_case_on_server(dsn, "case-3")
+    ev = {"id": "ev-3", "case_id": "case-3", "n": 1, "at": "2026-11-30T09:01:00+00:00",
+          "staff_id": sid("officer_a"), "terminal_id": "TA", "kind": "tick", "step": "s"}
+    assert psql(dsn, insert_sql("madoguchi.case_events", {**ev, "row": json.dumps(ev)})).returncode == 0
+
+    def sign_password(row):
+        row["signature"] = sign_key("officer_b").private.sign(sigcore.release_message(row)).hex()
+
+    rel, insert = _signed_release("case-3", "rel-3", "officer_b", "clerk_a",
+                                  "2026-11-30T09:05:00+00:00", sign_password)
+    assert psql(dsn, insert).returncode == 0
+    digest = sigcore.release_digest(rel)
+
+    def event(kind, who, n):
+        row = {"id": f"rel-3-{kind}-{n}", "release_id": "rel-3", "kind": kind,
+               "at": f"2026-11-30T10:0{n}:00+00:00", "staff_id": sid(who), "terminal_id": "TA",
+               "note": None, "auth_method": "password"}
+        row["signature"] = sign_key(who).private.sign(sigcore.event_message(row, digest)).hex()
+        return insert_sql("madoguchi.release_events", {
+            "id": row["id"], "release_id": "rel-3", "kind": kind, "staff_id": row["staff_id"],
+            "terminal_id": "TA", "row": json.dumps(row)})
+
+    assert psql(dsn, event("relocked", "officer_b", 1)).returncode == 0
+    for n, (who, why) in enumerate((("officer_b", "released"), ("clerk_a", "its clerk and opener"),
+                                    ("officer_a", "an event of the case")), start=2):
+        r = psql(dsn, event("relock_confirmed", who, n))
+        assert r.returncode != 0, why
+        assert (f"re-lock confirmation rel-3-relock_confirmed-{n} from terminal TA refused: "
+                f"{sid(who)} released, re-locked or handled case case-3") in r.stderr, r.stderr
+        assert "a third person confirms a re-lock" in r.stderr
+    r = psql(dsn, event("relock_confirmed", "clerk_b", 5))              # a third person: accepted
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.postgres
+def test_card_replaced_on_the_server_keeps_what_it_signed(seeded, terminal_store, tmp_path):
+    """Issue 14: `server staff register-card` with a new card keeps the old certificate in the
+    card history with its window: a release the old card signed before still verifies (also one
+    that reaches the server only later), one it signs after the replacement is refused (psql),
+    and a terminal receives the history with the staff rows and judges the same."""
+    import datetime as dt
+
+    import psycopg
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    from app.security.clock import iso
+    from app.sync import pull
+    from tests.security.test_cardauth import make_card
+
+    dsn = seeded.terminal_dsn("TA")
+    key_a, der_a = make_card()
+    key_b, der_b = make_card()
+    for name, der in (("a.der", der_a), ("b.der", der_b)):
+        (tmp_path / name).write_bytes(der)
+
+    def register(name):
+        r = run_cli("server", "staff", "register-card", "officer.b", "--cert", str(tmp_path / name),
+                    "--dsn", seeded.admin_dsn)
+        assert r.returncode == 0, r.stderr
+
+    def signed_by(key):
+        def sign(row):
+            row["auth_method"] = "card"
+            row["signature"] = key.sign(sigcore.release_message(row), padding.PKCS1v15(),
+                                        hashes.SHA256()).hex()
+        return sign
+
+    def now():
+        return iso(dt.datetime.now(dt.timezone.utc))
+
+    register("a.der")
+    _open_case_on_server(dsn, "case-4")
+    _open_case_on_server(dsn, "case-5")
+    _open_case_on_server(dsn, "case-6")
+    before = now()
+    old, insert = _signed_release("case-4", "rel-old", "officer_b", "clerk_a", before,
+                                  signed_by(key_a))
+    assert psql(dsn, insert).returncode == 0
+    late, late_insert = _signed_release("case-5", "rel-late", "officer_b", "clerk_a", before,
+                                        signed_by(key_a))
+    register("b.der")
+    with seeded.admin() as conn:
+        rows = conn.execute("SELECT card_cert, replaced_at IS NOT NULL FROM madoguchi.staff_card_certs "
+                            "WHERE staff_id = %s ORDER BY registered_at", (sid("officer_b"),)).fetchall()
+        assert [(bytes(c), r) for c, r in rows] == [(der_a, True), (der_b, False)]
+        assert conn.execute("SELECT madoguchi.signature_problem('release', row) FROM "
+                            "madoguchi.releases WHERE id = 'rel-old'").fetchone() == (None,)
+    assert psql(dsn, late_insert).returncode == 0        # signed before, sent after: accepted
+    after = now()
+    new, insert = _signed_release("case-6", "rel-new", "officer_b", "clerk_a", after,
+                                  signed_by(key_a))
+    r = psql(dsn, insert)
+    assert r.returncode != 0
+    assert ("releases rel-new from terminal TA refused: its signature does not verify with the card "
+            "registered to the signer at the time it was signed") in r.stderr
+    new, insert = _signed_release("case-6", "rel-new", "officer_b", "clerk_a", after,
+                                  signed_by(key_b))
+    assert psql(dsn, insert).returncode == 0, r.stderr
+    # the history is kept on the server ...
+    r = psql(seeded.admin_dsn, "DELETE FROM madoguchi.staff_card_certs")
+    assert r.returncode != 0 and "the card history is kept" in r.stderr
+    # ... and comes down to a terminal, which judges the same
+    store = terminal_store("TA")
+    with psycopg.connect(dsn) as conn:
+        pull.pull_master(store, conn, pull.horizon(conn))
+    assert store.conn.execute("SELECT count(*), count(replaced_at) FROM staff_card_certs WHERE "
+                              "staff_id = ?", (sid("officer_b"),)).fetchone() == (2, 1)
+    assert release.signature_problem(store.conn, old) is None
+    forged = dict(new, auth_method="card")
+    signed_by(key_a)(forged)
+    assert "registered to the signer at the time" in release.signature_problem(store.conn, forged)
 
 
 # ------------------------------------------------------------------ §3 guard doing nothing

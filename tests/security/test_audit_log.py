@@ -163,3 +163,68 @@ def test_a_long_log_is_walked_in_two_processes_with_the_same_findings(store, mon
     assert result.entries == (10 if tamper is None else tamper)      # the walk stops at a break
     assert (result.ok, result.first and result.first.seq) == ((True, None) if tamper is None
                                                               else (False, tamper))
+
+
+def test_sqlite_writes_every_character_as_the_canonical_json_does(store):
+    """The fast pass hashes the JSON SQLite's json_object() writes; for each character (all of
+    Unicode but the surrogates, in chunks) it is the text :func:`audit.canonical` writes."""
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    for i in range(0, len(chars), 8192):
+        text = "".join(chars[i:i + 8192])
+        got = store.conn.execute("SELECT json_object('detail', ?, 'seq', ?, 'x', NULL)",
+                                 (text, 2 ** 40)).fetchone()[0]
+        assert got == audit.canonical({"detail": text, "seq": 2 ** 40, "x": None}), i
+    assert audit._sqlite_json_agrees(store.conn)
+
+
+FAST_VS_REFERENCE = {
+    "clean": "",
+    "detail edited": "UPDATE audit_log SET detail = '{\"i\":99}' WHERE seq = 3;",
+    "fractional tick": "UPDATE audit_log SET tick = 4.5 WHERE seq = 4;",
+    "text tick": "UPDATE audit_log SET tick = 'x' WHERE seq = 2;",
+    "blob in a text column": "UPDATE audit_log SET action = x'00ff' WHERE seq = 5;",
+    "first entry deleted": "DELETE FROM audit_log WHERE seq = 1;",
+    "middle deleted": "DELETE FROM audit_log WHERE seq = 4;",
+    "link broken": "UPDATE audit_log SET prev_hash = hash WHERE seq = 6;",
+    "outbox copy differs": "UPDATE outbox SET payload = json_set(payload, '$.hash', 'f') "
+                           "WHERE kind = 'audit' AND row_id = (SELECT id FROM audit_log WHERE seq = 7);",
+    "outbox copy without hash": "UPDATE outbox SET payload = json_remove(payload, '$.hash') "
+                                "WHERE kind = 'audit' AND row_id = (SELECT id FROM audit_log WHERE seq = 2);",
+    "outbox row held twice": "CREATE TABLE o2 AS SELECT * FROM outbox; DROP TABLE outbox; "
+                             "CREATE TABLE outbox AS SELECT * FROM o2; INSERT INTO outbox "
+                             "SELECT * FROM o2 WHERE kind = 'audit' AND row_id = "
+                             "(SELECT id FROM audit_log WHERE seq = 5);",
+    "log table without types": "CREATE TABLE a2 AS SELECT * FROM audit_log; DROP TABLE audit_log; "
+                               "CREATE TABLE audit_log(seq, id, at, tick, staff_id, terminal_id, "
+                               "action, target_kind, target_id, case_id, detail, prev_hash, hash); "
+                               "INSERT INTO audit_log SELECT * FROM a2; "
+                               "UPDATE audit_log SET tick = 1.0 WHERE seq = 3;",
+}
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+@pytest.mark.parametrize("attack", sorted(FAST_VS_REFERENCE))
+def test_the_fast_pass_finds_what_the_reference_walk_finds(store, monkeypatch, attack, parallel):
+    """A clean stretch is proven clean in SQL; any entry it cannot prove sends the walk to the
+    one-entry-at-a-time reference from the entry before: the same findings in the same words,
+    whichever way the log was tampered with (and in two processes)."""
+    if parallel:
+        monkeypatch.setattr(audit, "PARALLEL_FROM", 2)
+    _fill(store, 10)
+    store.conn.execute("INSERT INTO sync_state(key, value) VALUES ('audit_witness', ?)",
+                       (json.dumps({**audit.head(store.conn), "seq": 3,
+                                    "hash": store.conn.execute("SELECT hash FROM audit_log "
+                                                               "WHERE seq = 3").fetchone()[0]}),))
+    store.conn.execute("UPDATE outbox SET pushed_at = '2026-11-30' WHERE kind = 'audit' AND "
+                       "row_id IN (SELECT id FROM audit_log WHERE seq <= 3)")
+    if FAST_VS_REFERENCE[attack]:
+        _tamper(store.path, FAST_VS_REFERENCE[attack])
+
+    def findings():
+        result = audit.verify(store.conn)
+        return result.ok, result.entries, [(p.seq, p.text) for p in result.problems]
+
+    fast = findings()
+    monkeypatch.setattr(audit, "_walk", audit._walk_exact)
+    assert fast == findings()
+    assert fast[0] is (attack == "clean"), fast

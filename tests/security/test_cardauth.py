@@ -114,3 +114,78 @@ def test_cli_register_card(cli, sstore, card, tmp_path):
     assert r.returncode == 0, r.stderr
     r = cli("staff", "list", "--store", str(sstore.path))
     assert "card" in [line for line in r.stdout.splitlines() if line.startswith("officer2")][0]
+
+
+def test_a_replaced_card_keeps_what_it_signed_and_signs_nothing_new(sstore, world, clock):
+    """Issue 14: card A signs a release; the officer's card is replaced by card B (re-registered
+    with `register_card`); the release signed with A still verifies (engine, audit verify, the
+    self-test's signature sweep) and a release signed with A after the replacement is refused."""
+    from app.rules.core import RequestScope
+    from app.security import audit, release
+    from tests.security.helpers import open_case
+
+    key_a, der_a = make_card()
+    key_b, der_b = make_card()
+    officer_id = world["staff"]["officer1"]
+    register_card(sstore, "officer1", der_a, actor_id=None, terminal_id=TERMINAL, clock=clock)
+    challenge = new_challenge(TERMINAL, clock)
+    officer = authenticate_card(sstore, challenge, card_sign(key_a, challenge.message), der_a,
+                                terminal_id=TERMINAL, clock=clock)
+
+    def scope():
+        case = open_case(sstore, world["staff"]["clerk1"])
+        return RequestScope(case_id=case, case_type="copy_issuance",
+                            handling_staff_id=world["staff"]["clerk1"], persons=(world["V"],),
+                            documents=("juminhyo",))
+
+    old = release.grant(sstore, scope(), officer, clock=clock,
+                        card_sign=lambda m: card_sign(key_a, m))
+    clock.advance(30)
+    register_card(sstore, "officer1", der_b, actor_id=None, terminal_id=TERMINAL, clock=clock)
+    history = sstore.conn.execute(
+        "SELECT card_cert, registered_at IS NOT NULL, replaced_at IS NOT NULL FROM staff_card_certs "
+        "WHERE staff_id = ? ORDER BY registered_at", (officer_id,)).fetchall()
+    assert history == [(der_a, True, True), (der_b, True, False)]
+    assert release.signature_problem(sstore.conn, release.get_release(sstore.conn, old.id)) is None
+    assert release.signature_problems(sstore.conn) == []
+    assert audit.verify(sstore.conn).ok
+    # the old card signs a new release after the replacement: refused, nothing stored
+    clock.advance(5)
+    draft = release.prepare(sstore, scope(), officer, decision="released", clock=clock)
+    with pytest.raises(release.ReleaseError) as err:
+        release.commit(sstore, draft, card_sign(key_a, draft.message), clock=clock)
+    assert err.value.code == "release.bad_signature"
+    assert sstore.conn.execute("SELECT count(*) FROM releases WHERE id = ?",
+                               (draft.row["id"],)).fetchone() == (0,)
+    # ... and card A no longer signs in; card B does, and signs
+    with pytest.raises(AuthError):
+        c = new_challenge(TERMINAL, clock)
+        authenticate_card(sstore, c, card_sign(key_a, c.message), der_a, terminal_id=TERMINAL,
+                          clock=clock)
+    c = new_challenge(TERMINAL, clock)
+    officer_b = authenticate_card(sstore, c, card_sign(key_b, c.message), der_b,
+                                  terminal_id=TERMINAL, clock=clock)
+    draft = release.prepare(sstore, scope(), officer_b, decision="released", clock=clock)
+    assert release.commit(sstore, draft, card_sign(key_b, draft.message), clock=clock)
+    # a release row written with the shell, signed by A and dated after the replacement: named
+    forged = dict(draft.row, id="forged-after-replacement")
+    forged["signature"] = card_sign(key_a, release.sigcore.release_message(forged)).hex()
+    with sstore.transaction() as conn:
+        conn.execute(f"INSERT INTO releases({', '.join(forged)}) VALUES "
+                     f"({', '.join('?' * len(forged))})", tuple(forged.values()))
+    problems = release.signature_problems(sstore.conn)
+    assert [p[0] for p in problems] == ["forged-after-replacement"]
+    assert "registered to the signer at the time" in problems[0][1]
+
+
+def test_the_card_history_is_kept_in_the_database(sstore, clock):
+    _key, der_a = make_card()
+    _key, der_b = make_card()
+    register_card(sstore, "officer1", der_a, actor_id=None, terminal_id=TERMINAL, clock=clock)
+    register_card(sstore, "officer1", der_b, actor_id=None, terminal_id=TERMINAL, clock=clock)
+    import sqlite3
+
+    with pytest.raises(sqlite3.IntegrityError, match="card history is kept"):
+        sstore.conn.execute("DELETE FROM staff_card_certs")
+    with pytest.raises(sqlite3.IntegrityError, match="card history is kept"):
+        sstore.conn.execute("UPDATE staff_card_certs SET replaced_at = NULL")

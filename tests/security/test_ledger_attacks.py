@@ -25,6 +25,7 @@ from tests.security.helpers import START, TERMINAL
 from tests.security.test_attacks import insert_sql, psql, quote, sqlite3_shell
 from tests.sync.conftest import central, master_store, pg_server, seeded, terminal_store  # noqa: F401
 from tests.sync.municipality import password_of, sid, sign_key
+from tests.security.test_card_signin_pcsc import reader  # noqa: F401
 from tests.sync.test_sync_signoff import office  # noqa: F401
 
 NOT_HIS_KEY = "its signature does not verify with the signer's registered key"
@@ -144,6 +145,27 @@ def test_forged_reconciliation_sign_off_is_not_listed_and_is_reported(sstore, si
                                                   "incomplete": 0})))
     assert [e.staff_id for e in R.signoffs(sstore.conn, "2030-03")] == [staff_ids["officer1"]]
     assert [rid for rid, _ in ledgersig.signature_problems(sstore.conn)] == ["forged-reconcile_signed"]
+
+
+@pytest.mark.pcsc
+def test_a_confirmation_signed_with_the_officers_card(sstore, world, reader):
+    """The card path: officer1's card (real PC/SC stack) signs the second person's confirmation
+    through the engine's ``card_sign`` hook; it verifies, and without the card nothing is signed."""
+    from app.card.cardfile import TRAINING_PINS
+    from app.security.staff import authenticate_password
+    from tests.security.test_card_signin_pcsc import card_sign_in
+
+    svc, _cert = reader
+    officer, *_ = card_sign_in(sstore, reader)
+    clerk = authenticate_password(sstore, "clerk1", "clerk1-kenshu", terminal_id=TERMINAL)
+    reg = R.register(sstore, clerk, stage="application", applied_date=R.office_today(), target_id=world["U"])
+    with pytest.raises(MeasureError, match="no signing key"):
+        R.confirm(sstore, officer, reg.event.id)
+    done = R.confirm(sstore, officer, reg.event.id,
+                     card_sign=lambda m: svc.sign_challenge(TRAINING_PINS["auth"], m).result(10)[0])
+    assert done.confirmation.auth_method == "card"
+    assert ledgersig.signature_problems(sstore.conn) == []
+    assert R.ledger_entry(sstore.conn, reg.event.measure_id, R.office_today()).registrations[0].confirmed
 
 
 # ------------------------------------------------------------------------- the central server

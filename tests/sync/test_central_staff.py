@@ -106,3 +106,51 @@ def test_central_rules_are_the_terminals(central):
              "--dsn", central.admin_dsn, stdin="long-enough-pw\n")
     assert r.returncode == 2 and "E9" in r.stderr and "one per person" in r.stderr
     assert [m["login"] for m in staff_admin.list_staff(central.admin_dsn)].count("two") == 0
+
+
+def test_central_outsourced_account_reaches_the_terminal_and_never_becomes_an_officer(central, terminal_store):
+    import sqlite3
+
+    from app.security.staff import set_outsourced, set_roles
+
+    r = _cli("add", "itaku", "--name", "委託 花子", "--role", "clerk", "--outsourced", "--password-stdin",
+             "--dsn", central.admin_dsn, stdin="itaku-clerk-pass\n")
+    assert r.returncode == 0, r.stderr
+    assert "outsourced" in r.stdout
+    a = terminal_store("a")
+    target, pw = central.target("TA"), central.password("TA")
+    sync_round(a, target, password=pw)
+    assert get_staff(a.conn, login="itaku").outsourced
+
+    # at the terminal: neither the rules nor the store let the outsourced account be an officer
+    with pytest.raises(StaffError, match="outsourced"):
+        set_roles(a, "itaku", ["clerk", "support_officer"], actor_id=None, terminal_id="TA")
+    with pytest.raises(sqlite3.IntegrityError, match="outsourced"):
+        with a.conn:
+            a.conn.execute("""UPDATE staff SET roles = '["clerk","support_officer"]' WHERE login = 'itaku'""")
+    assert get_staff(a.conn, login="itaku").roles == frozenset({Role.CLERK})
+
+    # centrally: refused by the command, and by the server's own constraint past the command
+    r = _cli("roles", "itaku", "--role", "support_officer", "--dsn", central.admin_dsn)
+    assert r.returncode == 2 and "outsourced" in r.stderr and "委託" in r.stderr
+    with psycopg.connect(central.admin_dsn) as conn, pytest.raises(psycopg.errors.CheckViolation):
+        conn.execute("""UPDATE madoguchi.staff SET roles = '["support_officer"]' WHERE login = 'itaku'""")
+    with pytest.raises(StaffError):
+        staff_admin.add_staff(central.admin_dsn, login="itaku2", display_name="委託 次郎",
+                              roles=["support_officer"], password="itaku-clerk-pass", outsourced=True)
+
+    # taken off the outsourced list centrally, the person may then hold the role, at every terminal
+    r = _cli("outsourced", "itaku", "--off", "--dsn", central.admin_dsn)
+    assert r.returncode == 0 and "outsourced" not in r.stdout, r.stderr
+    staff_admin.set_roles(central.admin_dsn, "itaku", ["clerk", "support_officer"])
+    sync_round(a, target, password=pw)
+    member = get_staff(a.conn, login="itaku")
+    assert not member.outsourced and Role.SUPPORT_OFFICER in member.roles
+    # and back: an officer cannot be marked outsourced, centrally or at the terminal
+    r = _cli("outsourced", "itaku", "--dsn", central.admin_dsn)
+    assert r.returncode == 2 and "outsourced" in r.stderr
+    with pytest.raises(StaffError):
+        set_outsourced(a, "itaku", True, actor_id=None, terminal_id="TA")
+    with psycopg.connect(central.admin_dsn) as conn:
+        assert [a for (a,) in conn.execute("SELECT action FROM madoguchi.staff_log ORDER BY id")] == [
+            "staff.add", "staff.outsourced", "staff.roles"]

@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from app.ids import resident_code_check_digit
 from app.store import open_store
 from app.sync.importer import import_files
 from app.sync.layout import load_layout
@@ -24,6 +25,8 @@ from app.sync.service import sync_round
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "docs" / "samples" / "layout"
 BASE = ("SETAI.csv", "JUMIN.csv", "CARD.csv")
+#: a well-formed resident-record code (its check digit right) of no one in the samples
+NOBODY = "0000000001" + str(resident_code_check_digit("0000000001"))
 LAYOUT = load_layout()
 
 
@@ -151,6 +154,7 @@ def _spoil(kind: str, s: Path):
         "kana": (jumin, "family_kana", "山田"),
         "my_number_check_digit": (jumin, "my_number", None),
         "resident_code": (jumin, "resident_code", "1234567890"),
+        "resident_code_check_digit": (jumin, "resident_code", None),
         "impossible_date": (jumin, "birth_date", "3550230"),
         "era_code": (jumin, "birth_date", "7010101"),
         "outside_era": (jumin, "birth_date", "4320101"),
@@ -170,6 +174,10 @@ def _spoil(kind: str, s: Path):
             rows = _rows(jumin)
             number = rows[active - 1][_index("residents", "my_number")]
             value = number[:11] + str((int(number[11]) + 1) % 10)
+        if kind == "resident_code_check_digit":
+            rows = _rows(jumin)
+            code = rows[active - 1][_index("residents", "resident_code")]
+            value = code[:10] + str((int(code[10]) + 1) % 10)
         if kind == "removal_without_destination":
             _set(jumin, "residents", active, "event_date", "5080101")
         _set(path, "residents", active, key, value)
@@ -185,7 +193,7 @@ def _spoil(kind: str, s: Path):
         _set(jumin, "residents", other, "my_number", rows[active - 1][_index("residents", "my_number")])
         return jumin, max(active, other), "my_number"
     if kind == "unknown_head":
-        _set(setai, "households", 2, "head_code", "00000000001")
+        _set(setai, "households", 2, "head_code", NOBODY)
         return setai, 2, "head_code"
     if kind == "head_elsewhere":
         rows = _rows(setai)
@@ -193,7 +201,7 @@ def _spoil(kind: str, s: Path):
         _set(setai, "households", 2, "head_code", other_head)
         return setai, 2, "head_code"
     if kind == "card_unknown_resident":
-        _set(card, "cards", 2, "resident_code", "00000000001")
+        _set(card, "cards", 2, "resident_code", NOBODY)
         return card, 2, "resident_code"
     if kind == "expiry_before_issue":
         rows = _rows(card)
@@ -204,7 +212,7 @@ def _spoil(kind: str, s: Path):
 
 REFUSALS = [
     "encoding", "empty_file", "no_rows", "unknown_header", "item_count", "required", "too_long", "kana",
-    "my_number_check_digit", "resident_code", "impossible_date", "era_code", "outside_era",
+    "my_number_check_digit", "resident_code", "resident_code_check_digit", "impossible_date", "era_code", "outside_era",
     "future_birth", "code_relationship", "code_event", "code_sex", "postal", "control_character",
     "unknown_household", "removal_without_destination", "destination_while_active", "duplicate_key",
     "my_number_taken", "unknown_head", "head_elsewhere", "card_unknown_resident", "expiry_before_issue",

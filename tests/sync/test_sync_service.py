@@ -3,8 +3,11 @@ immediate round, polling while a case waits for an officer, errors in plain word
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from app.store import open_store
 from app.sync.scratch import wait_until
 from app.sync.service import SyncService
 from tests.sync.casewriter import write_case
@@ -56,3 +59,42 @@ def test_service_reports_a_wrong_password_in_plain_words(seeded, terminal_store)
         assert "パスワード" in status.summary("ja")
     finally:
         service.stop()
+
+
+def test_sync_now_on_a_terminal_synced_by_its_sync_account_asks_that_sync(seeded, terminal_store, tmp_path,
+                                                                         monkeypatch):
+    """A clerk's window cannot sync a shared terminal itself (the password is the sync account's):
+    "sync now" writes the request file that the package's path unit turns into a start of the sync
+    service, shows "syncing…" and then that sync's result — or, when nothing answers, says so."""
+    from app.sync import request
+    from app.sync.service import sync_round
+
+    (tmp_path / "system-config" / "credentials").mkdir(parents=True)
+    monkeypatch.setenv("MADOGUCHI_SYSTEM_CONFIG_DIR", str(tmp_path / "system-config"))
+    a = terminal_store("a")
+    a.set_setting("sync.interval_seconds", 3600)
+    asked = request.request_path(a.path)
+    seen = []
+    service = SyncService(a.path, seeded.target("TA"), on_change=seen.append)   # no password
+    service.start()
+    try:
+        assert wait_until(lambda: service.status() is not None, 20)
+        assert service.status().last_sync_at is None and not asked.exists()    # never syncs itself
+        service.request()
+        assert wait_until(asked.exists, 20)
+        assert wait_until(lambda: service.status().running, 20)
+        # the sync service the path unit starts: a round with the terminal's credential
+        with open_store(a.path) as as_sync_account:
+            sync_round(as_sync_account, seeded.target("TA"), password=seeded.password("TA"))
+        assert wait_until(lambda: not service.status().running and service.status().last_sync_at, 20)
+        assert service.status().error is None
+        assert json.loads(asked.read_text(encoding="utf-8"))["asked_at"] < service.status().last_sync_at
+
+        # nobody answers (the path unit is not enabled): the clerk is told, in both languages
+        monkeypatch.setattr(request, "WAIT_SECONDS", 0.5)
+        service.request()
+        assert wait_until(lambda: (service.status().error or "").startswith("端末の同期サービスが応答しません"), 20)
+        assert "did not answer" in service.status().summary("en")
+    finally:
+        service.stop()
+    assert any(s.running for s in seen)

@@ -277,3 +277,73 @@ def test_officer_signs_off_with_own_card(qtbot, card_window, monkeypatch, pcsc_s
     page.warning.sign_off_button.click()
     qtbot.waitUntil(lambda: page.view.status == "open" and page.view.step == "issue", timeout=10000)
     assert "支援 責任" in page.warning.release_label.text()
+
+
+def test_card_sign_off_with_no_card_or_a_wrong_card_says_why_and_loses_nothing(
+        qtbot, card_window, monkeypatch, pcsc_stack, card_file):
+    """Issue 14, in the window: the officer signs off with their card — first with no reader
+    chosen, then with a card that is not registered to them, with the card pulled, then with a
+    wrong PIN: each time a clear message in the dialog, the PIN field emptied, the ticks and the note kept, the case
+    still waiting and nothing stored; with their own card and PIN the case goes on."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from app.card.cardfile import load_card_file
+    from app.security.cardauth import register_card
+    from app.ui.residentpicker import ResidentPickerDialog
+    from app.ui.restriction import SignOffDialog
+    from tests.ui.test_ui_restriction import _household_with_protected_member, reach_the_gate
+
+    window = card_window
+    store = window.services.store
+    ids = _household_with_protected_member(store)
+    picks = iter([[ids["M"]], [ids["R"]]])
+    monkeypatch.setattr(ResidentPickerDialog, "choose", classmethod(lambda cls, *a, **k: next(picks)))
+    page = reach_the_gate(qtbot, window, ids)
+    seen: list[str] = []
+
+    def releases() -> int:
+        return store.conn.execute("SELECT count(*) FROM releases").fetchone()[0]
+
+    def attempt(dialog, pin, words):
+        dialog.message.clear()
+        dialog.card_pin.setText(pin)
+        dialog.release_button.click()
+        assert dialog.card_pin.text() == ""                     # the PIN leaves the field at once
+        qtbot.waitUntil(lambda: dialog.message.text() != "", timeout=15000)
+        assert words in dialog.message.text(), dialog.message.text()
+        seen.append(dialog.message.text())
+        assert dialog.outcome is None and dialog.isVisible()
+        assert all(box.isChecked() for box, _, _ in dialog.checks.values())
+        assert dialog.note.toPlainText() == "本人確認済み"
+        assert dialog.release_button.isEnabled()                # ready for the next try
+        assert page.view.status == "awaiting_release" and releases() == 0
+
+    def officer(cls, parent, services, view):
+        dialog = SignOffDialog(services, view, parent)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        for box, _, _ in dialog.checks.values():
+            box.setChecked(True)
+        dialog.note.setPlainText("本人確認済み")
+        attempt(dialog, "1234", "カードリーダーを選んでください")         # no reader chosen yet
+        put_card_on_reader(qtbot, window)                       # a card not registered to anyone
+        attempt(dialog, "1234", "このカードでは認証できません")
+        window.tray.remove_button.click()                       # the card pulled
+        qtbot.waitUntil(lambda: window.card_panel.view.state == "no_card", timeout=10000)
+        attempt(dialog, "1234", "カードがリーダーに置かれていません")
+        put_card_on_reader(qtbot, window)
+        cert_der = load_card_file(card_file).certificate("auth").public_bytes(Encoding.DER)
+        register_card(store, "officer1", cert_der, actor_id=None, terminal_id="T001")
+        attempt(dialog, "9999", "あと2回")                        # the officer's card, wrong PIN
+        dialog.card_pin.setText("1234")
+        dialog.release_button.click()
+        qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=15000)
+        return dialog.outcome
+
+    monkeypatch.setattr(SignOffDialog, "run", classmethod(officer))
+    page.warning.sign_off_button.click()
+    qtbot.waitUntil(lambda: page.view.status == "open" and page.view.step == "issue", timeout=15000)
+    assert releases() == 1
+    assert store.conn.execute("SELECT auth_method, reason FROM releases").fetchone() == \
+        ("card", "本人確認済み")
+    assert len(seen) == 4

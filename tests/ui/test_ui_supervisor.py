@@ -182,3 +182,97 @@ def test_the_desk_closes_when_the_terminal_locks(qtbot, window):
     assert desk.isVisible()
     window.controller.lock()
     qtbot.waitUntil(lambda: window.desk is None, timeout=15000)
+
+
+@pytest.mark.parametrize("window", ["officer1"], indirect=True)
+def test_refusals_chart_shows_the_reasons_in_words_with_qt_charts(qtbot, window):
+    """The refusal chart (Qt Charts) names each reason in the staff's words of the window's
+    language, as the rules declare it; codes of one family share one bar."""
+    import datetime as dt
+    import json
+
+    from PySide6.QtCharts import QBarCategoryAxis, QChartView
+
+    from app.rules.identity import NOT_ENOUGH
+    from app.rules.reasons import FAMILIES
+    from app.store.db import new_id
+
+    store = window.services.store
+    staff = window.services.session.staff.id
+    now = dt.datetime.now(dt.timezone.utc)
+    with store.transaction() as c:
+        for code in ("identity.not_enough", "copy.scope.not_same_household", "copy.scope.not_removed"):
+            cid = new_id()
+            c.execute("INSERT INTO cases(id, case_type, terminal_id, opened_by, opened_at) VALUES (?,?,?,?,?)",
+                      (cid, "copy_issuance", "T001", staff, now.isoformat()))
+            c.execute("INSERT INTO case_events(id, case_id, n, at, staff_id, terminal_id, kind, payload) "
+                      "VALUES (?,?,1,?,?,'T001','refused',?)",
+                      (new_id(), cid, now.isoformat(), staff,
+                       json.dumps({"status": "refused", "decision": {"reasons": [{"code": code}]}})))
+    window.open_desk()
+    tab = window.desk.figures_tab
+    tab.period.setCurrentIndex(0)
+    tab.refresh()
+    chart = tab.refusal_chart
+    assert isinstance(chart, QChartView)
+    axis = next(a for a in chart.chart().axes() if isinstance(a, QBarCategoryAxis))
+    assert sorted(axis.categories()) == sorted([NOT_ENOUGH.ja, FAMILIES["copy.scope."][0]])
+    bars = chart.chart().series()[0].barSets()[0]
+    counts = dict(zip(axis.categories(), (bars.at(i) for i in range(bars.count()))))
+    assert counts == {NOT_ENOUGH.ja: 1, FAMILIES["copy.scope."][0]: 2}
+    # the axis elides long words: the pointer on a bar shows them whole
+    from PySide6.QtWidgets import QToolTip
+
+    row = axis.categories().index(NOT_ENOUGH.ja)
+    chart._hovered(True, row, None)
+    assert QToolTip.text() == f"{NOT_ENOUGH.ja}: 1"
+
+
+@pytest.mark.pcsc
+def test_after_a_card_sign_in_the_ledger_is_signed_with_the_persons_own_password(
+        qtbot, training_store, lang_ja, pcsc_stack, card_file, monkeypatch):
+    """officer1 signs in with their own card (real PC/SC stack); a ledger entry made in the window
+    is signed by officer1: the window asks for officer1's own password once (somebody else's is
+    refused), and the entry verifies."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from app.card.cardfile import load_card_file
+    from app.config import OfficeConfig
+    from app.security import ledgersig
+    from app.security import registration as R
+    from app.security.cardauth import register_card
+    from app.ui.main import Controller
+    from app.ui.services import Services
+    from app.ui.supervisor_measures import SecondPersonDialog
+    from tests.ui.uihelpers import dispose
+
+    services = Services.open(config=OfficeConfig(), training=True, store_path=training_store,
+                             stack=pcsc_stack)
+    services.prepare()
+    cert_der = load_card_file(card_file).certificate("auth").public_bytes(Encoding.DER)
+    register_card(services.store, "officer1", cert_der, actor_id=None, terminal_id="T001")
+    controller = Controller(services)
+    controller.start()
+    try:
+        qtbot.waitUntil(lambda: services.card_service is not None, timeout=15000)
+        pcsc_stack.insert(card_file, slot=0)
+        services.choose_reader("Virtual PCD 00 00")
+        qtbot.waitUntil(lambda: services.card.state == "mynumber", timeout=10000)
+        controller.signin.card_pin.setText("1234")
+        controller.signin.sign_in_with_card()
+        qtbot.waitUntil(lambda: controller.window is not None and controller.window.isVisible(),
+                        timeout=10000)
+        assert services.session.auth.method == "card" and services.staff.login == "officer1"
+        ids = _household_with_protected_member(services.store)
+        person = SecondPerson(qtbot, [("officer2", "officer2-kenshu"), ("officer1", "officer1-kenshu")])
+        monkeypatch.setattr(SecondPersonDialog, "run", classmethod(lambda cls, *a, **k: person.run(*a, **k)))
+        reg = SecondPersonDialog.as_me(services, lambda auth: R.register(
+            services.store, auth, stage="application", applied_date=R.office_today(),
+            target_id=ids["R"]))
+        assert "ご自身のパスワード" in person.errors[0]          # officer2's password signs nothing here
+        assert reg.event.staff_id == services.staff.id
+        assert [p for p in ledgersig.signature_problems(services.store.conn)] == []
+    finally:
+        pcsc_stack.remove(0)
+        dispose(controller)
+        services.close()
