@@ -154,6 +154,12 @@ def register_card(dsn: str, login: str, cert_der: bytes) -> dict:
         if other:
             raise StaffError(f"このカードは既に {other[0]} に登録されています（一人一アカウント） / this card "
                              f"is already registered to {other[0]}")
+        # a card registered before the history was kept enters it as it is, without a start
+        conn.execute("INSERT INTO madoguchi.staff_card_certs (id, staff_id, cert_sha256, card_cert) "
+                     "SELECT %s, s.id, encode(sha256(s.card_cert), 'hex'), s.card_cert "
+                     "FROM madoguchi.staff s WHERE s.id = %s AND s.card_cert IS NOT NULL AND NOT EXISTS "
+                     "(SELECT 1 FROM madoguchi.staff_card_certs h WHERE h.staff_id = s.id)",
+                     (str(uuid.uuid4()), member["id"]))
         current = conn.execute("SELECT cert_sha256 FROM madoguchi.staff_card_certs WHERE staff_id = %s "
                                "AND replaced_at IS NULL", (member["id"],)).fetchall()
         if [r[0] for r in current] != [fp]:
