@@ -30,7 +30,7 @@ from app.rules.core import Outcome, RequestScope
 from app.security import audit, release, sigcore
 from app.security.restriction import restriction_stage
 from tests.conftest import run_cli
-from tests.security.helpers import TERMINAL, open_case
+from tests.security.helpers import TERMINAL, open_case, server_release
 from tests.sync.conftest import central, master_store, pg_server, seeded, terminal_store  # noqa: F401
 from tests.sync.municipality import sign_key, sid
 
@@ -180,14 +180,7 @@ def test_2_server_events_only_into_own_cases_and_handled_counts_every_terminal(s
         assert conn.execute("SELECT by_role, reason FROM madoguchi.case_handovers").fetchone()[1] \
             == "clerk moved to the main office"
     assert psql(b, event("ev-b", "TB", "officer_b", 1)).returncode == 0
-    rel = {"id": "rel-2", "case_id": "case-2", "handling_staff_id": sid("clerk_a"),
-           "officer_id": sid("officer_b"), "terminal_id": "TA", "decision": "released",
-           "persons": "[]", "protected": "[]", "documents": "[]", "scope_digest": "d",
-           "reason": None, "checklist": "{}", "auth_method": "password",
-           "issued_at": "2026-11-30T09:05:00+00:00", "expires_at": "2026-11-30T09:20:00+00:00"}
-    rel["signature"] = sign_key("officer_b").private.sign(sigcore.release_message(rel)).hex()
-    columns = {k: rel[k] for k in ("id", "case_id", "officer_id", "handling_staff_id",
-                                   "terminal_id", "decision", "issued_at")}
+    columns, rel = server_release("rel-2", "case-2", "clerk_a", "officer_b")
     r = psql(a, insert_sql("madoguchi.releases", {**columns, "row": json.dumps(rel)}))
     assert r.returncode != 0
     assert "cannot have handled it (an event of the case at any terminal)" in r.stderr
