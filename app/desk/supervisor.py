@@ -33,7 +33,7 @@ from app.rules.tables import DOCUMENTS
 from app.security.registration import OFFICE_TZ, ledger
 from app.store.normalize import fold_name
 from app.workflows import registry
-# lazy imports: the supervisor's queues load release, sync and settings when asked for
+# lazy imports: the supervisor's queues load release and sync when asked for
 
 UTC = dt.timezone.utc
 FINAL = ("completed", "refused", "abandoned")
