@@ -14,13 +14,16 @@ refuses an unsigned row; this module checks the signature itself for
 - ``audit verify`` and ``security selftest`` (:func:`signature_problems` names every such row),
 
 and the central PostgreSQL runs the same ``sigcore`` code on push (server migration 6).
-Imports no other module of the application but ``sigcore`` (``audit`` imports this one).
+Imports no other module of the application but ``sigcore`` and the card history of
+``release_record`` (``audit`` imports this one).
 """
 
 from __future__ import annotations
 
 import sqlite3
+
 from app.security import sigcore
+from app.security.release_record import card_history
 
 #: the columns of a ledger event, in the order this module reads them
 COLUMNS = ("id", "measure_id", "kind", "stage", "system", "ref_id", "office_day", "at", "staff_id",
@@ -40,13 +43,14 @@ class Checker:
         self._keys: dict[str, tuple] = {}
         self._rows = rows                   # every event by id, when the caller has read them all
 
-    def signer(self, staff_id: str) -> tuple:
+    def signer(self, staff_id: str, at: str | None) -> tuple:
+        """The person's public keys and the cards registered to them at ``at`` (the card history:
+        a card renewed or replaced keeps what it signed before)."""
         if staff_id not in self._keys:
-            row = self.conn.execute("SELECT sign_pub, card_cert FROM staff WHERE id = ?",
-                                    (staff_id,)).fetchone()
-            self._keys[staff_id] = (row[0], bytes(row[1]) if row[1] is not None else None) \
-                if row else (None, None)
-        return self._keys[staff_id]
+            row = self.conn.execute("SELECT sign_pub FROM staff WHERE id = ?", (staff_id,)).fetchone()
+            self._keys[staff_id] = (row[0] if row else None), card_history(self.conn, staff_id)
+        sign_pub, history = self._keys[staff_id]
+        return sign_pub, sigcore.certs_at(history, at)
 
     def _ref(self, row: dict) -> tuple | None:
         """The columns of the event a confirmation confirms (None for other kinds); raises
@@ -75,7 +79,7 @@ class Checker:
             ref = self._ref(row)
         except LookupError:
             return "the event it confirms is not in the ledger"
-        signer = self.signer(row.get("staff_id"))
+        signer = self.signer(row.get("staff_id"), row.get("at"))
         key = (tuple(row.get(c) for c in COLUMNS), ref, signer)
         if key not in _checked:
             if len(_checked) >= _CHECKED_MAX:

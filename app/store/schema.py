@@ -278,6 +278,21 @@ MIGRATIONS: list[Migration] = [
 ]
 
 
+def _third_person(handled: str = "", words: str = "") -> str:
+    """The store's guard that a re-lock is confirmed by a third person, after the re-lock
+    (``handled``: more people who may not confirm; migration 14 adds the opener and anyone with
+    an event of the case, as the engine and the server count them)."""
+    return f"""CREATE TRIGGER release_events_confirm_third_person BEFORE INSERT ON release_events
+WHEN NEW.kind = 'relock_confirmed' AND (
+     NEW.staff_id IN (SELECT officer_id FROM releases WHERE id = NEW.release_id)
+  OR NEW.staff_id IN (SELECT handling_staff_id FROM releases WHERE id = NEW.release_id)
+  OR NEW.staff_id IN (SELECT staff_id FROM release_events
+                      WHERE release_id = NEW.release_id AND kind = 'relocked'){handled}
+  OR NOT EXISTS (SELECT 1 FROM release_events WHERE release_id = NEW.release_id AND kind = 'relocked'))
+BEGIN SELECT RAISE(ABORT, 'the re-lock is confirmed by a third person{words}, after the re-lock'); END;
+"""
+
+
 # Security (app/security): staff account additions, the store's monotonic clock, the append-only
 # hash-chained audit log, two-person releases of DV restrictions and their life-cycle events, and
 # support-measure additions. The database itself refuses what a modified client could skip: a
@@ -381,15 +396,7 @@ WHEN NEW.kind = 'used' AND (
   OR EXISTS (SELECT 1 FROM release_events WHERE release_id = NEW.release_id
              AND kind IN ('voided', 'relocked')))
 BEGIN SELECT RAISE(ABORT, 'this release is no longer open'); END;
-CREATE TRIGGER release_events_confirm_third_person BEFORE INSERT ON release_events
-WHEN NEW.kind = 'relock_confirmed' AND (
-     NEW.staff_id IN (SELECT officer_id FROM releases WHERE id = NEW.release_id)
-  OR NEW.staff_id IN (SELECT handling_staff_id FROM releases WHERE id = NEW.release_id)
-  OR NEW.staff_id IN (SELECT staff_id FROM release_events
-                      WHERE release_id = NEW.release_id AND kind = 'relocked')
-  OR NOT EXISTS (SELECT 1 FROM release_events WHERE release_id = NEW.release_id AND kind = 'relocked'))
-BEGIN SELECT RAISE(ABORT, 'the re-lock is confirmed by a third person, after the re-lock'); END;
-CREATE TRIGGER release_events_no_update BEFORE UPDATE ON release_events
+{third_person}CREATE TRIGGER release_events_no_update BEFORE UPDATE ON release_events
 BEGIN SELECT RAISE(ABORT, 'release events are append-only'); END;
 CREATE TRIGGER release_events_no_delete BEFORE DELETE ON release_events
 BEGIN SELECT RAISE(ABORT, 'release events are append-only'); END;
@@ -407,7 +414,7 @@ ALTER TABLE support_forwardings ADD COLUMN receipt_note TEXT;
 """
 
 MIGRATIONS.append(Migration(3, "security: audit log, releases, staff and measure additions",
-                            _script(V3_SECURITY)))
+                            _script(V3_SECURITY.replace("{third_person}", _third_person()))))
 
 
 # Printing (app.printing): issue numbers and the issuance history.
@@ -871,7 +878,17 @@ WHEN NEW.id IS NOT OLD.id OR NEW.staff_id IS NOT OLD.staff_id
   OR NEW.registered_at IS NOT OLD.registered_at
   OR (OLD.replaced_at IS NOT NULL AND NEW.replaced_at IS NOT OLD.replaced_at)
 BEGIN SELECT RAISE(ABORT, 'the card history is kept: only the current card can be marked replaced'); END;
-"""
+-- a re-lock is confirmed by a third person: "handled" as everywhere else (the engine's
+-- case_workers, the server's release_events_third_person): the opener and anyone with an event
+DROP TRIGGER release_events_confirm_third_person;
+{third_person}"""
 
-MIGRATIONS.append(Migration(14, "card history: a replaced card's certificate kept with its window",
-                            _script(V14_CARD_HISTORY)))
+MIGRATIONS.append(Migration(14, "card history: a replaced card's certificate kept with its window; "
+                                "re-lock confirmed by a third person who never handled the case",
+                            _script(V14_CARD_HISTORY.replace("{third_person}", _third_person(
+                                """
+  OR NEW.staff_id IN (SELECT c.opened_by FROM cases c JOIN releases r ON r.case_id = c.id
+                      WHERE r.id = NEW.release_id)
+  OR NEW.staff_id IN (SELECT e.staff_id FROM case_events e JOIN releases r ON r.case_id = e.case_id
+                      WHERE r.id = NEW.release_id)""",
+                                " (not the releaser, the re-locker nor anyone who handled the case)")))))

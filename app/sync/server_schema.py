@@ -5,7 +5,8 @@ per terminal with only the rights it needs).
 What the database itself enforces, so that a modified client cannot skip it:
 
 - every case, event, release and audit entry names a known terminal and known staff (foreign keys);
-- a terminal's role may only insert rows carrying its own terminal id (row-level security);
+- a terminal's role may only insert rows carrying its own terminal id (row-level security), and a
+  traffic row's columns must be the same fields of the row it carries (v9);
 - a release whose officer is the handling clerk, or who is not an active support officer, is
   rejected (trigger ``releases_four_eyes``);
 - cases, case events, releases and audit entries are append-only: terminals get no UPDATE/DELETE
@@ -866,8 +867,9 @@ ALTER TABLE residents ADD CONSTRAINT residents_readings_valid CHECK (
 
 # v8: card history (app.security.cardauth): a card renewed or replaced keeps its certificate with
 # its window (registered_at, replaced_at; ISO text, UTC, as the terminals write times), so releases
-# it signed still verify and nothing it signs afterwards does; comes down to every terminal. The
-# signature check takes the card registered to the signer when the row was issued. Re-lock
+# and ledger events it signed still verify and nothing it signs afterwards does; comes down to
+# every terminal. The signature checks take the card registered to the signer when the row says
+# it was made. Re-lock
 # confirmations obey the third-person rule here too: the confirmer neither released nor re-locked
 # the release and never handled its case (opened it, is its clerk, or wrote any event of it at
 # any terminal: the same rule as the engine and the store's trigger).
@@ -903,6 +905,8 @@ CREATE TRIGGER staff_card_certs_kept BEFORE UPDATE OR DELETE ON staff_card_certs
 
 {signature_problem}
 
+{ledger_signature_problem}
+
 CREATE FUNCTION relock_confirmed_by_third_person() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = madoguchi, pg_temp AS $$
 DECLARE
@@ -929,10 +933,67 @@ CREATE TRIGGER release_events_third_person BEFORE INSERT ON release_events
 """ + _sequenced("staff_card_certs")
 
 
-def _v8() -> str:
-    return _with_sigcore(_V8.replace("{signature_problem}", _signature_problem("OR REPLACE ", _KEYS_V8)),
-                         "madoguchi_sigcore_v8")
+#: v8: the ledger's check (v6) with the card registered to the signer at the event's time
+_LEDGER_KEYS_V6 = """found = plpy.execute(plpy.prepare("SELECT sign_pub, card_cert FROM madoguchi.staff WHERE id = $1",
+                                  ["text"]), [row.get("staff_id")])
+keys = (found[0]["sign_pub"], found[0]["card_cert"]) if found else (None, None)
+return sc["check_signature"](row.get("auth_method"), sc["ledger_message"](row, ref),
+                             row.get("signature"), *keys)"""
 
+
+def _ledger_signature_problem_v8() -> str:
+    start = _V6.index("CREATE FUNCTION ledger_signature_problem")
+    text = _V6[start:_V6.index("$py$;", start) + len("$py$;")]
+    if text.count(_LEDGER_KEYS_V6) != 1:
+        raise ServerError("server migration 8 no longer finds the ledger's key look-up of migration 6")
+    return (text.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+            .replace(_LEDGER_KEYS_V6, _KEYS_V8 + """
+return sc["check_signature"](row.get("auth_method"), sc["ledger_message"](row, ref),
+                             row.get("signature"), *keys(row.get("staff_id"), row.get("at")))"""))
+
+
+def _v8() -> str:
+    text = (_V8.replace("{signature_problem}", _signature_problem("OR REPLACE ", _KEYS_V8))
+            .replace("{ledger_signature_problem}", _ledger_signature_problem_v8()))
+    # two PL/Python functions, each loading sigcore
+    return _with_sigcore(_with_sigcore(text, "madoguchi_sigcore_v8"), "madoguchi_sigcore_v8")
+
+
+# v9: a row's columns are what it carries. The server's rules (four eyes, own cases, "has handled
+# the case") read the columns of cases, case events, releases and release events; the signature
+# and every terminal that pulls the row read the row it carries (``row``). A terminal login with
+# psql could otherwise name an uninvolved officer in the ``officer_id`` column of a release whose
+# signed row is the officer's own self-release. Each such row is refused when a column differs
+# from the same field of its row (ledger events: v6's ``measure_events_signed`` checks this).
+_V9 = """
+CREATE FUNCTION row_matches_columns() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = madoguchi, pg_temp AS $$
+DECLARE
+    cols jsonb := to_jsonb(NEW);
+    doc jsonb := NEW.row::jsonb;
+    c text;
+BEGIN
+    FOREACH c IN ARRAY TG_ARGV LOOP
+        IF cols->>c IS DISTINCT FROM doc->>c THEN
+            RAISE WARNING 'madoguchi ALERT: terminal % sent % % whose column % differs from the row it carries',
+                NEW.terminal_id, replace(TG_TABLE_NAME, '_', ' '), NEW.id, c;
+            RAISE EXCEPTION 'madoguchi: % % from terminal % refused: its column % (%) differs from the row it carries (%)',
+                replace(TG_TABLE_NAME, '_', ' '), NEW.id, NEW.terminal_id, c, cols->>c, doc->>c
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END LOOP;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER cases_row_matches BEFORE INSERT ON cases FOR EACH ROW
+    EXECUTE FUNCTION row_matches_columns('id', 'case_type', 'terminal_id', 'opened_by', 'opened_at');
+CREATE TRIGGER case_events_row_matches BEFORE INSERT ON case_events FOR EACH ROW
+    EXECUTE FUNCTION row_matches_columns('id', 'case_id', 'n', 'at', 'staff_id', 'terminal_id', 'kind', 'step');
+CREATE TRIGGER releases_row_matches BEFORE INSERT ON releases FOR EACH ROW
+    EXECUTE FUNCTION row_matches_columns('id', 'case_id', 'officer_id', 'handling_staff_id', 'terminal_id',
+                                         'decision', 'issued_at');
+CREATE TRIGGER release_events_row_matches BEFORE INSERT ON release_events FOR EACH ROW
+    EXECUTE FUNCTION row_matches_columns('id', 'release_id', 'kind', 'staff_id', 'terminal_id');
+"""
 
 SERVER_MIGRATIONS: list[ServerMigration] = [
     ServerMigration(1, "master data, case traffic, audit, witnesses, four-eyes", _v1()),
@@ -943,6 +1004,7 @@ SERVER_MIGRATIONS: list[ServerMigration] = [
     ServerMigration(6, "signed support-measure ledger events", _with_sigcore(_V6, "madoguchi_sigcore_v6")),
     ServerMigration(7, "official name readings and 旧氏 readings with date and source", _V7),
     ServerMigration(8, "card history; re-lock confirmed by a third person", _v8()),
+    ServerMigration(9, "a traffic row's columns are the row it carries", _V9),
 ]
 SERVER_VERSION = SERVER_MIGRATIONS[-1].version
 #: functions of v3 a terminal's role may call

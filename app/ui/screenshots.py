@@ -332,11 +332,14 @@ def _expiring_card(s: Shooter):
         "SELECT r.id, r.family_name, r.given_name, r.address, r.birth_date, r.sex, r.my_number, c.id "
         "FROM residents r JOIN cards c ON c.resident_id = r.id WHERE r.status = 'active' AND c.status = 'active' "
         "AND c.cert_sign_status = 'valid' AND r.my_number IS NOT NULL AND r.birth_date < '1990-01-01' "
+        "AND c.card_file IS NULL AND r.id NOT IN (SELECT resident_id FROM cards WHERE card_file IS NOT NULL) "
         "AND r.id NOT IN (SELECT target_id FROM support_measures) ORDER BY r.id LIMIT 1").fetchone()
     soon = dt.date.today() + dt.timedelta(days=30)
     issued = soon.replace(year=soon.year - 5, day=min(soon.day, 28) if soon.month == 2 else soon.day)
     until = issued.replace(year=issued.year + 10)
-    path = Path(s.services.store_path).parent / "renewal-demo-card.json"
+    from app.store.demo import cards_dir_for
+
+    path = cards_dir_for(Path(s.services.store_path)) / "renewal-demo-card.json"   # beside the tray's cards
     create_card_file(path, family_name=row[1], given_name=row[2], address=row[3], birth_date=row[4], sex=row[5],
                      my_number=row[6], pins=TRAINING_PINS, valid_from=issued, valid_until=until)
     with store.transaction() as conn:

@@ -98,9 +98,12 @@ def test_no_pin_is_logged_stored_or_printed(pcsc_stack, service, events, tmp_pat
     noise = [chip.serial, *(serial_hex(chip.certificate(name).serial_number) for name in chip.certificates)]
     texts = {where: functools.reduce(lambda t, n: t.replace(n, "<random id>"), noise, text)
              for where, text in texts.items()}
+    # pcscd sees a PIN only as the bytes of a VERIFY command: its log is searched for those (hex),
+    # not for four decimal digits, which its own time deltas and handles hold by chance
+    # ("00039281" holds 3928)
     for where, text in texts.items():
         for secret, variants in forms.items():
-            for form in variants:
+            for form in (variants[1:] if where == str(pcsc_stack.log_path) else variants):
                 assert form not in text, f"PIN found in {where}"
     # the card file (the chip's memory) keeps only salted hashes
     data = json.loads(card.read_text(encoding="utf-8"))

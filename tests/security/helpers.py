@@ -134,3 +134,21 @@ def insert_signed_release(conn, row: dict, events=()) -> str:
         conn.execute(f"INSERT INTO release_events({', '.join(event)}) "
                      f"VALUES ({', '.join('?' * len(event))})", tuple(event.values()))
     return full["id"]
+
+
+def server_release(rid: str, case_id: str, clerk: str, officer: str, *, signer: str | None = None,
+                   documents: str = "[]") -> tuple[dict, dict]:
+    """A release as a terminal sends it to the server: ``(columns, row)``, the row signed with
+    ``signer``'s key (the officer's by default) from the test municipality."""
+    from app.security import sigcore
+    from tests.sync.municipality import sid, sign_key
+
+    row = {"id": rid, "case_id": case_id, "handling_staff_id": sid(clerk), "officer_id": sid(officer),
+           "terminal_id": "TA", "decision": "released", "persons": "[]", "protected": "[]",
+           "documents": documents, "scope_digest": "d", "reason": None, "checklist": "{}",
+           "auth_method": "password", "issued_at": "2026-11-30T09:05:00+00:00",
+           "expires_at": "2026-11-30T09:20:00+00:00"}
+    row["signature"] = sign_key(signer or officer).private.sign(sigcore.release_message(row)).hex()
+    columns = {k: row[k] for k in ("id", "case_id", "officer_id", "handling_staff_id", "terminal_id",
+                                   "decision", "issued_at")}
+    return columns, row

@@ -30,7 +30,7 @@ from app.rules.core import Outcome, RequestScope
 from app.security import audit, release, sigcore
 from app.security.restriction import restriction_stage
 from tests.conftest import run_cli
-from tests.security.helpers import TERMINAL, open_case
+from tests.security.helpers import TERMINAL, open_case, server_release
 from tests.sync.conftest import central, master_store, pg_server, seeded, terminal_store  # noqa: F401
 from tests.sync.municipality import sign_key, sid
 
@@ -180,14 +180,7 @@ def test_2_server_events_only_into_own_cases_and_handled_counts_every_terminal(s
         assert conn.execute("SELECT by_role, reason FROM madoguchi.case_handovers").fetchone()[1] \
             == "clerk moved to the main office"
     assert psql(b, event("ev-b", "TB", "officer_b", 1)).returncode == 0
-    rel = {"id": "rel-2", "case_id": "case-2", "handling_staff_id": sid("clerk_a"),
-           "officer_id": sid("officer_b"), "terminal_id": "TA", "decision": "released",
-           "persons": "[]", "protected": "[]", "documents": "[]", "scope_digest": "d",
-           "reason": None, "checklist": "{}", "auth_method": "password",
-           "issued_at": "2026-11-30T09:05:00+00:00", "expires_at": "2026-11-30T09:20:00+00:00"}
-    rel["signature"] = sign_key("officer_b").private.sign(sigcore.release_message(rel)).hex()
-    columns = {k: rel[k] for k in ("id", "case_id", "officer_id", "handling_staff_id",
-                                   "terminal_id", "decision", "issued_at")}
+    columns, rel = server_release("rel-2", "case-2", "clerk_a", "officer_b")
     r = psql(a, insert_sql("madoguchi.releases", {**columns, "row": json.dumps(rel)}))
     assert r.returncode != 0
     assert "cannot have handled it (an event of the case at any terminal)" in r.stderr
@@ -256,9 +249,9 @@ def test_2_server_relock_confirmation_needs_a_third_person(seeded):
 @pytest.mark.postgres
 def test_card_replaced_on_the_server_keeps_what_it_signed(seeded, terminal_store, tmp_path):
     """Issue 14: `server staff register-card` with a new card keeps the old certificate in the
-    card history with its window: a release the old card signed before still verifies (also one
-    that reaches the server only later), one it signs after the replacement is refused (psql),
-    and a terminal receives the history with the staff rows and judges the same."""
+    card history with its window: a release (or ledger event) the old card signed before still
+    verifies (also one that reaches the server only later), one it signs after the replacement is
+    refused (psql), and a terminal receives the history with the staff rows and judges the same."""
     import datetime as dt
 
     import psycopg
@@ -318,6 +311,20 @@ def test_card_replaced_on_the_server_keeps_what_it_signed(seeded, terminal_store
     new, insert = _signed_release("case-6", "rel-new", "officer_b", "clerk_a", after,
                                   signed_by(key_b))
     assert psql(dsn, insert).returncode == 0, r.stderr
+    # a ledger event is judged by the same history
+    from tests.security.test_ledger_attacks import _server_insert, ledger_row
+
+    for row_id, at, accepted in (("ledger-before", before, True), ("ledger-after", after, False)):
+        row = ledger_row("registered", "measure-x", sid("officer_b"), stage="application",
+                         terminal="TA", row_id=row_id, at=at,
+                         payload={"rows_digest": sigcore.rows_digest({})})
+        row["auth_method"] = "card"
+        row["signature"] = key_a.sign(sigcore.ledger_message(row, None), padding.PKCS1v15(),
+                                      hashes.SHA256()).hex()
+        r = _server_insert(dsn, row)
+        assert (r.returncode == 0) is accepted, r.stderr
+        if not accepted:
+            assert "registered to the signer at the time it was signed" in r.stderr
     # the history is kept on the server ...
     r = psql(seeded.admin_dsn, "DELETE FROM madoguchi.staff_card_certs")
     assert r.returncode != 0 and "the card history is kept" in r.stderr

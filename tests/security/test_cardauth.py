@@ -176,6 +176,20 @@ def test_a_replaced_card_keeps_what_it_signed_and_signs_nothing_new(sstore, worl
     problems = release.signature_problems(sstore.conn)
     assert [p[0] for p in problems] == ["forged-after-replacement"]
     assert "registered to the signer at the time" in problems[0][1]
+    # the support-measure ledger judges card signatures by the same history
+    from app.security import ledgersig, sigcore
+    from app.security.clock import iso
+    from tests.security.test_ledger_attacks import ledger_row
+
+    with sstore.transaction() as conn:
+        for row_id, at in (("ledger-before", old.issued_at), ("ledger-after", iso(clock.now()))):
+            row = ledger_row("registered", world["measure"].id, officer_id, stage="application",
+                             at=at, row_id=row_id, payload={"rows_digest": sigcore.rows_digest({})})
+            row["auth_method"] = "card"
+            row["signature"] = card_sign(key_a, sigcore.ledger_message(row, None)).hex()
+            conn.execute(f"INSERT INTO measure_events({', '.join(row)}) VALUES "
+                         f"({', '.join('?' * len(row))})", tuple(row.values()))
+    assert [p[0] for p in ledgersig.signature_problems(sstore.conn)] == ["ledger-after"]
 
 
 def test_the_card_history_is_kept_in_the_database(sstore, clock):

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from app.security import keys, ledgersig, sigcore
 from app.security import registration as R
 from app.security.measures import MeasureError, Perpetrator, measures_protecting
-from tests.security.helpers import START, TERMINAL
+from tests.security.helpers import START, TERMINAL, server_release
 from tests.security.test_attacks import insert_sql, psql, quote, sqlite3_shell
 from tests.sync.conftest import central, master_store, pg_server, seeded, terminal_store  # noqa: F401
 from tests.sync.municipality import password_of, sid, sign_key
@@ -275,3 +275,30 @@ def test_forged_reconciliation_sign_off_sent_with_psql_is_refused_by_the_server(
     assert r.returncode != 0 and NOT_HIS_KEY in r.stderr
     r = _server_insert(dsn, genuine)
     assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.postgres
+def test_a_release_whose_columns_name_another_officer_than_its_signed_row_is_refused(seeded):
+    """Noticed while checking the ledger's columns: officer_a opened a case and signs her own
+    release of it; with psql the ``officer_id`` column names uninvolved officer_b, so the server's
+    four-eyes rule (which reads the columns) passed while the signed row (what every terminal
+    pulls) is a self-release. The server now refuses any traffic row whose columns differ from
+    the row it carries."""
+    dsn = seeded.terminal_dsn("TA")
+    case = {"id": "case-self", "case_type": "copy_issuance", "terminal_id": "TA",
+            "opened_by": sid("officer_a"), "opened_at": "2026-11-30T09:00:00+00:00"}
+    assert psql(dsn, insert_sql("madoguchi.cases", {**case, "row": json.dumps(case)})).returncode == 0
+    columns, rel = server_release("rel-self", "case-self", "officer_a", "officer_a")
+    r = psql(dsn, insert_sql("madoguchi.releases", {**columns, "officer_id": sid("officer_b"),
+                                                    "row": json.dumps(rel)}))
+    assert r.returncode != 0
+    assert (f"releases rel-self from terminal TA refused: its column officer_id ({sid('officer_b')}) "
+            f"differs from the row it carries ({sid('officer_a')})") in r.stderr
+    # told the truth, the same row is what the four-eyes rule refuses
+    r = psql(dsn, insert_sql("madoguchi.releases", {**columns, "row": json.dumps(rel)}))
+    assert r.returncode != 0 and "cannot be its handling clerk" in r.stderr
+    # a case event whose column hides who wrote it
+    ev = {"id": "ev-hidden", "case_id": "case-self", "n": 1, "at": "2026-11-30T09:01:00+00:00",
+          "staff_id": sid("officer_b"), "terminal_id": "TA", "kind": "tick", "step": "s"}
+    r = psql(dsn, insert_sql("madoguchi.case_events", {**ev, "staff_id": sid("clerk_b"), "row": json.dumps(ev)}))
+    assert r.returncode != 0 and "its column staff_id" in r.stderr

@@ -283,3 +283,31 @@ def test_a_release_never_outlives_its_case(sstore, world, stage, granted):
                   "VALUES (?,?,1,?,?,?,'completed','{\"status\": \"completed\"}')",
                   (new_id(), case, now_iso(), world["staff"]["clerk1"], TERMINAL))
     assert stage(scope).outcome is Outcome.RESTRICT
+
+
+def test_the_store_refuses_a_relock_confirmation_by_someone_who_handled_the_case(sstore, world):
+    """Issue 14: "handled" for the re-lock's third person is what it is everywhere (opener, clerk,
+    anyone with an event of the case): a confirmation signed by such a person and written with
+    SQL is refused by the store itself, as by the engine and the server."""
+    from tests.security.helpers import insert_signed_release
+
+    staff = world["staff"]
+    case = open_case(sstore, staff["clerk1"])
+    with sstore.transaction() as conn:
+        conn.execute("INSERT INTO case_events(id, case_id, n, at, staff_id, terminal_id, kind) "
+                     "VALUES ('ev-dual', ?, 1, ?, ?, ?, 'tick')", (case, now_iso(), staff["dual1"],
+                                                                   TERMINAL))
+    row = {"id": "rel-h", "case_id": case, "handling_staff_id": staff["clerk1"],
+           "officer_id": staff["officer1"], "terminal_id": TERMINAL, "decision": "released",
+           "persons": "[]", "protected": "[]", "documents": '["juminhyo"]', "scope_digest": "d",
+           "issued_at": now_iso(), "issued_tick": 1, "expires_at": "2099-01-01T00:00:00+00:00"}
+    relocked = ("relocked", staff["officer1"], now_iso(), 2)
+    with pytest.raises(sqlite3.IntegrityError, match="anyone who handled the case"):
+        with sstore.transaction() as conn:
+            insert_signed_release(conn, row, events=[relocked, ("relock_confirmed", staff["dual1"],
+                                                                now_iso(), 3)])
+    with sstore.transaction() as conn:                      # a third person: accepted
+        insert_signed_release(conn, row, events=[relocked, ("relock_confirmed", staff["clerk2"],
+                                                            now_iso(), 3)])
+    assert release.get_release(sstore.conn, "rel-h").events["relock_confirmed"]["staff_id"] == \
+        staff["clerk2"]

@@ -86,7 +86,9 @@ def test_rows_for_another_terminal_or_unknown_staff_are_refused(seeded):
             _case(conn, "TB")
         with pytest.raises(psycopg.errors.ForeignKeyViolation):
             conn.execute("INSERT INTO madoguchi.cases(id, case_type, terminal_id, opened_by, opened_at, row) "
-                         "VALUES ('c9', 'x', 'TA', 'nobody', '2026-01-01', '{}')")
+                         "VALUES ('c9', 'x', 'TA', 'nobody', '2026-01-01', %s)",
+                         (json.dumps({"id": "c9", "case_type": "x", "terminal_id": "TA", "opened_by": "nobody",
+                                      "opened_at": "2026-01-01"}),))
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("INSERT INTO madoguchi.audit(id, terminal_id, chain_seq, hash, row) "
                          "VALUES ('a1', 'TB', 1, 'h', '{}')")

@@ -197,7 +197,7 @@ def grid() -> list[Cell]:
     # a copy showing the My Number and the household: the delivery table's rows
     cells += [Cell("copy_issuance", str(rt), f"{ch}:{dl}", target, doc, items=("household", "my_number"))
               for rt in REQUESTER_TYPES for ch, dl in MY_NUMBER_CHANNELS for target, doc in COPY_TARGETS]
-    cells += [Cell("pin_reset", str(rt), "counter", "adult") for rt in CARD_REQUESTERS]
+    cells += [Cell(case, str(rt), "counter", "adult") for case in ("pin_reset", "cert_renewal") for rt in CARD_REQUESTERS]
     cells += [Cell("suspension_lift", str(rt), "counter", target)
               for rt in CARD_REQUESTERS for target in ("elder", "moved")]
     cells += [Cell("status_inquiry", "self", "counter", "adult", method=m) for m in ("four_items", "application_id")]
@@ -244,7 +244,17 @@ def request_of(cell: Cell, side: Side, store) -> dict:
          else ["driving_licence"], "inquiry_form_returned": True}
     if cell.case_type == "pin_reset":
         v.update(secrets=["auth"], retry_counters={"auth": 3}, new_pin_set=["auth"])
+    if cell.case_type == "cert_renewal":       # the card read: its certificate within the window
+        today = dt.date.today()
+        v.update(identity_documents=["my_number_card", "driving_licence"], renew=["auth"],
+                 certificates={"auth": _certificate("01", today - dt.timedelta(5 * 365), today + dt.timedelta(30))},
+                 certificates_after={"auth": _certificate("02", today, today + dt.timedelta(5 * 365))})
     return v
+
+
+def _certificate(serial: str, start: dt.date, end: dt.date) -> dict:
+    """A certificate as the case holds it after a read of the card (app.desk.cardfill)."""
+    return {"serial": serial, "not_before": start.isoformat(), "not_after": end.isoformat()}
 
 
 # ------------------------------------------------------------------------------ one walk

@@ -201,29 +201,11 @@ def test_suspension_lift_end_to_end(qtbot, card_window, monkeypatch):
 def test_staff_sign_in_with_own_card(qtbot, training_store, lang_ja, pcsc_stack, card_file):
     """clerk1's own card (its authentication certificate registered to the account) signs a
     fresh challenge after clerk1 types the PIN; a wrong PIN says how many tries are left."""
-    from cryptography.hazmat.primitives.serialization import Encoding
+    from tests.ui.uihelpers import dispose, staff_card_sign_in_ready
 
-    from app.card.cardfile import load_card_file
-    from app.config import OfficeConfig
-    from app.security.cardauth import register_card
-    from app.ui.main import Controller
-    from app.ui.services import Services
-    from tests.ui.uihelpers import dispose
-
-    services = Services.open(config=OfficeConfig(), training=True, store_path=training_store,
-                             stack=pcsc_stack)
-    services.prepare()
-    cert_der = load_card_file(card_file).certificate("auth").public_bytes(Encoding.DER)
-    register_card(services.store, "clerk1", cert_der, actor_id=None, terminal_id="T001")
-    controller = Controller(services)
-    controller.start()
+    services, controller = staff_card_sign_in_ready(qtbot, training_store, pcsc_stack, card_file, "clerk1")
     signin = controller.signin
     try:
-        qtbot.waitUntil(lambda: services.card_service is not None, timeout=15000)
-        pcsc_stack.insert(card_file, slot=0)
-        services.choose_reader("Virtual PCD 00 00")
-        qtbot.waitUntil(lambda: services.card.state == "mynumber", timeout=10000)
-
         signin.card_pin.setText("9999")
         signin.sign_in_with_card()
         qtbot.waitUntil(lambda: "あと2回" in signin.message.text(), timeout=10000)

@@ -40,6 +40,17 @@ def _value(page, field_id):
     return next((f.value for f in page.view.fields if f.id == field_id), None)
 
 
+def both_to_identity_with_the_card(qtbot, page):
+    """Both certificates chosen for renewal, on to the identity step, the My Number card shown."""
+    for box in page.editors["renew"][0].boxes:
+        box.setChecked(True)
+    qtbot.waitUntil(lambda: len(_value(page, "renew") or []) == 2, timeout=15000)
+    _next_to(qtbot, page, "identity")
+    box = page.editors["identity_documents"][0]
+    next(b for b in box.boxes if b.property("code") == "my_number_card").setChecked(True)
+    qtbot.waitUntil(lambda: bool(_value(page, "identity_documents")), timeout=15000)
+
+
 def test_renewal_from_the_home_offer_to_the_slip(qtbot, card_window, monkeypatch):
     from app.ui.pindialog import NewPinDialog, SigningPasswordDialog
     from app.ui.residentpicker import ResidentPickerDialog
@@ -72,13 +83,7 @@ def test_renewal_from_the_home_offer_to_the_slip(qtbot, card_window, monkeypatch
                     timeout=10000)
     shown = page.editors["certificates"][0].text()
     assert "まで（残り" in shown and "署名用電子証明書" in shown
-    for box in page.editors["renew"][0].boxes:
-        box.setChecked(True)
-    qtbot.waitUntil(lambda: len(_value(page, "renew") or []) == 2, timeout=15000)
-    _next_to(qtbot, page, "identity")
-    box = page.editors["identity_documents"][0]
-    next(b for b in box.boxes if b.property("code") == "my_number_card").setChecked(True)
-    qtbot.waitUntil(lambda: bool(_value(page, "identity_documents")), timeout=15000)
+    both_to_identity_with_the_card(qtbot, page)
     tick(qtbot, page, "documents_original")
     _next_to(qtbot, page, "renew")
 

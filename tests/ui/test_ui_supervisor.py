@@ -234,30 +234,13 @@ def test_after_a_card_sign_in_the_ledger_is_signed_with_the_persons_own_password
     """officer1 signs in with their own card (real PC/SC stack); a ledger entry made in the window
     is signed by officer1: the window asks for officer1's own password once (somebody else's is
     refused), and the entry verifies."""
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    from app.card.cardfile import load_card_file
-    from app.config import OfficeConfig
     from app.security import ledgersig
     from app.security import registration as R
-    from app.security.cardauth import register_card
-    from app.ui.main import Controller
-    from app.ui.services import Services
     from app.ui.supervisor_measures import SecondPersonDialog
-    from tests.ui.uihelpers import dispose
+    from tests.ui.uihelpers import dispose, staff_card_sign_in_ready
 
-    services = Services.open(config=OfficeConfig(), training=True, store_path=training_store,
-                             stack=pcsc_stack)
-    services.prepare()
-    cert_der = load_card_file(card_file).certificate("auth").public_bytes(Encoding.DER)
-    register_card(services.store, "officer1", cert_der, actor_id=None, terminal_id="T001")
-    controller = Controller(services)
-    controller.start()
+    services, controller = staff_card_sign_in_ready(qtbot, training_store, pcsc_stack, card_file, "officer1")
     try:
-        qtbot.waitUntil(lambda: services.card_service is not None, timeout=15000)
-        pcsc_stack.insert(card_file, slot=0)
-        services.choose_reader("Virtual PCD 00 00")
-        qtbot.waitUntil(lambda: services.card.state == "mynumber", timeout=10000)
         controller.signin.card_pin.setText("1234")
         controller.signin.sign_in_with_card()
         qtbot.waitUntil(lambda: controller.window is not None and controller.window.isVisible(),

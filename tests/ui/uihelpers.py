@@ -183,3 +183,38 @@ def fill_copy_request_step(qtbot, page, requester_type: str) -> None:
     fill(qtbot, page, "scope", "person")
     finish_request_step(qtbot, page, "own_use", "年金の手続")
     qtbot.waitUntil(lambda: page.view.step == "delivery", timeout=15000)
+
+
+def staff_card_sign_in_ready(qtbot, training_store, pcsc_stack, card_file, login: str):
+    """Services and a started controller on the training store, ``login``'s own card registered
+    (the test card's authentication certificate) and on the reader, ready for the PIN; the caller
+    removes the card and disposes of both."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from app.card.cardfile import load_card_file
+    from app.config import OfficeConfig
+    from app.security.cardauth import register_card
+    from app.ui.main import Controller
+    from app.ui.services import Services
+
+    services = Services.open(config=OfficeConfig(), training=True, store_path=training_store,
+                             stack=pcsc_stack)
+    services.prepare()
+    cert_der = load_card_file(card_file).certificate("auth").public_bytes(Encoding.DER)
+    register_card(services.store, login, cert_der, actor_id=None, terminal_id="T001")
+    controller = Controller(services)
+    controller.start()
+    inserted = False
+    try:
+        qtbot.waitUntil(lambda: services.card_service is not None, timeout=15000)
+        pcsc_stack.insert(card_file, slot=0)
+        inserted = True
+        services.choose_reader("Virtual PCD 00 00")
+        qtbot.waitUntil(lambda: services.card.state == "mynumber", timeout=10000)
+    except BaseException:
+        if inserted:
+            pcsc_stack.remove(0)
+        dispose(controller)
+        services.close()
+        raise
+    return services, controller
