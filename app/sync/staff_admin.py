@@ -33,6 +33,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from app.security import keys
+from app.security.clock import iso
 from app.security.settings import SPECS
 from app.security.staff import (StaffError, check_login, check_outsourced_roles, check_password_rules,
                                 hash_password, parse_roles)
@@ -142,8 +143,8 @@ def register_card(dsn: str, login: str, cert_der: bytes) -> dict:
     server, which checks card signatures with it. A card renewed or replaced: the previous
     certificate stays in the card history (server v8), marked replaced from now, so releases it
     signed before still verify and nothing it signs afterwards does."""
+    # certificate parsing only for `server staff register-card`
     from app.security.cardauth import fingerprint, load_certificate
-    from app.security.clock import iso
 
     load_certificate(cert_der)
     fp = fingerprint(cert_der)
