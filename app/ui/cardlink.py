@@ -160,6 +160,7 @@ class CardSide:
             self.refresh_card()
 
         self.bridge.when_done(future, done)
+
     def _face_auth_known(self, future) -> None:
         try:
             self.card.face_auth = bool(future.result())

@@ -177,7 +177,9 @@ class HomePage(QWidget):
         self.renew_offer.setVisible(offer)
         if offer:
             due = [certificate_line(r, i18n.pick) for r in certificate_rows(self._card_certificates) if r.renewable]
-            self.renew_offer.setText(self.tr("Renew the certificates of the card on the reader") + " — " + due[0])
+            # two lines: on one, the English offer alone is wider than a 1366-pixel screen allows
+            self.renew_offer.setText(self.tr("Renew the certificates of the card on the reader") + "\n" + due[0])
+            self.renew_offer.setMinimumHeight(self.renew_offer.fontMetrics().lineSpacing() * 2 + 16)
 
     def _new_renewal(self) -> None:
         self._new(RENEWAL_CASE)
