@@ -85,7 +85,10 @@ def resident_code_check_digit(first10: str) -> int:
     from the lowest (n = 1 is the digit just before the check digit), Qn = n + 1 for 1 ≤ n ≤ 6 and
     n − 5 for 7 ≤ n ≤ 10 — the same modulus-11 rule, weights 2…7 from the right, that the My
     Number ordinance (平成26年総務省令第85号 第5条) later took for its eleven digits. Read left to
-    right the weights are 5,4,3,2,7,6,5,4,3,2.
+    right the weights are 5,4,3,2,7,6,5,4,3,2. The public sources reachable when this was written
+    confirmed the article and the code's structure (ten random digits, one check digit) but not the
+    formula's own wording; check it against the text of 施行規則第1条 before go-live (the importer's
+    refusal can be switched off in resources/import/layout.json, ``file.resident_code_check_digit``).
     """
     if len(first10) != 10 or not first10.isascii() or not first10.isdigit():
         raise ValueError("住民票コードの先頭10桁は数字10桁です / the first 10 digits must be digits")

@@ -137,6 +137,10 @@ class Layout:
                 return f"{era.code}{day.year - era.first.year + 1:02d}{day.month:02d}{day.day:02d}"
         raise ValueError(f"{iso} is outside every era of the layout")
 
+    #: refuse a 住民票コード whose check digit is wrong (``file.resident_code_check_digit`` of the
+    #: layout file: an office may switch it off there if its exports disagree with the formula)
+    check_resident_code: bool = True
+
     @property
     def citation(self) -> str:
         return f"{self.spec['name']} — {self.spec['publisher']}, {self.spec['version']}"
@@ -168,7 +172,8 @@ def load_layout(path: str | None = None) -> Layout:
                     raise LayoutError(f"{source}: item {item.key}: unknown type {item.type!r}")
                 if item.type == "code" and item.codes not in data["codes"]:
                     raise LayoutError(f"{source}: item {item.key}: unknown code table {item.codes!r}")
-        return Layout(data["spec"], tuple(data["file"]["encodings"]), eras, data["codes"], datasets)
+        return Layout(data["spec"], tuple(data["file"]["encodings"]), eras, data["codes"], datasets,
+                      bool(data["file"].get("resident_code_check_digit", True)))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise LayoutError(f"the import layout {source} is unusable: {exc}") from exc
 
@@ -205,7 +210,7 @@ def _check_digits(item: Item, value: str, layout: Layout):
 def _check_resident_code(item: Item, value: str, layout: Layout):
     if not (len(value) == 11 and value.isascii() and value.isdigit()):
         raise _Bad("resident_code", "住民票コードは半角数字11桁です", "a resident-record code has 11 digits")
-    if resident_code_check_digit(value[:10]) != int(value[10]):
+    if layout.check_resident_code and resident_code_check_digit(value[:10]) != int(value[10]):
         raise _Bad("resident_code_check_digit", "住民票コードの検査数字が一致しません（住民基本台帳法施行規則第1条）",
                    "the check digit of the resident-record code is wrong (Basic Resident Registration "
                    "Act Enforcement Regulation, art. 1)")

@@ -285,3 +285,22 @@ def test_samples_are_what_the_demo_generator_exports(tmp_path):
         export_store(store, tmp_path / "out", changes=5)
     for name in (*BASE, "IDO-JUMIN.csv"):
         assert (tmp_path / "out" / name).read_bytes() == (SAMPLES / name).read_bytes(), name
+
+
+def test_the_resident_code_check_digit_refusal_follows_the_layout_file(samples, tmp_path):
+    """住民票コードの検査数字 (住民基本台帳法施行規則 第1条) is checked unless the layout file says not."""
+    import json
+
+    from app.sync.layout import read_file
+
+    jumin = samples / "JUMIN.csv"
+    code = _rows(jumin)[1][_index("residents", "resident_code")]
+    assert resident_code_check_digit(code[:10]) == int(code[10])      # the samples are right
+    _set(jumin, "residents", 2, "resident_code", code[:10] + str((int(code[10]) + 1) % 10))
+    refused = read_file(jumin, load_layout())
+    assert [(p.line, p.kind) for p in refused.problems] == [(2, "resident_code_check_digit")]
+    assert "検査数字" in refused.problems[0].ja and "check digit" in refused.problems[0].en
+    data = json.loads((ROOT / "resources" / "import" / "layout.json").read_text(encoding="utf-8"))
+    data["file"]["resident_code_check_digit"] = False
+    (tmp_path / "layout.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert read_file(jumin, load_layout(str(tmp_path / "layout.json"))).error_count == 0
