@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Callable, Iterable
 
+from app.rules.basis import requester_basis
+
 
 class Outcome(str, Enum):
     ALLOW = "allow"          # go on
@@ -62,7 +64,7 @@ class Reason:
     @property
     def requester(self) -> RequesterText:
         """The requester channel (always present)."""
-        return self.said or RequesterText(self.ja, self.en, self.source)
+        return self.said or RequesterText(self.ja, self.en, requester_basis(self.source))
 
     def text(self, lang: str = "ja") -> str:
         """The staff text (never hand this to anything a requester hears, reads or receives)."""

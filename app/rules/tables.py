@@ -40,6 +40,11 @@ SRC_PIN_CARD_ID = ("総務省資料 事例① (S:823-831): 暗証番号の再設
                    "本人確認書類として提出することが可能")
 SRC_PIN_AGENT = ("practice: 任意代理人の場合は照会書兼回答書を住所地へ送付（転送不要）し、回答書を持参して"
                  "再来庁")
+#: the holder applies through the municipality where registered (公的個人認証法第3条第1項, verified
+#: against the statute's text); the PIN reset itself: the MIC briefing's case ① (S:823-831)
+SRC_CARD_HOLDER = ("電子署名等に係る地方公共団体情報システム機構の認証業務に関する法律（公的個人認証法）第3条第1項"
+                   "（住所地市町村長を経由した本人の申請）; 平成31年1月25日 総務省資料 事例① S:823-831; "
+                   "DOMAIN.md: who may come (the holder)")
 SRC_PIN_LEGAL_REP = "practice: 法定代理人は代理権の確認書類（戸籍謄本・登記事項証明書等）を提示"
 SRC_SIGN_NOT_OFFERED = ("電子署名等に係る地方公共団体情報システム機構の認証業務に関する法律: 署名用電子証明書は"
                         "原則として15歳未満の者・成年被後見人には発行しない（practice）")
@@ -415,7 +420,7 @@ class CardRequesterRow:
 
 
 CARD_REQUESTERS: dict[str, CardRequesterRow] = {r.code: r for r in (
-    CardRequesterRow(RequesterType.SELF, "本人", "the holder", True, (), "DOMAIN.md: who may come (the holder)"),
+    CardRequesterRow(RequesterType.SELF, "本人", "the holder", True, (), SRC_CARD_HOLDER),
     CardRequesterRow(RequesterType.LEGAL_REPRESENTATIVE, "法定代理人", "a legal representative", True, (
         ("authority_proof", "代理権を証する書類（戸籍謄本・登記事項証明書等）を確認した",
          "proof of authority (family register, registry certificate) checked"),
