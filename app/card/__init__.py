@@ -6,7 +6,7 @@ package logs, stores or prints a PIN.
 
 Details:
 
-Facts: `/work/shared/CARD.md` (AIDs, EFs, status words). `layout.py` holds them as one table used
+Facts: `docs/CARD.md` (AIDs, EFs, status words). `layout.py` holds them as one table used
 by both the reader and the test card, so the two cannot disagree.
 
 - `service.py` — `ReaderService(on_event, poll_interval=1.0)`: ONE thread ("card-reader") owns the

@@ -5,7 +5,7 @@ groups, item permissions, the documents, the My-Number-copy delivery table (sinc
 Rules (``app.rules.copies``, ``app.rules.identity``, ``app.rules.cards``) read these tables; they
 never hold their own lists. Tests go through every row. Sources: the MIC briefing of 2019-01-25
 ("S:NNN" = its line), the Basic Resident Register Act (住民基本台帳法), and municipal practice
-where marked so (see /work/notes/reference-diff.md for where DOMAIN.md and the source differ).
+where marked so (see docs/SOURCES.md for where DOMAIN.md and the source differ).
 No I/O here.
 """
 
@@ -33,7 +33,7 @@ SRC_DELIVERY_MESSENGER_POST = (SRC_DELIVERY + "; 使者等の郵便請求は資�
                                "DOMAIN.md の推定）")
 SRC_POWER_OF_ATTORNEY_MN = "practice: 個人番号の記載を求める委任状にはその旨の明記が必要"
 SRC_ID_DOCS = ("practice: 市区町村の本人確認書類一覧（顔写真付き1点、又はA+A・A+B の2点。B+B は不可。"
-               "資料に記載なし、reference-diff D9）")
+               "資料に記載なし、docs/SOURCES.md D9）")
 SRC_ID_ORAL = ("総務省資料 S:1132-1137: 写真が貼り付けられていない書類による場合は複数の書類の提示を求め、"
                "必要に応じ口頭で質問を行って補足する")
 SRC_PIN_CARD_ID = ("総務省資料 事例① (S:823-831): 暗証番号の再設定（ロック解除）で、マイナンバーカードを"
@@ -216,7 +216,7 @@ _FOR_PERSON = frozenset({RequesterType.SELF, RequesterType.SAME_HOUSEHOLD, Reque
 
 #: item -> (requester types allowed, source). My Number and resident-record code never go to a
 #: public body, a third party or a professional; for the person's side the My-Number copy then
-#: goes only as the delivery table allows (see reference-diff D3: the table wins over "person or
+#: goes only as the delivery table allows (see docs/SOURCES.md D3: the table wins over "person or
 #: same household only").
 ITEM_PERMISSIONS: dict[str, tuple[frozenset, str]] = {
     Item.HOUSEHOLD: (_FOR_PERSON | {RequesterType.PUBLIC_BODY}, SRC_BASIC_ITEMS),
@@ -308,7 +308,7 @@ MY_NUMBER_DELIVERY: dict[tuple[str, str], DeliveryRow] = {(r.row, r.channel): r 
 #: (requester type, kind of legal representation or None) -> row of the delivery table.
 #: The same household counts as the person (本人等). Only a legal representative of a minor under
 #: 15 or an adult guardian is the 法定代理人 row; other legal representatives fall to the
-#: 任意代理人 row (reference-diff D4 d).
+#: 任意代理人 row (docs/SOURCES.md D4 d).
 DELIVERY_ROW_OF = {
     (RequesterType.SELF, None): "self",
     (RequesterType.SAME_HOUSEHOLD, None): "self",

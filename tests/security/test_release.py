@@ -1,5 +1,5 @@
 """Two-person release: the attacks of issue 5 and the source's re-lock with a third person's
-confirmation (reference-diff D7)."""
+confirmation (docs/SOURCES.md D7)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The restriction stage against the eleven points of DOMAIN.md "DV and stalking support
-measures" (each test names its point) and the source's additions (reference-diff D7, D9-D11)."""
+measures" (each test names its point) and the source's additions (docs/SOURCES.md D7, D9-D11)."""
 
 from __future__ import annotations
 

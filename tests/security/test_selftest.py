@@ -1,4 +1,4 @@
-"""The DV self-test run at installation and update (reference-diff §2.7)."""
+"""The DV self-test run at installation and update (docs/SOURCES.md §2.7)."""
 
 from __future__ import annotations
 
