@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from app.rules import said
+from app.rules.basis import INTERNAL
 from app.store import open_store
 from app.store.demo_pools import FEMALE_NAMES, MALE_NAMES, SURNAMES, TOWNS
 from app.workflows.engine import CaseEngine
@@ -132,6 +133,7 @@ def _run_case_type(case_type, names, demo_template, tmp_path):
                     failures.append(f"{cell.name}: wait at {w['step']}: said {first_difference(w['said'], review)}")
             for side_walk in (a, b):
                 failures += _no_address(cell, side_walk)
+                failures += _internal_basis(cell, side_walk)
             diff = first_difference(channel(a), channel(b))
             if diff:
                 failures.append(f"{cell.name}: protected (released) vs unprotected twin: {diff}")
@@ -153,6 +155,26 @@ def _no_address(cell, w) -> list[str]:
     notice = w.documents.get("refusal_notice", "")
     return [f"{cell.name}: an address of the record in what the requester is told or sent ({t})"
             for t in ADDRESS_TOKENS if t in said_text or t in notice]
+
+
+def _bases(node):
+    """Every requester text's legal basis in a walk's record (nested lists and dicts)."""
+    if isinstance(node, dict):
+        if "basis" in node and ("ja" in node or "en" in node):
+            yield node
+        for value in node.values():
+            yield from _bases(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _bases(value)
+
+
+def _internal_basis(cell, w) -> list[str]:
+    """A requester text names a public legal basis: never DOMAIN.md, practice, a file, a setting's
+    key or an internal id (docs/SOURCES.md)."""
+    return [f"{cell.name}: requester basis {t['basis']!r} for {t['ja']!r}"
+            for t in _bases([w.entries, w.waits])
+            if (t["ja"] or t["en"]) and (not t["basis"].strip() or INTERNAL.search(t["basis"]))]
 
 
 def _refused_path(engine, store, cell, prot, plain, officer) -> list[str]:
