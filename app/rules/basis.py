@@ -18,7 +18,12 @@ import re
 INTERNAL = re.compile(r"DOMAIN\.md|CARD\.md|\.md\b|practice|reference-diff|setting:|/work/|\bD\d+\b|§")
 
 _JPKI_ACT = "電子署名等に係る地方公共団体情報システム機構の認証業務に関する法律（公的個人認証法）"
-_CARD_RULES = "総務省 個人番号カードの交付等に関する事務処理要領"
+_JPKI_RULES = "総務省 公的個人認証サービス事務処理要領"
+#: an agent's application: the inquiry-and-answer form and power of attorney (施行規則第5条第2項, as
+#: cited by municipal regulations, e.g. 稲沢市公的個人認証サービス事務処理要綱 第2条第2項)
+_JPKI_AGENT = ("電子署名等に係る地方公共団体情報システム機構の認証業務に関する法律施行規則第5条第2項"
+               "（代理人による申請: 照会書兼回答書・委任状）; " + _JPKI_RULES)
+_CARD_ACT = "行政手続における特定の個人を識別するための番号の利用等に関する法律（個人番号カード）"
 _CASE_1 = "平成31年1月25日 総務省資料 事例①（暗証番号の再設定は住所地市区町村の窓口） S:823-831"
 _CASE_2 = "平成31年1月25日 総務省資料 事例②（一時停止の解除は住所地市区町村の窓口） S:818-821"
 _CASE_3 = "平成31年1月25日 総務省資料 事例③（申請状況の照会） S:839-841"
@@ -31,12 +36,12 @@ PUBLIC_BASIS: dict[str, str] = {
     "DOMAIN.md: the holder sets the new PIN": _CASE_1,
     "DOMAIN.md: bring the found card": _CASE_2,
     "DOMAIN.md（第三者には基本事項のみ）": "",
-    "DOMAIN.md Since 2019 (2023-12-15 顔認証": "行政手続における特定の個人を識別するための番号の利用等に関する法律（個人番号カード）",
+    "DOMAIN.md Since 2019 (2023-12-15 顔認証": _CARD_ACT,
     "使者等の郵便請求は資料に別記なし": "",
     "CARD.md: ": _CASE_1,
-    "practice: 法定代理人は代理権の確認書類": _CARD_RULES + "（法定代理人: 代理権の確認）",
-    "practice: 任意代理人の場合は照会書兼回答書": _CARD_RULES + "（任意代理人: 照会書兼回答書）",
-    "practice: 廃止されたカードは回復できない": _CARD_RULES + "（再交付）",
+    "practice: 法定代理人は代理権の確認書類": _JPKI_RULES + "（法定代理人: 代理権の確認）",
+    "practice: 任意代理人の場合は照会書兼回答書": _JPKI_AGENT,
+    "practice: 廃止されたカードは回復できない": _CARD_ACT + "（再交付）",
     "電子署名等に係る地方公共団体情報システム機構の認証業務に関する法律: 署名用電子証明書は": _JPKI_ACT + "（署名用電子証明書）",
     "setting: pin_reset.card_alone_is_identity": _CASE_1,
     "setting: status_inquiry.by_application_id": _CASE_3,
@@ -45,7 +50,7 @@ PUBLIC_BASIS: dict[str, str] = {
     "practice: 個人番号の記載を求める委任状": "個人番号を記載した住民票の写し等の交付の取扱い — 住民基本台帳事務処理要領の一部改正について"
                                    "（平成30年11月27日付け通知）",
     "practice: 有効期限が過ぎても新しい電子証明書": _JPKI_ACT + "第3条第1項（署名用電子証明書の発行の申請）",
-    "practice: 代理人による更新は照会書兼回答書": _CARD_RULES + "（任意代理人: 照会書兼回答書）",
+    "practice: 代理人による更新は照会書兼回答書": _JPKI_AGENT,
 }
 
 
