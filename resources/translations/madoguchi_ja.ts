@@ -1257,24 +1257,44 @@
 <context>
     <name>SecondPersonDialog</name>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="85"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="104"/>
         <source>Staff ID</source>
         <translation>職員ID</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="86"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="105"/>
         <source>Password</source>
         <translation>パスワード</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="141"/>
-        <source>Sign with your password</source>
-        <translation>パスワードで署名</translation>
+        <location filename="../../app/ui/supervisor_measures.py" line="106"/>
+        <source>or own card: PIN</source>
+        <translation>または自分のカード：暗証番号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="142"/>
-        <source>You signed in with your card. Type your own password to sign this entry of the support-measure ledger.</source>
-        <translation>カードで認証しています。支援措置の記録に署名するため、ご自身のパスワードを入力してください。</translation>
+        <location filename="../../app/ui/supervisor_measures.py" line="110"/>
+        <source>Your card on the reader: PIN</source>
+        <translation>リーダーにあるご自身のカード：暗証番号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/supervisor_measures.py" line="130"/>
+        <source>Type the PIN of your card.</source>
+        <translation>カードの暗証番号を入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/supervisor_measures.py" line="136"/>
+        <source>The card is signing…</source>
+        <translation>カードで署名しています…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/supervisor_measures.py" line="186"/>
+        <source>Sign with your card</source>
+        <translation>カードで署名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/supervisor_measures.py" line="187"/>
+        <source>You signed in with your card. Type its PIN to sign this entry of the support-measure ledger with it.</source>
+        <translation>カードで認証しています。支援措置の記録にカードで署名するため、カードの暗証番号を入力してください。</translation>
     </message>
 </context>
 <context>
