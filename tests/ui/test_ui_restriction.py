@@ -134,3 +134,62 @@ def test_dv_restriction_sign_off_expiry_and_completion(qtbot, window, monkeypatc
     page.warning.sign_off_button.click()
     qtbot.waitUntil(lambda: page.view.status == "completed", timeout=15000)
     assert "完了" in page.subject.text()
+
+
+@pytest.mark.pcsc
+def test_a_release_signed_off_with_the_officers_card_in_the_window(qtbot, training_store, lang_ja, pcsc_stack,
+                                                                   card_file, monkeypatch):
+    """clerk1 (password) reaches the gate; officer1 signs off with their own card on the reader
+    (real PC/SC stack): a wrong PIN is told and releases nothing, the right one releases, and the
+    release is signed by the card (the card-signing path the ledger shares)."""
+    from app.security.release_record import signature_problem
+    from app.ui.residentpicker import ResidentPickerDialog
+    from app.ui.restriction import SignOffDialog
+    from tests.ui.uihelpers import dispose, staff_card_sign_in_ready
+
+    services, controller = staff_card_sign_in_ready(qtbot, training_store, pcsc_stack, card_file, "officer1")
+    try:
+        controller.signin.login.setText("clerk1")
+        controller.signin.password.setText("clerk1-kenshu")
+        controller.signin.sign_in_with_password()
+        window = controller.window
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow, timeout=15000)
+        ids = _household_with_protected_member(services.store)
+        picks = iter([[ids["M"]], [ids["R"]]])
+        monkeypatch.setattr(ResidentPickerDialog, "choose", classmethod(lambda cls, *a, **k: next(picks)))
+        page = reach_the_gate(qtbot, window, ids)
+        messages = []
+
+        def run(cls, parent, services_, view):
+            dialog = SignOffDialog(services_, view, parent)
+            try:
+                for box, _, _ in dialog.checks.values():
+                    box.setChecked(True)
+                for pin in ("9999", "1234"):
+                    dialog.card_pin.setText(pin)
+                    dialog.release_button.click()
+                    assert dialog.card_pin.text() == ""
+                    qtbot.waitUntil(lambda: dialog.outcome is not None or bool(dialog.message.text()), timeout=20000)
+                    if dialog.outcome is not None:
+                        return dialog.outcome
+                    messages.append(dialog.message.text())
+                    assert services_.store.conn.execute("SELECT count(*) FROM releases").fetchone()[0] == 0
+                    dialog.message.clear()
+                return None
+            finally:
+                dialog.deleteLater()
+
+        monkeypatch.setattr(SignOffDialog, "run", classmethod(run))
+        page.warning.sign_off_button.click()
+        assert "暗証番号が違います" in messages[0]
+        qtbot.waitUntil(lambda: page.view.status == "open" and page.view.step == "issue", timeout=15000)
+        conn = services.store.conn
+        cur = conn.execute("SELECT * FROM releases")
+        rows = [dict(zip([d[0] for d in cur.description], r)) for r in cur.fetchall()]
+        assert [(r["auth_method"], r["decision"]) for r in rows] == [("card", "released")]
+        assert signature_problem(conn, rows[0]) is None
+    finally:
+        pcsc_stack.remove(0)
+        dispose(controller)
+        services.close()
