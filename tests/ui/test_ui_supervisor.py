@@ -287,8 +287,17 @@ def test_after_a_card_sign_in_the_ledger_is_signed_with_the_card(
         tab = window.desk.measures_tab
         row = next(i for i, e in enumerate(tab.entries) if e.measure.id == reg.event.measure_id)
         tab.table.selectRow(row)
-        person = CardPerson(qtbot, ["9999", "1234"])
+        # the card pulled before the PIN is used: told, nothing recorded
+        pcsc_stack.remove(0)
+        qtbot.waitUntil(lambda: services.card.state == "no_card", timeout=10000)
+        person = CardPerson(qtbot, ["1234"])
         monkeypatch.setattr(SecondPersonDialog, "run", classmethod(lambda cls, *a, **k: person.run(*a, **k)))
+        tab.buttons["confirm"].click()
+        assert "カードがリーダーに置かれていません" in person.errors[0] and person.events_after[0] == before
+        pcsc_stack.insert(card_file, slot=0)
+        qtbot.waitUntil(lambda: services.card.state == "mynumber", timeout=10000)
+        # a wrong PIN, then the right one
+        person = CardPerson(qtbot, ["9999", "1234"])
         tab.buttons["confirm"].click()
         assert "暗証番号が違います" in person.errors[0]              # the wrong PIN is told
         assert person.events_after[0] == before                         # and nothing was recorded
