@@ -315,6 +315,25 @@ def test_after_a_card_sign_in_the_ledger_is_signed_with_the_card(
             "SELECT staff_id, auth_method FROM measure_events WHERE kind = 'end_requested' AND measure_id = ?",
             (reg.event.measure_id,)).fetchall()
         assert ended == [(services.staff.id, "card")]
+        # Register…: a wrong PIN records nothing and the registration keeps what was typed
+        from app.ui.supervisor_measures import MeasureRegistrationDialog
+
+        dialog = MeasureRegistrationDialog(services, window.desk)
+        try:
+            dialog.search.setText("保護 桜")
+            dialog.find()
+            dialog.p_family.setText("加害")
+            person.pins, person.errors, person.events_after = ["9999"], [], []
+            before = services.store.conn.execute("SELECT kind, auth_method FROM measure_events ORDER BY at").fetchall()
+            dialog.register()
+            assert "暗証番号が違います" in person.errors[0] and person.events_after[0] == before
+            assert dialog.registration is None and dialog.p_family.text() == "加害"
+            assert dialog.results.currentRow() == 0
+            person.pins = ["1234"]
+            dialog.register()
+            assert dialog.registration.event.auth_method == "card"
+        finally:
+            dialog.deleteLater()
         assert ledgersig.signature_problems(services.store.conn) == []
     finally:
         pcsc_stack.remove(0)
