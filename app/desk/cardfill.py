@@ -12,9 +12,11 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from app.rules import renewal
 from app.rules.codes import Secret
-from app.rules.renewal import CERTIFICATE_FIELDS
+from app.rules.renewal import CERTIFICATE_FIELDS, CERTIFICATES
 from app.workflows.cases.common import CHIP_CHECK_FIELD
+from app.workflows.registry import CASE_TYPES
 
 #: the four secrets of the card as the desk names them (short; the rule tables hold the long names)
 SECRET_NAMES = {
@@ -75,8 +77,6 @@ TRAINING_ACTIONS = ("reset_on_card", "renew_on_card")
 
 def declared_actions(view) -> tuple[str, ...]:
     """The card actions the case type declares on the view's step (``Step.card``)."""
-    from app.workflows.registry import CASE_TYPES
-
     ctype = CASE_TYPES.get(view.case_type)
     try:
         return ctype.step(view.step).card if ctype else ()
@@ -174,8 +174,6 @@ class CertificateRow:
 
 
 def certificate_rows(certificates: dict, today: str | None = None) -> list[CertificateRow]:
-    from app.rules import renewal
-
     day = today or _dt.date.today().isoformat()
     rows = []
     for which in renewal.CERTIFICATES:
@@ -201,8 +199,6 @@ def renewal_offer(certificates: dict, today: str | None = None) -> bool:
 
 def certificate_line(row: CertificateRow, pick: Callable[[str, str], str]) -> str:
     """One certificate's validity in words (``pick(ja, en)`` chooses the language)."""
-    from app.rules.renewal import CERTIFICATES
-
     name = pick(*CERTIFICATES[row.which])
     if row.not_after is None:
         return pick(f"{name}: 搭載あり（有効期限は署名用の暗証番号で読取）",

@@ -16,7 +16,7 @@ def hit_reading_line(hit, *, english: bool = False) -> str:
     """The official readings of a hit as the resident list shows them (staff eyes): 氏名の振り仮名
     with the day it was recorded and its source, then the 旧氏 reading; ``""`` where the record
     has none. The search kana (in :func:`hit_name_line`) is the municipality's own, not these."""
-    from app.store.furigana import reading_line, source_words
+    from app.store.furigana import reading_line, source_words   # the store loads after the sign-in window
 
     parts = []
     reading = reading_line(hit.furigana_family, hit.furigana_given)

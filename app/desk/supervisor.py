@@ -28,11 +28,12 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from app.rules.settings import Settings
 from app.rules.tables import DOCUMENTS
 from app.security.registration import OFFICE_TZ, ledger
 from app.store.normalize import fold_name
 from app.workflows import registry
-# lazy imports: the supervisor's queues load release, sync and settings when asked for
+# lazy imports: the supervisor's queues load release and sync when asked for
 
 UTC = dt.timezone.utc
 FINAL = ("completed", "refused", "abandoned")
@@ -268,7 +269,6 @@ def local_time(ts: str | None) -> str:
 
 def queues(store, now: dt.datetime) -> dict[str, list[QueueItem]]:
     """Everything waiting for a supervisor, by queue (see :data:`QUEUES`)."""
-    from app.rules.settings import Settings
     from app.security.release import pending_relock
     from app.sync import freshness, state
 

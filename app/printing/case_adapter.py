@@ -30,6 +30,7 @@ from app.printing.slip import (
 from app.rules.codes import Item
 from app.rules.copies import mailing_destination
 from app.rules.core import requester_channel
+from app.rules.identity import chip_check_text
 from app.rules.renewal import CERTIFICATE_FIELDS, CERTIFICATES
 from app.rules.tables import (
     DELIVERY_METHODS, DOCUMENTS, HAND_OVER, TO_NOBODY, TO_PERSON_RECORD, TO_REQUESTER, TO_TYPED_PLACE,
@@ -114,8 +115,6 @@ def field_text(spec, value: Any, names: _Names) -> str:
         return "、".join(f"{CERTIFICATES[k][0]} {v['not_after']}まで" if (v or {}).get("not_after")
                         else f"{CERTIFICATES[k][0]}（搭載・未読取）" for k, v in value.items())
     if kind == "json" and spec.id == "chip_check" and isinstance(value, Mapping):
-        from app.rules.identity import chip_check_text
-
         return chip_check_text(value)[0]
     if kind == "json":
         return "（記録あり：" + "、".join(sorted(str(k) for k in value)) + "）" if isinstance(value, Mapping) else "（記録あり）"

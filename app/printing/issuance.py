@@ -19,6 +19,8 @@ from typing import Callable
 from app.printing.copies import check_request, render_copy_with_pages
 from app.printing.model import CopyRequest, RestrictedRecordError
 from app.security.measures import measures_protecting
+from app.security.outsourced import issuance_refused
+from app.security.release import releases_for_case, signature_problem
 from app.store.db import Store, equal_filters, new_id, now_iso
 from app.store.outbox import enqueue
 
@@ -54,9 +56,6 @@ def check_restriction(store: Store, *, case_id: str | None, person_ids, document
     support officer released exactly these protected persons (and this document), signed by that
     officer (a row written into the store by hand does not count). Raises
     :class:`RestrictedRecordError`; the message names nobody."""
-    # the release workflow loads only for a document of someone protected
-    from app.security.release import releases_for_case, signature_problem
-
     protected = set(measures_protecting(store.conn, person_ids))
     if not protected:
         return
@@ -92,9 +91,6 @@ def issue(
 ) -> IssuedDocument:
     """Number, render and record one document. ``render(issue_number)`` returns (pdf, pages).
     Outsourced (委託) staff never issue a document of or to a protected person, release or not."""
-    # security loads when a document is issued, not with every printing import
-    from app.security.outsourced import issuance_refused
-
     with store.transaction() as conn:
         if issuance_refused(conn, staff_id, target_ids):
             raise RestrictedRecordError(

@@ -88,6 +88,7 @@ def register_card(store, login: str, cert_der: bytes, *, actor_id: str | None, t
                              terminal_id=terminal_id, target_kind="staff", target_id=member.id,
                              clock=clock, detail={"cert_sha256": fp,
                                                   "not_after": iso(cert.not_valid_after_utc)})
+        _keep_unlisted_card(conn, member.id)
         current = conn.execute("SELECT cert_sha256 FROM staff_card_certs WHERE staff_id = ? AND "
                                "replaced_at IS NULL", (member.id,)).fetchall()
         if [r[0] for r in current] != [fp]:
@@ -99,6 +100,17 @@ def register_card(store, login: str, cert_der: bytes, *, actor_id: str | None, t
                          (new_id(), member.id, fp, bytes(cert_der), now))
         conn.execute("UPDATE staff SET card_cert = ?, card_cert_sha256 = ? WHERE id = ?",
                      (bytes(cert_der), fp, member.id))
+
+
+def _keep_unlisted_card(conn, staff_id: str) -> None:
+    """A card registered before the history was kept (or pulled without it) enters the history
+    as it is, without a start, before it is replaced."""
+    if conn.execute("SELECT 1 FROM staff_card_certs WHERE staff_id = ?", (staff_id,)).fetchone():
+        return
+    row = conn.execute("SELECT card_cert FROM staff WHERE id = ?", (staff_id,)).fetchone()
+    if row and row[0]:
+        conn.execute("INSERT INTO staff_card_certs(id, staff_id, cert_sha256, card_cert) "
+                     "VALUES (?, ?, ?, ?)", (new_id(), staff_id, fingerprint(row[0]), bytes(row[0])))
 
 
 def _store_time(conn, wall: str) -> str:

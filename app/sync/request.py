@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.store import shared
 from app.store.db import Store, now_iso
 from app.sync import state
 
@@ -50,8 +51,6 @@ def request_path(store_path: str | Path) -> Path:
 
 def ask(store_path: str | Path) -> str:
     """Write the request (which starts the system's sync); returns the time asked."""
-    from app.store import shared
-
     asked_at = now_iso()
     path = request_path(store_path)
     try:

@@ -25,7 +25,7 @@ from typing import Callable
 import psycopg
 
 from app.store.db import Store, now_iso, open_store
-from app.sync import freshness, pull, push, state
+from app.sync import freshness, pull, push, request, state
 from app.sync.connection import (EXIT_CONFIG, SyncError, SyncTarget, connect, plain_error)
 
 log = logging.getLogger(__name__)
@@ -291,8 +291,6 @@ class SyncService:
     def _ask_the_system(self, store: Store) -> None:
         """Ask the sync account's service for a round and wait for its record in the store (the
         status shows "syncing…" meanwhile); no answer is recorded as the sync's error."""
-        from app.sync import request
-
         try:
             with self._busy():
                 self._publish(store)

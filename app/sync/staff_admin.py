@@ -33,6 +33,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from app.security import keys
+from app.security.clock import iso
 from app.security.settings import SPECS
 from app.security.staff import (StaffError, check_login, check_outsourced_roles, check_password_rules,
                                 hash_password, parse_roles)
@@ -142,8 +143,8 @@ def register_card(dsn: str, login: str, cert_der: bytes) -> dict:
     server, which checks card signatures with it. A card renewed or replaced: the previous
     certificate stays in the card history (server v8), marked replaced from now, so releases it
     signed before still verify and nothing it signs afterwards does."""
+    # certificate parsing only for `server staff register-card`
     from app.security.cardauth import fingerprint, load_certificate
-    from app.security.clock import iso
 
     load_certificate(cert_der)
     fp = fingerprint(cert_der)
@@ -154,6 +155,12 @@ def register_card(dsn: str, login: str, cert_der: bytes) -> dict:
         if other:
             raise StaffError(f"このカードは既に {other[0]} に登録されています（一人一アカウント） / this card "
                              f"is already registered to {other[0]}")
+        # a card registered before the history was kept enters it as it is, without a start
+        conn.execute("INSERT INTO madoguchi.staff_card_certs (id, staff_id, cert_sha256, card_cert) "
+                     "SELECT %s, s.id, encode(sha256(s.card_cert), 'hex'), s.card_cert "
+                     "FROM madoguchi.staff s WHERE s.id = %s AND s.card_cert IS NOT NULL AND NOT EXISTS "
+                     "(SELECT 1 FROM madoguchi.staff_card_certs h WHERE h.staff_id = s.id)",
+                     (str(uuid.uuid4()), member["id"]))
         current = conn.execute("SELECT cert_sha256 FROM madoguchi.staff_card_certs WHERE staff_id = %s "
                                "AND replaced_at IS NULL", (member["id"],)).fetchall()
         if [r[0] for r in current] != [fp]:

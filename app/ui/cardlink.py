@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from app.desk.cardfill import certificate_values
 from app.rules.codes import Secret
 from app.ui.cardpanel import CardView
 # lazy imports: pages, dialogs and lower layers load on first use (the sign-in window first)
@@ -134,8 +135,6 @@ class CardSide:
             return
 
         def done(future) -> None:
-            from app.desk.cardfill import certificate_values
-
             try:
                 self.card.certificates = certificate_values(future.result())
             except Exception as exc:        # a typed card error: shown, the tries stay
@@ -161,6 +160,7 @@ class CardSide:
             self.refresh_card()
 
         self.bridge.when_done(future, done)
+
     def _face_auth_known(self, future) -> None:
         try:
             self.card.face_auth = bool(future.result())

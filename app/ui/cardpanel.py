@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushB
                                QAbstractItemView)
 
 from app.desk.cardfill import SECRET_NAMES  # noqa: F401  (the desk names the secrets)
+from app.desk.cardfill import certificate_line, certificate_rows
 from app.rules.codes import Secret
 from app.rules.tables import SECRETS
 from app.ui import i18n, theme
@@ -187,8 +188,6 @@ class CardPanel(QGroupBox):
     def _show_certificates(self) -> None:
         """Each certificate's expiry and days left, in the warning colour from three months
         before the expiry (when it can be renewed)."""
-        from app.desk.cardfill import certificate_line, certificate_rows
-
         rows = certificate_rows(self.view.certificates)
         self.cert_label.setVisible(bool(rows))
         if not rows:

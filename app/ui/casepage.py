@@ -621,6 +621,7 @@ class CasePage(QWidget):
             return
         self.renew_button.setEnabled(False)
         self.services.renew_on_training_card(pins, self._reset_done)
+
     def chip_check(self) -> None:
         """The chip check of the My Number card shown as identity (app.ui.chipcheck)."""
         if not self.chip_button.isVisible():

@@ -127,6 +127,7 @@ class ChipCheckDialog(QDialog):
 
     # ---------------------------------------------------------------------------------------
     def read_chip(self) -> None:
+        # the chip check's card code loads when a chip is first read, not with the window
         from app.card.surface import check_code_b
 
         try:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QLabel, 
                                QTableWidgetItem, QVBoxLayout, QWidget, QGroupBox, QGridLayout,
                                QScrollArea, QFrame)
 
+from app.desk.cardfill import RENEWAL_CASE, certificate_line, certificate_rows, renewal_offer
 from app.ui import i18n
 from app.ui.cardpanel import CardPanel
 from app.ui.passworddialog import ChangePasswordDialog
@@ -170,19 +171,17 @@ class HomePage(QWidget):
     def show_card(self, view) -> None:
         """Offer "renew" while the card on the reader has a certificate within three months of
         its expiry (or expired)."""
-        from app.desk.cardfill import certificate_line, certificate_rows, renewal_offer
-
         self._card_view = view
         self._card_certificates = view.certificates if view.state == "mynumber" else {}
         offer = renewal_offer(self._card_certificates)
         self.renew_offer.setVisible(offer)
         if offer:
             due = [certificate_line(r, i18n.pick) for r in certificate_rows(self._card_certificates) if r.renewable]
-            self.renew_offer.setText(self.tr("Renew the certificates of the card on the reader") + " — " + due[0])
+            # two lines: on one, the English offer alone is wider than a 1366-pixel screen allows
+            self.renew_offer.setText(self.tr("Renew the certificates of the card on the reader") + "\n" + due[0])
+            self.renew_offer.setMinimumHeight(self.renew_offer.fontMetrics().lineSpacing() * 2 + 16)
 
     def _new_renewal(self) -> None:
-        from app.desk.cardfill import RENEWAL_CASE
-
         self._new(RENEWAL_CASE)
 
     def _new_for_selected(self) -> None:

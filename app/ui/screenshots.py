@@ -468,6 +468,8 @@ def scene_chip_check(s: Shooter) -> None:
     page, dialog = _chip_check_dialog(s, _tray_put(s, "active"))
     s.save(dialog, "40-chip-check-valid")
     dialog.record(True)
+    s.settle()
+    page.scroll.ensureWidgetVisible(page.editors["chip_check"][0])      # the recorded check in words
     s.save(s.controller.window, "41-chip-check-recorded")
 
 
@@ -481,6 +483,7 @@ def scene_chip_check_forged(s: Shooter) -> None:
 
 
 def scene_face_auth_card(s: Shooter) -> None:
+    s.controller.window.go_home()            # not the forged card's refused case beside the panel
     _tray_put(s, "face_auth")
     s.wait_for(lambda: s.services.card.face_auth)
     s.save(s.controller.window, "44-card-panel-face-auth")

@@ -22,6 +22,7 @@ from app.ui import i18n
 from app.ui.cardbridge import CardBridge
 from app.ui.cardlink import CardResult, CardSide
 from app.ui.cardpanel import CardView
+from app.workflows.engine import CaseError
 # lazy imports: pages, dialogs and lower layers load on first use (the sign-in window first)
 
 
@@ -77,8 +78,6 @@ class Services(QObject, CardSide):
         del pin
 
         def done(f) -> None:
-            from app.workflows.engine import CaseError
-
             try:
                 readout = f.result()
             except Exception as exc:

@@ -265,7 +265,8 @@ def test_card_replaced_on_the_server_keeps_what_it_signed(seeded, terminal_store
     dsn = seeded.terminal_dsn("TA")
     key_a, der_a = make_card()
     key_b, der_b = make_card()
-    for name, der in (("a.der", der_a), ("b.der", der_b)):
+    _key_c, der_c = make_card()
+    for name, der in (("a.der", der_a), ("b.der", der_b), ("c.der", der_c)):
         (tmp_path / name).write_bytes(der)
 
     def register(name):
@@ -311,6 +312,18 @@ def test_card_replaced_on_the_server_keeps_what_it_signed(seeded, terminal_store
     new, insert = _signed_release("case-6", "rel-new", "officer_b", "clerk_a", after,
                                   signed_by(key_b))
     assert psql(dsn, insert).returncode == 0, r.stderr
+    # a card set before the history was kept enters it when the person gets a new card
+    _key_old, der_old = make_card()
+    with seeded.admin() as conn:
+        conn.execute("UPDATE madoguchi.staff SET card_cert = %s WHERE id = %s", (der_old, sid("officer_a")))
+    r = run_cli("server", "staff", "register-card", "officer.a", "--cert", str(tmp_path / "c.der"),
+                "--dsn", seeded.admin_dsn)
+    assert r.returncode == 0, r.stderr
+    with seeded.admin() as conn:
+        rows = conn.execute("SELECT card_cert, registered_at IS NULL, replaced_at IS NULL FROM "
+                            "madoguchi.staff_card_certs WHERE staff_id = %s ORDER BY registered_at "
+                            "NULLS FIRST", (sid("officer_a"),)).fetchall()
+        assert [(bytes(c), a, b) for c, a, b in rows] == [(der_old, True, False), (der_c, False, True)]
     # a ledger event is judged by the same history
     from tests.security.test_ledger_attacks import _server_insert, ledger_row
 

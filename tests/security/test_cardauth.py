@@ -203,3 +203,19 @@ def test_the_card_history_is_kept_in_the_database(sstore, clock):
         sstore.conn.execute("DELETE FROM staff_card_certs")
     with pytest.raises(sqlite3.IntegrityError, match="card history is kept"):
         sstore.conn.execute("UPDATE staff_card_certs SET replaced_at = NULL")
+
+
+def test_a_card_registered_before_the_history_was_kept_enters_it_when_replaced(sstore, clock):
+    """A card in the account but not in the history (registered before migration 14, or pulled
+    from a server without it) is kept when the person registers a new card."""
+    from app.security.release_record import card_history
+
+    _key, der_a = make_card()
+    _key, der_b = make_card()
+    with sstore.transaction() as conn:
+        conn.execute("UPDATE staff SET card_cert = ? WHERE login = 'officer1'", (der_a,))
+    register_card(sstore, "officer1", der_b, actor_id=None, terminal_id=TERMINAL, clock=clock)
+    officer_id = sstore.conn.execute("SELECT id FROM staff WHERE login = 'officer1'").fetchone()[0]
+    history = card_history(sstore.conn, officer_id)
+    assert [(der, registered is None, replaced is None) for der, registered, replaced in history] \
+        == [(der_a, True, False), (der_b, False, True)]

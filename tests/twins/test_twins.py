@@ -207,4 +207,4 @@ def test_the_grid_covers_every_case_type_requester_type_and_channel():
     assert {c.requester_type for c in BY_CASE["suspension_lift"]} == {str(r) for r in CARD_REQUESTERS}
     assert {c.requester_type for c in BY_CASE["cert_renewal"]} == {str(r) for r in CARD_REQUESTERS}
     assert {c.channel.split(":")[0] for c in BY_CASE["copy_issuance"]} == {"counter", "post"}
-    assert len(CELLS) == len(REQUESTER_TYPES) * (6 + 2) * 3 + len(CARD_REQUESTERS) * 4 + 2
+    assert len(CELLS) == len(REQUESTER_TYPES) * (6 + 2) * 3 + len(CARD_REQUESTERS) * 5 + 2

@@ -198,6 +198,8 @@ def grid() -> list[Cell]:
     cells += [Cell("copy_issuance", str(rt), f"{ch}:{dl}", target, doc, items=("household", "my_number"))
               for rt in REQUESTER_TYPES for ch, dl in MY_NUMBER_CHANNELS for target, doc in COPY_TARGETS]
     cells += [Cell(case, str(rt), "counter", "adult") for case in ("pin_reset", "cert_renewal") for rt in CARD_REQUESTERS]
+    # a renewal for the member who moved away (the card register still holds the card here)
+    cells += [Cell("cert_renewal", str(rt), "counter", "moved") for rt in CARD_REQUESTERS]
     cells += [Cell("suspension_lift", str(rt), "counter", target)
               for rt in CARD_REQUESTERS for target in ("elder", "moved")]
     cells += [Cell("status_inquiry", "self", "counter", "adult", method=m) for m in ("four_items", "application_id")]

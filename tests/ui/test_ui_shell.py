@@ -3,6 +3,7 @@ bridge delivering on the GUI thread, and the windows fitting a 1366×768 counter
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -55,6 +56,7 @@ def test_no_training_banner_in_live_mode(qtbot, store):
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_windows_fit_a_1366x768_screen(qtbot, store, lang):
     from app.ui import i18n
+    from app.ui.cardpanel import CardView
     from app.ui.mainwindow import MainWindow
     from app.ui.signin import SignInWindow
 
@@ -65,6 +67,20 @@ def test_windows_fit_a_1366x768_screen(qtbot, store, lang):
             qtbot.addWidget(window)
             hint = window.minimumSizeHint()
             assert hint.width() <= 1366 and hint.height() <= 740, (cls.__name__, hint)
+        # the home screen's renewal offer for a card on the reader (its longest words) fits too
+        soon = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+        window.home.show_card(CardView(state="mynumber", certificates={
+            "auth": {"serial": "01", "not_before": "2021-01-01", "not_after": soon}, "sign": {"present": True}}))
+        window.show()
+        qtbot.waitUntil(window.home.renew_offer.isVisible, timeout=5000)
+        assert soon in window.home.renew_offer.text()
+        window.resize(1366, 740)
+        qtbot.waitUntil(lambda: window.home.renew_offer.height() >= window.home.renew_offer.minimumSizeHint().height(),
+                        timeout=5000)
+        home = window.home
+        assert window.width() <= 1366 and home.width() >= home.minimumSizeHint().width(), (window.size(), home.size())
+        i18n.language().set("en" if lang == "ja" else "ja")      # the offer follows the language
+        qtbot.waitUntil(lambda: ("Renew" in window.home.renew_offer.text()) == (lang == "ja"), timeout=5000)
     finally:
         i18n.language().set("ja")
 
