@@ -644,8 +644,8 @@ class CasePage(QWidget):
         self.read_tries_button.setEnabled(True)
         self.read_certs_button.setEnabled(True)
         if getattr(result, "ok", False):
-            self._error = None
-            self.error_label.clear()
+            self._error = result.error            # a note with the read (e.g. a face-authentication card)
+            self.error_label.setText(i18n.text_of(result.error))
             self.refresh(result.view)
         else:
             self._error = result.error

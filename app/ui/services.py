@@ -84,6 +84,14 @@ class Services(QObject, CardSide):
                 on_done(CardResult(False, error=exc))
                 return
             self._show_tries(readout.tries_left)
+            if readout.items is None and readout.face_auth:
+                # no PIN to open the four items; what the card is goes into the case all the same
+                from app.desk.cardfill import FACE_AUTH_READ
+                try:
+                    on_done(CardResult(True, view=self.desk.fill_from_card(case_id, readout), error=FACE_AUTH_READ))
+                except CaseError as exc:
+                    on_done(CardResult(False, error=exc))
+                return
             if readout.items_error is not None or readout.items is None:
                 on_done(CardResult(False, error=readout.items_error or {
                     "ja": "カードから4情報を読めませんでした。", "en": "The four items could not be read."}))
