@@ -1,16 +1,19 @@
 """The chip check in the window, through the real card stack (pcscd + vpcd + the test card): the
-clerk types 照合番号B in the dialog (the security code never shown, every part cleared after the
-read), the chip's photo and items appear beside the record with the signature verdict, the clerk's
+clerk types 照合番号B in the dialog (the birth date as printed, in the Japanese era, its Western date
+shown beside; the security code never shown, every part cleared after the read), the chip's photo and items appear beside the record with the signature verdict, the clerk's
 word goes into the case; and a face-authentication card is named on the card panel."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
+from app.card.layout import SURFACE_CHECK_TRIES
+from app.era import era_of
 from tests.ui.uihelpers import fill, put_card_on_reader, tick
 
 pytestmark = [pytest.mark.gui, pytest.mark.pcsc]
@@ -66,7 +69,18 @@ def test_chip_check_dialog_shows_the_chip_beside_the_record_and_records_it(
     qtbot.keyClicks(dialog.security, "12")
     dialog.read_button.click()
     assert "セキュリティコード" in dialog.status.text() and dialog.readout is None
-    qtbot.keyClicks(dialog.birth, chip.holder.birth_date.replace("-", ""))
+    # the birth date typed as the card prints it, in the Japanese era; the Western date shown beside
+    birth = dt.date.fromisoformat(chip.holder.birth_date)
+    era, year = era_of(birth)
+    dialog.birth.setText("昭和65年1月1日")                     # 昭和 ended on 64年1月7日
+    assert "元号" in dialog.birth_converted.text()
+    dialog.birth.setText(f"{era}{year}年")                  # a year only: not a whole date
+    assert "日まで" in dialog.birth_converted.text()
+    dialog.read_button.click()                             # refused in the dialog: no try used
+    assert "日まで" in dialog.status.text() and dialog.readout is None
+    assert load_card_file(card_file).surface.codes["b"].tries_left == SURFACE_CHECK_TRIES
+    dialog.birth.insert(f"{era}{year}年{birth.month}月{birth.day}日")   # keyClicks types ASCII only
+    assert dialog.birth_converted.text() == f"→ {chip.holder.birth_date}"
     qtbot.keyClicks(dialog.expiry, chip.valid_until[:4])
     qtbot.keyClicks(dialog.security, chip.surface.security_code)
     qtbot.keyClick(dialog.security, Qt.Key.Key_Return)
