@@ -577,11 +577,16 @@ class CasePage(QWidget):
 
     def reset_on_card(self) -> None:
         """Training: the holder sets each new PIN on the PIN pad; the training card's
-        administration resets it (live, the J-LIS terminal does this)."""
+        administration resets it (live, the J-LIS terminal does this). A switch back to a
+        face-authentication card asks for no PIN: the administration removes them."""
         from app.desk.cardfill import SECRET_NAMES
         from app.rules.codes import Secret
         from app.ui.pindialog import NewPinDialog
 
+        if self.services.card_switch(self.case_id) == "to_face_auth":
+            self.reset_button.setEnabled(False)
+            self.services.switch_to_face_auth_on_training_card(self._reset_done)
+            return
         for secret in self.services.secrets_to_reset(self.case_id):
             new_pin = NewPinDialog.ask(secret, i18n.pick(*SECRET_NAMES[Secret(secret)]), self)
             if new_pin is None:
