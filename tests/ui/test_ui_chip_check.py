@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLineEdit
 
 from app.card.layout import SURFACE_CHECK_TRIES
 from app.era import era_of
-from tests.ui.uihelpers import fill, put_card_on_reader, tick
+from tests.ui.uihelpers import put_card_on_reader, start_pin_reset, tick
 
 pytestmark = [pytest.mark.gui, pytest.mark.pcsc]
 
@@ -31,18 +31,7 @@ def trusted_test_ca(test_card_ca):
 
 
 def _pin_reset_at_identity(qtbot, window, monkeypatch):
-    from app.ui.residentpicker import ResidentPickerDialog
-
-    monkeypatch.setattr(ResidentPickerDialog, "choose", classmethod(lambda cls, *a, **k: [window.holder_id]))
-    window.start_case("pin_reset", None)
-    page = window.case_page
-    fill(qtbot, page, "requester_type", "self")
-    page.editors["holder_resident_id"][0].button.click()
-    box = page.editors["secrets"][0]
-    next(b for b in box.boxes if b.property("code") == "auth").setChecked(True)
-    qtbot.waitUntil(lambda: any(f.id == "secrets" and f.value for f in page.view.fields), timeout=15000)
-    for item in page.view.items:
-        tick(qtbot, page, item.id)
+    page = start_pin_reset(qtbot, window, monkeypatch, "auth")
     page.go_next()
     qtbot.waitUntil(lambda: page.view.step == "identity", timeout=10000)
     assert not page.chip_button.isVisible()            # offered once a My Number card is shown
