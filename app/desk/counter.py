@@ -416,6 +416,7 @@ class Desk:
 
     def certificates_to_renew(self, case_id: str) -> list[str]:
         return list(self.engine.state(case_id).plain_values.get("renew") or [])
+
     def chip_check_anchor(self) -> bytes | None:
         """The CA certificate the chip check verifies against: the test card's CA in training;
         live, none (the J-LIS key is the production boundary: app.card.surface)."""

@@ -200,5 +200,5 @@ class CardPanel(QGroupBox):
             lines.append(text)
         if any(r.renewable for r in rows):
             lines.append(f"<span style='color:{theme.DANGER}'>" + self.tr(
-                "Within three months of the expiry: the certificates can be renewed now.") + "</span>")
+                "Within three months of the expiry, or expired: the certificates can be renewed now.") + "</span>")
         self.cert_label.setText(self.tr("Certificates:") + "<br>" + "<br>".join(lines))

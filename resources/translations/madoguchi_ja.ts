@@ -74,7 +74,7 @@
     </message>
     <message>
         <location filename="../../app/ui/cardpanel.py" line="204"/>
-        <source>Within three months of the expiry: the certificates can be renewed now.</source>
+        <source>Within three months of the expiry, or expired: the certificates can be renewed now.</source>
         <translation>有効期限の3か月前を過ぎています。電子証明書を更新できます。</translation>
     </message>
     <message>

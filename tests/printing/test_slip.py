@@ -10,6 +10,7 @@ from app.printing.case_adapter import copy_request_from_case, refusal_from_case,
 from app.printing.copies import render_copy
 from app.printing.letters import render_refusal
 from app.printing.model import PrintRefused
+from app.printing.samples import add_staff
 from app.printing.slip import Confirmer, ProcessingSlip, SlipCheck, SlipReason, render_slip
 from app.rules.codes import DocumentType as D, Item as I
 from app.rules.core import Decision, Reason, RequestScope
@@ -104,8 +105,9 @@ def test_slip_from_a_completed_case(store, town, office, tmp_path):
 
 
 def test_slip_shows_the_release_and_the_relock_confirmers(store, town, office):
-    case_id = run_case(store, town)
+    case_id = run_case(store, town)          # 確認　三郎 finished it: he handled the case
     with store.transaction() as conn:
+        confirmer = add_staff(conn, "kansa4", "監査　四郎")      # a third person who never touched it
         rid = new_id()
         insert_signed_release(conn, {
             "id": rid, "case_id": case_id, "handling_staff_id": town.staff_clerk,
@@ -115,12 +117,12 @@ def test_slip_shows_the_release_and_the_relock_confirmers(store, town, office):
             "issued_tick": 1, "expires_at": "2026-11-25T02:00:00+00:00"},
             events=[(kind, staff, now_iso(), 2) for kind, staff in (
                 ("used", town.staff_clerk), ("relocked", town.staff_officer),
-                ("relock_confirmed", town.staff_third))])
+                ("relock_confirmed", confirmer))])
     slip = slip_from_case(store, case_id, office=office, case_types={CASE.id: CASE})
     roles = [(c.role, c.name) for c in slip.confirmers]
     assert ("支援措置責任者（一時解除）", "支援　責任者") in roles
     assert ("再ロック（支援措置責任者）", "支援　責任者") in roles
-    assert ("再ロック確認（第三者）", "確認　三郎") in roles
+    assert ("再ロック確認（第三者）", "監査　四郎") in roles
     text = "".join(slip_text(slip))
     assert "支援措置責任者（一時解除）" in text and "再ロック確認（第三者）" in text and "住民票の写し期限" in text
 
