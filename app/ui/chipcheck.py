@@ -77,6 +77,8 @@ class ChipCheckDialog(QDialog):
         self.birth.setMaxLength(16)
         self.birth_converted = QLabel(self)
         self.birth_converted.setObjectName("chip_birth_converted")
+        self.birth_converted.setWordWrap(True)      # a long refusal wraps; the field keeps its width
+        self.birth.setMinimumWidth(180)
         birth_row = QHBoxLayout()
         birth_row.addWidget(self.birth, 1)
         birth_row.addWidget(self.birth_converted, 1)
