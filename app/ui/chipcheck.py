@@ -177,7 +177,7 @@ class ChipCheckDialog(QDialog):
             self.birth_converted.clear()
             return
         try:
-            self.birth_converted.setText("→ " + birth_on_card(text))
+            self.birth_converted.setText("→\u00a0" + birth_on_card(text))   # the arrow stays with the date
             self.birth_converted.setStyleSheet(f"color: {theme.OK};")
         except Exception as exc:                  # DateInputError: said in the clerk's language
             self.birth_converted.setText(i18n.text_of(exc))

@@ -364,7 +364,7 @@
     <message>
         <location filename="../../app/ui/chipcheck.py" line="215"/>
         <source>&amp;Birth date as printed (昭和60年3月1日 or YYYYMMDD)</source>
-        <translation>券面の生年月日（和暦のまま 昭和60年3月1日・S60.3.1、又は西暦8桁）(&amp;B)</translation>
+        <translation>券面の生年月日（和暦 昭和60年3月1日 又は西暦8桁）(&amp;B)</translation>
     </message>
     <message>
         <location filename="../../app/ui/chipcheck.py" line="216"/>

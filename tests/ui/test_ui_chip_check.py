@@ -69,7 +69,7 @@ def test_chip_check_dialog_shows_the_chip_beside_the_record_and_records_it(
     assert "日まで" in dialog.status.text() and dialog.readout is None
     assert load_card_file(card_file).surface.codes["b"].tries_left == SURFACE_CHECK_TRIES
     dialog.birth.insert(f"{era}{year}年{birth.month}月{birth.day}日")   # keyClicks types ASCII only
-    assert dialog.birth_converted.text() == f"→ {chip.holder.birth_date}"
+    assert dialog.birth_converted.text() == f"→\u00a0{chip.holder.birth_date}"
     qtbot.keyClicks(dialog.expiry, chip.valid_until[:4])
     qtbot.keyClicks(dialog.security, chip.surface.security_code)
     qtbot.keyClick(dialog.security, Qt.Key.Key_Return)
