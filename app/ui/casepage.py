@@ -557,8 +557,9 @@ class CasePage(QWidget):
             return
         from app.ui.pindialog import ResidentPinDialog
 
-        pin = ResidentPinDialog.ask(self)
-        if pin is None:
+        # a face-authentication card (the panel knows it) has no PIN to type: read what it says
+        pin = None if self.services.card.face_auth else ResidentPinDialog.ask(self)
+        if pin is None and not self.services.card.face_auth:
             return
         self.error_label.setText(self.tr("Reading the card…"))
         self.read_card_button.setEnabled(False)

@@ -71,9 +71,10 @@ class Services(QObject, CardSide):
         return self.desk.card_actions(view, reader=self.card_service is not None)
 
     # ---------------------------------------------------------------------------------- card flows
-    def read_card_into_case(self, case_id: str, pin: str, on_done: Callable[[Any], None]) -> None:
+    def read_card_into_case(self, case_id: str, pin: str | None, on_done: Callable[[Any], None]) -> None:
         """Read the four items with the resident's input-support PIN (on the card thread), then
-        fill the step's fields (``app.desk.cardfill``). The PIN goes to the card service only."""
+        fill the step's fields (``app.desk.cardfill``). The PIN goes to the card service only.
+        A face-authentication card (no PIN: ``pin`` None) fills only what the card says of itself."""
         future = self.card_service.read_card(pin)
         del pin
 

@@ -85,8 +85,10 @@ def test_chip_check_dialog_shows_the_chip_beside_the_record_and_records_it(
     qtbot.waitUntil(lambda: page.view.step == "reset", timeout=10000)
 
 
-def test_face_authentication_card_on_the_panel(qtbot, card_window, pcsc_stack, test_card_ca, tmp_path):
+def test_face_authentication_card_on_the_panel(qtbot, card_window, monkeypatch, pcsc_stack, test_card_ca,
+                                               tmp_path):
     from app.card.cardfile import create_card_file
+    from app.ui.pindialog import ResidentPinDialog
     from tests.conftest import TEST_HOLDER
 
     face = create_card_file(tmp_path / "face.json", pins={}, ca_dir=test_card_ca, face_auth=True, **TEST_HOLDER)
@@ -98,6 +100,15 @@ def test_face_authentication_card_on_the_panel(qtbot, card_window, pcsc_stack, t
     assert panel.state_label.text() == "顔認証マイナンバーカード"
     assert "再設定はできません" in panel.detail_label.text()
     assert [panel.table.item(r, 1).text() for r in range(4)] == ["—", "未設定", "未設定", "未設定"]
+    # read into a PIN-reset case: no PIN asked (there is none), the case says what the card is
+    monkeypatch.setattr(ResidentPinDialog, "ask", classmethod(lambda cls, *a, **k: pytest.fail("no PIN to ask")))
+    window.start_case("pin_reset", None)
+    page = window.case_page
+    assert not any(f.id == "face_auth_card" and f.value for f in page.view.fields)
+    page.read_card_button.click()
+    qtbot.waitUntil(lambda: any(f.id == "face_auth_card" and f.value is True for f in page.view.fields),
+                    timeout=15000)
+    assert "顔認証" in page.error_label.text() and "入力" in page.error_label.text()
 
 
 def test_forged_card_stops_the_case_in_the_window(qtbot, card_window, monkeypatch, pcsc_stack, test_card_ca,
