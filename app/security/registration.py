@@ -48,7 +48,7 @@ from app.security import measures as M
 from app.security.clock import SYSTEM_CLOCK, Clock, iso
 from app.security.measures import Measure, MeasureError, Perpetrator
 from app.security.staff import Authenticated, StaffMember, get_staff
-from app.store.db import new_id
+from app.store.db import new_id, replaying_ids
 from app.store.outbox import enqueue
 
 OFFICE_TZ = ZoneInfo("Asia/Tokyo")
@@ -323,11 +323,53 @@ def _snapshot(conn, measure_ids) -> dict:
     return {"measures": rows, "members": members}
 
 
+class SignatureNeeded(Exception):
+    """The first pass of a :class:`CardSignature`: the event is built, nothing is stored."""
+
+
+class CardSignature:
+    """``card_sign`` for a ledger event signed by the card while the window goes on (the card
+    answers on its own thread, later). :meth:`draft` runs the action up to the signature and rolls
+    it back, giving the message the card must sign; :meth:`commit` runs the same action again, with
+    the same row ids and time, and the card's signature of that message — which ``_write`` checks
+    against the registered card before anything is stored. Actions: ``action(card_sign)``."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.at: dt.datetime | None = None
+        self.message: bytes | None = None
+        self.signature: bytes | None = None
+
+    def __call__(self, message: bytes) -> bytes:
+        if self.signature is None:
+            self.message = message
+            raise SignatureNeeded()
+        if message != self.message:
+            raise MeasureError("カードで署名している間に台帳が変わりました。もう一度操作してください / the ledger "
+                               "changed while the card was signing: do it again")
+        return self.signature
+
+    def draft(self, action) -> bytes:
+        with replaying_ids(self.ids):
+            try:
+                action(self)
+            except SignatureNeeded:
+                return self.message
+        raise MeasureError("この操作には署名がありません / this action signs nothing")
+
+    def commit(self, action, signature: bytes):
+        self.signature = bytes(signature)
+        with replaying_ids(self.ids):
+            return action(self)
+
+
 def _write(conn, auth: Authenticated, *, measure_id: str, kind: str, clock: Clock, stage=None,
            system=None, ref_id=None, payload=None, changed=(), card_sign=None) -> Event:
     """Sign and record one event (with the measure rows it changed, for the server): the
     signature binds the event, its payload and the digest of those rows."""
     now = clock.now()
+    if isinstance(card_sign, CardSignature):       # the second pass signs what the first built
+        now = card_sign.at = card_sign.at or now
     rows = _snapshot(conn, changed)
     row = {"id": new_id(), "measure_id": measure_id, "kind": kind, "stage": stage,
            "system": system, "ref_id": ref_id, "office_day": office_day(now), "at": iso(now),

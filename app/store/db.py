@@ -26,6 +26,7 @@ screen. Figures: ``python -m benchmarks sqlite_utils_use``.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as _dt
 import errno
 import os
@@ -158,9 +159,34 @@ class ExposedStoreError(StoreError):
     code = "store.exposed"
 
 
+#: ids to hand out again, in order (see :func:`replaying_ids`); None: fresh ones only
+_REPLAY: contextvars.ContextVar = contextvars.ContextVar("madoguchi_replay_ids", default=None)
+
+
 def new_id() -> str:
     """A stable, globally unique row id (UUID4 text) for every row that may leave the terminal."""
-    return str(uuid.uuid4())
+    replay = _REPLAY.get()
+    if replay is None:
+        return str(uuid.uuid4())
+    ids, at = replay
+    if at[0] < len(ids):            # the same id as the first pass made at this point
+        at[0] += 1
+        return ids[at[0] - 1]
+    ids.append(str(uuid.uuid4()))   # first pass (or past it): remembered for the next pass
+    at[0] += 1
+    return ids[-1]
+
+
+@contextlib.contextmanager
+def replaying_ids(ids: list[str]):
+    """Within this block :func:`new_id` hands out ``ids`` again in order, then fresh ids that are
+    appended to ``ids``: an action run twice in this block with the same list (a draft, then the
+    same action signed — see ``app.security.registration.CardSignature``) makes the same rows."""
+    token = _REPLAY.set((ids, [0]))
+    try:
+        yield ids
+    finally:
+        _REPLAY.reset(token)
 
 
 def now_iso() -> str:

@@ -141,31 +141,77 @@ class Services(QObject, CardSide):
         """Staff sign-in with their own card."""
         self.authenticate_with_card(pin, on_done, lambda auth: self.desk.start_session(auth, only))
 
-    def sign_off_with_card(self, view, pin: str, *, action: str, checks: list[str], note: str,
-                           on_done: Callable[[SignInResult], None]) -> None:
-        """The officer signs in with their own card on this terminal's reader (PIN typed by the
-        officer), then the card signs the release or refusal itself (a second signature on the
-        card thread; the GUI never waits): a card sign-off is signed by the card. What is signed
-        and committed is the desk's (``Desk.draft_release`` / ``Desk.commit_release``)."""
+    def sign_with_card(self, pin: str, on_done: Callable[[Any], None], *,
+                       draft: Callable[[Any], Any], commit: Callable[[Any, bytes], Any]) -> None:
+        """Something signed by a person's own card on this terminal's reader (PIN typed by that
+        person): the card signs them in (a fresh challenge), ``draft(person)`` builds what they
+        sign — ``(message, state)``, or a ``SignInResult`` refusal before anything is signed —,
+        the card signs ``message`` (a second signature on the card thread; the GUI never waits)
+        and ``commit(state, signature)`` stores it and gives the result for ``on_done``. A typed
+        card error (wrong PIN, card pulled) or a refusal of ``commit`` comes to ``on_done`` as a
+        failed ``SignInResult``: nothing is stored."""
         pin_box = [pin]
         del pin
 
-        def then(officer):
-            draft = self.desk.draft_release(view, officer, action, checks, note)
-            if isinstance(draft, SignInResult):       # refused before anything was signed
+        def then(person):
+            drafted = draft(person)
+            if isinstance(drafted, SignInResult):       # refused before anything was signed
                 pin_box.clear()
-                return draft
+                return drafted
+            message, state = drafted
 
             def signed(f) -> None:
                 try:
                     signature, _cert = f.result()
-                    self.desk.commit_release(draft, signature)
-                except Exception as exc:    # a release refusal or a typed card error
+                    result = commit(state, signature)
+                except Exception as exc:    # a refusal below or a typed card error
                     on_done(SignInResult(False, error=exc))
                     return
-                on_done(SignInResult(True, staff=officer.staff))
+                on_done(result)
 
-            self.bridge.when_done(self.card_service.sign_challenge(pin_box.pop(), draft.message), signed)
+            self.bridge.when_done(self.card_service.sign_challenge(pin_box.pop(), message), signed)
             return None
 
         self.authenticate_with_card(pin_box[0], on_done, then)
+
+    def sign_off_with_card(self, view, pin: str, *, action: str, checks: list[str], note: str,
+                           on_done: Callable[[SignInResult], None]) -> None:
+        """The officer signs in with their own card and the card signs the release or refusal
+        itself (:meth:`sign_with_card`). What is signed and committed is the desk's
+        (``Desk.draft_release`` / ``Desk.commit_release``)."""
+        def draft(officer):
+            drafted = self.desk.draft_release(view, officer, action, checks, note)
+            return drafted if isinstance(drafted, SignInResult) else (drafted.message, (drafted, officer))
+
+        def commit(state, signature):
+            drafted, officer = state
+            self.desk.commit_release(drafted, signature)
+            return SignInResult(True, staff=officer.staff)
+
+        self.sign_with_card(pin, on_done, draft=draft, commit=commit)
+
+    def ledger_with_card(self, pin: str, action: Callable[[Any, Any], Any],
+                         on_done: Callable[[Any], None], *, only_staff: str | None = None) -> None:
+        """A support-measure ledger event signed by the person's own card, the way a release is
+        (:meth:`sign_with_card`): ``action(person, card_sign)`` is the engine call (``app.security.
+        registration``), run once to build the event (rolled back) and again with the card's
+        signature (``CardSignature``). ``only_staff``: the card must be this person's (signing as
+        the signed-in person). ``on_done(CardResult)`` with the action's result as ``view``."""
+        from app.security.measures import MeasureError
+        from app.security.registration import CardSignature
+
+        def draft(person):
+            if only_staff is not None and person.staff.id != only_staff:
+                return SignInResult(False, error={"ja": "ご自身のカードで署名してください。",
+                                                  "en": "Sign with your own card."})
+            card = CardSignature()
+            try:
+                return card.draft(lambda sign: action(person, sign)), (person, card)
+            except MeasureError as exc:
+                return SignInResult(False, error=exc)
+
+        def commit(state, signature):
+            person, card = state
+            return CardResult(True, view=card.commit(lambda sign: action(person, sign), signature))
+
+        self.sign_with_card(pin, on_done, draft=draft, commit=commit)

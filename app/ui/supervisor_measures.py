@@ -63,14 +63,28 @@ def error_text(exc) -> str:
     return text
 
 
-class SecondPersonDialog(QDialog):
-    """A person signs in on the spot (login and password) to confirm something; ``action(auth)``
-    runs with their fresh sign-in and its refusal is shown here."""
+def result_text(error) -> str:
+    """A refusal that came back from the card flow: a typed card error or a ``ja/en`` dict, or an
+    engine refusal (``ja / en``)."""
+    if isinstance(error, dict) or hasattr(error, "ja"):
+        return i18n.text_of(error)
+    return error_text(error)
 
-    def __init__(self, services, title: str, summary: str, action, parent: QWidget | None = None) -> None:
+
+class SecondPersonDialog(QDialog):
+    """A person signs in on the spot — login and password, or their own card and its PIN — to
+    sign something of the ledger; ``action(auth, card_sign)`` runs with their fresh sign-in and
+    its refusal is shown here. With the card, the card signs the entry the way it signs a release
+    (``Services.ledger_with_card``: on the card thread, the answer comes back later); a wrong PIN
+    or a pulled card is told here and records nothing. ``own_card_of``: only that person's card
+    (signing as the signed-in person after a card sign-in): no login or password is asked."""
+
+    def __init__(self, services, title: str, summary: str, action, parent: QWidget | None = None,
+                 *, own_card_of: str | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("SecondPersonDialog")
         self.services, self.action, self.result_value = services, action, None
+        self.own_card_of, self.busy = own_card_of, False
         self.setWindowTitle(title)
         layout = QVBoxLayout(self)
         self.summary = QLabel(summary, self)
@@ -82,20 +96,46 @@ class SecondPersonDialog(QDialog):
         self.password = QLineEdit(self)
         self.password.setObjectName("second_password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow(self.tr("Staff ID"), self.login)
-        form.addRow(self.tr("Password"), self.password)
+        self.card_pin = QLineEdit(self)
+        self.card_pin.setObjectName("second_card_pin")
+        self.card_pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.card_pin.setMaxLength(4)
+        if own_card_of is None:
+            form.addRow(self.tr("Staff ID"), self.login)
+            form.addRow(self.tr("Password"), self.password)
+            form.addRow(self.tr("or own card: PIN"), self.card_pin)
+        else:
+            self.login.hide()
+            self.password.hide()
+            form.addRow(self.tr("Your card on the reader: PIN"), self.card_pin)
         layout.addLayout(form)
         self.error = error_label(self, "second_error")
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.confirm)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                                        self)
+        self.buttons.accepted.connect(self.confirm)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        (self.card_pin if own_card_of else self.login).setFocus()
 
     def confirm(self) -> None:
         from app.security.measures import MeasureError
         from app.security.staff import AuthError, authenticate_password
 
+        if self.busy:
+            return
+        pin = self.card_pin.text()
+        self.card_pin.clear()
+        if self.own_card_of is not None and not pin:
+            self.error.setText(self.tr("Type the PIN of your card."))
+            return
+        if pin and (self.own_card_of is not None or not self.password.text()):
+            # the person's own card on this terminal's reader; the answer comes back later
+            self.busy = True
+            self.buttons.setEnabled(False)
+            self.error.setText(self.tr("The card is signing…"))
+            self.services.ledger_with_card(pin, self.action, self._card_done, only_staff=self.own_card_of)
+            return
         try:
             auth = authenticate_password(self.services.store, self.login.text().strip(), self.password.text(),
                                          terminal_id=self.services.terminal_id)
@@ -105,16 +145,30 @@ class SecondPersonDialog(QDialog):
         finally:
             self.password.clear()
         try:
-            self.result_value = self.action(auth)
+            self.result_value = self.action(auth, None)
         except MeasureError as exc:
             self.error.setText(error_text(exc))
             return
         self.accept()
 
+    def _card_done(self, result) -> None:
+        self.busy = False
+        self.buttons.setEnabled(True)
+        if not result.ok:            # wrong PIN, card pulled, a refusal: nothing was recorded
+            self.error.setText(result_text(result.error))
+            return
+        self.error.clear()
+        self.result_value = result.view
+        self.accept()
+
+    def reject(self) -> None:
+        if not self.busy:            # the card's answer comes back to this dialog
+            super().reject()
+
     @classmethod
-    def run(cls, services, title: str, summary: str, action, parent=None):
+    def run(cls, services, title: str, summary: str, action, parent=None, *, own_card_of: str | None = None):
         """Ask; the action's result, or None when cancelled. Tests replace this."""
-        dialog = cls(services, title, summary, action, parent)
+        dialog = cls(services, title, summary, action, parent, own_card_of=own_card_of)
         try:
             return dialog.result_value if dialog.exec() == QDialog.DialogCode.Accepted else None
         finally:
@@ -122,26 +176,18 @@ class SecondPersonDialog(QDialog):
 
     @classmethod
     def as_me(cls, services, action, parent=None):
-        """``action(auth)`` signed by the signed-in person. Every ledger entry is signed
-        (``app.security.ledgersig``): a password sign-in opened the person's key; after a card
-        sign-in the window has no key open for the ledger (the card signs releases on the card
-        thread only), so the person types their own password here once. The result, or None when
-        cancelled."""
-        from app.security.measures import MeasureError
-
+        """``action(auth, card_sign)`` signed by the signed-in person. Every ledger entry is signed
+        (``app.security.ledgersig``): a password sign-in opened the person's key and signs at
+        once; after a card sign-in the person's own card signs it, as it signs a release (their
+        PIN typed here). The result, or None when cancelled."""
         auth = services.session.auth
         if auth.method != "card" or auth.signing_key is not None:
-            return action(auth)
-
-        def mine(other):
-            if other.staff.id != auth.staff.id:
-                raise MeasureError("ご自身のパスワードで署名してください / sign with your own password")
-            return action(other)
-
-        return cls.run(services, QCoreApplication.translate("SecondPersonDialog", "Sign with your password"),
+            return action(auth, None)
+        return cls.run(services, QCoreApplication.translate("SecondPersonDialog", "Sign with your card"),
                        QCoreApplication.translate(
-                           "SecondPersonDialog", "You signed in with your card. Type your own password to "
-                           "sign this entry of the support-measure ledger."), mine, parent)
+                           "SecondPersonDialog", "You signed in with your card. Type its PIN to sign this "
+                           "entry of the support-measure ledger with it."), action, parent,
+                       own_card_of=auth.staff.id)
 
 
 class MeasureRegistrationDialog(QDialog):
@@ -256,8 +302,8 @@ class MeasureRegistrationDialog(QDialog):
             self.error.setText(self.tr("Search for the person to protect and choose them in the list."))
             return
         try:
-            self.registration = SecondPersonDialog.as_me(self.services, lambda auth: R.register(
-                self.services.store, auth, stage=stage,
+            self.registration = SecondPersonDialog.as_me(self.services, lambda auth, card_sign: R.register(
+                self.services.store, auth, stage=stage, card_sign=card_sign,
                 applied_date=self.applied.date().toPython(), target_id=target,
                 kind=self.KINDS[self.kind.currentIndex()], measure_id=self.measure_id,
                 start_date=self.start.date().toPython() if stage == "decision" else None,
@@ -363,8 +409,9 @@ class LinkedSystemsDialog(QDialog):
         system = self.table.item(row, 0).text()
         when = self.when.dateTime().toPython().astimezone()
         try:
-            SecondPersonDialog.as_me(self.services, lambda auth: R.confirm_system(
-                self.services.store, auth, self.measure_id, system, blocked_at=when), self)
+            SecondPersonDialog.as_me(self.services, lambda auth, card_sign: R.confirm_system(
+                self.services.store, auth, self.measure_id, system, blocked_at=when, card_sign=card_sign),
+                self)
         except MeasureError as exc:
             self.error.setText(error_text(exc))
             return
@@ -430,8 +477,9 @@ class ReconciliationDialog(QDialog):
             self.services, self.tr("Sign off the reconciliation"),
             self.tr("A support officer signs in to sign off the reconciliation of {month} "
                     "({n} incomplete application(s)).").format(month=self.month, n=len(rec.incomplete)),
-            lambda auth: R.record_signoff(self.services.store, auth, month=self.month, digest=rec.digest(),
-                                          incomplete=len(rec.incomplete)), self)
+            lambda auth, card_sign: R.record_signoff(self.services.store, auth, month=self.month,
+                                                     digest=rec.digest(), incomplete=len(rec.incomplete),
+                                                     card_sign=card_sign), self)
         self.translateUI()
 
 
@@ -549,7 +597,7 @@ class MeasuresTab(QWidget):
             self.services, self.tr("Confirm a registration"),
             self.tr("A support officer other than the person who registered it confirms: {stage}, applied "
                     "{applied}.").format(stage=i18n.pick(*reg.event.label), applied=e.measure.applied_date),
-            lambda auth: R.confirm(self.services.store, auth, reg.event.id), self)
+            lambda auth, card_sign: R.confirm(self.services.store, auth, reg.event.id, card_sign=card_sign), self)
         if done is not None:
             self.message.setText(self.tr("Confirmed."))
         self.refresh()
@@ -571,9 +619,9 @@ class MeasuresTab(QWidget):
         if e is None:
             return
         try:
-            done = SecondPersonDialog.as_me(self.services, lambda auth: R.register(
+            done = SecondPersonDialog.as_me(self.services, lambda auth, card_sign: R.register(
                 self.services.store, auth, stage="renewal", applied_date=R.office_today(),
-                measure_id=e.measure.id), self)
+                measure_id=e.measure.id, card_sign=card_sign), self)
         except MeasureError as exc:
             self.message.setText(error_text(exc))
             return
@@ -593,8 +641,9 @@ class MeasuresTab(QWidget):
         if reason is None:
             return
         try:
-            done = SecondPersonDialog.as_me(self.services, lambda auth: R.request_end(
-                self.services.store, auth, e.measure.id, on=R.office_today(), reason=reason), self)
+            done = SecondPersonDialog.as_me(self.services, lambda auth, card_sign: R.request_end(
+                self.services.store, auth, e.measure.id, on=R.office_today(), reason=reason,
+                card_sign=card_sign), self)
         except MeasureError as exc:
             self.message.setText(error_text(exc))
             return
@@ -622,7 +671,8 @@ class MeasuresTab(QWidget):
             self.services, self.tr("Confirm the end"),
             self.tr("A second person confirms the end asked for: {reason}").format(
                 reason=e.end_request.payload.get("reason", "")),
-            lambda auth: R.confirm_end(self.services.store, auth, e.end_request.id), self)
+            lambda auth, card_sign: R.confirm_end(self.services.store, auth, e.end_request.id, card_sign=card_sign),
+            self)
         if done is not None:
             self.message.setText(self.tr("Ended."))
         self.refresh()

@@ -37,53 +37,53 @@
 <context>
     <name>CardPanel</name>
     <message>
-        <location filename="../../app/ui/cardpanel.py" line="145"/>
+        <location filename="../../app/ui/cardpanel.py" line="146"/>
         <source>Card reader</source>
         <extracomment>tries left at or below which a secret is shown as &quot;low&quot; (red), by secret card states the service reports → (ja, en, colour) a state&apos;s heading when its error says more (by the card error&apos;s code): a mute card may be a My Number card with a damaged chip, so it is not called &quot;not a My Number card&quot; the JPKI certificates read without a PIN (app.desk.cardfill.certificate_values) what the panel says of a face-authentication card (顔認証マイナンバーカード, since 2023-12-15; e.g. 垂井町 https://www.town.tarui.lg.jp/page/8639.html: the user-authentication certificate is used without a PIN, the signing certificate cannot be used)</extracomment>
         <translation>カードリーダー</translation>
     </message>
     <message>
-        <location filename="../../app/ui/cardpanel.py" line="146"/>
+        <location filename="../../app/ui/cardpanel.py" line="147"/>
         <source>&amp;Reader</source>
         <translation>リーダー(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/cardpanel.py" line="147"/>
+        <location filename="../../app/ui/cardpanel.py" line="148"/>
         <source>Read again (F5)</source>
         <translation>再読取 (F5)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/cardpanel.py" line="148"/>
+        <location filename="../../app/ui/cardpanel.py" line="149"/>
         <source>PIN</source>
         <translation>暗証番号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/cardpanel.py" line="148"/>
+        <location filename="../../app/ui/cardpanel.py" line="149"/>
         <source>Tries left</source>
         <translation>残り回数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/cardpanel.py" line="168"/>
+        <location filename="../../app/ui/cardpanel.py" line="169"/>
         <source>blocked</source>
         <translation>ロック</translation>
     </message>
     <message>
-        <location filename="../../app/ui/cardpanel.py" line="170"/>
+        <location filename="../../app/ui/cardpanel.py" line="171"/>
         <source>{left} of {max}</source>
         <translation>{left} / {max}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/cardpanel.py" line="204"/>
+        <location filename="../../app/ui/cardpanel.py" line="203"/>
         <source>Within three months of the expiry, or expired: the certificates can be renewed now.</source>
         <translation>有効期限の3か月前を過ぎています。電子証明書を更新できます。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/cardpanel.py" line="205"/>
+        <location filename="../../app/ui/cardpanel.py" line="204"/>
         <source>Certificates:</source>
         <translation>電子証明書:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/cardpanel.py" line="166"/>
+        <location filename="../../app/ui/cardpanel.py" line="167"/>
         <source>not set</source>
         <translation>未設定</translation>
     </message>
@@ -229,7 +229,7 @@
         <translation>の暗証番号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="670"/>
+        <location filename="../../app/ui/casepage.py" line="671"/>
         <source>The copy cannot be issued</source>
         <translation>写しを交付できません</translation>
     </message>
@@ -312,52 +312,52 @@
 <context>
     <name>ChipCheckDialog</name>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="143"/>
+        <location filename="../../app/ui/chipcheck.py" line="144"/>
         <source>Reading the chip…</source>
         <translation>ICチップを読んでいます…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="167"/>
+        <location filename="../../app/ui/chipcheck.py" line="168"/>
         <source>no resident record chosen for this person</source>
         <translation>照合する住民記録が選ばれていません</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="175"/>
+        <location filename="../../app/ui/chipcheck.py" line="176"/>
         <source>differs</source>
         <translation>不一致</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="180"/>
+        <location filename="../../app/ui/chipcheck.py" line="181"/>
         <source>The chip was read, but its signature cannot be verified here (no J-LIS key is configured on this terminal).</source>
         <translation>ICチップは読めましたが、この端末では署名を検証できません（J-LISの鍵が設定されていません）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="183"/>
+        <location filename="../../app/ui/chipcheck.py" line="184"/>
         <source>Chip signature valid (training: the test card&apos;s CA). Compare the photo and the name and address images with the printed card and the person.</source>
         <translation>ICチップの署名は有効です（研修：テストカードの認証局）。顔写真と氏名・住所の画像を、カードの券面と来庁者本人に照らして確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="186"/>
+        <location filename="../../app/ui/chipcheck.py" line="187"/>
         <source>Chip signature valid, but the chip&apos;s items differ from the resident record: the case will stop.</source>
         <translation>ICチップの署名は有効ですが、券面事項が住民記録と一致しません。手続は止まります。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="189"/>
+        <location filename="../../app/ui/chipcheck.py" line="190"/>
         <source>Chip signature INVALID: the card may be forged. Do not accept it as identity; the case will stop. Report to your supervisor.</source>
         <translation>ICチップの署名が無効です。偽造カードのおそれがあります。本人確認書類として受け付けず、手続は止まります。上司に報告してください。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="209"/>
+        <location filename="../../app/ui/chipcheck.py" line="210"/>
         <source>Chip check (card-surface application)</source>
         <translation>ICチップの確認（券面事項確認AP）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="211"/>
+        <location filename="../../app/ui/chipcheck.py" line="212"/>
         <source>Type check code B from the card the person shows: the birth date and the expiry year as printed, and the 4-digit security code printed on the card. Only the card checks it; it is not kept. A wrong code uses one of the card&apos;s tries.</source>
         <translation>提示されたカードの券面を見て照合番号Bを入力してください：券面の生年月日と有効期限の年、カードに印字された4桁のセキュリティコード。照合はカードだけが行い、番号は保存しません。間違えるとカードの試行回数が1回減ります。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="214"/>
+        <location filename="../../app/ui/chipcheck.py" line="215"/>
         <source>Check code B (照合番号B)</source>
         <translation>照合番号B</translation>
     </message>
@@ -367,77 +367,77 @@
         <translation>券面の生年月日（和暦 昭和60年3月1日 又は西暦8桁）(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="216"/>
+        <location filename="../../app/ui/chipcheck.py" line="217"/>
         <source>&amp;Expiry year on the card (YYYY)</source>
         <translation>券面の有効期限の年（西暦4桁）(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="217"/>
+        <location filename="../../app/ui/chipcheck.py" line="218"/>
         <source>&amp;Security code on the card (4 digits)</source>
         <translation>セキュリティコード（数字4桁）(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="218"/>
+        <location filename="../../app/ui/chipcheck.py" line="219"/>
         <source>Read the chip</source>
         <translation>ICチップを読む</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="219"/>
+        <location filename="../../app/ui/chipcheck.py" line="220"/>
         <source>What the chip holds, beside the resident record</source>
         <translation>ICチップの内容と住民記録</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="220"/>
+        <location filename="../../app/ui/chipcheck.py" line="221"/>
         <source>IC chip</source>
         <translation>ICチップ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="221"/>
+        <location filename="../../app/ui/chipcheck.py" line="222"/>
         <source>Resident record</source>
         <translation>住民記録</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="222"/>
+        <location filename="../../app/ui/chipcheck.py" line="223"/>
         <source>Photo</source>
         <translation>顔写真</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="222"/>
+        <location filename="../../app/ui/chipcheck.py" line="223"/>
         <source>Name</source>
         <translation>氏名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="222"/>
+        <location filename="../../app/ui/chipcheck.py" line="223"/>
         <source>Address</source>
         <translation>住所</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="223"/>
+        <location filename="../../app/ui/chipcheck.py" line="224"/>
         <source>Birth date</source>
         <translation>生年月日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="223"/>
+        <location filename="../../app/ui/chipcheck.py" line="224"/>
         <source>Sex</source>
         <translation>性別</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="223"/>
+        <location filename="../../app/ui/chipcheck.py" line="224"/>
         <source>Card expiry</source>
         <translation>有効期限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="225"/>
+        <location filename="../../app/ui/chipcheck.py" line="226"/>
         <source>Chip matches the printed card and the person: record</source>
         <translation>券面・本人と一致：記録する</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="226"/>
+        <location filename="../../app/ui/chipcheck.py" line="227"/>
         <source>Does not match: record (stops the case)</source>
         <translation>一致しない：記録する（手続は止まります）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="227"/>
+        <location filename="../../app/ui/chipcheck.py" line="228"/>
         <source>Close</source>
         <translation>閉じる</translation>
     </message>
@@ -645,63 +645,63 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="125"/>
+        <location filename="../../app/ui/mainwindow.py" line="126"/>
         <source>New case</source>
         <extracomment>queue tabs: (status code, ja, en)</extracomment>
         <translation>新しい案件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="130"/>
+        <location filename="../../app/ui/mainwindow.py" line="131"/>
         <source>Resident search</source>
         <translation>住民検索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="132"/>
+        <location filename="../../app/ui/mainwindow.py" line="133"/>
         <source>Name (kanji or kana), birth date 1980-04-01, address or My Number — Ctrl+F</source>
         <translation>氏名（漢字・かな）、生年月日 1980-04-01、住所、個人番号 — Ctrl+F</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="133"/>
+        <location filename="../../app/ui/mainwindow.py" line="134"/>
         <source>Search</source>
         <translation>検索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="134"/>
+        <location filename="../../app/ui/mainwindow.py" line="135"/>
         <source>Today&apos;s cases</source>
         <translation>本日の案件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="138"/>
+        <location filename="../../app/ui/mainwindow.py" line="139"/>
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="138"/>
+        <location filename="../../app/ui/mainwindow.py" line="139"/>
         <source>Resident</source>
         <translation>住民</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="138"/>
+        <location filename="../../app/ui/mainwindow.py" line="139"/>
         <source>Step</source>
         <translation>手順</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="138"/>
+        <location filename="../../app/ui/mainwindow.py" line="139"/>
         <source>Opened</source>
         <translation>受付</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="138"/>
+        <location filename="../../app/ui/mainwindow.py" line="139"/>
         <source>Clerk</source>
         <translation>担当</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="139"/>
+        <location filename="../../app/ui/mainwindow.py" line="140"/>
         <source>Open the selected case (Enter)</source>
         <translation>選んだ案件を開く (Enter)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="156"/>
+        <location filename="../../app/ui/mainwindow.py" line="157"/>
         <source>{n} residents found. Select one, then {keys} starts that case for them.</source>
         <translation>{n} 件見つかりました。住民を選び、{keys} でその住民の案件を始めます。</translation>
     </message>
@@ -722,52 +722,52 @@
 <context>
     <name>LinkedSystemsDialog</name>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="328"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="374"/>
         <source>Linked systems</source>
         <translation>連携システム</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="329"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="375"/>
         <source>Blocked at</source>
         <translation>制限した日時</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="330"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="376"/>
         <source>Confirm the selected system blocked (as me)</source>
         <translation>選択したシステムの制限を確認（自分の名前で）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="331"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="377"/>
         <source>System</source>
         <translation>システム</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="331"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="377"/>
         <source>State</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="331"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="377"/>
         <source>Confirmed by, when</source>
         <translation>確認者・日時</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="341"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="387"/>
         <source>Every system below must also be blocked for {name}. A system not confirmed stays red here, on the desk and in the report.</source>
         <translation>{name} について、以下のすべてのシステムでも制限が必要です。確認されていないシステムは、ここと監督者画面・日報で赤く表示されます。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="346"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="392"/>
         <source>blocked</source>
         <translation>制限済み</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="346"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="392"/>
         <source>NOT CONFIRMED</source>
         <translation>未確認</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="361"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="407"/>
         <source>Choose a system in the list.</source>
         <translation>一覧からシステムを選んでください。</translation>
     </message>
@@ -775,67 +775,67 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="301"/>
+        <location filename="../../app/ui/mainwindow.py" line="300"/>
         <source>Madoguchi — counter</source>
         <translation>窓口 — 窓口業務</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="302"/>
+        <location filename="../../app/ui/mainwindow.py" line="301"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="303"/>
+        <location filename="../../app/ui/mainwindow.py" line="302"/>
         <source>&amp;Home: queue and search</source>
         <translation>ホーム：案件一覧と検索(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="304"/>
+        <location filename="../../app/ui/mainwindow.py" line="303"/>
         <source>&amp;Lock the terminal</source>
         <translation>端末をロック(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="305"/>
+        <location filename="../../app/ui/mainwindow.py" line="304"/>
         <source>Sign &amp;out</source>
         <translation>サインアウト(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="306"/>
+        <location filename="../../app/ui/mainwindow.py" line="305"/>
         <source>Change my &amp;password…</source>
         <translation>パスワードの変更(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="342"/>
+        <location filename="../../app/ui/mainwindow.py" line="341"/>
         <source>Your password was changed.</source>
         <translation>パスワードを変更しました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="307"/>
+        <location filename="../../app/ui/mainwindow.py" line="306"/>
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="308"/>
+        <location filename="../../app/ui/mainwindow.py" line="307"/>
         <source>&amp;Case</source>
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="312"/>
+        <location filename="../../app/ui/mainwindow.py" line="311"/>
         <source>New: {case}</source>
         <translation>新規：{case}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="314"/>
+        <location filename="../../app/ui/mainwindow.py" line="313"/>
         <source>Signed in: {name} · terminal {terminal}</source>
         <translation>サインイン中：{name} ・ 端末 {terminal}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="309"/>
+        <location filename="../../app/ui/mainwindow.py" line="308"/>
         <source>&amp;Supervisor</source>
         <translation>監督者(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/mainwindow.py" line="310"/>
+        <location filename="../../app/ui/mainwindow.py" line="309"/>
         <source>Supervisor&apos;s &amp;desk…</source>
         <translation>監督者画面(&amp;D)…</translation>
     </message>
@@ -843,72 +843,72 @@
 <context>
     <name>MeasureRegistrationDialog</name>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="206"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="252"/>
         <source>Register a support measure</source>
         <translation>支援措置の登録</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="207"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="253"/>
         <source>Stage</source>
         <translation>段階</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="207"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="253"/>
         <source>Person to protect</source>
         <translation>支援対象者</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="207"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="253"/>
         <source>Kind</source>
         <translation>種類</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="207"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="253"/>
         <source>Applied on</source>
         <translation>申出日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="208"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="254"/>
         <source>Start (decision)</source>
         <translation>開始日（支援決定）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="208"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="254"/>
         <source>Perpetrator: family name</source>
         <translation>加害者：氏</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="208"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="254"/>
         <source>Perpetrator: given name</source>
         <translation>加害者：名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="209"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="255"/>
         <source>Perpetrator: address</source>
         <translation>加害者：住所</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="220"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="266"/>
         <source>Search</source>
         <translation>検索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="221"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="267"/>
         <source>name, kana or birth date</source>
         <translation>氏名・カナ・生年月日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="222"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="268"/>
         <source>The measure blocks from the moment you register it. A support officer other than you confirms it today; every linked system is then confirmed blocked by name.</source>
         <translation>登録した時点から制限されます。あなた以外の支援措置責任者が本日中に確認し、各連携システムの制限をそれぞれ記名で確認します。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="243"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="289"/>
         <source>[restricted]</source>
         <translation>［制限対象］</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="256"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="302"/>
         <source>Search for the person to protect and choose them in the list.</source>
         <translation>支援対象者を検索し、一覧から選んでください。</translation>
     </message>
@@ -916,172 +916,172 @@
 <context>
     <name>MeasuresTab</name>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="476"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="524"/>
         <source>Register…</source>
         <translation>登録…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="476"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="524"/>
         <source>Confirm registration…</source>
         <translation>登録を確認…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="477"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="525"/>
         <source>Linked systems…</source>
         <translation>連携システム…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="477"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="525"/>
         <source>Renew…</source>
         <translation>延長…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="478"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="526"/>
         <source>Ask to end…</source>
         <translation>終了を申請…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="478"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="526"/>
         <source>Confirm end…</source>
         <translation>終了を確認…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="479"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="527"/>
         <source>Monthly reconciliation…</source>
         <translation>月次照合…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="483"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="531"/>
         <source>Person</source>
         <translation>対象者</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="483"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="531"/>
         <source>Kind</source>
         <translation>種類</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="483"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="531"/>
         <source>State</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="483"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="531"/>
         <source>Applied</source>
         <translation>申出日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="483"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="531"/>
         <source>Ends</source>
         <translation>終了日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="484"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="532"/>
         <source>Registration</source>
         <translation>登録</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="484"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="532"/>
         <source>Linked systems</source>
         <translation>連携システム</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="500"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="548"/>
         <source>overdue: register again</source>
         <translation>期限切れ：再登録が必要</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="500"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="548"/>
         <source>waiting for a second person</source>
         <translation>確認待ち（二人目）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="502"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="550"/>
         <source>confirmed</source>
         <translation>確認済み</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="504"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="552"/>
         <source>not in the ledger</source>
         <translation>台帳登録なし</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="506"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="554"/>
         <source>{done}/{all} confirmed</source>
         <translation>{done}/{all} 確認済み</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="508"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="556"/>
         <source>missing: {names}</source>
         <translation>未確認：{names}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="528"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="576"/>
         <source>Choose a measure in the list.</source>
         <translation>一覧から支援措置を選んでください。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="534"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="582"/>
         <source>Registered: it blocks now. A support officer other than you confirms it today.</source>
         <translation>登録しました。すでに制限されています。あなた以外の支援措置責任者が本日中に確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="545"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="593"/>
         <source>Nothing of this measure waits for confirmation.</source>
         <translation>この措置に確認待ちの登録はありません。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="549"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="597"/>
         <source>Confirm a registration</source>
         <translation>登録の確認</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="550"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="598"/>
         <source>A support officer other than the person who registered it confirms: {stage}, applied {applied}.</source>
         <translation>登録した職員以外の支援措置責任者が確認します：{stage}（申出日 {applied}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="554"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="602"/>
         <source>Confirmed.</source>
         <translation>確認しました。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="582"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="630"/>
         <source>Renewal registered: a support officer other than you confirms it today.</source>
         <translation>延長を登録しました。あなた以外の支援措置責任者が本日中に確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="603"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="652"/>
         <source>End asked for: the measure keeps blocking until a second person confirms.</source>
         <translation>終了を申請しました。二人目が確認するまで制限は続きます。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="609"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="658"/>
         <source>Ask to end</source>
         <translation>終了の申請</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="609"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="658"/>
         <source>Reason for ending</source>
         <translation>終了の理由</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="619"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="668"/>
         <source>No end of this measure waits for confirmation.</source>
         <translation>この措置に確認待ちの終了申請はありません。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="622"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="671"/>
         <source>Confirm the end</source>
         <translation>終了の確認</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="623"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="672"/>
         <source>A second person confirms the end asked for: {reason}</source>
         <translation>申請された終了を二人目が確認します：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="627"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="677"/>
         <source>Ended.</source>
         <translation>終了しました。</translation>
     </message>
@@ -1148,32 +1148,32 @@
 <context>
     <name>ReconciliationDialog</name>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="410"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="457"/>
         <source>Monthly reconciliation {month}</source>
         <translation>月次照合 {month}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="411"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="458"/>
         <source>Save as PDF…</source>
         <translation>PDFとして保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="412"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="459"/>
         <source>Sign off this reconciliation…</source>
         <translation>この照合を確認（署名）…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="419"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="466"/>
         <source>Save as PDF</source>
         <translation>PDFとして保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="430"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="477"/>
         <source>Sign off the reconciliation</source>
         <translation>照合の確認</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="431"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="478"/>
         <source>A support officer signs in to sign off the reconciliation of {month} ({n} incomplete application(s)).</source>
         <translation>{month} の照合を確認するため、支援措置責任者が認証します（制限が揃っていない申出 {n} 件）。</translation>
     </message>
@@ -1257,24 +1257,44 @@
 <context>
     <name>SecondPersonDialog</name>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="85"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="104"/>
         <source>Staff ID</source>
         <translation>職員ID</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="86"/>
+        <location filename="../../app/ui/supervisor_measures.py" line="105"/>
         <source>Password</source>
         <translation>パスワード</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="141"/>
-        <source>Sign with your password</source>
-        <translation>パスワードで署名</translation>
+        <location filename="../../app/ui/supervisor_measures.py" line="106"/>
+        <source>or own card: PIN</source>
+        <translation>または自分のカード：暗証番号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/supervisor_measures.py" line="142"/>
-        <source>You signed in with your card. Type your own password to sign this entry of the support-measure ledger.</source>
-        <translation>カードで認証しています。支援措置の記録に署名するため、ご自身のパスワードを入力してください。</translation>
+        <location filename="../../app/ui/supervisor_measures.py" line="110"/>
+        <source>Your card on the reader: PIN</source>
+        <translation>リーダーにあるご自身のカード：暗証番号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/supervisor_measures.py" line="130"/>
+        <source>Type the PIN of your card.</source>
+        <translation>カードの暗証番号を入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/supervisor_measures.py" line="136"/>
+        <source>The card is signing…</source>
+        <translation>カードで署名しています…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/supervisor_measures.py" line="186"/>
+        <source>Sign with your card</source>
+        <translation>カードで署名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/supervisor_measures.py" line="187"/>
+        <source>You signed in with your card. Type its PIN to sign this entry of the support-measure ledger with it.</source>
+        <translation>カードで認証しています。支援措置の記録にカードで署名するため、カードの暗証番号を入力してください。</translation>
     </message>
 </context>
 <context>

@@ -228,14 +228,44 @@ def test_refusals_chart_shows_the_reasons_in_words_with_qt_charts(qtbot, window)
     assert QToolTip.text() == f"{NOT_ENOUGH.ja}: 1"
 
 
+class CardPerson:
+    """Stands in for the person at the second-person dialog with their own card on the reader:
+    builds the real dialog, types each PIN, presses OK and waits for the card's answer (the card
+    signs on its own thread); what the store holds after each refused try is noted."""
+
+    def __init__(self, qtbot, pins):
+        self.qtbot, self.pins, self.errors, self.events_after = qtbot, list(pins), [], []
+
+    def run(self, services, title, summary, action, parent=None, **options):
+        from app.ui.supervisor_measures import SecondPersonDialog
+
+        dialog = SecondPersonDialog(services, title, summary, action, parent, **options)
+        try:                                # a child of the window: deleted with it, not by qtbot
+            for pin in self.pins:
+                dialog.card_pin.setText(pin)
+                dialog.confirm()
+                assert dialog.card_pin.text() == ""                  # the PIN is not kept
+                self.qtbot.waitUntil(lambda: not dialog.busy, timeout=20000)
+                if dialog.result() == QDialog.DialogCode.Accepted:
+                    return dialog.result_value
+                self.errors.append(dialog.error.text())
+                self.events_after.append(services.store.conn.execute(
+                    "SELECT kind, auth_method FROM measure_events ORDER BY at").fetchall())
+            return None
+        finally:
+            dialog.deleteLater()
+
+
 @pytest.mark.pcsc
-def test_after_a_card_sign_in_the_ledger_is_signed_with_the_persons_own_password(
+def test_after_a_card_sign_in_the_ledger_is_signed_with_the_card(
         qtbot, training_store, lang_ja, pcsc_stack, card_file, monkeypatch):
-    """officer1 signs in with their own card (real PC/SC stack); a ledger entry made in the window
-    is signed by officer1: the window asks for officer1's own password once (somebody else's is
-    refused), and the entry verifies."""
+    """officer1 signs in with their own card (real PC/SC stack). On the desk they confirm officer2's
+    registration with the card (a wrong PIN first: told, nothing recorded), then ask to end the
+    measure as themselves: the card signs both, on the card thread, as it signs a release; both
+    events carry auth_method 'card' and verify (ledgersig)."""
     from app.security import ledgersig
     from app.security import registration as R
+    from app.security.staff import authenticate_password
     from app.ui.supervisor_measures import SecondPersonDialog
     from tests.ui.uihelpers import dispose, staff_card_sign_in_ready
 
@@ -247,14 +277,64 @@ def test_after_a_card_sign_in_the_ledger_is_signed_with_the_persons_own_password
                         timeout=10000)
         assert services.session.auth.method == "card" and services.staff.login == "officer1"
         ids = _household_with_protected_member(services.store)
-        person = SecondPerson(qtbot, [("officer2", "officer2-kenshu"), ("officer1", "officer1-kenshu")])
+        officer2 = authenticate_password(services.store, "officer2", "officer2-kenshu",
+                                         terminal_id=services.terminal_id)
+        reg = R.register(services.store, officer2, stage="application", applied_date=R.office_today(),
+                         target_id=ids["M"])
+        before = services.store.conn.execute("SELECT kind, auth_method FROM measure_events ORDER BY at").fetchall()
+        window = controller.window
+        window.open_desk()
+        tab = window.desk.measures_tab
+        row = next(i for i, e in enumerate(tab.entries) if e.measure.id == reg.event.measure_id)
+        tab.table.selectRow(row)
+        # the card pulled before the PIN is used: told, nothing recorded
+        pcsc_stack.remove(0)
+        qtbot.waitUntil(lambda: services.card.state == "no_card", timeout=10000)
+        person = CardPerson(qtbot, ["1234"])
         monkeypatch.setattr(SecondPersonDialog, "run", classmethod(lambda cls, *a, **k: person.run(*a, **k)))
-        reg = SecondPersonDialog.as_me(services, lambda auth: R.register(
-            services.store, auth, stage="application", applied_date=R.office_today(),
-            target_id=ids["R"]))
-        assert "ご自身のパスワード" in person.errors[0]          # officer2's password signs nothing here
-        assert reg.event.staff_id == services.staff.id
-        assert [p for p in ledgersig.signature_problems(services.store.conn)] == []
+        tab.buttons["confirm"].click()
+        assert "カードがリーダーに置かれていません" in person.errors[0] and person.events_after[0] == before
+        pcsc_stack.insert(card_file, slot=0)
+        qtbot.waitUntil(lambda: services.card.state == "mynumber", timeout=10000)
+        # a wrong PIN, then the right one
+        person = CardPerson(qtbot, ["9999", "1234"])
+        tab.buttons["confirm"].click()
+        assert "暗証番号が違います" in person.errors[0]              # the wrong PIN is told
+        assert person.events_after[0] == before                         # and nothing was recorded
+        assert tab.message.text() == "確認しました。"
+        entry = R.ledger_entry(services.store.conn, reg.event.measure_id, R.office_today())
+        confirmation = entry.registrations[0].confirmation
+        assert confirmation.staff_id == services.staff.id and confirmation.auth_method == "card"
+        # as themselves: no password is asked, their card signs
+        person.pins, person.errors = ["1234"], []
+        monkeypatch.setattr(tab, "parent_reason", lambda: "支援の必要がなくなった")
+        tab.table.selectRow(next(i for i, e in enumerate(tab.entries) if e.measure.id == reg.event.measure_id))
+        tab.buttons["end"].click()
+        assert person.errors == []
+        ended = services.store.conn.execute(
+            "SELECT staff_id, auth_method FROM measure_events WHERE kind = 'end_requested' AND measure_id = ?",
+            (reg.event.measure_id,)).fetchall()
+        assert ended == [(services.staff.id, "card")]
+        # Register…: a wrong PIN records nothing and the registration keeps what was typed
+        from app.ui.supervisor_measures import MeasureRegistrationDialog
+
+        dialog = MeasureRegistrationDialog(services, window.desk)
+        try:
+            dialog.search.setText("保護 桜")
+            dialog.find()
+            dialog.p_family.setText("加害")
+            person.pins, person.errors, person.events_after = ["9999"], [], []
+            before = services.store.conn.execute("SELECT kind, auth_method FROM measure_events ORDER BY at").fetchall()
+            dialog.register()
+            assert "暗証番号が違います" in person.errors[0] and person.events_after[0] == before
+            assert dialog.registration is None and dialog.p_family.text() == "加害"
+            assert dialog.results.currentRow() == 0
+            person.pins = ["1234"]
+            dialog.register()
+            assert dialog.registration.event.auth_method == "card"
+        finally:
+            dialog.deleteLater()
+        assert ledgersig.signature_problems(services.store.conn) == []
     finally:
         pcsc_stack.remove(0)
         dispose(controller)
