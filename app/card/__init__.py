@@ -51,8 +51,9 @@ by both the reader and the test card, so the two cannot disagree.
   (`active`/`suspended`/`revoked`/`broken` = dead chip). `create_card_file(...)`,
   `load_card_file`, `TRAINING_PINS`. Written atomically on every counter change.
 - `emulator.py` — the test card on vpcd (`TCP_NODELAY` + `TCP_QUICKACK`, reconnects after a pcscd
-  restart) and its control socket (`status`, `reset_pin`, `renew_certificates`, `pull_at_apdu`,
-  `reinsert`; a renewal is refused while the card is off the reader).
+  restart) and its control socket (`status`, `reset_pin`, `renew_certificates`,
+  `switch_to_face_auth` (PINs and signing certificate removed), `pull_at_apdu`, `reinsert`; a
+  renewal or a switch is refused while the card is off the reader).
   `madoguchi card emulator --card FILE [--port P] [--control SOCK]`.
 - `stack.py` — `PcscStack`: a private `pcscd -f` in its own mount namespace (pcsc-lite 1.9.9's
   daemon ignores `PCSCLITE_CSOCK_NAME`, so our folder is bind-mounted on `/run/pcscd` there, and

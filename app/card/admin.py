@@ -16,6 +16,10 @@ instruction for the J-LIS terminal (new key pairs and certificates are made ther
 types the PINs on its pad); in training, the test card's administration issues them from the
 test CA. Either way the case then reads the card again and confirms the new validity itself.
 
+A switch back to a face-authentication card (顔認証マイナンバーカードへの切替) removes the card's
+PINs and its signing certificate: :meth:`request_face_auth_switch` — live, an instruction for the
+J-LIS terminal; in training, the test card's administration does it.
+
 No Qt; the confirmation runs on the reader service's card thread and comes back as a future.
 """
 
@@ -84,6 +88,16 @@ class RenewalRequest:
     instruction_en: str
 
 
+@dataclass(frozen=True)
+class SwitchRequest:
+    """What the clerk sees after asking for the switch to a face-authentication card."""
+
+    done_by: str                 # 'jlis_terminal' or 'test_card'
+    performed: bool
+    instruction_ja: str
+    instruction_en: str
+
+
 #: the two certificates of the card by name (ja, en)
 CERTIFICATE_NAMES = {"sign": ("署名用電子証明書", "signing certificate"),
                      "auth": ("利用者証明用電子証明書", "user-authentication certificate")}
@@ -103,6 +117,9 @@ class CardAdministration(ABC):
 
     @abstractmethod
     def request_renewal(self, new_pins: dict[str, str] | None = None) -> RenewalRequest: ...
+
+    @abstractmethod
+    def request_face_auth_switch(self) -> SwitchRequest: ...
 
     def confirm_reset(self, service: ReaderService, secret: str) -> "Future[ResetConfirmation]":
         """Read the secret's retry counter (without using a try) and say whether it is full."""
@@ -132,6 +149,14 @@ class JLisTerminalAdministration(CardAdministration):
             "on its PIN pad. Then place the card on this terminal's reader and press Confirm.",
         )
 
+    def request_face_auth_switch(self) -> SwitchRequest:
+        return SwitchRequest(
+            self.done_by, False,
+            "カード管理端末（J-LIS）で顔認証マイナンバーカードへの切替（暗証番号の削除・署名用電子証明書の失効）を"
+            "行ってください。",
+            "Switch the card to a face-authentication card on the J-LIS card-administration terminal "
+            "(its PINs removed, its signing certificate revoked).",
+        )
 
     def request_renewal(self, new_pins: dict[str, str] | None = None,
                         certificates: tuple[str, ...] = ("sign", "auth")) -> RenewalRequest:
@@ -199,4 +224,19 @@ class TestCardAdministration(CardAdministration):
             "カードをもう一度読み取り、新しい有効期限を確認します。",
             f"[Training] The training card stood in for the J-LIS terminal and issued the new {_names(which, 1)}. "
             "Now read the card again to confirm the new validity.",
+        )
+
+    def request_face_auth_switch(self) -> SwitchRequest:
+        """The training card becomes a face-authentication card: PINs and signing certificate removed."""
+        self._call({"op": "switch_to_face_auth"},
+                   "研修用カードが顔認証マイナンバーカードへの切替を受け付けませんでした（既に顔認証カードか、"
+                   "カードがリーダーにありません）。",
+                   "The training card refused the switch to a face-authentication card (it already is one, "
+                   "or it is not on the reader).")
+        return SwitchRequest(
+            self.done_by, True,
+            "【研修】カード管理端末の代わりに研修用カードを顔認証マイナンバーカードに切り替えました"
+            "（暗証番号と署名用電子証明書を削除）。",
+            "[Training] The training card stood in for the J-LIS terminal and became a face-authentication "
+            "card (PINs and signing certificate removed).",
         )

@@ -295,6 +295,20 @@ class CardFile:
                 raise CardFileError(f"this card has no {PIN_RULES[secret]['en']}")
             self.change_pin(secret, new_pin)
 
+    def admin_switch_to_face_auth(self) -> None:
+        """What the card-administration terminal does when the holder switches back to a
+        face-authentication card (顔認証マイナンバーカード): every PIN removed, and the signing
+        certificate with its key (such a card has none); the user-authentication certificate stays,
+        used without a PIN. One save. Test card only: not a card command."""
+        with self._lock:
+            if self.face_auth:
+                raise CardFileError("this card is already a face-authentication card")
+            self.certificates = {k: v for k, v in self.certificates.items() if k not in ("sign", "sign_ca")}
+            self.keys_pem = {k: v for k, v in self.keys_pem.items() if k != "sign"}
+            self.pins = {}
+            self.face_auth = True
+            self.save()
+
     def admin_renew_certificates(self, new_pins: dict[str, str], *, today: dt.date | None = None) -> dict[str, str]:
         """What the card-administration terminal does at a certificate renewal (電子証明書の更新):
         for each certificate named in ``new_pins`` ('auth', 'sign'), a new RSA-2048 key pair and a

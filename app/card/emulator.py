@@ -491,13 +491,23 @@ class VpcdCardEmulator:
         """What the card-administration terminal does at a certificate renewal (test card only):
         new key pairs and certificates from the test CA, the holder's new PINs; the chip answers
         with the new files from the next APDU on. Refused while the card is off the reader."""
+        return self._rebuilt_after(lambda card: card.admin_renew_certificates(new_pins), "renewing")
+
+    def admin_switch_to_face_auth(self) -> None:
+        """The switch back to a face-authentication card (test card only): PINs and the signing
+        certificate removed; the chip answers so from the next APDU on. Refused off the reader."""
+        self._rebuilt_after(lambda card: card.admin_switch_to_face_auth(), "switching")
+
+    def _rebuilt_after(self, change, doing: str):
+        """Run an administration ``change`` on the card file while the card is on the reader, then
+        serve the chip's new files (nothing verified any more); returns what ``change`` returns."""
         with self._lock:
             if self.pulled or not self.connected.is_set():
-                raise CardFileError("the card is not on the reader: put it back before renewing")
-            ends = self.chip.card.admin_renew_certificates(new_pins)
+                raise CardFileError(f"the card is not on the reader: put it back before {doing}")
+            result = change(self.chip.card)
             self.chip.files = _filesystem(self.chip.card)
             self.chip.verified.clear()
-            return ends
+            return result
 
     def status(self) -> dict:
         with self._lock:
@@ -514,7 +524,8 @@ class VpcdCardEmulator:
 
 class ControlServer:
     """Serves ``status``, ``reset_pin`` (secret, new_pin), ``renew_certificates`` (new_pins: the
-    holder's PIN per renewed certificate) and ``pull_at_apdu`` (n) for one card.
+    holder's PIN per renewed certificate), ``switch_to_face_auth`` and ``pull_at_apdu`` (n) for
+    one card.
 
     Test and training only. The new PIN in a ``reset_pin`` request is handed to the chip and
     never logged; answers never contain it.
@@ -569,6 +580,9 @@ def _control_request(emulator: VpcdCardEmulator, request: dict) -> dict:
             raise TypeError("new_pins must map certificates to the holder's new PINs")
         return {"ok": True, "valid_until": emulator.admin_renew_certificates(
             {str(k): str(v) for k, v in pins.items()})}
+    if op == "switch_to_face_auth":
+        emulator.admin_switch_to_face_auth()
+        return {"ok": True}
     if op == "pull_at_apdu":
         emulator.pull_at_apdu(int(request["n"]))
         return {"ok": True}

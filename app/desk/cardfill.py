@@ -49,21 +49,38 @@ def kana_by_number(store, my_number: str | None, part: int) -> str | None:
     return row[part] if row and row[part] else None
 
 
+def _item(name: str) -> Callable[[Any, Any], Any]:
+    """One of the four items, when the read got them (a face-authentication card has no
+    input-support PIN to open them: ``items`` is None)."""
+    return lambda r, store: getattr(r.items, name) if r.items is not None else None
+
+
 #: fields a card read fills, by field id: value from the readout (None: leave as it is)
 CARD_FILLS: dict[str, Callable[[Any, Any], Any]] = {
-    "family_name": lambda r, store: r.items.family_name,
-    "given_name": lambda r, store: r.items.given_name,
-    "address": lambda r, store: r.items.address,
-    "birth_date": lambda r, store: r.items.birth_date,
-    "sex": lambda r, store: r.items.sex,
+    "family_name": _item("family_name"),
+    "given_name": _item("given_name"),
+    "address": _item("address"),
+    "birth_date": _item("birth_date"),
+    "sex": _item("sex"),
     "holder_resident_id": lambda r, store: resident_by_number(store, r.my_number),
     # who asks, read from their own card (the card has no kana: from their record, if here)
-    "requester_family_name": lambda r, store: r.items.family_name,
-    "requester_given_name": lambda r, store: r.items.given_name,
-    "requester_birth_date": lambda r, store: r.items.birth_date,
-    "requester_address": lambda r, store: r.items.address,
+    "requester_family_name": _item("family_name"),
+    "requester_given_name": _item("given_name"),
+    "requester_birth_date": _item("birth_date"),
+    "requester_address": _item("address"),
     "requester_family_kana": lambda r, store: kana_by_number(store, r.my_number, 0),
     "requester_given_kana": lambda r, store: kana_by_number(store, r.my_number, 1),
+    # what the card itself says (its PIN files answer 6A 88, no signing certificate: app.card.
+    # protocol.CardReadout.face_auth); the clerk can still change it
+    "face_auth_card": lambda r, store: bool(r.face_auth),
+}
+
+#: what the clerk is told when the card read is a face-authentication card's (no four items)
+FACE_AUTH_READ = {
+    "ja": "顔認証マイナンバーカードです（暗証番号の設定なし）。4情報は読み取れないため入力してください。"
+          "顔認証カードであることは案件に入れました。",
+    "en": "This is a face-authentication card (no PIN set): the four items cannot be read, type them. "
+          "The case now says it is a face-authentication card.",
 }
 
 #: json fields filled with the retry counters read from the card
@@ -141,7 +158,9 @@ def certificate_field(view) -> str | None:
 
 def fill_from_readout(engine, case_id: str, readout):
     """Put what the card read into the fields of the case's current step; returns the new view.
-    A value the case refuses raises the engine's CaseError and the rest is not written."""
+    A read without the four items (a face-authentication card: no input-support PIN) still fills
+    what the card says of itself (``face_auth_card``). A value the case refuses raises the
+    engine's CaseError and the rest is not written."""
     view = engine.current_step(case_id)
     # a step that asks for the card holder reads the holder's card: it says nothing about who
     # came (an agent types their own particulars)

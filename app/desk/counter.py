@@ -453,6 +453,10 @@ class Desk:
     def secrets_to_reset(self, case_id: str) -> list[str]:
         return list(self.engine.state(case_id).plain_values.get("secrets") or [])
 
+    def card_switch(self, case_id: str) -> str | None:
+        """The PIN-reset case's card switch ("to_pin_card", "to_face_auth"; None: a plain reset)."""
+        return self.engine.state(case_id).plain_values.get("switch_card")
+
     # ---------------------------------------------------------------------------------- documents
     def has_documents(self, view) -> bool:
         from app.desk import documents

@@ -4,8 +4,10 @@ A face-authentication card has no PIN set and no signing certificate; its user-a
 certificate is used without a PIN (by face recognition, e.g. as health-insurance card). So there
 is nothing to reset: what applies at the counter is switching the card to a PIN card (the holder
 sets the PINs, as after a reset) or, for a PIN card, switching it to a face-authentication card.
-The holder decides; the clerk picks it in the case (``switch_card``) and says whether the card is a
-face-authentication card (``face_auth_card``: the card panel names it when it is on the reader).
+The holder decides; the clerk picks it in the case (``switch_card``). Whether the card is a
+face-authentication card (``face_auth_card``) is filled when the card is read into the case (its
+PIN files answer 6A 88: ``app.desk.cardfill``); the clerk can still change it. In training the
+test card's administration performs either switch (``app.card.admin``).
 
 Sources: DOMAIN.md "Since 2019" (2023-12-15; the holder can switch to a PIN card and back at the
 counter); 垂井町「電子証明書」https://www.town.tarui.lg.jp/page/8639.html (署名用: 顔認証マイナンバー

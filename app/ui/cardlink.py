@@ -287,6 +287,11 @@ class CardSide:
         self._training_admin("request_reset", (secret, new_pin), on_done)
         del new_pin
 
+    def switch_to_face_auth_on_training_card(self, on_done: Callable[[Any], None]) -> None:
+        """The test card's administration makes the card a face-authentication card (PINs and
+        signing certificate removed; test-only control of the training card), off the GUI thread."""
+        self._training_admin("request_face_auth_switch", (), on_done)
+
     def renew_on_training_card(self, new_pins: dict[str, str], on_done: Callable[[Any], None]) -> None:
         """The test card's administration issues new certificates with the holder's new PINs
         (test-only control of the training card, never a card command), off the GUI thread."""

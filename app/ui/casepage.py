@@ -557,8 +557,9 @@ class CasePage(QWidget):
             return
         from app.ui.pindialog import ResidentPinDialog
 
-        pin = ResidentPinDialog.ask(self)
-        if pin is None:
+        # a face-authentication card (the panel knows it) has no PIN to type: read what it says
+        pin = None if self.services.card.face_auth else ResidentPinDialog.ask(self)
+        if pin is None and not self.services.card.face_auth:
             return
         self.error_label.setText(self.tr("Reading the card…"))
         self.read_card_button.setEnabled(False)
@@ -577,11 +578,16 @@ class CasePage(QWidget):
 
     def reset_on_card(self) -> None:
         """Training: the holder sets each new PIN on the PIN pad; the training card's
-        administration resets it (live, the J-LIS terminal does this)."""
+        administration resets it (live, the J-LIS terminal does this). A switch back to a
+        face-authentication card asks for no PIN: the administration removes them."""
         from app.desk.cardfill import SECRET_NAMES
         from app.rules.codes import Secret
         from app.ui.pindialog import NewPinDialog
 
+        if self.services.card_switch(self.case_id) == "to_face_auth":
+            self.reset_button.setEnabled(False)
+            self.services.switch_to_face_auth_on_training_card(self._reset_done)
+            return
         for secret in self.services.secrets_to_reset(self.case_id):
             new_pin = NewPinDialog.ask(secret, i18n.pick(*SECRET_NAMES[Secret(secret)]), self)
             if new_pin is None:
@@ -644,8 +650,8 @@ class CasePage(QWidget):
         self.read_tries_button.setEnabled(True)
         self.read_certs_button.setEnabled(True)
         if getattr(result, "ok", False):
-            self._error = None
-            self.error_label.clear()
+            self._error = result.error            # a note with the read (e.g. a face-authentication card)
+            self.error_label.setText(i18n.text_of(result.error))
             self.refresh(result.view)
         else:
             self._error = result.error

@@ -5,7 +5,11 @@ record with the verdict of the signature. The clerk then records whether the chi
 printed card and the person; ``Desk.record_chip_check`` writes it (case event with who, audit).
 
 The check code is typed like a PIN: the security code is not echoed, the code goes to the card
-thread and the fields are cleared at once; it is never kept, logged or recorded.
+thread and the fields are cleared at once; it is never kept, logged or recorded. The birth date is
+typed as the card prints it — in the Japanese era (昭和60年3月1日, S60.3.1) or in the Western
+calendar (19850301) — and read with the counter's one date reader (``app.store.normalize``, over
+the one era table ``app.era``); the Western date it stands for is shown beside the field and is
+what goes into the code.
 """
 
 from __future__ import annotations
@@ -29,6 +33,18 @@ def _digits(parent: QWidget, count: int, name: str, *, secret: bool = False) -> 
     if secret:
         edit.setEchoMode(QLineEdit.EchoMode.Password)
     return edit
+
+
+def birth_on_card(text: str) -> str:
+    """The ISO birth date of what the clerk typed from the card (era or Western form, one whole
+    day); raises the date reader's DateInputError (ja / en) for anything else."""
+    from app.store.normalize import DateInputError, parse_birth_date
+
+    first, last = parse_birth_date(text)
+    if first != last:
+        raise DateInputError("生年月日は日まで入力してください（例: 昭和60年3月1日、19850301）。",
+                             "Type the whole birth date, with the day (e.g. 昭和60年3月1日, 19850301).")
+    return first
 
 
 def _image(label: QLabel, png: bytes, height: int) -> None:
@@ -56,14 +72,23 @@ class ChipCheckDialog(QDialog):
         layout.addWidget(self.guide)
         self.code_box = QGroupBox(self)
         form = QFormLayout(self.code_box)
-        self.birth = _digits(self, 8, "chip_birth")
+        self.birth = QLineEdit(self)                # era forms need the input method (昭和…)
+        self.birth.setObjectName("chip_birth")
+        self.birth.setMaxLength(16)
+        self.birth_converted = QLabel(self)
+        self.birth_converted.setObjectName("chip_birth_converted")
+        self.birth_converted.setWordWrap(True)      # a long refusal wraps; the field keeps its width
+        self.birth.setMinimumWidth(180)
+        birth_row = QHBoxLayout()
+        birth_row.addWidget(self.birth, 1)
+        birth_row.addWidget(self.birth_converted, 1)
         self.expiry = _digits(self, 4, "chip_expiry_year")
         self.security = _digits(self, 4, "chip_security_code", secret=True)
         self.birth_label, self.expiry_label, self.security_label = QLabel(self), QLabel(self), QLabel(self)
         for label, edit in ((self.birth_label, self.birth), (self.expiry_label, self.expiry),
                             (self.security_label, self.security)):
             label.setBuddy(edit)
-            form.addRow(label, edit)
+            form.addRow(label, birth_row if edit is self.birth else edit)
         self.read_button = QPushButton(self)
         self.read_button.setObjectName("chip_read")
         form.addRow(self.read_button)
@@ -118,6 +143,7 @@ class ChipCheckDialog(QDialog):
         layout.addLayout(buttons)
 
         self.read_button.clicked.connect(self.read_chip)
+        self.birth.textChanged.connect(self._show_birth)
         self.security.returnPressed.connect(self.read_chip)
         self.match_button.clicked.connect(lambda: self.record(True))
         self.mismatch_button.clicked.connect(lambda: self.record(False))
@@ -131,7 +157,7 @@ class ChipCheckDialog(QDialog):
         from app.card.surface import check_code_b
 
         try:
-            code = check_code_b(self.birth.text(), self.expiry.text(), self.security.text())
+            code = check_code_b(birth_on_card(self.birth.text()), self.expiry.text(), self.security.text())
         except Exception as exc:                  # CheckCodeFormatError: nothing sent, no try used
             self.status.setText(i18n.text_of(exc))
             self.status.setStyleSheet(f"color: {theme.DANGER};")
@@ -144,6 +170,18 @@ class ChipCheckDialog(QDialog):
         self.status.setText(self.tr("Reading the chip…"))
         self.services.chip_check(code, self._read_done)
         del code
+
+    def _show_birth(self, text: str) -> None:
+        """The Western date the typed birth date stands for, beside the field (empty: nothing typed)."""
+        if not text.strip():
+            self.birth_converted.clear()
+            return
+        try:
+            self.birth_converted.setText("→\u00a0" + birth_on_card(text))   # the arrow stays with the date
+            self.birth_converted.setStyleSheet(f"color: {theme.OK};")
+        except Exception as exc:                  # DateInputError: said in the clerk's language
+            self.birth_converted.setText(i18n.text_of(exc))
+            self.birth_converted.setStyleSheet(f"color: {theme.DANGER};")
 
     def _read_done(self, result) -> None:
         self.read_button.setEnabled(True)
@@ -213,7 +251,7 @@ class ChipCheckDialog(QDialog):
             "printed, and the 4-digit security code printed on the card. Only the card checks it; it is "
             "not kept. A wrong code uses one of the card's tries."))
         self.code_box.setTitle(self.tr("Check code B (照合番号B)"))
-        self.birth_label.setText(self.tr("&Birth date on the card (YYYYMMDD)"))
+        self.birth_label.setText(self.tr("&Birth date as printed (昭和60年3月1日 or YYYYMMDD)"))
         self.expiry_label.setText(self.tr("&Expiry year on the card (YYYY)"))
         self.security_label.setText(self.tr("&Security code on the card (4 digits)"))
         self.read_button.setText(self.tr("Read the chip"))

@@ -438,10 +438,14 @@ def _tray_put(s: Shooter, status: str) -> "object":
     return window.tray._cards[row]
 
 
-def _chip_check_dialog(s: Shooter, card):
+def _chip_check_dialog(s: Shooter, card, typed_shot: str | None = None):
     """A PIN-reset case of the card's holder at its identity step, the My Number card shown, and
-    the chip check dialog with 照合番号B typed from the card and the chip read."""
+    the chip check dialog with 照合番号B typed from the card (the birth date as printed, in the
+    Japanese era; ``typed_shot``: saved before the read, the Western date beside it) and the chip read."""
+    import datetime as dt
+
     from app.card.cardfile import load_card_file
+    from app.era import era_of
 
     window = s.controller.window
     chip = load_card_file(card.path)
@@ -455,9 +459,13 @@ def _chip_check_dialog(s: Shooter, card):
     _fill(page, "identity_documents", ["my_number_card"])
     _tick_all(page)
     dialog = page.chip_check()
-    dialog.birth.setText(chip.holder.birth_date.replace("-", ""))
+    birth = dt.date.fromisoformat(chip.holder.birth_date)
+    era, year = era_of(birth)
+    dialog.birth.setText(f"{era}{year}年{birth.month}月{birth.day}日")
     dialog.expiry.setText(chip.valid_until[:4])
     dialog.security.setText(chip.surface.security_code)
+    if typed_shot:
+        s.save(dialog, typed_shot)
     dialog.read_chip()
     s.wait_for(lambda: dialog.readout is not None)
     return page, dialog
@@ -465,7 +473,7 @@ def _chip_check_dialog(s: Shooter, card):
 
 def scene_chip_check(s: Shooter) -> None:
     """The chip check of a genuine card: photo and items beside the record, signature valid."""
-    page, dialog = _chip_check_dialog(s, _tray_put(s, "active"))
+    page, dialog = _chip_check_dialog(s, _tray_put(s, "active"), typed_shot="39-chip-check-birth-date-as-printed")
     s.save(dialog, "40-chip-check-valid")
     dialog.record(True)
     s.settle()

@@ -71,9 +71,10 @@ class Services(QObject, CardSide):
         return self.desk.card_actions(view, reader=self.card_service is not None)
 
     # ---------------------------------------------------------------------------------- card flows
-    def read_card_into_case(self, case_id: str, pin: str, on_done: Callable[[Any], None]) -> None:
+    def read_card_into_case(self, case_id: str, pin: str | None, on_done: Callable[[Any], None]) -> None:
         """Read the four items with the resident's input-support PIN (on the card thread), then
-        fill the step's fields (``app.desk.cardfill``). The PIN goes to the card service only."""
+        fill the step's fields (``app.desk.cardfill``). The PIN goes to the card service only.
+        A face-authentication card (no PIN: ``pin`` None) fills only what the card says of itself."""
         future = self.card_service.read_card(pin)
         del pin
 
@@ -84,6 +85,14 @@ class Services(QObject, CardSide):
                 on_done(CardResult(False, error=exc))
                 return
             self._show_tries(readout.tries_left)
+            if readout.items is None and readout.face_auth:
+                # no PIN to open the four items; what the card is goes into the case all the same
+                from app.desk.cardfill import FACE_AUTH_READ
+                try:
+                    on_done(CardResult(True, view=self.desk.fill_from_card(case_id, readout), error=FACE_AUTH_READ))
+                except CaseError as exc:
+                    on_done(CardResult(False, error=exc))
+                return
             if readout.items_error is not None or readout.items is None:
                 on_done(CardResult(False, error=readout.items_error or {
                     "ja": "カードから4情報を読めませんでした。", "en": "The four items could not be read."}))

@@ -362,9 +362,9 @@
         <translation>照合番号B</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="216"/>
-        <source>&amp;Birth date on the card (YYYYMMDD)</source>
-        <translation>券面の生年月日（西暦8桁）(&amp;B)</translation>
+        <location filename="../../app/ui/chipcheck.py" line="215"/>
+        <source>&amp;Birth date as printed (昭和60年3月1日 or YYYYMMDD)</source>
+        <translation>券面の生年月日（和暦 昭和60年3月1日 又は西暦8桁）(&amp;B)</translation>
     </message>
     <message>
         <location filename="../../app/ui/chipcheck.py" line="217"/>

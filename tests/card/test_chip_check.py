@@ -202,3 +202,45 @@ def test_the_check_code_is_never_logged(service, ready_card, card_file, test_car
                      code.encode().hex(" ").upper()):
             for where, text in texts.items():
                 assert form not in text, f"check code found in {where}"
+
+
+@pytest.mark.pcsc
+def test_training_administration_switches_a_pin_card_back_to_face_authentication(
+        service, events, pcsc_stack, card_file, tmp_path):
+    """The J-LIS terminal's switch back to a face-authentication card, done by the test card's
+    administration through its control socket: every PIN and the signing certificate removed, the
+    user-authentication certificate kept; the chip answers so at once; and the switch to a PIN
+    card then works again on the same card."""
+    from app.card.admin import JLisTerminalAdministration, TestCardAdministration
+
+    (tmp_path / "copy").mkdir()
+    emulator, path = insert_copy(pcsc_stack, events, card_file, tmp_path / "copy")
+    try:
+        assert not service.read_card(None).result(10).face_auth
+        auth_before = load_card_file(path).certificates["auth"]
+        admin = TestCardAdministration(pcsc_stack.control_path(0))
+        answer = admin.request_face_auth_switch()
+        assert answer.performed and "顔認証" in answer.instruction_ja
+        card = load_card_file(path)
+        assert card.face_auth and not card.pins and not card.has_signing_certificate and "sign" not in card.keys_pem
+        assert card.certificates["auth"] == auth_before
+        readout = service.read_card(None).result(10)
+        assert readout.face_auth and not readout.has_signing_certificate
+        assert readout.pins_not_set == ["auth", "juki", "input"] and readout.auth_certificate is not None
+        assert service.face_auth().result(10)                        # what the card panel asks
+        with pytest.raises(errors.CardError):                        # already one: refused, nothing changed
+            admin.request_face_auth_switch()
+        for secret in ("auth", "juki", "input"):                     # and back to a PIN card
+            admin.request_reset(secret, "4321")
+        assert not service.read_card("4321").result(10).face_auth
+        # off the reader, the training card refuses; live, the J-LIS terminal does it (an instruction)
+        emulator.pull_at_apdu(1)
+        with pytest.raises((errors.CardConnectionLost, errors.NoCard)):
+            service.read_card(None).result(10)
+        with pytest.raises(errors.CardError):
+            admin.request_face_auth_switch()
+        assert not load_card_file(path).face_auth
+        live = JLisTerminalAdministration().request_face_auth_switch()
+        assert not live.performed and "J-LIS" in live.instruction_ja
+    finally:
+        pcsc_stack.remove(0)

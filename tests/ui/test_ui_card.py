@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QLineEdit
 
-from tests.ui.uihelpers import fill, put_card_on_reader, resident_types_pin, tick
+from tests.ui.uihelpers import fill, put_card_on_reader, resident_types_pin, start_pin_reset, tick
 
 pytestmark = [pytest.mark.gui, pytest.mark.pcsc]
 
@@ -126,7 +126,6 @@ def test_pin_reset_of_a_locked_pin_end_to_end(qtbot, card_window, monkeypatch):
     from app.card.service import wait
     from app.rules.codes import Secret
     from app.ui.pindialog import NewPinDialog
-    from app.ui.residentpicker import ResidentPickerDialog
 
     window = card_window
     put_card_on_reader(qtbot, window)
@@ -140,20 +139,10 @@ def test_pin_reset_of_a_locked_pin_end_to_end(qtbot, card_window, monkeypatch):
     qtbot.waitUntil(lambda: window.card_panel.view.tries.get(Secret.JUKI) == 0, timeout=10000)
     assert window.card_panel.table.item(2, 1).text() == "ロック"
 
-    monkeypatch.setattr(ResidentPickerDialog, "choose",
-                        classmethod(lambda cls, *a, **k: [window.holder_id]))
     new_pins = []
     monkeypatch.setattr(NewPinDialog, "ask", classmethod(
         lambda cls, secret, label, parent=None: new_pins.append(secret) or "5678"))
-    window.start_case("pin_reset", None)
-    page = window.case_page
-    fill(qtbot, page, "requester_type", "self")
-    page.editors["holder_resident_id"][0].button.click()
-    box = page.editors["secrets"][0]
-    next(b for b in box.boxes if b.property("code") == "juki").setChecked(True)
-    qtbot.waitUntil(lambda: any(f.id == "secrets" and f.value for f in page.view.fields), timeout=15000)
-    for item in page.view.items:
-        tick(qtbot, page, item.id)
+    page = start_pin_reset(qtbot, window, monkeypatch, "juki")
     _next_to(qtbot, page, "identity")
     _identity_with(qtbot, page, "my_number_card")      # the card itself is an identity document
     tick(qtbot, page, "documents_original")
@@ -174,6 +163,30 @@ def test_pin_reset_of_a_locked_pin_end_to_end(qtbot, card_window, monkeypatch):
     qtbot.waitUntil(lambda: page.next_button.isEnabled(), timeout=15000)
     _next_to(qtbot, page, status="completed")
     wait(service.verify("juki", "5678"))               # the holder's new PIN works
+
+
+def test_switch_back_to_a_face_authentication_card_end_to_end(qtbot, card_window, monkeypatch, card_file):
+    """In training the PIN-reset case's "switch to a face-authentication card" runs on the card:
+    the training card's administration removes the PINs (no PIN pad), the panel names the card."""
+    from app.card.cardfile import load_card_file
+    from app.ui.pindialog import NewPinDialog
+
+    window = card_window
+    put_card_on_reader(qtbot, window)
+    assert not window.services.card.face_auth
+    monkeypatch.setattr(NewPinDialog, "ask", classmethod(lambda cls, *a, **k: pytest.fail("no PIN to type")))
+    page = start_pin_reset(qtbot, window, monkeypatch, "auth", switch_card="to_face_auth")
+    _next_to(qtbot, page, "identity")
+    _identity_with(qtbot, page, "my_number_card")
+    tick(qtbot, page, "documents_original")
+    _next_to(qtbot, page, "reset")
+    page.reset_button.click()
+    qtbot.waitUntil(lambda: window.services.card.face_auth, timeout=15000)     # the panel reads it again
+    assert "顔認証" in page.error_label.text()
+    card = load_card_file(card_file)
+    assert card.face_auth and not card.pins and not card.has_signing_certificate
+    tick(qtbot, page, "reset_in_cas")
+    _next_to(qtbot, page, status="completed")
 
 
 def test_suspension_lift_end_to_end(qtbot, card_window, monkeypatch):

@@ -218,3 +218,24 @@ def staff_card_sign_in_ready(qtbot, training_store, pcsc_stack, card_file, login
         services.close()
         raise
     return services, controller
+
+
+def start_pin_reset(qtbot, window, monkeypatch, secret: str, **values) -> object:
+    """A PIN-reset case for the window's card holder (the resident picker answers with them),
+    filled on its first step as the clerk does: the holder came, ``secret`` chosen, any other
+    choice ``values`` picked, every item ticked. Returns the case page."""
+    from app.ui.residentpicker import ResidentPickerDialog
+
+    monkeypatch.setattr(ResidentPickerDialog, "choose", classmethod(lambda cls, *a, **k: [window.holder_id]))
+    window.start_case("pin_reset", None)
+    page = window.case_page
+    fill(qtbot, page, "requester_type", "self")
+    page.editors["holder_resident_id"][0].button.click()
+    box = page.editors["secrets"][0]
+    next(b for b in box.boxes if b.property("code") == secret).setChecked(True)
+    qtbot.waitUntil(lambda: any(f.id == "secrets" and f.value for f in page.view.fields), timeout=15000)
+    for field_id, value in values.items():
+        fill(qtbot, page, field_id, value)
+    for item in page.view.items:
+        tick(qtbot, page, item.id)
+    return page
