@@ -224,12 +224,12 @@
         <translation>保留中：案件一覧で待機しています。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="614"/>
+        <location filename="../../app/ui/casepage.py" line="620"/>
         <source> — PIN</source>
         <translation>の暗証番号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="671"/>
+        <location filename="../../app/ui/casepage.py" line="677"/>
         <source>The copy cannot be issued</source>
         <translation>写しを交付できません</translation>
     </message>
@@ -244,9 +244,9 @@
         <translation>この案件を取りやめますか？記録には「取りやめ」として残ります。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/casepage.py" line="563"/>
-        <location filename="../../app/ui/casepage.py" line="575"/>
-        <location filename="../../app/ui/casepage.py" line="602"/>
+        <location filename="../../app/ui/casepage.py" line="564"/>
+        <location filename="../../app/ui/casepage.py" line="576"/>
+        <location filename="../../app/ui/casepage.py" line="608"/>
         <source>Reading the card…</source>
         <translation>カードを読んでいます…</translation>
     </message>
@@ -312,132 +312,132 @@
 <context>
     <name>ChipCheckDialog</name>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="144"/>
+        <location filename="../../app/ui/chipcheck.py" line="170"/>
         <source>Reading the chip…</source>
         <translation>ICチップを読んでいます…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="168"/>
+        <location filename="../../app/ui/chipcheck.py" line="206"/>
         <source>no resident record chosen for this person</source>
         <translation>照合する住民記録が選ばれていません</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="176"/>
+        <location filename="../../app/ui/chipcheck.py" line="214"/>
         <source>differs</source>
         <translation>不一致</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="181"/>
+        <location filename="../../app/ui/chipcheck.py" line="219"/>
         <source>The chip was read, but its signature cannot be verified here (no J-LIS key is configured on this terminal).</source>
         <translation>ICチップは読めましたが、この端末では署名を検証できません（J-LISの鍵が設定されていません）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="184"/>
+        <location filename="../../app/ui/chipcheck.py" line="222"/>
         <source>Chip signature valid (training: the test card&apos;s CA). Compare the photo and the name and address images with the printed card and the person.</source>
         <translation>ICチップの署名は有効です（研修：テストカードの認証局）。顔写真と氏名・住所の画像を、カードの券面と来庁者本人に照らして確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="187"/>
+        <location filename="../../app/ui/chipcheck.py" line="225"/>
         <source>Chip signature valid, but the chip&apos;s items differ from the resident record: the case will stop.</source>
         <translation>ICチップの署名は有効ですが、券面事項が住民記録と一致しません。手続は止まります。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="190"/>
+        <location filename="../../app/ui/chipcheck.py" line="228"/>
         <source>Chip signature INVALID: the card may be forged. Do not accept it as identity; the case will stop. Report to your supervisor.</source>
         <translation>ICチップの署名が無効です。偽造カードのおそれがあります。本人確認書類として受け付けず、手続は止まります。上司に報告してください。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="210"/>
+        <location filename="../../app/ui/chipcheck.py" line="248"/>
         <source>Chip check (card-surface application)</source>
         <translation>ICチップの確認（券面事項確認AP）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="212"/>
+        <location filename="../../app/ui/chipcheck.py" line="250"/>
         <source>Type check code B from the card the person shows: the birth date and the expiry year as printed, and the 4-digit security code printed on the card. Only the card checks it; it is not kept. A wrong code uses one of the card&apos;s tries.</source>
         <translation>提示されたカードの券面を見て照合番号Bを入力してください：券面の生年月日と有効期限の年、カードに印字された4桁のセキュリティコード。照合はカードだけが行い、番号は保存しません。間違えるとカードの試行回数が1回減ります。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="215"/>
+        <location filename="../../app/ui/chipcheck.py" line="253"/>
         <source>Check code B (照合番号B)</source>
         <translation>照合番号B</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="215"/>
+        <location filename="../../app/ui/chipcheck.py" line="254"/>
         <source>&amp;Birth date as printed (昭和60年3月1日 or YYYYMMDD)</source>
         <translation>券面の生年月日（和暦 昭和60年3月1日 又は西暦8桁）(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="217"/>
+        <location filename="../../app/ui/chipcheck.py" line="255"/>
         <source>&amp;Expiry year on the card (YYYY)</source>
         <translation>券面の有効期限の年（西暦4桁）(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="218"/>
+        <location filename="../../app/ui/chipcheck.py" line="256"/>
         <source>&amp;Security code on the card (4 digits)</source>
         <translation>セキュリティコード（数字4桁）(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="219"/>
+        <location filename="../../app/ui/chipcheck.py" line="257"/>
         <source>Read the chip</source>
         <translation>ICチップを読む</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="220"/>
+        <location filename="../../app/ui/chipcheck.py" line="258"/>
         <source>What the chip holds, beside the resident record</source>
         <translation>ICチップの内容と住民記録</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="221"/>
+        <location filename="../../app/ui/chipcheck.py" line="259"/>
         <source>IC chip</source>
         <translation>ICチップ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="222"/>
+        <location filename="../../app/ui/chipcheck.py" line="260"/>
         <source>Resident record</source>
         <translation>住民記録</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="223"/>
+        <location filename="../../app/ui/chipcheck.py" line="261"/>
         <source>Photo</source>
         <translation>顔写真</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="223"/>
+        <location filename="../../app/ui/chipcheck.py" line="261"/>
         <source>Name</source>
         <translation>氏名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="223"/>
+        <location filename="../../app/ui/chipcheck.py" line="261"/>
         <source>Address</source>
         <translation>住所</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="224"/>
+        <location filename="../../app/ui/chipcheck.py" line="262"/>
         <source>Birth date</source>
         <translation>生年月日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="224"/>
+        <location filename="../../app/ui/chipcheck.py" line="262"/>
         <source>Sex</source>
         <translation>性別</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="224"/>
+        <location filename="../../app/ui/chipcheck.py" line="262"/>
         <source>Card expiry</source>
         <translation>有効期限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="226"/>
+        <location filename="../../app/ui/chipcheck.py" line="264"/>
         <source>Chip matches the printed card and the person: record</source>
         <translation>券面・本人と一致：記録する</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="227"/>
+        <location filename="../../app/ui/chipcheck.py" line="265"/>
         <source>Does not match: record (stops the case)</source>
         <translation>一致しない：記録する（手続は止まります）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chipcheck.py" line="228"/>
+        <location filename="../../app/ui/chipcheck.py" line="266"/>
         <source>Close</source>
         <translation>閉じる</translation>
     </message>
