@@ -22,6 +22,8 @@ ENTRY_POINTS = {"app/__main__.py", "app/ui/main.py"}
 INTERNAL = {
     "app.card.apdu.ApduFormatError": "a malformed APDU of the card protocol; turned into a CardError",
     "app.card.tlv.TlvError": "a malformed TLV from the card; turned into a CardError",
+    "app.security.registration.SignatureNeeded": "the draft pass of a card-signed ledger event; caught by "
+                                                 "CardSignature.draft, never shown",
     "app.security.keys.KeyError_": "a signing key that does not open; the sign-in then makes a new one",
     "app.sync.layout._Bad": "one bad item of an import row; collected into the row-by-row error report",
 }
