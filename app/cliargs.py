@@ -9,14 +9,19 @@ stdin, text that is not UTF-8.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import sys
+from typing import TYPE_CHECKING
 
 from app.errors import UserError
+
+if TYPE_CHECKING:
+    import datetime as _dt
 
 
 def iso_date(text: str) -> _dt.date:
     """argparse ``type=`` for ``YYYY-MM-DD`` (a real calendar day: 2026-02-30 is refused)."""
+    import datetime as _dt        # here: the card diagnostics take no date (benchmarks/startup.py)
+
     try:
         return _dt.date.fromisoformat(text)
     except ValueError:

@@ -78,4 +78,15 @@ by both the reader and the test card, so the two cannot disagree.
   (drawn face, images, signed by the test CA; `forged_surface` signs with a key of its own), and a
   face-authentication card (`face_auth`: no PIN set — VERIFY answers `6A 88` — no signing certificate).
 - Benchmark: `benchmarks/card.py` (full read through the service; APDU round trip).
+
+Start-up (`madoguchi card readers` is run many times a day; `benchmarks/startup.py` times it
+beside `--version` and beside its floor, python + pyscard + the same APDUs): the modules the
+diagnostics load keep their imports light. Records are `collections.namedtuple` subclasses or
+plain classes, not dataclasses (dataclasses brings `inspect`; `typing.NamedTuple` compiles every
+string annotation) — together a fifth of the command's time. datetime, cryptography, hashlib and
+the card-file module are imported in the functions that use them. After a job the card thread
+lingers `linger` seconds for the next one before it waits on PC/SC again, so a series of jobs
+(the diagnostics' reader by reader; a read then a signature) needs no `SCardCancel` between them.
+The diagnostics make the service with `log_events=False`: they print what they see, and the log
+keeps the counter's card history (errors are logged always).
 """

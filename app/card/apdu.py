@@ -6,21 +6,19 @@ nothing here keeps, logs or formats the data field.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 
 class ApduFormatError(ValueError):
     """A command APDU whose length fields do not match its size (the card answers 67 00)."""
 
 
-@dataclass(frozen=True)
-class Command:
-    cla: int
-    ins: int
-    p1: int
-    p2: int
-    data: bytes = b""
-    le: int | None = None    # None: no Le; 256 / 65536 when Le is 00 / 0000
+class Command(namedtuple("Command", "cla ins p1 p2 data le", defaults=(b"", None))):
+    """A command APDU: ``cla``, ``ins``, ``p1``, ``p2`` (int), ``data`` (bytes) and ``le`` (int;
+    None: no Le; 256 / 65536 when Le is 00 / 0000). The card layer's records are named tuples,
+    not dataclasses, for the start-up of the card diagnostics (``app/card/__init__.py``)."""
+
+    __slots__ = ()
 
     def __repr__(self) -> str:  # never show the data field: it may be a PIN
         return (f"Command(cla={self.cla:02X}, ins={self.ins:02X}, p1={self.p1:02X}, p2={self.p2:02X}, "

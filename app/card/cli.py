@@ -8,7 +8,6 @@ Never prints a PIN; the My Number only masked unless asked for.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 
 from app.cliargs import seconds
@@ -35,6 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _emulator(args: argparse.Namespace) -> int:
+    import signal
+
     from app.card.cardfile import CardFileError
     from app.card.emulator import VpcdCardEmulator
 
@@ -54,6 +55,7 @@ def _emulator(args: argparse.Namespace) -> int:
 
 
 def _stack(args: argparse.Namespace) -> int:
+    import signal
     import threading
 
     from app.card.cardfile import CardFileError
@@ -110,6 +112,10 @@ def _register_diagnostics(csub: argparse._SubParsersAction) -> None:
     read.set_defaults(func=_read)
 
 
+#: exit status when the reader of our output went away (128 + SIGPIPE, as a shell reports it;
+#: the same as ``app.cli.EXIT_PIPE``, which a command module does not import)
+EXIT_PIPE = 141
+
 #: exit status of ``card readers`` / ``card read`` when the card, the reader or pcscd is the
 #: problem (a PIN of the wrong form, a usage error: 2; a wrong PIN: 1)
 CARD_PROBLEM = 3
@@ -118,7 +124,8 @@ CARD_PROBLEM = 3
 def _start_service():
     from app.card.service import ReaderService
 
-    return ReaderService(poll_interval=0.5).start()
+    # the diagnostics print what they see; routine reader events are the counter's log lines
+    return ReaderService(poll_interval=0.5, log_events=False).start()
 
 
 def _stop_service(service) -> None:
@@ -148,7 +155,7 @@ def _out(text: str) -> None:
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())       # nothing more to flush at exit
-        raise SystemExit(128 + signal.SIGPIPE) from None
+        raise SystemExit(EXIT_PIPE) from None
 
 
 def _card_failure(args: argparse.Namespace, reader: str | None, exc) -> UserError:

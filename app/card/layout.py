@@ -10,7 +10,7 @@ the juki PIN's tries as unknown instead of guessing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 # Applications, selected by AID (``00 A4 04 0C 0A <AID>``): never trust the ATR.
 AID_JPKI = bytes.fromhex("D392F000260100000001")        # 公的個人認証AP
@@ -56,14 +56,11 @@ SURFACE_CHECK_TRIES = 10
 TOKEN_LABEL = b"JPKIAPICCTOKEN2"
 
 
-@dataclass(frozen=True)
-class PinLocation:
-    """Where a secret lives on the card and how many tries it has when full."""
+class PinLocation(namedtuple("PinLocation", "secret application ef max_tries")):
+    """Where a secret lives on the card (``application`` name, PIN file ``ef``) and how many tries
+    it has when full (``max_tries``)."""
 
-    secret: str
-    application: str
-    ef: int
-    max_tries: int
+    __slots__ = ()
 
 
 #: The four secrets (``app.rules.codes.Secret`` values), in the order a clerk reads them out.

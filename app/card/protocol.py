@@ -10,8 +10,7 @@ logged or put in an error message. No Qt, no threads of its own.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import asdict, dataclass, field
+from collections import namedtuple
 from typing import TYPE_CHECKING
 
 from app.card import apdu, errors, layout, tlv
@@ -19,13 +18,16 @@ from app.card.transport import CardLink
 from app.ids import InvalidMyNumber, mask_my_number, validate_my_number
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from cryptography import x509
 
     from app.card import surface
 
-# cryptography (x509, RSA), hashlib and the card-file module are imported where a certificate is
-# parsed, a message hashed or a PIN checked, not here: `madoguchi card readers` needs none of them
-# and starts faster without them (benchmarks/startup.py).
+# cryptography (x509, RSA), hashlib, datetime and the card-file module are imported where a
+# certificate is parsed, a message hashed, a date read or a PIN checked, not here; the records are
+# named tuples and plain classes, not dataclasses: `madoguchi card readers` needs none of that and
+# starts faster without it (benchmarks/startup.py; app/card/__init__.py).
 
 SW_OK = 0x9000
 MAX_EF_SIZE = 16384      # no EF of the card is bigger; a header claiming more is malformed
@@ -42,33 +44,32 @@ DIGEST_INFO_PREFIX = {
 _SEX = {"1": "male", "2": "female", "9": "not_applicable"}
 
 
-@dataclass(frozen=True)
-class BasicFourItems:
-    """基本4情報 as the chip holds them (card surface form)."""
+class BasicFourItems(namedtuple("BasicFourItems", "name family_name given_name address birth_date sex")):
+    """基本4情報 as the chip holds them (card surface form), all str: ``name`` (family and given
+    name with an ideographic space), ``family_name``, ``given_name``, ``address``, ``birth_date``
+    (ISO YYYY-MM-DD) and ``sex`` ("1" male, "2" female, "9" not applicable)."""
 
-    name: str
-    family_name: str
-    given_name: str
-    address: str
-    birth_date: str     # ISO YYYY-MM-DD
-    sex: str            # "1" male, "2" female, "9" not applicable
+    __slots__ = ()
 
     @property
     def sex_label(self) -> str:
         return _SEX[self.sex]
 
 
-@dataclass(frozen=True)
-class CertificateSummary:
-    which: str
-    serial: str          # hex
-    subject: str         # RFC 4514
-    issuer: str
-    not_before: str      # ISO 8601 UTC
-    not_after: str
-    der: bytes = field(repr=False)
+class CertificateSummary(namedtuple("CertificateSummary", "which serial subject issuer not_before not_after der")):
+    """One certificate of the card: ``which`` (``auth``, ``sign``, ``auth_ca``, ``sign_ca``),
+    ``serial`` (hex of the DER INTEGER), ``subject`` and ``issuer`` (RFC 4514), ``not_before`` and
+    ``not_after`` (ISO 8601 UTC) and the ``der`` bytes."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:       # the DER is long and says nothing more here
+        return (f"CertificateSummary(which={self.which!r}, serial={self.serial!r}, subject={self.subject!r}, "
+                f"issuer={self.issuer!r}, not_before={self.not_before!r}, not_after={self.not_after!r})")
 
     def valid_on(self, moment: dt.datetime | None = None) -> bool:
+        import datetime as dt
+
         moment = moment or dt.datetime.now(dt.timezone.utc)
         return dt.datetime.fromisoformat(self.not_before) <= moment <= dt.datetime.fromisoformat(self.not_after)
 
@@ -78,27 +79,38 @@ class CertificateSummary:
         return x509.load_der_x509_certificate(self.der)
 
     def to_json(self) -> dict:
-        data = asdict(self)
+        data = self._asdict()
         data.pop("der")
         data["valid_now"] = self.valid_on()
         return data
 
 
-@dataclass
 class CardReadout:
-    """What a full read gives (the diagnostics command and the counter screen)."""
+    """What a full read gives (the diagnostics command and the counter screen). Filled in as
+    the read goes on: ``items``, ``my_number`` and ``items_error`` after the PIN."""
 
-    tries_left: dict[str, int | None]
-    max_tries: dict[str, int]
-    has_signing_certificate: bool
-    auth_certificate: CertificateSummary | None = None
-    items: BasicFourItems | None = None
-    my_number: str | None = field(default=None, repr=False)
-    items_error: errors.CardError | None = None
-    #: applications of a My Number card this card lacks (e.g. ``["juki"]``); their PINs: None
-    missing_applications: list[str] = field(default_factory=list)
-    #: secrets whose PIN file answers "no PIN set" (``6A 88``)
-    pins_not_set: list[str] = field(default_factory=list)
+    __slots__ = ("tries_left", "max_tries", "has_signing_certificate", "auth_certificate", "items", "my_number",
+                 "items_error", "missing_applications", "pins_not_set")
+
+    def __init__(self, tries_left: dict[str, int | None], max_tries: dict[str, int], has_signing_certificate: bool,
+                 auth_certificate: CertificateSummary | None = None, items: BasicFourItems | None = None,
+                 my_number: str | None = None, items_error: errors.CardError | None = None,
+                 missing_applications: list[str] | None = None, pins_not_set: list[str] | None = None):
+        self.tries_left = tries_left
+        self.max_tries = max_tries
+        self.has_signing_certificate = has_signing_certificate
+        self.auth_certificate = auth_certificate
+        self.items = items
+        self.my_number = my_number
+        self.items_error = items_error
+        #: applications of a My Number card this card lacks (e.g. ``["juki"]``); their PINs: None
+        self.missing_applications = [] if missing_applications is None else missing_applications
+        #: secrets whose PIN file answers "no PIN set" (``6A 88``)
+        self.pins_not_set = [] if pins_not_set is None else pins_not_set
+
+    def __repr__(self) -> str:       # never the My Number
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__ if name != "my_number")
+        return f"CardReadout({shown})"
 
     @property
     def face_auth(self) -> bool:
@@ -116,22 +128,20 @@ class CardReadout:
             "has_signing_certificate": self.has_signing_certificate,
             "pins_not_set": self.pins_not_set,
             "face_auth": self.face_auth,
-            "items": asdict(self.items) if self.items else None,
+            "items": self.items._asdict() if self.items else None,
             "my_number": (self.my_number if show_number else mask_my_number(self.my_number)) if self.my_number else None,
             "certificates": {"auth": self.auth_certificate.to_json()} if self.auth_certificate else {},
             "items_error": self.items_error.to_json() if self.items_error else None,
         }
 
 
-@dataclass(frozen=True)
-class CertificatesReadout:
+class CertificatesReadout(namedtuple("CertificatesReadout", "auth has_signing_certificate sign", defaults=(None,))):
     """The JPKI certificates of a card, as a certificate renewal reads them before and after:
-    the user-authentication certificate (free to read), and the signing certificate when the card
-    has one and the holder typed its password (``sign_read``)."""
+    the user-authentication certificate ``auth`` (free to read), ``has_signing_certificate``, and
+    the signing certificate ``sign`` when the card has one and the holder typed its password
+    (``sign_read``); :class:`CertificateSummary` each."""
 
-    auth: CertificateSummary
-    has_signing_certificate: bool
-    sign: CertificateSummary | None = None
+    __slots__ = ()
 
     @property
     def sign_read(self) -> bool:
@@ -186,6 +196,8 @@ def parse_basic_four(data: bytes) -> BasicFourItems:
         raise errors.MalformedResponse(detail=f"basic four items: {exc}") from None
     if len(birth) != 8 or not birth.isdigit():
         raise errors.MalformedResponse(detail="birth date is not YYYYMMDD")
+    import datetime as dt
+
     try:
         birth_iso = dt.date(int(birth[:4]), int(birth[4:6]), int(birth[6:])).isoformat()
     except ValueError:

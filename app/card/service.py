@@ -27,7 +27,7 @@ import queue
 import threading
 import time
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from collections import namedtuple
 from typing import Any, Callable, TypeVar
 
 from smartcard import scard
@@ -56,15 +56,13 @@ class EventKind(str, enum.Enum):
     MY_NUMBER_CARD = "my_number_card"
 
 
-@dataclass(frozen=True)
-class ReaderEvent:
-    kind: EventKind
-    reader: str | None = None
-    readers: tuple[str, ...] = ()
-    added: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    atr: bytes = b""
-    error: errors.CardError | None = None
+class ReaderEvent(namedtuple("ReaderEvent", "kind reader readers added removed atr error",
+                             defaults=(None, (), (), (), b"", None))):
+    """What happened: ``kind`` (:class:`EventKind`), ``reader`` (its name, or None), ``readers``,
+    ``added`` and ``removed`` (tuples of names, for READERS_CHANGED), the card's ``atr`` (bytes)
+    and the ``error`` (:class:`~app.card.errors.CardError`) that made a card unknown."""
+
+    __slots__ = ()
 
     @property
     def message(self) -> tuple[str, str]:
@@ -87,28 +85,50 @@ _EVENT_TEXT: dict[EventKind, tuple[str, str]] = {
 }
 
 
-@dataclass
 class ReaderState:
-    """A snapshot of what the service knows (safe to read from any thread: copied on access)."""
+    """What the service knows; :attr:`ReaderService.state` gives a copy (safe to read from any
+    thread). A plain class, as the card layer's records are named tuples, not dataclasses
+    (``app/card/__init__.py`` says why)."""
 
-    service: bool = False
-    readers: tuple[str, ...] = ()
-    selected: str | None = None
-    selected_present: bool = False
-    card_present: bool = False
-    card_kind: str | None = None          # 'my_number_card', 'unknown', None
-    atr: bytes = b""
-    errors_seen: list[str] = field(default_factory=list)
+    __slots__ = ("service", "readers", "selected", "selected_present", "card_present", "card_kind", "atr")
+
+    def __init__(self) -> None:
+        self.service = False
+        self.readers: tuple[str, ...] = ()
+        self.selected: str | None = None
+        self.selected_present = False
+        self.card_present = False
+        self.card_kind: str | None = None     # 'my_number_card', 'unknown', None
+        self.atr = b""
+
+    def copy(self) -> "ReaderState":
+        twin = ReaderState()
+        for name in self.__slots__:
+            setattr(twin, name, getattr(self, name))
+        return twin
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"ReaderState({shown})"
 
 
 class ReaderService:
     """The card thread. ``start()`` it once; ``stop()`` it at exit."""
 
     def __init__(self, on_event: Callable[[ReaderEvent], None] | None = None, *,
-                 poll_interval: float = 1.0, wait_ms: int = 250, answer_timeout: float = 10.0):
+                 poll_interval: float = 1.0, wait_ms: int = 250, answer_timeout: float = 10.0,
+                 linger: float = 0.02, log_events: bool = True):
         self._listeners: list[Callable[[ReaderEvent], None]] = [on_event] if on_event else []
+        #: write each reader event to the log (the counter window: a day's card history for IT
+        #: staff). The one-shot diagnostics print what they saw instead; errors are logged always.
+        self.log_events = log_events
         self.poll_interval = poll_interval
         self.wait_ms = wait_ms
+        #: seconds the card thread waits for the next job after the last one before it goes back
+        #: to waiting for reader events: work that comes as a series of jobs (a read, then a
+        #: signature; the diagnostics' reader by reader) runs without cancelling that wait each time
+        self.linger = linger
+        self._arrived = threading.Event()          # set by every new job (and by stop())
         #: a card operation still waiting for the card after this many seconds is reported as an
         #: unknown card that does not answer (a mute card keeps PC/SC's transmit waiting; the
         #: thread resumes when the card is taken off)
@@ -160,9 +180,7 @@ class ReaderService:
     @property
     def state(self) -> ReaderState:
         with self._state_lock:
-            s = self._state
-            return ReaderState(s.service, s.readers, s.selected, s.selected_present, s.card_present,
-                               s.card_kind, s.atr, list(s.errors_seen))
+            return self._state.copy()
 
     def readers(self) -> Future:
         """Future of the reader names pcscd has now (fresh query on the card thread)."""
@@ -242,6 +260,7 @@ class ReaderService:
         return future
 
     def _wake(self) -> None:
+        self._arrived.set()
         with self._wake_lock:
             self._wake_pending = True
             ctx = self._ctx
@@ -278,7 +297,8 @@ class ReaderService:
                                    detail=f"no answer within {self.answer_timeout:g} s")))
 
     def _emit(self, event: ReaderEvent) -> None:
-        log.info("card event %s reader=%s", event.kind.value, event.reader)
+        if self.log_events:
+            log.info("card event %s reader=%s", event.kind.value, event.reader)
         for listener in list(self._listeners):
             try:
                 listener(event)
@@ -293,13 +313,16 @@ class ReaderService:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
+                self._arrived.clear()         # before the queue is read: a later job sets it again
                 if not self._ensure_context():
                     self._run_jobs()
                     self._stop.wait(min(self.poll_interval, 0.5))
                     continue
-                self._run_jobs()
+                ran = self._run_jobs()
                 if self._stop.is_set():
                     break
+                if ran and self._arrived.wait(self.linger):
+                    continue                  # the next job came while we lingered
                 self._wait_for_change()
             except Exception:
                 log.exception("card thread error; starting over")
@@ -518,12 +541,15 @@ class ReaderService:
             self._refresh_readers(force_card_check=False)
 
     # jobs --------------------------------------------------------------------------------------
-    def _run_jobs(self) -> None:
+    def _run_jobs(self) -> int:
+        """Run the jobs waiting now; returns how many."""
+        ran = 0
         while True:
             try:
                 item = self._jobs.get_nowait()
             except queue.Empty:
-                return
+                return ran
+            ran += 1
             kind, work, future = item
             if not future.set_running_or_notify_cancel():
                 continue

@@ -8,19 +8,19 @@ and are refused. Pure functions, no I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 
 class TlvError(ValueError):
     """Malformed BER-TLV (truncated, bad length, trailing garbage where none is allowed)."""
 
 
-@dataclass(frozen=True)
-class Tlv:
-    tag: int            # the tag bytes as one big-endian integer, e.g. 0xDF22, 0xFF20, 0x30
-    value: bytes
-    offset: int         # where the tag starts in the parsed buffer
-    header_length: int  # tag + length bytes
+class Tlv(namedtuple("Tlv", "tag value offset header_length")):
+    """One data object: ``tag`` (the tag bytes as one big-endian int, e.g. 0xDF22, 0xFF20, 0x30),
+    ``value`` (bytes), ``offset`` (where the tag starts in the parsed buffer) and
+    ``header_length`` (tag + length bytes)."""
+
+    __slots__ = ()
 
     @property
     def constructed(self) -> bool:
