@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _emulator(args: argparse.Namespace) -> int:
-    import signal
+    import signal                    # here: the diagnostics need none (start-up)
 
     from app.card.cardfile import CardFileError
     from app.card.emulator import VpcdCardEmulator
@@ -55,7 +55,7 @@ def _emulator(args: argparse.Namespace) -> int:
 
 
 def _stack(args: argparse.Namespace) -> int:
-    import signal
+    import signal                    # here: the diagnostics need none (start-up)
     import threading
 
     from app.card.cardfile import CardFileError

@@ -68,7 +68,7 @@ class CertificateSummary(namedtuple("CertificateSummary", "which serial subject 
                 f"issuer={self.issuer!r}, not_before={self.not_before!r}, not_after={self.not_after!r})")
 
     def valid_on(self, moment: dt.datetime | None = None) -> bool:
-        import datetime as dt
+        import datetime as dt        # here, not at the top: start-up of `card readers`
 
         moment = moment or dt.datetime.now(dt.timezone.utc)
         return dt.datetime.fromisoformat(self.not_before) <= moment <= dt.datetime.fromisoformat(self.not_after)
@@ -196,7 +196,7 @@ def parse_basic_four(data: bytes) -> BasicFourItems:
         raise errors.MalformedResponse(detail=f"basic four items: {exc}") from None
     if len(birth) != 8 or not birth.isdigit():
         raise errors.MalformedResponse(detail="birth date is not YYYYMMDD")
-    import datetime as dt
+    import datetime as dt            # here, not at the top: start-up of `card readers`
 
     try:
         birth_iso = dt.date(int(birth[:4]), int(birth[4:6]), int(birth[6:])).isoformat()
