@@ -1,6 +1,6 @@
 """PyInstaller runtime hook of Madoguchi: runs in the frozen program before its entry script.
 
-Two jobs, nothing else:
+Three jobs, nothing else:
 
 1. Programs the application starts (``pcscd`` for the
    training card stack, ``sh``) must load the system's libraries, not the bundle's: the
@@ -19,6 +19,10 @@ change what the program does in normal use.
    environment or the command line), typed into the sign-in window exactly as a clerk would, and
    with ``MADOGUCHI_SMOKE_SEARCH=<name>`` the resident search of the main window is run; the
    report then also holds who signed in and how many residents were found (no resident data).
+3. The bundled Qt's plugin and QML folders in ``QT_PLUGIN_PATH`` and ``QML2_IMPORT_PATH`` (and, on
+   Windows, the bundle on ``PATH`` for QtNetwork's OpenSSL), set as PyInstaller's PySide6 hook
+   sets them, but without importing Qt: the command line's program leaves that hook out, because
+   it imports QtCore in every run (build.spec). The window imports QtCore when it opens.
 """
 
 
@@ -118,12 +122,27 @@ def _restore_library_path() -> None:
             del os.environ[name]
 
 
+def _qt_paths() -> None:
+    import os
+    import sys
+
+    bundle = getattr(sys, "_MEIPASS", None)
+    if not bundle:
+        return
+    qt = os.path.join(bundle, "PySide6") if sys.platform == "win32" else os.path.join(bundle, "PySide6", "Qt")
+    os.environ["QT_PLUGIN_PATH"] = os.path.join(qt, "plugins")
+    os.environ["QML2_IMPORT_PATH"] = os.path.join(qt, "qml")
+    if sys.platform == "win32":
+        os.environ["PATH"] = bundle + os.pathsep + os.environ.get("PATH", "")
+
+
 def _main() -> None:
     import os
     import sys
 
     if sys.platform != "win32":
         _restore_library_path()
+    _qt_paths()
     report = os.environ.get("MADOGUCHI_SMOKE_TEST")
     if report:
         _install_smoke_test(report)

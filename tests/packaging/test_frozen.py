@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -97,17 +98,35 @@ def test_frozen_config_commands(frozen_dist, run_frozen, madoguchi_home):
     assert (madoguchi_home / "system-config" / "config.json").is_file()
 
 
-def test_frozen_window_opens_offscreen_and_closes_cleanly(frozen_dist, run_frozen, tmp_path):
+@pytest.mark.parametrize("program", ["madoguchi-gui", "madoguchi"])
+def test_frozen_window_opens_offscreen_and_closes_cleanly(frozen_dist, run_frozen, tmp_path, program):
+    """Both programs open the window: the command line's one (``madoguchi`` with no command)
+    without PyInstaller's PySide6 run-time hook, on the Qt paths our own hook sets."""
     if not (REPO / "app" / "ui" / "main.py").is_file():
         pytest.skip("the counter window (app/ui) is not in this checkout yet")
     report = tmp_path / "smoke.json"
-    r = run_frozen(frozen_dist / "madoguchi-gui", "--training", timeout=180,
+    r = run_frozen(frozen_dist / program, "--training", timeout=180,
                    env={"MADOGUCHI_SMOKE_TEST": str(report)})
     assert r.returncode == 0, r.stderr[-3000:]
     shown = json.loads(report.read_text(encoding="utf-8"))
     assert shown["platform"] == "offscreen" and shown["windows"], shown
     # programs the window starts (pcscd) load the system's libraries, not the bundle's
     assert shown["child_library_path"] == os.environ.get("LD_LIBRARY_PATH"), shown
+
+
+def test_the_command_line_program_starts_without_importing_qt(frozen_dist):
+    """PyInstaller's PySide6 run-time hook imports QtCore before the first line of ours (about a
+    third of a command's start): the command line's program leaves it out, the window's keeps it
+    (build.spec; benchmarks/startup.py times the packaged program)."""
+    viewer = Path(sys.executable).parent / "pyi-archive_viewer"
+
+    def hooks(program: str) -> set[str]:
+        listed = subprocess.run([str(viewer), "--list", "--brief", str(frozen_dist / program)],
+                                capture_output=True, text=True, timeout=60, check=True).stdout
+        return {word.strip("',[] ") for word in listed.split() if "rth" in word}
+
+    assert {"rthook_madoguchi", "pyi_rth_pyside6"} <= hooks("madoguchi-gui")
+    assert "rthook_madoguchi" in hooks("madoguchi") and "pyi_rth_pyside6" not in hooks("madoguchi")
 
 
 def test_frozen_supervisor_desk_draws_its_charts(frozen_dist, run_frozen, tmp_path):
