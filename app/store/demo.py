@@ -43,6 +43,10 @@ from app.store.normalize import fold_name
 
 #: the reference date of the demo data ("today" in the demo municipality)
 DEMO_AS_OF = dt.date(2026, 11, 1)
+#: the reference dates the generator takes: from the first My Number cards (2016-01) to the end of
+#: the century (the data reach a card's expiry, ten years past the reference date; `make fuzz` found
+#: 9999-12-31 ending in a ValueError for the year 10001)
+DEMO_AS_OF_RANGE = (dt.date(2016, 1, 1), dt.date(2099, 12, 31))
 MAX_RESIDENTS = 10_000_000
 BATCH = 50_000
 
@@ -1211,6 +1215,10 @@ def generate(path: str | os.PathLike, residents: int, seed: int = 7, *, force: b
     path = Path(path)
     if not 1 <= residents <= MAX_RESIDENTS:
         raise DemoDataError(f"住民数は 1〜{MAX_RESIDENTS:,} です / residents must be 1 to {MAX_RESIDENTS:,}")
+    first, last = DEMO_AS_OF_RANGE
+    if not first <= as_of <= last:
+        raise DemoDataError(f"基準日は {first}〜{last} です / the reference date (--as-of) must be {first} to {last}, "
+                            f"not {as_of}")
     _refuse_overwrite(path, force)
     if not path.parent.exists():
         raise DemoDataError(f"フォルダー {path.parent} がありません / no folder {path.parent}")

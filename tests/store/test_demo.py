@@ -175,6 +175,16 @@ def test_existing_store_is_not_replaced_without_force(tmp_path, cli):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.db"]
 
 
+@pytest.mark.parametrize("as_of", ["9999-12-31", "0001-01-01", "2015-12-31", "2100-01-01"])
+def test_a_reference_date_out_of_range_gets_a_message(tmp_path, cli, as_of):
+    """make fuzz found --as-of 9999-12-31 ending in an incident (ValueError: year 10001)."""
+    result = cli("demo-data", "--store", str(tmp_path / "demo.db"), "--residents", "5", "--as-of", as_of,
+                 "--no-card-files")
+    assert result.returncode == 2 and "2016-01-01" in result.stderr and "2099-12-31" in result.stderr, result.stderr
+    assert "incident" not in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_file_that_is_not_a_store_is_never_replaced(tmp_path):
     path = tmp_path / "thesis.db"
     path.write_bytes(b"my thesis, not a store\n" * 50)
