@@ -41,6 +41,22 @@ def seconds(text: str) -> float:
     return value
 
 
+#: the most rows a listing shows (``--limit``): beyond a 64-bit integer SQLite refuses the query
+MAX_LIMIT = 10_000_000
+
+
+def limit(text: str) -> int:
+    """argparse ``type=`` for ``--limit``: how many rows at most, 1 to :data:`MAX_LIMIT`."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(
+            f"件数は 1〜{MAX_LIMIT:,} の整数です / a limit is a whole number from 1 to {MAX_LIMIT:,}, not {text!r}")
+    return value
+
+
 def read_line(prompt: str) -> str:
     """One answer typed at the terminal or piped in (``input``); refused when stdin is closed
     or ends before the answer."""

@@ -151,7 +151,9 @@ def _date_arg(text: str | None, what: str):
 def _sign_in(store, args, login: str | None = None):
     from app.security.staff import AuthError, authenticate_password
 
-    login = login or args.login
+    login = args.login if login is None else login
+    if not login.strip():                # `--officer ''` (make fuzz) fell back to a --login it has not
+        raise UserError("ログイン名が空です / the login is empty")
     password = _password(args, login)
     try:
         return authenticate_password(store, login, password, terminal_id=_terminal())

@@ -12,6 +12,7 @@ import argparse
 import json
 from pathlib import Path
 
+from app.cliargs import limit
 from app.errors import UserError
 from app.store.db import open_store
 # lazy imports: a sub-command loads its work when it runs (`--help` and the others start fast)
@@ -34,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     h.add_argument("--store", required=True)
     h.add_argument("--resident", help="only documents about this resident id")
     h.add_argument("--case", help="only documents of this case id")
-    h.add_argument("--limit", type=int, default=50)
+    h.add_argument("--limit", type=limit, default=50)
     h.add_argument("--json", action="store_true")
     h.set_defaults(func=_history)
 

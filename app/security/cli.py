@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from app.cliargs import read_secret
+from app.cliargs import limit, read_secret
 from app.errors import UserError
 from app.store.db import open_store
 # lazy imports: a sub-command loads its work when it runs (`--help` and the others start fast)
@@ -101,7 +101,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     v.set_defaults(func=_verify)
     s = asub.add_parser("show", help="latest entries")
     s.add_argument("--store", required=True)
-    s.add_argument("--limit", type=int, default=20)
+    s.add_argument("--limit", type=limit, default=20)
     s.add_argument("--target")
     s.set_defaults(func=_show)
 

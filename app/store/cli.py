@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 
+from app.cliargs import limit
 from app.errors import UserError
 from app.store.db import check_integrity, open_store
 # lazy imports: a sub-command loads its work when it runs (`--help` and the others start fast)
@@ -62,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     find.add_argument("--address", help="address fragment (中央町3丁目5, 中央町３－５)")
     find.add_argument("--my-number", help="My Number (12 digits; the check digit is verified first)")
     find.add_argument("--active-only", action="store_true", help="leave out removed records (除票)")
-    find.add_argument("--limit", type=int, default=20, help="at most this many results (default 20)")
+    find.add_argument("--limit", type=limit, default=20, help="at most this many results (default 20)")
     find.add_argument("--json", action="store_true", help="print JSON")
     find.add_argument("--show-number", action="store_true",
                       help="show the My Number and resident code unmasked (special personal information)")

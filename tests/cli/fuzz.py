@@ -26,6 +26,8 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
+from app import cliargs
+
 #: sub-command paths never run here (servers that run until stopped)
 EXCLUDED = {("card", "emulator"), ("card", "stack")}
 
@@ -74,7 +76,7 @@ def grammar() -> list[Command]:
 def _arg(action: argparse.Action) -> Arg:
     if isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction, argparse._StoreConstAction)):
         kind = "flag"
-    elif action.type is int:
+    elif action.type in (int, cliargs.limit):     # a --limit is a whole number with a range
         kind = "int"
     elif action.type is float:
         kind = "float"

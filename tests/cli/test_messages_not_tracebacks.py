@@ -214,3 +214,26 @@ def test_a_card_wait_out_of_range_is_a_usage_error(madoguchi, value):
     """Found by the random run: --timeout 1111…1 overflowed the thread wait (OverflowError)."""
     for command in (["card", "readers"], ["card", "read", "--no-pin"]):
         _message(madoguchi([*command, "--timeout", value]), "--timeout", "86400")
+
+
+@pytest.mark.parametrize("action", ["end", "renew", "forward"])
+def test_an_empty_officer_is_a_message(madoguchi, demo_store, action):
+    """make fuzz: `--officer ''` fell back to a --login these commands do not have (AttributeError)."""
+    extra = ["--to", "隣市"] if action == "forward" else []
+    extra += ["--reason", "x"] if action != "renew" else []
+    run = madoguchi(["measures", action, "--store", str(demo_store), "--officer", "", "--password-stdin",
+                     *extra, MEASURE], stdin="officer1-kenshu\n")
+    _message(run, "the login is empty")
+
+
+@pytest.mark.parametrize("argv", [
+    ["audit", "show", "--store", "{store}", "--limit", "100000000000000000000"],
+    ["residents", "find", "--store", "{store}", "--limit", "100000000000000000000", "--name", "山田"],
+    ["print", "history", "--store", "{store}", "--limit", "100000000000000000000"],
+    ["audit", "show", "--store", "{store}", "--limit", "0"],
+    ["audit", "show", "--store", "{store}", "--limit", "-5"],
+])
+def test_a_limit_out_of_range_is_a_usage_error(madoguchi, demo_store, argv):
+    """make fuzz: --limit beyond a 64-bit integer ended in sqlite3's 'datatype mismatch'."""
+    run = madoguchi([a.format(store=demo_store) for a in argv])
+    _message(run, "--limit", "10,000,000")
