@@ -13,16 +13,19 @@ The same three commands of the packaged program (``dist/madoguchi``, what the of
 installs; ``make bench`` builds it first) run in the same rounds and are reported apart: there
 PyInstaller's start (its loader, the archive, its runtime hooks) comes first in every command.
 
-Where the rest goes (issue 12 §4; 21 rounds, 2 cores, quiet): ``--version`` 25.7 ms; ``card
-readers`` 45.5 ms (1.77×; 2.80× before the card layer dropped dataclasses, lingered between jobs
-and stopped logging routine events in the diagnostics); its floor 27.7 ms (1.08×), and 33.5 ms
-(1.30×) with the standard library's futures and queue, which the card thread answers with (they
-import logging). The rest, about 12 ms, is ours: the card modules (about 3 ms), the argument
-parser of the card commands (about 2 ms), the card thread with its four jobs and its stop, and
-the interpreter's exit. ``card read`` (91.7 ms, 3.57×) adds cryptography's x509 to print the
-certificate (about 24 ms) and the office configuration, which names the terminal's reader (about
-11 ms: dataclasses, platformdirs). The card thread stays: it is what lets a mute card time out
-(the caller's wait ends, the thread stays in the transmit).
+Where the rest goes (issue 12 §4; 21 rounds, 2 cores, quiet; two runs on 2026-11-30):
+``--version`` 25.7–26.9 ms; ``card readers`` 45.5–48.9 ms (1.77–1.82×; 2.76× before the card
+layer dropped dataclasses, lingered between jobs and stopped logging routine events in the
+diagnostics); its floor 1.08–1.13×, and 1.30–1.35× with the standard library's futures and queue,
+which the card thread answers with (they import logging). The rest, about 12 ms, is ours: the
+card modules (about 3 ms), the argument parser of the card commands (about 2 ms), the card thread
+with its four jobs and its stop, and the interpreter's exit. ``card read`` (92–101 ms, 3.6–3.8×)
+adds cryptography's x509 to print the certificate (about 25 ms) and the office configuration,
+which names the terminal's reader (about 12 ms: dataclasses, platformdirs). The card thread
+stays: it is what lets a mute card time out (the caller's wait ends, the thread stays in the
+transmit). Packaged: ``--version`` 60.6 ms (115.8 ms while the command line carried PyInstaller's
+PySide6 hook, which imported QtCore), ``card readers`` 1.30×, ``card read`` 2.02×: the absolute
+times fell by the same 53 ms, so the ratios rose.
 
 As installed: the modules' bytecode is compiled first (a package ships it; without it every start
 would compile the sources again), and the user's folders are the platform's own under a
