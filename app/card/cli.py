@@ -112,10 +112,6 @@ def _register_diagnostics(csub: argparse._SubParsersAction) -> None:
     read.set_defaults(func=_read)
 
 
-#: exit status when the reader of our output went away (128 + SIGPIPE, as a shell reports it;
-#: the same as ``app.cli.EXIT_PIPE``, which a command module does not import)
-EXIT_PIPE = 141
-
 #: exit status of ``card readers`` / ``card read`` when the card, the reader or pcscd is the
 #: problem (a PIN of the wrong form, a usage error: 2; a wrong PIN: 1)
 CARD_PROBLEM = 3
@@ -145,19 +141,6 @@ def _result(future, timeout: float):
         raise errors.CardDoesNotAnswer(detail=f"no answer within {timeout:g} s") from None
 
 
-def _out(text: str) -> None:
-    """Print to stdout; when the reader of the output has gone (``| head -1``), stop quietly
-    with the status a program killed by SIGPIPE has, instead of a BrokenPipe traceback."""
-    import os
-
-    try:
-        print(text, flush=True)
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())       # nothing more to flush at exit
-        raise SystemExit(EXIT_PIPE) from None
-
-
 def _card_failure(args: argparse.Namespace, reader: str | None, exc) -> UserError:
     """The error of a card command: JSON on stdout with ``--json`` (naming the reader actually
     used), the message on stderr, exit status 2 for a PIN of the wrong form, else 3."""
@@ -166,7 +149,7 @@ def _card_failure(args: argparse.Namespace, reader: str | None, exc) -> UserErro
     if args.json:
         import json
 
-        _out(json.dumps({"reader": reader, "error": exc.to_json()}, ensure_ascii=False, indent=2))
+        print(json.dumps({"reader": reader, "error": exc.to_json()}, ensure_ascii=False, indent=2))
     return UserError(str(exc), code=2 if isinstance(exc, errors.PinFormatError) else CARD_PROBLEM)
 
 
@@ -214,11 +197,11 @@ def _readers(args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        _out(json.dumps({"readers": rows}, ensure_ascii=False, indent=2))
+        print(json.dumps({"readers": rows}, ensure_ascii=False, indent=2))
     elif not rows:
-        _out("カードリーダーがありません / no card reader")
+        print("カードリーダーがありません / no card reader")
     else:
-        _out("\n".join(_reader_line(row) for row in rows))
+        print("\n".join(_reader_line(row) for row in rows))
     return 0
 
 
@@ -300,9 +283,9 @@ def _read(args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        _out(json.dumps(data, ensure_ascii=False, indent=2))
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        _out(_readout_text(data))
+        print(_readout_text(data))
     return 1 if readout.items_error else 0
 
 
