@@ -148,7 +148,6 @@ class ReaderService:
         self._service_reported: bool | None = None
         self._wake_lock = threading.Lock()
         self._in_wait = False
-        self._wake_pending = False
         self._kick = threading.Event()
         self._waker: threading.Thread | None = None
 
@@ -260,9 +259,8 @@ class ReaderService:
         return future
 
     def _wake(self) -> None:
-        self._arrived.set()
         with self._wake_lock:
-            self._wake_pending = True
+            self._arrived.set()
             ctx = self._ctx
             if ctx is not None and self._in_wait:
                 self._kick.set()
@@ -502,8 +500,7 @@ class ReaderService:
         if wanted and self.state.selected_present:
             watch.append((wanted, self._reader_states.get(wanted, scard.SCARD_STATE_UNAWARE)))
         with self._wake_lock:
-            if self._wake_pending or not self._jobs.empty():
-                self._wake_pending = False
+            if self._arrived.is_set() or not self._jobs.empty():
                 return
             self._in_wait = True
         try:
@@ -511,7 +508,6 @@ class ReaderService:
         finally:
             with self._wake_lock:
                 self._in_wait = False
-                self._wake_pending = False
         now = time.monotonic()
         if hr in (scard.SCARD_E_TIMEOUT, scard.SCARD_E_CANCELLED):
             if now - self._last_poll >= self.poll_interval:   # polling fallback
