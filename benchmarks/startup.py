@@ -177,8 +177,12 @@ def main(quick: bool = False) -> dict:
                 card.response_filter = None
             floors = {f"floor of {name}": _floor_command(folder, name, sent[name])
                       for name in COMMANDS if name != "--version"}
+            notes = {floor: f"python + pyscard + the same {len(sent[name])} APDUs, nothing else"
+                     for floor, name in zip(floors, (n for n in COMMANDS if n != "--version"))}
             floors["floor of card readers + futures"] = _floor_command(folder, "card readers", sent["card readers"],
                                                                        WITH_FUTURES)
+            notes["floor of card readers + futures"] = ("that floor + concurrent.futures and queue, which the card "
+                                                        "thread answers with; they bring logging")
             for name, command in floors.items():
                 _run_or_fail(name, command, env)
             runs.update(floors)
@@ -206,33 +210,12 @@ def main(quick: bool = False) -> dict:
                     extra[name] = sorted(best.items(), key=lambda item: -item[1])
     med_wall = {name: statistics.median(v) for name, v in wall.items()}
     med_cpu = {name: statistics.median(v) for name, v in cpu.items()}
-    base = med_wall["--version"]
-    result = {
-        "rounds": rounds,
-        "wall_median_ms": med_wall,
-        "cpu_median_ms": med_cpu,
-        "ratio_to_version": {name: med_wall[name] / base for name in runs if name != "--version"},
-        "cpu_ratio_to_version": {name: med_cpu[name] / med_cpu["--version"] for name in runs
-                                 if name != "--version"},
-        "apdus": {name: len(sent[name]) for name in COMMANDS},
-    }
     print(f"start-up of single commands, whole processes ({' '.join(program)}), median of {rounds} rounds:")
-    for name in (n for n in runs if n not in frozen):
-        ratio = "" if name == "--version" else (
-            f"  = {result['ratio_to_version'][name]:.2f}× --version (CPU {result['cpu_ratio_to_version'][name]:.2f}×)")
-        label = f"madoguchi {name}" if name in COMMANDS else f"  {name}"
-        print(f"  {label:<40} {med_wall[name]:7.1f} ms wall  {med_cpu[name]:7.1f} ms CPU{ratio}")
-        if name.endswith("+ futures"):
-            print("      (that floor + concurrent.futures and queue, which the card thread answers with; "
-                  "they bring logging)")
-        elif name in floors:
-            print(f"      (python + pyscard + the same {len(sent[name.removeprefix('floor of ')])} APDUs, "
-                  "nothing else)")
-    ratios = result["ratio_to_version"]
-    met = all(ratios[name] <= RATIO_GOAL for name in COMMANDS if name != "--version")
-    print(f"  goal: --version ≤ {VERSION_GOAL_MS:.0f} ms ({'met' if base <= VERSION_GOAL_MS else 'NOT met'}); "
-          f"card commands ≤ {RATIO_GOAL}× --version ({'met' if met else 'NOT met'}; "
-          f"their floors: {', '.join(f'{ratios[name]:.2f}×' for name in floors if 'futures' not in name)})")
+    ratios, cpu_ratios = _rows([n for n in runs if n not in frozen], "--version", med_wall, med_cpu, notes)
+    floor_ratios = ", ".join(f"{ratios[f'floor of {name}']:.2f}×" for name in COMMANDS if name != "--version")
+    _goal(med_wall["--version"], [ratios[n] for n in COMMANDS if n != "--version"], f"; their floors: {floor_ratios}")
+    result = {"rounds": rounds, "wall_median_ms": med_wall, "cpu_median_ms": med_cpu, "ratio_to_version": ratios,
+              "cpu_ratio_to_version": cpu_ratios, "apdus": {name: len(sent[name]) for name in COMMANDS}}
     for name, found in extra.items():
         total = sum(ms for _name, ms in found)
         shown = ", ".join(f"{module} {ms:.1f}" for module, ms in found[:8])
@@ -241,22 +224,36 @@ def main(quick: bool = False) -> dict:
     if not frozen:
         print(f"  the packaged program ({FROZEN}) is not built: `make build` first to time it as offices run it")
         return result
-    packed = med_wall["packaged --version"]
-    result["packaged"] = {name.removeprefix("packaged "): {"wall_ms": med_wall[name], "cpu_ms": med_cpu[name],
-                                                            "ratio": med_wall[name] / packed}
-                          for name in frozen}
     print(f"as offices run it, the packaged program ({FROZEN.parent.name}/ of `make build`, PyInstaller), "
           "same rounds:")
-    for name in frozen:
-        ratio = "" if name == "packaged --version" else \
-            f"  = {med_wall[name] / packed:.2f}× --version (CPU {med_cpu[name] / med_cpu['packaged --version']:.2f}×)"
-        print(f"  madoguchi {name.removeprefix('packaged '):<30} {med_wall[name]:7.1f} ms wall  "
-              f"{med_cpu[name]:7.1f} ms CPU{ratio}")
-    packed_met = all(med_wall[name] / packed <= RATIO_GOAL for name in frozen if name != "packaged --version")
-    print(f"  goal: --version ≤ {VERSION_GOAL_MS:.0f} ms ({'met' if packed <= VERSION_GOAL_MS else 'NOT met'}); "
-          f"card commands ≤ {RATIO_GOAL}× --version ({'met' if packed_met else 'NOT met'})")
+    packed, _cpu = _rows(list(frozen), "packaged --version", med_wall, med_cpu, {})
+    _goal(med_wall["packaged --version"], list(packed.values()))
+    result["packaged"] = {name.removeprefix("packaged "): {"wall_ms": med_wall[name], "cpu_ms": med_cpu[name],
+                                                            "ratio": packed.get(name, 1.0)} for name in frozen}
     return result
 
+
+def _rows(names: list[str], version: str, wall: dict, cpu: dict, notes: dict) -> tuple[dict, dict]:
+    """Print one program's lines (each against that program's own ``--version``); returns the
+    wall and CPU ratios of the other commands."""
+    ratios, cpu_ratios = {}, {}
+    for name in names:
+        ratio = ""
+        if name != version:
+            ratios[name], cpu_ratios[name] = wall[name] / wall[version], cpu[name] / cpu[version]
+            ratio = f"  = {ratios[name]:.2f}× --version (CPU {cpu_ratios[name]:.2f}×)"
+        command = name.removeprefix("packaged ")
+        label = f"madoguchi {command}" if command in COMMANDS else f"  {name}"
+        print(f"  {label:<40} {wall[name]:7.1f} ms wall  {cpu[name]:7.1f} ms CPU{ratio}")
+        if name in notes:
+            print(f"      ({notes[name]})")
+    return ratios, cpu_ratios
+
+
+def _goal(version_ms: float, command_ratios: list[float], more: str = "") -> None:
+    met = all(ratio <= RATIO_GOAL for ratio in command_ratios)
+    print(f"  goal: --version ≤ {VERSION_GOAL_MS:.0f} ms ({'met' if version_ms <= VERSION_GOAL_MS else 'NOT met'}); "
+          f"card commands ≤ {RATIO_GOAL}× --version ({'met' if met else 'NOT met'}{more})")
 
 if __name__ == "__main__":
     main(quick="--quick" in sys.argv)
